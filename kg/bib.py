@@ -1,0 +1,304 @@
+"""BibTeX text -> raw entries, with every problem reported as data (file, line, key).
+
+Values are kept exactly as written (delimiters, macros, ``#`` concatenation, LaTeX) so that an
+export reproduces them; :func:`resolve` gives the text a field stands for.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError, Problem
+from .latex import decode
+
+MONTHS = {m: str(i) for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+#: fields whose value is not LaTeX (decoding would eat ``%`` or ``\\_``)
+VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc", "urlraw"}
+MAX_FIELD_CHARS = 5_000_000
+
+
+@dataclass
+class RawEntry:
+    """One ``@type{key, ...}`` block, as written."""
+
+    key: str
+    entry_type: str  # lower case
+    fields: dict[str, str]  # name as written -> raw value (with its delimiters)
+    line: int  # 1-based line of the '@'
+    field_lines: dict[str, int] = field(default_factory=dict)
+    file: str = ""
+    raw_type: str = ""  # entry type as written
+
+    def names(self) -> dict[str, str]:
+        """lower-case field name -> name as written."""
+        return {k.lower(): k for k in self.fields}
+
+
+@dataclass
+class BibFile:
+    """What a .bib file holds: entries, @string macros, preambles and comments, and problems."""
+
+    path: str
+    entries: list[RawEntry] = field(default_factory=list)
+    strings: dict[str, str] = field(default_factory=dict)  # name as written -> raw value
+    preambles: list[str] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def macros(self) -> dict[str, str]:
+        """Resolved @string values by lower-case name (month names included)."""
+        out = dict(MONTHS)
+        for name, raw in self.strings.items():
+            out[name.lower()] = resolve(raw, out)[0]
+        return out
+
+
+def read_text(path: str | Path) -> tuple[str, list[Problem]]:
+    """Read a .bib file whatever its encoding and line ends; refuse what is not text."""
+    p = Path(path)
+    name = str(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{name}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a folder, not a .bib file") from None
+    except OSError as e:
+        raise InputError(f"{name}: cannot read ({e.strerror})") from None
+    problems: list[Problem] = []
+
+    def warn(line: int, msg: str) -> None:
+        problems.append(Problem(name, line, "", "warning", msg))
+
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+            len(data) > 3 and (data[1::2][:64].count(0) > 24 or data[0::2][:64].count(0) > 24)):
+        enc = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else (
+            "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be")
+        try:
+            text = data.decode(enc).lstrip("\ufeff")
+        except UnicodeDecodeError:
+            raise InputError(f"{name}: looks like UTF-16 but does not decode; "
+                             "save it as UTF-8") from None
+        warn(0, "file is UTF-16; read it, but biber and JabRef expect UTF-8: save it as UTF-8")
+    else:
+        nul = data.count(0)
+        if nul and (nul > len(data) // 100 or not data[:512].strip(bytes(range(32)))):
+            first = data.index(0)
+            raise InputError(f"{name}: binary file ({nul} NUL bytes, first at byte {first}), "
+                             "not a BibTeX file")
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = data[: e.start].count(b"\n") + 1
+            text = data.decode("cp1252", errors="replace")
+            warn(line, f"not valid UTF-8 (byte 0x{data[e.start]:02X}); read as Latin-1/"
+                       "Windows-1252: convert the file to UTF-8 (iconv -f latin1 -t utf-8)")
+        if nul:
+            for i, ln in enumerate(text.split("\n"), 1):
+                if "\x00" in ln:
+                    warn(i, "NUL byte removed")
+            text = text.replace("\x00", "")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, problems
+
+
+_KEY = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s{}()]*)")
+
+
+def parse(text: str, path: str = "references.bib") -> BibFile:
+    """Split BibTeX text into raw entries; broken blocks become problems, not exceptions."""
+    import logging
+
+    import bibtexparser
+    from bibtexparser import model as bm
+
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # failures become Problems
+
+    bib = BibFile(path)
+    if not text.strip():
+        bib.problems.append(Problem(path, 0, "", "error", "empty file: no entries"))
+        return bib
+    lib = bibtexparser.parse_string(text, parse_stack=[])
+    first_line: dict[str, int] = {}
+    for block in lib.blocks:
+        line = block.start_line + 1
+        if isinstance(block, bm.Entry):
+            _add_entry(bib, block, line, path, first_line)
+        elif isinstance(block, bm.String):
+            bib.strings[block.key] = block.value
+        elif isinstance(block, bm.Preamble):
+            bib.preambles.append(block.value)
+        elif isinstance(block, bm.ExplicitComment):
+            bib.comments.append(block.comment)
+        elif isinstance(block, bm.DuplicateBlockKeyBlock):
+            m = _KEY.match(block.raw.lstrip())
+            key = block.key if hasattr(block, "key") else (m.group(2) if m else "")
+            kind = "@string macro" if m and m.group(1).lower() == "string" else "key"
+            bib.problems.append(Problem(
+                path, line, key, "error",
+                f"duplicate {kind} '{key}' (first at line {first_line.get(key, '?')}); "
+                "this one is ignored: rename or merge one of them"))
+        elif isinstance(block, bm.DuplicateFieldKeyBlock):
+            entry = block.ignore_error_block
+            dups = ", ".join(sorted(block.duplicate_keys))
+            bib.problems.append(Problem(path, line, entry.key, "error",
+                                        f"field '{dups}' appears twice; the first value is kept: "
+                                        "delete or rename the other"))
+            _add_entry(bib, entry, line, path, first_line)
+        elif isinstance(block, bm.ParsingFailedBlock):
+            bib.problems.append(_failed(block, line, path))
+    _check_macros(bib)
+    return bib
+
+
+def _add_entry(bib: BibFile, block, line: int, path: str, first_line: dict[str, int]) -> None:
+    fields: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    seen: dict[str, str] = {}
+    for f in block.fields:
+        low = f.key.lower()
+        fline = (f.start_line + 1) if f.start_line is not None else line
+        if low in seen:
+            if seen[low] != f.key or f.key not in fields:
+                bib.problems.append(Problem(path, fline, block.key, "error",
+                                            f"field '{f.key}' duplicates '{seen[low]}' (fields "
+                                            "are case-insensitive); this one is ignored"))
+            continue
+        seen[low] = f.key
+        value = f.value
+        if len(value) > MAX_FIELD_CHARS:
+            bib.problems.append(Problem(path, fline, block.key, "warning",
+                                        f"field '{f.key}' is {len(value):,} characters long"))
+        fields[f.key] = value
+        lines[f.key] = fline
+    key = block.key
+    if not key or not re.fullmatch(r"[^\s,{}()\"#%'=\\]+", key):
+        bib.problems.append(Problem(path, line, key, "error",
+                                    f"invalid citekey {key!r}: use letters, digits and -_:./"))
+        return
+    first_line.setdefault(key, line)
+    bib.entries.append(RawEntry(key, block.entry_type.lower(), fields, line, lines, path,
+                                block.entry_type))
+
+
+def _failed(block, line: int, path: str) -> Problem:
+    raw = block.raw.lstrip()
+    m = _KEY.match(raw)
+    key = m.group(2) if m else ""
+    kind = f"@{m.group(1)}" if m else "block"
+    depth, i = 0, 0
+    for i, c in enumerate(raw):
+        depth += (c == "{") - (c == "}")
+    if depth > 0:
+        what = (f"unclosed brace in {kind} entry (the entry is ignored; parsing resumed "
+                "at the next '@'): close the brace")
+    elif depth < 0:
+        what = f"unbalanced '}}' in {kind} entry (the entry is ignored): remove it or add '{{'"
+    else:
+        what = f"syntax error in {kind} entry (the entry is ignored): expected field = value, ..."
+    return Problem(path, line, key, "error", what)
+
+
+def _check_macros(bib: BibFile) -> None:
+    macros = bib.macros()
+    for e in bib.entries:
+        for name, raw in e.fields.items():
+            for macro in undefined_macros(raw, macros):
+                bib.problems.append(Problem(
+                    bib.path, e.field_lines.get(name, e.line), e.key, "warning",
+                    f"field '{name}' uses undefined @string macro '{macro}': define it with "
+                    f"@string{{{macro} = {{...}}}} or brace the value"))
+
+
+_SPACES = re.compile(r"[ \t\n]+")
+_TOKEN = re.compile(r'\s*(?:(\{)|(")|(\d+)|([^\s#{}"]+))\s*')
+
+
+def _tokens(raw: str):
+    """Top-level parts of a raw value: ('text', s) for delimited parts, ('macro', name)."""
+    i, n = 0, len(raw)
+    while i < n:
+        m = _TOKEN.match(raw, i)
+        if not m:
+            yield ("text", raw[i:].strip())
+            return
+        if m.group(1):
+            j = _group_end(raw, m.end(), "}")
+            yield ("text", raw[m.end(): j - 1])
+        elif m.group(2):
+            j = _group_end(raw, m.end(), '"')
+            yield ("text", raw[m.end(): j - 1])
+        elif m.group(3):
+            j = m.end()
+            yield ("text", m.group(3))
+        else:
+            j = m.end()
+            yield ("macro", m.group(4))
+        rest = re.match(r"\s*#?\s*", raw[j:])
+        i = j + (rest.end() if rest else 0)
+
+
+def _group_end(s: str, start: int, close: str) -> int:
+    depth = 0
+    i = start
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s):
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            if depth == 0 and close == "}":
+                return i + 1
+            depth -= 1
+        elif c == '"' and close == '"' and depth == 0:
+            return i + 1
+        i += 1
+    return len(s) + 1
+
+
+def resolve(raw: str, macros: dict[str, str]) -> tuple[str, list[str]]:
+    """Raw value -> the text it stands for (LaTeX not decoded), and undefined macro names."""
+    if raw[:1] == "{" and raw[-1:] == "}" and "#" not in raw:
+        return raw[1:-1], []
+    missing: list[str] = []
+    parts: list[str] = []
+    for kind, val in _tokens(raw):
+        if kind == "macro":
+            low = val.lower()
+            if low in macros:
+                parts.append(macros[low])
+            else:
+                missing.append(val)
+                parts.append(val)
+        else:
+            parts.append(val)
+    return "".join(parts), missing
+
+
+def undefined_macros(raw: str, macros: dict[str, str]) -> list[str]:
+    if raw[:1] == "{" and raw[-1:] == "}" and "#" not in raw:
+        return []
+    return resolve(raw, macros)[1]
+
+
+def text(raw: str, macros: dict[str, str], name: str = "") -> str:
+    """Raw value -> display text: macros resolved, LaTeX decoded (not for url, doi...)."""
+    value = resolve(raw, macros)[0]
+    if name.lower() in VERBATIM_FIELDS:
+        return value.strip()
+    return _SPACES.sub(" ", decode(value)).strip() if value else ""
+
+
+def load(path: str | Path) -> BibFile:
+    """Read and parse a .bib file."""
+    text_, problems = read_text(path)
+    bib = parse(text_, str(path))
+    bib.problems[:0] = problems
+    return bib

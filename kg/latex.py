@@ -1,0 +1,145 @@
+"""A small, fast LaTeX-to-Unicode decoder for BibTeX field values.
+
+pylatexenc decodes everything but costs minutes on a large library; bibliographies use a small
+set of constructs (accents, a few named symbols, escapes, text-formatting macros, protective
+braces), which regular expressions decode in microseconds.  Unknown macros are kept as written
+and reported by :func:`unknown_macros`.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ACCENTS = {
+    "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
+    ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
+    "r": "\u030a", "b": "\u0331", "d": "\u0323",
+}
+_SYMBOLS = {
+    "oe": "œ", "OE": "Œ", "ae": "æ", "AE": "Æ", "o": "ø", "O": "Ø", "ss": "ß", "SS": "SS",
+    "l": "ł", "L": "Ł", "aa": "å", "AA": "Å", "i": "ı", "j": "ȷ", "dh": "ð", "DH": "Ð",
+    "th": "þ", "TH": "Þ", "ng": "ŋ", "NG": "Ŋ",
+    "ldots": "…", "dots": "…", "textellipsis": "…", "textendash": "–", "textemdash": "—",
+    "og": "«\u00a0", "fg": "\u00a0»", "guillemotleft": "«", "guillemotright": "»",
+    "guillemetleft": "«", "guillemetright": "»", "textquoteleft": "‘",
+    "textquoteright": "’", "textquotedblleft": "“", "textquotedblright": "”",
+    "textquotesingle": "'", "copyright": "©", "textcopyright": "©", "S": "§", "P": "¶",
+    "textdegree": "°", "euro": "€", "texteuro": "€", "pounds": "£", "textsterling": "£",
+    "textasciitilde": "~", "textbackslash": "\\", "textbar": "|", "textless": "<",
+    "textgreater": ">", "textregistered": "®", "texttrademark": "™", "textperthousand": "‰",
+    "textonehalf": "½", "times": "×", "textunderscore": "_", "LaTeX": "LaTeX", "TeX": "TeX",
+    "relax": "", "ignorespaces": "", "noop": "", "nopunct": "", "isdot": "", "adddot": ".",
+    "addcomma": ",", "addcolon": ":", "addspace": " ", "addnbspace": "\u00a0",
+    "textnumero": "№", "no": "№", "textsection": "§", "slash": "/",
+}
+_ESCAPES = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "\x01", "}": "\x02",
+            " ": " ", ",": "\u202f", "-": "", "/": "", ";": "\u2009", ":": " ", "!": "",
+            "\\": "\n", "@": ""}
+# Commands whose single argument is kept as text (their braces then vanish as protective ones).
+_TEXT_MACROS = {
+    "emph", "textit", "textbf", "textsc", "texttt", "textup", "textsf", "textrm", "textmd",
+    "textsl", "textnormal", "mkbibemph", "mkbibitalic", "mkbibbold", "textsuperscript",
+    "textsubscript", "NoCaseChange", "nocase", "url", "mbox", "hbox", "text", "uppercase",
+    "lowercase", "MakeUppercase", "MakeLowercase", "foreignlanguage", "hyphenation",
+    "ensuremath", "mathrm", "mathit", "mathbf", "textlatin", "textgreek", "textfrench",
+    "textenglish", "textgerman", "bibstring",
+}
+_QUOTE_MACROS = {"enquote": ("“", "”"), "mkbibquote": ("“", "”"), "mkfrenchquote": ("« ", " »"),
+                 "foreignquote": ("“", "”")}
+
+_SPECIAL = re.compile(r"[\\{}~`']|--|\$")
+_ACCENT_SYM = re.compile(r"""\\(['`^"~=.])\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))""")
+_ACCENT_LET = re.compile(r"\\([uvHckrbd])(?:\s*\{\s*(\\[ij]|[A-Za-z])\s*\}|\s+(\\[ij](?![A-Za-z])|[A-Za-z]))")
+_MACRO = re.compile(r"\\([A-Za-z]+)\*?(\s*\{\}|\s+|(?![A-Za-z]))")
+_ESCAPE = re.compile(r"\\([&%$#_{} ,\-/;:!\\@])")
+_QUOTE_MACRO = re.compile(r"\\(" + "|".join(_QUOTE_MACROS) + r")\s*\{")
+_HREF = re.compile(r"\\href\s*\{[^{}]*\}\s*")
+_FOREIGN = re.compile(r"\\(foreignlanguage|foreignquote|hyphenation)\s*\{[^{}]*\}\s*")
+
+
+def _accent(m: re.Match) -> str:
+    base = m.group(2) or m.group(3)
+    if base in ("\\i", "\\j"):
+        base = base[1]
+    return unicodedata.normalize("NFC", base + _ACCENTS[m.group(1)])
+
+
+def _macro(m: re.Match) -> str:
+    name = m.group(1)
+    if name in _SYMBOLS:
+        return _SYMBOLS[name]
+    if name in _TEXT_MACROS:
+        return ""  # the argument group follows; its braces are removed later
+    return "\\" + name + " "  # unknown: kept (and reported by unknown_macros)
+
+
+def _balanced_end(s: str, start: int) -> int:
+    """Index just after the group whose opening brace is at s[start-1]."""
+    depth = 1
+    i = start
+    while i < len(s) and depth:
+        c = s[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        i += 1
+    return i
+
+
+def _quotes(s: str) -> str:
+    while True:
+        m = _QUOTE_MACRO.search(s)
+        if not m:
+            return s
+        end = _balanced_end(s, m.end())
+        opening, closing = _QUOTE_MACROS[m.group(1)]
+        s = s[: m.start()] + opening + "{" + s[m.end(): end - 1] + "}" + closing + s[end:]
+
+
+def decode(s: str) -> str:
+    """LaTeX field text -> Unicode text.  Protective braces are removed."""
+    if not _SPECIAL.search(s):
+        return s
+    s = _FOREIGN.sub("", s)
+    s = _HREF.sub("", s)
+    if "\\enquote" in s or "\\mkbib" in s or "\\foreign" in s or "\\mkfrench" in s:
+        s = _quotes(s)
+    s = _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], s)
+    s = _ACCENT_LET.sub(_accent, s)
+    s = _ACCENT_SYM.sub(_accent, s)
+    s = _MACRO.sub(_macro, s)
+    s = s.replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”")
+    s = s.replace("~", "\u00a0").replace("{", "").replace("}", "")
+    s = s.replace("\x01", "{").replace("\x02", "}").replace(" \u00a0", "\u00a0")
+    return unicodedata.normalize("NFC", s)
+
+
+_UNKNOWN = re.compile(r"\\([A-Za-z]+)")
+_KNOWN = set(_SYMBOLS) | _TEXT_MACROS | set(_QUOTE_MACROS) | set("uvHckrbd") | {"href", "i", "j"}
+
+
+def unknown_macros(s: str) -> list[str]:
+    """Macros :func:`decode` does not know (kept, as ``\\name``, in its output)."""
+    if "\\" not in s:
+        return []
+    return sorted({m for m in _UNKNOWN.findall(s) if m not in _KNOWN})
+
+
+_FOLD = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O",
+                       "ß": "ss", "ł": "l", "Ł": "L", "ı": "i", "đ": "d", "ð": "d", "þ": "th",
+                       "’": "'", "‘": "'", "\u00a0": " ", "\u202f": " "})
+
+
+def fold(s: str) -> str:
+    """Case- and accent-insensitive form of a text, for matching and search."""
+    s = unicodedata.normalize("NFKD", s.translate(_FOLD))
+    return "".join(c for c in s if not unicodedata.combining(c)).casefold()
+
+
+def slug(s: str) -> str:
+    """ASCII identifier from a text: 'Pièces et main d'œuvre' -> 'pieces-et-main-d-oeuvre'."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(s)).strip("-")

@@ -1,0 +1,299 @@
+"""Raw entries -> works, thinkers, quotes and claims (decoded, linked, checked)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .bib import BibFile, RawEntry, text
+from .errors import Problem
+from .latex import decode, slug
+from .themes import Thesaurus
+
+#: name fields and the role each gives its people
+NAME_FIELDS = {
+    "author": "author", "editor": "editor", "translator": "translator",
+    "bookauthor": "author", "editora": "editor", "editorb": "editor", "editorc": "editor",
+    "commentator": "contributor", "annotator": "contributor", "introduction": "contributor",
+    "foreword": "contributor", "afterword": "contributor", "holder": "contributor",
+    "speaker": "speaker",
+}
+KG_TYPES = {"thinker", "quote", "claim"}
+QUOTE_STATUS = ("verbatim", "attributed", "paraphrase")
+CLAIM_STATUS = ("sourced", "unsourced", "contested")
+#: fields a child inherits from its crossref parent, renamed (biblatex's defaults)
+_INHERIT_AS = {"title": "booktitle", "subtitle": "booksubtitle", "author": "bookauthor"}
+_NO_INHERIT = {"ids", "crossref", "xref", "entryset", "entrysubtype", "execute", "label",
+               "options", "presort", "related", "relatedoptions", "relatedstring",
+               "relatedtype", "shorthand", "shorthandintro", "sortkey", "keywords",
+               "annotation", "annote"}
+
+
+@dataclass
+class Name:
+    given: str
+    family: str  # von part included
+    suffix: str = ""
+    organization: bool = False
+
+    @property
+    def display(self) -> str:
+        out = f"{self.given} {self.family}".strip()
+        return f"{out}, {self.suffix}" if self.suffix else out
+
+    @property
+    def sort(self) -> str:
+        out = ", ".join(p for p in (self.family, self.given) if p)
+        return f"{out}, {self.suffix}" if self.suffix else out
+
+    @property
+    def slug(self) -> str:
+        return slug(" ".join(p for p in (self.family, self.given, self.suffix) if p)) or "x"
+
+
+@dataclass
+class Person:
+    slug: str
+    name: Name
+    key: str = ""  # citekey of its @thinker entry, if any
+    birth: str = ""
+    death: str = ""
+    nationality: str = ""
+    description: str = ""
+    wikidata: str = ""
+    aliases: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    entry: RawEntry | None = None
+
+    @property
+    def kind(self) -> str:
+        return "organization" if self.name.organization else "person"
+
+
+@dataclass
+class Record:
+    """A work, a quote or a claim: its entry, decoded values, themes and people."""
+
+    entry: RawEntry
+    kind: str  # work | quote | claim
+    values: dict[str, str]  # lower-case field -> decoded text (crossref fields inherited)
+    themes: list[str] = field(default_factory=list)
+    people: list[tuple[str, str, int]] = field(default_factory=list)  # (role, slug, position)
+    refs: dict[str, list[str]] = field(default_factory=dict)  # source/citedin/... -> keys
+
+    @property
+    def key(self) -> str:
+        return self.entry.key
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "")
+
+
+@dataclass
+class Model:
+    records: list[Record]
+    persons: dict[str, Person]
+    thesaurus: Thesaurus
+    bib: BibFile
+    problems: list[Problem] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Record]:
+        return [r for r in self.records if r.kind == kind]
+
+    def counts(self) -> dict[str, int]:
+        c = {"works": 0, "quotes": 0, "claims": 0}
+        for r in self.records:
+            c[r.kind + "s"] += 1
+        c["thinkers"] = len(self.persons)
+        c["themes"] = len(self.thesaurus)
+        return c
+
+
+def parse_names(raw_text: str) -> list[Name]:
+    """BibTeX name list (LaTeX not yet decoded) -> names, parts decoded after splitting."""
+    from bibtexparser.middlewares.names import (
+        InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names)
+
+    out: list[Name] = []
+    for one in split_multiple_persons_names(raw_text):
+        one = one.strip()
+        if not one or one == "others":
+            continue
+        if one.startswith("{") and one.endswith("}") and _balanced_whole(one):
+            out.append(Name("", _clean(one), organization=True))
+            continue
+        try:
+            parts = parse_single_name_into_parts(one, strict=False)
+        except (InvalidNameError, ValueError, IndexError):
+            out.append(Name("", _clean(one)))
+            continue
+        family = " ".join(parts.von + parts.last)
+        out.append(Name(_clean(" ".join(parts.first)), _clean(family),
+                        _clean(" ".join(parts.jr))))
+    return out
+
+
+def _balanced_whole(s: str) -> bool:
+    depth = 0
+    for i, c in enumerate(s):
+        depth += (c == "{") - (c == "}")
+        if depth == 0 and i < len(s) - 1:
+            return False
+    return True
+
+
+def _clean(s: str) -> str:
+    return re.sub(r"[ \t\n]+", " ", decode(s)).strip()
+
+
+def _split_list(value: str) -> list[str]:
+    return [v.strip() for v in re.split(r"[,;]", value) if v.strip()]
+
+
+def build_model(bib: BibFile, thesaurus: Thesaurus) -> Model:
+    """Decode every entry, merge people into thinkers, resolve themes and links."""
+    macros = bib.macros()
+    problems: list[Problem] = []
+    persons: dict[str, Person] = {}
+    alias: dict[str, str] = {}  # slug of an alias -> slug of the thinker
+    by_key = {e.key: e for e in bib.entries}
+    decoded: dict[str, dict[str, str]] = {}
+
+    def warn(e: RawEntry, name: str, level: str, msg: str) -> None:
+        problems.append(Problem(e.file or bib.path, e.field_lines.get(name, e.line), e.key,
+                                level, msg))
+
+    for e in bib.entries:
+        decoded[e.key] = {k.lower(): text(v, macros, k) for k, v in e.fields.items()}
+        if e.entry_type != "thinker":
+            continue
+        vals = decoded[e.key]
+        names = parse_names(_raw_text(e, "name", macros)) if "name" in vals else []
+        if not names:
+            warn(e, "name", "error", "@thinker has no 'name' field: add name = {Last, First}")
+            continue
+        name = names[0]
+        if vals.get("thinkertype", "").lower() in ("organization", "organisation"):
+            name.organization = True
+        p = persons.get(name.slug) or Person(name.slug, name)
+        persons[name.slug] = p
+        p.key, p.entry, p.name = e.key, e, name
+        p.birth, p.death = vals.get("birthdate", ""), vals.get("deathdate", "")
+        p.nationality = vals.get("nationality", "")
+        p.description = vals.get("description", "")
+        p.wikidata = vals.get("wikidata", "")
+        if p.wikidata and not re.fullmatch(r"Q[1-9][0-9]*", p.wikidata):
+            warn(e, "wikidata", "error", f"wikidata id {p.wikidata!r} is not of the form Q123")
+            p.wikidata = ""
+        for a in parse_names(_raw_text(e, "alias", macros)) if "alias" in vals else []:
+            alias[a.slug] = name.slug
+            p.aliases.append(a.display)
+        p.themes = _themes(e, vals, thesaurus, warn)
+
+    def person(n: Name) -> str:
+        s = alias.get(n.slug, n.slug)
+        if s not in persons:
+            persons[s] = Person(s, n)
+        return s
+
+    records: list[Record] = []
+    for e in bib.entries:
+        if e.entry_type == "thinker":
+            continue
+        vals = dict(decoded[e.key])
+        parent_key = vals.get("crossref") or vals.get("xref")
+        if vals.get("crossref"):
+            parent = decoded.get(parent_key)
+            if parent is None:
+                warn(e, "crossref", "error", f"crossref '{parent_key}' is not a key of the "
+                                             "bibliography")
+            else:
+                for k, v in parent.items():
+                    if k in _NO_INHERIT:
+                        continue
+                    target = _INHERIT_AS.get(k, k) if e.entry_type.startswith("in") else k
+                    vals.setdefault(target, v)
+        kind = e.entry_type if e.entry_type in ("quote", "claim") else "work"
+        rec = Record(e, kind, vals)
+        rec.themes = _themes(e, vals, thesaurus, warn)
+        pos = 0
+        for fname, role in NAME_FIELDS.items():
+            if fname not in vals:
+                continue
+            src = e if fname in e.names() else by_key.get(parent_key or "", e)
+            for n in parse_names(_raw_text(src, fname, macros)):
+                pos += 1
+                rec.people.append((role if fname != "bookauthor" else "bookauthor",
+                                   person(n), pos))
+        for ref in ("source", "citedin", "statedin", "related", "crossref", "xref"):
+            if ref in vals:
+                keys = _split_list(vals[ref])
+                rec.refs[ref] = keys
+                for k in keys:
+                    if k not in by_key:
+                        warn(e, ref, "error" if ref in ("crossref", "related") else "warning",
+                             f"{ref} '{k}' is not a key of the bibliography")
+        _check_record(rec, warn)
+        records.append(rec)
+    return Model(records, persons, thesaurus, bib, problems)
+
+
+def _raw_text(e: RawEntry, name: str, macros: dict[str, str]) -> str:
+    from .bib import resolve
+    real = e.names().get(name)
+    return resolve(e.fields[real], macros)[0] if real else ""
+
+
+def _themes(e: RawEntry, vals: dict[str, str], thesaurus: Thesaurus, warn) -> list[str]:
+    out: list[str] = []
+    for kw in _split_list(vals.get("keywords", "")):
+        t = thesaurus.match(kw)
+        if t is None:
+            close = thesaurus.suggest(kw)
+            hint = ("closest theme: " + ", ".join(f"'{c.id}' ({c.label()})" for c in close)
+                    if close else "add it to the thesaurus in ontology.ttl")
+            warn(e, "keywords", "warning", f"unknown theme keyword '{kw}': {hint}")
+        elif t.id not in out:
+            out.append(t.id)
+    return out
+
+
+def _check_record(rec: Record, warn) -> None:
+    e, v = rec.entry, rec.values
+    if rec.kind == "quote":
+        if not v.get("quote"):
+            warn(e, "quote", "error", "@quote has no 'quote' field (the quoted text)")
+        status = v.get("status", "").lower()
+        if status not in QUOTE_STATUS:
+            warn(e, "status", "error" if status else "warning",
+                 f"quote status {status!r} is not one of {', '.join(QUOTE_STATUS)}"
+                 if status else "quote has no status: say verbatim, attributed or paraphrase")
+        if not v.get("locator") and not v.get("pages"):
+            warn(e, "quote", "warning", "quote has no locator (page or chapter unknown)")
+        if not v.get("speaker") and not v.get("source"):
+            warn(e, "quote", "warning", "quote has neither speaker nor source")
+    elif rec.kind == "claim":
+        if not v.get("statement"):
+            warn(e, "statement", "error", "@claim has no 'statement' field")
+        status = v.get("status", "").lower()
+        if status not in CLAIM_STATUS:
+            warn(e, "status", "error",
+                 f"claim status {status!r} is not one of {', '.join(CLAIM_STATUS)}")
+        elif status == "unsourced":
+            warn(e, "status", "warning", "claim is unsourced")
+        elif status == "sourced" and not v.get("source"):
+            warn(e, "status", "error", "claim is 'sourced' but has no 'source' field")
+        if status == "contested" and not v.get("note"):
+            warn(e, "note", "warning", "contested claim without a note giving the correct fact")
+        if v.get("figure") and parse_number(v["figure"]) is None:
+            warn(e, "figure", "error", f"figure {v['figure']!r} is not a number (write 1200000 "
+                                       "or 1.2)")
+    elif not v.get("title"):
+        warn(e, "title", "warning", "work has no title")
+
+
+def parse_number(s: str) -> str | None:
+    """'1,2' / '1 200 000' / '45' -> canonical decimal text, or None."""
+    t = re.sub(r"[\s\u00a0\u202f]", "", s)
+    if t.count(",") == 1 and "." not in t:
+        t = t.replace(",", ".")
+    return t if re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", t) else None

@@ -1,0 +1,30 @@
+"""Human-readable summaries of a build or a check."""
+from __future__ import annotations
+
+from collections import Counter
+
+MAX_LISTED = 20
+
+
+def summary(result, quiet: bool = False) -> str:
+    lines: list[str] = []
+    errors, warnings = result.errors, result.warnings
+    lines.extend(str(p) for p in errors)
+    if quiet:
+        return "\n".join(lines)
+    if len(warnings) <= MAX_LISTED:
+        lines.extend(str(p) for p in warnings)
+    else:
+        kinds = Counter(_kind(p.message) for p in warnings)
+        lines.append(f"{len(warnings)} warnings (`kg check` lists them):")
+        lines.extend(f"  {n:>5}  {k}" for k, n in kinds.most_common())
+    c = result.counts
+    lines.append(
+        f"Built {result.out}/ in {result.seconds:.1f}s: {c['works']} works, {c['thinkers']} "
+        f"thinkers, {c['themes']} themes, {c['quotes']} quotes, {c['claims']} claims "
+        f"({result.triples} triples); {len(errors)} error(s), {len(warnings)} warning(s).")
+    return "\n".join(lines)
+
+
+def _kind(message: str) -> str:
+    return message.split(":")[0].split("'")[0].strip()

@@ -1,0 +1,148 @@
+"""The built output folder: atomic publication, a manifest, and the query store.
+
+Layout of ``out/``::
+
+    manifest.json        what was built from what (paths, sizes, hashes), and where the store is
+    store-<id>/          the Oxigraph store the query commands open (read-only)
+    graph.ttl            the graph as Turtle
+    graph.jsonld         the graph as JSON-LD
+
+A build writes everything into a private temporary folder inside ``out/``, then publishes with
+renames, the manifest last: a build that fails or is killed leaves the previous output as it was.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import KgError, StaleStoreError
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+def fingerprint(path: str | Path) -> dict:
+    p = Path(path)
+    st = p.stat()
+    return {"path": str(p.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+            "sha256": sha256(p)}
+
+
+def sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def unchanged(recorded: dict, path: str | Path) -> bool:
+    """True when the file is the one recorded (cheap stat first, hash when it moved)."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError:
+        return False
+    if str(p.resolve()) != recorded.get("path"):
+        return False
+    if st.st_size == recorded.get("size") and st.st_mtime_ns == recorded.get("mtime_ns"):
+        return True
+    return st.st_size == recorded.get("size") and sha256(p) == recorded.get("sha256")
+
+
+def read_manifest(out: str | Path) -> dict | None:
+    try:
+        with open(Path(out) / MANIFEST, encoding="utf-8") as f:
+            m = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return m if m.get("format") == FORMAT_VERSION else None
+
+
+def write_atomic(path: str | Path, data: bytes | str) -> None:
+    """Write a file so that readers see the old content or the new, never a part."""
+    p = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def lock(out: Path):
+    """One build at a time publishes into a folder."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def staging(out: Path) -> Path:
+    """A private folder inside out/ for one build (same file system: renames are atomic)."""
+    out.mkdir(parents=True, exist_ok=True)
+    _clean_stale_staging(out)
+    return Path(tempfile.mkdtemp(dir=out, prefix=f".build-{os.getpid()}-"))
+
+
+def _clean_stale_staging(out: Path) -> None:
+    for d in out.glob(".build-*"):
+        try:
+            pid = int(d.name.split("-")[1])
+        except (IndexError, ValueError):
+            continue
+        if not _alive(pid):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def publish(out: Path, stage: Path, manifest: dict, files: list[str]) -> None:
+    """Move a finished build into place: files by rename, the manifest last."""
+    with lock(out):
+        store_name = f"store-{stage.name.split('-', 2)[-1]}-{manifest['bib']['sha256'][:8]}"
+        os.replace(stage / "store", out / store_name)
+        for name in files:
+            os.replace(stage / name, out / name)
+        manifest = dict(manifest, store=store_name)
+        write_atomic(out / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+        for old in out.glob("store-*"):
+            if old.name != store_name:
+                shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def open_store(out: str | Path):
+    """Open the published store read-only (several readers may share it)."""
+    import pyoxigraph as ox
+
+    m = read_manifest(out)
+    if m is None:
+        raise StaleStoreError(f"no built graph in {out}/: run `kg build`")
+    try:
+        return ox.Store.read_only(str(Path(out) / m["store"]))
+    except OSError as e:
+        raise KgError(f"cannot open the graph store in {out}/ ({e}): run `kg build`") from None

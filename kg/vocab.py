@@ -1,0 +1,106 @@
+"""Every IRI kg writes, in one place.  Terms are closed: a typo is an AttributeError."""
+from __future__ import annotations
+
+BASE = "https://kg.example/"
+ID = BASE + "id/"
+
+
+class Namespace:
+    """A closed vocabulary: ``DCT.title`` -> 'http://purl.org/dc/terms/title'."""
+
+    def __init__(self, prefix: str, iri: str, terms: str):
+        self._prefix = prefix
+        self._iri = iri
+        self._terms = frozenset(terms.split())
+
+    def __getattr__(self, name: str) -> str:
+        term = name.rstrip("_")
+        if term not in self._terms:
+            raise AttributeError(f"{self._prefix}:{term} is not a term of our vocabulary")
+        return self._iri + term
+
+    def __str__(self) -> str:
+        return self._iri
+
+    def term(self, name: str) -> str:
+        return getattr(self, name)
+
+
+KGO = Namespace("kgo", BASE + "ontology#", """
+    Thinker Work Quote Claim Theme ProvenanceStatus ClaimStatus
+    verbatim attributed paraphrase sourced unsourced contested
+    entryType fieldOrder position line sourceFile bibFile macro preamble comment
+    subtitle originalTitle originalDate originalLanguage year annotation note place
+    publicationPlace urlDate relatedType edition volume pages journalTitle bookTitle
+    speaker source citedIn statedIn locator status text statement figure unit date
+    alias nationality description thinkerKey role contributed translated edited
+    dateUncertain kind displayName sortName issuedText quoteCount claimCount
+    """)
+DCT = Namespace("dcterms", "http://purl.org/dc/terms/", """
+    title creator contributor issued publisher language identifier subject source
+    description isPartOf relation date spatial alternative bibliographicCitation
+    abstract modified hasPart""")
+BIBO = Namespace("bibo", "http://purl.org/ontology/bibo/", """
+    Document Book BookSection AcademicArticle Article Chapter Webpage Website
+    AudioVisualDocument Film AudioDocument Report Thesis Legislation Manual Periodical
+    Patent Manuscript EditedBook Proceedings Letter Standard LegalCaseDocument Collection
+    Quote Slideshow Interview Magazine Newspaper Journal Issue
+    authorList editorList isbn13 isbn10 isbn doi uri editor translator pageStart pageEnd
+    pages volume issue edition numPages locator shortTitle content""")
+FOAF = Namespace("foaf", "http://xmlns.com/foaf/0.1/", """
+    Person Organization Agent name givenName familyName made maker homepage""")
+SCHEMA = Namespace("schema", "https://schema.org/", """
+    birthDate deathDate nationality description sameAs""")
+SKOS = Namespace("skos", "http://www.w3.org/2004/02/skos/core#", """
+    Concept ConceptScheme prefLabel altLabel hiddenLabel definition broader narrower
+    inScheme topConceptOf hasTopConcept note scopeNote related""")
+CITO = Namespace("cito", "http://purl.org/spar/cito/", """
+    citesAsEvidence cites agreesWith disagreesWith citesAsSourceDocument""")
+RDF = Namespace("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", """
+    type first rest nil value""")
+RDFS = Namespace("rdfs", "http://www.w3.org/2000/01/rdf-schema#", """
+    label comment subClassOf subPropertyOf domain range seeAlso""")
+OWL = Namespace("owl", "http://www.w3.org/2002/07/owl#", """
+    sameAs Class ObjectProperty DatatypeProperty Ontology NamedIndividual equivalentClass
+    equivalentProperty""")
+XSD = Namespace("xsd", "http://www.w3.org/2001/XMLSchema#", """
+    string integer decimal date gYear gYearMonth boolean anyURI""")
+WD = "http://www.wikidata.org/entity/"
+FIELD = BASE + "field/"  # raw BibTeX fields: <https://kg.example/field/title>
+
+PREFIXES = {
+    "kgo": str(KGO), "dcterms": str(DCT), "bibo": str(BIBO), "foaf": str(FOAF),
+    "schema": str(SCHEMA), "skos": str(SKOS), "cito": str(CITO), "rdf": str(RDF),
+    "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD), "wd": WD, "kgf": FIELD,
+    "work": ID + "work/", "person": ID + "person/", "theme": ID + "theme/",
+    "quote": ID + "quote/", "claim": ID + "claim/",
+}
+
+#: BibLaTeX entry type -> BIBO class
+BIBO_CLASS = {
+    "book": "Book", "mvbook": "Book", "inbook": "BookSection", "bookinbook": "BookSection",
+    "suppbook": "BookSection", "incollection": "BookSection", "suppcollection": "BookSection",
+    "collection": "EditedBook", "mvcollection": "EditedBook", "article": "AcademicArticle",
+    "suppperiodical": "Article", "periodical": "Periodical", "inproceedings": "Article",
+    "proceedings": "Proceedings", "mvproceedings": "Proceedings", "online": "Webpage",
+    "www": "Webpage", "electronic": "Webpage", "video": "AudioVisualDocument",
+    "movie": "Film", "audio": "AudioDocument", "music": "AudioDocument", "report": "Report",
+    "techreport": "Report", "thesis": "Thesis", "phdthesis": "Thesis",
+    "mastersthesis": "Thesis", "legislation": "Legislation", "jurisdiction": "LegalCaseDocument",
+    "manual": "Manual", "patent": "Patent", "unpublished": "Manuscript", "letter": "Letter",
+    "standard": "Standard", "misc": "Document", "booklet": "Document",
+    "software": "Document", "dataset": "Document", "image": "Document", "artwork": "Document",
+    "performance": "Document", "review": "Article", "reference": "Book", "mvreference": "Book",
+    "inreference": "BookSection", "report ": "Report", "conference": "Article",
+}
+
+#: biblatex language names (langid, origlanguage) -> BCP 47
+LANG = {
+    "french": "fr", "francais": "fr", "english": "en", "american": "en", "british": "en",
+    "USenglish": "en", "UKenglish": "en", "german": "de", "ngerman": "de", "austrian": "de",
+    "naustrian": "de", "swissgerman": "de", "italian": "it", "spanish": "es",
+    "portuguese": "pt", "brazilian": "pt", "dutch": "nl", "russian": "ru", "polish": "pl",
+    "czech": "cs", "latin": "la", "greek": "el", "swedish": "sv", "danish": "da",
+    "norwegian": "no", "finnish": "fi", "hungarian": "hu", "japanese": "ja", "chinese": "zh",
+    "arabic": "ar", "hebrew": "he", "turkish": "tr", "catalan": "ca", "romanian": "ro",
+}
