@@ -156,10 +156,18 @@ def _people(out: _Out, node: str, rec: Record) -> None:
             out.add(cell, RDF.rest, iri(cells[i + 1] if i + 1 < len(cells) else RDF.nil))
 
 
+def bibo_class(rec: Record) -> str:
+    """The BIBO class of a work; @misc refined by its entrysubtype (video, legislation...)."""
+    t = rec.entry.entry_type
+    if t == "misc" and rec.get("entrysubtype").lower() in BIBO_CLASS:
+        t = rec.get("entrysubtype").lower()
+    return BIBO_CLASS.get(t, "Document")
+
+
 def _work(out: _Out, node: str, rec: Record, model: Model) -> None:
     v = rec.values
     out.add(node, RDF.type, iri(KGO.Work))
-    out.add(node, RDF.type, iri(BIBO.term(BIBO_CLASS.get(rec.entry.entry_type, "Document"))))
+    out.add(node, RDF.type, iri(BIBO.term(bibo_class(rec))))
     out.text(node, DCT.title, v.get("title", ""))
     out.text(node, KGO.subtitle, v.get("subtitle", ""))
     _people(out, node, rec)
