@@ -111,26 +111,156 @@ _KEY = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s{}()]*)")
 
 
 def parse(text: str, path: str = "references.bib") -> BibFile:
-    """Split BibTeX text into raw entries; broken blocks become problems, not exceptions."""
+    """Split BibTeX text into raw entries; broken blocks become problems, not exceptions.
+
+    Well-formed entries go through a fast scanner; any block it does not fully understand
+    (comments, @string, @preamble, syntax errors) is handed to bibtexparser, whose error
+    recovery and messages we keep.
+    """
+    bib = BibFile(path)
+    if not text.strip():
+        bib.problems.append(Problem(path, 0, "", "error", "empty file: no entries"))
+        return bib
+    first_line: dict[str, int] = {}
+    for chunk, line in _chunks(text):
+        entry = _scan_entry(chunk, line)
+        if entry is not None:
+            _add_entry(bib, entry, line, path, first_line)
+        else:
+            _parse_slow(bib, chunk, line, path, first_line)
+    _check_macros(bib)
+    return bib
+
+
+_CHUNK_START = re.compile(r"^[ \t]*@", re.M)
+
+
+def _chunks(text: str):
+    """(text, 1-based line) pieces, each starting at an '@' at the start of a line."""
+    starts = [m.start() for m in _CHUNK_START.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    line = 1
+    for i, a in enumerate(starts):
+        b = starts[i + 1] if i + 1 < len(starts) else len(text)
+        chunk = text[a:b]
+        yield chunk, line
+        line += chunk.count("\n")
+
+
+class _Field:
+    __slots__ = ("key", "value", "start_line")
+
+    def __init__(self, key: str, value: str, start_line: int):
+        self.key, self.value, self.start_line = key, value, start_line
+
+
+class _Entry:
+    __slots__ = ("key", "entry_type", "fields")
+
+    def __init__(self, key: str, entry_type: str, fields: list):
+        self.key, self.entry_type, self.fields = key, entry_type, fields
+
+
+_HEAD = re.compile(r"[ \t]*@[ \t]*([A-Za-z][\w-]*)[ \t]*([{(])[ \t\n]*([^,\s{}()\"#%'=\\]+)[ \t\n]*,")
+_NAME = re.compile(r"\s*([^\s=,{}()\"#%\\]+)\s*=\s*")
+_BARE = re.compile(r"[^\s,#{}()\"=%]+")
+_BRACE = re.compile(r"(?<!\\)[{}]")
+_QUOTED = re.compile(r'(?<!\\)[{}"]')
+_AFTER = re.compile(r"\s*([#,)}]|$)")
+_NOT_ENTRY = {"comment", "string", "preamble"}
+
+
+def _scan_entry(chunk: str, line: int) -> _Entry | None:
+    """A well-formed entry as (key, type, raw fields), or None to let bibtexparser decide."""
+    m = _HEAD.match(chunk)
+    if not m or m.group(1).lower() in _NOT_ENTRY:
+        return None
+    closer = "}" if m.group(2) == "{" else ")"
+    pos = m.end()
+    fields: list[_Field] = []
+    n = len(chunk)
+    while True:
+        rest = _AFTER.match(chunk, pos)
+        if rest and rest.group(1) == closer:
+            end = rest.end()
+            break
+        nm = _NAME.match(chunk, pos)
+        if not nm:
+            return None
+        start = nm.end()
+        p = start
+        while True:  # value parts joined by '#'
+            if p >= n:
+                return None
+            c = chunk[p]
+            if c == "{":
+                depth = 1
+                for b in _BRACE.finditer(chunk, p + 1):
+                    depth += 1 if b.group() == "{" else -1
+                    if depth == 0:
+                        p = b.end()
+                        break
+                else:
+                    return None
+            elif c == '"':
+                depth = 0
+                for b in _QUOTED.finditer(chunk, p + 1):
+                    ch = b.group()
+                    if ch == "{":
+                        depth += 1
+                    elif ch == "}":
+                        depth -= 1
+                        if depth < 0:
+                            return None
+                    elif depth == 0:
+                        p = b.end()
+                        break
+                else:
+                    return None
+            else:
+                bare = _BARE.match(chunk, p)
+                if not bare:
+                    return None
+                p = bare.end()
+            after = _AFTER.match(chunk, p)
+            if not after or not after.group(1) or after.group(1) == ")" != closer:
+                return None
+            if after.group(1) == "#":
+                p = after.end()
+                while p < n and chunk[p] in " \t\n":
+                    p += 1
+                continue
+            break
+        fields.append(_Field(nm.group(1), chunk[start:p].strip(),
+                             line - 1 + chunk.count("\n", 0, nm.start() + nm.group().index("="))))
+        sep = after.group(1)
+        pos = after.end() if sep == "," else after.start(1)
+    if "@" in chunk[end:]:
+        return None
+    return _Entry(m.group(3), m.group(1), fields)
+
+
+def _parse_slow(bib: BibFile, chunk: str, line: int, path: str,
+                first_line: dict[str, int]) -> None:
     import logging
 
     import bibtexparser
     from bibtexparser import model as bm
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # failures become Problems
-
-    bib = BibFile(path)
-    if not text.strip():
-        bib.problems.append(Problem(path, 0, "", "error", "empty file: no entries"))
-        return bib
-    lib = bibtexparser.parse_string(text, parse_stack=[])
-    first_line: dict[str, int] = {}
+    lib = bibtexparser.parse_string(chunk, parse_stack=[])
     for block in lib.blocks:
-        line = block.start_line + 1
+        bline = block.start_line + line
         if isinstance(block, bm.Entry):
-            _add_entry(bib, block, line, path, first_line)
+            _add_entry(bib, block, bline, path, first_line, line - 1)
         elif isinstance(block, bm.String):
-            bib.strings[block.key] = block.value
+            if block.key in bib.strings:
+                bib.problems.append(Problem(path, bline, block.key, "error",
+                                            f"duplicate @string macro '{block.key}'; this one "
+                                            "is ignored: rename or delete one of them"))
+            else:
+                bib.strings[block.key] = block.value
         elif isinstance(block, bm.Preamble):
             bib.preambles.append(block.value)
         elif isinstance(block, bm.ExplicitComment):
@@ -138,36 +268,39 @@ def parse(text: str, path: str = "references.bib") -> BibFile:
         elif isinstance(block, bm.DuplicateBlockKeyBlock):
             m = _KEY.match(block.raw.lstrip())
             key = block.key if hasattr(block, "key") else (m.group(2) if m else "")
-            kind = "@string macro" if m and m.group(1).lower() == "string" else "key"
-            bib.problems.append(Problem(
-                path, line, key, "error",
-                f"duplicate {kind} '{key}' (first at line {first_line.get(key, '?')}); "
-                "this one is ignored: rename or merge one of them"))
+            if m and m.group(1).lower() == "string":
+                bib.problems.append(Problem(path, bline, key, "error",
+                                            f"duplicate @string macro '{key}'; this one is "
+                                            "ignored: rename or delete one of them"))
+            else:
+                bib.problems.append(_duplicate(path, bline, key, first_line))
         elif isinstance(block, bm.DuplicateFieldKeyBlock):
-            entry = block.ignore_error_block
-            dups = ", ".join(sorted(block.duplicate_keys))
-            bib.problems.append(Problem(path, line, entry.key, "error",
-                                        f"field '{dups}' appears twice; the first value is kept: "
-                                        "delete or rename the other"))
-            _add_entry(bib, entry, line, path, first_line)
+            _add_entry(bib, block.ignore_error_block, bline, path, first_line, line - 1)
         elif isinstance(block, bm.ParsingFailedBlock):
-            bib.problems.append(_failed(block, line, path))
-    _check_macros(bib)
-    return bib
+            bib.problems.append(_failed(block, bline, path))
 
 
-def _add_entry(bib: BibFile, block, line: int, path: str, first_line: dict[str, int]) -> None:
+def _duplicate(path: str, line: int, key: str, first_line: dict[str, int]) -> Problem:
+    return Problem(path, line, key, "error",
+                   f"duplicate key '{key}' (first at line {first_line.get(key, '?')}); "
+                   "this one is ignored: rename or merge one of them")
+
+
+def _add_entry(bib: BibFile, block, line: int, path: str, first_line: dict[str, int],
+               offset: int = 0) -> None:
     fields: dict[str, str] = {}
     lines: dict[str, int] = {}
     seen: dict[str, str] = {}
     for f in block.fields:
         low = f.key.lower()
-        fline = (f.start_line + 1) if f.start_line is not None else line
+        fline = (f.start_line + 1 + offset) if f.start_line is not None else line
         if low in seen:
-            if seen[low] != f.key or f.key not in fields:
-                bib.problems.append(Problem(path, fline, block.key, "error",
-                                            f"field '{f.key}' duplicates '{seen[low]}' (fields "
-                                            "are case-insensitive); this one is ignored"))
+            same = seen[low] == f.key
+            bib.problems.append(Problem(
+                path, fline, block.key, "error",
+                f"field '{f.key}' appears twice (first at line {lines[seen[low]]})"
+                f"{'' if same else ' (field names are case-insensitive)'}; the first value is "
+                "kept: delete or rename the other"))
             continue
         seen[low] = f.key
         value = f.value
@@ -181,7 +314,10 @@ def _add_entry(bib: BibFile, block, line: int, path: str, first_line: dict[str, 
         bib.problems.append(Problem(path, line, key, "error",
                                     f"invalid citekey {key!r}: use letters, digits and -_:./"))
         return
-    first_line.setdefault(key, line)
+    if key in first_line:
+        bib.problems.append(_duplicate(path, line, key, first_line))
+        return
+    first_line[key] = line
     bib.entries.append(RawEntry(key, block.entry_type.lower(), fields, line, lines, path,
                                 block.entry_type))
 

@@ -53,3 +53,431 @@ def bibtex(store, keys: list[str] | None = None) -> str:
         missing = ", ".join(sorted(wanted - found))
         raise NotFoundError(f"no entry with key {missing}")
     return "".join(parts).rstrip("\n") + "\n"
+
+
+# --- Write: selection, CSL-JSON and RIS (the bibtex path above stays as written) -------------
+
+import json  # noqa: E402
+import re  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+#: biblatex entry type (or @misc entrysubtype) -> CSL item type
+CSL_TYPE = {
+    "book": "book", "mvbook": "book", "collection": "book", "mvcollection": "book",
+    "reference": "book", "mvreference": "book", "manual": "book", "proceedings": "book",
+    "mvproceedings": "book", "booklet": "pamphlet", "inbook": "chapter",
+    "bookinbook": "chapter", "incollection": "chapter", "suppbook": "chapter",
+    "suppcollection": "chapter", "inreference": "entry-encyclopedia",
+    "article": "article-journal", "periodical": "periodical", "suppperiodical": "article",
+    "inproceedings": "paper-conference", "conference": "paper-conference",
+    "online": "webpage", "www": "webpage", "electronic": "webpage",
+    "video": "motion_picture", "movie": "motion_picture", "audio": "song", "music": "song",
+    "report": "report", "techreport": "report", "thesis": "thesis", "phdthesis": "thesis",
+    "mastersthesis": "thesis", "legislation": "legislation", "jurisdiction": "legal_case",
+    "patent": "patent", "unpublished": "manuscript", "letter": "personal_communication",
+    "standard": "standard", "software": "software", "dataset": "dataset",
+    "image": "graphic", "artwork": "graphic", "performance": "performance", "misc": "document",
+    "review": "review", "interview": "interview", "newspaper": "article-newspaper",
+    "magazine": "article-magazine",
+}
+#: CSL type -> RIS type
+RIS_TYPE = {
+    "book": "BOOK", "chapter": "CHAP", "article-journal": "JOUR", "article": "JOUR",
+    "article-newspaper": "NEWS", "article-magazine": "MGZN", "webpage": "ELEC",
+    "motion_picture": "VIDEO", "song": "SOUND", "report": "RPRT", "thesis": "THES",
+    "legislation": "STAT", "legal_case": "CASE", "patent": "PAT", "manuscript": "UNPB",
+    "paper-conference": "CPAPER", "software": "COMP", "dataset": "DATA", "standard": "STAND",
+    "entry-encyclopedia": "ENCYC", "graphic": "ART", "pamphlet": "PAMP",
+    "personal_communication": "PCOMM",
+}
+#: literal text of an open-ended date ("2022/"), by locale language
+_OPEN_END = {"fr": "{} ou après", "en": "{} or later", "de": "{} oder später"}
+_OPEN_START = {"fr": "{} ou avant", "en": "{} or earlier", "de": "{} oder früher"}
+_EDTF_PART = re.compile(r"^(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([?~%]?)$")
+
+
+@dataclass
+class Selection:
+    """What to export: the union of every selector; nothing given means every work."""
+
+    themes: list[str] = field(default_factory=list)
+    thinkers: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    queries: list[str] = field(default_factory=list)
+
+    def empty(self) -> bool:
+        return not (self.themes or self.thinkers or self.keys or self.queries)
+
+
+def load(bib=None, ontology=None):
+    """The model of the bibliography the graph is built from (decoded values, names)."""
+    from .build import default_inputs, load_model
+
+    return load_model(*default_inputs(bib, ontology))
+
+
+def theme_ids(model, names: list[str]) -> list[str]:
+    """Theme ids (with every narrower theme) of names given by id or label."""
+    out: list[str] = []
+    for name in names:
+        t = model.thesaurus.match(name)
+        if t is None:
+            close = model.thesaurus.suggest(name)
+            hint = (" (closest: " + ", ".join(f"'{c.id}'" for c in close) + ")") if close else ""
+            raise NotFoundError(f"no theme '{name}'{hint}: see the themes of ontology.ttl")
+        out += [d for d in model.thesaurus.descendants(t.id) if d not in out]
+    return out
+
+
+def find_thinker(model, name: str):
+    """A thinker by @thinker key, name ('Jacques Ellul', 'Ellul, Jacques'), alias or family."""
+    from .latex import fold, slug
+
+    want = fold(name).strip()
+    persons = list(model.persons.values())
+    for test in (lambda p: p.key == name or p.slug == slug(name),
+                 lambda p: want in {fold(p.name.display), fold(p.name.sort),
+                                    *(fold(a) for a in p.aliases)},
+                 lambda p: fold(p.name.family) == want):
+        hits = [p for p in persons if test(p)]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            names = ", ".join(sorted(p.name.display for p in hits))
+            raise NotFoundError(f"'{name}' names several thinkers ({names}): give the full name")
+    raise NotFoundError(f"no thinker '{name}': give a name as in the bibliography "
+                        "('Ellul, Jacques') or the key of its @thinker entry")
+
+
+def select(model, sel: Selection, store=None) -> list[str]:
+    """Citekeys of the selected works, in file order (crossref parents included)."""
+    works = {r.key: r for r in model.of_kind("work")}
+    wanted: set[str] = set()
+    if sel.empty():
+        wanted = set(works)
+    missing = [k for k in sel.keys if k not in works]
+    if missing:
+        raise NotFoundError(f"no work with key {', '.join(missing)}")
+    wanted |= set(sel.keys)
+    if sel.themes:
+        tids = set(theme_ids(model, sel.themes))
+        for r in model.records:
+            if tids & set(r.themes):
+                if r.kind == "work":
+                    wanted.add(r.key)
+                else:  # a quote's or a claim's sources belong to the theme's reading
+                    wanted |= {k for ref in ("source", "citedin", "statedin")
+                               for k in r.refs.get(ref, []) if k in works}
+    for name in sel.thinkers:
+        p = find_thinker(model, name)
+        wanted |= {r.key for r in works.values()
+                   if any(s == p.slug and role in ("author", "editor", "translator",
+                                                   "bookauthor")
+                          for role, s, _ in r.people)}
+    for q in sel.queries:
+        wanted |= query_keys(store, q, works)
+    for key in list(wanted):  # biber needs the parent of a crossref child
+        for parent in works[key].refs.get("crossref", []) + works[key].refs.get("xref", []):
+            if parent in works:
+                wanted.add(parent)
+    return [k for k in works if k in wanted]
+
+
+def query_keys(store, query: str, works) -> set[str]:
+    """Citekeys of the works a SPARQL SELECT returns (first column: work IRIs or citekeys)."""
+    import pyoxigraph as ox
+
+    from .errors import QueryError
+    from .vocab import PREFIXES
+
+    if store is None:
+        raise QueryError("--query needs the built graph")
+    head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()
+                   if f"PREFIX {p}:" not in query)
+    try:
+        result = store.query(head + query)
+    except SyntaxError as e:
+        raise QueryError(f"the query is not valid SPARQL: {e}") from None
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError("--query must be a SELECT query returning works")
+    var = result.variables[0] if result.variables else None
+    out: set[str] = set()
+    prefix = PREFIXES["work"]
+    for row in result:
+        term = row[var] if var is not None else None
+        if term is None:
+            continue
+        v = term.value
+        key = v[len(prefix):] if isinstance(term, ox.NamedNode) and v.startswith(prefix) else v
+        from urllib.parse import unquote
+        key = unquote(key)
+        if key not in works:
+            raise QueryError(f"the query returned {v!r}, which is not a work: the first "
+                             "column must be works (?w a kgo:Work) or their citekeys")
+        out.add(key)
+    return out
+
+
+# -- names and dates --------------------------------------------------------------------------
+
+def entry_names(model, rec, fname: str):
+    """Names of a name field as written in the entry (or its crossref parent)."""
+    from .bib import resolve
+    from .model import parse_names
+
+    macros = model.bib.macros()
+    entries = {e.key: e for e in model.bib.entries}
+    for e in (rec.entry, *(entries[k] for k in rec.refs.get("crossref", []) if k in entries)):
+        real = e.names().get(fname)
+        if real:
+            return parse_names(resolve(e.fields[real], macros)[0])
+    return []
+
+
+def csl_name(n) -> dict:
+    if n.organization or not n.given and not n.family[:1].islower():
+        if n.organization or " " in n.family:
+            return {"literal": n.family}
+    out: dict = {}
+    words = n.family.split(" ")
+    i = 0
+    while i < len(words) - 1 and words[i][:1].islower():
+        i += 1
+    if i:
+        out["non-dropping-particle"] = " ".join(words[:i])
+    out["family"] = " ".join(words[i:])
+    if n.given:
+        out["given"] = n.given
+    if n.suffix:
+        out["suffix"] = n.suffix
+    return out
+
+
+def _part(s: str):
+    m = _EDTF_PART.match(s.strip())
+    if not m:
+        return None, ""
+    parts = [int(m.group(1))] + [int(g) for g in m.group(2, 3) if g]
+    return parts, m.group(4)
+
+
+def csl_date(value: str, lang: str = "fr") -> dict | None:
+    """A biblatex/EDTF date -> CSL date; uncertain or open dates never gain precision."""
+    v = value.strip()
+    if not v:
+        return None
+    if "/" in v:
+        a, _, b = v.partition("/")
+        pa, fa = _part(a) if a.strip() not in ("", "..") else (None, "")
+        pb, fb = _part(b) if b.strip() not in ("", "..") else (None, "")
+        if pa and pb:
+            out = {"date-parts": [pa, pb]}
+            if fa or fb:
+                out["circa"] = True
+            return out
+        if pa and b.strip() in ("", ".."):
+            return {"literal": _OPEN_END.get(lang, _OPEN_END["en"]).format(a.strip())}
+        if pb and a.strip() in ("", ".."):
+            return {"literal": _OPEN_START.get(lang, _OPEN_START["en"]).format(b.strip())}
+        return {"literal": v}
+    parts, flag = _part(v)
+    if parts is None:
+        return {"literal": v}
+    out = {"date-parts": [parts]}
+    if flag:
+        out["circa"] = True  # '?' uncertain, '~' approximate: CSL has one marker for both
+    return out
+
+
+def _lang(value: str) -> str:
+    from .graph import language_code
+
+    return language_code(value) if value else ""
+
+
+def _title(v: dict, main: str, sub: str, lang: str) -> str:
+    t, s = v.get(main, ""), v.get(sub, "")
+    if not s:
+        return t
+    return f"{t}{' : ' if lang == 'fr' else ': '}{s}"
+
+
+# -- CSL-JSON ---------------------------------------------------------------------------------
+
+def csl_item(model, rec, locale: str = "fr-FR") -> dict:
+    """One work as a CSL-JSON item (what pandoc --citeproc and Zotero read)."""
+    v = rec.values
+    etype = rec.entry.entry_type
+    sub = v.get("entrysubtype", "").lower()
+    ctype = CSL_TYPE.get(sub if etype == "misc" and sub in CSL_TYPE else etype, "document")
+    lang = _lang(v.get("langid") or v.get("language", "")) or "und"
+    loc_lang = locale.split("-")[0].lower()
+    item: dict = {"id": rec.key, "citation-key": rec.key, "type": ctype}
+    for fname, var in (("author", "author"), ("editor", "editor"),
+                       ("translator", "translator"), ("bookauthor", "container-author")):
+        names = entry_names(model, rec, fname)
+        if names:
+            item[var] = [csl_name(n) for n in names]
+    if etype == "collection" or etype == "mvcollection":
+        item.setdefault("editor", [])
+    if item.get("editor") == []:
+        del item["editor"]
+    title = _title(v, "title", "subtitle", lang)
+    if title:
+        item["title"] = title
+    container = (v.get("journaltitle") or v.get("journal")
+                 or _title(v, "booktitle", "booksubtitle", lang)
+                 or (v.get("organization") if ctype == "webpage" else ""))
+    if container:
+        item["container-title"] = container
+    date = v.get("date") or v.get("year", "")
+    if date and not v.get("date") and v.get("month", "").isdigit():
+        date = f"{date}-{int(v['month']):02d}"
+    for var, raw in (("issued", date), ("original-date", v.get("origdate", "")),
+                     ("accessed", v.get("urldate", "")), ("event-date", v.get("eventdate", ""))):
+        d = csl_date(raw, loc_lang)
+        if d:
+            item[var] = d
+    publisher = v.get("publisher") or v.get("institution") or (
+        v.get("organization") if ctype != "webpage" else "")
+    simple = {
+        "publisher": publisher,
+        "publisher-place": v.get("location") or v.get("address", ""),
+        "original-title": v.get("origtitle", ""),
+        "language": lang,
+        "collection-title": v.get("series", ""),
+        "volume": v.get("volume", ""),
+        "issue": v.get("number", "") if ctype.startswith("article") else "",
+        "number": (v.get("eid", "") if ctype.startswith("article")
+                   else v.get("number", "")),
+        "edition": v.get("edition", ""),
+        "page": v.get("pages", "").replace("--", "–"),
+        "number-of-pages": v.get("pagetotal", ""),
+        "number-of-volumes": v.get("volumes", ""),
+        "DOI": v.get("doi", ""),
+        "ISBN": v.get("isbn", ""),
+        "ISSN": v.get("issn", ""),
+        "URL": v.get("url", "") or (
+            f"https://arxiv.org/abs/{v['eprint']}"
+            if v.get("eprint") and v.get("eprinttype", "").lower() == "arxiv" else ""),
+        "genre": v.get("type", ""),
+        "medium": v.get("howpublished", ""),
+        "event-title": v.get("eventtitle", ""),
+        "event-place": v.get("venue", ""),
+        "note": "\n".join(x for x in (v.get("note", ""), v.get("addendum", "")) if x),
+        "annote": v.get("annotation") or v.get("annote", ""),
+        "keyword": ", ".join(rec.themes),
+    }
+    for var, val in simple.items():
+        if val:
+            item[var] = val
+    return item
+
+
+def csl_items(model, keys: list[str], locale: str = "fr-FR") -> list[dict]:
+    recs = {r.key: r for r in model.of_kind("work")}
+    return [csl_item(model, recs[k], locale) for k in keys]
+
+
+def csl_json(model, keys: list[str], locale: str = "fr-FR") -> str:
+    return json.dumps(csl_items(model, keys, locale), ensure_ascii=False, indent=2) + "\n"
+
+
+# -- RIS --------------------------------------------------------------------------------------
+
+def _ris_name(n: dict) -> str:
+    if "literal" in n:
+        return n["literal"]
+    fam = " ".join(x for x in (n.get("non-dropping-particle"), n["family"]) if x)
+    return ", ".join(x for x in (fam, n.get("given", ""), n.get("suffix", "")) if x)
+
+
+def _ris_date(d: dict) -> tuple[str, str]:
+    """(PY, DA) of a CSL date: DA is YYYY/MM/DD/other, 'other' carrying any uncertainty."""
+    if "literal" in d:
+        m = re.match(r"-?\d{4}", d["literal"])
+        return (m.group(0) if m else ""), f"///{d['literal']}"
+    first = d["date-parts"][0]
+    y, mo, day = (list(first) + ["", ""])[:3]
+    other = "circa" if d.get("circa") else ""
+    if len(d["date-parts"]) > 1:
+        other = "/".join("-".join(f"{x:02d}" if i else str(x) for i, x in enumerate(p))
+                         for p in d["date-parts"])
+    da = f"{y}/{f'{mo:02d}' if mo else ''}/{f'{day:02d}' if day else ''}/{other}"
+    return str(y), da
+
+
+def ris(model, keys: list[str]) -> str:
+    """RIS records (EndNote, Mendeley, Citavi, RefWorks...), one per work."""
+    out: list[str] = []
+    recs = {r.key: r for r in model.of_kind("work")}
+    for key in keys:
+        it = csl_item(model, recs[key])
+        lines = [("TY", RIS_TYPE.get(it["type"], "GEN")), ("ID", key)]
+        lines += [("AU", _ris_name(n)) for n in it.get("author", [])]
+        lines += [("A2", _ris_name(n)) for n in it.get("editor", [])]
+        lines += [("A4", _ris_name(n)) for n in it.get("translator", [])]
+        lines.append(("TI", it.get("title", "")))
+        lines.append(("T2", it.get("container-title", "")))
+        lines.append(("T3", it.get("collection-title", "")))
+        if "issued" in it:
+            py, da = _ris_date(it["issued"])
+            lines += [("PY", py), ("DA", da)]
+        if "original-date" in it:
+            lines.append(("OP", _ris_date(it["original-date"])[0] + (
+                f" ({it['original-title']})" if it.get("original-title") else "")))
+        elif it.get("original-title"):
+            lines.append(("OP", it["original-title"]))
+        for tag, var in (("PB", "publisher"), ("CY", "publisher-place"), ("LA", "language"),
+                         ("VL", "volume"), ("IS", "issue"), ("ET", "edition"),
+                         ("DO", "DOI"), ("UR", "URL"), ("SN", "ISBN"), ("M3", "genre"),
+                         ("N1", "note"), ("AB", "annote")):
+            lines.append((tag, it.get(var, "")))
+        if it.get("page"):
+            sp, _, ep = it["page"].partition("–")
+            lines += [("SP", sp.strip()), ("EP", ep.strip())]
+        if "accessed" in it:
+            lines.append(("Y2", _ris_date(it["accessed"])[1]))
+        lines += [("KW", k) for k in (it.get("keyword", "").split(", ") if it.get("keyword")
+                                      else [])]
+        out.append("".join(f"{t}  - {' '.join(str(v).split())}\n" for t, v in lines if v)
+                   + "ER  - \n")
+    return "\n".join(out)
+
+
+# -- the command ------------------------------------------------------------------------------
+
+def macros_text(store) -> str:
+    """@string, @preamble blocks of the graph (a partial .bib needs its macros)."""
+    whole = bibtex(store)
+    head = []
+    for line in whole.splitlines(keepends=True):
+        if re.match(r"@(string|preamble)\b", line, re.I):
+            head.append(line)
+        elif line.startswith("@"):
+            break
+    return "".join(head) + ("\n" if head else "")
+
+
+def run(fmt: str = "bibtex", sel: Selection | None = None, *, out="out", bib=None,
+        ontology=None, style: str = "apa", locale: str = "fr-FR") -> str:
+    """`kg export`: the selected works in one format (bibtex, csl-json, ris, text...)."""
+    from .api import open_graph
+
+    sel = sel or Selection()
+    store = open_graph(out, bib, ontology)
+    if fmt == "bibtex" and not (sel.themes or sel.thinkers or sel.queries):
+        return bibtex(store, sel.keys or None)
+    model = load(bib, ontology)
+    keys = select(model, sel, store)
+    if not keys:
+        raise NotFoundError("no work matches the selection")
+    if fmt == "bibtex":
+        return macros_text(store) + bibtex(store, keys)
+    if fmt == "csl-json":
+        return csl_json(model, keys, locale)
+    if fmt == "ris":
+        return ris(model, keys)
+    from .cite import bibliography
+
+    return bibliography(csl_items(model, keys, locale), style=style, locale=locale, fmt=fmt)

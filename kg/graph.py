@@ -13,8 +13,11 @@ from .vocab import (BIBO, BIBO_CLASS, CITO, DCT, FIELD, FOAF, ID, KGO, LANG, OWL
                     SKOS, WD, XSD)
 
 
+_SAFE = re.compile(r"[A-Za-z0-9._~:@!$&'()*+,;=-]*")
+
+
 def _seg(s: str) -> str:
-    return _pct(s, safe="-._~:@!$&'()*+,;=")
+    return s if _SAFE.fullmatch(s) else _pct(s, safe="-._~:@!$&'()*+,;=")
 
 
 def work_iri(key: str) -> str:
@@ -37,11 +40,28 @@ def field_iri(name: str) -> str:
     return FIELD + _seg(name)
 
 
-_ESC = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_CTRL = re.compile(r"[\x00-\x1f\x7f]")
+_CTRL_NAMES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def _ctrl(m: re.Match) -> str:
+    c = m.group()
+    return _CTRL_NAMES.get(c) or f"\\u{ord(c):04X}"
+
+
+def escape(value: str) -> str:
+    """N-Triples string escape; the result is also a valid JSON string body."""
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if '"' in value:
+        value = value.replace('"', '\\"')
+    if _CTRL.search(value):
+        value = _CTRL.sub(_ctrl, value)
+    return value
 
 
 def lit(value: str, dt: str | None = None, lang: str | None = None) -> str:
-    s = '"' + value.translate(_ESC) + '"'
+    s = '"' + escape(value) + '"'
     if lang:
         return f"{s}@{lang}"
     return f"{s}^^<{dt}>" if dt else s

@@ -100,22 +100,42 @@ def _quotes(s: str) -> str:
         s = s[: m.start()] + opening + "{" + s[m.end(): end - 1] + "}" + closing + s[end:]
 
 
+def _macros(s: str) -> str:
+    if "\\foreign" in s or "\\hyphenation" in s:
+        s = _FOREIGN.sub("", s)
+    if "\\href" in s:
+        s = _HREF.sub("", s)
+    if "\\enquote" in s or "\\mkbib" in s or "\\foreign" in s or "\\mkfrench" in s:
+        s = _quotes(s)
+    s = _ESCAPE.sub(_escape, s)
+    s = _ACCENT_LET.sub(_accent, s)
+    s = _ACCENT_SYM.sub(_accent, s)
+    return _MACRO.sub(_macro, s)
+
+
+def _escape(m: re.Match) -> str:
+    return _ESCAPES[m.group(1)]
+
+
 def decode(s: str) -> str:
     """LaTeX field text -> Unicode text.  Protective braces are removed."""
     if not _SPECIAL.search(s):
         return s
-    s = _FOREIGN.sub("", s)
-    s = _HREF.sub("", s)
-    if "\\enquote" in s or "\\mkbib" in s or "\\foreign" in s or "\\mkfrench" in s:
-        s = _quotes(s)
-    s = _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], s)
-    s = _ACCENT_LET.sub(_accent, s)
-    s = _ACCENT_SYM.sub(_accent, s)
-    s = _MACRO.sub(_macro, s)
-    s = s.replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”")
-    s = s.replace("~", "\u00a0").replace("{", "").replace("}", "")
-    s = s.replace("\x01", "{").replace("\x02", "}").replace(" \u00a0", "\u00a0")
-    return unicodedata.normalize("NFC", s)
+    if "\\" in s:
+        s = _macros(s)
+    if "--" in s:
+        s = s.replace("---", "—").replace("--", "–")
+    if "`" in s or "''" in s:
+        s = s.replace("``", "“").replace("''", "”")
+    if "~" in s:
+        s = s.replace("~", "\u00a0")
+    if "{" in s or "}" in s:
+        s = s.replace("{", "").replace("}", "")
+    if "\x01" in s or "\x02" in s:
+        s = s.replace("\x01", "{").replace("\x02", "}")
+    if " \u00a0" in s:
+        s = s.replace(" \u00a0", "\u00a0")
+    return s if s.isascii() else unicodedata.normalize("NFC", s)
 
 
 _UNKNOWN = re.compile(r"\\([A-Za-z]+)")

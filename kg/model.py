@@ -1,6 +1,8 @@
 """Raw entries -> works, thinkers, quotes and claims (decoded, linked, checked)."""
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -28,7 +30,7 @@ _NO_INHERIT = {"ids", "crossref", "xref", "entryset", "entrysubtype", "execute",
                "annotation", "annote"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Name:
     given: str
     family: str  # von part included
@@ -45,7 +47,7 @@ class Name:
         out = ", ".join(p for p in (self.family, self.given) if p)
         return f"{out}, {self.suffix}" if self.suffix else out
 
-    @property
+    @functools.cached_property
     def slug(self) -> str:
         return slug(" ".join(p for p in (self.family, self.given, self.suffix) if p)) or "x"
 
@@ -110,26 +112,28 @@ class Model:
 
 def parse_names(raw_text: str) -> list[Name]:
     """BibTeX name list (LaTeX not yet decoded) -> names, parts decoded after splitting."""
-    from bibtexparser.middlewares.names import (
-        InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names)
+    from bibtexparser.middlewares.names import split_multiple_persons_names
 
     out: list[Name] = []
     for one in split_multiple_persons_names(raw_text):
         one = one.strip()
-        if not one or one == "others":
-            continue
-        if one.startswith("{") and one.endswith("}") and _balanced_whole(one):
-            out.append(Name("", _clean(one), organization=True))
-            continue
-        try:
-            parts = parse_single_name_into_parts(one, strict=False)
-        except (InvalidNameError, ValueError, IndexError):
-            out.append(Name("", _clean(one)))
-            continue
-        family = " ".join(parts.von + parts.last)
-        out.append(Name(_clean(" ".join(parts.first)), _clean(family),
-                        _clean(" ".join(parts.jr))))
+        if one and one != "others":
+            out.append(_parse_one(one))
     return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_one(one: str) -> Name:
+    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
+
+    if one.startswith("{") and one.endswith("}") and _balanced_whole(one):
+        return Name("", _clean(one), organization=True)
+    try:
+        parts = parse_single_name_into_parts(one, strict=False)
+    except (InvalidNameError, ValueError, IndexError):
+        return Name("", _clean(one))
+    family = " ".join(parts.von + parts.last)
+    return Name(_clean(" ".join(parts.first)), _clean(family), _clean(" ".join(parts.jr)))
 
 
 def _balanced_whole(s: str) -> bool:
@@ -173,7 +177,7 @@ def build_model(bib: BibFile, thesaurus: Thesaurus) -> Model:
             continue
         name = names[0]
         if vals.get("thinkertype", "").lower() in ("organization", "organisation"):
-            name.organization = True
+            name = dataclasses.replace(name, organization=True)
         p = persons.get(name.slug) or Person(name.slug, name)
         persons[name.slug] = p
         p.key, p.entry, p.name = e.key, e, name

@@ -17,7 +17,9 @@ class Namespace:
         term = name.rstrip("_")
         if term not in self._terms:
             raise AttributeError(f"{self._prefix}:{term} is not a term of our vocabulary")
-        return self._iri + term
+        value = self._iri + term
+        object.__setattr__(self, name, value)  # later lookups skip __getattr__
+        return value
 
     def __str__(self) -> str:
         return self._iri

@@ -1,0 +1,857 @@
+"""Understand a reading list: centrality, communities, paths and similarity with networkx.
+
+The RDF graph becomes a ``networkx.MultiDiGraph`` (:func:`load_nx`): one node per thinker,
+work, theme, quote and claim, keyed by its IRI, with ``type``, ``label`` (``label_fr`` and
+``label_en`` for themes), ``key`` and ``aliases``; one edge per relation, keyed by its name:
+
+=============  ===================  ============================================
+relation       from -> to           RDF
+=============  ===================  ============================================
+wrote          thinker -> work      dcterms:creator on a work
+edited         thinker -> work      bibo:editor
+translated     thinker -> work      bibo:translator
+contributed    thinker -> work      dcterms:contributor
+said           thinker -> quote     kgo:speaker (and dcterms:creator of a quote/claim)
+treats         any -> theme         dcterms:subject
+quotes-from    quote -> work        dcterms:source
+cited-in       quote -> work        kgo:citedIn
+evidence-for   work -> claim        cito:citesAsEvidence (read backwards)
+stated-in      claim -> work        kgo:statedIn
+broader        theme -> theme       skos:broader (and skos:narrower read backwards)
+part-of        work -> work         dcterms:isPartOf
+related        work -> work         dcterms:relation
+=============  ===================  ============================================
+
+Measures are plain dicts keyed by node IRI.  networkx is imported inside the functions (it
+costs about 0.3 s), so ``import kg.analyse`` stays cheap.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from .errors import NotFoundError, QueryError
+from .latex import fold
+from .vocab import BIBO, CITO, DCT, FOAF, ID, KGO, RDF, SKOS
+
+TYPES = ("thinker", "work", "theme", "quote", "claim")
+FORMATS = ("table", "json", "csv")
+GRAPH_FORMATS = ("graphml", "gexf", "json")
+#: seed of Louvain: the same graph always gives the same communities
+SEED = 42
+#: above this many nodes betweenness is estimated from a seeded sample of sources
+EXACT_BETWEENNESS_MAX = 2000
+
+_CLASS_TYPE = {KGO.Thinker: "thinker", KGO.Work: "work", SKOS.Concept: "theme",
+               KGO.Quote: "quote", KGO.Claim: "claim"}
+#: predicate -> (relation, reversed?) ; reversed: the edge runs object -> subject
+_RELATIONS = {
+    BIBO.editor: ("edited", True), BIBO.translator: ("translated", True),
+    DCT.contributor: ("contributed", True), KGO.speaker: ("said", True),
+    DCT.subject: ("treats", False), DCT.source: ("quotes-from", False),
+    KGO.citedIn: ("cited-in", False), CITO.citesAsEvidence: ("evidence-for", True),
+    KGO.statedIn: ("stated-in", False), SKOS.broader: ("broader", False),
+    SKOS.narrower: ("broader", True), DCT.isPartOf: ("part-of", False),
+    DCT.relation: ("related", False),
+}
+#: relation -> (phrase read forwards, phrase read backwards), for paths told in words
+PHRASES = {
+    "wrote": ("wrote", "written by"), "edited": ("edited", "edited by"),
+    "translated": ("translated", "translated by"),
+    "contributed": ("contributed to", "with contributions by"),
+    "said": ("said", "said by"), "treats": ("which treats", "also treated by"),
+    "quotes-from": ("quoted from", "the source of"), "cited-in": ("cited in", "which cites"),
+    "evidence-for": ("which backs", "backed by"), "stated-in": ("stated in", "which states"),
+    "broader": ("a narrower theme of", "a broader theme than"),
+    "part-of": ("part of", "which contains"), "related": ("related to", "related to"),
+}
+_AUTHORSHIP = ("wrote", "edited", "translated", "contributed", "said")
+_LABEL_MAX = 70
+
+
+# --------------------------------------------------------------------------- loading
+
+def load_nx(source):
+    """The typed graph of a pyoxigraph ``Store`` (as built) or of a ``kg.model.Model``."""
+    import networkx as nx
+
+    store = _store_of_model(source) if hasattr(source, "records") else source
+    G = nx.MultiDiGraph()
+    types: dict[str, str] = {}
+    for cls, typ in _CLASS_TYPE.items():
+        for q in store.quads_for_pattern(None, _nn(RDF.type), _nn(cls)):
+            if _is_iri(q.subject):
+                types.setdefault(q.subject.value, typ)
+    # nodes in a stable order: type, then IRI (Louvain depends on insertion order)
+    order = {t: i for i, t in enumerate(TYPES)}
+    for iri in sorted(types, key=lambda i: (order[types[i]], i)):
+        G.add_node(iri, type=types[iri], key=_key(iri))
+
+    def texts(pred: str) -> dict[str, list]:
+        out: dict[str, list] = defaultdict(list)
+        for q in store.quads_for_pattern(None, _nn(pred), None):
+            if q.subject.value in types:
+                out[q.subject.value].append(q.object)
+        return out
+
+    names, titles, values = texts(FOAF.name), texts(DCT.title), texts(RDF.value)
+    prefs, alts, ids = texts(SKOS.prefLabel), texts(SKOS.altLabel), texts(DCT.identifier)
+    family, sort = texts(FOAF.familyName), texts(KGO.sortName)
+    aliases, orig, years = texts(KGO.alias), texts(KGO.originalTitle), texts(KGO.year)
+    for iri, d in G.nodes(data=True):
+        t = d["type"]
+        if ids.get(iri) and t != "thinker":
+            d["key"] = ids[iri][0].value
+        elif ids.get(iri):
+            d["entry"] = ids[iri][0].value  # key of the thinker's @thinker entry
+        extra: list[str] = []
+        if t == "thinker":
+            label = _first(names.get(iri)) or d["key"]
+            extra += [o.value for o in family.get(iri, []) + sort.get(iri, [])
+                      + aliases.get(iri, []) + ids.get(iri, [])]
+        elif t == "work":
+            label = _first(titles.get(iri)) or d["key"]
+            extra += [o.value for o in orig.get(iri, [])]
+            if years.get(iri):
+                d["year"] = int(years[iri][0].value)
+        elif t == "theme":
+            by_lang = {getattr(o, "language", None) or "fr": o.value for o in prefs.get(iri, [])}
+            d["label_fr"] = by_lang.get("fr") or next(iter(by_lang.values()), d["key"])
+            d["label_en"] = by_lang.get("en") or d["label_fr"]
+            label = d["label_fr"]
+            extra += [o.value for o in alts.get(iri, [])]
+        else:
+            label = _short(_first(values.get(iri)) or d["key"])
+        d["label"] = label
+        d["aliases"] = " | ".join(dict.fromkeys(e for e in extra if e and e != label))
+    for q in store.quads_for_pattern(None, _nn(DCT.creator), None):
+        s, o = q.subject.value, q.object.value
+        if s in types and types.get(o) == "thinker":
+            G.add_edge(o, s, key="wrote" if types[s] == "work" else "said", relation="wrote"
+                       if types[s] == "work" else "said")
+    for pred, (rel, back) in _RELATIONS.items():
+        for q in store.quads_for_pattern(None, _nn(pred), None):
+            s, o = q.subject.value, q.object.value
+            if s not in types or o not in types or s == o:
+                continue
+            u, v = (o, s) if back else (s, o)
+            G.add_edge(u, v, key=rel, relation=rel)
+    return G
+
+
+def _store_of_model(model):
+    """An in-memory store of a model's graph plus its thesaurus (what a build would load)."""
+    import pyoxigraph as ox
+
+    from .graph import iri, lit, to_ntriples
+
+    lines = [to_ntriples(model)]
+    for t in model.thesaurus.themes.values():
+        lines.append(f"<{t.iri}> <{RDF.type}> {iri(SKOS.Concept)} .\n")
+        for lang, label in t.labels.items():
+            lines.append(f"<{t.iri}> <{SKOS.prefLabel}> {lit(label, lang=lang)} .\n")
+        for a in t.alt:
+            lines.append(f"<{t.iri}> <{SKOS.altLabel}> {lit(a)} .\n")
+        for b in t.broader:
+            lines.append(f"<{t.iri}> <{SKOS.broader}> <{model.thesaurus.themes[b].iri}> .\n")
+    store = ox.Store()
+    store.bulk_load(input="".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def _nn(iri: str):
+    import pyoxigraph as ox
+    return ox.NamedNode(iri)
+
+
+def _is_iri(term) -> bool:
+    return type(term).__name__ == "NamedNode"
+
+
+def _first(objs) -> str:
+    return objs[0].value if objs else ""
+
+
+def _short(s: str) -> str:
+    s = re.sub(r"\s+", " ", s).strip()
+    return s if len(s) <= _LABEL_MAX else s[:_LABEL_MAX - 1].rstrip() + "…"
+
+
+def _key(iri: str) -> str:
+    from urllib.parse import unquote
+    return unquote(iri.rsplit("/", 1)[-1]) if iri.startswith(ID) else iri
+
+
+def of_type(G, typ: str) -> list[str]:
+    return [n for n, d in G.nodes(data=True) if d.get("type") == typ]
+
+
+def label(G, n: str) -> str:
+    return G.nodes[n].get("label", n)
+
+
+# --------------------------------------------------------------------------- projections
+
+def core_graph(G):
+    """Undirected simple graph of every node; ``weight`` = number of relations between two."""
+    import networkx as nx
+
+    H = nx.Graph()
+    H.add_nodes_from(G.nodes(data=True))
+    for u, v, rel in G.edges(keys=True):
+        if H.has_edge(u, v):
+            H[u][v]["weight"] += 1
+            H[u][v]["relations"].append((u, rel, v))
+        else:
+            H.add_edge(u, v, weight=1, relations=[(u, rel, v)])
+    return H
+
+
+def themes_of(G, n: str) -> set[str]:
+    """Themes a node treats directly."""
+    return {v for _, v, k in G.out_edges(n, keys=True) if k == "treats"}
+
+
+def thinker_items(G, t: str) -> set[str]:
+    """Works and quotes a thinker wrote, edited, translated, contributed to or said."""
+    return {v for _, v, k in G.out_edges(t, keys=True) if k in _AUTHORSHIP}
+
+
+def thinker_themes(G, t: str) -> Counter:
+    """Themes of a thinker (own, of their works, of their quotes) with how often."""
+    c = Counter(themes_of(G, t))
+    for item in thinker_items(G, t):
+        c.update(themes_of(G, item))
+    return c
+
+
+def thinker_theme(G):
+    """Bipartite thinker–theme graph; weight = number of the thinker's items on the theme."""
+    import networkx as nx
+
+    B = nx.Graph()
+    for t in of_type(G, "thinker"):
+        B.add_node(t, bipartite=0)
+        for th, w in thinker_themes(G, t).items():
+            B.add_node(th, bipartite=1)
+            B.add_edge(t, th, weight=w)
+    return B
+
+
+def work_theme(G):
+    """Bipartite work–theme graph."""
+    import networkx as nx
+
+    B = nx.Graph()
+    for w in of_type(G, "work"):
+        B.add_node(w, bipartite=0)
+        for th in themes_of(G, w):
+            B.add_node(th, bipartite=1)
+            B.add_edge(w, th, weight=1)
+    return B
+
+
+def theme_cooccurrence(G):
+    """Themes linked when one work, quote or claim treats both.
+
+    ``weight``: each item treating k themes adds 1/(k-1) to each of its pairs (Newman's
+    weighting), so an item treating every theme does not make them all equally close;
+    ``count``: how many items treat both; ``distance`` = 1/weight (for betweenness)."""
+    import networkx as nx
+
+    C = nx.Graph()
+    C.add_nodes_from(of_type(G, "theme"))
+    for n, d in G.nodes(data=True):
+        if d["type"] not in ("work", "quote", "claim"):
+            continue
+        ths = sorted(themes_of(G, n))
+        share = 1 / (len(ths) - 1) if len(ths) > 1 else 0
+        for i, a in enumerate(ths):
+            for b in ths[i + 1:]:
+                if C.has_edge(a, b):
+                    C[a][b]["weight"] += share
+                    C[a][b]["count"] += 1
+                else:
+                    C.add_edge(a, b, weight=share, count=1)
+    for _, _, d in C.edges(data=True):
+        d["distance"] = 1 / d["weight"]
+    return C
+
+
+def thinker_cotheme(G):
+    """Thinkers linked when they treat a common theme; weight = number of shared themes."""
+    import networkx as nx
+
+    P = nx.Graph()
+    by_theme: dict[str, list[str]] = defaultdict(list)
+    for t in of_type(G, "thinker"):
+        P.add_node(t)
+        for th in sorted(thinker_themes(G, t)):
+            by_theme[th].append(t)
+    for members in by_theme.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if P.has_edge(a, b):
+                    P[a][b]["weight"] += 1
+                else:
+                    P.add_edge(a, b, weight=1)
+    return P
+
+
+# --------------------------------------------------------------------------- measures
+
+def pagerank(H, weight: str | None = "weight") -> dict[str, float]:
+    import networkx as nx
+
+    if H.number_of_nodes() == 0:
+        return {}
+    if H.number_of_edges() == 0:
+        return {n: 1 / H.number_of_nodes() for n in H}
+    return nx.pagerank(H, weight=weight)
+
+
+def betweenness(H, distance: str | None = None) -> dict[str, float]:
+    """Normalised betweenness (edge attribute ``distance`` as length, if given); estimated
+    from a seeded sample of 500 sources on graphs of more than 2,000 nodes."""
+    import networkx as nx
+
+    n = H.number_of_nodes()
+    k = None if n <= EXACT_BETWEENNESS_MAX else 500
+    return nx.betweenness_centrality(H, k=k, seed=SEED if k else None, normalized=True,
+                                     weight=distance)
+
+
+def communities(H, seed: int = SEED) -> list[set[str]]:
+    """Louvain communities of an undirected graph, largest first (ties: smallest IRI)."""
+    import networkx as nx
+
+    if H.number_of_edges() == 0:
+        return [{n} for n in sorted(H)]
+    parts = nx.community.louvain_communities(H, weight="weight", seed=seed)
+    return sorted((set(p) for p in parts), key=lambda p: (-len(p), min(p)))
+
+
+def measures(G, seed: int = SEED) -> dict[str, dict]:
+    """Per node IRI: degree, PageRank, betweenness (on the whole graph, undirected) and the
+    number of its Louvain community (1 = the largest).  For the HTML graph: size nodes by a
+    measure, colour them by community."""
+    H = core_graph(G)
+    pr, bc = pagerank(H), betweenness(H)
+    comm = {n: i for i, part in enumerate(communities(H, seed), 1) for n in part}
+    return {n: {"degree": H.degree(n), "pagerank": pr.get(n, 0.0),
+                "betweenness": bc.get(n, 0.0), "community": comm.get(n, 0)} for n in H}
+
+
+# --------------------------------------------------------------------------- analyse
+
+MEASURE_NOTES = {
+    "thinker": {"degree": "themes treated (thinker–theme graph)",
+                "betweenness": "thinker–theme graph",
+                "pagerank": "thinker co-theme graph, weighted by shared themes"},
+    "work": {"degree": "themes treated (work–theme graph)",
+             "betweenness": "work–theme graph", "pagerank": "work–theme graph"},
+    "theme": {"degree": "co-occurrence strength: sum of 1/(k-1) over the items treating it "
+                        "with k-1 other themes (theme co-occurrence graph)",
+              "betweenness": "theme co-occurrence graph, distance 1/strength",
+              "pagerank": "theme co-occurrence graph, weighted by co-occurrences"},
+}
+
+
+def analyse(G, top: int = 10, seed: int = SEED) -> dict:
+    """Counts, central thinkers/works/themes, communities, bridges and weakly linked items."""
+    counts = {t: len(of_type(G, t)) for t in TYPES}
+    counts["relations"] = G.number_of_edges()
+    rel_counts = dict(sorted(Counter(k for _, _, k in G.edges(keys=True)).items()))
+
+    TT, WT, TC, TCo = thinker_theme(G), work_theme(G), theme_cooccurrence(G), thinker_cotheme(G)
+    scores = {
+        "thinker": {"degree": {t: TT.degree(t) for t in of_type(G, "thinker")},
+                    "betweenness": betweenness(TT), "pagerank": pagerank(TCo)},
+        "work": {"degree": {w: WT.degree(w) for w in of_type(G, "work")},
+                 "betweenness": betweenness(WT), "pagerank": pagerank(WT, None)},
+        "theme": {"degree": {t: _round(TC.degree(t, weight="weight"))
+                             for t in of_type(G, "theme")},
+                  "betweenness": betweenness(TC, "distance"), "pagerank": pagerank(TC)},
+    }
+    central: dict[str, dict] = {}
+    for typ, by in scores.items():
+        nodes = set(of_type(G, typ))
+        central[typ] = {}
+        for m, values in by.items():
+            ranked = sorted((n for n in nodes if n in values),
+                            key=lambda n: (-values[n], fold(label(G, n)), n))[:top]
+            central[typ][m] = {"about": MEASURE_NOTES[typ][m],
+                               "ranking": [_item(G, n, value=_round(values[n]))
+                                           for n in ranked]}
+
+    H = core_graph(G)
+    parts = communities(H, seed)
+    comm_of = {n: i for i, p in enumerate(parts, 1) for n in p}
+    comms = []
+    for i, p in enumerate(parts, 1):
+        inner = H.subgraph(p)
+        def best(typ, k=3):
+            ns = [n for n in p if G.nodes[n]["type"] == typ]
+            return sorted(ns, key=lambda n: (-inner.degree(n), fold(label(G, n)), n))[:k]
+        tscore = {t: sum(1 for m in H[t] if m in p) for t in of_type(G, "theme")}
+        themes = sorted((t for t in tscore if tscore[t] or t in p),
+                        key=lambda t: (-tscore[t], t not in p, fold(label(G, t)), t))[:3]
+        name = " / ".join(label(G, t) for t in themes) if themes else (
+            "(no theme) " + label(G, min(p)))
+        if themes and not any(t in p for t in themes):
+            name += " (themes of neighbouring communities)"
+        comms.append({"id": i, "name": name, "size": len(p),
+                      "counts": {t: sum(G.nodes[n]["type"] == t for n in p) for t in TYPES},
+                      "themes": [_item(G, n) for n in themes],
+                      "thinkers": [_item(G, n) for n in best("thinker")],
+                      "works": [_item(G, n) for n in best("work")]})
+
+    bridges = []
+    for n in H:
+        if G.nodes[n]["type"] not in ("thinker", "theme") or H.degree(n) == 0:
+            continue
+        reach = Counter(comm_of[m] for m in H[n])
+        if len(reach) < 2:
+            continue
+        k = sum(reach.values())
+        participation = 1 - sum((c / k) ** 2 for c in reach.values())
+        bridges.append(_item(G, n, community=comm_of[n], communities=sorted(reach),
+                             participation=_round(participation)))
+    bridges.sort(key=lambda b: (-len(b["communities"]), -b["participation"],
+                                fold(b["label"])))
+
+    weak = []
+    for n, d in G.nodes(data=True):
+        typ = d["type"]
+        if typ not in ("thinker", "work", "theme"):
+            continue
+        reason = _weakness(G, H, n, typ)
+        if reason:
+            weak.append(_item(G, n, reason=reason, links=H.degree(n)))
+    order = {t: i for i, t in enumerate(TYPES)}
+    weak.sort(key=lambda w: (w["links"], order[w["type"]], fold(w["label"])))
+
+    return {"counts": counts, "relations": rel_counts, "central": central,
+            "communities": comms, "bridges": bridges[:top] if top else bridges,
+            "weak": weak, "seed": seed}
+
+
+def _weakness(G, H, n: str, typ: str) -> str:
+    links = H.degree(n)
+    if links == 0:
+        return "isolated: no relation at all"
+    if typ == "theme":
+        users = [u for u, _, k in G.in_edges(n, keys=True) if k == "treats"]
+        if not users:
+            return "no entry treats this theme (only its place in the hierarchy)"
+        if len(users) == 1:
+            return f"treated by one entry only ({label(G, users[0])})"
+    if typ == "work":
+        if not themes_of(G, n):
+            return "no theme"
+        if not any(G.nodes[m]["type"] in ("work", "quote", "claim") for m in H[n]):
+            return "no quote, claim or other work refers to it"
+    if typ == "thinker" and G.nodes[n].get("entry") and links == 1:
+        (m,) = H[n]
+        return f"has a @thinker entry but one relation only ({label(G, m)})"
+    return ""
+
+
+def _round(x: float) -> float:
+    return round(x, 6) if isinstance(x, float) else x
+
+
+def _item(G, n: str, **extra) -> dict:
+    d = G.nodes[n]
+    return {"iri": n, "type": d["type"], "key": d["key"], "label": d["label"], **extra}
+
+
+# --------------------------------------------------------------------------- names
+
+def resolve(G, name: str) -> str:
+    """The node a name designates, forgivingly: IRI, `work:key`, citekey, name, title, family
+    name, theme label or alt label (case and accents ignored), or a unique part of one.
+    Unknown names raise NotFoundError with the closest names ("did you mean")."""
+    q = name.strip()
+    if q in G:
+        return q
+    m = re.fullmatch(r"(work|person|theme|quote|claim):(.+)", q)
+    if m and f"{ID}{m.group(1)}/{m.group(2)}" in G:
+        return f"{ID}{m.group(1)}/{m.group(2)}"
+    fq = _norm(q)
+    if not fq:
+        raise NotFoundError("an empty name designates nothing: give a thinker, work or theme")
+    index = _name_index(G)
+    exact = index.get(fq, set())
+    if len(exact) == 1:
+        return next(iter(exact))
+    if not exact:
+        th = _thesaurus(G).match(q)
+        if th is not None and th.iri in G:
+            return th.iri
+    if len(exact) > 1:
+        raise NotFoundError(_ambiguous(G, name, exact))
+    words = re.compile(r"(^| )" + re.escape(fq) + r"( |$)")
+    part = {n for k, ns in index.items() if words.search(k) for n in ns}
+    if not part:
+        part = {n for k, ns in index.items() if fq in k for n in ns}
+    if len(part) == 1:
+        return next(iter(part))
+    if len(part) > 1:
+        raise NotFoundError(_ambiguous(G, name, part))
+    close = difflib.get_close_matches(fq, list(index), n=5, cutoff=0.6)
+    hints = list(dict.fromkeys(n for c in close for n in sorted(index[c])))
+    hints += [t.iri for t in _thesaurus(G).suggest(q) if t.iri in G and t.iri not in hints]
+    hint = ("; did you mean: " + ", ".join(_qualified(G, n) for n in hints[:5]) + "?"
+            if hints else "; try `kg analyse` for the names in the graph")
+    raise NotFoundError(f"no thinker, work, theme, quote or claim is named {name!r}{hint}")
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[^\w]+", " ", fold(s)).strip()
+
+
+def _name_index(G) -> dict[str, set[str]]:
+    idx = G.graph.get("_names")
+    if idx is None:
+        idx = defaultdict(set)
+        for n, d in G.nodes(data=True):
+            names = [d.get("key", ""), d.get("label", ""), d.get("label_fr", ""),
+                     d.get("label_en", ""), *d.get("aliases", "").split(" | ")]
+            for s in names:
+                if s and _norm(s):
+                    idx[_norm(s)].add(n)
+        G.graph["_names"] = idx = dict(idx)
+    return idx
+
+
+def _thesaurus(G):
+    from .themes import Theme, Thesaurus
+
+    th = {}
+    for n, d in G.nodes(data=True):
+        if d["type"] == "theme":
+            th[d["key"]] = Theme(d["key"], n, {"fr": d["label_fr"], "en": d["label_en"]},
+                                 [a for a in d.get("aliases", "").split(" | ") if a])
+    return Thesaurus(th)
+
+
+def _qualified(G, n: str) -> str:
+    d = G.nodes[n]
+    prefix = {"thinker": "person"}.get(d["type"], d["type"])
+    return f"{d['label']} ({prefix}:{d['key']})"
+
+
+def _ambiguous(G, name: str, nodes) -> str:
+    ns = sorted(nodes, key=lambda n: (TYPES.index(G.nodes[n]["type"]), fold(label(G, n))))
+    more = f" and {len(ns) - 8} more" if len(ns) > 8 else ""
+    return (f"{name!r} names several things: " + "; ".join(_qualified(G, n) for n in ns[:8])
+            + more + ". Be more precise, or give one of the keys shown (e.g. work:KEY)")
+
+
+# --------------------------------------------------------------------------- paths
+
+@dataclass
+class Path:
+    nodes: list[str]
+    steps: list[tuple[str, str, str]]  # (from, relation, to) in the graph's direction
+    text: str
+
+    def as_dict(self, G) -> dict:
+        return {"length": len(self.steps), "text": self.text,
+                "nodes": [_item(G, n) for n in self.nodes],
+                "steps": [{"from": u, "relation": r, "to": v} for u, r, v in self.steps]}
+
+
+def path(G, a: str, b: str, k: int = 1) -> list[Path]:
+    """The k shortest connections between two named things, told in words.  Among paths of
+    equal length, those through less connected nodes come first (they say more)."""
+    import networkx as nx
+
+    src, dst = resolve(G, a), resolve(G, b)
+    if src == dst:
+        raise QueryError(f"{a!r} and {b!r} are the same node ({_qualified(G, src)})")
+    H = core_graph(G)
+    try:
+        gen = nx.shortest_simple_paths(H, src, dst)
+        candidates, shortest = [], None
+        for p in gen:
+            if shortest is None:
+                shortest = len(p)
+            # keep every path as short as the k-th one, to order ties by meaning
+            if len(candidates) >= max(k, 1) and len(p) > len(candidates[k - 1]):
+                break
+            candidates.append(p)
+            if len(candidates) >= 50 * k:
+                break
+    except nx.NetworkXNoPath:
+        raise NotFoundError(f"nothing connects {_qualified(G, src)} and "
+                            f"{_qualified(G, dst)} in the graph") from None
+    candidates.sort(key=lambda p: (len(p), sum(math.log(H.degree(n)) for n in p[1:-1]),
+                                   [label(G, n) for n in p]))
+    return [_explain(G, H, p) for p in candidates[:k]]
+
+
+def _explain(G, H, nodes: list[str]) -> Path:
+    steps = []
+    text = _named(G, nodes[0])
+    for i, (u, v) in enumerate(zip(nodes, nodes[1:])):
+        rels = H[u][v]["relations"]
+        fwd = [r for r in rels if r[0] == u]
+        s, rel, o = sorted(fwd or rels, key=lambda r: list(PHRASES).index(r[1]))[0]
+        steps.append((s, rel, o))
+        phrase = PHRASES[rel][0 if s == u else 1]
+        if phrase.startswith("which ") and G.nodes[u]["type"] == "thinker":
+            phrase = "who " + phrase[6:]
+        if i == 0:
+            text += " " + re.sub(r"^(which|who) ", "", phrase)
+        else:
+            text += ", " + phrase
+        text += " " + _named(G, v)
+    return Path(nodes, steps, text)
+
+
+def _named(G, n: str) -> str:
+    d = G.nodes[n]
+    if d["type"] in ("work", "theme"):
+        return f"*{d['label']}*"
+    if d["type"] in ("quote", "claim"):
+        return f"the {d['type']} « {d['label']} »"
+    return d["label"]
+
+
+# --------------------------------------------------------------------------- related
+
+def citation_links(G, n: str) -> set[str]:
+    """Works a work is linked to by citation, in either direction: through a claim it states
+    (and the claim's evidence), a quote it cites (and the quote's source), part-of, related."""
+    out: set[str] = set()
+    for u, v, k in list(G.in_edges(n, keys=True)) + list(G.out_edges(n, keys=True)):
+        other = v if u == n else u
+        typ = G.nodes[other]["type"]
+        if typ == "work" and k in ("part-of", "related"):
+            out.add(other)
+        elif typ in ("quote", "claim"):
+            for x, y, kk in list(G.in_edges(other, keys=True)) + list(
+                    G.out_edges(other, keys=True)):
+                w = y if x == other else x
+                if w != n and G.nodes[w]["type"] == "work" and kk in (
+                        "quotes-from", "cited-in", "evidence-for", "stated-in"):
+                    out.add(w)
+    return out
+
+
+def features(G, n: str) -> tuple[set[str], set[str]]:
+    """(themes, works) that describe a node for similarity.
+
+    A work: its themes; itself and the works it cites or is cited by.  A thinker: the themes
+    they and their works and quotes treat; the works they wrote, edited, translated or
+    quoted from, and those works' citation links.  A theme: the themes it co-occurs with
+    (itself included); the works that treat it."""
+    typ = G.nodes[n]["type"]
+    if typ == "work":
+        return themes_of(G, n), {n} | citation_links(G, n)
+    if typ == "thinker":
+        items = thinker_items(G, n)
+        works = {i for i in items if G.nodes[i]["type"] == "work"}
+        works |= {v for i in items for _, v, k in G.out_edges(i, keys=True)
+                  if k == "quotes-from"}
+        for w in list(works):
+            works |= citation_links(G, w)
+        return set(thinker_themes(G, n)), works
+    if typ == "theme":
+        users = [u for u, _, k in G.in_edges(n, keys=True) if k == "treats"]
+        themes = {n} | {t for u in users for t in themes_of(G, u)}
+        return themes, {u for u in users if G.nodes[u]["type"] == "work"}
+    return themes_of(G, n), {v for _, v, k in G.out_edges(n, keys=True)
+                             if G.nodes[v]["type"] == "work"}
+
+
+def related(G, x: str, n: int = 10) -> tuple[str, list[dict]]:
+    """The n nodes of the same type most similar to X.
+
+    Similarity: the Jaccard index of the two feature sets (themes and works, see
+    :func:`features`): |shared| / |together|, from 0 (nothing shared) to 1."""
+    node = resolve(G, x)
+    typ = G.nodes[node]["type"]
+    th0, wk0 = features(G, node)
+    mine = {("t", t) for t in th0} | {("w", w) for w in wk0}
+    if not mine:
+        return node, []
+    rows = []
+    for other in of_type(G, typ):
+        if other == node:
+            continue
+        th, wk = features(G, other)
+        theirs = {("t", t) for t in th} | {("w", w) for w in wk}
+        shared = mine & theirs
+        if not shared:
+            continue
+        score = len(shared) / len(mine | theirs)
+        rows.append(_item(G, other, score=round(score, 4),
+                          shared_themes=sorted((label(G, t) for k, t in shared if k == "t"),
+                                               key=fold),
+                          shared_works=sorted((label(G, w) for k, w in shared if k == "w"),
+                                              key=fold)))
+    rows.sort(key=lambda r: (-r["score"], fold(r["label"]), r["iri"]))
+    return node, rows[:n]
+
+
+# --------------------------------------------------------------------------- export
+
+def export_graph(G, fmt: str = "graphml", with_measures: bool = True,
+                 seed: int = SEED) -> bytes:
+    """The graph for Gephi, Cytoscape... : GraphML, GEXF or node-link JSON; node types,
+    labels and (by default) degree, PageRank, betweenness and community as attributes.
+    Node attributes: type, label (label_fr, label_en for themes), kg_key (citekey, person
+    slug or theme id), aliases, year (works), entry (a thinker's @thinker key); edges carry
+    their relation (also their key)."""
+    import networkx as nx
+
+    if fmt not in GRAPH_FORMATS:
+        raise QueryError(f"unknown graph format {fmt!r}: use one of {', '.join(GRAPH_FORMATS)}")
+    X = nx.MultiDiGraph()
+    X.graph["name"] = "kg"
+    for n, d in G.nodes(data=True):
+        # `key` is renamed: GEXF readers and writers reserve it for multigraph edge keys
+        X.add_node(n, **{("kg_key" if k == "key" else k): v for k, v in d.items()
+                         if v not in ("", None)})
+    X.add_edges_from((u, v, k, {"relation": k}) for u, v, k in G.edges(keys=True))
+    if with_measures:
+        for n, ms in measures(G, seed).items():
+            X.nodes[n].update(ms)
+    if fmt == "json":
+        data = nx.node_link_data(X, edges="edges")
+        return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    buf = io.BytesIO()
+    if fmt == "graphml":
+        nx.write_graphml(X, buf, encoding="utf-8", prettyprint=True)
+    else:
+        nx.write_gexf(X, buf, encoding="utf-8", prettyprint=True)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- output
+# A minimal private formatter (kg/output.py, issue 4, did not exist when this was written).
+
+def format_rows(rows: list[dict], columns: list[str], fmt: str = "table") -> str:
+    """Rows (dicts) as an aligned text table, JSON (a list of objects) or CSV."""
+    if fmt == "json":
+        return json.dumps([{c: r.get(c) for c in columns} for r in rows],
+                          ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(columns)
+        for r in rows:
+            w.writerow([_cell(r.get(c)) for c in columns])
+        return buf.getvalue()
+    if fmt != "table":
+        raise QueryError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.4f}"
+    if isinstance(v, (list, tuple)):
+        return "; ".join(_cell(x) for x in v)
+    return str(v)
+
+
+def analyse_rows(result: dict) -> list[dict]:
+    """The analysis flattened into one listing (for CSV): section, type, measure, rank..."""
+    rows: list[dict] = []
+    for typ, n in result["counts"].items():
+        rows.append({"section": "counts", "type": typ, "value": n})
+    for rel, n in result["relations"].items():
+        rows.append({"section": "relations", "measure": rel, "value": n})
+    for typ, by in result["central"].items():
+        for m, r in by.items():
+            for i, it in enumerate(r["ranking"], 1):
+                rows.append({"section": "central", "type": typ, "measure": m, "rank": i,
+                             "key": it["key"], "label": it["label"], "value": it["value"],
+                             "detail": r["about"]})
+    for c in result["communities"]:
+        rows.append({"section": "community", "rank": c["id"], "label": c["name"],
+                     "value": c["size"],
+                     "detail": "thinkers: " + ", ".join(t["label"] for t in c["thinkers"])
+                     + "; works: " + ", ".join(w["label"] for w in c["works"])})
+    for i, b in enumerate(result["bridges"], 1):
+        rows.append({"section": "bridge", "type": b["type"], "rank": i, "key": b["key"],
+                     "label": b["label"], "value": b["participation"],
+                     "detail": "communities " + ", ".join(map(str, b["communities"]))})
+    for w in result["weak"]:
+        rows.append({"section": "weak", "type": w["type"], "key": w["key"],
+                     "label": w["label"], "value": w["links"], "detail": w["reason"]})
+    return rows
+
+
+ANALYSE_COLUMNS = ["section", "type", "measure", "rank", "key", "label", "value", "detail"]
+
+
+def analyse_text(result: dict, weak_max: int = 20) -> str:
+    """The analysis as readable text tables."""
+    out = []
+    c = result["counts"]
+    out.append("Counts: " + ", ".join(f"{c[t]} {t}s" for t in TYPES)
+               + f"; {c['relations']} relations")
+    for typ, by in result["central"].items():
+        out.append(f"\nMost central {typ}s")
+        for m, r in by.items():
+            out.append(f"  {m} — {r['about']}")
+        ms = list(by)
+        n = max(len(by[m]["ranking"]) for m in ms)
+        rows = []
+        for i in range(n):
+            row = {"#": i + 1}
+            for m in ms:
+                rk = by[m]["ranking"]
+                row[m] = (f"{_clip(rk[i]['label'], 34)} ({_num(rk[i]['value'])})"
+                          if i < len(rk) else "")
+            rows.append(row)
+        out.append(_indent(format_rows(rows, ["#", *ms])))
+    out.append(f"\nCommunities (Louvain, seed {result['seed']}), named by their dominant themes")
+    rows = [{"#": x["id"], "size": x["size"], "themes": x["name"],
+             "thinkers": ", ".join(_clip(t["label"], 24) for t in x["thinkers"])}
+            for x in result["communities"]]
+    out.append(_indent(format_rows(rows, ["#", "size", "themes", "thinkers"])))
+    out.append("\nBridges: thinkers and themes linked to several communities")
+    rows = [{"type": b["type"], "name": _clip(b["label"], 40), "community": b["community"],
+             "links to": ", ".join(map(str, b["communities"])),
+             "participation": b["participation"]} for b in result["bridges"]]
+    out.append(_indent(format_rows(rows, ["type", "name", "community", "links to",
+                                          "participation"]) if rows else "none\n"))
+    weak = result["weak"]
+    out.append(f"\nWeakly linked: {len(weak)} worth a look"
+               + (f" (first {weak_max}; --format json for all)" if len(weak) > weak_max else ""))
+    rows = [{"type": w["type"], "name": _clip(w["label"], 40), "why": w["reason"]}
+            for w in weak[:weak_max]]
+    out.append(_indent(format_rows(rows, ["type", "name", "why"]) if rows else "none\n"))
+    return "\n".join(out)
+
+
+def _num(v) -> str:
+    return str(v) if isinstance(v, int) else f"{v:.3f}"
+
+
+def _clip(s: str, n: int) -> str:
+    return s if len(s) <= n else s[:n - 1] + "…"
+
+
+def _indent(s: str) -> str:
+    return "".join("  " + line if line.strip() else line
+                   for line in s.rstrip("\n").splitlines(True)) + "\n"

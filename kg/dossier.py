@@ -1,0 +1,219 @@
+"""`kg dossier THEME`: an essay kit in one folder.
+
+``dossier.md`` (definition, thinkers, works and annotations, quotes, claims with figures and
+warnings, bibliography), ``dossier.html`` (its pandoc rendering), ``dossier.bib`` (the entries
+as written), ``dossier.json`` (CSL-JSON) and ``style.csl``: ``pandoc dossier.md --citeproc``
+renders the Markdown as it is, from inside the folder.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cite import md_citation, md_escape, quote_bank, quotes_of, render, style_path
+from .errors import InputError
+
+TEXT = {
+    "fr": {"title": "Dossier : {}", "definition": "Définition", "no-definition":
+           "Le thésaurus ne donne pas de définition de ce thème.", "broader": "Thème plus large",
+           "narrower": "Thèmes plus précis", "thinkers": "Penseurs", "works": "Œuvres",
+           "quotes": "Citations", "claims": "Affirmations et chiffres",
+           "bibliography": "Bibliographie", "none": "Aucun(e) dans le graphe.",
+           "unknown-dates": "dates inconnues", "sources": "Sources",
+           "unsourced": "⚠ **Non sourcée** : aucune source n'appuie cette affirmation ; ne pas "
+                        "la reprendre sans la vérifier.",
+           "contested": "⚠ **Contestée** : l'affirmation telle qu'énoncée est inexacte.",
+           "stated-in": "énoncée dans", "no-annotation": "Pas d'annotation.",
+           "note": "Note"},
+    "en": {"title": "Dossier: {}", "definition": "Definition", "no-definition":
+           "The thesaurus gives no definition of this theme.", "broader": "Broader theme",
+           "narrower": "Narrower themes", "thinkers": "Thinkers", "works": "Works",
+           "quotes": "Quotes", "claims": "Claims and figures", "bibliography": "Bibliography",
+           "none": "None in the graph.", "unknown-dates": "dates unknown", "sources": "Sources",
+           "unsourced": "⚠ **Unsourced**: no source supports this claim; check it before "
+                        "using it.",
+           "contested": "⚠ **Contested**: the claim as stated is wrong.",
+           "stated-in": "stated in", "no-annotation": "No annotation.", "note": "Note"},
+}
+
+
+@dataclass
+class Dossier:
+    folder: Path
+    files: dict[str, Path] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _year(date: str) -> str:
+    m = re.match(r"\s*(-?\d{1,4})([?~]?)", date or "")
+    return (m.group(1) + m.group(2)) if m else ""
+
+
+def _lifespan(p, t) -> str:
+    b, d = _year(p.birth), _year(p.death)
+    if not b and not d:
+        return t["unknown-dates"]
+    return f"{b or '?'}–{d}" if (b and d) or d else f"{b}–"
+
+
+def formatted_refs(model, keys: list[str], style: str, locale: str) -> list[str]:
+    """The bibliography written out in Markdown, each entry a div pandoc links citations to."""
+    from .export import csl_items
+
+    if not keys:
+        return []
+    ids: list[str] = []
+    _, entries, _ = render(csl_items(model, keys, locale), [], style, locale, "markdown",
+                           all_items=True, ids=ids)
+    out = ["::: {#refs .references .csl-bib-body}"]
+    for key, e in zip(ids, entries):
+        out += [f"::: {{#ref-{key} .csl-entry}}", e, ":::", ""]
+    return out + [":::", ""]
+
+
+def build_markdown(model, theme, tids: list[str], keys: list[str], locale: str = "fr-FR",
+                   csl_name: str = "style.csl", style: str = "apa") -> tuple[str, dict[str, int]]:
+    """The dossier's Markdown (pandoc citations; the YAML header names its .json and .csl)."""
+    lang = locale.split("-")[0].lower()
+    t = TEXT.get(lang, TEXT["en"])
+    th = model.thesaurus
+    label = theme.label(lang)
+    wanted = set(tids)
+    works = {r.key: r for r in model.of_kind("work")}
+    title = t["title"].format(label).replace('"', '\\"')
+    md = ["---", f'title: "{title}"', f"lang: {locale}", "bibliography: dossier.json",
+          f"csl: {csl_name}", "link-citations: true",
+          "suppress-bibliography: true  # written out below, in the same style", "---", ""]
+    # definition
+    md += [f"## {t['definition']}", ""]
+    definition = theme.definitions.get(lang) or next(iter(theme.definitions.values()), "")
+    md += [md_escape(definition) if definition else f"*{t['no-definition']}*", ""]
+    if theme.broader:
+        md += [f"{t['broader']} : " + ", ".join(md_escape(th.themes[b].label(lang))
+                                                  for b in theme.broader
+                                                  if b in th.themes), ""]
+    if theme.narrower:
+        md += [f"{t['narrower']} : " + ", ".join(md_escape(th.themes[n].label(lang))
+                                                   for n in theme.narrower
+                                                   if n in th.themes), ""]
+    # thinkers: tagged with the theme, or authors/speakers of its works and quotes
+    slugs = {p.slug for p in model.persons.values() if wanted & set(p.themes)}
+    for r in model.records:
+        if r.kind in ("work", "quote") and wanted & set(r.themes):
+            slugs |= {s for role, s, _ in r.people if role in ("author", "speaker")}
+    people = sorted((model.persons[s] for s in slugs), key=lambda p: p.name.sort.lower())
+    md += [f"## {t['thinkers']}", ""]
+    for p in people:
+        desc = f" — {md_escape(p.description)}" if p.description else ""
+        md.append(f"- **{md_escape(p.name.display)}** ({_lifespan(p, t)}){desc}")
+    md += ([""] if people else [t["none"], ""])
+    # works
+    theme_works = [k for k in keys if wanted & set(works[k].themes)]
+    md += [f"## {t['works']}", ""]
+    for k in theme_works:
+        r = works[k]
+        ann = r.get("annotation") or r.get("annote")
+        md += [f"**{md_escape(r.get('title') or k)}** {md_citation(k)}", "",
+               md_escape(ann) if ann else f"*{t['no-annotation']}*", ""]
+    if not theme_works:
+        md += [t["none"], ""]
+    # quotes
+    quotes = quotes_of(model, tids)
+    md += [f"## {t['quotes']}", ""]
+    md += [quote_bank(quotes, "markdown", locale) if quotes else t["none"], ""]
+    # claims
+    claims = [r for r in model.of_kind("claim") if wanted & set(r.themes)]
+    md += [f"## {t['claims']}", ""]
+    for c in claims:
+        status = c.get("status").lower()
+        fig = c.get("figure")
+        head = (f"**{md_escape(fig)}{(' ' + md_escape(c.get('unit'))) if c.get('unit') else ''}"
+                "** — ") if fig else ""
+        when = ", ".join(md_escape(x) for x in (c.get("date"), c.get("location")) if x)
+        md.append(f"- {head}{md_escape(c.get('statement'))}" + (f" ({when})" if when else ""))
+        srcs = [k for k in c.refs.get("source", []) if k in works]
+        if srcs:
+            loc = c.get("locator")
+            cites = "; ".join(f"@{{{k}}}" + (f", {md_escape(loc)}" if loc and len(srcs) == 1
+                                             else "") for k in srcs)
+            md.append(f"  {t['sources']} : [{cites}]")
+        stated = [k for k in c.refs.get("statedin", []) if k in works]
+        if stated:
+            md.append(f"  ({t['stated-in']} {'; '.join(md_citation(k) for k in stated)})")
+        if status in ("unsourced", "contested"):
+            md += ["", f"  > {t[status]}"]
+            if c.get("note"):
+                md.append(f"  > {t['note']} : {md_escape(c.get('note'))}")
+        elif c.get("note"):
+            md += ["", f"  *{t['note']}* : {md_escape(c.get('note'))}"]
+        md.append("")
+    if not claims:
+        md += [t["none"], ""]
+    md += [f"## {t['bibliography']}", ""] + formatted_refs(model, keys, style, locale)
+    counts = {"thinkers": len(people), "works": len(theme_works), "quotes": len(quotes),
+              "claims": len(claims), "references": len(keys)}
+    return "\n".join(md), counts
+
+
+def dossier_keys(model, tids: list[str]) -> list[str]:
+    """Works of the dossier's bibliography: the theme's works and every work its quotes and
+    claims cite (sources, 'cited in', 'stated in'), crossref parents included."""
+    from .export import Selection, select
+
+    works = {r.key for r in model.of_kind("work")}
+    keys = set()
+    wanted = set(tids)
+    for r in model.records:
+        if not wanted & set(r.themes):
+            continue
+        if r.kind == "work":
+            keys.add(r.key)
+        for ref in ("source", "citedin", "statedin"):
+            keys |= {k for k in r.refs.get(ref, []) if k in works}
+    return select(model, Selection(keys=sorted(keys))) if keys else []
+
+
+def make(theme_name: str, folder: str | Path, *, out="out", bib=None, ontology=None,
+         style: str = "apa", locale: str = "fr-FR") -> Dossier:
+    """Write the essay kit of a theme into ``folder``."""
+    from .api import open_graph
+    from .cite import run_pandoc
+    from .export import bibtex, csl_json, load, macros_text, theme_ids
+    from .store import write_atomic
+
+    store = open_graph(out, bib, ontology)
+    model = load(bib, ontology)
+    tids = theme_ids(model, [theme_name])
+    theme = model.thesaurus.themes[tids[0]]
+    keys = dossier_keys(model, tids)
+    css = style_path(style)
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder} exists and is not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    md, counts = build_markdown(model, theme, tids, keys, locale, style=style)
+    d = Dossier(folder, counts=counts)
+    files = {
+        "dossier.md": md,
+        "dossier.json": csl_json(model, keys, locale),
+        "dossier.bib": (macros_text(store) + bibtex(store, keys)) if keys else "",
+    }
+    for name, text in files.items():
+        write_atomic(folder / name, text)
+        d.files[name] = folder / name
+    shutil.copyfile(css, folder / "style.csl")
+    d.files["style.csl"] = folder / "style.csl"
+    html, warn = run_pandoc(["dossier.md", "--citeproc", "--standalone", "-t", "html5",
+                             "--wrap=none"], "", cwd=folder)
+    write_atomic(folder / "dossier.html", html)
+    d.files["dossier.html"] = folder / "dossier.html"
+    d.warnings = [w for w in warn.splitlines() if w.strip()]
+    return d
+
+
+def citations_check(items, keys, style="apa", locale="fr-FR") -> list[str]:
+    """pandoc warnings when citing every key (empty when all render)."""
+    return render(items, [[(k, "")] for k in keys], style, locale, "text")[2]

@@ -1,0 +1,882 @@
+"""Ask the graph: themes, thinkers, works, quotes, claims, full-text search and SPARQL.
+
+Every function returns plain data (dicts and lists) that the CLI prints and scripts use as is.
+Every SPARQL execution goes through :func:`select`: user text only ever reaches a query as a
+bound value (a ``VALUES`` block of escaped terms), never as query syntax.
+
+Imports stay light (no rdflib, bibtexparser, networkx): the query path must start at once.
+"""
+from __future__ import annotations
+
+import difflib
+import marshal
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .errors import InputError, NotFoundError, QueryError
+from .latex import fold
+
+ID = "https://kg.example/id/"
+THEME_NS = ID + "theme/"
+KGO = "https://kg.example/ontology#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+STATUSES = ("sourced", "unsourced", "contested")
+MAX_INPUT = 1000  # characters: longer names or search texts are refused, not truncated
+
+
+# --------------------------------------------------------------------------- terms and rows
+
+@dataclass(frozen=True)
+class Term:
+    """An RDF term as SPARQL results carry it (independent of the engine that produced it)."""
+
+    type: str  # "uri" | "literal" | "bnode" | "triple"
+    value: str
+    lang: str | None = None
+    datatype: str | None = None
+
+    def py(self):
+        """A plain Python value: int/float for numbers, str otherwise."""
+        if self.type == "literal" and self.datatype:
+            try:
+                if self.datatype == XSD + "integer":
+                    return int(self.value)
+                if self.datatype in (XSD + "decimal", XSD + "double"):
+                    f = float(self.value)
+                    return int(f) if f.is_integer() and "e" not in self.value.lower() else f
+            except ValueError:
+                pass
+        return self.value
+
+    def sparql(self) -> str:
+        """This term written as SPARQL syntax (escaped; IRIs and tags validated)."""
+        if self.type == "uri":
+            return f"<{check_iri(self.value)}>"
+        if self.type != "literal":
+            raise QueryError(f"cannot bind a {self.type} value")
+        s = '"' + _escape(self.value) + '"'
+        if self.lang:
+            if not re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", self.lang):
+                raise InputError(f"not a language tag: {self.lang!r}")
+            return f"{s}@{self.lang}"
+        if self.datatype and self.datatype != XSD + "string":
+            return f"{s}^^<{check_iri(self.datatype)}>"
+        return s
+
+
+def iri(value: str) -> Term:
+    return Term("uri", value)
+
+
+def literal(value: str, lang: str | None = None, datatype: str | None = None) -> Term:
+    return Term("literal", value, lang, datatype)
+
+
+_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def check_iri(value: str) -> str:
+    if not value or _IRI_BAD.search(value) or not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", value):
+        raise InputError(f"not a usable IRI: {value[:80]!r}")
+    return value
+
+
+def _escape(s: str) -> str:
+    # Every character that could end the string or be read as an escape is itself escaped;
+    # other control characters are written as \\u escapes.
+    out = []
+    for c in s:
+        if c == "\\":
+            out.append("\\\\")
+        elif c == '"':
+            out.append('\\"')
+        elif c == "\n":
+            out.append("\\n")
+        elif c == "\r":
+            out.append("\\r")
+        elif c == "\t":
+            out.append("\\t")
+        elif ord(c) < 0x20 or ord(c) == 0x7F:
+            out.append(f"\\u{ord(c):04X}")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def clean_text(s: str, what: str = "text", max_len: int = MAX_INPUT) -> str:
+    """User text checked: valid Unicode (no undecodable shell bytes), not absurdly long."""
+    if s is None:
+        raise InputError(f"no {what} given")
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"the {what} is not valid UTF-8 text: check your terminal's "
+                         "encoding (LANG/LC_ALL)") from None
+    if len(s) > max_len:
+        raise InputError(f"the {what} is {len(s)} characters long; at most {max_len} "
+                         "are accepted")
+    return s
+
+
+@dataclass
+class Result:
+    """A SPARQL result: variables and rows (SELECT), a boolean (ASK) or triples (CONSTRUCT)."""
+
+    vars: list[str] = field(default_factory=list)
+    rows: list[dict[str, Term]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: str | None = None  # N-Triples text for CONSTRUCT/DESCRIBE
+
+    def plain(self) -> list[dict]:
+        return [{v: (r[v].py() if v in r else None) for v in self.vars} for r in self.rows]
+
+
+# --------------------------------------------------------------------------- the one executor
+
+_UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+
+
+def _strip(text: str) -> str:
+    """The query with comments, strings and IRIs blanked (same length): for scanning syntax."""
+    out = list(text)
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+        elif c == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]):
+            j = i + re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]).end()
+        elif c in "\"'":
+            q3 = text[i:i + 3]
+            if q3 in ('"""', "'''"):
+                j = text.find(q3, i + 3)
+                j = n if j < 0 else j + 3
+            else:
+                j = i + 1
+                while j < n and text[j] != c and text[j] != "\n":
+                    j += 2 if text[j] == "\\" else 1
+                j = min(n, j + 1)
+        else:
+            i += 1
+            continue
+        for k in range(i, min(j, n)):
+            if out[k] != "\n":
+                out[k] = " "
+        i = j
+    return "".join(out)
+
+
+def is_update(text: str) -> bool:
+    code = _strip(text)
+    m_form, m_upd = _FORM.search(code), _UPDATE.search(code)
+    return bool(m_upd and (not m_form or m_upd.start() < m_form.start()))
+
+
+def _where_brace(code: str) -> int:
+    """Index of the opening brace of the outermost WHERE group (in the stripped query)."""
+    m = _FORM.search(code)
+    if not m:
+        raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+    form = m.group(1).upper()
+    w = re.compile(r"\bWHERE\s*\{", re.I).search(code, m.end())
+    if form == "CONSTRUCT" and w is None:
+        raise QueryError("bound values need a CONSTRUCT query with a WHERE clause")
+    if w is not None:
+        first = code.find("{", m.end())
+        if form == "CONSTRUCT" or first == w.end() - 1:
+            return w.end() - 1
+        # SELECT ... { } with no WHERE keyword: the first brace opens the group
+        return first
+    first = code.find("{", m.end())
+    if first < 0:
+        raise QueryError("the query has no WHERE group to bind values in")
+    return first
+
+
+def bind(text: str, bindings: dict[str, Term | list[Term]] | None) -> str:
+    """The query with a VALUES block for each binding, first in its outermost WHERE group."""
+    if not bindings:
+        return text
+    blocks = []
+    for name, value in bindings.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise InputError(f"not a variable name: {name[:80]!r}")
+        values = value if isinstance(value, list) else [value]
+        blocks.append(f"VALUES ?{name} {{ {' '.join(v.sparql() for v in values)} }}")
+    at = _where_brace(_strip(text)) + 1
+    return text[:at] + "\n  " + "\n  ".join(blocks) + "\n" + text[at:]
+
+
+def select(store, text: str, bindings: dict[str, Term | list[Term]] | None = None) -> Result:
+    """Run one read-only SPARQL query on ``store`` with values bound: the only executor.
+
+    ``bindings`` maps variable names to a term (or a list of alternatives); they become a
+    ``VALUES`` block of escaped terms, so the same text works against a remote SPARQL 1.1
+    endpoint.  Updates are refused.
+    """
+    if is_update(text):
+        raise QueryError("kg query is read-only: SPARQL updates (INSERT, DELETE, LOAD, CLEAR, "
+                         "DROP, ...) are refused; edit references.bib or ontology.ttl and the "
+                         "graph is rebuilt")
+    q = bind(text, bindings)
+    import pyoxigraph as ox
+
+    try:
+        res = store.query(q)
+    except SyntaxError as e:
+        raise QueryError(f"SPARQL syntax error: {e}") from None
+    except (OSError, RuntimeError, ValueError) as e:
+        raise QueryError(f"the query failed: {e}") from None
+    if isinstance(res, ox.QueryBoolean):
+        return Result(boolean=bool(res))
+    if isinstance(res, ox.QueryTriples):
+        return Result(triples=res.serialize(format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+    names = [v.value for v in res.variables]
+    rows = []
+    try:
+        for sol in res:
+            row = {}
+            for name in names:
+                t = sol[name]
+                if t is not None:
+                    row[name] = _term(t, ox)
+            rows.append(row)
+    except (OSError, RuntimeError, ValueError) as e:
+        raise QueryError(f"the query failed: {e}") from None
+    return Result(vars=names, rows=rows)
+
+
+def _term(t, ox) -> Term:
+    if isinstance(t, ox.NamedNode):
+        return Term("uri", t.value)
+    if isinstance(t, ox.Literal):
+        dt = t.datatype.value
+        return Term("literal", t.value, t.language,
+                    None if t.language or dt == XSD + "string" else dt)
+    if isinstance(t, ox.BlankNode):
+        return Term("bnode", t.value)
+    return Term("triple", str(t))
+
+
+# --------------------------------------------------------------------------- named queries
+
+@dataclass
+class Param:
+    name: str
+    type: str  # theme | thinker | work | status | string | iri | integer
+    optional: bool
+    example: str
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    params: list[Param]
+    text: str
+
+    def text_for(self, bound: set[str]) -> str:
+        """The query text; lines marked ``#? NAME`` are dropped when NAME is not bound."""
+        lines = []
+        for line in self.text.splitlines():
+            m = re.search(r"#\?\s*(\w+)\s*$", line)
+            if m and m.group(1) not in bound:
+                continue
+            lines.append(line)
+        return "\n".join(lines) + "\n"
+
+
+@lru_cache(maxsize=None)
+def named_queries() -> dict[str, NamedQuery]:
+    """The shipped library of named queries (kg/queries/*.rq)."""
+    out = {}
+    for f in sorted(resources.files("kg").joinpath("queries").iterdir(), key=lambda f: f.name):
+        if not f.name.endswith(".rq"):
+            continue
+        text = f.read_text(encoding="utf-8")
+        head = {"title": "", "description": ""}
+        params = []
+        for line in text.splitlines():
+            m = re.match(r"#\s*(title|description|param):\s*(.*)", line)
+            if not m:
+                if line.strip() and not line.startswith("#"):
+                    break
+                continue
+            if m.group(1) == "param":
+                name, typ, example = (m.group(2).split(None, 2) + ["", ""])[:3]
+                params.append(Param(name, typ.rstrip("?"), typ.endswith("?"), example))
+            else:
+                head[m.group(1)] = m.group(2).strip()
+        name = f.name[:-3]
+        out[name] = NamedQuery(name, head["title"], head["description"], params, text)
+    return out
+
+
+def named(name: str) -> NamedQuery:
+    qs = named_queries()
+    if name not in qs:
+        close = difflib.get_close_matches(name, list(qs), n=3, cutoff=0.5)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise NotFoundError(f"no named query {name!r}{hint}: `kg query --list` shows them")
+    return qs[name]
+
+
+# --------------------------------------------------------------------------- the library
+
+class Library:
+    """The built graph of one output folder, opened read-only, with its lookups cached."""
+
+    def __init__(self, out: str | Path = "out", bib=None, ontology=None, store=None):
+        self.out = Path(out)
+        self.bib, self.ontology = bib, ontology
+        self._store = store
+        self._themes = None
+        self._thinkers = None
+
+    @property
+    def store(self):
+        if self._store is None:
+            from .api import open_graph
+
+            self._store = open_graph(self.out, self.bib, self.ontology)
+        return self._store
+
+    def run(self, name: str, bindings: dict | None = None) -> Result:
+        nq = named(name)
+        bindings = bindings or {}
+        return select(self.store, nq.text_for(set(bindings)), bindings)
+
+    # themes ---------------------------------------------------------------
+    def theme_index(self) -> dict[str, dict]:
+        if self._themes is None:
+            themes: dict[str, dict] = {}
+            for r in self.run("theme-labels").rows:
+                tid = r["theme"].value[len(THEME_NS):] if r["theme"].value.startswith(
+                    THEME_NS) else r["theme"].value
+                t = themes.setdefault(tid, {"id": tid, "iri": r["theme"].value, "labels": {},
+                                            "alt": [], "broader": [], "narrower": []})
+                if "broader" in r:
+                    b = r["broader"].value
+                    b = b[len(THEME_NS):] if b.startswith(THEME_NS) else b
+                    if b not in t["broader"]:
+                        t["broader"].append(b)
+                elif r.get("kind") and r["kind"].value == "pref":
+                    t["labels"][r["label"].lang or "fr"] = r["label"].value
+                elif "label" in r:
+                    t["alt"].append(r["label"].value)
+            for t in themes.values():
+                for b in t["broader"]:
+                    if b in themes and t["id"] not in themes[b]["narrower"]:
+                        themes[b]["narrower"].append(t["id"])
+            for t in themes.values():
+                t["narrower"].sort()
+            self._themes = themes
+        return self._themes
+
+    def find_theme(self, name: str) -> dict:
+        name = clean_text(name, "theme name")
+        themes = self.theme_index()
+        names = {}
+        for t in themes.values():
+            for n in [t["id"], t["id"].replace("-", " "), *t["labels"].values(), *t["alt"]]:
+                names.setdefault(_key(n), t["id"])
+        tid = _match(name, names, "theme", "`kg themes` lists them")
+        return themes[tid]
+
+    def subtree(self, tid: str) -> list[str]:
+        themes = self.theme_index()
+        out, todo = [], [tid]
+        while todo:
+            t = todo.pop(0)
+            if t in out:
+                continue
+            out.append(t)
+            todo.extend(themes.get(t, {}).get("narrower", []))
+        return out
+
+    def theme_terms(self, name: str) -> tuple[dict, list[Term]]:
+        t = self.find_theme(name)
+        themes = self.theme_index()
+        return t, [iri(themes[x]["iri"]) for x in self.subtree(t["id"])]
+
+    # thinkers -------------------------------------------------------------
+    def find_thinker(self, name: str) -> str:
+        name = clean_text(name, "thinker name")
+        if self._thinkers is None:
+            names: dict[str, str] = {}
+            for r in self.run("thinker-names").rows:
+                p = r["thinker"].value
+                n = r["name"].value
+                names.setdefault(_key(n), p)
+                if r["kind"].value == "sort":  # "Ellul, Jacques": the family name alone too
+                    fam = n.split(",")[0]
+                    names.setdefault(_key(fam), p)
+                if p.startswith(ID + "person/"):
+                    names.setdefault(_key(p[len(ID) + 7:]), p)
+            self._thinkers = names
+        return _match(name, self._thinkers, "thinker", "`kg query thinker-names` lists them")
+
+    def find_work(self, key: str) -> str:
+        key = clean_text(key, "work key").strip()
+        r = select(self.store, _WORK_BY_KEY, {"key": literal(key)})
+        if r.rows:
+            return r.rows[0]["work"].value
+        r = select(self.store, _ALL_WORK_KEYS)
+        keys = [row["key"].value for row in r.rows]
+        close = difflib.get_close_matches(key, keys, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise NotFoundError(f"no work with the key {key!r}{hint}")
+
+
+_WORK_BY_KEY = """PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?work WHERE { ?work dcterms:identifier ?key . ?work a <https://kg.example/ontology#Work> }
+"""
+_ALL_WORK_KEYS = """PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?key WHERE { ?work a <https://kg.example/ontology#Work> ; dcterms:identifier ?key }
+"""
+
+
+def _key(s: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", fold(s)).split())
+
+
+def _match(name: str, names: dict[str, str], what: str, how: str) -> str:
+    """Exact (folded) match, else a unique prefix, else a unique word or substring match."""
+    k = _key(name)
+    if not k:
+        raise InputError(f"the {what} name {name[:80]!r} has no letters or digits to match")
+    if k in names:
+        return names[k]
+    for test in (lambda n: n.startswith(k), lambda n: k in n.split(),
+                 lambda n: (" " + k) in (" " + n), lambda n: k in n):
+        found = {names[n] for n in names if test(n)}
+        if len(found) == 1:
+            return found.pop()
+        if len(found) > 1:
+            labels = sorted({n for n in names if test(n) and names[n] in found},
+                            key=len)[:5]
+            raise NotFoundError(f"{name!r} matches several {what}s: {', '.join(labels)}; "
+                                "be more precise")
+    close = difflib.get_close_matches(k, list(names), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise NotFoundError(f"no {what} matches {name!r}{hint} ({how})")
+
+
+def _id(value: str, ns: str) -> str:
+    return value[len(ns):] if value.startswith(ns) else value
+
+
+def _label(t: dict, lang: str) -> str:
+    return t["labels"].get(lang) or t["labels"].get("fr") or next(iter(t["labels"].values()),
+                                                                 t["id"])
+
+
+# --------------------------------------------------------------------------- the API
+
+def _lib(lib: Library | None, kw: dict) -> Library:
+    return lib if lib is not None else Library(**kw)
+
+
+def themes(lang: str = "fr", lib: Library | None = None, **kw) -> list[dict]:
+    """Every theme, depth-first from the top concepts: id, label, depth, direct counts."""
+    lib = _lib(lib, kw)
+    index = lib.theme_index()
+    counts: dict[str, dict] = {}
+    for r in lib.run("theme-counts").rows:
+        counts[_id(r["theme"].value, THEME_NS)] = {k: r[k].py() if k in r else 0
+                                                    for k in ("works", "quotes", "claims")}
+    out: list[dict] = []
+
+    def walk(tid: str, depth: int, seen: tuple):
+        t = index[tid]
+        c = counts.get(tid, {"works": 0, "quotes": 0, "claims": 0})
+        out.append({"id": tid, "label": _label(t, lang), "depth": depth,
+                    "broader": t["broader"][0] if t["broader"] else None, **c})
+        for n in t["narrower"]:
+            if n not in seen:
+                walk(n, depth + 1, seen + (n,))
+
+    roots = sorted((t for t in index.values() if not any(b in index for b in t["broader"])),
+                   key=lambda t: t["id"])
+    for t in roots:
+        walk(t["id"], 0, (t["id"],))
+    return out
+
+
+def _limit(rows: list, limit: int | None) -> list:
+    return rows if not limit or limit < 0 else rows[:limit]
+
+
+def theme(name: str, lang: str = "fr", limit: int | None = None,
+          lib: Library | None = None, **kw) -> dict:
+    """Everything on a theme and its narrower themes."""
+    lib = _lib(lib, kw)
+    t, terms = lib.theme_terms(name)
+    index = lib.theme_index()
+    b = {"theme": terms}
+    thinkers = [{"thinker": _id(r["thinker"], ID + "person/"), "name": r["name"],
+                 "works": r["works"], "quotes": r["quotes"]}
+                for r in lib.run("theme-thinkers", b).plain()]
+    works = [_work_row(r) for r in lib.run("theme-works", b).plain()]
+    quotes = [_quote_row(r) for r in lib.run("quotes", b).plain()]
+    claims = [_claim_row(r) for r in lib.run("claims", b).plain()]
+    return {
+        "theme": {"id": t["id"], "label": _label(t, lang), "labels": t["labels"],
+                  "altLabels": t["alt"], "broader": t["broader"],
+                  "narrower": [{"id": n, "label": _label(index[n], lang)}
+                               for n in lib.subtree(t["id"])[1:]]},
+        "counts": {"thinkers": len(thinkers), "works": len(works), "quotes": len(quotes),
+                   "claims": len(claims)},
+        "thinkers": _limit(thinkers, limit), "works": _limit(works, limit),
+        "quotes": _limit(quotes, limit), "claims": _limit(claims, limit),
+    }
+
+
+def _work_row(r: dict) -> dict:
+    return {"key": r["key"], "year": r["year"], "title": r["title"],
+            "authors": r["authors"] or None, "annotation": r["annotation"]}
+
+
+def _quote_row(r: dict) -> dict:
+    return {"key": r["key"], "text": r["text"], "speaker": r["speakerName"],
+            "source": _id(r["source"], ID + "work/") if r["source"] else None,
+            "locator": r["locator"], "language": r["language"], "status": r["status"]}
+
+
+def _claim_row(r: dict) -> dict:
+    return {"key": r["key"], "statement": r["statement"], "figure": r["figure"],
+            "unit": r["unit"], "date": r["date"], "sources": r["sources"] or None,
+            "status": r["state"], "note": r["note"]}
+
+
+def _merge_quotes(rows: list[dict]) -> list[dict]:
+    """One row per quote (several speakers joined)."""
+    out: dict[str, dict] = {}
+    for r in rows:
+        q = out.get(r["key"])
+        if q is None:
+            out[r["key"]] = dict(r)
+        elif r["speaker"] and r["speaker"] not in (q["speaker"] or "").split("; "):
+            q["speaker"] = f"{q['speaker']}; {r['speaker']}" if q["speaker"] else r["speaker"]
+    return list(out.values())
+
+
+def thinker(name: str, lang: str = "fr", limit: int | None = None,
+            lib: Library | None = None, **kw) -> dict:
+    """A thinker: life dates, description, works, themes, quotes by and about, neighbours."""
+    lib = _lib(lib, kw)
+    p = lib.find_thinker(name)
+    b = {"thinker": iri(p)}
+    info = lib.run("thinker", b).plain()
+    if not info:
+        raise NotFoundError(f"no thinker matches {name!r}")
+    i = info[0]
+    index = lib.theme_index()
+    works = [{"key": r["key"], "year": r["year"], "title": r["title"], "role": r["role"]}
+             for r in lib.run("thinker-works", b).plain()]
+    themes_ = [{"id": _id(r["theme"], THEME_NS),
+                "label": _label(index[_id(r["theme"], THEME_NS)], lang)
+                if _id(r["theme"], THEME_NS) in index else r["label"], "items": r["items"]}
+               for r in lib.run("thinker-themes", b).plain()]
+    quotes = [{"key": r["key"], "relation": r["relation"], "text": r["text"],
+               "speaker": r["speakerName"], "locator": r["locator"]}
+              for r in lib.run("thinker-quotes", b).plain()]
+    related = [{"thinker": _id(r["other"], ID + "person/"), "name": r["name"],
+                "sharedThemes": r["shared"]} for r in lib.run("thinker-related", b).plain()]
+    return {
+        "thinker": {"id": _id(p, ID + "person/"), "name": i["name"],
+                    "birth": i["birth"], "death": i["death"],
+                    "nationality": i["nationality"], "description": i["description"],
+                    "sameAs": i["sameAs"]},
+        "counts": {"works": len(works), "themes": len(themes_), "quotes": len(quotes)},
+        "works": _limit(works, limit), "themes": _limit(themes_, limit),
+        "quotes": _limit(_merge_quotes(quotes), limit), "related": related,
+    }
+
+
+_WORK_FIELDS = {
+    "http://purl.org/dc/terms/title": "title", KGO + "subtitle": "subtitle",
+    "http://purl.org/dc/terms/creator": "author", "http://purl.org/ontology/bibo/editor":
+    "editor", "http://purl.org/ontology/bibo/translator": "translator",
+    "http://purl.org/dc/terms/contributor": "contributor",
+    "http://purl.org/dc/terms/issued": "date", KGO + "year": "year",
+    "http://purl.org/dc/terms/publisher": "publisher", KGO + "publicationPlace": "place",
+    "http://purl.org/dc/terms/language": "language", KGO + "originalTitle": "originalTitle",
+    KGO + "originalDate": "originalDate", KGO + "originalLanguage": "originalLanguage",
+    "http://purl.org/ontology/bibo/isbn13": "isbn", "http://purl.org/ontology/bibo/isbn10":
+    "isbn", "http://purl.org/ontology/bibo/doi": "doi", "http://purl.org/ontology/bibo/uri":
+    "url", KGO + "urlDate": "urlDate", "http://purl.org/dc/terms/description": "annotation",
+    KGO + "note": "note", KGO + "journalTitle": "journal", KGO + "bookTitle": "bookTitle",
+    "http://purl.org/ontology/bibo/volume": "volume", "http://purl.org/ontology/bibo/issue":
+    "issue", "http://purl.org/ontology/bibo/pages": "pages",
+    "http://purl.org/ontology/bibo/edition": "edition",
+    "http://purl.org/dc/terms/isPartOf": "partOf", "http://purl.org/dc/terms/relation":
+    "related", KGO + "relatedType": "relatedType", "http://purl.org/dc/terms/subject": "themes",
+    "http://purl.org/dc/terms/identifier": "key", KGO + "entryType": "entryType",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "type",
+}
+_MULTI = {"author", "editor", "translator", "contributor", "themes", "type", "related"}
+
+
+def work(key: str, lang: str = "fr", lib: Library | None = None, **kw) -> dict:
+    """One work, whole: every field, its people and themes, quotes and claims linked to it."""
+    lib = _lib(lib, kw)
+    w = lib.find_work(key)
+    b = {"work": iri(w)}
+    index = lib.theme_index()
+    out: dict = {}
+    for r in lib.run("work", b).rows:
+        prop, value = r["property"].value, r["value"]
+        name = _WORK_FIELDS.get(prop, prop)
+        if name == "type":
+            shown = value.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        elif name == "themes":
+            tid = _id(value.value, THEME_NS)
+            shown = _label(index[tid], lang) if tid in index else tid
+        elif value.type == "uri" and "label" in r:
+            shown = r["label"].value
+        else:
+            shown = value.py()
+        if name in _MULTI:
+            if shown not in out.setdefault(name, []):
+                out[name].append(shown)
+        else:
+            out.setdefault(name, shown)
+    for k in ("type", "themes", "author", "editor", "translator"):
+        if k in out and isinstance(out[k], list):
+            out[k].sort(key=str)
+    links = [{"relation": r["relation"], "key": r["key"], "text": r["text"]}
+             for r in lib.run("work-mentions", b).plain()]
+    return {"work": out, "linked": links}
+
+
+def _status_term(status: str) -> Term:
+    s = clean_text(status, "status").strip().lower()
+    if s not in STATUSES:
+        raise InputError(f"unknown claim status {status[:40]!r}: use one of "
+                         f"{', '.join(STATUSES)}")
+    return iri(KGO + s)
+
+
+def quotes(theme: str | None = None, thinker: str | None = None,
+           lib: Library | None = None, **kw) -> list[dict]:
+    """Quotes, narrowed to a theme (and its narrower themes) and/or a speaker."""
+    lib = _lib(lib, kw)
+    b: dict = {}
+    if theme is not None:
+        b["theme"] = lib.theme_terms(theme)[1]
+    if thinker is not None:
+        b["speaker"] = iri(lib.find_thinker(thinker))
+    rows = [_quote_row(r) for r in lib.run("quotes", b).plain()]
+    return _merge_quotes(rows) if thinker is None else rows
+
+
+def claims(theme: str | None = None, status: str | None = None,
+           lib: Library | None = None, **kw) -> list[dict]:
+    """Claims, narrowed to a theme (and its narrower themes) and/or a status."""
+    lib = _lib(lib, kw)
+    b: dict = {}
+    if status is not None:
+        b["status"] = _status_term(status)
+    if theme is not None:
+        b["theme"] = lib.theme_terms(theme)[1]
+    return [_claim_row(r) for r in lib.run("claims", b).plain()]
+
+
+# --------------------------------------------------------------------------- SPARQL
+
+def param_value(lib: Library, p: Param | None, name: str, value: str) -> Term | list[Term]:
+    """A --param value as a term: typed by the named query's header, else a plain literal."""
+    value = clean_text(value, f"value of {name}")
+    typ = p.type if p else ("iri" if value.startswith("<") and value.endswith(">") else "string")
+    if typ == "theme":
+        return lib.theme_terms(value)[1]
+    if typ == "thinker":
+        return iri(lib.find_thinker(value))
+    if typ == "work":
+        return iri(lib.find_work(value))
+    if typ == "status":
+        return _status_term(value)
+    if typ == "iri":
+        return iri(check_iri(value[1:-1] if value.startswith("<") else value))
+    if typ == "integer":
+        if not re.fullmatch(r"-?\d{1,18}", value.strip()):
+            raise InputError(f"{name} must be a whole number, not {value[:40]!r}")
+        return literal(value.strip(), datatype=XSD + "integer")
+    return literal(value)
+
+
+def run_query(text: str | None = None, params: dict[str, str] | None = None,
+              name: str | None = None, lib: Library | None = None, **kw) -> Result:
+    """Run SPARQL given as text, or a named query; ``params`` are bound as values."""
+    lib = _lib(lib, kw)
+    params = params or {}
+    if name is not None:
+        nq = named(name)
+        declared = {p.name: p for p in nq.params}
+        for p in nq.params:
+            if not p.optional and p.name not in params:
+                raise InputError(f"query {name!r} needs --param {p.name}=... "
+                                 f"(for example {p.name}={p.example})")
+        unknown = set(params) - set(declared)
+        if unknown:
+            raise InputError(f"query {name!r} has no parameter {sorted(unknown)[0]!r}; "
+                             f"it takes: {', '.join(declared) or 'none'}")
+        b = {k: param_value(lib, declared[k], k, v) for k, v in params.items()}
+        return select(lib.store, nq.text_for(set(b)), b)
+    if text is None or not text.strip():
+        raise InputError("no query given: write it inline, use -f FILE or a name from "
+                         "`kg query --list`")
+    text = clean_text(text, "query", max_len=1_000_000)
+    b = {k: param_value(lib, None, k, v) for k, v in params.items()}
+    return select(lib.store, text, b)
+
+
+# --------------------------------------------------------------------------- full-text search
+
+INDEX_VERSION = 1
+_TEXTS = """PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?s ?p ?text WHERE {
+  VALUES ?p { dcterms:title dcterms:description rdf:value <https://kg.example/ontology#subtitle> }
+  ?s ?p ?text .
+}"""
+_FIELD = {"http://purl.org/dc/terms/title": "title",
+          KGO + "subtitle": "title",
+          "http://purl.org/dc/terms/description": "annotation",
+          "http://www.w3.org/1999/02/22-rdf-syntax-ns#value": "text"}
+_WEIGHT = {"title": 3.0, "text": 2.0, "annotation": 1.0}
+
+
+def _index_path(lib: Library) -> Path | None:
+    from .store import read_manifest
+
+    m = read_manifest(lib.out)
+    return lib.out / f"search-{m['store']}.idx" if m and m.get("store") else None
+
+
+def search_index(lib: Library) -> tuple[list, list[str]]:
+    """(meta, folded texts): one entry per searchable text, cached next to the store."""
+    lib.store  # noqa: B018  (rebuild first when the inputs changed)
+    path = _index_path(lib)
+    if path is not None:
+        try:
+            with open(path, "rb") as f:
+                data = marshal.load(f)
+            if data[0] == INDEX_VERSION:
+                return data[1], data[2]
+        except (OSError, EOFError, ValueError, TypeError, IndexError):
+            pass
+    meta, folded = [], []
+    for r in select(lib.store, _TEXTS).rows:
+        s = r["s"].value
+        if not s.startswith(ID):
+            continue
+        kind = s[len(ID):].split("/", 1)[0]
+        if kind not in ("work", "quote", "claim"):
+            continue
+        meta.append((s, kind, _FIELD.get(r["p"].value, "text")))
+        folded.append(" ".join(fold(r["text"].value).split()))
+    if path is not None:
+        from .store import write_atomic
+
+        try:
+            write_atomic(path, marshal.dumps((INDEX_VERSION, meta, folded)))
+            for old in lib.out.glob("search-*.idx"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only out/: search still works, only slower
+    return meta, folded
+
+
+_DETAILS = """PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?s ?key ?title ?text WHERE {
+  ?s dcterms:identifier ?key .
+  OPTIONAL { ?s dcterms:title ?title }
+  OPTIONAL { ?s ?p ?text VALUES ?p { dcterms:title dcterms:description rdf:value } }
+}"""
+
+
+def search(text: str, limit: int = 20, lib: Library | None = None, **kw) -> list[dict]:
+    """Full-text search over titles, annotations, quotes and claims (case and accents ignored).
+
+    Every word must occur; ranked by weighted occurrences (titles count most), with a bonus
+    when the words occur together as written.
+    """
+    lib = _lib(lib, kw)
+    text = clean_text(text, "search text")
+    words = _key(text).split()
+    if not words:
+        raise InputError(f"nothing to search for in {text[:80]!r}: give a word")
+    phrase = " ".join(words)
+    meta, folded = search_index(lib)
+    first = max(words, key=len)
+    scores: dict[str, float] = {}
+    where: dict[str, tuple] = {}
+    for i, f in enumerate(folded):
+        if first not in f:
+            continue
+        if not all(w in f for w in words):
+            continue
+        s, kind, fld = meta[i]
+        score = _WEIGHT[fld] * (sum(f.count(w) for w in words) + (3 if phrase in f else 0))
+        if score > scores.get(s, 0):
+            where[s] = (kind, fld)
+        scores[s] = scores.get(s, 0) + score
+    ranked = sorted(scores, key=lambda s: (-scores[s], s))
+    total = len(ranked)
+    ranked = _limit(ranked, limit)
+    if not ranked:
+        return []
+    details: dict[str, dict] = {}
+    for r in select(lib.store, _DETAILS, {"s": [iri(s) for s in ranked]}).rows:
+        d = details.setdefault(r["s"].value, {"key": r["key"].value, "title": None,
+                                              "texts": {}})
+        if "title" in r:
+            d["title"] = r["title"].value
+        if "text" in r:
+            d["texts"][r["text"].value] = None
+    out = []
+    for s in ranked:
+        kind, fld = where[s]
+        d = details.get(s, {"key": s.rsplit("/", 1)[-1], "title": None, "texts": {}})
+        passage = ""
+        for t in d["texts"]:
+            p = _passage(t, words)
+            if p:
+                passage = p
+                break
+        out.append({"kind": kind, "key": d["key"], "title": d["title"],
+                    "score": round(scores[s], 1), "passage": passage, "matches": total})
+    return out
+
+
+def _passage(text: str, words: list[str], width: int = 160) -> str:
+    """The part of ``text`` around the first matching word, cut on word boundaries."""
+    tokens = text.split()
+    keys = [_key(t) for t in tokens]
+    hit = next((i for i, k in enumerate(keys) if any(w in k for w in words)), None)
+    if hit is None:
+        return ""
+    start, length = hit, len(tokens[hit])
+    while start > 0 and length + len(tokens[start - 1]) < width // 3:
+        start -= 1
+        length += len(tokens[start]) + 1
+    end = hit + 1
+    while end < len(tokens) and length + len(tokens[end]) < width:
+        length += len(tokens[end]) + 1
+        end += 1
+    return ("… " if start else "") + " ".join(tokens[start:end]) + (
+        " …" if end < len(tokens) else "")
+
+
+__all__ = ["Library", "Result", "Term", "claims", "named_queries", "quotes", "run_query",
+           "search", "select", "theme", "themes", "thinker", "work"]
