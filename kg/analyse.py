@@ -27,7 +27,6 @@ costs about 0.3 s), so ``import kg.analyse`` stays cheap.
 """
 from __future__ import annotations
 
-import csv
 import difflib
 import io
 import json
@@ -396,9 +395,11 @@ def analyse(G, top: int = 10, seed: int = SEED) -> dict:
     comms = []
     for i, p in enumerate(parts, 1):
         inner = H.subgraph(p)
-        def best(typ, k=3):
+
+        def best(typ, p=p, inner=inner, k=3):
             ns = [n for n in p if G.nodes[n]["type"] == typ]
             return sorted(ns, key=lambda n: (-inner.degree(n), fold(label(G, n)), n))[:k]
+
         tscore = {t: sum(1 for m in H[t] if m in p) for t in of_type(G, "theme")}
         themes = sorted((t for t in tscore if tscore[t] or t in p),
                         key=lambda t: (-tscore[t], t not in p, fold(label(G, t)), t))[:3]
@@ -738,38 +739,14 @@ def export_graph(G, fmt: str = "graphml", with_measures: bool = True,
 
 
 # --------------------------------------------------------------------------- output
-# A minimal private formatter (kg/output.py, issue 4, did not exist when this was written).
 
 def format_rows(rows: list[dict], columns: list[str], fmt: str = "table") -> str:
-    """Rows (dicts) as an aligned text table, JSON (a list of objects) or CSV."""
-    if fmt == "json":
-        return json.dumps([{c: r.get(c) for c in columns} for r in rows],
-                          ensure_ascii=False, indent=2) + "\n"
-    if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(columns)
-        for r in rows:
-            w.writerow([_cell(r.get(c)) for c in columns])
-        return buf.getvalue()
-    if fmt != "table":
+    """Rows (dicts) as a text table, JSON (a list of objects) or CSV, through kg.output."""
+    from . import output
+
+    if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
-    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
-    return "\n".join(lines) + "\n"
-
-
-def _cell(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return f"{v:.4f}"
-    if isinstance(v, (list, tuple)):
-        return "; ".join(_cell(x) for x in v)
-    return str(v)
+    return output.rows([{c: r.get(c) for c in columns} for r in rows], fmt, columns)
 
 
 def analyse_rows(result: dict) -> list[dict]:
@@ -834,13 +811,13 @@ def analyse_text(result: dict, weak_max: int = 20) -> str:
              "links to": ", ".join(map(str, b["communities"])),
              "participation": b["participation"]} for b in result["bridges"]]
     out.append(_indent(format_rows(rows, ["type", "name", "community", "links to",
-                                          "participation"]) if rows else "none\n"))
+                                          "participation"])))
     weak = result["weak"]
     out.append(f"\nWeakly linked: {len(weak)} worth a look"
                + (f" (first {weak_max}; --format json for all)" if len(weak) > weak_max else ""))
     rows = [{"type": w["type"], "name": _clip(w["label"], 40), "why": w["reason"]}
             for w in weak[:weak_max]]
-    out.append(_indent(format_rows(rows, ["type", "name", "why"]) if rows else "none\n"))
+    out.append(_indent(format_rows(rows, ["type", "name", "why"])))
     return "\n".join(out)
 
 

@@ -13,7 +13,7 @@ from .errors import InputError, Problem
 from .latex import decode
 
 MONTHS = {m: str(i) for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 #: fields whose value is not LaTeX (decoding would eat ``%`` or ``\\_``)
 VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc", "urlraw"}
 MAX_FIELD_CHARS = 5_000_000
@@ -72,39 +72,64 @@ def read_text(path: str | Path) -> tuple[str, list[Problem]]:
     def warn(line: int, msg: str) -> None:
         problems.append(Problem(name, line, "", "warning", msg))
 
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
-            len(data) > 3 and (data[1::2][:64].count(0) > 24 or data[0::2][:64].count(0) > 24)):
-        enc = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else (
-            "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be")
+    enc = _utf16(data)
+    if enc:
         try:
             text = data.decode(enc).lstrip("\ufeff")
         except UnicodeDecodeError:
             raise InputError(f"{name}: looks like UTF-16 but does not decode; "
                              "save it as UTF-8") from None
         warn(0, "file is UTF-16; read it, but biber and JabRef expect UTF-8: save it as UTF-8")
-    else:
-        nul = data.count(0)
-        if nul and (nul > len(data) // 100 or not data[:512].strip(bytes(range(32)))):
-            first = data.index(0)
-            raise InputError(f"{name}: binary file ({nul} NUL bytes, first at byte {first}), "
-                             "not a BibTeX file")
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            line = data[: e.start].count(b"\n") + 1
-            text = data.decode("cp1252", errors="replace")
-            warn(line, f"not valid UTF-8 (byte 0x{data[e.start]:02X}); read as Latin-1/"
-                       "Windows-1252: convert the file to UTF-8 (iconv -f latin1 -t utf-8)")
-        if nul:
-            for i, ln in enumerate(text.split("\n"), 1):
-                if "\x00" in ln:
-                    warn(i, "NUL byte removed")
-            text = text.replace("\x00", "")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return _newlines(text), problems
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    nul = data.count(0)
+    if nul and (nul > len(data) // 100 or not data.replace(b"\x00", b"").strip()):
+        raise InputError(f"{name}: binary file ({nul} NUL bytes, first at byte "
+                         f"{data.index(0)}), not a BibTeX file")
+    try:
+        text = data.decode("utf-8")
+        bad_at = -1
+    except UnicodeDecodeError as e:
+        bad_at = e.start
+        text = data.decode("cp1252", errors="replace")
+        controls = sum(text.count(c) for c in _CONTROLS)
+        if controls > max(2, len(text) // 200):
+            raise InputError(f"{name}: binary file (neither UTF-8 nor Latin-1 text), "
+                             "not a BibTeX file") from None
+    text = _newlines(text)
+    if bad_at >= 0:
+        line = _newlines(data[:bad_at].decode("cp1252", errors="replace")).count("\n") + 1
+        warn(line, f"not valid UTF-8 (byte 0x{data[bad_at]:02X}); read as Latin-1/"
+                   "Windows-1252: convert the file to UTF-8 (iconv -f latin1 -t utf-8)")
+    if nul:
+        for i, ln in enumerate(text.split("\n"), 1):
+            if "\x00" in ln:
+                warn(i, "NUL byte removed")
+        text = text.replace("\x00", "")
     return text, problems
+
+
+_CONTROLS = [chr(c) for c in range(32) if chr(c) not in "\t\n\r\f"] + ["\x7f", "\ufffd"]
+
+
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _utf16(data: bytes) -> str | None:
+    """'utf-16' (BOM), 'utf-16-le'/'-be' (ASCII-heavy text without BOM), or None."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = data[:256]
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > len(odd) * 0.6 and even.count(0) < len(even) * 0.1:
+        return "utf-16-le"
+    if even.count(0) > len(even) * 0.6 and odd.count(0) < len(odd) * 0.1:
+        return "utf-16-be"
+    return None
 
 
 _KEY = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s{}()]*)")
@@ -132,7 +157,7 @@ def parse(text: str, path: str = "references.bib") -> BibFile:
     return bib
 
 
-_CHUNK_START = re.compile(r"^[ \t]*@", re.M)
+_CHUNK_START = re.compile(r"^[ \t]*@\w*[ \t]*(?=[{(])", re.MULTILINE)
 
 
 def _chunks(text: str):
@@ -149,14 +174,14 @@ def _chunks(text: str):
 
 
 class _Field:
-    __slots__ = ("key", "value", "start_line")
+    __slots__ = ("key", "start_line", "value")
 
     def __init__(self, key: str, value: str, start_line: int):
         self.key, self.value, self.start_line = key, value, start_line
 
 
 class _Entry:
-    __slots__ = ("key", "entry_type", "fields")
+    __slots__ = ("entry_type", "fields", "key")
 
     def __init__(self, key: str, entry_type: str, fields: list):
         self.key, self.entry_type, self.fields = key, entry_type, fields
@@ -327,16 +352,24 @@ def _failed(block, line: int, path: str) -> Problem:
     m = _KEY.match(raw)
     key = m.group(2) if m else ""
     kind = f"@{m.group(1)}" if m else "block"
-    depth, i = 0, 0
-    for i, c in enumerate(raw):
-        depth += (c == "{") - (c == "}")
-    if depth > 0:
-        what = (f"unclosed brace in {kind} entry (the entry is ignored; parsing resumed "
-                "at the next '@'): close the brace")
+    error = getattr(block, "error", None)
+    reason = str(getattr(error, "abort_reason", "") or getattr(block, "abort_reason", "") or "")
+    depth = raw.count("{") - raw.count("}")
+    ignored = f"in {kind} entry (the entry is ignored; parsing resumed at the next '@')"
+    if "closing `\"`" in reason:
+        what = f'unclosed quote {ignored}: close the "..." value'
+    elif "closing `}`" in reason or "closing bracket" in reason or (
+            depth > 0 and "`=`" not in reason and "`,`" not in reason):
+        what = f"unclosed brace {ignored}: close the brace"
+    elif "`=`" in reason:
+        what = f"syntax error in {kind} entry: a field name must be followed by '=' (the entry is ignored)"
+    elif "`,`" in reason:
+        what = f"syntax error in {kind} entry: fields must be separated by ',' (the entry is ignored)"
     elif depth < 0:
-        what = f"unbalanced '}}' in {kind} entry (the entry is ignored): remove it or add '{{'"
+        what = f"unbalanced '}}' {ignored}: remove it or add '{{'"
     else:
-        what = f"syntax error in {kind} entry (the entry is ignored): expected field = value, ..."
+        what = (f"syntax error in {kind} entry: expected a key, then field = value pairs "
+                "(the entry is ignored)")
     return Problem(path, line, key, "error", what)
 
 
@@ -352,7 +385,7 @@ def _check_macros(bib: BibFile) -> None:
 
 
 _SPACES = re.compile(r"[ \t\n]+")
-_TOKEN = re.compile(r'\s*(?:(\{)|(")|(\d+)|([^\s#{}"]+))\s*')
+_TOKEN = re.compile(r'\s*(?:(\{)|(")|(\d+)|([^\s#{}"]+))')
 
 
 def _tokens(raw: str):
@@ -416,6 +449,13 @@ def resolve(raw: str, macros: dict[str, str]) -> tuple[str, list[str]]:
         else:
             parts.append(val)
     return "".join(parts), missing
+
+
+def macro_refs(raw: str) -> set[str]:
+    """Lower-case names of the @string macros a raw value refers to."""
+    if raw[:1] == "{" and raw[-1:] == "}" and "#" not in raw:
+        return set()
+    return {v.lower() for kind, v in _tokens(raw) if kind == "macro"} - set(MONTHS)
 
 
 def undefined_macros(raw: str, macros: dict[str, str]) -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import store as st
 from .errors import BuildError, InputError, Problem
+from .vocab import PREFIXES
 
 BIB_NAME = "references.bib"
 ONTOLOGY_NAME = "ontology.ttl"
@@ -59,18 +60,17 @@ def load_model(bib_path: Path, onto_path: Path):
     """Read, parse and interpret the inputs (no output written)."""
     from .bib import load
     from .model import build_model
-    from .themes import load_thesaurus
 
     bib = load(bib_path)
-    try:
-        thesaurus = load_thesaurus(onto_path.read_bytes())
-    except FileNotFoundError:
-        raise InputError(f"{onto_path}: file not found") from None
-    except SyntaxError as e:
-        raise InputError(f"{onto_path}: not valid Turtle: {e}") from None
-    model = build_model(bib, thesaurus)
+    model = build_model(bib, _thesaurus(onto_path)[0])
     model.problems[:0] = bib.problems
     return model
+
+
+#: above this many triples, graph.ttl and graph.jsonld are written flat (one statement per
+#: line / node objects as generated) instead of pretty-printed by Oxigraph: seconds, not minutes
+PRETTY_MAX_TRIPLES = 250_000
+CHUNK = 2000
 
 
 def build(bib: str | Path | None = None, ontology: str | Path | None = None,
@@ -78,56 +78,272 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
     """Build the graph and publish it into ``out`` atomically."""
     import pyoxigraph as ox
 
-    from .graph import to_ntriples
-    from .vocab import PREFIXES
+    from . import graph
+    from .bib import load
+    from .model import ModelBuilder
 
     t0 = time.perf_counter()
     bib_path, onto_path = default_inputs(bib, ontology)
     out = Path(out)
-    steps = _Progress(progress)
-    steps.step("reading the bibliography")
-    model = load_model(bib_path, onto_path)
-    problems = sorted(model.problems, key=lambda p: (p.line, p.key))
-    errors = [p for p in problems if p.level == "error"]
-    if strict and errors:
-        raise BuildError(f"{errors[0]}\n(--strict: nothing written; "
-                         f"{len(errors)} error(s) in all)")
-    if not model.records and not model.persons:
-        detail = f"\n{errors[0]}" if errors else ""
-        raise BuildError(f"{bib_path}: no entries could be read; {out}/ left as it was{detail}")
-    steps.step("building the graph")
-    nt = to_ntriples(model).encode("utf-8")
+    thesaurus, onto_bytes = _thesaurus(onto_path)
+    bib_file = load(bib_path)
+    n = len(bib_file.entries)
+    bar = _Progress(progress and n >= 5000, n)
+    mb = ModelBuilder(bib_file, thesaurus)
+    large = n * 30 > PRETTY_MAX_TRIPLES
+    workers = _workers(n)
     stage = st.staging(out)
+    loader = None
     try:
-        steps.step("loading the store")
         store = ox.Store(str(stage / "store"))
-        store.bulk_load(input=onto_path.read_bytes(), format=ox.RdfFormat.TURTLE)
-        store.bulk_load(input=nt, format=ox.RdfFormat.N_TRIPLES)
-        steps.step("writing Turtle and JSON-LD")
-        store.dump(str(stage / "graph.ttl"), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
-                   prefixes=PREFIXES)
-        store.dump(str(stage / "graph.jsonld"), ox.RdfFormat.JSON_LD,
-                   from_graph=ox.DefaultGraph())
+        store.bulk_load(input=onto_bytes, format=ox.RdfFormat.TURTLE)
+        if workers:
+            workers.start(mb)  # fork before the loader thread starts
+        loader = _Loader(store)
+        nt_parts: list[bytes] = []
+        js_parts: list[str] = []
+        counts = {"works": 0, "quotes": 0, "claims": 0}
+        for nt, js, kinds, problems, persons in _chunk_results(mb, n, large, workers):
+            loader.put(nt)
+            if large:
+                nt_parts.append(nt)
+                js_parts.extend(js)
+            for k, c in kinds.items():
+                counts[k] += c
+            mb.problems.extend(problems)
+            for p in persons:
+                mb.persons.setdefault(p.slug, p)
+            bar.update(CHUNK)
+        pos = graph.positions(bib_file)
+        for part in (graph.persons_out(mb.persons.values(), pos, jsonld=large),
+                     graph.file_out(bib_file, mb.unplaced, jsonld=large)):
+            nt = part.ntriples().encode("utf-8")
+            loader.put(nt)
+            if large:
+                nt_parts.append(nt)
+                js_parts.extend(part.jsonld_nodes())
+        counts.update(thinkers=len(mb.persons), themes=len(thesaurus))
+        problems = sorted([*bib_file.problems, *mb.problems], key=lambda p: (p.line, p.key))
+        errors = [p for p in problems if p.level == "error"]
+        if strict and errors:
+            raise BuildError(f"{errors[0]}\n(--strict: nothing written; "
+                             f"{len(errors)} error(s) in all)")
+        if not counts["works"] + counts["quotes"] + counts["claims"] and not mb.persons:
+            detail = f"\n{errors[0]}" if errors else ""
+            raise BuildError(f"{bib_path}: no entries could be read; {out}/ left as it was"
+                             f"{detail}")
+        loader.close()
+        loader.store = None  # the store must be closed before it is moved into place
         triples = len(store)
+        if large:
+            _write_flat(stage, onto_bytes, nt_parts, js_parts)
+        else:
+            store.dump(str(stage / "graph.ttl"), ox.RdfFormat.TURTLE,
+                       from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
+            store.dump(str(stage / "graph.jsonld"), ox.RdfFormat.JSON_LD,
+                       from_graph=ox.DefaultGraph())
         store.flush()
         del store
         manifest = {
             "format": st.FORMAT_VERSION,
             "bib": st.fingerprint(bib_path),
             "ontology": st.fingerprint(onto_path),
-            "counts": model.counts(),
+            "counts": counts,
             "triples": triples,
             "problems": {"errors": len(errors),
                          "warnings": sum(p.level == "warning" for p in problems)},
             "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
-        steps.step("publishing")
         st.publish(out, stage, manifest, ["graph.ttl", "graph.jsonld"])
+        problems.extend(_page(out, n))
     except BaseException:
+        if workers:
+            workers.stop()
+        if loader is not None:
+            loader.abort()
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    steps.done()
-    return BuildResult(out, model.counts(), problems, triples, time.perf_counter() - t0)
+    finally:
+        bar.done()
+    return BuildResult(out, counts, problems, triples, time.perf_counter() - t0)
+
+
+#: above this many entries `kg build` writes no whole-graph page (`kg viz` draws parts of it)
+PAGE_MAX_ENTRIES = 3000
+
+
+def _page(out: Path, n: int) -> list[Problem]:
+    """out/graph.html, the interactive page; a failure is a warning, not a failed build."""
+    page = out / "graph.html"
+    if n > PAGE_MAX_ENTRIES:
+        if page.exists():
+            page.unlink()  # it would show another graph than the one just built
+        return [Problem(str(out), 0, "", "warning",
+                        f"graph.html not written: {n} entries is more than a page can show "
+                        f"usefully ({PAGE_MAX_ENTRIES}); draw a part with `kg viz --theme T` "
+                        "or `kg viz --thinker P`")]
+    from .errors import KgError
+    from .render import build_page
+
+    try:
+        build_page(out, lang="fr")
+    except (KgError, OSError, ValueError) as e:
+        return [Problem(str(page), 0, "", "warning", f"graph.html not written: {e}")]
+    return []
+
+
+def _thesaurus(onto_path: Path):
+    from .themes import load_thesaurus
+
+    try:
+        data = onto_path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{onto_path}: file not found") from None
+    except OSError as e:
+        raise InputError(f"{onto_path}: cannot read ({e.strerror})") from None
+    try:
+        return load_thesaurus(data), data
+    except SyntaxError as e:
+        raise InputError(f"{onto_path}: not valid Turtle: {e}") from None
+
+
+#: libraries of at least this many entries are interpreted by two processes (2 cores)
+PARALLEL_MIN_ENTRIES = 4000
+_MB = None  # the ModelBuilder a forked worker inherits
+
+
+def _chunk(args: tuple[int, int, bool]):
+    """Interpret entries i to j: N-Triples, JSON-LD nodes, counts, new problems and persons."""
+    from . import graph
+
+    i, j, large = args
+    mb = _MB
+    known = set(mb.persons)
+    before = len(mb.problems)
+    recs = [r for r in map(mb.record, mb.bib.entries[i:j]) if r is not None]
+    problems = mb.problems[before:]
+    del mb.problems[before:]  # handed over to the caller (same object when not forked)
+    part = graph.records_out(recs, mb.positions, jsonld=large)
+    kinds = {"works": 0, "quotes": 0, "claims": 0}
+    for r in recs:
+        kinds[r.kind + "s"] += 1
+    persons = [p for s, p in mb.persons.items() if s not in known]
+    return (part.ntriples().encode("utf-8"), part.jsonld_nodes() if large else [], kinds,
+            problems, persons)
+
+
+def _share(mb) -> None:
+    global _MB
+    from . import graph
+
+    mb.positions = graph.positions(mb.bib)
+    _MB = mb
+
+
+def _chunk_results(mb, n: int, large: bool, workers):
+    _share(mb)
+    ranges = [(i, min(i + CHUNK, n), large) for i in range(0, n, CHUNK)]
+    if workers:
+        yield from workers.map(_chunk, ranges)
+    else:
+        yield from map(_chunk, ranges)
+
+
+class _Workers:
+    """Forked processes that inherit the file-wide context instead of receiving it."""
+
+    def __init__(self, processes: int):
+        self.processes = processes
+        self.pool = None
+
+    def start(self, mb) -> None:
+        import multiprocessing
+
+        _share(mb)
+        self.pool = multiprocessing.get_context("fork").Pool(self.processes)
+
+    def map(self, fn, items):
+        try:
+            yield from self.pool.imap(fn, items)
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+def _workers(n: int):
+    import os
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if n < PARALLEL_MIN_ENTRIES or (cpus or 1) < 2:
+        return None
+    return _Workers(min(cpus, 2))
+
+
+def _write_flat(stage: Path, onto_bytes: bytes, nt_parts: list[bytes],
+                js_parts: list[str]) -> None:
+    """Large graphs: Turtle as prefixes + one statement per line; JSON-LD node objects."""
+    import pyoxigraph as ox
+
+    onto = ox.Store()
+    onto.bulk_load(input=onto_bytes, format=ox.RdfFormat.TURTLE)
+    with open(stage / "graph.ttl", "wb") as f:
+        f.write("".join(f"@prefix {k}: <{v}> .\n" for k, v in PREFIXES.items()).encode())
+        f.write(onto.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
+        f.writelines(nt_parts)
+    onto_js = onto.dump(format=ox.RdfFormat.JSON_LD, from_graph=ox.DefaultGraph()).decode()
+    with open(stage / "graph.jsonld", "w", encoding="utf-8") as f:
+        f.write("[\n")
+        f.write(onto_js.strip()[1:-1].strip())
+        for node in js_parts:
+            f.write(",\n")
+            f.write(node)
+        f.write("\n]\n")
+
+
+class _Loader:
+    """Loads N-Triples into the store in a thread (Oxigraph releases the GIL meanwhile)."""
+
+    def __init__(self, store):
+        import queue
+        import threading
+
+        self.store = store
+        self.q: queue.Queue = queue.Queue(maxsize=8)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        import pyoxigraph as ox
+
+        while (data := self.q.get()) is not None:
+            if self.error is None:
+                try:
+                    self.store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES)
+                except Exception as e:  # noqa: BLE001  (re-raised in the building thread)
+                    self.error = e
+
+    def put(self, data: bytes) -> None:
+        if self.error:
+            raise BuildError(f"loading the graph failed: {self.error}")
+        self.q.put(data)
+
+    def close(self) -> None:
+        self.q.put(None)
+        self.thread.join()
+        if self.error:
+            raise BuildError(f"loading the graph failed: {self.error}")
+
+    def abort(self) -> None:
+        if self.thread.is_alive():
+            self.error = self.error or BuildError("aborted")
+            self.q.put(None)
+            self.thread.join()
 
 
 def ensure_built(out: str | Path = "out", bib: str | Path | None = None,
@@ -146,24 +362,21 @@ def ensure_built(out: str | Path = "out", bib: str | Path | None = None,
 
 
 class _Progress:
-    """Stage messages on a terminal for large inputs; silent otherwise."""
+    """A progress bar on a terminal for large inputs; silent in pipes and with --quiet."""
 
-    def __init__(self, enabled: bool):
-        self.enabled = enabled and sys.stderr.isatty()
-        self.t = time.perf_counter()
-        self.name = ""
+    def __init__(self, enabled: bool, total: int):
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            import click
 
-    def step(self, name: str) -> None:
-        if self.enabled:
-            self._finish()
-            self.name = name
-            self.t = time.perf_counter()
-            print(f"  {name} …", end="", file=sys.stderr, flush=True)
+            self.bar = click.progressbar(length=total, label="Building", file=sys.stderr)
+            self.bar.__enter__()
 
-    def _finish(self) -> None:
-        if self.name:
-            print(f" {time.perf_counter() - self.t:.1f}s", file=sys.stderr)
+    def update(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
 
     def done(self) -> None:
-        if self.enabled:
-            self._finish()
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None

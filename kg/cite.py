@@ -80,7 +80,7 @@ def run_pandoc(args: list[str], stdin: str, cwd: str | Path | None = None) -> tu
     """Run pandoc; returns (stdout, stderr).  Warnings are in stderr."""
     try:
         p = subprocess.run([pandoc_path(), *args], input=stdin.encode("utf-8"),
-                           capture_output=True, cwd=cwd, timeout=300)
+                           capture_output=True, cwd=cwd, timeout=300, check=False)
     except subprocess.TimeoutExpired:
         raise PandocError("pandoc did not finish in 300 s") from None
     err = p.stderr.decode("utf-8", "replace")
@@ -148,7 +148,7 @@ def render(items: list[dict], groups: list[list[tuple[str, str]]], style: str = 
     entries = [b for b in (refs["c"][1] if refs else []) if b["t"] == "Div"]
     if ids is not None:
         ids[:] = [e["c"][0][0].removeprefix("ref-") for e in entries]
-    pieces = [[_uncite(b)] for b in cite_blocks] + [_unwrap(e) for e in entries]
+    pieces = [_uncite([b]) for b in cite_blocks] + [_unwrap(e) for e in entries]
     texts = _write(doc, pieces, fmt)
     warnings = [w for w in warn.splitlines() if w.strip()]
     return texts[:len(cite_blocks)], texts[len(cite_blocks):], warnings
@@ -157,11 +157,15 @@ def render(items: list[dict], groups: list[list[tuple[str, str]]], style: str = 
 def _uncite(node):
     """Replace every Cite by its rendered text (so Markdown output does not re-cite)."""
     if isinstance(node, dict):
-        if node.get("t") == "Cite":
-            return {"t": "Span", "c": [["", [], []], _uncite(node["c"][1])]}
         return {k: _uncite(v) for k, v in node.items()}
     if isinstance(node, list):
-        return [_uncite(x) for x in node]
+        out = []
+        for x in node:
+            if isinstance(x, dict) and x.get("t") == "Cite":
+                out.extend(_uncite(x["c"][1]))
+            else:
+                out.append(_uncite(x))
+        return out
     return node
 
 
@@ -195,7 +199,7 @@ def _write(doc: dict, pieces: list[list], fmt: str) -> list[str]:
         part = part.strip()
         if fmt == "html":
             part = re.sub(r"^</p>\s*|\s*<p>$", "", part).strip()
-            part = re.sub(r"^<p>(.*)</p>$", r"\1", part, flags=re.S) if part.count(
+            part = re.sub(r"^<p>(.*)</p>$", r"\1", part, flags=re.DOTALL) if part.count(
                 "<p>") == 1 else part
         cleaned.append(part.strip())
     return cleaned
@@ -246,7 +250,7 @@ def md_escape(s: str) -> str:
     """Text as literal pandoc Markdown (no emphasis, citation, HTML or math by accident)."""
     s = _MD_SPECIAL.sub(r"\\\1", s)
     return re.sub(r"^(\s*)(\d+)([.)])", r"\1\2\\\3", re.sub(r"^(\s*)([-+:=])", r"\1\\\2", s,
-                                                          flags=re.M), flags=re.M)
+                                                          flags=re.MULTILINE), flags=re.MULTILINE)
 
 
 _TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
@@ -333,6 +337,23 @@ def quote_bank(quotes, fmt: str = "markdown", locale: str = "fr-FR") -> str:
             out.append(f"{head}\\begin{{displayquote}}[{{{tex_escape(speaker)}, {cit}{tail}}}]\n"
                        f"{tex_escape(text)}\n\\end{{displayquote}}\n")
     return "\n".join(out)
+
+
+def add_cited_in(store, rows: list[dict]) -> list[dict]:
+    """Rows of `kg quotes` with the work each quote was read in (kgo:citedIn), for citing."""
+    from urllib.parse import quote as pct
+
+    import pyoxigraph as ox
+
+    from .vocab import ID, KGO
+
+    out = []
+    for r in rows:
+        node = ox.NamedNode(ID + "quote/" + pct(r["key"], safe="-._~:@!$&'()*+,;="))
+        cited = [q.object.value.rsplit("/", 1)[-1] for q in
+                 store.quads_for_pattern(node, ox.NamedNode(KGO.citedIn), None)]
+        out.append({**r, "citedin": cited[0] if cited else ""})
+    return out
 
 
 def quotes_of(model, theme_ids: list[str] | None = None) -> list[dict]:

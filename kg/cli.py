@@ -274,5 +274,325 @@ def dossier_cmd(theme, dest, bib, ontology, out, style, locale):
         click.echo(f"pandoc: {w}", err=True)
 
 
+# --- Ask the graph: themes, thinkers, search, SPARQL (issue 4) ---
+def _ask_options(f):
+    f = click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+                     help="Language of theme labels.")(f)
+    f = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]),
+                     default="table", show_default=True, help="Output format.")(f)
+    f = _remote_options(f)  # Share (issue 9): --endpoint, --graph
+    return inputs(out_option(f))
+
+
+def _remember(ctx, param, value):
+    ctx.meta[f"kg.{param.name}"] = value
+    return value
+
+
+def _remote_options(f):
+    f = click.option("--graph", "remote_graph", metavar="IRI", expose_value=False,
+                     callback=_remember, help="With --endpoint: query this named graph "
+                     "(default: the server's default graph).")(f)
+    return click.option("--endpoint", "endpoint", metavar="URL", expose_value=False,
+                        callback=_remember, help="Ask a SPARQL server (SPARQL 1.1 Protocol) "
+                        "instead of the local build; credentials from KG_ENDPOINT_USER/"
+                        "KG_ENDPOINT_PASSWORD or KG_ENDPOINT_TOKEN.")(f)
+
+
+def _limit_option(f):
+    return click.option("--limit", "-n", type=click.IntRange(min=0), default=None,
+                        help="At most N rows per list (table and markdown: 20 by default; "
+                             "0 = all; json and csv: all).")(f)
+
+
+def _ask_lib(out, bib, ontology):
+    from .query import Library
+
+    meta = click.get_current_context().meta
+    endpoint, graph = meta.get("kg.endpoint"), meta.get("kg.remote_graph")
+    if endpoint:
+        from .remote import RemoteStore
+
+        return Library(out, bib, ontology, store=RemoteStore(endpoint, graph))
+    if graph:
+        from .errors import InputError
+
+        raise InputError("--graph names a graph on a SPARQL server: give --endpoint too")
+    return Library(out, bib, ontology)
+
+
+def _ask_limit(limit, fmt):
+    if limit is None:
+        return 20 if fmt in ("table", "markdown") else None
+    return limit or None
+
+
+@main.command("themes")
+@_ask_options
+def themes_cmd(bib, ontology, out, fmt, lang):
+    """The theme thesaurus as a tree, with how many works / quotes / claims each holds."""
+    from . import output, query
+
+    rows = query.themes(lang=lang, lib=_ask_lib(out, bib, ontology))
+    if fmt in ("table", "markdown"):
+        rows = [{"theme": "  " * r["depth"] + r["label"], "id": r["id"], "works": r["works"],
+                 "quotes": r["quotes"], "claims": r["claims"]} for r in rows]
+    click.echo(output.rows(rows, fmt), nl=False)
+
+
+@main.command("theme")
+@click.argument("name")
+@_limit_option
+@_ask_options
+def theme_cmd(name, limit, bib, ontology, out, fmt, lang):
+    """Everything on theme NAME and its narrower themes (French/English label, id, altLabel)."""
+    from . import output, query
+
+    d = query.theme(name, lang=lang, limit=_ask_limit(limit, fmt),
+                    lib=_ask_lib(out, bib, ontology))
+    t = d["theme"]
+    header = {"theme": f"{t['label']} ({t['id']})", "labels": ", ".join(t["labels"].values()),
+              "altLabels": ", ".join(t["altLabels"]),
+              "narrower": ", ".join(n["label"] for n in t["narrower"])}
+    click.echo(output.sections(d, fmt, [("thinkers", "Thinkers"), ("works", "Works"),
+                                        ("quotes", "Quotes"), ("claims", "Claims")],
+                               header, d["counts"]), nl=False)
+
+
+@main.command("thinker")
+@click.argument("name")
+@_limit_option
+@_ask_options
+def thinker_cmd(name, limit, bib, ontology, out, fmt, lang):
+    """A thinker: life dates, description, works, themes, quotes, thinkers sharing themes."""
+    from . import output, query
+
+    d = query.thinker(name, lang=lang, limit=_ask_limit(limit, fmt),
+                      lib=_ask_lib(out, bib, ontology))
+    p = d["thinker"]
+    life = f"{p['birth'] or 'unknown'} – {p['death'] or ''}".rstrip(" –") if (
+        p["birth"] or p["death"]) else "unknown"
+    header = {"thinker": f"{p['name']} ({p['id']})", "life": life,
+              "nationality": p["nationality"], "description": p["description"] or "unknown",
+              "sameAs": p["sameAs"]}
+    click.echo(output.sections(d, fmt, [("works", "Works"), ("themes", "Themes"),
+                                        ("quotes", "Quotes by and about"),
+                                        ("related", "Thinkers sharing themes")],
+                               header, d["counts"]), nl=False)
+
+
+@main.command("work")
+@click.argument("key")
+@_ask_options
+def work_cmd(key, bib, ontology, out, fmt, lang):
+    """One work, whole: every field, people, themes, linked quotes and claims."""
+    from . import output, query
+
+    d = query.work(key, lang=lang, lib=_ask_lib(out, bib, ontology))
+    if fmt in ("json", "csv"):
+        rows = [{"field": k, "value": v} for k, v in d["work"].items()]
+        click.echo(output.to_json(d) if fmt == "json" else output.sections(
+            {"work": rows, "linked": d["linked"]}, fmt, [("work", ""), ("linked", "")]), nl=False)
+        return
+    click.echo(output.sections(d, fmt, [("linked", "Quotes and claims")], d["work"]), nl=False)
+
+
+@main.command("quotes")
+@click.option("--theme", "theme_", help="Only quotes on this theme (narrower themes included).")
+@click.option("--thinker", help="Only quotes said by this thinker.")
+@_limit_option
+@_ask_options
+def quotes_cmd(theme_, thinker, limit, bib, ontology, out, fmt, lang):
+    """Quotes with speaker, source and locator."""
+    from . import output, query
+
+    rows = query.quotes(theme=theme_, thinker=thinker, lib=_ask_lib(out, bib, ontology))
+    if fmt in ("latex", "pandoc"):  # quote bank ready to paste (Write, issue 6)
+        from .cite import add_cited_in, quote_bank
+
+        rows = add_cited_in(_ask_lib(out, bib, ontology).store,
+                            rows[:limit] if limit else rows)
+        click.echo(quote_bank(rows, "latex" if fmt == "latex" else "markdown",
+                              "en-US" if lang == "en" else "fr-FR"), nl=False)
+        return
+    click.echo(output.rows(rows[:_ask_limit(limit, fmt)] if _ask_limit(limit, fmt) else rows,
+                           fmt), nl=False)
+
+
+for _p in quotes_cmd.params:  # Write (issue 6): the quote-bank formats
+    if _p.name == "fmt":
+        _p.type = click.Choice([*_p.type.choices, "pandoc", "latex"])
+        _p.help = ("Output format; pandoc and latex print a quote bank to paste into an essay "
+                   "(block quotations cited as [@key, p. 12] or \\cite[12]{key}).")
+
+
+@main.command("claims")
+@click.option("--theme", "theme_", help="Only claims on this theme (narrower themes included).")
+@click.option("--status", type=click.Choice(["sourced", "unsourced", "contested"]),
+              help="Only claims with this status.")
+@_limit_option
+@_ask_options
+def claims_cmd(theme_, status, limit, bib, ontology, out, fmt, lang):
+    """Claims with figure, source and status."""
+    from . import output, query
+
+    rows = query.claims(theme=theme_, status=status, lib=_ask_lib(out, bib, ontology))
+    click.echo(output.rows(rows[:_ask_limit(limit, fmt)] if _ask_limit(limit, fmt) else rows,
+                           fmt), nl=False)
+
+
+@main.command("search")
+@click.argument("text")
+@click.option("--limit", "-n", type=click.IntRange(min=0), default=20, show_default=True,
+              help="At most N results (0 = all).")
+@_ask_options
+def search_cmd(text, limit, bib, ontology, out, fmt, lang):
+    """Full-text search over titles, annotations, quotes and claims (case and accents ignored)."""
+    from . import output, query
+
+    rows = query.search(text, limit=limit or None, lib=_ask_lib(out, bib, ontology))
+    if fmt in ("table", "markdown"):
+        if not rows:
+            click.echo("No match.")
+            return
+        rows = [{k: r[k] for k in ("kind", "key", "score", "passage")} for r in rows]
+    click.echo(output.rows(rows, fmt), nl=False)
+
+
+@main.command("query")
+@click.argument("sparql", required=False)
+@click.option("-f", "--file", "qfile", type=click.File("r", encoding="utf-8"),
+              help="Read the query from this file ('-' = standard input).")
+@click.option("--name", "-q", "qname", help="Run a named query of the shipped library.")
+@click.option("--list", "list_", is_flag=True, help="List the named queries.")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE (a value, never query syntax). Repeatable.")
+@_ask_options
+def query_cmd(sparql, qfile, qname, list_, params, bib, ontology, out, fmt, lang):
+    """Run read-only SPARQL: inline, from a file (-f), or a named query (NAME or --name)."""
+    from . import output, query
+    from .errors import InputError
+
+    if list_:
+        rows = [{"name": q.name, "params": " ".join(
+            p.name + ("?" if p.optional else "") for p in q.params), "description": q.title
+            + (": " + q.description if q.description else "")}
+            for q in query.named_queries().values()]
+        click.echo(output.rows(rows, fmt), nl=False)
+        return
+    bound = {}
+    for p in params:
+        if "=" not in p:
+            raise InputError(f"--param needs NAME=VALUE, not {p[:60]!r}")
+        k, v = p.split("=", 1)
+        bound[k.strip()] = v
+    text = qfile.read() if qfile else sparql
+    if qname is None and text and text.strip() in query.named_queries():
+        qname, text = text.strip(), None
+    if qname is not None and (text or qfile):
+        raise InputError("give a query name or a query text, not both")
+    res = query.run_query(text, bound, name=qname, lib=_ask_lib(out, bib, ontology))
+    click.echo(output.result(res, fmt), nl=False)
+
+
+# --- Browse (kg viz) ---
+@main.command()
+@inputs
+@click.option("--out", "out", default="out", show_default=True, type=click.Path(file_okay=False),
+              help="Output folder of the build (the graph is read from there).")
+@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False),
+              help="The page to write (default: OUT/graph.html, OUT/graph-<theme>.html...).")
+@click.option("--theme", help="Only this theme's neighbourhood (id or label).")
+@click.option("--thinker", help="Only this thinker's neighbourhood (name or family name).")
+@click.option("--depth", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="Links followed from the theme or thinker.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+              help="Language of the labels.")
+@click.option("--physics", is_flag=True,
+              help="Start with the physics simulation on (slow on large graphs).")
+def viz(bib, ontology, out, dest, theme, thinker, depth, lang, physics):
+    """Write the graph as one self-contained HTML page (works offline)."""
+    from . import render
+
+    path, data = render.viz(out, bib, ontology, output=dest, lang=lang, theme=theme,
+                            thinker=thinker, depth=depth, physics=physics)
+    click.echo(f"{path}: {len(data['nodes'])} nodes, {len(data['edges'])} edges")
+
+
+# --- Trust: validation and linting (issue 8) ---
+@main.command("check")
+@click.argument("bib", required=False, type=click.Path(dir_okay=False))
+@click.option("--ontology", type=click.Path(dir_okay=False),
+              help="Ontology and themes (default: ./ontology.ttl, else the shipped one).")
+@out_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Problems as `file:line: key: level: message`, or JSON.")
+@click.option("--no-shacl", is_flag=True, help="Lint only; skip the SHACL validation.")
+def check_cmd(bib, ontology, out, fmt, no_shacl):
+    """Lint BIB and validate its graph (SHACL); exit 0 clean, 1 errors, 2 unreadable input.
+
+    Uses the graph built in --out when it is up to date, else builds it in memory (nothing
+    is written).
+    """
+    from .check import check
+
+    report = check(bib, ontology, out=out, shacl=not no_shacl)
+    click.echo(report.json() if fmt == "json" else report.text(), nl=False)
+    sys.exit(report.exit_code)
+
+
+# --- Share (issue 9) ---
+@main.command("push")
+@click.option("--endpoint", metavar="URL",
+              help="The server's SPARQL query URL; the Graph Store URL is derived from it for "
+                   "Oxigraph, Fuseki and GraphDB.")
+@click.option("--store-url", metavar="URL",
+              help="The Graph Store Protocol URL, when it cannot be derived from --endpoint.")
+@click.option("--graph", metavar="IRI", help="Into this named graph (default: the server's "
+                                             "default graph).")
+@click.option("--replace/--merge", default=True, show_default=True,
+              help="Replace the graph (HTTP PUT) or add to it (HTTP POST).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds without an answer before giving up (default 60, or "
+                   "KG_ENDPOINT_TIMEOUT).")
+@inputs
+@out_option
+def push_cmd(endpoint, store_url, graph, replace, timeout, bib, ontology, out):
+    """Upload the built graph to a SPARQL server (SPARQL 1.1 Graph Store HTTP Protocol).
+
+    Credentials come from the environment only: KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD
+    (HTTP Basic) or KG_ENDPOINT_TOKEN (Bearer).
+    """
+    from pathlib import Path
+
+    from . import remote
+    from .api import ensure_built
+    from .errors import InputError
+
+    if not endpoint and not store_url:
+        raise InputError("give --endpoint URL (or --store-url URL): where to push the graph")
+    target = remote.check_url(store_url, "Graph Store") if store_url else remote.store_url(
+        endpoint)
+    if remote.insecure(target):
+        click.echo("Warning: the credentials travel unencrypted (http://): prefer https.",
+                   err=True)
+    from .store import read_manifest
+
+    built = Path(ensure_built(out, bib, ontology))
+    r = remote.push(built / "graph.ttl", target, graph, replace=replace, timeout=timeout)
+    into = f"<{graph}>" if graph else "the default graph"
+    sent = (read_manifest(built) or {}).get("triples")
+    click.echo(f"{'Replaced' if replace else 'Merged into'} {into} at {r.url}: "
+               f"{r.file} ({sent if sent is not None else 'unknown'} triples, "
+               f"{r.bytes / 1e6:.1f} MB) in {r.seconds:.1f} s")
+    if endpoint:
+        try:
+            n = remote.count(endpoint, graph, timeout)
+        except KgError as e:
+            click.echo(f"(could not count the triples on the server: {e})", err=True)
+        else:
+            click.echo(f"The server holds {n} triples in {into}.")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -213,7 +213,3 @@ def make(theme_name: str, folder: str | Path, *, out="out", bib=None, ontology=N
     d.warnings = [w for w in warn.splitlines() if w.strip()]
     return d
 
-
-def citations_check(items, keys, style="apa", locale="fr-FR") -> list[str]:
-    """pandoc warnings when citing every key (empty when all render)."""
-    return render(items, [[(k, "")] for k in keys], style, locale, "text")[2]

@@ -21,20 +21,17 @@ SELECT ?name ?value WHERE {{
 
 
 def bibtex(store, keys: list[str] | None = None) -> str:
-    """BibTeX text of the entries of a store (all, or those of ``keys``, in file order)."""
+    """BibTeX text of the entries of a store (all, or those of ``keys``, in file order).
+
+    A selection carries the @string definitions its entries use, so that it stands alone.
+    """
     import pyoxigraph as ox
 
+    from .bib import macro_refs
+
     wanted = set(keys) if keys else None
-    parts: list[str] = []
-    if wanted is None:
-        for row in store.query(_MACROS):
-            parts.append(f"@string{{{row['name'].value} = {row['value'].value}}}\n")
-        for kind, fmt in (("preamble", "@preamble{{{}}}\n"), ("comment", "@comment{{{}}}\n")):
-            rows = store.query(_ITEMS, substitutions={ox.Variable("kind"):
-                                                      ox.NamedNode(KGO.term(kind))})
-            parts.extend(fmt.format(r["value"].value) for r in rows)
-        if parts:
-            parts.append("\n")
+    entries: list[str] = []
+    used: set[str] = set()
     found: set[str] = set()
     for row in store.query(_ENTRIES):
         key = row["key"].value
@@ -48,18 +45,34 @@ def bibtex(store, keys: list[str] | None = None) -> str:
         for name in row["order"].value.split():
             if name in values:
                 lines.append(f"  {name} = {values[name]},")
-        parts.append("\n".join(lines) + "\n}\n\n")
+                if wanted is not None:
+                    used |= macro_refs(values[name])
+        entries.append("\n".join(lines) + "\n}\n\n")
     if wanted is not None and wanted - found:
         missing = ", ".join(sorted(wanted - found))
         raise NotFoundError(f"no entry with key {missing}")
-    return "".join(parts).rstrip("\n") + "\n"
+    macros = [(r["name"].value, r["value"].value) for r in store.query(_MACROS)]
+    if wanted is not None:  # the macros the selection uses, and those they use in turn
+        for name, value in reversed(macros):
+            if name.lower() in used:
+                used |= macro_refs(value)
+        macros = [(n, v) for n, v in macros if n.lower() in used]
+    parts = [f"@string{{{name} = {value}}}\n" for name, value in macros]
+    if wanted is None:
+        for kind, fmt in (("preamble", "@preamble{{{}}}\n"), ("comment", "@comment{{{}}}\n")):
+            rows = store.query(_ITEMS, substitutions={ox.Variable("kind"):
+                                                      ox.NamedNode(KGO.term(kind))})
+            parts.extend(fmt.format(r["value"].value) for r in rows)
+    if parts:
+        parts.append("\n")
+    return "".join(parts + entries).rstrip("\n") + "\n"
 
 
 # --- Write: selection, CSL-JSON and RIS (the bibtex path above stays as written) -------------
 
-import json  # noqa: E402
-import re  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
+import json
+import re
+from dataclasses import dataclass, field
 
 #: biblatex entry type (or @misc entrysubtype) -> CSL item type
 CSL_TYPE = {
@@ -235,9 +248,8 @@ def entry_names(model, rec, fname: str):
 
 
 def csl_name(n) -> dict:
-    if n.organization or not n.given and not n.family[:1].islower():
-        if n.organization or " " in n.family:
-            return {"literal": n.family}
+    if n.organization or (not n.given and " " in n.family and not n.family[:1].islower()):
+        return {"literal": n.family}
     out: dict = {}
     words = n.family.split(" ")
     i = 0
@@ -448,15 +460,15 @@ def ris(model, keys: list[str]) -> str:
 # -- the command ------------------------------------------------------------------------------
 
 def macros_text(store) -> str:
-    """@string, @preamble blocks of the graph (a partial .bib needs its macros)."""
-    whole = bibtex(store)
-    head = []
-    for line in whole.splitlines(keepends=True):
-        if re.match(r"@(string|preamble)\b", line, re.I):
-            head.append(line)
-        elif line.startswith("@"):
-            break
-    return "".join(head) + ("\n" if head else "")
+    """The @string and @preamble blocks of the graph: a partial .bib needs its macros."""
+    import pyoxigraph as ox
+
+    parts = [f"@string{{{row['name'].value} = {row['value'].value}}}\n"
+             for row in store.query(_MACROS)]
+    rows = store.query(_ITEMS, substitutions={ox.Variable("kind"):
+                                              ox.NamedNode(KGO.term("preamble"))})
+    parts += [f"@preamble{{{r['value'].value}}}\n" for r in rows]
+    return "".join(parts) + ("\n" if parts else "")
 
 
 def run(fmt: str = "bibtex", sel: Selection | None = None, *, out="out", bib=None,
@@ -467,7 +479,7 @@ def run(fmt: str = "bibtex", sel: Selection | None = None, *, out="out", bib=Non
     sel = sel or Selection()
     store = open_graph(out, bib, ontology)
     if fmt == "bibtex" and not (sel.themes or sel.thinkers or sel.queries):
-        return bibtex(store, sel.keys or None)
+        return bibtex(store, sel.keys or None)  # as before: --key alone (see test_export.py)
     model = load(bib, ontology)
     keys = select(model, sel, store)
     if not keys:

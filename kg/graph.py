@@ -9,9 +9,23 @@ import re
 from urllib.parse import quote as _pct
 
 from .model import Model, Person, Record, parse_number
-from .vocab import (BIBO, BIBO_CLASS, CITO, DCT, FIELD, FOAF, ID, KGO, LANG, OWL, RDF, SCHEMA,
-                    SKOS, WD, XSD)
-
+from .vocab import (
+    BIBO,
+    BIBO_CLASS,
+    CITO,
+    DCT,
+    FIELD,
+    FOAF,
+    ID,
+    KGO,
+    LANG,
+    OWL,
+    RDF,
+    SCHEMA,
+    SKOS,
+    WD,
+    XSD,
+)
 
 _SAFE = re.compile(r"[A-Za-z0-9._~:@!$&'()*+,;=-]*")
 
@@ -74,16 +88,18 @@ def iri(value: str) -> str:
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
-def date_literal(value: str) -> str:
-    """A biblatex date -> typed literal when exact, plain text otherwise (ranges, '?', '~')."""
-    m = _DATE.fullmatch(value.strip())
+def date_type(value: str) -> str | None:
+    """The XSD type of an exact biblatex date; None for ranges, '?', '~' and the like."""
+    m = _DATE.fullmatch(value)
     if not m:
-        return lit(value)
-    if m.group(3):
-        return lit(value.strip(), XSD.date)
-    if m.group(2):
-        return lit(value.strip(), XSD.gYearMonth)
-    return lit(value.strip(), XSD.gYear)
+        return None
+    return XSD.date if m.group(3) else XSD.gYearMonth if m.group(2) else XSD.gYear
+
+
+def date_literal(value: str) -> str:
+    """A biblatex date -> typed literal when exact, plain text otherwise."""
+    v = value.strip()
+    return lit(v, date_type(v))
 
 
 def year_of(value: str) -> int | None:
@@ -97,65 +113,124 @@ def language_code(value: str) -> str:
 
 
 class _Out:
-    def __init__(self) -> None:
+    """Triples as N-Triples lines and, optionally, as JSON-LD node objects (same escapes)."""
+
+    def __init__(self, jsonld: bool = False) -> None:
         self.lines: list[str] = []
+        self.nodes: dict[str, dict[str, list[str]]] | None = {} if jsonld else None
 
-    def add(self, s: str, p: str, o: str) -> None:
-        self.lines.append(f"<{s}> <{p}> {o} .\n")
+    def link(self, s: str, p: str, o: str) -> None:
+        self.lines.append(f"<{s}> <{p}> <{o}> .\n")
+        if self.nodes is not None:
+            self.nodes.setdefault(s, {}).setdefault(p, []).append(f'{{"@id":"{o}"}}')
 
-    def text(self, s: str, p: str, value: str, dt: str | None = None) -> None:
-        if value:
-            self.lines.append(f"<{s}> <{p}> {lit(value, dt)} .\n")
+    def text(self, s: str, p: str, value: str, dt: str | None = None,
+             keep_empty: bool = False) -> None:
+        if not value and not keep_empty:
+            return
+        v = escape(value)
+        if dt:
+            self.lines.append(f'<{s}> <{p}> "{v}"^^<{dt}> .\n')
+            js = f'{{"@value":"{v}","@type":"{dt}"}}'
+        else:
+            self.lines.append(f'<{s}> <{p}> "{v}" .\n')
+            js = f'{{"@value":"{v}"}}'
+        if self.nodes is not None:
+            self.nodes.setdefault(s, {}).setdefault(p, []).append(js)
+
+    def date(self, s: str, p: str, value: str) -> None:
+        v = value.strip()
+        self.text(s, p, v, date_type(v))
+
+    def ntriples(self) -> str:
+        return "".join(self.lines)
+
+    def jsonld_nodes(self) -> list[str]:
+        """Each subject as a JSON-LD node object (expanded form), as JSON text."""
+        out = []
+        for s, props in (self.nodes or {}).items():
+            body = ",".join(f'"{p}":[{",".join(objs)}]' for p, objs in props.items())
+            out.append(f'{{"@id":"{s}",{body}}}')
+        return out
+
+
+def records_out(records: list[Record], position: dict[str, int],
+                jsonld: bool = False) -> _Out:
+    """The triples of some works, quotes and claims (independent of the other records)."""
+    out = _Out(jsonld)
+    for rec in records:
+        node = record_iri(rec)
+        _raw(out, node, rec.entry, position[rec.key])
+        if rec.kind == "work":
+            _work(out, node, rec)
+        elif rec.kind == "quote":
+            _quote(out, node, rec)
+        else:
+            _claim(out, node, rec)
+        for tid in rec.themes:
+            out.link(node, DCT.subject, theme_iri(tid))
+    return out
+
+
+def persons_out(persons, position: dict[str, int], jsonld: bool = False) -> _Out:
+    """The triples of the thinkers (their @thinker entries included)."""
+    out = _Out(jsonld)
+    for p in persons:
+        _person(out, p)
+        if p.entry is not None:
+            _raw(out, person_iri(p.slug), p.entry, position[p.entry.key])
+    return out
+
+
+def file_out(bib, unplaced=(), jsonld: bool = False) -> _Out:
+    """@string macros, @preamble and @comment blocks, and the entries that stand for nothing
+    (a @thinker without name, a second @thinker for one person): kept for a faithful export."""
+    out = _Out(jsonld)
+    _file(out, bib)
+    pos = positions(bib) if unplaced else {}
+    for e in unplaced:
+        node = f"{ID}entry/{_seg(e.key)}"
+        out.link(node, RDF.type, KGO.Entry)
+        _raw(out, node, e, pos[e.key])
+    return out
+
+
+def positions(bib) -> dict[str, int]:
+    return {e.key: i for i, e in enumerate(bib.entries)}
 
 
 def to_ntriples(model: Model) -> str:
     """The whole graph of a model as N-Triples text."""
-    out = _Out()
-    position = {e.key: i for i, e in enumerate(model.bib.entries)}
-    for rec in model.records:
-        node = record_iri(rec)
-        _raw(out, node, rec.entry, position[rec.key])
-        if rec.kind == "work":
-            _work(out, node, rec, model)
-        elif rec.kind == "quote":
-            _quote(out, node, rec)
-        else:
-            _claim(out, node, rec, model)
-        for tid in rec.themes:
-            out.add(node, DCT.subject, iri(theme_iri(tid)))
-    for p in model.persons.values():
-        _person(out, p)
-        if p.entry is not None:
-            _raw(out, person_iri(p.slug), p.entry, position[p.entry.key])
-    _file(out, model)
-    return "".join(out.lines)
+    pos = positions(model.bib)
+    return "".join(o.ntriples() for o in (records_out(model.records, pos),
+                                          persons_out(model.persons.values(), pos),
+                                          file_out(model.bib, model.unplaced)))
 
 
 def _raw(out: _Out, node: str, e, pos: int) -> None:
     """Every field as written: the graph can give back the .bib it was built from."""
     out.text(node, KGO.entryType, e.raw_type or e.entry_type)
-    out.add(node, KGO.position, lit(str(pos), XSD.integer))
-    out.add(node, KGO.line, lit(str(e.line), XSD.integer))
-    out.add(node, DCT.identifier, lit(e.key))
-    out.add(node, KGO.fieldOrder, lit(" ".join(e.fields)))
+    out.text(node, KGO.position, str(pos), XSD.integer)
+    out.text(node, KGO.line, str(e.line), XSD.integer)
+    out.text(node, DCT.identifier, e.key)
+    out.text(node, KGO.fieldOrder, " ".join(e.fields), keep_empty=True)
     for name, raw in e.fields.items():
-        out.add(node, field_iri(name), lit(raw))
+        out.text(node, field_iri(name), raw, keep_empty=True)
 
 
-def _file(out: _Out, model: Model) -> None:
-    bib = model.bib
+def _file(out: _Out, bib) -> None:
     for i, (name, raw) in enumerate(bib.strings.items()):
         node = f"{ID}macro/{i}"
-        out.add(node, RDF.type, iri(KGO.macro))
+        out.link(node, RDF.type, KGO.macro)
         out.text(node, SKOS.prefLabel, name)
-        out.add(node, RDF.value, lit(raw))
-        out.add(node, KGO.position, lit(str(i), XSD.integer))
+        out.text(node, RDF.value, raw, keep_empty=True)
+        out.text(node, KGO.position, str(i), XSD.integer)
     for kind, values in (("preamble", bib.preambles), ("comment", bib.comments)):
         for i, raw in enumerate(values):
             node = f"{ID}{kind}/{i}"
-            out.add(node, RDF.type, iri(KGO.term(kind)))
-            out.add(node, RDF.value, lit(raw))
-            out.add(node, KGO.position, lit(str(i), XSD.integer))
+            out.link(node, RDF.type, KGO.term(kind))
+            out.text(node, RDF.value, raw, keep_empty=True)
+            out.text(node, KGO.position, str(i), XSD.integer)
 
 
 def _people(out: _Out, node: str, rec: Record) -> None:
@@ -163,17 +238,15 @@ def _people(out: _Out, node: str, rec: Record) -> None:
     for role, s, _ in rec.people:
         pred = {"author": DCT.creator, "editor": BIBO.editor, "translator": BIBO.translator,
                 "speaker": KGO.speaker}.get(role, DCT.contributor)
-        out.add(node, pred, iri(person_iri(s)))
+        out.link(node, pred, person_iri(s))
         if role == "speaker":
-            out.add(node, DCT.creator, iri(person_iri(s)))
-        if role in ("author", "editor", "translator"):
-            out.add(person_iri(s), FOAF.made, iri(node))
+            out.link(node, DCT.creator, person_iri(s))
     if authors:
         cells = [f"{node}#authors-{i}" for i in range(1, len(authors) + 1)]
-        out.add(node, BIBO.authorList, iri(cells[0]))
+        out.link(node, BIBO.authorList, cells[0])
         for i, (cell, s) in enumerate(zip(cells, authors)):
-            out.add(cell, RDF.first, iri(person_iri(s)))
-            out.add(cell, RDF.rest, iri(cells[i + 1] if i + 1 < len(cells) else RDF.nil))
+            out.link(cell, RDF.first, person_iri(s))
+            out.link(cell, RDF.rest, cells[i + 1] if i + 1 < len(cells) else RDF.nil)
 
 
 def bibo_class(rec: Record) -> str:
@@ -184,26 +257,26 @@ def bibo_class(rec: Record) -> str:
     return BIBO_CLASS.get(t, "Document")
 
 
-def _work(out: _Out, node: str, rec: Record, model: Model) -> None:
+def _work(out: _Out, node: str, rec: Record) -> None:
     v = rec.values
-    out.add(node, RDF.type, iri(KGO.Work))
-    out.add(node, RDF.type, iri(BIBO.term(bibo_class(rec))))
+    out.link(node, RDF.type, KGO.Work)
+    out.link(node, RDF.type, BIBO.term(bibo_class(rec)))
     out.text(node, DCT.title, v.get("title", ""))
     out.text(node, KGO.subtitle, v.get("subtitle", ""))
     _people(out, node, rec)
     date = v.get("date") or v.get("year", "")
     if date:
-        out.add(node, DCT.issued, date_literal(date))
+        out.date(node, DCT.issued, date)
         y = year_of(date)
         if y is not None:
-            out.add(node, KGO.year, lit(str(y), XSD.integer))
+            out.text(node, KGO.year, str(y), XSD.integer)
     out.text(node, DCT.publisher, v.get("publisher", ""))
     out.text(node, KGO.publicationPlace, v.get("location") or v.get("address", ""))
     if v.get("langid") or v.get("language"):
         out.text(node, DCT.language, language_code(v.get("langid") or v["language"]))
     out.text(node, KGO.originalTitle, v.get("origtitle", ""))
     if v.get("origdate"):
-        out.add(node, KGO.originalDate, date_literal(v["origdate"]))
+        out.date(node, KGO.originalDate, v["origdate"])
     if v.get("origlanguage"):
         out.text(node, KGO.originalLanguage, language_code(v["origlanguage"]))
     isbn = re.sub(r"[^0-9Xx]", "", v.get("isbn", ""))
@@ -223,51 +296,51 @@ def _work(out: _Out, node: str, rec: Record, model: Model) -> None:
     out.text(node, BIBO.pages, v.get("pages", ""))
     out.text(node, BIBO.edition, v.get("edition", ""))
     for key in rec.refs.get("crossref", []):
-        out.add(node, DCT.isPartOf, iri(work_iri(key)))
+        out.link(node, DCT.isPartOf, work_iri(key))
     for key in rec.refs.get("related", []):
-        out.add(node, DCT.relation, iri(work_iri(key)))
+        out.link(node, DCT.relation, work_iri(key))
     out.text(node, KGO.relatedType, v.get("relatedtype", ""))
 
 
 
 def _quote(out: _Out, node: str, rec: Record) -> None:
     v = rec.values
-    out.add(node, RDF.type, iri(KGO.Quote))
+    out.link(node, RDF.type, KGO.Quote)
     out.text(node, RDF.value, v.get("quote", ""))
     if v.get("langid"):
         out.text(node, DCT.language, language_code(v["langid"]))
     out.text(node, KGO.locator, v.get("locator") or v.get("pages", ""))
     status = v.get("status", "").lower()
     if status in ("verbatim", "attributed", "paraphrase"):
-        out.add(node, KGO.status, iri(KGO.term(status)))
+        out.link(node, KGO.status, KGO.term(status))
     for key in rec.refs.get("source", []):
-        out.add(node, DCT.source, iri(work_iri(key)))
+        out.link(node, DCT.source, work_iri(key))
     for key in rec.refs.get("citedin", []):
-        out.add(node, KGO.citedIn, iri(work_iri(key)))
+        out.link(node, KGO.citedIn, work_iri(key))
     out.text(node, KGO.note, v.get("note", ""))
     _people(out, node, rec)
 
 
-def _claim(out: _Out, node: str, rec: Record, model: Model) -> None:
+def _claim(out: _Out, node: str, rec: Record) -> None:
     v = rec.values
-    out.add(node, RDF.type, iri(KGO.Claim))
+    out.link(node, RDF.type, KGO.Claim)
     out.text(node, RDF.value, v.get("statement", ""))
     number = parse_number(v.get("figure", "")) if v.get("figure") else None
     if number is not None:
-        out.add(node, KGO.figure, lit(number, XSD.decimal if "e" not in number.lower()
-                                      else "http://www.w3.org/2001/XMLSchema#double"))
+        out.text(node, KGO.figure, number, XSD.decimal if "e" not in number.lower()
+                 else "http://www.w3.org/2001/XMLSchema#double")
     out.text(node, KGO.unit, v.get("unit", ""))
     if v.get("date"):
-        out.add(node, DCT.date, date_literal(v["date"]))
+        out.date(node, DCT.date, v["date"])
     out.text(node, DCT.spatial, v.get("location", ""))
     out.text(node, KGO.locator, v.get("locator", ""))
     status = v.get("status", "").lower()
     if status in ("sourced", "unsourced", "contested"):
-        out.add(node, KGO.status, iri(KGO.term(status)))
+        out.link(node, KGO.status, KGO.term(status))
     for key in rec.refs.get("source", []):
-        out.add(node, CITO.citesAsEvidence, iri(work_iri(key)))
+        out.link(node, CITO.citesAsEvidence, work_iri(key))
     for key in rec.refs.get("statedin", []):
-        out.add(node, KGO.statedIn, iri(work_iri(key)))
+        out.link(node, KGO.statedIn, work_iri(key))
     out.text(node, KGO.note, v.get("note", ""))
     if v.get("langid"):
         out.text(node, DCT.language, language_code(v["langid"]))
@@ -276,8 +349,8 @@ def _claim(out: _Out, node: str, rec: Record, model: Model) -> None:
 
 def _person(out: _Out, p: Person) -> None:
     node = person_iri(p.slug)
-    out.add(node, RDF.type, iri(KGO.Thinker))
-    out.add(node, RDF.type, iri(FOAF.Organization if p.kind == "organization" else FOAF.Person))
+    out.link(node, RDF.type, KGO.Thinker)
+    out.link(node, RDF.type, FOAF.Organization if p.kind == "organization" else FOAF.Person)
     out.text(node, FOAF.name, p.name.display)
     out.text(node, KGO.sortName, p.name.sort)
     if p.kind == "person":
@@ -285,12 +358,12 @@ def _person(out: _Out, p: Person) -> None:
         out.text(node, FOAF.familyName, p.name.family)
     for pred, value in ((SCHEMA.birthDate, p.birth), (SCHEMA.deathDate, p.death)):
         if value:
-            out.add(node, pred, date_literal(value))
+            out.date(node, pred, value)
     out.text(node, SCHEMA.nationality, p.nationality)
     out.text(node, SCHEMA.description, p.description)
     if p.wikidata:
-        out.add(node, OWL.sameAs, iri(WD + p.wikidata))
+        out.link(node, OWL.sameAs, WD + p.wikidata)
     for a in p.aliases:
         out.text(node, KGO.alias, a)
     for tid in p.themes:
-        out.add(node, DCT.subject, iri(theme_iri(tid)))
+        out.link(node, DCT.subject, theme_iri(tid))

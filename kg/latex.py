@@ -15,6 +15,8 @@ _ACCENTS = {
     ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
     "r": "\u030a", "b": "\u0331", "d": "\u0323",
 }
+# Private-use stand-ins for characters that must survive the clean-up passes as literals.
+_LBRACE, _RBRACE, _TILDE = "\ue001", "\ue002", "\ue003"
 _SYMBOLS = {
     "oe": "œ", "OE": "Œ", "ae": "æ", "AE": "Æ", "o": "ø", "O": "Ø", "ss": "ß", "SS": "SS",
     "l": "ł", "L": "Ł", "aa": "å", "AA": "Å", "i": "ı", "j": "ȷ", "dh": "ð", "DH": "Ð",
@@ -25,14 +27,14 @@ _SYMBOLS = {
     "textquoteright": "’", "textquotedblleft": "“", "textquotedblright": "”",
     "textquotesingle": "'", "copyright": "©", "textcopyright": "©", "S": "§", "P": "¶",
     "textdegree": "°", "euro": "€", "texteuro": "€", "pounds": "£", "textsterling": "£",
-    "textasciitilde": "~", "textbackslash": "\\", "textbar": "|", "textless": "<",
+    "textasciitilde": _TILDE, "textbackslash": "\\", "textbar": "|", "textless": "<",
     "textgreater": ">", "textregistered": "®", "texttrademark": "™", "textperthousand": "‰",
     "textonehalf": "½", "times": "×", "textunderscore": "_", "LaTeX": "LaTeX", "TeX": "TeX",
     "relax": "", "ignorespaces": "", "noop": "", "nopunct": "", "isdot": "", "adddot": ".",
     "addcomma": ",", "addcolon": ":", "addspace": " ", "addnbspace": "\u00a0",
     "textnumero": "№", "no": "№", "textsection": "§", "slash": "/",
 }
-_ESCAPES = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "\x01", "}": "\x02",
+_ESCAPES = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": _LBRACE, "}": _RBRACE,
             " ": " ", ",": "\u202f", "-": "", "/": "", ";": "\u2009", ":": " ", "!": "",
             "\\": "\n", "@": ""}
 # Commands whose single argument is kept as text (their braces then vanish as protective ones).
@@ -100,7 +102,12 @@ def _quotes(s: str) -> str:
         s = s[: m.start()] + opening + "{" + s[m.end(): end - 1] + "}" + closing + s[end:]
 
 
+_BARE_ACCENT = re.compile(r"\\([~^'\"`=.])\{\}")
+
+
 def _macros(s: str) -> str:
+    if "{}" in s:
+        s = _BARE_ACCENT.sub(lambda m: _TILDE if m.group(1) == "~" else m.group(1), s)
     if "\\foreign" in s or "\\hyphenation" in s:
         s = _FOREIGN.sub("", s)
     if "\\href" in s:
@@ -131,8 +138,8 @@ def decode(s: str) -> str:
         s = s.replace("~", "\u00a0")
     if "{" in s or "}" in s:
         s = s.replace("{", "").replace("}", "")
-    if "\x01" in s or "\x02" in s:
-        s = s.replace("\x01", "{").replace("\x02", "}")
+    if _LBRACE in s or _RBRACE in s or _TILDE in s:
+        s = s.replace(_LBRACE, "{").replace(_RBRACE, "}").replace(_TILDE, "~")
     if " \u00a0" in s:
         s = s.replace(" \u00a0", "\u00a0")
     return s if s.isascii() else unicodedata.normalize("NFC", s)
@@ -146,6 +153,7 @@ def unknown_macros(s: str) -> list[str]:
     """Macros :func:`decode` does not know (kept, as ``\\name``, in its output)."""
     if "\\" not in s:
         return []
+    s = s.replace("\\\\", " ")  # a line break, not the start of a macro
     return sorted({m for m in _UNKNOWN.findall(s) if m not in _KNOWN})
 
 
@@ -161,5 +169,9 @@ def fold(s: str) -> str:
 
 
 def slug(s: str) -> str:
-    """ASCII identifier from a text: 'Pièces et main d'œuvre' -> 'pieces-et-main-d-oeuvre'."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(s)).strip("-")
+    """Identifier from a text: 'Pièces et main d'œuvre' -> 'pieces-et-main-d-oeuvre'.
+
+    Latin letters lose their accents; other scripts keep their letters ('Толстой' ->
+    'толстой'), so that distinct people never share an identifier.
+    """
+    return re.sub(r"[\W_]+", "-", fold(s)).strip("-")

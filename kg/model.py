@@ -97,6 +97,7 @@ class Model:
     thesaurus: Thesaurus
     bib: BibFile
     problems: list[Problem] = field(default_factory=list)
+    unplaced: list[RawEntry] = field(default_factory=list)  # kept as written, for export
 
     def of_kind(self, kind: str) -> list[Record]:
         return [r for r in self.records if r.kind == kind]
@@ -153,92 +154,139 @@ def _split_list(value: str) -> list[str]:
     return [v.strip() for v in re.split(r"[,;]", value) if v.strip()]
 
 
-def build_model(bib: BibFile, thesaurus: Thesaurus) -> Model:
-    """Decode every entry, merge people into thinkers, resolve themes and links."""
-    macros = bib.macros()
-    problems: list[Problem] = []
-    persons: dict[str, Person] = {}
-    alias: dict[str, str] = {}  # slug of an alias -> slug of the thinker
-    by_key = {e.key: e for e in bib.entries}
-    decoded: dict[str, dict[str, str]] = {}
+class ModelBuilder:
+    """Interprets entries one at a time, once the file-wide context is known.
 
-    def warn(e: RawEntry, name: str, level: str, msg: str) -> None:
-        problems.append(Problem(e.file or bib.path, e.field_lines.get(name, e.line), e.key,
-                                level, msg))
+    The context is what one entry's meaning depends on beyond its own fields: @string macros,
+    @thinker entries (names, aliases), crossref parents and the set of keys.  With it, each
+    entry becomes a Record independently of the others (in any order, in any chunk).
+    """
 
-    for e in bib.entries:
-        decoded[e.key] = {k.lower(): text(v, macros, k) for k, v in e.fields.items()}
-        if e.entry_type != "thinker":
-            continue
-        vals = decoded[e.key]
-        names = parse_names(_raw_text(e, "name", macros)) if "name" in vals else []
+    def __init__(self, bib: BibFile, thesaurus: Thesaurus):
+        self.bib = bib
+        self.thesaurus = thesaurus
+        self.macros = bib.macros()
+        self.problems: list[Problem] = []
+        self.persons: dict[str, Person] = {}
+        self.alias: dict[str, str] = {}  # slug of an alias -> slug of the thinker
+        self.by_key = {e.key: e for e in bib.entries}
+        self.unplaced: list[RawEntry] = []  # entries that stand for nothing (kept for export)
+        parents = {self._crossref_key(e) for e in bib.entries} - {""}
+        self.parents = {k: self.decode(self.by_key[k]) for k in parents if k in self.by_key}
+        for e in bib.entries:
+            if e.entry_type == "thinker":
+                self._thinker(e)
+
+    @staticmethod
+    def _crossref_key(e: RawEntry) -> str:
+        name = e.names().get("crossref")
+        return e.fields[name].strip('{}" ') if name else ""
+
+    def decode(self, e: RawEntry) -> dict[str, str]:
+        return {k.lower(): text(v, self.macros, k) for k, v in e.fields.items()}
+
+    def warn(self, e: RawEntry, name: str, level: str, msg: str) -> None:
+        real = e.names().get(name, name)
+        self.problems.append(Problem(e.file or self.bib.path, e.field_lines.get(real, e.line),
+                                     e.key, level, msg))
+
+    def _thinker(self, e: RawEntry) -> None:
+        vals = self.decode(e)
+        names = parse_names(_raw_text(e, "name", self.macros)) if "name" in vals else []
         if not names:
-            warn(e, "name", "error", "@thinker has no 'name' field: add name = {Last, First}")
-            continue
+            self.warn(e, "name", "error", "@thinker has no 'name' field: add name = {Last, First}")
+            self.unplaced.append(e)
+            return
         name = names[0]
         if vals.get("thinkertype", "").lower() in ("organization", "organisation"):
             name = dataclasses.replace(name, organization=True)
-        p = persons.get(name.slug) or Person(name.slug, name)
-        persons[name.slug] = p
+        slug = self.alias.get(name.slug, name.slug)
+        if slug in self.persons and self.persons[slug].entry is not None:
+            first = self.persons[slug].entry
+            self.warn(e, "name", "error",
+                      f"@thinker for {name.display!r} again (first: '{first.key}' at line "
+                      f"{first.line}): merge the two entries; this one is ignored")
+            self.unplaced.append(e)
+            return
+        p = self.persons.get(name.slug) or Person(name.slug, name)
+        self.persons[name.slug] = p
         p.key, p.entry, p.name = e.key, e, name
         p.birth, p.death = vals.get("birthdate", ""), vals.get("deathdate", "")
         p.nationality = vals.get("nationality", "")
         p.description = vals.get("description", "")
         p.wikidata = vals.get("wikidata", "")
         if p.wikidata and not re.fullmatch(r"Q[1-9][0-9]*", p.wikidata):
-            warn(e, "wikidata", "error", f"wikidata id {p.wikidata!r} is not of the form Q123")
+            self.warn(e, "wikidata", "error",
+                      f"wikidata id {p.wikidata!r} is not of the form Q123")
             p.wikidata = ""
-        for a in parse_names(_raw_text(e, "alias", macros)) if "alias" in vals else []:
-            alias[a.slug] = name.slug
-            p.aliases.append(a.display)
-        p.themes = _themes(e, vals, thesaurus, warn)
+        if "alias" in vals:
+            for a in parse_names(_raw_text(e, "alias", self.macros)):
+                self.alias[a.slug] = name.slug
+                p.aliases.append(a.display)
+        p.themes = _themes(e, vals, self.thesaurus, self.warn)
 
-    def person(n: Name) -> str:
-        s = alias.get(n.slug, n.slug)
-        if s not in persons:
-            persons[s] = Person(s, n)
+    def person(self, n: Name) -> str:
+        s = self.alias.get(n.slug, n.slug)
+        if s not in self.persons:
+            self.persons[s] = Person(s, n)
         return s
 
-    records: list[Record] = []
-    for e in bib.entries:
+    def record(self, e: RawEntry) -> Record | None:
+        """The work, quote or claim an entry stands for (None for @thinker entries)."""
         if e.entry_type == "thinker":
-            continue
-        vals = dict(decoded[e.key])
-        parent_key = vals.get("crossref") or vals.get("xref")
-        if vals.get("crossref"):
-            parent = decoded.get(parent_key)
+            return None
+        vals = self.decode(e)
+        inherited: dict[str, str] = {}  # field -> name of the parent's field it came from
+        parent_key = vals.get("crossref", "")
+        if parent_key:
+            parent = self.parents.get(parent_key)
             if parent is None:
-                warn(e, "crossref", "error", f"crossref '{parent_key}' is not a key of the "
-                                             "bibliography")
+                self.warn(e, "crossref", "error",
+                          f"crossref '{parent_key}' is not a key of the bibliography")
             else:
                 for k, v in parent.items():
                     if k in _NO_INHERIT:
                         continue
                     target = _INHERIT_AS.get(k, k) if e.entry_type.startswith("in") else k
-                    vals.setdefault(target, v)
+                    if target not in vals:
+                        vals[target] = v
+                        inherited[target] = k
         kind = e.entry_type if e.entry_type in ("quote", "claim") else "work"
         rec = Record(e, kind, vals)
-        rec.themes = _themes(e, vals, thesaurus, warn)
+        rec.themes = _themes(e, vals, self.thesaurus, self.warn)
         pos = 0
         for fname, role in NAME_FIELDS.items():
             if fname not in vals:
                 continue
-            src = e if fname in e.names() else by_key.get(parent_key or "", e)
-            for n in parse_names(_raw_text(src, fname, macros)):
+            if fname in inherited:
+                raw = _raw_text(self.by_key[parent_key], inherited[fname], self.macros)
+            else:
+                raw = _raw_text(e, fname, self.macros)
+            for n in parse_names(raw):
                 pos += 1
                 rec.people.append((role if fname != "bookauthor" else "bookauthor",
-                                   person(n), pos))
+                                   self.person(n), pos))
         for ref in ("source", "citedin", "statedin", "related", "crossref", "xref"):
             if ref in vals:
                 keys = _split_list(vals[ref])
                 rec.refs[ref] = keys
                 for k in keys:
-                    if k not in by_key:
-                        warn(e, ref, "error" if ref in ("crossref", "related") else "warning",
-                             f"{ref} '{k}' is not a key of the bibliography")
-        _check_record(rec, warn)
-        records.append(rec)
-    return Model(records, persons, thesaurus, bib, problems)
+                    if k not in self.by_key and ref != "crossref":  # reported above
+                        self.warn(e, ref, "error" if ref in ("crossref", "related") else
+                                  "warning", f"{ref} '{k}' is not a key of the bibliography")
+        _check_record(rec, self.warn)
+        return rec
+
+    def model(self, records: list[Record]) -> Model:
+        return Model(records, self.persons, self.thesaurus, self.bib, self.problems,
+                     self.unplaced)
+
+
+def build_model(bib: BibFile, thesaurus: Thesaurus) -> Model:
+    """Decode every entry, merge people into thinkers, resolve themes and links."""
+    mb = ModelBuilder(bib, thesaurus)
+    records = [r for r in map(mb.record, bib.entries) if r is not None]
+    return mb.model(records)
 
 
 def _raw_text(e: RawEntry, name: str, macros: dict[str, str]) -> str:

@@ -12,7 +12,7 @@ import difflib
 import marshal
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -136,8 +136,8 @@ class Result:
 
 # --------------------------------------------------------------------------- the one executor
 
-_UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+_UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
 def _strip(text: str) -> str:
@@ -183,7 +183,7 @@ def _where_brace(code: str) -> int:
     if not m:
         raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
     form = m.group(1).upper()
-    w = re.compile(r"\bWHERE\s*\{", re.I).search(code, m.end())
+    w = re.compile(r"\bWHERE\s*\{", re.IGNORECASE).search(code, m.end())
     if form == "CONSTRUCT" and w is None:
         raise QueryError("bound values need a CONSTRUCT query with a WHERE clause")
     if w is not None:
@@ -224,6 +224,9 @@ def select(store, text: str, bindings: dict[str, Term | list[Term]] | None = Non
                          "DROP, ...) are refused; edit references.bib or ontology.ttl and the "
                          "graph is rebuilt")
     q = bind(text, bindings)
+    remote = getattr(store, "select_remote", None)  # kg.remote.RemoteStore: SPARQL 1.1 Protocol
+    if remote is not None:
+        return remote(q)
     import pyoxigraph as ox
 
     try:
@@ -292,7 +295,7 @@ class NamedQuery:
         return "\n".join(lines) + "\n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def named_queries() -> dict[str, NamedQuery]:
     """The shipped library of named queries (kg/queries/*.rq)."""
     out = {}
@@ -338,6 +341,35 @@ class Library:
         self._store = store
         self._themes = None
         self._thinkers = None
+        self._digest = False if store is not None else None  # None: not looked for yet
+
+    def digest(self):
+        """The digest of the built store (kg.digest), made now if missing; None = use SPARQL.
+
+        Only a local build has one: a Library over a given store (or a remote endpoint) answers
+        with SPARQL.
+        """
+        if self._digest is None:
+            self._digest = False
+            if getattr(self, "endpoint", None):
+                return None
+            from . import digest
+            from .build import ensure_built
+            from .store import read_manifest
+
+            ensure_built(self.out, self.bib, self.ontology)
+            m = read_manifest(self.out)
+            name = m.get("store") if m else None
+            if name:
+                d = digest.read(self.out, name)
+                if d is None:
+                    try:
+                        digest.write(self.out, self.store, name)
+                    except OSError:
+                        return None  # a read-only out/: SPARQL answers, only slower
+                    d = digest.read(self.out, name)
+                self._digest = d or False
+        return self._digest or None
 
     @property
     def store(self):
@@ -347,23 +379,27 @@ class Library:
             self._store = open_graph(self.out, self.bib, self.ontology)
         return self._store
 
-    def run(self, name: str, bindings: dict | None = None) -> Result:
+    def run(self, name: str, bindings: dict | None = None, limit: int | None = None) -> Result:
         nq = named(name)
         bindings = bindings or {}
-        return select(self.store, nq.text_for(set(bindings)), bindings)
+        text = nq.text_for(set(bindings))
+        if limit:
+            text += f"LIMIT {int(limit)}\n"
+        return select(self.store, text, bindings)
 
     # themes ---------------------------------------------------------------
     def theme_index(self) -> dict[str, dict]:
+        if self._themes is None and self.digest():
+            self._themes = self.digest().themes
         if self._themes is None:
             themes: dict[str, dict] = {}
             for r in self.run("theme-labels").rows:
-                tid = r["theme"].value[len(THEME_NS):] if r["theme"].value.startswith(
-                    THEME_NS) else r["theme"].value
+                tid = r["theme"].value.removeprefix(THEME_NS)
                 t = themes.setdefault(tid, {"id": tid, "iri": r["theme"].value, "labels": {},
                                             "alt": [], "broader": [], "narrower": []})
                 if "broader" in r:
                     b = r["broader"].value
-                    b = b[len(THEME_NS):] if b.startswith(THEME_NS) else b
+                    b = b.removeprefix(THEME_NS)
                     if b not in t["broader"]:
                         t["broader"].append(b)
                 elif r.get("kind") and r["kind"].value == "pref":
@@ -408,6 +444,13 @@ class Library:
     # thinkers -------------------------------------------------------------
     def find_thinker(self, name: str) -> str:
         name = clean_text(name, "thinker name")
+        return _match(name, self.thinker_names(), "thinker",
+                      "`kg query thinker-names` lists them")
+
+    def thinker_names(self) -> dict[str, str]:
+        """Folded name (display, sort, family, alias, key) -> thinker IRI."""
+        if self._thinkers is None and self.digest():
+            self._thinkers = self.digest().names()["names"]
         if self._thinkers is None:
             names: dict[str, str] = {}
             for r in self.run("thinker-names").rows:
@@ -420,7 +463,7 @@ class Library:
                 if p.startswith(ID + "person/"):
                     names.setdefault(_key(p[len(ID) + 7:]), p)
             self._thinkers = names
-        return _match(name, self._thinkers, "thinker", "`kg query thinker-names` lists them")
+        return self._thinkers
 
     def find_work(self, key: str) -> str:
         key = clean_text(key, "work key").strip()
@@ -469,7 +512,7 @@ def _match(name: str, names: dict[str, str], what: str, how: str) -> str:
 
 
 def _id(value: str, ns: str) -> str:
-    return value[len(ns):] if value.startswith(ns) else value
+    return value.removeprefix(ns)
 
 
 def _label(t: dict, lang: str) -> str:
@@ -487,10 +530,12 @@ def themes(lang: str = "fr", lib: Library | None = None, **kw) -> list[dict]:
     """Every theme, depth-first from the top concepts: id, label, depth, direct counts."""
     lib = _lib(lib, kw)
     index = lib.theme_index()
-    counts: dict[str, dict] = {}
-    for r in lib.run("theme-counts").rows:
-        counts[_id(r["theme"].value, THEME_NS)] = {k: r[k].py() if k in r else 0
-                                                    for k in ("works", "quotes", "claims")}
+    d = lib.digest()
+    counts: dict[str, dict] = dict(d.counts) if d else {}
+    for r in ([] if d else lib.run("theme-counts").rows):
+        c = counts.setdefault(_id(r["theme"].value, THEME_NS),
+                              {"works": 0, "quotes": 0, "claims": 0})
+        c[_KIND_COUNT[r["kind"].value]] = r["n"].py()
     out: list[dict] = []
 
     def walk(tid: str, depth: int, seen: tuple):
@@ -509,6 +554,9 @@ def themes(lang: str = "fr", lib: Library | None = None, **kw) -> list[dict]:
     return out
 
 
+_KIND_COUNT = {KGO + "Work": "works", KGO + "Quote": "quotes", KGO + "Claim": "claims"}
+
+
 def _limit(rows: list, limit: int | None) -> list:
     return rows if not limit or limit < 0 else rows[:limit]
 
@@ -518,29 +566,54 @@ def theme(name: str, lang: str = "fr", limit: int | None = None,
     """Everything on a theme and its narrower themes."""
     lib = _lib(lib, kw)
     t, terms = lib.theme_terms(name)
-    index = lib.theme_index()
+    d = lib.digest()
+    page = d.theme(t["id"]) if d else None
+    if page is not None:
+        return _theme_out(t, lib, lang, limit, page["counts"], page["thinkers"],
+                          d.theme_works(page, limit),
+                          _merge_quotes(_limit(page["quotes"], limit)), page["claims"])
     b = {"theme": terms}
+    counts = {"works": 0, "quotes": 0, "claims": 0}
+    for r in lib.run("theme-size", b).rows:
+        counts[_KIND_COUNT[r["kind"].value]] = r["n"].py()
     thinkers = [{"thinker": _id(r["thinker"], ID + "person/"), "name": r["name"],
-                 "works": r["works"], "quotes": r["quotes"]}
-                for r in lib.run("theme-thinkers", b).plain()]
-    works = [_work_row(r) for r in lib.run("theme-works", b).plain()]
-    quotes = [_quote_row(r) for r in lib.run("quotes", b).plain()]
-    claims = [_claim_row(r) for r in lib.run("claims", b).plain()]
+                 "works": r["works"]} for r in lib.run("theme-thinkers", b).plain()]
+    counts["thinkers"] = len(thinkers)
+    works = [_work_row(r) for r in lib.run("theme-works", b, limit).plain()]
+    if works:
+        keys = {r["key"]: r for r in works}
+        wb = {"work": [iri(ID + "work/" + _seg(k)) for k in keys]}
+        for r in lib.run("work-authors", wb).plain():
+            k = _id(r["work"], ID + "work/")
+            if k in keys:
+                keys[k]["authors"] = r["authors"]
+    quotes = _merge_quotes([_quote_row(r) for r in lib.run("quotes", b, limit).plain()])
+    claims = [_claim_row(r) for r in lib.run("claims", b, limit).plain()]
+    return _theme_out(t, lib, lang, limit, counts, thinkers, works, quotes, claims)
+
+
+def _theme_out(t, lib, lang, limit, counts, thinkers, works, quotes, claims) -> dict:
+    index = lib.theme_index()
     return {
         "theme": {"id": t["id"], "label": _label(t, lang), "labels": t["labels"],
                   "altLabels": t["alt"], "broader": t["broader"],
                   "narrower": [{"id": n, "label": _label(index[n], lang)}
                                for n in lib.subtree(t["id"])[1:]]},
-        "counts": {"thinkers": len(thinkers), "works": len(works), "quotes": len(quotes),
-                   "claims": len(claims)},
-        "thinkers": _limit(thinkers, limit), "works": _limit(works, limit),
+        "counts": counts,
+        "thinkers": _limit(thinkers, limit), "works": works,
         "quotes": _limit(quotes, limit), "claims": _limit(claims, limit),
     }
 
 
 def _work_row(r: dict) -> dict:
     return {"key": r["key"], "year": r["year"], "title": r["title"],
-            "authors": r["authors"] or None, "annotation": r["annotation"]}
+            "authors": r.get("authors") or None, "annotation": r["annotation"]}
+
+
+def _seg(key: str) -> str:
+    from urllib.parse import quote
+
+    return quote(key, safe="-._~:@!$&'()*+,;=")
 
 
 def _quote_row(r: dict) -> dict:
@@ -572,6 +645,16 @@ def thinker(name: str, lang: str = "fr", limit: int | None = None,
     """A thinker: life dates, description, works, themes, quotes by and about, neighbours."""
     lib = _lib(lib, kw)
     p = lib.find_thinker(name)
+    d = lib.digest()
+    page = d.thinker(p) if d else None
+    if page is not None:
+        if page["info"] is None:
+            raise NotFoundError(f"no thinker matches {name!r}")
+        index = lib.theme_index()
+        themes_ = [{"id": r["id"], "label": _label(index[r["id"]], lang), "items": r["items"]}
+                   for r in page["themes"]]
+        return _thinker_out(page["info"], page["works"], themes_, page["quotes"],
+                            page["related"], limit)
     b = {"thinker": iri(p)}
     info = lib.run("thinker", b).plain()
     if not info:
@@ -587,13 +670,21 @@ def thinker(name: str, lang: str = "fr", limit: int | None = None,
     quotes = [{"key": r["key"], "relation": r["relation"], "text": r["text"],
                "speaker": r["speakerName"], "locator": r["locator"]}
               for r in lib.run("thinker-quotes", b).plain()]
-    related = [{"thinker": _id(r["other"], ID + "person/"), "name": r["name"],
-                "sharedThemes": r["shared"]} for r in lib.run("thinker-related", b).plain()]
+    related = []
+    if themes_:
+        rb = {"thinker": iri(p), "theme": [iri(THEME_NS + _seg(t["id"])) for t in themes_]}
+        related = [{"thinker": _id(r["other"], ID + "person/"), "name": r["name"],
+                    "sharedThemes": r["shared"]} for r in lib.run("thinker-related", rb).plain()]
+    info = {"id": _id(p, ID + "person/"), "name": i["name"],
+            "birth": i["birth"], "death": i["death"],
+            "nationality": i["nationality"], "description": i["description"],
+            "sameAs": i["sameAs"]}
+    return _thinker_out(info, works, themes_, quotes, related, limit)
+
+
+def _thinker_out(info, works, themes_, quotes, related, limit) -> dict:
     return {
-        "thinker": {"id": _id(p, ID + "person/"), "name": i["name"],
-                    "birth": i["birth"], "death": i["death"],
-                    "nationality": i["nationality"], "description": i["description"],
-                    "sameAs": i["sameAs"]},
+        "thinker": info,
         "counts": {"works": len(works), "themes": len(themes_), "quotes": len(quotes)},
         "works": _limit(works, limit), "themes": _limit(themes_, limit),
         "quotes": _limit(_merge_quotes(quotes), limit), "related": related,
@@ -651,6 +742,10 @@ def work(key: str, lang: str = "fr", lib: Library | None = None, **kw) -> dict:
     for k in ("type", "themes", "author", "editor", "translator"):
         if k in out and isinstance(out[k], list):
             out[k].sort(key=str)
+    order = ["key", "type", "entryType", "title", "subtitle", "author", "editor", "translator",
+             "contributor", "date", "year"] + list(dict.fromkeys(_WORK_FIELDS.values()))
+    out = {k: out[k] for k in sorted(out, key=lambda k: (order.index(k) if k in order
+                                                          else len(order), k))}
     links = [{"relation": r["relation"], "key": r["key"], "text": r["text"]}
              for r in lib.run("work-mentions", b).plain()]
     return {"work": out, "linked": links}
@@ -764,7 +859,8 @@ def _index_path(lib: Library) -> Path | None:
 def search_index(lib: Library) -> tuple[list, list[str]]:
     """(meta, folded texts): one entry per searchable text, cached next to the store."""
     lib.store  # noqa: B018  (rebuild first when the inputs changed)
-    path = _index_path(lib)
+    # a remote graph is not the local out/: no cache
+    path = None if getattr(lib.store, "remote", False) else _index_path(lib)
     if path is not None:
         try:
             with open(path, "rb") as f:

@@ -29,7 +29,7 @@ class Namespace:
 
 
 KGO = Namespace("kgo", BASE + "ontology#", """
-    Thinker Work Quote Claim Theme ProvenanceStatus ClaimStatus
+    Thinker Work Quote Claim Theme ProvenanceStatus ClaimStatus Entry
     verbatim attributed paraphrase sourced unsourced contested
     entryType fieldOrder position line sourceFile bibFile macro preamble comment
     subtitle originalTitle originalDate originalLanguage year annotation note place

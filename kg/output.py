@@ -1,0 +1,161 @@
+"""Rows -> table / json / csv / markdown; SPARQL results in the SPARQL 1.1 JSON format."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+
+FORMATS = ("table", "json", "csv", "markdown")
+WIDTH = 70  # widest a table cell gets; longer text is cut with "…" (json/csv keep it whole)
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return "; ".join(_cell(x) for x in v)
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c)
+               else 1 for c in s)
+
+
+def _cut(s: str, n: int) -> str:
+    s = " ".join(s.split())
+    if _width(s) <= n:
+        return s
+    out = ""
+    for c in s:
+        if _width(out + c) > n - 1:
+            break
+        out += c
+    return out + "…"
+
+
+def columns_of(rows: list[dict]) -> list[str]:
+    cols: list[str] = []
+    for r in rows:
+        for k in r:
+            if k not in cols:
+                cols.append(k)
+    return cols
+
+
+def table(rows: list[dict], columns: list[str] | None = None) -> str:
+    cols = columns or columns_of(rows)
+    if not rows:
+        return "(none)\n"
+    cells = [[_cut(_cell(r.get(c)), WIDTH) for c in cols] for r in rows]
+    widths = [max([_width(c)] + [_width(row[i]) for row in cells]) for i, c in enumerate(cols)]
+
+    def line(vals):
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(vals, widths)).rstrip()
+
+    out = [line(cols), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    return "\n".join(out) + "\n"
+
+
+def markdown(rows: list[dict], columns: list[str] | None = None) -> str:
+    cols = columns or columns_of(rows)
+    if not rows:
+        return "_(none)_\n"
+
+    def esc(s: str) -> str:
+        return " ".join(s.split()).replace("\\", "\\\\").replace("|", "\\|")
+
+    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    out += ["| " + " | ".join(esc(_cell(r.get(c))) for c in cols) + " |" for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def to_csv(rows: list[dict], columns: list[str] | None = None) -> str:
+    cols = columns or columns_of(rows)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(cols)
+    for r in rows:
+        w.writerow([_cell(r.get(c)) for c in cols])
+    return buf.getvalue()
+
+
+def to_json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def rows(data: list[dict], fmt: str, columns: list[str] | None = None) -> str:
+    """One list of rows in the chosen format."""
+    if fmt == "json":
+        return to_json(data)
+    if fmt == "csv":
+        return to_csv(data, columns)
+    if fmt == "markdown":
+        return markdown(data, columns)
+    return table(data, columns)
+
+
+def sections(data: dict, fmt: str, order: list[tuple[str, str]], header: dict | None = None,
+             counts: dict | None = None) -> str:
+    """A record (``header``, key/value) followed by titled lists of rows.
+
+    json: the whole dict; csv: one table with a leading ``section`` column.
+    """
+    if fmt == "json":
+        return to_json(data)
+    if fmt == "csv":
+        flat = []
+        for key, _ in order:
+            flat += [{"section": key, **r} for r in data.get(key, [])]
+        return to_csv(flat, columns_of(flat) or ["section"])
+    md = fmt == "markdown"
+    out = []
+    if header:
+        for k, v in header.items():
+            if v not in (None, "", []):
+                out.append(f"- **{k}**: {_cell(v)}" if md else f"{k}: {_cell(v)}")
+        out.append("")
+    for key, title in order:
+        items = data.get(key, [])
+        total = (counts or {}).get(key, len(items))
+        n = f"first {len(items)} of {total}" if total > len(items) else f"{total}"
+        out.append(f"## {title} ({n})" if md else f"{title} ({n})")
+        out.append((markdown if md else table)(items).rstrip("\n"))
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------- SPARQL results
+
+def sparql_json(result) -> str:
+    """A kg.query.Result as SPARQL 1.1 Query Results JSON."""
+    if result.boolean is not None:
+        return json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
+    bindings = []
+    for r in result.rows:
+        b = {}
+        for name, t in r.items():
+            d = {"type": t.type, "value": t.value}
+            if t.lang:
+                d["xml:lang"] = t.lang
+            elif t.datatype:
+                d["datatype"] = t.datatype
+            b[name] = d
+        bindings.append(b)
+    return json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, indent=1) + "\n"
+
+
+def result(res, fmt: str) -> str:
+    """A kg.query.Result in any format (json = the standard SPARQL 1.1 JSON)."""
+    if res.triples is not None:
+        return res.triples
+    if fmt == "json":
+        return sparql_json(res)
+    if res.boolean is not None:
+        return ("true" if res.boolean else "false") + "\n"
+    plain = [{v: (r[v].value if v in r else None) for v in res.vars} for r in res.rows]
+    return rows(plain, fmt, res.vars)

@@ -1,0 +1,652 @@
+"""The browsable graph: one self-contained HTML page (vis-network inlined, no request at all).
+
+    data = graph_data(store, "fr", theme="surveillance", depth=2)
+    write_html("view.html", data, "fr")
+
+``graph_data`` reads the graph (a pyoxigraph store, or a ``kg.model.Model``) into plain node and
+edge dicts, with positions computed here (igraph's Fruchterman-Reingold: a 5,000-node graph is
+laid out in well under a second, where the browser's physics would take minutes).
+``write_html`` puts the data into the page as JSON inside ``<script type="application/json">``;
+the page's own script renders every text with textContent, never as markup, and a strict
+Content-Security-Policy forbids any fetch. Every string of the .bib is data.
+
+Node data is open to other measures: ``size`` (node -> number, default the degree) and ``group``
+(node -> community) may be passed in, keyed by node IRI or node id.
+"""
+from __future__ import annotations
+
+import base64
+import difflib
+import hashlib
+import json
+import re
+from collections import defaultdict, deque
+from importlib import resources
+from pathlib import Path
+
+from .errors import NotFoundError, QueryError
+from .latex import fold
+from .vocab import BIBO, CITO, DCT, FOAF, ID, KGO, OWL, RDF, SCHEMA, SKOS
+
+TYPES = ("thinker", "work", "theme", "quote", "claim")
+#: shape and colour of each node type (the page's legend shows them)
+STYLE = {
+    "thinker": {"shape": "dot", "color": "#d9534f", "symbol": "●"},
+    "work": {"shape": "square", "color": "#337ab7", "symbol": "■"},
+    "theme": {"shape": "diamond", "color": "#5cb85c", "symbol": "◆"},
+    "quote": {"shape": "triangle", "color": "#f0ad4e", "symbol": "▲"},
+    "claim": {"shape": "star", "color": "#8e44ad", "symbol": "★"},
+}
+#: colours of communities, when a grouping is passed in
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39",
+           "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363"]
+MAX_DEPTH = 2
+SPACING = 110  # px of room per node in the layout
+
+#: predicate -> relation name; the edge goes from the subject to the object
+EDGE_PREDICATES = {
+    DCT.creator: "author", BIBO.editor: "editor", BIBO.translator: "translator",
+    DCT.contributor: "contributor", KGO.speaker: "speaker", DCT.subject: "theme",
+    DCT.source: "source", KGO.citedIn: "citedIn", CITO.citesAsEvidence: "evidence",
+    KGO.statedIn: "statedIn", DCT.isPartOf: "partOf", DCT.relation: "related",
+    SKOS.broader: "broader",
+}
+
+TEXT = {
+    "fr": {
+        "title": "Graphe de la bibliographie",
+        "types": {"thinker": "Penseur", "work": "Œuvre", "theme": "Thème",
+                  "quote": "Citation", "claim": "Affirmation"},
+        "relations": {"author": "auteur de", "editor": "éditeur de",
+                      "translator": "traducteur de", "contributor": "contributeur de",
+                      "speaker": "dite par", "theme": "thème", "source": "extraite de",
+                      "citedIn": "citée dans", "evidence": "appuyée sur",
+                      "statedIn": "énoncée dans", "partOf": "partie de", "related": "liée à",
+                      "broader": "thème plus large"},
+        "inverse": {"author": "auteur", "editor": "éditeur", "translator": "traducteur",
+                    "contributor": "contributeur", "speaker": "citation de",
+                    "theme": "sur ce thème", "source": "citation extraite",
+                    "citedIn": "citation rapportée", "evidence": "source de",
+                    "statedIn": "affirmation énoncée", "partOf": "contient",
+                    "related": "liée à", "broader": "thème plus précis"},
+        "fields": {"dates": "Dates", "nationality": "Nationalité", "description": "Description",
+                   "kind": "Nature", "reference": "Référence", "annotation": "Annotation",
+                   "note": "Note", "themes": "Thèmes", "link": "Lien", "doi": "DOI",
+                   "text": "Texte", "speaker": "Dite par", "locator": "Emplacement",
+                   "status": "Statut", "source": "Source", "citedIn": "Citée dans",
+                   "statement": "Énoncé", "figure": "Chiffre", "date": "Date",
+                   "place": "Lieu", "statedIn": "Énoncée dans", "definition": "Définition",
+                   "broader": "Thème plus large", "wikidata": "Wikidata",
+                   "neighbours": "Voisins", "id": "Identifiant", "group": "Communauté",
+                   "size": "Mesure"},
+        "status": {"verbatim": "vérifiée (mot pour mot)", "attributed": "attribuée",
+                   "paraphrase": "paraphrase", "sourced": "sourcée", "unsourced": "non sourcée",
+                   "contested": "contestée"},
+        "kinds": {"person": "personne", "organization": "organisation"},
+        "ui": {"search": "Rechercher…", "noResult": "Aucun résultat", "allThemes":
+               "Tous les thèmes", "types": "Types", "theme": "Thème", "focus": "Voisinage",
+               "depth": "profondeur", "reset": "Tout afficher", "physics": "Physique",
+               "legend": "Légende", "close": "Fermer", "unknown": "inconnu",
+               "shown": "nœuds affichés", "edges": "liens", "colorGroup":
+               "couleur : communauté", "selectFirst": "Choisissez d'abord un nœud",
+               "notFound": "Nœud introuvable :"},
+    },
+    "en": {
+        "title": "Bibliography graph",
+        "types": {"thinker": "Thinker", "work": "Work", "theme": "Theme", "quote": "Quote",
+                  "claim": "Claim"},
+        "relations": {"author": "author of", "editor": "editor of",
+                      "translator": "translator of", "contributor": "contributor to",
+                      "speaker": "said by", "theme": "theme", "source": "quoted from",
+                      "citedIn": "cited in", "evidence": "backed by", "statedIn": "stated in",
+                      "partOf": "part of", "related": "related to", "broader": "broader theme"},
+        "inverse": {"author": "author", "editor": "editor", "translator": "translator",
+                    "contributor": "contributor", "speaker": "quote of",
+                    "theme": "on this theme", "source": "quote from it",
+                    "citedIn": "quote reported", "evidence": "evidence for",
+                    "statedIn": "claim stated", "partOf": "contains", "related": "related to",
+                    "broader": "narrower theme"},
+        "fields": {"dates": "Dates", "nationality": "Nationality", "description": "Description",
+                   "kind": "Kind", "reference": "Reference", "annotation": "Annotation",
+                   "note": "Note", "themes": "Themes", "link": "Link", "doi": "DOI",
+                   "text": "Text", "speaker": "Said by", "locator": "Locator",
+                   "status": "Status", "source": "Source", "citedIn": "Cited in",
+                   "statement": "Statement", "figure": "Figure", "date": "Date",
+                   "place": "Place", "statedIn": "Stated in", "definition": "Definition",
+                   "broader": "Broader theme", "wikidata": "Wikidata",
+                   "neighbours": "Neighbours", "id": "Identifier", "group": "Community",
+                   "size": "Measure"},
+        "status": {"verbatim": "verbatim (checked)", "attributed": "attributed",
+                   "paraphrase": "paraphrase", "sourced": "sourced", "unsourced": "unsourced",
+                   "contested": "contested"},
+        "kinds": {"person": "person", "organization": "organisation"},
+        "ui": {"search": "Search…", "noResult": "No result", "allThemes": "All themes",
+               "types": "Types", "theme": "Theme", "focus": "Neighbourhood", "depth": "depth",
+               "reset": "Show all", "physics": "Physics", "legend": "Legend", "close": "Close",
+               "unknown": "unknown", "shown": "nodes shown", "edges": "edges",
+               "colorGroup": "colour: community", "selectFirst": "Select a node first",
+               "notFound": "Node not found:"},
+    },
+}
+
+_PREDICATES = sorted({
+    RDF.type, RDF.first, RDF.value, DCT.identifier, DCT.title, KGO.subtitle, DCT.issued,
+    DCT.publisher, KGO.publicationPlace, KGO.journalTitle, KGO.bookTitle, BIBO.volume,
+    BIBO.issue, BIBO.pages, BIBO.uri, BIBO.doi, DCT.description, KGO.note, KGO.originalTitle,
+    KGO.originalDate, KGO.entryType, BIBO.edition, FOAF.name, KGO.sortName, KGO.alias,
+    SCHEMA.birthDate, SCHEMA.deathDate, SCHEMA.nationality, SCHEMA.description, OWL.sameAs,
+    KGO.locator, KGO.status, KGO.figure, KGO.unit, DCT.date, DCT.spatial, SKOS.prefLabel,
+    SKOS.altLabel, SKOS.definition, *EDGE_PREDICATES})
+_CLASSES = {KGO.Thinker: "thinker", KGO.Work: "work", KGO.Quote: "quote", KGO.Claim: "claim",
+            SKOS.Concept: "theme"}
+_ROLE_ORDER = {"author": 0, "editor": 1, "translator": 2, "contributor": 3}
+
+
+def _lang(lang: str) -> str:
+    if lang not in TEXT:
+        raise QueryError(f"unknown language {lang!r}: use one of {', '.join(TEXT)}")
+    return lang
+
+
+# --------------------------------------------------------------------------- reading the graph
+
+def _store_of(source):
+    """A pyoxigraph store: the one given, or one made from a Model (and its thesaurus)."""
+    import pyoxigraph as ox
+
+    if hasattr(source, "query"):
+        return source
+    from .graph import lit, to_ntriples
+
+    lines = [to_ntriples(source)]
+    for t in source.thesaurus.themes.values():
+        lines.append(f"<{t.iri}> <{RDF.type}> <{SKOS.Concept}> .\n")
+        for lg, label in t.labels.items():
+            lines.append(f"<{t.iri}> <{SKOS.prefLabel}> {lit(label, lang=lg)} .\n")
+        for label in t.alt:
+            lines.append(f"<{t.iri}> <{SKOS.altLabel}> {lit(label)} .\n")
+        for lg, d in t.definitions.items():
+            lines.append(f"<{t.iri}> <{SKOS.definition}> {lit(d, lang=lg)} .\n")
+        for b in t.broader:
+            lines.append(f"<{t.iri}> <{SKOS.broader}> <{ID}theme/{b}> .\n")
+    store = ox.Store()
+    store.bulk_load(input="".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def _triples(store) -> dict[str, dict[str, list]]:
+    """subject IRI -> predicate -> [objects] for the predicates the page shows."""
+    import pyoxigraph as ox
+
+    values = " ".join(f"<{p}>" for p in _PREDICATES)
+    q = f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o . FILTER(isIRI(?s)) }}"
+    props: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for sol in store.query(q):
+        o = sol["o"]
+        props[sol["s"].value][sol["p"].value].append(o if isinstance(o, ox.Literal) else o.value)
+    return props
+
+
+def _text(v) -> str:
+    return v if isinstance(v, str) else v.value
+
+
+def _first(props: dict, pred: str, lang: str | None = None) -> str:
+    vals = props.get(pred, [])
+    if lang:
+        for v in vals:
+            if getattr(v, "language", None) == lang:
+                return v.value
+        for v in vals:
+            if getattr(v, "language", None) == "fr":
+                return v.value
+    return _text(vals[0]) if vals else ""
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _short(s: str, n: int = 40) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1].rstrip() + "…"
+
+
+def _safe_url(u: str) -> str:
+    u = u.strip()
+    return u if re.match(r"https?://[^\s<>\"']+$", u, re.IGNORECASE) else ""
+
+
+class _Graph:
+    """Nodes and edges read from the store, before any filtering or layout."""
+
+    def __init__(self, store, lang: str):
+        self.lang = lang
+        props = _triples(store)
+        self.nodes: dict[str, dict] = {}
+        kinds: dict[str, str] = {}
+        for s, p in props.items():
+            for t in p.get(RDF.type, []):
+                if t in _CLASSES and (t != SKOS.Concept or s.startswith(ID + "theme/")):
+                    kinds[s] = _CLASSES[t]
+        # ordered authors: work#authors-N cells
+        author_pos: dict[tuple[str, str], int] = {}
+        for s, p in props.items():
+            m = re.match(r"(.*)#authors-(\d+)$", s)
+            if m and p.get(RDF.first):
+                author_pos[(m.group(1), p[RDF.first][0])] = int(m.group(2))
+        self.edges: dict[tuple[str, str], list[str]] = {}
+        for s, kind in kinds.items():
+            p = props[s]
+            for pred, rel in EDGE_PREDICATES.items():
+                for o in p.get(pred, []):
+                    if o not in kinds or o == s:
+                        continue
+                    if kind == "quote" and pred == DCT.creator and o in p.get(KGO.speaker, []):
+                        continue  # the speaker is also the quote's creator: one edge
+                    if kinds[o] == "thinker" and rel in _ROLE_ORDER:
+                        src, dst = o, s  # "X author of W": thinker -> work
+                    else:
+                        src, dst = s, o
+                    rels = self.edges.setdefault((src, dst), [])
+                    if rel not in rels:
+                        rels.append(rel)
+        self.kinds = kinds
+        self.props = props
+        self.author_pos = author_pos
+        self.adj: dict[str, set[str]] = defaultdict(set)
+        for a, b in self.edges:
+            self.adj[a].add(b)
+            self.adj[b].add(a)
+
+    # ---------------------------------------------------------------- node details
+
+    def node(self, iri: str) -> dict:
+        kind, p, lang = self.kinds[iri], self.props[iri], self.lang
+        n = {"iri": iri, "type": kind, "fields": []}
+        f = n["fields"]
+
+        def add(name: str, value, link: str = "", ids: list | None = None):
+            if value or ids:
+                f.append({"k": name, "v": value, **({"url": link} if link else {}),
+                          **({"ids": ids} if ids else {})})
+
+        themes = sorted(o for o in p.get(DCT.subject, []) if self.kinds.get(o) == "theme")
+        if kind == "thinker":
+            name = _first(p, FOAF.name) or _local(iri)
+            n["label"] = name
+            n["keys"] = [_local(iri), _first(p, DCT.identifier), _first(p, KGO.sortName),
+                         *sorted(_text(a) for a in p.get(KGO.alias, []))]
+            birth, death = _first(p, SCHEMA.birthDate), _first(p, SCHEMA.deathDate)
+            if birth or death:
+                add("dates", f"{birth or '?'} – {death}" if death else f"{birth or '?'} –")
+            org = FOAF.Organization in p.get(RDF.type, [])
+            add("kind", TEXT[lang]["kinds"]["organization" if org else "person"])
+            add("nationality", _first(p, SCHEMA.nationality))
+            add("description", _first(p, SCHEMA.description))
+            wd = _first(p, OWL.sameAs)
+            if wd:
+                add("wikidata", _local(wd), _safe_url(wd))
+        elif kind == "work":
+            title = _first(p, DCT.title) or _first(p, DCT.identifier) or _local(iri)
+            n["label"], n["name"] = _short(title), title
+            n["keys"] = [_first(p, DCT.identifier), title]
+            add("reference", self.reference(iri))
+            add("annotation", _first(p, DCT.description))
+            add("note", _first(p, KGO.note))
+            url = _first(p, BIBO.uri)
+            add("link", url, _safe_url(url))
+            doi = _first(p, BIBO.doi)
+            add("doi", doi, _safe_url("https://doi.org/" + doi) if doi else "")
+        elif kind == "theme":
+            label = _first(p, SKOS.prefLabel, lang) or _local(iri)
+            n["label"] = label
+            n["keys"] = [_local(iri), *sorted(_text(v) for v in p.get(SKOS.prefLabel, [])),
+                         *sorted(_text(v) for v in p.get(SKOS.altLabel, []))]
+            add("definition", _first(p, SKOS.definition, lang))
+        elif kind == "quote":
+            text = _first(p, RDF.value)
+            n["label"] = "« " + _short(text, 30) + " »" if text else _local(iri)
+            n["name"] = text or _local(iri)
+            n["keys"] = [_first(p, DCT.identifier), text]
+            add("text", text)
+            add("speaker", "", ids=p.get(KGO.speaker, []))
+            add("source", "", ids=p.get(DCT.source, []))
+            add("locator", _first(p, KGO.locator))
+            add("status", self.status(p))
+            add("citedIn", "", ids=p.get(KGO.citedIn, []))
+            add("note", _first(p, KGO.note))
+        else:  # claim
+            text = _first(p, RDF.value)
+            n["label"] = _short(text, 30) if text else _local(iri)
+            n["name"] = text or _local(iri)
+            n["keys"] = [_first(p, DCT.identifier), text]
+            add("statement", text)
+            figure = _first(p, KGO.figure)
+            if figure:
+                add("figure", f"{figure} {_first(p, KGO.unit)}".strip())
+            add("date", _first(p, DCT.date))
+            add("place", _first(p, DCT.spatial))
+            add("source", "", ids=p.get(CITO.citesAsEvidence, []))
+            add("locator", _first(p, KGO.locator))
+            add("status", self.status(p))
+            add("statedIn", "", ids=p.get(KGO.statedIn, []))
+            add("note", _first(p, KGO.note))
+        if kind != "theme":
+            add("themes", "", ids=themes)
+        else:
+            add("broader", "", ids=p.get(SKOS.broader, []))
+        n["themes"] = themes if kind != "theme" else []
+        n["keys"] = [k for k in dict.fromkeys(n["keys"]) if k]
+        n.setdefault("name", n["label"])
+        return n
+
+    def status(self, p: dict) -> str:
+        s = _local(_first(p, KGO.status)) if p.get(KGO.status) else ""
+        return TEXT[self.lang]["status"].get(s, s)
+
+    def people(self, iri: str, pred: str) -> list[str]:
+        ps = self.props[iri].get(pred, [])
+        ps = sorted(ps, key=lambda x: self.author_pos.get((iri, x), 10**6))
+        return [_first(self.props.get(x, {}), FOAF.name) or _local(x) for x in ps]
+
+    def reference(self, iri: str) -> str:
+        """A plain-text reference: authors (date). Title: subtitle. Container. Place: publisher."""
+        p, lang = self.props[iri], self.lang
+        authors = self.people(iri, DCT.creator)
+        editors = self.people(iri, BIBO.editor)
+        who = ", ".join(authors) or (", ".join(editors) + (" (dir.)" if lang == "fr" else
+                                                            " (ed.)") if editors else "")
+        date = _first(p, DCT.issued)
+        title = _first(p, DCT.title)
+        sub = _first(p, KGO.subtitle)
+        parts = [f"{who} ({date})." if who and date else (f"{who}." if who else
+                                                           (f"({date})." if date else ""))]
+        parts.append((f"{title} : {sub}" if lang == "fr" else f"{title}: {sub}")
+                     if sub else title)
+        container = _first(p, KGO.journalTitle) or _first(p, KGO.bookTitle)
+        if container:
+            bits = [("in " if lang == "en" else "dans ") + container]
+            for pred, pre in ((BIBO.volume, "vol. "), (BIBO.issue, "n° " if lang == "fr" else
+                                                        "no. "), (BIBO.pages, "p. ")):
+                v = _first(p, pred)
+                if v:
+                    bits.append(pre + v)
+            parts.append(", ".join(bits))
+        elif _first(p, BIBO.pages):
+            parts.append("p. " + _first(p, BIBO.pages))
+        tr = self.people(iri, BIBO.translator)
+        if tr:
+            parts.append(("trad. " if lang == "fr" else "transl. ") + ", ".join(tr))
+        place, pub = _first(p, KGO.publicationPlace), _first(p, DCT.publisher)
+        if place or pub:
+            parts.append(f"{place} : {pub}" if place and pub and lang == "fr" else
+                         f"{place}: {pub}" if place and pub else place or pub)
+        orig = _first(p, KGO.originalTitle)
+        if orig:
+            od = _first(p, KGO.originalDate)
+            parts.append(f"[{orig}{', ' + od if od else ''}]")
+        return " ".join(x.rstrip(".") + "." for x in parts if x)
+
+
+# --------------------------------------------------------------------------- public API
+
+def graph_data(source, lang: str = "fr", theme: str | None = None, thinker: str | None = None,
+               depth: int = 1, size: dict | None = None, group: dict | None = None,
+               layout: bool = True) -> dict:
+    """Nodes and edges of the graph (or of one theme's / one thinker's neighbourhood).
+
+    ``source``: a pyoxigraph store of the built graph or a ``kg.model.Model``. ``theme`` (id or
+    label) and ``thinker`` (name, family name or key) keep the nodes within ``depth`` links of
+    it. ``size`` and ``group`` map node IRIs (or ids) to a measure and a community.
+    """
+    lang = _lang(lang)
+    if not 1 <= depth <= MAX_DEPTH:
+        raise QueryError(f"depth must be 1 or 2 (got {depth})")
+    g = _Graph(_store_of(source), lang)
+    keep = set(g.kinds)
+    roots: list[str] = []
+    if theme:
+        roots.append(_match(g, "theme", theme))
+    if thinker:
+        roots.append(_match(g, "thinker", thinker))
+    if roots:
+        keep = set()
+        for r in roots:
+            keep |= _ball(g.adj, r, depth)
+    order = sorted(keep, key=lambda i: (TYPES.index(g.kinds[i]), i))
+    ids = _ids(g, list(g.kinds))  # over the whole graph: a node's id never depends on the view
+    nodes = []
+    degree = {i: len(g.adj[i] & keep) for i in keep}
+    for iri in order:
+        n = g.node(iri)
+        n["id"] = ids[iri]
+        n["keys"] = [k for k in dict.fromkeys([n["id"], *n["keys"]]) if k]
+        who = g.people(iri, DCT.creator) if n["type"] in ("work", "quote", "claim") else []
+        n["search"] = fold(" ".join([n["label"], *n["keys"], *who]))
+        n["themes"] = [ids[t] for t in n["themes"] if t in ids]
+        for fld in n["fields"]:
+            if "ids" in fld:
+                iris = [x for x in fld["ids"] if x in g.kinds]
+                fld["ids"] = [ids[x] for x in iris]
+                fld["names"] = [_node_label(g, x) for x in iris]
+        n["degree"] = degree[iri]
+        nodes.append(n)
+    edges = []
+    for (a, b), rels in g.edges.items():
+        if a in keep and b in keep:
+            edges.append({"from": ids[a], "to": ids[b], "rel": rels})
+    _measures(nodes, size, group)
+    data = {"lang": lang, "nodes": nodes, "edges": edges, "roots": [ids[r] for r in roots],
+            "grouped": bool(group),
+            "title": TEXT[lang]["title"] + (" — " + ", ".join(
+                _node_label(g, r) for r in roots) if roots else "")}
+    if layout:
+        positions(data)
+    return data
+
+
+def _node_label(g: _Graph, iri: str) -> str:
+    if iri not in g.kinds:
+        return _local(iri)
+    p, kind = g.props[iri], g.kinds[iri]
+    if kind == "thinker":
+        return _first(p, FOAF.name) or _local(iri)
+    if kind == "theme":
+        return _first(p, SKOS.prefLabel, g.lang) or _local(iri)
+    if kind == "work":
+        return _first(p, DCT.title) or _local(iri)
+    return _short(_first(p, RDF.value), 60) or _local(iri)
+
+
+def _ids(g: _Graph, order: list[str]) -> dict[str, str]:
+    """Short, unique node ids: citekeys for entries, thinker keys or slugs, theme ids."""
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    # entries first: their citekeys are the ids people link to (graph.html#ellul1988)
+    for iri in sorted(order, key=lambda i: g.kinds[i] == "theme" or (
+            g.kinds[i] == "thinker" and not g.props[i].get(DCT.identifier))):
+        kind = g.kinds[iri]
+        want = _first(g.props[iri], DCT.identifier) or _local(iri)
+        nid = want if want not in taken else f"{kind}:{want}"
+        ids[iri] = nid
+        taken.add(nid)
+    return ids
+
+
+def _match(g: _Graph, kind: str, name: str) -> str:
+    """The node of one theme or thinker named (case and accents ignored)."""
+    want = fold(name).strip()
+    cands = [i for i, k in g.kinds.items() if k == kind]
+    names: dict[str, list[str]] = {}
+    for i in cands:
+        n = g.node(i)
+        for k in [n["label"], *n["keys"]]:
+            names.setdefault(fold(k).strip(), [])
+            if i not in names[fold(k).strip()]:
+                names[fold(k).strip()].append(i)
+    exact = names.get(want) or names.get(want.replace(" ", "-"), [])
+    found = exact
+    if not found:  # a word of the name: "Ellul" -> "Jacques Ellul"
+        found = sorted({i for k, ids in names.items() for i in ids
+                        if want in re.split(r"[\s,.'-]+", k)})
+    what = {"theme": "theme", "thinker": "thinker"}[kind]
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        labels = sorted(_node_label(g, i) for i in found)
+        raise QueryError(f"several {what}s match '{name}': {', '.join(labels[:8])}"
+                         f"{' …' if len(labels) > 8 else ''}; give the full name")
+    close = difflib.get_close_matches(want, list(names), n=9, cutoff=0.5)
+    labels = list(dict.fromkeys(_node_label(g, names[c][0]) for c in close))[:3]
+    hint = ": closest: " + ", ".join(f"'{x}'" for x in labels) if labels else ""
+    raise NotFoundError(f"no {what} '{name}' in the graph{hint}")
+
+
+def _ball(adj: dict, root: str, depth: int) -> set[str]:
+    seen = {root}
+    frontier = deque([(root, 0)])
+    while frontier:
+        n, d = frontier.popleft()
+        if d == depth:
+            continue
+        for m in adj[n]:
+            if m not in seen:
+                seen.add(m)
+                frontier.append((m, d + 1))
+    return seen
+
+
+def _measures(nodes: list[dict], size: dict | None, group: dict | None) -> None:
+    """``value`` drives the drawn size (degree unless a measure is given); ``group`` colours."""
+    palette: dict = {}
+    def look(m: dict, n: dict):
+        return m.get(n["iri"], m.get(n["id"]))
+
+    for n in nodes:
+        v = look(size, n) if size else None
+        n["value"] = float(v) if v is not None else float(n["degree"])
+        n["measure"] = "size" if size and v is not None else "degree"
+        if group:
+            gv = look(group, n)
+            if gv is not None:
+                n["group"] = str(gv)
+                palette.setdefault(n["group"], PALETTE[len(palette) % len(PALETTE)])
+                n["groupColor"] = palette[n["group"]]
+
+
+def positions(data: dict, seed: int = 1) -> None:
+    """Give every node x, y (igraph Fruchterman-Reingold), with about SPACING px per node."""
+    import random
+
+    nodes, edges = data["nodes"], data["edges"]
+    if not nodes:
+        return
+    index = {n["id"]: i for i, n in enumerate(nodes)}
+    pairs = [(index[e["from"]], index[e["to"]]) for e in edges]
+    rnd = random.Random(seed)
+    # igraph's own start spreads nodes over a sqrt(n) square: a tighter start is 20x slower
+    half = max(1.0, len(nodes) ** 0.5 / 2)
+    start = [[rnd.uniform(-half, half), rnd.uniform(-half, half)] for _ in nodes]
+    if len(nodes) == 1:
+        coords = [(0.0, 0.0)]
+    else:
+        import igraph
+
+        g = igraph.Graph(n=len(nodes), edges=pairs)
+        coords = g.layout_fruchterman_reingold(seed=start, niter=500).coords
+    # scale: about SPACING px of room per node on average (labels stay readable at zoom 1)
+    xs, ys = [c[0] for c in coords], [c[1] for c in coords]
+    area = max((max(xs) - min(xs)) * (max(ys) - min(ys)), 1e-9)
+    k = SPACING / (area / len(nodes)) ** 0.5 if len(nodes) > 1 else 1.0
+    for n, (x, y) in zip(nodes, coords):
+        n["x"], n["y"] = round(x * k, 1), round(y * k, 1)
+
+
+# --------------------------------------------------------------------------- the page
+
+def _asset(name: str) -> str:
+    return (resources.files("kg") / "assets" / name).read_text(encoding="utf-8")
+
+
+_JSON_ESC = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+             "\u2029": "\\u2029"}
+
+
+def script_json(obj) -> str:
+    """JSON safe inside a <script> element: nothing in it can close the element."""
+    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESC[m.group()], s)
+
+
+def _hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() \
+        + "'"
+
+
+def page_data(data: dict, physics: bool = False) -> dict:
+    """What the page's script reads: the graph, the styles and the labels of one language."""
+    lang = data["lang"]
+    t = TEXT[lang]
+    return {**data, "physics": bool(physics), "styles": STYLE, "types": list(TYPES),
+            "text": {k: t[k] for k in ("types", "relations", "inverse", "fields", "ui")}}
+
+
+def html(data: dict, physics: bool = False) -> str:
+    """The whole page as text (vis-network, style, script and data inline)."""
+    from html import escape
+
+    vis = _asset("vis-network.min.js")
+    app = _asset("graph.js")
+    css = _asset("graph.css")
+    csp = ("default-src 'none'; "
+           f"script-src {_hash(vis)} {_hash(app)}; "
+           f"style-src {_hash(css)}; "
+           "img-src data:; font-src 'none'; connect-src 'none'; frame-src 'none'; "
+           "object-src 'none'; media-src 'none'; worker-src 'none'; manifest-src 'none'; "
+           "base-uri 'none'; form-action 'none'")
+    fills = {"LANG": escape(data["lang"]), "CSP": escape(csp), "TITLE": escape(data["title"]),
+             "CSS": css, "VIS": vis, "APP": app,
+             "DATA": script_json(page_data(data, physics))}
+    template = _asset("graph.html")
+    return re.sub(r"\{\{([A-Z]+)\}\}", lambda m: fills[m.group(1)], template)
+
+
+def write_html(path: str | Path, data: dict, lang: str | None = None,
+               physics: bool = False) -> Path:
+    """Write the page atomically.  ``lang`` re-labels nothing: it must match the data's."""
+    from .store import write_atomic
+
+    if lang is not None and _lang(lang) != data["lang"]:
+        raise QueryError(f"the data was read in {data['lang']!r}, not {lang!r}: call "
+                         f"graph_data(..., lang={lang!r})")
+    p = Path(path)
+    if p.parent and not p.parent.is_dir():
+        p.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(p, html(data, physics))
+    return p
+
+
+def build_page(out_dir: str | Path = "out", lang: str = "fr", physics: bool = False) -> Path:
+    """Read the published store of ``out_dir`` and write ``out_dir/graph.html``."""
+    from .store import open_store
+
+    store = open_store(out_dir)
+    return write_html(Path(out_dir) / "graph.html", graph_data(store, lang), lang, physics)
+
+
+def viz(out: str | Path = "out", bib=None, ontology=None, output: str | Path | None = None,
+        lang: str = "fr", theme: str | None = None, thinker: str | None = None,
+        depth: int = 1, physics: bool = False) -> tuple[Path, dict]:
+    """`kg viz`: the graph (or a neighbourhood of it) as a page; returns its path and data."""
+    from .api import open_graph
+
+    data = graph_data(open_graph(out, bib, ontology), lang, theme=theme, thinker=thinker,
+                      depth=depth)
+    if output is None:
+        from .latex import slug
+
+        suffix = "-".join(slug(x) for x in (theme, thinker) if x)
+        output = Path(out) / (f"graph-{suffix}.html" if suffix else "graph.html")
+    return write_html(output, data, lang, physics), data

@@ -1,0 +1,102 @@
+"""Shared fixtures: paths of the shipped files, the thesaurus, models built from text, builds.
+
+Every output goes to a pytest temporary folder; nothing is written into the checkout.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `pytest` run without the project installed
+    sys.path.insert(0, str(ROOT))
+
+DATA = Path(__file__).resolve().parent / "data"
+SMALL_BIB = DATA / "small.bib"
+ONTOLOGY = ROOT / "ontology.ttl"
+
+
+@pytest.fixture(scope="session")
+def ontology_path(tmp_path_factory) -> Path:
+    """A private copy of ontology.ttl (the shipped one may be edited while the suite runs)."""
+    dest = tmp_path_factory.mktemp("ontology") / "ontology.ttl"
+    shutil.copyfile(ONTOLOGY, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def thesaurus(ontology_path):
+    from kg.themes import load_thesaurus
+
+    return load_thesaurus(ontology_path.read_bytes())
+
+
+@pytest.fixture
+def small_bib(tmp_path) -> Path:
+    """A private copy of tests/data/small.bib (tests may touch or edit it)."""
+    dest = tmp_path / "small.bib"
+    shutil.copyfile(SMALL_BIB, dest)
+    return dest
+
+
+@pytest.fixture
+def write_bib(tmp_path):
+    """write_bib(text or bytes, name='x.bib') -> path of a new file in tmp_path."""
+
+    def write(content: str | bytes, name: str = "x.bib") -> Path:
+        p = tmp_path / name
+        if isinstance(content, str):
+            p.write_text(content, encoding="utf-8", newline="")
+        else:
+            p.write_bytes(content)
+        return p
+
+    return write
+
+
+@pytest.fixture
+def model_of(thesaurus):
+    """model_of(bibtex text) -> kg.model.Model, with the parse problems first (like a build)."""
+    from kg.bib import parse
+    from kg.model import build_model
+
+    def make(text: str, path: str = "x.bib"):
+        bib = parse(text, path)
+        model = build_model(bib, thesaurus)
+        model.problems[:0] = bib.problems
+        return model
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def small_model(thesaurus):
+    from kg.bib import load
+    from kg.model import build_model
+
+    return build_model(load(SMALL_BIB), thesaurus)
+
+
+@pytest.fixture(scope="session")
+def built_small(tmp_path_factory, ontology_path):
+    """small.bib built once into a temporary out/ (read-only for the tests that use it)."""
+    from kg.build import build
+
+    base = tmp_path_factory.mktemp("built")
+    bib = base / "small.bib"
+    shutil.copyfile(SMALL_BIB, bib)
+    result = build(bib, ontology_path, base / "out")
+    return result
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (relative path -> bytes), to compare a folder before/after."""
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def messages(problems, level: str | None = None) -> list[str]:
+    return [p.message for p in problems if level is None or p.level == level]

@@ -1,0 +1,151 @@
+"""Real Oxigraph servers on loopback for the Share tests (issue 9), and a scripted stub server.
+
+Not a test module: test_remote.py and test_cli_remote.py start their own servers with it.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from typing_extensions import Self
+
+HOST = "127.0.0.1"
+
+
+def oxigraph_binary() -> str:
+    """The `oxigraph` executable of `pip install oxigraph`: next to python, else on PATH.
+
+    Missing: the test fails when CI=true, is skipped otherwise.
+    """
+    here = Path(sys.executable).parent / "oxigraph"
+    found = str(here) if here.exists() else shutil.which("oxigraph")
+    if found is None:
+        msg = "the oxigraph server is not installed (pip install oxigraph, in the [test] extras)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Oxigraph:
+    """`oxigraph serve` (or serve-read-only) on 127.0.0.1, started and stopped by the tests."""
+
+    def __init__(self, location: Path, read_only: bool = False, preload: Path | None = None):
+        self.binary = oxigraph_binary()
+        self.location = location
+        self.read_only = read_only
+        self.preload = preload
+        self.port = free_port()
+        self.base = f"http://{HOST}:{self.port}"
+        self.query = self.base + "/query"
+        self.store = self.base + "/store"
+        self.proc = None
+
+    def start(self) -> Oxigraph:
+        if self.preload is not None:  # serve-read-only needs an existing database
+            subprocess.run([self.binary, "load", "--location", str(self.location), "--file",
+                            str(self.preload)], check=True, capture_output=True, timeout=120)
+        cmd = "serve-read-only" if self.read_only else "serve"
+        self.log = open(self.location.parent / f"oxigraph-{self.port}.log", "wb")
+        self.proc = subprocess.Popen([self.binary, cmd, "--location", str(self.location),
+                                      "--bind", f"{HOST}:{self.port}"],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"oxigraph exited with {self.proc.returncode}: "
+                                   f"{Path(self.log.name).read_text(errors='replace')[-2000:]}")
+            try:
+                self.ask("ASK { }")
+                return self
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("oxigraph did not answer on /query within 30 s") from None
+                time.sleep(0.05)
+
+    def ask(self, text: str) -> bytes:
+        req = urllib.request.Request(self.query, data=text.encode(), method="POST", headers={
+            "Content-Type": "application/sparql-query",
+            "Accept": "application/sparql-results+json"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(req, timeout=5) as r:
+            return r.read()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        if getattr(self, "log", None):
+            self.log.close()
+
+
+class Stub:
+    """A scripted HTTP server on 127.0.0.1: answers every request with (status, type, body).
+
+    ``seen`` records (method, path, headers, body length) of each request; ``delay`` seconds
+    are waited before answering.
+    """
+
+    def __init__(self, status=200, ctype="text/html", body=b"<html><p>hello</p></html>",
+                 delay=0.0):
+        self.status, self.ctype, self.body, self.delay = status, ctype, body, delay
+        self.seen = []
+        self.headers: dict[str, str] = {}
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                data = self.rfile.read(n) if n else b""
+                stub.seen.append((self.command, self.path, dict(self.headers), len(data)))
+                time.sleep(stub.delay)
+                body = stub.body(self) if callable(stub.body) else stub.body
+                try:
+                    self.send_response(stub.status)
+                    self.send_header("Content-Type", stub.ctype)
+                    self.send_header("Content-Length", str(len(body)))
+                    for k, v in stub.headers.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            do_GET = do_POST = do_PUT = _answer
+
+            def log_message(self, *a):
+                pass
+
+        self.server = ThreadingHTTPServer((HOST, 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://{HOST}:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

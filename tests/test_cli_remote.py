@@ -1,0 +1,239 @@
+"""kg push and --endpoint on every query command, against a real Oxigraph server on loopback."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from remote_server import Oxigraph, Stub, free_port
+
+from kg import remote
+from kg.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "Zz-very-secret-9"
+GRAPH = "https://kg.example/graph/reading-group"
+
+
+@pytest.fixture(autouse=True)
+def no_credentials(monkeypatch):
+    for k in (remote.ENV_USER, remote.ENV_PASSWORD, remote.ENV_TOKEN, remote.ENV_TIMEOUT):
+        monkeypatch.delenv(k, raising=False)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    from kg.build import build
+
+    base = tmp_path_factory.mktemp("sharecli")
+    bib, onto = base / "references.bib", base / "ontology.ttl"
+    shutil.copyfile(ROOT / "references.bib", bib)
+    shutil.copyfile(ROOT / "ontology.ttl", onto)
+    build(bib, onto, base / "out")
+    return ["-o", str(base / "out"), "--bib", str(bib), "--ontology", str(onto)]
+
+
+def kg(*args):
+    r = CliRunner().invoke(main, [str(a) for a in args])
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.output
+    return r
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, built):
+    """A read-write Oxigraph with the corpus pushed through `kg push` (default + named graph)."""
+    s = Oxigraph(tmp_path_factory.mktemp("oxigraph-cli") / "db").start()
+    try:
+        r = kg("push", "--endpoint", s.base, *built)
+        assert r.exit_code == 0, r.output
+        r2 = kg("push", "--endpoint", s.query, "--graph", GRAPH, *built)
+        assert r2.exit_code == 0, r2.output
+        s.push_output = r.output
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def read_only(tmp_path_factory, built):
+    s = Oxigraph(tmp_path_factory.mktemp("oxigraph-cli-ro") / "db", read_only=True,
+                 preload=Path(built[1]) / "graph.ttl").start()
+    yield s
+    s.stop()
+
+
+def test_push_reports_what_the_server_holds(server, built):
+    from kg.store import read_manifest
+
+    n = read_manifest(built[1])["triples"]
+    assert "Replaced the default graph at" in server.push_output
+    assert f"({n} triples" in server.push_output
+    assert f"The server holds {n} triples in the default graph." in server.push_output
+
+
+COMMANDS = [
+    ["themes"], ["themes", "--lang", "en"],
+    ["theme", "surveillance"], ["theme", "controler", "--limit", "0"],
+    ["thinker", "ellul"], ["thinker", "Quadrature"],
+    ["work", "ellul1988"],
+    ["quotes"], ["quotes", "--thinker", "ellul"], ["quotes", "--theme", "surveillance"],
+    ["claims"], ["claims", "--status", "contested"], ["claims", "--theme", "surveillance"],
+    ["search", "surveillance"], ["search", "société technicienne"],
+    ["query", "works-per-theme"], ["query", "theme-thinkers", "-p", "theme=surveillance"],
+    ["query", ("SELECT ?t (COUNT(?w) AS ?n) WHERE { ?w <http://purl.org/dc/terms/subject> ?t } "
+              "GROUP BY ?t ORDER BY DESC(?n) ?t")],
+    ["query", "ASK { ?w <http://purl.org/dc/terms/identifier> ?k }", "-p", "k=ellul1988"],
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_remote_answers_equal_local(server, built, args, fmt):
+    local = kg(*args, "--format", fmt, *built)
+    assert local.exit_code == 0, local.output
+    remote_ = kg(*args, "--format", fmt, "--endpoint", server.base, *built)
+    assert remote_.exit_code == 0, remote_.output
+    assert remote_.output == local.output
+
+
+@pytest.mark.parametrize("args", [["themes"], ["thinker", "ellul"], ["search", "surveillance"]],
+                         ids=" ".join)
+def test_named_graph_equals_local(server, built, args):
+    local = kg(*args, "--format", "json", *built)
+    remote_ = kg(*args, "--format", "json", "--endpoint", server.query, "--graph", GRAPH, *built)
+    assert remote_.exit_code == 0, remote_.output
+    assert remote_.output == local.output
+
+
+def test_construct_same_triples(server, built):
+    q = ("CONSTRUCT { ?q ?p ?o } WHERE { ?q a <https://kg.example/ontology#Quote> ; ?p ?o }")
+    local = kg("query", q, *built)
+    remote_ = kg("query", q, "--endpoint", server.base, *built)
+    assert remote_.exit_code == 0 and local.exit_code == 0
+    assert sorted(remote_.output.splitlines()) == sorted(local.output.splitlines())
+    assert local.output.strip()
+
+
+@pytest.mark.parametrize("fmt", ["latex", "pandoc"])
+def test_quote_bank_remote(server, built, fmt):
+    local = kg("quotes", "--theme", "surveillance", "--format", fmt, *built)
+    remote_ = kg("quotes", "--theme", "surveillance", "--format", fmt, "--endpoint", server.base,
+                 *built)
+    assert remote_.exit_code == 0, remote_.output
+    assert remote_.output == local.output
+
+
+def test_remote_does_not_need_a_local_build(server, tmp_path):
+    """Against a server, nothing is built or read locally."""
+    out = tmp_path / "nothing-here"
+    r = kg("themes", "--format", "json", "--endpoint", server.base, "-o", out,
+           "--bib", tmp_path / "missing.bib")
+    assert r.exit_code == 0, r.output
+    assert '"surveillance"' in r.output and not out.exists()
+
+
+def test_update_refused_remotely(server, built):
+    r = kg("query", "INSERT DATA { <https://kg.example/x> <https://kg.example/y> 1 }",
+           "--endpoint", server.base, *built)
+    assert r.exit_code != 0 and "read-only" in r.output
+    assert remote.count(server.query, None) == remote.count(server.query, GRAPH)
+
+
+def test_not_found_names_same_as_local(server, built):
+    local = kg("thinker", "nobody-at-all", *built)
+    remote_ = kg("thinker", "nobody-at-all", "--endpoint", server.base, *built)
+    assert local.exit_code == remote_.exit_code != 0
+    assert remote_.output == local.output
+
+
+# --------------------------------------------------------------------------- push
+
+def test_push_merge_keeps_what_was_there(server, built, tmp_path):
+    g = "https://kg.example/graph/merge-cli"
+    extra = tmp_path / "extra.ttl"
+    extra.write_text('<https://kg.example/a> <https://kg.example/b> "kept" .\n')
+    remote.push(extra, server.store, g)
+    r = kg("push", "--endpoint", server.base, "--graph", g, "--merge", *built)
+    assert r.exit_code == 0 and f"Merged into <{g}>" in r.output
+    n = remote.count(server.query)
+    assert f"holds {n + 1} triples" in r.output
+    r = kg("push", "--store-url", server.store, "--graph", g, *built)  # replace, no count
+    assert r.exit_code == 0 and "Replaced" in r.output and "holds" not in r.output
+    assert remote.count(server.query, g) == n
+
+
+def test_read_only_server_refuses_push(read_only, built):
+    r = kg("push", "--endpoint", read_only.query, *built)
+    assert r.exit_code == 1
+    assert r.output.startswith("Error: the server refuses writes (read-only?)")
+    assert "Traceback" not in r.output
+
+
+def test_push_needs_a_target(built):
+    r = kg("push", *built)
+    assert r.exit_code == 2 and "--endpoint" in r.output
+
+
+def test_push_unknown_layout_asks_for_store_url(built):
+    r = kg("push", "--endpoint", "http://127.0.0.1:9/sparql", *built)
+    assert r.exit_code == 2 and "--store-url" in r.output
+
+
+# --------------------------------------------------------------------------- failures
+
+@pytest.mark.parametrize("cmd", [["themes"], ["search", "x"], ["query", "ASK {}"],
+                                 ["thinker", "ellul"]], ids=" ".join)
+def test_server_down(built, cmd):
+    url = f"http://127.0.0.1:{free_port()}"
+    r = kg(*cmd, "--endpoint", url, *built)
+    assert r.exit_code == 1
+    assert "connection refused (is the server running?)" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_push_server_down(built):
+    r = kg("push", "--endpoint", f"http://127.0.0.1:{free_port()}", *built)
+    assert r.exit_code == 1 and "the upload failed: cannot connect" in r.output
+
+
+def test_wrong_url_on_a_live_server(server, built):
+    r = kg("themes", "--endpoint", server.base + "/no-such-path", *built)
+    assert r.exit_code == 1 and "nothing at" in r.output and "HTTP 404" in r.output
+    r = kg("themes", "--endpoint", server.store, *built)  # the Graph Store, not the query URL
+    assert r.exit_code == 1 and "does not take SPARQL queries" in r.output
+
+
+def test_not_a_sparql_server(built):
+    with Stub(200, "text/html", b"<html><h1>Welcome to nginx!</h1></html>") as stub:
+        r = kg("themes", "--endpoint", stub.url + "/query", *built)
+    assert r.exit_code == 1 and "did not answer with SPARQL JSON results" in r.output
+
+
+def test_graph_without_endpoint(built):
+    r = kg("themes", "--graph", GRAPH, *built)
+    assert r.exit_code == 2 and "--endpoint" in r.output
+
+
+def test_credentials_never_in_output(monkeypatch, built):
+    monkeypatch.setenv(remote.ENV_USER, "alice")
+    monkeypatch.setenv(remote.ENV_PASSWORD, SECRET)
+    body = lambda h: f"bad login {h.headers.get('Authorization')} ({SECRET})".encode()
+    with Stub(403, "text/plain", body) as stub:
+        runs = [kg("themes", "--endpoint", stub.url + "/query", *built),
+                kg("push", "--store-url", stub.url + "/store", *built)]
+        stub.status = 401
+        runs.append(kg("query", "ASK {}", "--endpoint", stub.url + "/query", *built))
+    assert all(a[2].get("Authorization", "").startswith("Basic ") for a in stub.seen)
+    import base64
+
+    blob = base64.b64encode(f"alice:{SECRET}".encode()).decode()
+    for r in runs:
+        assert r.exit_code == 1, r.output
+        assert SECRET not in r.output and blob not in r.output
+    assert "refuses writes" in runs[1].output and "refused the credentials" in runs[2].output
+
+
+def test_credentials_in_the_url_refused(built):
+    r = kg("push", "--endpoint", f"http://bob:{SECRET}@127.0.0.1:9/query", *built)
+    assert r.exit_code == 2 and SECRET not in r.output and "KG_ENDPOINT_USER" in r.output

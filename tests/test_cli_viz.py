@@ -1,0 +1,96 @@
+"""`kg viz`: the graph page on demand, through the CLI."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, ontology_path):
+    """The shipped corpus built once; returns the CLI options that point at it."""
+    from kg.build import build
+
+    base = tmp_path_factory.mktemp("viz")
+    bib = base / "references.bib"
+    shutil.copyfile(ROOT / "references.bib", bib)
+    build(bib, ontology_path, base / "out")
+    return base, ["--bib", str(bib), "--ontology", str(ontology_path), "--out",
+                  str(base / "out")]
+
+
+def run(args):
+    r = CliRunner().invoke(main, args, catch_exceptions=False)
+    return r
+
+
+def page_data(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    return json.loads(re.search(r'id="kg-data">(.*?)</script>', text, re.DOTALL).group(1))
+
+
+def test_viz_writes_the_whole_graph(built):
+    base, opts = built
+    r = run(["viz", *opts])
+    assert r.exit_code == 0, r.output
+    page = base / "out" / "graph.html"
+    d = page_data(page)
+    assert r.output.strip() == f"{page}: {len(d['nodes'])} nodes, {len(d['edges'])} edges"
+    assert d["lang"] == "fr" and d["physics"] is False and not d["roots"]
+
+
+def test_viz_theme_depth_and_output(built, tmp_path):
+    _, opts = built
+    dest = tmp_path / "surv.html"
+    r = run(["viz", *opts, "--theme", "surveillance", "--depth", "2", "-o", str(dest)])
+    assert r.exit_code == 0, r.output
+    d = page_data(dest)
+    assert d["roots"] == ["surveillance"]
+    r1 = run(["viz", *opts, "--theme", "surveillance", "-o", str(tmp_path / "s1.html")])
+    assert len(page_data(tmp_path / "s1.html")["nodes"]) < len(d["nodes"])
+    assert r1.exit_code == 0
+
+
+def test_viz_thinker_default_name_and_english(built):
+    base, opts = built
+    r = run(["viz", *opts, "--thinker", "Ellul", "--lang", "en", "--physics"])
+    assert r.exit_code == 0, r.output
+    page = base / "out" / "graph-ellul.html"
+    d = page_data(page)
+    assert d["roots"] == ["ellul"] and d["lang"] == "en" and d["physics"] is True
+    assert d["text"]["ui"]["reset"] == "Show all"
+    assert '<html lang="en">' in page.read_text(encoding="utf-8")
+    assert "ellul1988" in {n["id"] for n in d["nodes"]}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--theme", "survei"], "Error: no theme 'survei' in the graph: closest: 'Surveillance'"),
+    (["--thinker", "Nobody"], "Error: no thinker 'Nobody' in the graph"),
+], ids=["theme", "thinker"])
+def test_viz_unknown_names(built, args, message):
+    _, opts = built
+    r = CliRunner().invoke(main, ["viz", *opts, *args])
+    assert r.exit_code == 1
+    assert message in r.output
+    assert "Traceback" not in r.output
+
+
+def test_viz_rejects_depth_3_and_unknown_language(built):
+    _, opts = built
+    assert CliRunner().invoke(main, ["viz", *opts, "--thinker", "Ellul", "--depth", "3"]) \
+        .exit_code == 2
+    assert CliRunner().invoke(main, ["viz", *opts, "--lang", "de"]).exit_code == 2
+
+
+def test_viz_help_lists_the_options():
+    r = run(["viz", "--help"])
+    for opt in ("--theme", "--thinker", "--depth", "--lang", "--physics", "--output"):
+        assert opt in r.output

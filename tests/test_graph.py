@@ -1,0 +1,299 @@
+"""kg.graph: the RDF written for a model (standard vocabularies, stable IRIs, no blank nodes),
+and the graph files of a build (Turtle and JSON-LD readable by rdflib and Oxigraph)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib import Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.compare import isomorphic
+
+from kg.bib import load
+from kg.graph import date_literal, language_code, person_iri, theme_iri, to_ntriples, work_iri
+from kg.model import build_model
+
+from conftest import ROOT, SMALL_BIB
+
+# plain namespaces (rdflib's closed XSD/RDF/OWL warn when pytest inspects the module)
+RDF = rdflib.Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+OWL = rdflib.Namespace("http://www.w3.org/2002/07/owl#")
+XSD = rdflib.Namespace("http://www.w3.org/2001/XMLSchema#")
+BIBO = rdflib.Namespace("http://purl.org/ontology/bibo/")
+DCT = rdflib.Namespace("http://purl.org/dc/terms/")
+FOAF = rdflib.Namespace("http://xmlns.com/foaf/0.1/")
+SCHEMA = rdflib.Namespace("https://schema.org/")
+CITO = rdflib.Namespace("http://purl.org/spar/cito/")
+SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+KGO = rdflib.Namespace("https://kg.example/ontology#")
+KGF = rdflib.Namespace("https://kg.example/field/")
+ID = "https://kg.example/id/"
+WORK, PERSON, THEME = (rdflib.Namespace(ID + k + "/") for k in ("work", "person", "theme"))
+QUOTE, CLAIM = rdflib.Namespace(ID + "quote/"), rdflib.Namespace(ID + "claim/")
+
+
+def graph_of(nt: str) -> rdflib.Graph:
+    g = rdflib.Graph()
+    g.parse(data=nt, format="nt")
+    return g
+
+
+@pytest.fixture(scope="module")
+def nt(small_model) -> str:
+    return to_ntriples(small_model)
+
+
+@pytest.fixture(scope="module")
+def g(nt) -> rdflib.Graph:
+    return graph_of(nt)
+
+
+# --------------------------------------------------------------------------- IRIs
+
+def test_same_input_gives_identical_ntriples(thesaurus, nt):
+    again = to_ntriples(build_model(load(SMALL_BIB), thesaurus))
+    assert again == nt
+
+
+def test_ntriples_do_not_depend_on_the_process(nt, tmp_path):
+    """Another interpreter with another hash seed mints the same IRIs, in the same order."""
+    script = ("import sys; from pathlib import Path; from kg.bib import load; "
+              "from kg.model import build_model; from kg.themes import load_thesaurus; "
+              "from kg.graph import to_ntriples; "
+              "m = build_model(load(sys.argv[1]), load_thesaurus(Path(sys.argv[2]).read_bytes()));"
+              " sys.stdout.buffer.write(to_ntriples(m).encode())")
+    onto = tmp_path / "ontology.ttl"
+    onto.write_bytes((ROOT / "ontology.ttl").read_bytes())
+    env = dict(os.environ, PYTHONHASHSEED="12345", PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", script, str(SMALL_BIB), str(onto)],
+                         capture_output=True, env=env, cwd=tmp_path, check=True).stdout
+    assert out.decode("utf-8") == nt
+
+
+def test_no_blank_nodes(nt, g):
+    assert "_:" not in nt
+    assert not any(isinstance(t, rdflib.BNode) for triple in g for t in triple)
+
+
+def test_iris_are_minted_from_keys_and_names(g):
+    subjects = {str(s) for s in g.subjects(RDF.type, None)}
+    assert {work_iri("ellul1988"), ID + "quote/q-ellul-ambivalence",
+            ID + "claim/c-youtube-70", person_iri("ellul-jacques"),
+            person_iri("la-quadrature-du-net")} <= subjects
+    assert work_iri("ellul1988") == "https://kg.example/id/work/ellul1988"
+    assert theme_iri("surveillance") == "https://kg.example/id/theme/surveillance"
+
+
+def test_iris_of_unusual_keys_are_valid(model_of):
+    m = model_of("@book{Doe_2020:a.b/c, title={T}}\n@book{x&y, title={U}}\n")
+    nt = to_ntriples(m)
+    g = graph_of(nt)  # rdflib accepts every IRI
+    store = ox.Store()
+    store.load(nt.encode(), format=ox.RdfFormat.N_TRIPLES)  # and so does Oxigraph
+    keys = {str(o) for o in g.objects(None, DCT.identifier)}
+    assert keys == {"Doe_2020:a.b/c", "x&y"}
+    assert URIRef(work_iri("Doe_2020:a.b/c")) in set(g.subjects())
+    assert "/" not in work_iri("Doe_2020:a.b/c")[len(ID + "work/"):]
+
+
+# --------------------------------------------------------------------------- standard terms
+
+def test_person(g):
+    p = PERSON["ellul-jacques"]
+    assert set(g.objects(p, RDF.type)) == {FOAF.Person, KGO.Thinker}
+    assert g.value(p, FOAF.name) == Literal("Jacques Ellul")
+    assert g.value(p, FOAF.givenName) == Literal("Jacques")
+    assert g.value(p, FOAF.familyName) == Literal("Ellul")
+    assert g.value(p, SCHEMA.birthDate) == Literal("1912-01-06", datatype=XSD.date)
+    assert g.value(p, SCHEMA.deathDate) == Literal("1994-05-19", datatype=XSD.date)
+    assert g.value(p, SCHEMA.nationality) == Literal("française")
+    assert g.value(p, OWL.sameAs) == URIRef("http://www.wikidata.org/entity/Q323167")
+    assert g.value(p, KGO.alias) == Literal("J. Ellul")
+    assert str(g.value(p, SCHEMA.description)).startswith("Historien du droit")
+
+
+def test_organization(g):
+    o = PERSON["la-quadrature-du-net"]
+    assert set(g.objects(o, RDF.type)) == {FOAF.Organization, KGO.Thinker}
+    assert g.value(o, FOAF.name) == Literal("La Quadrature du Net")
+    assert g.value(o, FOAF.givenName) is None and g.value(o, FOAF.familyName) is None
+
+
+def test_book(g):
+    w = WORK["ellul1988"]
+    assert set(g.objects(w, RDF.type)) == {BIBO.Book, KGO.Work}
+    assert g.value(w, DCT.title) == Literal("Le bluff technologique")
+    assert g.value(w, DCT.creator) == PERSON["ellul-jacques"]
+    assert g.value(w, DCT.issued) == Literal("1988", datatype=XSD.gYear)
+    assert g.value(w, DCT.publisher) == Literal("Hachette")
+    assert g.value(w, DCT.language) == Literal("fr")
+    assert g.value(w, DCT.identifier) == Literal("ellul1988")
+    assert g.value(w, BIBO.isbn13) == Literal("9782010135557")
+    assert g.value(w, KGO.publicationPlace) == Literal("Paris")
+    assert set(g.objects(w, DCT.subject)) == {THEME["bluff-technologique"],
+                                              THEME["non-neutralite-technique"]}
+    assert g.value(w, DCT.description) == Literal("Ellul démonte le discours du progrès "
+                                                  "technique.")
+
+
+def test_translated_work_and_url(g):
+    w = WORK["illich1973"]
+    assert g.value(w, BIBO.translator) == PERSON["giard-luce"]
+    assert g.value(w, DCT.creator) == PERSON["illich-ivan"]
+    assert g.value(w, BIBO.uri) == Literal("https://example.org/a_b%20c", datatype=XSD.anyURI)
+    assert g.value(w, KGO.originalTitle) == Literal("Tools for Conviviality")
+    assert g.value(w, KGO.originalLanguage) == Literal("en")
+    assert g.value(w, KGO.originalDate) == Literal("1973", datatype=XSD.gYear)
+    assert g.value(w, DCT.publisher) == Literal("Éditions du Seuil")
+
+
+def test_section_of_a_book(g):
+    w = WORK["deleuze1990"]
+    assert BIBO.BookSection in set(g.objects(w, RDF.type))
+    assert g.value(w, DCT.isPartOf) == WORK["pourparlers"]
+    assert g.value(w, KGO.bookTitle) == Literal("Pourparlers")
+    assert g.value(w, BIBO.pages) == Literal("240–247")
+    # the book's author, inherited through crossref as bookauthor, contributed to the chapter
+    assert g.value(w, DCT.contributor) == PERSON["deleuze-gilles"]
+    assert set(g.objects(WORK["technopolice"], RDF.type)) == {BIBO.Webpage, KGO.Work}
+
+
+def test_author_list_is_an_ordered_rdf_list(model_of):
+    m = model_of("@book{b, author={Deleuze, Gilles and Félix Guattari and {Collectif X}},"
+                 " editor={Doe, Jane}, title={T}}\n")
+    g = graph_of(to_ntriples(m))
+    head = g.value(WORK["b"], BIBO.authorList)
+    assert isinstance(head, URIRef)  # list cells are IRIs too, not blank nodes
+    assert list(Collection(g, head)) == [PERSON["deleuze-gilles"], PERSON["guattari-felix"],
+                                         PERSON["collectif-x"]]
+    assert set(g.objects(WORK["b"], DCT.creator)) == set(Collection(g, head))
+    assert g.value(WORK["b"], BIBO.editor) == PERSON["doe-jane"]
+
+
+def test_quote(g):
+    q = QUOTE["q-ellul-ambivalence"]
+    assert set(g.objects(q, RDF.type)) == {KGO.Quote}
+    assert g.value(q, RDF.value) == Literal("La technique n'est ni bonne, ni mauvaise ; elle "
+                                            "est ambivalente.")
+    assert g.value(q, DCT.source) == WORK["ellul1988"]
+    assert g.value(q, KGO.speaker) == PERSON["ellul-jacques"]
+    assert g.value(q, DCT.creator) == PERSON["ellul-jacques"]
+    assert g.value(q, KGO.status) == KGO.attributed
+    assert g.value(q, DCT.language) == Literal("fr")
+    assert g.value(q, DCT.subject) == THEME["non-neutralite-technique"]
+
+
+def test_claim(g):
+    c = CLAIM["c-youtube-70"]
+    assert set(g.objects(c, RDF.type)) == {KGO.Claim}
+    assert g.value(c, RDF.value) == Literal("70% du temps passé sur YouTube est dû aux "
+                                            "recommandations")
+    assert g.value(c, CITO.citesAsEvidence) == WORK["illich1973"]
+    assert g.value(c, KGO.figure) == Literal("70", datatype=XSD.decimal)
+    assert g.value(c, KGO.unit) == Literal("%")
+    assert g.value(c, DCT.date) == Literal("2018-01", datatype=XSD.gYearMonth)
+    assert g.value(c, KGO.status) == KGO.sourced
+    metz = CLAIM["c-metz"]
+    assert g.value(metz, KGO.status) == KGO.contested
+    assert g.value(metz, DCT.spatial) == Literal("Metz")
+    assert g.value(metz, KGO.note) == Literal("Le test a eu lieu en 2020.")
+
+
+def test_claim_figure_literals(model_of):
+    m = model_of("@claim{a, statement={s}, status={unsourced}, figure={1,2}}\n"
+                 "@claim{b, statement={s}, status={unsourced}, figure={2e6}}\n"
+                 "@claim{c, statement={s}, status={unsourced}, figure={abc}}\n")
+    g = graph_of(to_ntriples(m))
+    assert g.value(CLAIM["a"], KGO.figure) == Literal("1.2", datatype=XSD.decimal)
+    assert g.value(CLAIM["b"], KGO.figure) == Literal("2e6", datatype=XSD.double)
+    assert g.value(CLAIM["c"], KGO.figure) is None  # reported, not invented
+
+
+def test_raw_fields_are_in_the_graph(g):
+    w = WORK["ellul1988"]
+    assert g.value(w, KGF.publisher) == Literal("hach")  # as written: the macro name
+    assert g.value(w, KGF.annotation) == Literal("{Ellul d\\'{e}monte le discours du "
+                                                 "progr\\`es technique.}")
+    assert g.value(w, KGO.entryType) == Literal("book")
+    assert g.value(WORK["pourparlers"], KGF.Unknownfield) == Literal("{kept {as} is}")
+
+
+@pytest.mark.parametrize("value,literal", [
+    ("1988", '"1988"^^<http://www.w3.org/2001/XMLSchema#gYear>'),
+    ("2018-01", '"2018-01"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>'),
+    ("1912-01-06", '"1912-01-06"^^<http://www.w3.org/2001/XMLSchema#date>'),
+    ("1972?", '"1972?"'), ("1972~", '"1972~"'), ("2022/", '"2022/"'),
+    ("1990/1995", '"1990/1995"'),
+])
+def test_date_literal(value, literal):
+    assert date_literal(value) == literal
+
+
+@pytest.mark.parametrize("value,code", [("french", "fr"), ("English", "en"), ("ngerman", "de"),
+                                        ("USenglish", "en"), ("klingon", "klingon")])
+def test_language_code(value, code):
+    assert language_code(value) == code
+
+
+# --------------------------------------------------------------------------- built graph files
+
+@pytest.fixture(scope="module")
+def out(built_small):
+    return built_small.out
+
+
+def test_turtle_parses_with_rdflib_and_oxigraph_to_the_same_count(out, built_small):
+    g = rdflib.Graph().parse(out / "graph.ttl", format="turtle")
+    store = ox.Store()
+    store.load(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert len(g) == len(store) == manifest["triples"] == built_small.triples > 0
+
+
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated")
+def test_jsonld_parses_with_rdflib_to_the_same_count(out):
+    g = rdflib.Graph().parse(out / "graph.jsonld", format="json-ld")
+    ttl = rdflib.Graph().parse(out / "graph.ttl", format="turtle")
+    assert len(g) == len(ttl)
+    assert isomorphic(g, ttl)
+
+
+def test_built_graph_is_the_ontology_plus_the_ntriples(out, nt, ontology_path):
+    built = rdflib.Graph().parse(out / "graph.ttl", format="turtle")
+    expected = graph_of(nt) + rdflib.Graph().parse(ontology_path, format="turtle")
+    assert isomorphic(built, expected)
+
+
+def test_built_graph_has_no_blank_node_for_our_resources(out):
+    g = rdflib.Graph().parse(out / "graph.ttl", format="turtle")
+    for cls in (KGO.Work, KGO.Quote, KGO.Claim, KGO.Thinker, SKOS.Concept):
+        nodes = set(g.subjects(RDF.type, cls))
+        assert nodes and all(isinstance(n, URIRef) for n in nodes), cls
+    # the only blank nodes are the ontology's own (owl:unionOf lists)
+    for s, p, o in g:
+        if isinstance(s, rdflib.BNode) or isinstance(o, rdflib.BNode):
+            assert not str(s).startswith(ID) and not str(o).startswith(ID)
+
+
+def test_two_builds_give_the_same_graph(out, ontology_path, tmp_path):
+    from kg.build import build
+
+    bib = tmp_path / "small.bib"
+    bib.write_bytes(SMALL_BIB.read_bytes())
+    other = build(bib, ontology_path, tmp_path / "out").out
+    a = rdflib.Graph().parse(out / "graph.ttl", format="turtle")
+    b = rdflib.Graph().parse(other / "graph.ttl", format="turtle")
+    assert isomorphic(a, b)
+    named = lambda g: {t for t in g if not any(isinstance(x, rdflib.BNode) for x in t)}  # noqa
+    assert named(a) == named(b)
+
+
+def test_themes_of_the_ontology_are_in_the_graph(out):
+    g = rdflib.Graph().parse(out / "graph.ttl", format="turtle")
+    assert (THEME["surveillance"], RDF.type, SKOS.Concept) in g
+    assert (WORK["technopolice"], DCT.subject, THEME["surveillance"]) in g

@@ -1,0 +1,277 @@
+"""kg.render: the graph read into nodes and edges, and the page written around them."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kg import render
+from kg.errors import NotFoundError, QueryError
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = Path(__file__).resolve().parent / "data" / "hostile.bib"
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory, ontology_path):
+    """The shipped corpus built once into a temporary out/."""
+    from kg.build import build
+
+    base = tmp_path_factory.mktemp("render-corpus")
+    bib = base / "references.bib"
+    shutil.copyfile(ROOT / "references.bib", bib)
+    result = build(bib, ontology_path, base / "out")
+    return result
+
+
+@pytest.fixture(scope="session")
+def store(corpus):
+    from kg.store import open_store
+
+    return open_store(corpus.out)
+
+
+@pytest.fixture(scope="session")
+def data(store):
+    return render.graph_data(store, "fr")
+
+
+@pytest.fixture(scope="session")
+def hostile_page(tmp_path_factory, ontology_path):
+    from kg.build import build
+
+    base = tmp_path_factory.mktemp("render-hostile")
+    bib = base / "hostile.bib"
+    shutil.copyfile(HOSTILE, bib)
+    build(bib, ontology_path, base / "out")
+    return render.build_page(base / "out")
+
+
+def node(data, nid):
+    return next(n for n in data["nodes"] if n["id"] == nid)
+
+
+def field(n, k):
+    return next(f for f in n["fields"] if f["k"] == k)
+
+
+# ------------------------------------------------------------------ the data
+
+def test_every_node_of_the_graph_once(data, corpus):
+    c = corpus.counts
+    assert len(data["nodes"]) == c["thinkers"] + c["works"] + c["quotes"] + c["claims"] \
+        + c["themes"]
+    ids = [n["id"] for n in data["nodes"]]
+    assert len(ids) == len(set(ids))
+    by_type = {t: sum(n["type"] == t for n in data["nodes"]) for t in render.TYPES}
+    assert by_type == {"thinker": c["thinkers"], "work": c["works"], "theme": c["themes"],
+                       "quote": c["quotes"], "claim": c["claims"]}
+
+
+def test_edges_join_nodes_and_carry_relations(data):
+    ids = {n["id"] for n in data["nodes"]}
+    assert data["edges"]
+    for e in data["edges"]:
+        assert e["from"] in ids and e["to"] in ids and e["from"] != e["to"]
+        assert e["rel"] and set(e["rel"]) <= set(render.TEXT["fr"]["relations"])
+    pairs = [(e["from"], e["to"]) for e in data["edges"]]
+    assert len(pairs) == len(set(pairs))
+    assert ("ellul", "ellul1988") in pairs  # thinker -> work, "auteur de"
+
+
+def test_a_work_has_its_full_reference_annotation_and_themes(data):
+    w = node(data, "ellul1988")
+    assert w["type"] == "work" and w["label"] == "Le bluff technologique"
+    assert field(w, "reference")["v"] == ("Jacques Ellul (1988). Le bluff technologique. "
+                                          "Paris : Hachette.")
+    assert field(w, "annotation")["v"].startswith("Dernier volet")
+    assert "non-neutralite-technique" in field(w, "themes")["ids"]
+    assert "Non-neutralité de la technique" in field(w, "themes")["names"]
+
+
+def test_a_thinker_has_dates_and_description(data):
+    t = node(data, "ellul")
+    assert t["label"] == "Jacques Ellul"
+    assert field(t, "dates")["v"] == "1912-01-06 – 1994-05-19"
+    assert "société technicienne" in field(t, "description")["v"]
+    assert "ellul" in t["search"]
+
+
+def test_quotes_and_claims_have_their_details(data):
+    quotes = [n for n in data["nodes"] if n["type"] == "quote"]
+    claims = [n for n in data["nodes"] if n["type"] == "claim"]
+    assert quotes and claims
+    for q in quotes:
+        assert field(q, "text")["v"] and field(q, "status")["v"]
+    for c in claims:
+        assert field(c, "statement")["v"] and field(c, "status")["v"] in (
+            "sourcée", "non sourcée", "contestée")
+    assert any(any(f["k"] == "figure" for f in c["fields"]) for c in claims)
+    assert any(any(f["k"] == "speaker" and f["ids"] for f in q["fields"]) for q in quotes)
+
+
+def test_sizes_default_to_degree_and_positions_are_finite(data):
+    for n in data["nodes"]:
+        assert n["value"] == n["degree"] and n["measure"] == "degree"
+        assert math.isfinite(n["x"]) and math.isfinite(n["y"])
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) > len(data["nodes"]) * 0.9
+
+
+def test_a_measure_and_communities_can_be_passed_in(store):
+    iri = "https://kg.example/id/person/ellul-jacques"
+    d = render.graph_data(store, "fr", size={iri: 0.25, "ellul1988": 3}, group={iri: 1,
+                          "ellul1988": 1, "illich1973": 2}, layout=False)
+    e, w, i = node(d, "ellul"), node(d, "ellul1988"), node(d, "illich1973")
+    assert (e["value"], e["measure"]) == (0.25, "size") and w["value"] == 3
+    assert e["group"] == w["group"] == "1" and i["group"] == "2"
+    assert e["groupColor"] == w["groupColor"] != i["groupColor"]
+    assert d["grouped"] is True
+    assert "x" not in e  # layout=False
+
+
+def test_english_labels(store):
+    en = render.graph_data(store, "en", layout=False)
+    fr = render.graph_data(store, "fr", layout=False)
+    label = {n["id"]: n["label"] for n in en["nodes"]}
+    assert label["technocritique"] == "Critique of technology" or \
+        label["technocritique"] != node(fr, "technocritique")["label"]
+    assert en["title"] == "Bibliography graph"
+    with pytest.raises(QueryError, match="unknown language"):
+        render.graph_data(store, "de")
+
+
+@pytest.mark.parametrize("kwargs, root", [
+    ({"theme": "surveillance"}, "surveillance"),
+    ({"theme": "SURVEILLANCE"}, "surveillance"),
+    ({"thinker": "Ellul"}, "ellul"),
+    ({"thinker": "jacques ellul"}, "ellul"),
+    ({"thinker": "Ellul, Jacques"}, "ellul"),
+], ids=["theme-id", "theme-case", "family-name", "full-name", "sort-name"])
+def test_neighbourhoods(store, data, kwargs, root):
+    d1 = render.graph_data(store, "fr", depth=1, layout=False, **kwargs)
+    d2 = render.graph_data(store, "fr", depth=2, layout=False, **kwargs)
+    assert d1["roots"] == [root]
+    ids1 = {n["id"] for n in d1["nodes"]}
+    neighbours = {e["to"] for e in data["edges"] if e["from"] == root} | {
+        e["from"] for e in data["edges"] if e["to"] == root}
+    assert ids1 == neighbours | {root}
+    assert ids1 < {n["id"] for n in d2["nodes"]} <= {n["id"] for n in data["nodes"]}
+    for e in d1["edges"]:
+        assert e["from"] in ids1 and e["to"] in ids1
+
+
+def test_theme_accents_ignored(store):
+    d = render.graph_data(store, "fr", theme="Non-neutralite de la technique", layout=False)
+    assert d["roots"] == ["non-neutralite-technique"]
+
+
+def test_unknown_or_ambiguous_names_are_errors(store):
+    with pytest.raises(NotFoundError, match="no theme 'survei' .*closest: 'Surveillance'"):
+        render.graph_data(store, "fr", theme="survei")
+    with pytest.raises(NotFoundError, match="no thinker 'Zzyzx'"):
+        render.graph_data(store, "fr", thinker="Zzyzx")
+    with pytest.raises(QueryError, match="depth must be 1 or 2"):
+        render.graph_data(store, "fr", theme="surveillance", depth=3)
+
+
+def test_ambiguous_thinker(model_of):
+    m = model_of("@book{a, author={Dupont, Jean}, title={A}}\n"
+                 "@book{b, author={Dupont, Marie}, title={B}}\n")
+    with pytest.raises(QueryError, match="several thinkers match 'Dupont'.*Jean Dupont.*"
+                                         "Marie Dupont"):
+        render.graph_data(m, "fr", thinker="Dupont")
+    assert render.graph_data(m, "fr", thinker="Marie Dupont")["roots"] == ["dupont-marie"]
+
+
+def test_a_model_gives_the_same_graph_as_its_store(small_model, built_small):
+    from kg.store import open_store
+
+    a = render.graph_data(small_model, "fr", layout=False)
+    b = render.graph_data(open_store(built_small.out), "fr", layout=False)
+    strip = lambda d: sorted(json.dumps(n, sort_keys=True) for n in d["nodes"])
+    assert strip(a) == strip(b)
+    assert sorted(map(str, a["edges"])) == sorted(map(str, b["edges"]))
+
+
+def test_safe_urls_only():
+    assert render._safe_url("https://example.org/a?b=c") == "https://example.org/a?b=c"
+    for bad in ["javascript:alert(1)", "JaVaScRiPt:x", "data:text/html,x", "//evil.example",
+                'https://x.org/"onmouseover="x', "vbscript:x", " java\nscript:x"]:
+        assert render._safe_url(bad) == ""
+
+
+# ------------------------------------------------------------------ the page
+
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
+                    lambda c: st.lists(c) | st.dictionaries(st.text(), c), max_leaves=20))
+def test_script_json_round_trips_and_cannot_close_the_script(value):
+    s = render.script_json(value)
+    assert json.loads(s) == value
+    assert not re.search("[<>&\u2028\u2029]", s)
+
+
+def _inline(page: str, tag: str) -> list[str]:
+    return re.findall(rf"<{tag}>(.*?)</{tag}>", page, re.DOTALL)
+
+
+def test_page_is_self_contained_with_a_strict_csp(data):
+    page = render.html(data)
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
+    assert csp
+    policy = csp.group(1).replace("&#x27;", "'")
+    assert "default-src 'none'" in policy and "unsafe" not in policy
+    scripts = _inline(page, "script")
+    assert len(scripts) == 2  # vis-network and ours; the data is a JSON block
+    for code in scripts + _inline(page, "style"):
+        digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy
+    outside_data = re.sub(r'<script type="application/json".*?</script>', "", page, flags=re.DOTALL)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", outside_data, re.IGNORECASE)
+    assert "@license" in page  # vis-network's licence header is kept
+    assert '<html lang="fr">' in page
+
+
+def test_hostile_bibliography_stays_data(hostile_page):
+    page = hostile_page.read_text(encoding="utf-8")
+    head, rest = page.split('<script type="application/json" id="kg-data">', 1)
+    payload, tail = rest.split("</script>", 1)
+    assert "__kgPwned" not in head and "__kgPwned" not in tail
+    assert not re.search("[<>]", payload)
+    d = json.loads(payload)
+    titles = [n["name"] for n in d["nodes"]]
+    assert any("<script>window.__kgPwned = 3</script>" in t for t in titles)
+    links = [f for n in d["nodes"] for f in n["fields"] if "url" in f]
+    assert all(f["url"].startswith(("https://", "http://")) for f in links)
+    assert not any("evil.example" in f.get("url", "") or "javascript" in f.get("url", "")
+                   for f in links)
+    assert page.count("<script") == 3 + 1  # ours, and one "<script>" string inside vis
+
+
+def test_build_page_writes_graph_html(corpus, tmp_path):
+    path = render.build_page(corpus.out)
+    assert path == corpus.out / "graph.html"
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert not list(corpus.out.glob(".graph.html.*"))  # no temporary file left
+
+
+def test_build_page_needs_a_build(tmp_path):
+    from kg.errors import StaleStoreError
+
+    with pytest.raises(StaleStoreError):
+        render.build_page(tmp_path)
+
+
+def test_write_html_checks_the_language(data, tmp_path):
+    with pytest.raises(QueryError, match="read in 'fr', not 'en'"):
+        render.write_html(tmp_path / "x.html", data, "en")
+    p = render.write_html(tmp_path / "sub" / "x.html", data, "fr", physics=True)
+    d = json.loads(re.search(r'id="kg-data">(.*?)</script>', p.read_text(), re.DOTALL).group(1))
+    assert d["physics"] is True and d["text"]["ui"]["reset"] == "Tout afficher"
