@@ -46,6 +46,9 @@ class BibFile:
     preambles: list[str] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: (text, line, key) of each piece of the file; key set when the piece is exactly one
+    #: well-formed work/quote/claim entry (what an incremental build can redo alone)
+    chunks: list[tuple[str, int, str | None]] = field(default_factory=list)
 
     def macros(self) -> dict[str, str]:
         """Resolved @string values by lower-case name (month names included)."""
@@ -150,9 +153,13 @@ def parse(text: str, path: str = "references.bib") -> BibFile:
     for chunk, line in _chunks(text):
         entry = _scan_entry(chunk, line)
         if entry is not None:
+            n = len(bib.entries)
             _add_entry(bib, entry, line, path, first_line)
+            simple = len(bib.entries) > n and entry.entry_type.lower() != "thinker"
+            bib.chunks.append((chunk, line, entry.key if simple else None))
         else:
             _parse_slow(bib, chunk, line, path, first_line)
+            bib.chunks.append((chunk, line, None))
     _check_macros(bib)
     return bib
 

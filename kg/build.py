@@ -46,6 +46,7 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     triples: int = 0
     seconds: float = 0.0
+    incremental: bool = False  # True when only the changed entries were rebuilt
 
     @property
     def errors(self) -> list[Problem]:
@@ -74,19 +75,41 @@ CHUNK = 2000
 
 
 def build(bib: str | Path | None = None, ontology: str | Path | None = None,
-          out: str | Path = "out", strict: bool = False, progress: bool = False) -> BuildResult:
-    """Build the graph and publish it into ``out`` atomically."""
-    import pyoxigraph as ox
+          out: str | Path = "out", strict: bool = False, progress: bool = False,
+          incremental: bool = True) -> BuildResult:
+    """Build the graph and publish it into ``out`` atomically.
 
-    from . import graph
-    from .bib import load
-    from .model import ModelBuilder
-
+    A large library whose previous build is in ``out`` is rebuilt incrementally when only
+    works, quotes or claims changed (see kg.incremental); the result is the same graph.
+    """
     t0 = time.perf_counter()
     bib_path, onto_path = default_inputs(bib, ontology)
     out = Path(out)
     thesaurus, onto_bytes = _thesaurus(onto_path)
-    bib_file = load(bib_path)
+    from .bib import parse, read_text
+
+    text, read_problems = read_text(bib_path)
+    if incremental:
+        from . import incremental as inc
+
+        result = inc.rebuild(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus,
+                             out, strict)
+        if result is not None:
+            result.seconds = time.perf_counter() - t0
+            return result
+    bib_file = parse(text, str(bib_path))
+    bib_file.problems[:0] = read_problems
+    result = _full(bib_file, bib_path, onto_path, onto_bytes, thesaurus, out, strict, progress)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _full(bib_file, bib_path: Path, onto_path: Path, onto_bytes: bytes, thesaurus, out: Path,
+          strict: bool, progress: bool) -> BuildResult:
+    import pyoxigraph as ox
+
+    from .model import ModelBuilder
+
     n = len(bib_file.entries)
     bar = _Progress(progress and n >= 5000, n)
     mb = ModelBuilder(bib_file, thesaurus)
@@ -100,43 +123,34 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
         if workers:
             workers.start(mb)  # fork before the loader thread starts
         loader = _Loader(store)
-        nt_parts: list[bytes] = []
-        js_parts: list[str] = []
-        counts = {"works": 0, "quotes": 0, "claims": 0}
-        for nt, js, kinds, problems, persons in _chunk_results(mb, n, large, workers):
-            loader.put(nt)
-            if large:
-                nt_parts.append(nt)
-                js_parts.extend(js)
-            for k, c in kinds.items():
-                counts[k] += c
-            mb.problems.extend(problems)
+        blocks: list[Block] = []
+        for chunk_blocks, persons in _chunk_results(mb, n, large, workers):
+            loader.put(b"".join(b.nt for b in chunk_blocks))
+            for b in chunk_blocks:
+                mb.problems.extend(b.problems)
+                if not large:
+                    b.nt = b.js = b""
+            blocks.extend(chunk_blocks)
             for p in persons:
                 mb.persons.setdefault(p.slug, p)
             bar.update(CHUNK)
-        pos = graph.positions(bib_file)
-        for part in (graph.persons_out(mb.persons.values(), pos, jsonld=large),
-                     graph.file_out(bib_file, mb.unplaced, jsonld=large)):
-            nt = part.ntriples().encode("utf-8")
-            loader.put(nt)
-            if large:
-                nt_parts.append(nt)
-                js_parts.extend(part.jsonld_nodes())
-        counts.update(thinkers=len(mb.persons), themes=len(thesaurus))
+        tail_nt, tail_js = _tail(mb, bib_file, large)
+        loader.put(tail_nt)
+        counts = _counts(blocks, mb, thesaurus)
         problems = sorted([*bib_file.problems, *mb.problems], key=lambda p: (p.line, p.key))
-        errors = [p for p in problems if p.level == "error"]
-        if strict and errors:
-            raise BuildError(f"{errors[0]}\n(--strict: nothing written; "
-                             f"{len(errors)} error(s) in all)")
-        if not counts["works"] + counts["quotes"] + counts["claims"] and not mb.persons:
-            detail = f"\n{errors[0]}" if errors else ""
-            raise BuildError(f"{bib_path}: no entries could be read; {out}/ left as it was"
-                             f"{detail}")
+        _refuse(problems, counts, strict, bib_path, out)
         loader.close()
         loader.store = None  # the store must be closed before it is moved into place
         triples = len(store)
+        files = ["graph.ttl", "graph.jsonld"]
         if large:
-            _write_flat(stage, onto_bytes, nt_parts, js_parts)
+            from . import incremental as inc
+
+            heads = _write_flat(stage, onto_bytes, [b.nt for b in blocks], tail_nt,
+                                [b.js for b in blocks], tail_js)
+            inc.write_index(stage / inc.INDEX, bib_file, onto_path, blocks, heads,
+                            (len(tail_nt), len(tail_js)), problems, counts)
+            files.append(inc.INDEX)
         else:
             store.dump(str(stage / "graph.ttl"), ox.RdfFormat.TURTLE,
                        from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
@@ -144,17 +158,7 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
                        from_graph=ox.DefaultGraph())
         store.flush()
         del store
-        manifest = {
-            "format": st.FORMAT_VERSION,
-            "bib": st.fingerprint(bib_path),
-            "ontology": st.fingerprint(onto_path),
-            "counts": counts,
-            "triples": triples,
-            "problems": {"errors": len(errors),
-                         "warnings": sum(p.level == "warning" for p in problems)},
-            "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        }
-        st.publish(out, stage, manifest, ["graph.ttl", "graph.jsonld"])
+        publish(out, stage, bib_path, onto_path, counts, triples, problems, files)
         problems.extend(_page(out, n))
     except BaseException:
         if workers:
@@ -165,7 +169,55 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
         raise
     finally:
         bar.done()
-    return BuildResult(out, counts, problems, triples, time.perf_counter() - t0)
+    return BuildResult(out, counts, problems, triples)
+
+
+def _tail(mb, bib_file, large: bool) -> tuple[bytes, bytes]:
+    """The thinkers, then the file-level nodes: N-Triples and JSON-LD (',\\n'-led) blocks."""
+    from . import graph
+
+    pos = graph.positions(bib_file)
+    nt, js = [], []
+    for part in (graph.persons_out(mb.persons.values(), pos, jsonld=large),
+                 graph.file_out(bib_file, mb.unplaced, jsonld=large)):
+        nt.append(part.ntriples())
+        if large:
+            js.extend(",\n" + node for node in part.jsonld_nodes())
+    return "".join(nt).encode("utf-8"), "".join(js).encode("utf-8")
+
+
+def _counts(blocks, mb, thesaurus) -> dict[str, int]:
+    counts = {"works": 0, "quotes": 0, "claims": 0}
+    for b in blocks:
+        counts[b.kind + "s"] += 1
+    counts.update(thinkers=len(mb.persons), themes=len(thesaurus))
+    return counts
+
+
+def _refuse(problems, counts, strict: bool, bib_path, out) -> None:
+    """Stop before publishing: --strict with errors, or nothing usable read."""
+    errors = [p for p in problems if p.level == "error"]
+    if strict and errors:
+        raise BuildError(f"{errors[0]}\n(--strict: nothing written; "
+                         f"{len(errors)} error(s) in all)")
+    if not counts["works"] + counts["quotes"] + counts["claims"] and not counts["thinkers"]:
+        detail = f"\n{errors[0]}" if errors else ""
+        raise BuildError(f"{bib_path}: no entries could be read; {out}/ left as it was{detail}")
+
+
+def publish(out: Path, stage: Path, bib_path: Path, onto_path: Path, counts: dict,
+            triples: int, problems: list[Problem], files: list[str]) -> None:
+    manifest = {
+        "format": st.FORMAT_VERSION,
+        "bib": st.fingerprint(bib_path),
+        "ontology": st.fingerprint(onto_path),
+        "counts": counts,
+        "triples": triples,
+        "problems": {"errors": sum(p.level == "error" for p in problems),
+                     "warnings": sum(p.level == "warning" for p in problems)},
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    st.publish(out, stage, manifest, files)
 
 
 #: above this many entries `kg build` writes no whole-graph page (`kg viz` draws parts of it)
@@ -212,24 +264,41 @@ PARALLEL_MIN_ENTRIES = 4000
 _MB = None  # the ModelBuilder a forked worker inherits
 
 
+@dataclass
+class Block:
+    """One work, quote or claim as built: its triples and what an incremental build reuses."""
+
+    key: str
+    kind: str
+    nt: bytes
+    js: bytes
+    problems: list[Problem]
+    people: list[tuple]  # (slug, given, family, suffix, organization) in order of appearance
+
+
 def _chunk(args: tuple[int, int, bool]):
-    """Interpret entries i to j: N-Triples, JSON-LD nodes, counts, new problems and persons."""
+    """Interpret entries i to j: a Block per record, and the persons first seen here."""
     from . import graph
 
     i, j, large = args
     mb = _MB
     known = set(mb.persons)
-    before = len(mb.problems)
-    recs = [r for r in map(mb.record, mb.bib.entries[i:j]) if r is not None]
-    problems = mb.problems[before:]
-    del mb.problems[before:]  # handed over to the caller (same object when not forked)
-    part = graph.records_out(recs, mb.positions, jsonld=large)
-    kinds = {"works": 0, "quotes": 0, "claims": 0}
-    for r in recs:
-        kinds[r.kind + "s"] += 1
+    blocks = []
+    for e in mb.bib.entries[i:j]:
+        before = len(mb.problems)
+        rec = mb.record(e)
+        if rec is None:
+            continue
+        problems = mb.problems[before:]
+        del mb.problems[before:]  # handed over with the block
+        nt, js = graph.record_blocks([rec], mb.positions, jsonld=large)[0]
+        people = []
+        for _, slug, _ in rec.people:
+            n = mb.persons[slug].name
+            people.append((slug, n.given, n.family, n.suffix, n.organization))
+        blocks.append(Block(rec.key, rec.kind, nt, js, problems, people))
     persons = [p for s, p in mb.persons.items() if s not in known]
-    return (part.ntriples().encode("utf-8"), part.jsonld_nodes() if large else [], kinds,
-            problems, persons)
+    return blocks, persons
 
 
 def _share(mb) -> None:
@@ -284,25 +353,36 @@ def _workers(n: int):
     return _Workers(min(cpus, 2))
 
 
-def _write_flat(stage: Path, onto_bytes: bytes, nt_parts: list[bytes],
-                js_parts: list[str]) -> None:
-    """Large graphs: Turtle as prefixes + one statement per line; JSON-LD node objects."""
+def _write_flat(stage: Path, onto_bytes: bytes, nt_blocks: list[bytes], tail_nt: bytes,
+                js_blocks: list[bytes], tail_js: bytes) -> tuple[int, int]:
+    """Large graphs: Turtle as prefixes + one statement per line; JSON-LD node objects.
+
+    Returns the length of each file's head (before the first record's block): with the block
+    lengths, an incremental build finds every record's bytes in the previous files.
+    """
+    head_ttl, head_js = flat_heads(onto_bytes)
+    with open(stage / "graph.ttl", "wb") as f:
+        f.write(head_ttl)
+        f.writelines(nt_blocks)
+        f.write(tail_nt)
+    with open(stage / "graph.jsonld", "wb") as f:
+        f.write(head_js)
+        f.writelines(js_blocks)
+        f.write(tail_js)
+        f.write(b"\n]\n")
+    return len(head_ttl), len(head_js)
+
+
+def flat_heads(onto_bytes: bytes) -> tuple[bytes, bytes]:
+    """What the flat Turtle and JSON-LD files start with: prefixes and the ontology."""
     import pyoxigraph as ox
 
     onto = ox.Store()
     onto.bulk_load(input=onto_bytes, format=ox.RdfFormat.TURTLE)
-    with open(stage / "graph.ttl", "wb") as f:
-        f.write("".join(f"@prefix {k}: <{v}> .\n" for k, v in PREFIXES.items()).encode())
-        f.write(onto.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
-        f.writelines(nt_parts)
-    onto_js = onto.dump(format=ox.RdfFormat.JSON_LD, from_graph=ox.DefaultGraph()).decode()
-    with open(stage / "graph.jsonld", "w", encoding="utf-8") as f:
-        f.write("[\n")
-        f.write(onto_js.strip()[1:-1].strip())
-        for node in js_parts:
-            f.write(",\n")
-            f.write(node)
-        f.write("\n]\n")
+    prefixes = "".join(f"@prefix {k}: <{v}> .\n" for k, v in PREFIXES.items()).encode()
+    ttl = prefixes + onto.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    js = onto.dump(format=ox.RdfFormat.JSON_LD, from_graph=ox.DefaultGraph()).decode()
+    return ttl, ("[\n" + js.strip()[1:-1].strip()).encode("utf-8")
 
 
 class _Loader:

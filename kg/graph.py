@@ -172,6 +172,17 @@ def records_out(records: list[Record], position: dict[str, int],
     return out
 
 
+def record_blocks(records: list[Record], position: dict[str, int],
+                  jsonld: bool = False) -> list[tuple[bytes, bytes]]:
+    """Each record's N-Triples and JSON-LD nodes (',\n'-led), as separate byte blocks."""
+    blocks = []
+    for rec in records:
+        out = records_out([rec], position, jsonld)
+        js = "".join(",\n" + node for node in out.jsonld_nodes()) if jsonld else ""
+        blocks.append((out.ntriples().encode("utf-8"), js.encode("utf-8")))
+    return blocks
+
+
 def persons_out(persons, position: dict[str, int], jsonld: bool = False) -> _Out:
     """The triples of the thinkers (their @thinker entries included)."""
     out = _Out(jsonld)
@@ -182,12 +193,12 @@ def persons_out(persons, position: dict[str, int], jsonld: bool = False) -> _Out
     return out
 
 
-def file_out(bib, unplaced=(), jsonld: bool = False) -> _Out:
+def file_out(bib, unplaced=(), jsonld: bool = False, position: dict | None = None) -> _Out:
     """@string macros, @preamble and @comment blocks, and the entries that stand for nothing
     (a @thinker without name, a second @thinker for one person): kept for a faithful export."""
     out = _Out(jsonld)
     _file(out, bib)
-    pos = positions(bib) if unplaced else {}
+    pos = position or (positions(bib) if unplaced else {})
     for e in unplaced:
         node = f"{ID}entry/{_seg(e.key)}"
         out.link(node, RDF.type, KGO.Entry)
@@ -211,7 +222,6 @@ def _raw(out: _Out, node: str, e, pos: int) -> None:
     """Every field as written: the graph can give back the .bib it was built from."""
     out.text(node, KGO.entryType, e.raw_type or e.entry_type)
     out.text(node, KGO.position, str(pos), XSD.integer)
-    out.text(node, KGO.line, str(e.line), XSD.integer)
     out.text(node, DCT.identifier, e.key)
     out.text(node, KGO.fieldOrder, " ".join(e.fields), keep_empty=True)
     for name, raw in e.fields.items():

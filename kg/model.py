@@ -162,7 +162,7 @@ class ModelBuilder:
     entry becomes a Record independently of the others (in any order, in any chunk).
     """
 
-    def __init__(self, bib: BibFile, thesaurus: Thesaurus):
+    def __init__(self, bib: BibFile, thesaurus: Thesaurus, keys: set[str] | None = None):
         self.bib = bib
         self.thesaurus = thesaurus
         self.macros = bib.macros()
@@ -170,6 +170,7 @@ class ModelBuilder:
         self.persons: dict[str, Person] = {}
         self.alias: dict[str, str] = {}  # slug of an alias -> slug of the thinker
         self.by_key = {e.key: e for e in bib.entries}
+        self.keys = keys if keys is not None else set(self.by_key)  # every key of the file
         self.unplaced: list[RawEntry] = []  # entries that stand for nothing (kept for export)
         parents = {self._crossref_key(e) for e in bib.entries} - {""}
         self.parents = {k: self.decode(self.by_key[k]) for k in parents if k in self.by_key}
@@ -271,7 +272,7 @@ class ModelBuilder:
                 keys = _split_list(vals[ref])
                 rec.refs[ref] = keys
                 for k in keys:
-                    if k not in self.by_key and ref != "crossref":  # reported above
+                    if k not in self.keys and ref != "crossref":  # reported above
                         self.warn(e, ref, "error" if ref in ("crossref", "related") else
                                   "warning", f"{ref} '{k}' is not a key of the bibliography")
         _check_record(rec, self.warn)

@@ -36,7 +36,7 @@ def consistent(out: Path) -> dict:
     assert stores == [m["store"]], (stores, m["store"])
     store = ox.Store.read_only(str(out / m["store"]))
     assert len(store) == m["triples"]
-    ttl = list(ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+    ttl = set(ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE))
     assert len(ttl) == m["triples"]
     json.loads((out / "graph.jsonld").read_text(encoding="utf-8"))
     return m
@@ -55,14 +55,19 @@ def libraries(tmp_path_factory):
     return paths
 
 
+@pytest.mark.xfail(strict=True, reason="BUG: kg/build.py _page opens the published store "
+                   "after publish(); a concurrent build's publish() deletes that store "
+                   "meanwhile: RuntimeError 'Corruption: ... No such file' traceback "
+                   "(uncaught: _page catches KgError/OSError/ValueError only)")
 def test_two_concurrent_builds(tmp_path, libraries, ontology_path):
     out = tmp_path / "out"
-    procs = [kg("build", str(libraries[n]), "--ontology", str(ontology_path), "-o", str(out),
-                "-q") for n in (300, 10_000, 300)]
-    results = [p.communicate(timeout=600) for p in procs]
-    for p, (_, err) in zip(procs, results):
-        assert p.returncode in (0, 1), err  # 1: the generated library has lint errors
-        assert "Traceback" not in err
+    for _ in range(3):  # the race is hit in practice on every round or two
+        procs = [kg("build", str(libraries[n]), "--ontology", str(ontology_path), "-o",
+                    str(out), "-q") for n in (300, 300, 300)]
+        results = [p.communicate(timeout=600) for p in procs]
+        for p, (_, err) in zip(procs, results):
+            assert "Traceback" not in err
+            assert p.returncode in (0, 1), err  # 1: the generated library has lint errors
     m = consistent(out)
     assert m["bib"]["path"] in {str(libraries[n].resolve()) for n in (300, 10_000)}
     assert not list(out.glob(".build-*"))
@@ -72,7 +77,7 @@ def test_two_concurrent_builds(tmp_path, libraries, ontology_path):
     assert consistent(out)["bib"]["path"] == str(libraries[300].resolve())
 
 
-@pytest.mark.parametrize("delay", [0.5, 1.5, 3.0, 4.5])
+@pytest.mark.parametrize("delay", [0.3, 0.8, 1.5, 2.2])
 def test_kill_9_mid_build_leaves_previous_output(tmp_path, libraries, ontology_path, delay):
     out = tmp_path / "out"
     first = kg("build", str(libraries[300]), "--ontology", str(ontology_path), "-o", str(out),
@@ -107,14 +112,40 @@ def test_readers_during_a_build_see_a_whole_graph(tmp_path, libraries, ontology_
        "-q").communicate(timeout=600)
     writer = kg("build", str(libraries[10_000]), "--ontology", str(ontology_path), "-o",
                 str(out), "-q")
+    from kg.errors import KgError
+    from kg.store import open_store, read_manifest
+
     seen = set()
     while writer.poll() is None:
+        m = read_manifest(out)
         try:
-            seen.add(consistent(out)["bib"]["sha256"])
-        except FileNotFoundError:
-            # a store folder replaced between reading the manifest and opening it: retry
+            store = open_store(out)
+        except (KgError, RuntimeError):
+            # the store was replaced between reading the manifest and opening it (the
+            # RuntimeError is test_open_store_of_a_replaced_store below): retry
             continue
+        if m and len(store) == m["triples"]:
+            seen.add(m["bib"]["sha256"])
         time.sleep(0.2)
     writer.communicate()
     seen.add(consistent(out)["bib"]["sha256"])
     assert 1 <= len(seen) <= 2
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: kg/store.py open_store catches OSError only; a "
+                   "store removed by a concurrent publish between reading the manifest and "
+                   "opening it raises pyoxigraph's RuntimeError (a traceback in every query "
+                   "command) instead of a KgError")
+def test_open_store_of_a_replaced_store(tmp_path, libraries, ontology_path):
+    from kg import store as st
+    from kg.build import build
+    from kg.errors import KgError
+
+    out = tmp_path / "out"
+    build(libraries[300], ontology_path, out)
+    m = st.read_manifest(out)
+    # what a concurrent publish's rmtree of the old store leaves while it runs
+    for f in sorted((out / m["store"]).glob("*.sst"))[:1]:
+        f.unlink()
+    with pytest.raises(KgError):
+        st.open_store(out)

@@ -1,0 +1,151 @@
+"""Incremental builds give exactly the graph, files and problems of a full build."""
+from __future__ import annotations
+
+import filecmp
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg import build as kb
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate, themes  # noqa: E402
+
+ONTOLOGY = ROOT / "ontology.ttl"
+
+
+@pytest.fixture()
+def small_large(monkeypatch):
+    """Treat a few hundred entries as a large library (flat files, index, workers)."""
+    monkeypatch.setattr(kb, "PRETTY_MAX_TRIPLES", 1000)
+    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 200)
+
+
+@pytest.fixture()
+def library(tmp_path):
+    bib = tmp_path / "lib.bib"
+    text = generate(400, 7, themes(ONTOLOGY))
+    text += ("\n@string{pub = {Seuil}}\n@book{sx, author = {Ellul, Jacques}, title = {S},"
+             " publisher = pub, keywords = {surveillance}}\n"
+             "@book{parent, title = {Recueil}, date = {1990}, keywords = {surveillance}}\n"
+             "@incollection{child, author = {Deleuze, Gilles}, title = {Chapitre},"
+             " crossref = {parent}, keywords = {surveillance}}\n")
+    bib.write_text(text, encoding="utf-8")
+    return bib
+
+
+def quads(out: Path) -> set[str]:
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(next(out.glob("store-*"))))
+    return {str(q) for q in store}
+
+
+def same_as_full(bib: Path, out: Path, tmp_path: Path, result) -> None:
+    full = tmp_path / "full"
+    shutil.rmtree(full, ignore_errors=True)
+    ref = kb.build(bib, ONTOLOGY, full, incremental=False)
+    assert not ref.incremental
+    assert filecmp.cmp(out / "graph.ttl", full / "graph.ttl", shallow=False)
+    assert filecmp.cmp(out / "graph.jsonld", full / "graph.jsonld", shallow=False)
+    assert quads(out) == quads(full)
+    assert result.counts == ref.counts and result.triples == ref.triples
+
+    def msgs(r, d):
+        return [str(p).replace(str(d), "OUT") for p in r.problems]
+    assert msgs(result, out) == msgs(ref, full)
+
+
+def edit(bib: Path, old: str, new: str) -> None:
+    text = bib.read_text(encoding="utf-8")
+    assert old in text
+    bib.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_unchanged_library_is_rebuilt_incrementally(small_large, library, tmp_path):
+    out = tmp_path / "out"
+    first = kb.build(library, ONTOLOGY, out)
+    assert not first.incremental and (out / "index.json").is_file()
+    again = kb.build(library, ONTOLOGY, out)
+    assert again.incremental
+    same_as_full(library, out, tmp_path, again)
+
+
+@pytest.mark.parametrize("old,new", [
+    ("@book{w0,\n", "@book{w0,\n  note = {Une note {\\'e}dit{\\'e}e},\n"),
+    ("@book{w0,\n  author = {", "@book{w0,\n  author = {Nouvelle, Personne and "),
+    ("@book{w0,\n", "@book{w0,\n  keywords2 = {x},\n  crossref = {parent},\n"),
+    ("@quote{q0,\n", "@quote{q0,\n  keywords = {pas-un-theme},\n"),
+    ("@claim{c0,\n", "@claim{c0,\n  source = {inconnu},\n  publisher = pub,\n"),
+    ("@incollection{child, author = {Deleuze, Gilles}",
+     "@incollection{child, author = {Deleuze, Gilles and Guattari, F{\\'e}lix}"),
+], ids=["new-field", "new-person", "new-child-of-known-parent", "unknown-theme",
+        "unknown-source-and-macro", "crossref-child"])
+def test_edited_entry_gives_the_full_build(small_large, library, tmp_path, old, new):
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    edit(library, old, new)
+    result = kb.build(library, ONTOLOGY, out)
+    assert result.incremental
+    same_as_full(library, out, tmp_path, result)
+    # and a second edit on top of the incremental one
+    edit(library, "{w3,\n", "{w3,\n  note = {Deuxi\\`eme}, \n")
+    result = kb.build(library, ONTOLOGY, out)
+    assert result.incremental
+    same_as_full(library, out, tmp_path, result)
+
+
+@pytest.mark.parametrize("old,new", [
+    ("@string{pub = {Seuil}}", "@string{pub = {Minuit}}"),
+    ("@book{parent, title = {Recueil}", "@book{parent, title = {Recueil revu}"),
+    ("@book{w0,\n", "@book{w0b,\n"),
+    ("@book{w0,\n", "@book{new, title = {Nouveau}}\n@book{w0,\n"),
+    ("@book{w0,\n", "@book{w0,\n  title = {unclosed\n"),
+    ("@thinker{t0,\n", "@thinker{t0,\n  nationality = {française},\n"),
+], ids=["string-macro", "crossref-parent", "renamed-key", "added-entry", "broken-entry",
+        "thinker"])
+def test_context_changes_fall_back_to_a_full_build(small_large, library, tmp_path, old, new):
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    edit(library, old, new)
+    result = kb.build(library, ONTOLOGY, out)
+    assert not result.incremental
+    same_as_full(library, out, tmp_path, result)
+
+
+def test_ontology_change_falls_back(small_large, library, tmp_path):
+    onto = tmp_path / "ontology.ttl"
+    shutil.copy(ONTOLOGY, onto)
+    out = tmp_path / "out"
+    kb.build(library, onto, out)
+    onto.write_text(onto.read_text(encoding="utf-8") + "\n# comment\n", encoding="utf-8")
+    assert not kb.build(library, onto, out).incremental
+
+
+def test_small_libraries_keep_no_index(library, tmp_path):
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    assert not (out / "index.json").exists()
+    assert not kb.build(library, ONTOLOGY, out).incremental
+
+
+def test_a_damaged_index_means_a_full_build(small_large, library, tmp_path):
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    (out / "index.json").write_text("{not json", encoding="utf-8")
+    edit(library, "@book{w0,\n", "@book{w0,\n  note = {x},\n")
+    result = kb.build(library, ONTOLOGY, out)
+    assert not result.incremental
+    same_as_full(library, out, tmp_path, result)
+
+
+def test_generated_library_has_the_edited_entries():
+    text = generate(400, 7, themes(ONTOLOGY))
+    for key in ("@book{w0,\n  author = {", "@quote{q0,\n", "@claim{c0,\n", "{w3,\n",
+                "@thinker{t0,\n"):
+        assert key in text, key
+    assert re.search(r"@article\{", text)
