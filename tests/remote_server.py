@@ -17,7 +17,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from typing_extensions import Self
 
 HOST = "127.0.0.1"
 
@@ -142,7 +141,7 @@ class Stub:
         self.url = f"http://{HOST}:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> Oxigraph:
         self.thread.start()
         return self
 
