@@ -141,7 +141,7 @@ class Stub:
         self.url = f"http://{HOST}:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> Oxigraph:
+    def __enter__(self) -> Stub:
         self.thread.start()
         return self
 
