@@ -36,7 +36,8 @@ def themes(ontology: Path) -> list[str]:
 def generate(n: int, seed: int = 1, theme_ids: list[str] | None = None) -> str:
     rnd = random.Random(seed)
     theme_ids = theme_ids or ["surveillance", "autonomie", "technique-politique"]
-    people = [(rnd.choice(LAST), rnd.choice(FIRST)) for _ in range(max(20, n // 5))]
+    people = list(dict.fromkeys((rnd.choice(LAST), rnd.choice(FIRST))
+                                for _ in range(max(20, n // 5))))
     out: list[str] = ["@string{seuil = {Seuil}}\n"]
 
     def words(k: int) -> str:

@@ -156,6 +156,11 @@ def parse(text: str, path: str = "references.bib") -> BibFile:
             n = len(bib.entries)
             _add_entry(bib, entry, line, path, first_line)
             simple = len(bib.entries) > n and entry.entry_type.lower() != "thinker"
+            if entry.stray:
+                bib.problems.append(Problem(
+                    path, entry.stray, entry.key, "error",
+                    "text after the end of the entry looks like fields, which are ignored: a "
+                    "'}' too many closes the entry early; balance the braces"))
             bib.chunks.append((chunk, line, entry.key if simple else None))
         else:
             _parse_slow(bib, chunk, line, path, first_line)
@@ -188,17 +193,19 @@ class _Field:
 
 
 class _Entry:
-    __slots__ = ("entry_type", "fields", "key")
+    __slots__ = ("entry_type", "fields", "key", "stray")
 
-    def __init__(self, key: str, entry_type: str, fields: list):
+    def __init__(self, key: str, entry_type: str, fields: list, stray: int = 0):
         self.key, self.entry_type, self.fields = key, entry_type, fields
+        self.stray = stray  # line of field-like text after the closing brace, or 0
 
 
 _HEAD = re.compile(r"[ \t]*@[ \t]*([A-Za-z][\w-]*)[ \t]*([{(])[ \t\n]*([^,\s{}()\"#%'=\\]+)[ \t\n]*,")
 _NAME = re.compile(r"\s*([^\s=,{}()\"#%\\]+)\s*=\s*")
 _BARE = re.compile(r"[^\s,#{}()\"=%]+")
-_BRACE = re.compile(r"(?<!\\)[{}]")
-_QUOTED = re.compile(r'(?<!\\)[{}"]')
+# a brace or quote counts unless escaped by an odd number of backslashes ('\\}' ends a group)
+_BRACE = re.compile(r"(?<!\\)(?:\\\\)*([{}])")
+_QUOTED = re.compile(r'(?<!\\)(?:\\\\)*([{}"])')
 _AFTER = re.compile(r"\s*([#,)}]|$)")
 _NOT_ENTRY = {"comment", "string", "preamble"}
 
@@ -229,7 +236,7 @@ def _scan_entry(chunk: str, line: int) -> _Entry | None:
             if c == "{":
                 depth = 1
                 for b in _BRACE.finditer(chunk, p + 1):
-                    depth += 1 if b.group() == "{" else -1
+                    depth += 1 if b.group(1) == "{" else -1
                     if depth == 0:
                         p = b.end()
                         break
@@ -238,7 +245,7 @@ def _scan_entry(chunk: str, line: int) -> _Entry | None:
             elif c == '"':
                 depth = 0
                 for b in _QUOTED.finditer(chunk, p + 1):
-                    ch = b.group()
+                    ch = b.group(1)
                     if ch == "{":
                         depth += 1
                     elif ch == "}":
@@ -270,7 +277,13 @@ def _scan_entry(chunk: str, line: int) -> _Entry | None:
         pos = after.end() if sep == "," else after.start(1)
     if "@" in chunk[end:]:
         return None
-    return _Entry(m.group(3), m.group(1), fields)
+    stray = _FIELD_LIKE.search(chunk, end)
+    return _Entry(m.group(3), m.group(1), fields,
+                  line + chunk.count("\n", 0, stray.start()) if stray else 0)
+
+
+#: text after an entry's end that looks like more fields: a '}' too many closed it early
+_FIELD_LIKE = re.compile(r"[\w-]+\s*=\s*[{\"\d]")
 
 
 def _parse_slow(bib: BibFile, chunk: str, line: int, path: str,

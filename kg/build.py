@@ -124,7 +124,9 @@ def _full(bib_file, bib_path: Path, onto_path: Path, onto_bytes: bytes, thesauru
             workers.start(mb)  # fork before the loader thread starts
         loader = _Loader(store)
         blocks: list[Block] = []
-        for chunk_blocks, persons in _chunk_results(mb, n, large, workers):
+        records = []
+        for chunk_blocks, persons, recs in _chunk_results(mb, n, large, workers):
+            records.extend(recs)
             loader.put(b"".join(b.nt for b in chunk_blocks))
             for b in chunk_blocks:
                 mb.problems.extend(b.problems)
@@ -137,12 +139,23 @@ def _full(bib_file, bib_path: Path, onto_path: Path, onto_bytes: bytes, thesauru
         tail_nt, tail_js = _tail(mb, bib_file, large)
         loader.put(tail_nt)
         counts = _counts(blocks, mb, thesaurus)
-        problems = sorted([*bib_file.problems, *mb.problems], key=lambda p: (p.line, p.key))
-        _refuse(problems, counts, strict, bib_path, out)
+        thinker_model = mb.model([])
+        blocking = [b for block in blocks for b in block.blocking]
+        blocking += [p for rule in _gate() for p in rule(thinker_model) if p.level == "error"]
         loader.close()
         loader.store = None  # the store must be closed before it is moved into place
+        if not large:  # SHACL on the whole graph (large ones: `kg check` samples)
+            from .check import validate
+
+            blocking += [p for p in validate(store, mb.model(records))[0] if p.level == "error"]
+        problems = sorted({*bib_file.problems, *mb.problems, *blocking},
+                          key=lambda p: (p.line, p.key, p.level, p.message))
+        _refuse(problems, counts, strict, bib_path, out)
+        _keep_good(blocking, out)
         triples = len(store)
         files = ["graph.ttl", "graph.jsonld"]
+        if n <= PAGE_MAX_ENTRIES:
+            files.append(_stage_page(stage, store, problems))
         if large:
             from . import incremental as inc
 
@@ -158,7 +171,8 @@ def _full(bib_file, bib_path: Path, onto_path: Path, onto_bytes: bytes, thesauru
                        from_graph=ox.DefaultGraph())
         store.flush()
         del store
-        publish(out, stage, bib_path, onto_path, counts, triples, problems, files)
+        publish(out, stage, bib_path, onto_path, counts, triples, problems,
+                [f for f in files if f])
         problems.extend(_page(out, n))
     except BaseException:
         if workers:
@@ -225,23 +239,41 @@ PAGE_MAX_ENTRIES = 3000
 
 
 def _page(out: Path, n: int) -> list[Problem]:
-    """out/graph.html, the interactive page; a failure is a warning, not a failed build."""
+    """Above PAGE_MAX_ENTRIES no whole-graph page: remove a stale one and say so."""
+    if n <= PAGE_MAX_ENTRIES:
+        return []
     page = out / "graph.html"
-    if n > PAGE_MAX_ENTRIES:
-        if page.exists():
-            page.unlink()  # it would show another graph than the one just built
-        return [Problem(str(out), 0, "", "warning",
-                        f"graph.html not written: {n} entries is more than a page can show "
-                        f"usefully ({PAGE_MAX_ENTRIES}); draw a part with `kg viz --theme T` "
-                        "or `kg viz --thinker P`")]
+    if page.exists():
+        page.unlink()  # it would show another graph than the one just built
+    return [Problem(str(out), 0, "", "warning",
+                    f"graph.html not written: {n} entries is more than a page can show "
+                    f"usefully ({PAGE_MAX_ENTRIES}); draw a part with `kg viz --theme T` "
+                    "or `kg viz --thinker P`")]
+
+
+def _stage_page(stage: Path, store, problems: list[Problem]) -> str | None:
+    """graph.html from the new store, published with the rest; a failure is a warning."""
     from .errors import KgError
-    from .render import build_page
+    from .render import graph_data, write_html
 
     try:
-        build_page(out, lang="fr")
+        write_html(stage / "graph.html", graph_data(store, "fr"), "fr")
     except (KgError, OSError, ValueError) as e:
-        return [Problem(str(page), 0, "", "warning", f"graph.html not written: {e}")]
-    return []
+        problems.append(Problem("graph.html", 0, "", "warning", f"graph.html not written: {e}"))
+        return None
+    return "graph.html"
+
+
+def _gate():
+    from .check import GATE_RULES
+    return GATE_RULES
+
+
+def _keep_good(blocking: list[Problem], out: Path) -> None:
+    """Never replace a good out/ with a graph the checks call broken."""
+    if blocking and st.read_manifest(out) is not None:
+        raise BuildError(f"{blocking[0]}\n({len(blocking)} error(s) would make the new graph "
+                         f"wrong; {out}/ left as it was: fix them, `kg check` lists them)")
 
 
 def _thesaurus(onto_path: Path):
@@ -274,6 +306,7 @@ class Block:
     js: bytes
     problems: list[Problem]
     people: list[tuple]  # (slug, given, family, suffix, organization) in order of appearance
+    blocking: list[Problem] = field(default_factory=list)  # errors that make the graph wrong
 
 
 def _chunk(args: tuple[int, int, bool]):
@@ -283,22 +316,34 @@ def _chunk(args: tuple[int, int, bool]):
     i, j, large = args
     mb = _MB
     known = set(mb.persons)
-    blocks = []
+    blocks, recs = [], []
     for e in mb.bib.entries[i:j]:
         before = len(mb.problems)
         rec = mb.record(e)
         if rec is None:
             continue
-        problems = mb.problems[before:]
+        blocking = gate_rules(mb, [rec])
+        problems = mb.problems[before:] + blocking
         del mb.problems[before:]  # handed over with the block
         nt, js = graph.record_blocks([rec], mb.positions, jsonld=large)[0]
         people = []
         for _, slug, _ in rec.people:
             n = mb.persons[slug].name
             people.append((slug, n.given, n.family, n.suffix, n.organization))
-        blocks.append(Block(rec.key, rec.kind, nt, js, problems, people))
+        blocks.append(Block(rec.key, rec.kind, nt, js, problems, people, blocking))
+        recs.append(rec)
     persons = [p for s, p in mb.persons.items() if s not in known]
-    return blocks, persons
+    return blocks, persons, ([] if large else recs)
+
+
+def gate_rules(mb, recs) -> list[Problem]:
+    """The errors `kg check` finds in these records that would put wrong values in the graph
+    (malformed dates, ISBN, DOI, URL; undefined links)."""
+    from .check import GATE_RULES
+    from .model import Model
+
+    model = Model(recs, {}, mb.thesaurus, mb.bib, [])
+    return [p for rule in GATE_RULES for p in rule(model) if p.level == "error"]
 
 
 def _share(mb) -> None:

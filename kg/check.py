@@ -22,9 +22,9 @@ import calendar
 import json
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from .errors import InputError, Problem
 
@@ -144,12 +144,14 @@ def check(bib=None, ontology=None, out=None, shacl: bool = True) -> CheckReport:
     return CheckReport(_sorted(problems), model.counts(), summary)
 
 
-def gate(model_or_graph, ontology: bytes | None = None) -> list[Problem]:
+def gate(model_or_graph, ontology: bytes | None = None, store=None) -> list[Problem]:
     """The errors that make a graph broken: `kg build` must not publish it over a good out/.
 
     ``model_or_graph``: a :class:`kg.model.Model` (gate rules + SHACL), or a pyoxigraph Store
-    holding the built graph (SHACL only).  Returns error-level problems only; fast (SHACL on
-    every node of a small corpus, on a sample of a large one).
+    holding the built graph (SHACL only).  ``store``: with a Model, the store the build has
+    already loaded (ontology + graph), validated instead of building one in memory.  Returns
+    error-level problems only; fast (SHACL on every node of a small corpus, on a sample of a
+    large one).
     """
     from .model import Model
 
@@ -160,10 +162,11 @@ def gate(model_or_graph, ontology: bytes | None = None) -> list[Problem]:
             problems.extend(p for p in rule(model) if p.level == "error")
         if not (model.records or model.persons):
             return problems
-        if ontology is None:
-            from .build import shipped
-            ontology = shipped("ontology.ttl").read_bytes()
-        store = graph_store(model, ontology)
+        if store is None:
+            if ontology is None:
+                from .build import shipped
+                ontology = shipped("ontology.ttl").read_bytes()
+            store = graph_store(model, ontology)
     else:
         store, model = model_or_graph, None
     shacl_problems, _ = validate(store, model)
@@ -301,9 +304,9 @@ def date_error(value: str) -> str | None:
         if mo and "X" not in mo:
             if not (1 <= int(mo) <= 12 or 21 <= int(mo) <= 24):
                 return f"month {mo} out of range"
-            if d and "X" not in d and "X" not in y and int(mo) <= 12:
-                if not 1 <= int(d) <= calendar.monthrange(abs(int(y)) or 2000, int(mo))[1]:
-                    return f"day {d} does not exist in {y}-{mo}"
+            if (d and "X" not in d and "X" not in y and int(mo) <= 12
+                    and not 1 <= int(d) <= calendar.monthrange(abs(int(y)) or 2000, int(mo))[1]):
+                return f"day {d} does not exist in {y}-{mo}"
     return None
 
 

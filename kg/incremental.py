@@ -136,7 +136,16 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
 
     from . import graph
     from .bib import BibFile, parse
-    from .build import Block, BuildResult, _page, _refuse, flat_heads, publish
+    from .build import (
+        Block,
+        BuildResult,
+        _keep_good,
+        _page,
+        _refuse,
+        flat_heads,
+        gate_rules,
+        publish,
+    )
     from .model import ModelBuilder, Name, Person
 
     old_chunks = index["chunks"]
@@ -174,14 +183,15 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
             continue
         before = len(mb.problems)
         rec = mb.record(e)
-        problems = mb.problems[before:]
+        blocking = gate_rules(mb, [rec])
+        problems = mb.problems[before:] + blocking
         del mb.problems[before:]
         problems += [p for p in sub.problems if p.key == e.key]
         nt, js = graph.record_blocks([rec], positions, jsonld=True)[0]
         people = [(s, mb.persons[s].name.given, mb.persons[s].name.family,
                    mb.persons[s].name.suffix, mb.persons[s].name.organization)
                   for _, s, _ in rec.people]
-        new_blocks[e.key] = Block(e.key, rec.kind, nt, js, problems, people)
+        new_blocks[e.key] = Block(e.key, rec.kind, nt, js, problems, people, blocking)
 
     # Thinkers in the order a full build meets them: @thinker entries, then names by entry.
     persons = {s: p for s, p in mb.persons.items() if p.entry is not None}
@@ -213,13 +223,14 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
             problems += new_blocks[key].problems
         else:
             problems += [_absolute(str(bib_path), key, entry_line[key], rel) for rel in own]
-    problems.sort(key=lambda p: (p.line, p.key))
+    problems = sorted(set(problems), key=lambda p: (p.line, p.key, p.level, p.message))
     counts = dict(index["counts"])
     for key, b in new_blocks.items():
         counts[records[key][0] + "s"] -= 1
         counts[b.kind + "s"] += 1
     counts["thinkers"] = len(persons)
     _refuse(problems, counts, strict, bib_path, out)
+    _keep_good([p for b in new_blocks.values() for p in b.blocking], out)
 
     stage = st.staging(out)
     try:

@@ -142,7 +142,13 @@ def open_store(out: str | Path):
     m = read_manifest(out)
     if m is None:
         raise StaleStoreError(f"no built graph in {out}/: run `kg build`")
-    try:
-        return ox.Store.read_only(str(Path(out) / m["store"]))
-    except OSError as e:
-        raise KgError(f"cannot open the graph store in {out}/ ({e}): run `kg build`") from None
+    for attempt in range(3):
+        try:
+            return ox.Store.read_only(str(Path(out) / m["store"]))
+        except (OSError, RuntimeError) as e:  # RuntimeError: replaced by a concurrent build
+            newer = read_manifest(out)
+            if newer is None or newer.get("store") == m["store"] or attempt == 2:
+                raise KgError(f"cannot open the graph store in {out}/ ({e}): "
+                              "run `kg build`") from None
+            m = newer
+    raise AssertionError("unreachable")

@@ -55,10 +55,6 @@ def libraries(tmp_path_factory):
     return paths
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: kg/build.py _page opens the published store "
-                   "after publish(); a concurrent build's publish() deletes that store "
-                   "meanwhile: RuntimeError 'Corruption: ... No such file' traceback "
-                   "(uncaught: _page catches KgError/OSError/ValueError only)")
 def test_two_concurrent_builds(tmp_path, libraries, ontology_path):
     out = tmp_path / "out"
     for _ in range(3):  # the race is hit in practice on every round or two
@@ -132,10 +128,6 @@ def test_readers_during_a_build_see_a_whole_graph(tmp_path, libraries, ontology_
     assert 1 <= len(seen) <= 2
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: kg/store.py open_store catches OSError only; a "
-                   "store removed by a concurrent publish between reading the manifest and "
-                   "opening it raises pyoxigraph's RuntimeError (a traceback in every query "
-                   "command) instead of a KgError")
 def test_open_store_of_a_replaced_store(tmp_path, libraries, ontology_path):
     from kg import store as st
     from kg.build import build

@@ -49,10 +49,10 @@ EXPECTED = {
 
 #: what `kg check` adds to the reader's problems
 CHECK_MESSAGES = {
-    "hostile.bib": [f"{BAD / 'hostile.bib'}:11: hostile: error: malformed URL "
-                    "'javascript:alert(1)'"],
-    "crlf.bib": [f"{BAD / 'crlf.bib'}:13: c: warning: missing required fields: author, "
-                 "date/year"],
+    "hostile.bib": [(f"{BAD / 'hostile.bib'}:11: hostile: error: malformed URL "
+                    "'javascript:alert(1)'")],
+    "crlf.bib": [(f"{BAD / 'crlf.bib'}:13: c: warning: missing required fields: author, "
+                 "date/year")],
 }
 
 
@@ -157,7 +157,7 @@ MEMORY_LIMIT = 3 * 1024 ** 3  # 3 GB of address space: a bound, not a measure
 def run_kg(args: list[str], cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     code = CHILD.replace("@LIMIT@", str(MEMORY_LIMIT))
-    return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, env=env, check=False,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -289,9 +289,6 @@ def test_hostile_text_in_check_json(hostile_build, ontology_path):
     assert report.shacl is not None and report.shacl.conforms
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: kg/bib.py drops text between entries silently: "
-                   "when a stray '}' closes an entry early, the fields after it (here note and "
-                   "date) are lost with no problem reported")
 def test_fields_after_an_early_closing_brace_are_reported():
     from kg.bib import parse
 

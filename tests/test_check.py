@@ -55,8 +55,8 @@ def test_duplicate_works(model_of):
             "@book{b, author={Jacques Ellul}, title={Le bluff  technologique}, date={1988-05}}\n"
             "@book{c, author={Ellul, Jacques}, title={Le bluff technologique}, date={2004}}\n")
     out = lint(model_of, text, ck.rule_duplicate_works)
-    assert out == ["2:b:warning:likely duplicate of 'a' (line 1): same title, authors and year; "
-                   "merge them or link them with related"]
+    assert out == [("2:b:warning:likely duplicate of 'a' (line 1): same title, authors and year; "
+                   "merge them or link them with related")]
 
 
 def test_thinker_dates(model_of):
@@ -182,8 +182,8 @@ W = "https://kg.example/id/work/"
      "dcterms:subject"),
     (f'<https://kg.example/id/claim/c> <{KGO}status> <{KGO}verbatim> .', "kgo:status"),
     (f'<https://kg.example/id/claim/c> <{KGO}status> <{KGO}sourced> .', "citesAsEvidence"),
-    ('<https://kg.example/id/person/x-y> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
-     '<http://xmlns.com/foaf/0.1/Organization> .',
+    (('<https://kg.example/id/person/x-y> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+     '<http://xmlns.com/foaf/0.1/Organization> .'),
      "foaf:Person or a foaf:Organization"),
 ], ids=["two-keys", "isbn", "creator-not-thinker", "unknown-theme", "claim-status",
         "sourced-without-evidence", "person-and-org"])
@@ -250,3 +250,9 @@ def test_gate_on_a_store(model_of, ontology_path):
 def test_shapes_file_beside_the_ontology():
     assert ck.shapes_path() == ROOT / "shapes.ttl"
     assert (ROOT / "ontology.ttl").parent == ck.shapes_path().parent
+
+
+def test_gate_with_the_build_store(model_of, ontology_path):
+    model = model_of("@book{a, author={X, Y}, title={T}, date={2000}}\n")
+    store = _store_with(model, ontology_path, f'<{W}a> <{KGO}year> "x" .')
+    assert {p.key for p in ck.gate(model, store=store)} == {"a"}

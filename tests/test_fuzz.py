@@ -159,9 +159,6 @@ def test_check_rules_never_crash(text):
         list(rule(model))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: kg/bib.py treats '\\}' as an escaped brace: a "
-                   "value ending in a LaTeX line break, {Line one\\\\}, is a syntax error "
-                   "(BibTeX and biber count braces literally; the entry is ignored)")
 def test_value_ending_in_latex_line_break():
     bib = parse("@book{a,\n  title = {Line one\\\\},\n  date = {2000},\n}\n", "x.bib")
     assert [e.key for e in bib.entries] == ["a"]

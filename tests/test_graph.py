@@ -133,7 +133,7 @@ def test_book(g):
     assert g.value(w, DCT.publisher) == Literal("Hachette")
     assert g.value(w, DCT.language) == Literal("fr")
     assert g.value(w, DCT.identifier) == Literal("ellul1988")
-    assert g.value(w, BIBO.isbn13) == Literal("9782010135557")
+    assert g.value(w, BIBO.isbn13) == Literal("9782010135552")
     assert g.value(w, KGO.publicationPlace) == Literal("Paris")
     assert set(g.objects(w, DCT.subject)) == {THEME["bluff-technologique"],
                                               THEME["non-neutralite-technique"]}
