@@ -116,7 +116,7 @@ def _full(bib_file, bib_path: Path, onto_path: Path, onto_bytes: bytes, thesauru
     large = n * 30 > PRETTY_MAX_TRIPLES
     workers = _workers(n)
     stage = st.staging(out)
-    loader = None
+    loader = flat = None
     try:
         store = ox.Store(str(stage / "store"))
         store.bulk_load(input=onto_bytes, format=ox.RdfFormat.TURTLE)
@@ -125,13 +125,17 @@ def _full(bib_file, bib_path: Path, onto_path: Path, onto_bytes: bytes, thesauru
         loader = _Loader(store)
         blocks: list[Block] = []
         records = []
+        flat = _FlatWriter(stage, onto_bytes) if large else None
         for chunk_blocks, persons, recs in _chunk_results(mb, n, large, workers):
             records.extend(recs)
-            loader.put(b"".join(b.nt for b in chunk_blocks))
+            nt = b"".join(b.nt for b in chunk_blocks)
+            loader.put(nt)
+            if flat:  # written while the workers go on; only the sizes are kept
+                flat.write(nt, b"".join(b.js for b in chunk_blocks))
             for b in chunk_blocks:
                 mb.problems.extend(b.problems)
-                if not large:
-                    b.nt = b.js = b""
+                b.sizes = (len(b.nt), len(b.js))
+                b.nt = b.js = b""
             blocks.extend(chunk_blocks)
             for p in persons:
                 mb.persons.setdefault(p.slug, p)
@@ -159,8 +163,7 @@ def _full(bib_file, bib_path: Path, onto_path: Path, onto_bytes: bytes, thesauru
         if large:
             from . import incremental as inc
 
-            heads = _write_flat(stage, onto_bytes, [b.nt for b in blocks], tail_nt,
-                                [b.js for b in blocks], tail_js)
+            heads = flat.close(tail_nt, tail_js)
             inc.write_index(stage / inc.INDEX, bib_file, onto_path, blocks, heads,
                             (len(tail_nt), len(tail_js)), problems, counts)
             files.append(inc.INDEX)
@@ -175,6 +178,8 @@ def _full(bib_file, bib_path: Path, onto_path: Path, onto_bytes: bytes, thesauru
                 [f for f in files if f])
         problems.extend(_page(out, n))
     except BaseException:
+        if flat:
+            flat.close(b"", b"")
         if workers:
             workers.stop()
         if loader is not None:
@@ -307,6 +312,7 @@ class Block:
     problems: list[Problem]
     people: list[tuple]  # (slug, given, family, suffix, organization) in order of appearance
     blocking: list[Problem] = field(default_factory=list)  # errors that make the graph wrong
+    sizes: tuple[int, int] = (0, 0)  # bytes of nt and js once written (they are then dropped)
 
 
 def _chunk(args: tuple[int, int, bool]):
@@ -322,16 +328,19 @@ def _chunk(args: tuple[int, int, bool]):
         rec = mb.record(e)
         if rec is None:
             continue
-        blocking = gate_rules(mb, [rec])
-        problems = mb.problems[before:] + blocking
+        problems = mb.problems[before:]
         del mb.problems[before:]  # handed over with the block
         nt, js = graph.record_blocks([rec], mb.positions, jsonld=large)[0]
         people = []
         for _, slug, _ in rec.people:
             n = mb.persons[slug].name
             people.append((slug, n.given, n.family, n.suffix, n.organization))
-        blocks.append(Block(rec.key, rec.kind, nt, js, problems, people, blocking))
+        blocks.append(Block(rec.key, rec.kind, nt, js, problems, people))
         recs.append(rec)
+    by_key = {b.key: b for b in blocks}
+    for p in gate_rules(mb, recs):
+        by_key[p.key].problems.append(p)
+        by_key[p.key].blocking.append(p)
     persons = [p for s, p in mb.persons.items() if s not in known]
     return blocks, persons, ([] if large else recs)
 
@@ -342,8 +351,26 @@ def gate_rules(mb, recs) -> list[Problem]:
     from .check import GATE_RULES
     from .model import Model
 
-    model = Model(recs, {}, mb.thesaurus, mb.bib, [])
+    if getattr(mb, "keys_only", None) is None:
+        mb.keys_only = _KeysOnly(mb)
+    model = Model(recs, {}, mb.thesaurus, mb.keys_only, [])
     return [p for rule in GATE_RULES for p in rule(model) if p.level == "error"]
+
+
+class _KeysOnly:
+    """What the gate rules read of the file: its entries' keys (all of them), and its path."""
+
+    def __init__(self, mb):
+        self.path = mb.bib.path
+        self.entries = _keyed(mb.keys)
+
+    def macros(self):
+        return {}
+
+
+def _keyed(keys):
+    from types import SimpleNamespace
+    return [SimpleNamespace(key=k) for k in keys]
 
 
 def _share(mb) -> None:
@@ -398,24 +425,33 @@ def _workers(n: int):
     return _Workers(min(cpus, 2))
 
 
-def _write_flat(stage: Path, onto_bytes: bytes, nt_blocks: list[bytes], tail_nt: bytes,
-                js_blocks: list[bytes], tail_js: bytes) -> tuple[int, int]:
+class _FlatWriter:
     """Large graphs: Turtle as prefixes + one statement per line; JSON-LD node objects.
 
-    Returns the length of each file's head (before the first record's block): with the block
-    lengths, an incremental build finds every record's bytes in the previous files.
+    Written block by block as the records come; ``close`` returns the length of each file's
+    head (before the first record's block): with the block sizes, an incremental build finds
+    every record's bytes in these files.
     """
-    head_ttl, head_js = flat_heads(onto_bytes)
-    with open(stage / "graph.ttl", "wb") as f:
-        f.write(head_ttl)
-        f.writelines(nt_blocks)
-        f.write(tail_nt)
-    with open(stage / "graph.jsonld", "wb") as f:
-        f.write(head_js)
-        f.writelines(js_blocks)
-        f.write(tail_js)
-        f.write(b"\n]\n")
-    return len(head_ttl), len(head_js)
+
+    def __init__(self, stage: Path, onto_bytes: bytes):
+        head_ttl, head_js = flat_heads(onto_bytes)
+        self.heads = (len(head_ttl), len(head_js))
+        self.ttl = open(stage / "graph.ttl", "wb")  # noqa: SIM115 (closed in close())
+        self.js = open(stage / "graph.jsonld", "wb")  # noqa: SIM115
+        self.ttl.write(head_ttl)
+        self.js.write(head_js)
+
+    def write(self, nt: bytes, js: bytes) -> None:
+        self.ttl.write(nt)
+        self.js.write(js)
+
+    def close(self, tail_nt: bytes, tail_js: bytes) -> tuple[int, int]:
+        if not self.ttl.closed:
+            self.ttl.write(tail_nt)
+            self.js.write(tail_js + b"\n]\n")
+            self.ttl.close()
+            self.js.close()
+        return self.heads
 
 
 def flat_heads(onto_bytes: bytes) -> tuple[bytes, bytes]:

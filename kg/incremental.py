@@ -75,7 +75,7 @@ def write_index(path: Path, bib_file, onto_path: Path, blocks, heads: tuple[int,
     by_key = {}
     for b in blocks:
         own = [_relative(p, lines[b.key]) for p in b.problems]
-        by_key[b.key] = [b.kind, len(b.nt), len(b.js), own, [list(x) for x in b.people]]
+        by_key[b.key] = [b.kind, *b.sizes, own, [list(x) for x in b.people]]
     block_problems = {id(p) for b in blocks for p in b.problems}
     # parse-level problems of a record (undefined macro, duplicate field) travel with it too
     for p in problems:
@@ -96,7 +96,7 @@ def write_index(path: Path, bib_file, onto_path: Path, blocks, heads: tuple[int,
         "counts": counts,
     }
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(index, f, ensure_ascii=False, separators=(",", ":"))
+        f.write(json.dumps(index, ensure_ascii=False, separators=(",", ":")))  # C encoder
 
 
 def rebuild(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes: bytes,
@@ -256,15 +256,6 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
                 tail_nt, b"")
         _splice(old_js, stage / "graph.jsonld", index, old_chunks, spans, new_blocks, 1,
                 tail_js, b"\n]\n")
-        blocks = []
-        for _, key in old_chunks:
-            if key is None:
-                continue
-            if key in new_blocks:
-                blocks.append(new_blocks[key])
-            else:
-                kind, ln, lj, own, people = records[key]
-                blocks.append(Block(key, kind, b"\0" * ln, b"\0" * lj, [], people))
         new_index = dict(index)
         new_index["chunks"] = [[_sha(c), key] for (c, _), (_, key) in zip(pieces, old_chunks)]
         new_index["tails"] = [len(tail_nt), len(tail_js)]
@@ -276,7 +267,7 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
                 [list(x) for x in b.people]]
         new_index["counts"] = counts
         with open(stage / INDEX, "w", encoding="utf-8") as f:
-            json.dump(new_index, f, ensure_ascii=False, separators=(",", ":"))
+            f.write(json.dumps(new_index, ensure_ascii=False, separators=(",", ":")))
         publish(out, stage, bib_path, onto_path, counts, triples, problems,
                 ["graph.ttl", "graph.jsonld", INDEX])
         problems.extend(_page(out, len(positions)))
