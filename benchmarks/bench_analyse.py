@@ -35,7 +35,7 @@ def main(sizes: list[int]) -> None:
             bib.write_text(generate(n, 1, themes(onto)), encoding="utf-8")
             build(bib, onto, Path(d) / "out")
             store = open_store(Path(d) / "out")
-            _, floor = timed(lambda: sum(1 for _ in store))
+            _, floor = timed(lambda s=store: sum(1 for _ in s))
             G, t_load = timed(an.load_nx, store)
             _, t_an = timed(an.analyse, G)
             _, t_ms = timed(an.measures, G)

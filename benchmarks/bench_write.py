@@ -12,8 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg import export as ex
-from kg.build import build
+from kg import export as ex  # noqa: E402  (after the sys.path line)
+from kg.build import build  # noqa: E402
 
 
 def median(f, n=5):

@@ -13,10 +13,9 @@ def open_graph(out: str | Path = "out", bib=None, ontology=None, quiet: bool = F
 
 
 def export(fmt: str = "bibtex", keys: list[str] | None = None, out: str | Path = "out",
-           bib=None, ontology=None) -> str:
-    from . import export as ex
+           bib=None, ontology=None, **kwargs) -> str:
+    """`kg export`: the works of ``keys`` (all by default) in one format."""
+    from .export import Selection, run
 
-    store = open_graph(out, bib, ontology)
-    if fmt == "bibtex":
-        return ex.bibtex(store, keys or None)
-    raise ValueError(fmt)
+    return run(fmt, Selection(keys=list(keys or [])), out=out, bib=bib, ontology=ontology,
+               **kwargs)

@@ -200,7 +200,8 @@ class _Entry:
         self.stray = stray  # line of field-like text after the closing brace, or 0
 
 
-_HEAD = re.compile(r"[ \t]*@[ \t]*([A-Za-z][\w-]*)[ \t]*([{(])[ \t\n]*([^,\s{}()\"#%'=\\]+)[ \t\n]*,")
+_HEAD = re.compile(r"[ \t]*@[ \t]*([A-Za-z][\w-]*)[ \t]*([{(])"  # @type{
+                   r"[ \t\n]*([^,\s{}()\"#%'=\\]+)[ \t\n]*,")  # key,
 _NAME = re.compile(r"\s*([^\s=,{}()\"#%\\]+)\s*=\s*")
 _BARE = re.compile(r"[^\s,#{}()\"=%]+")
 # a brace or quote counts unless escaped by an odd number of backslashes ('\\}' ends a group)
@@ -382,9 +383,11 @@ def _failed(block, line: int, path: str) -> Problem:
             depth > 0 and "`=`" not in reason and "`,`" not in reason):
         what = f"unclosed brace {ignored}: close the brace"
     elif "`=`" in reason:
-        what = f"syntax error in {kind} entry: a field name must be followed by '=' (the entry is ignored)"
+        what = (f"syntax error in {kind} entry: a field name must be followed by '=' "
+                "(the entry is ignored)")
     elif "`,`" in reason:
-        what = f"syntax error in {kind} entry: fields must be separated by ',' (the entry is ignored)"
+        what = (f"syntax error in {kind} entry: fields must be separated by ',' "
+                "(the entry is ignored)")
     elif depth < 0:
         what = f"unbalanced '}}' {ignored}: remove it or add '{{'"
     else:

@@ -486,7 +486,7 @@ class _Loader:
             if self.error is None:
                 try:
                     self.store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES)
-                except Exception as e:  # noqa: BLE001  (re-raised in the building thread)
+                except Exception as e:
                     self.error = e
 
     def put(self, data: bytes) -> None:

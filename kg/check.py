@@ -231,7 +231,7 @@ def rule_required_fields(model) -> Iterable[Problem]:
         raw_type = rec.entry.entry_type
         t = _ALIAS.get(raw_type, raw_type)
         need = list(REQUIRED.get(t, []))
-        if t == "thesis" and raw_type != "thesis" or t == "report" and raw_type != "report":
+        if (t == "thesis" and raw_type != "thesis") or (t == "report" and raw_type != "report"):
             need = [n for n in need if n != "type"]  # implied by @phdthesis, @techreport...
         if t in _DATED:
             need.append(("date", "year"))
@@ -467,7 +467,7 @@ def _built_store(out, bib_path: Path, onto_path: Path):
     if m and st.unchanged(m["bib"], bib_path) and st.unchanged(m["ontology"], onto_path):
         try:
             return st.open_store(out)
-        except Exception:  # noqa: BLE001 - fall back to building in memory
+        except Exception:
             return None
     return None
 

@@ -170,7 +170,8 @@ PREFIX kgo: <https://kg.example/ontology#>
 PREFIX bibo: <http://purl.org/ontology/bibo/>
 """
 _SUBJECTS = _P + """SELECT ?x ?theme ?kind WHERE {
-  ?x dcterms:subject ?theme . OPTIONAL { ?x a ?kind FILTER(?kind IN (kgo:Work, kgo:Quote, kgo:Claim, kgo:Thinker)) } }"""
+  ?x dcterms:subject ?theme .
+  OPTIONAL { ?x a ?kind FILTER(?kind IN (kgo:Work, kgo:Quote, kgo:Claim, kgo:Thinker)) } }"""
 _NAMES = _P + "SELECT ?p ?name WHERE { ?p foaf:name ?name }"
 _CREATORS = _P + "SELECT ?w ?p WHERE { ?w dcterms:creator ?p }"
 _WORKS = _P + """SELECT ?work ?key ?title ?year ?annotation WHERE {
@@ -178,7 +179,8 @@ _WORKS = _P + """SELECT ?work ?key ?title ?year ?annotation WHERE {
   OPTIONAL { ?work dcterms:title ?title }
   OPTIONAL { ?work kgo:year ?year }
   OPTIONAL { ?work dcterms:description ?annotation } }"""
-_QUOTES = _P + """SELECT DISTINCT ?quote ?key ?text ?speaker ?speakerName ?source ?sourceTitle ?locator ?language ?status WHERE {
+_QUOTES = _P + """SELECT DISTINCT ?quote ?key ?text ?speaker ?speakerName ?source ?sourceTitle
+  ?locator ?language ?status WHERE {
   ?quote a kgo:Quote ; dcterms:identifier ?key ; rdf:value ?text .
   OPTIONAL { ?quote kgo:speaker ?speaker . ?speaker foaf:name ?speakerName }
   OPTIONAL { ?quote dcterms:source ?source . OPTIONAL { ?source dcterms:title ?sourceTitle } }
@@ -186,7 +188,8 @@ _QUOTES = _P + """SELECT DISTINCT ?quote ?key ?text ?speaker ?speakerName ?sourc
   OPTIONAL { ?quote dcterms:language ?language }
   OPTIONAL { ?quote kgo:status ?st BIND(STRAFTER(STR(?st), "#") AS ?status) }
 } ORDER BY ?key"""
-_CLAIMS = _P + """SELECT ?claim ?key ?statement ?figure ?unit ?date (GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR=", ") AS ?sources) ?state ?note WHERE {
+_CLAIMS = _P + """SELECT ?claim ?key ?statement ?figure ?unit ?date
+  (GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR=", ") AS ?sources) ?state ?note WHERE {
   ?claim a kgo:Claim ; dcterms:identifier ?key ; rdf:value ?statement .
   OPTIONAL { ?claim kgo:figure ?figure }
   OPTIONAL { ?claim kgo:unit ?unit }

@@ -181,7 +181,7 @@ def make(theme_name: str, folder: str | Path, *, out="out", bib=None, ontology=N
     """Write the essay kit of a theme into ``folder``."""
     from .api import open_graph
     from .cite import run_pandoc
-    from .export import bibtex, csl_json, load, macros_text, theme_ids
+    from .export import bibtex, csl_json, load, theme_ids
     from .store import write_atomic
 
     store = open_graph(out, bib, ontology)
@@ -199,7 +199,7 @@ def make(theme_name: str, folder: str | Path, *, out="out", bib=None, ontology=N
     files = {
         "dossier.md": md,
         "dossier.json": csl_json(model, keys, locale),
-        "dossier.bib": (macros_text(store) + bibtex(store, keys)) if keys else "",
+        "dossier.bib": bibtex(store, keys) if keys else "",
     }
     for name, text in files.items():
         write_atomic(folder / name, text)

@@ -1,6 +1,9 @@
 """Give the bibliography back from the graph: every entry, field for field, as written."""
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from .errors import NotFoundError
@@ -23,7 +26,8 @@ SELECT ?name ?value WHERE {{
 def bibtex(store, keys: list[str] | None = None) -> str:
     """BibTeX text of the entries of a store (all, or those of ``keys``, in file order).
 
-    A selection carries the @string definitions its entries use, so that it stands alone.
+    A selection carries the @string definitions its entries use and the @preamble blocks, so
+    that it stands alone.
     """
     import pyoxigraph as ox
 
@@ -58,21 +62,17 @@ def bibtex(store, keys: list[str] | None = None) -> str:
                 used |= macro_refs(value)
         macros = [(n, v) for n, v in macros if n.lower() in used]
     parts = [f"@string{{{name} = {value}}}\n" for name, value in macros]
-    if wanted is None:
-        for kind, fmt in (("preamble", "@preamble{{{}}}\n"), ("comment", "@comment{{{}}}\n")):
-            rows = store.query(_ITEMS, substitutions={ox.Variable("kind"):
-                                                      ox.NamedNode(KGO.term(kind))})
-            parts.extend(fmt.format(r["value"].value) for r in rows)
+    blocks = (("preamble", "@preamble{{{}}}\n"), ("comment", "@comment{{{}}}\n"))
+    for kind, fmt in blocks if wanted is None else blocks[:1]:  # a selection keeps preambles
+        rows = store.query(_ITEMS, substitutions={ox.Variable("kind"):
+                                                  ox.NamedNode(KGO.term(kind))})
+        parts.extend(fmt.format(r["value"].value) for r in rows)
     if parts:
         parts.append("\n")
     return "".join(parts + entries).rstrip("\n") + "\n"
 
 
 # --- Write: selection, CSL-JSON and RIS (the bibtex path above stays as written) -------------
-
-import json
-import re
-from dataclasses import dataclass, field
 
 #: biblatex entry type (or @misc entrysubtype) -> CSL item type
 CSL_TYPE = {
@@ -459,18 +459,6 @@ def ris(model, keys: list[str]) -> str:
 
 # -- the command ------------------------------------------------------------------------------
 
-def macros_text(store) -> str:
-    """The @string and @preamble blocks of the graph: a partial .bib needs its macros."""
-    import pyoxigraph as ox
-
-    parts = [f"@string{{{row['name'].value} = {row['value'].value}}}\n"
-             for row in store.query(_MACROS)]
-    rows = store.query(_ITEMS, substitutions={ox.Variable("kind"):
-                                              ox.NamedNode(KGO.term("preamble"))})
-    parts += [f"@preamble{{{r['value'].value}}}\n" for r in rows]
-    return "".join(parts) + ("\n" if parts else "")
-
-
 def run(fmt: str = "bibtex", sel: Selection | None = None, *, out="out", bib=None,
         ontology=None, style: str = "apa", locale: str = "fr-FR") -> str:
     """`kg export`: the selected works in one format (bibtex, csl-json, ris, text...)."""
@@ -479,13 +467,13 @@ def run(fmt: str = "bibtex", sel: Selection | None = None, *, out="out", bib=Non
     sel = sel or Selection()
     store = open_graph(out, bib, ontology)
     if fmt == "bibtex" and not (sel.themes or sel.thinkers or sel.queries):
-        return bibtex(store, sel.keys or None)  # as before: --key alone (see test_export.py)
+        return bibtex(store, sel.keys or None)  # everything, or --key alone
     model = load(bib, ontology)
     keys = select(model, sel, store)
     if not keys:
         raise NotFoundError("no work matches the selection")
     if fmt == "bibtex":
-        return macros_text(store) + bibtex(store, keys)
+        return bibtex(store, keys)  # with the @string macros the selection uses
     if fmt == "csl-json":
         return csl_json(model, keys, locale)
     if fmt == "ris":

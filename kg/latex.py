@@ -50,8 +50,10 @@ _QUOTE_MACROS = {"enquote": ("“", "”"), "mkbibquote": ("“", "”"), "mkfre
                  "foreignquote": ("“", "”")}
 
 _SPECIAL = re.compile(r"[\\{}~`']|--|\$")
-_ACCENT_SYM = re.compile(r"""\\(['`^"~=.])\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))""")
-_ACCENT_LET = re.compile(r"\\([uvHckrbd])(?:\s*\{\s*(\\[ij]|[A-Za-z])\s*\}|\s+(\\[ij](?![A-Za-z])|[A-Za-z]))")
+_BASE = r"(?:\s*\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))"  # {e}, e, \i
+_ACCENT_SYM = re.compile(r"""\\(['`^"~=.])\s*""" + _BASE)
+_ACCENT_LET = re.compile(r"\\([uvHckrbd])(?:\s*\{\s*(\\[ij]|[A-Za-z])\s*\}"
+                         r"|\s+(\\[ij](?![A-Za-z])|[A-Za-z]))")
 _MACRO = re.compile(r"\\([A-Za-z]+)\*?(\s*\{\}|\s+|(?![A-Za-z]))")
 _ESCAPE = re.compile(r"\\([&%$#_{} ,\-/;:!\\@])")
 _QUOTE_MACRO = re.compile(r"\\(" + "|".join(_QUOTE_MACROS) + r")\s*\{")

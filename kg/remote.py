@@ -200,7 +200,7 @@ def _opener(url: str):
 def _body_text(fp, limit: int = 4000) -> str:
     try:
         raw = fp.read(limit) if fp is not None else b""
-    except Exception:  # noqa: BLE001  (a broken error body says nothing more)
+    except Exception:
         raw = b""
     text = raw.decode("utf-8", "replace")
     if "<" in text and re.search(r"<(html|body|head|title|p|h1|pre)\b", text, re.IGNORECASE):

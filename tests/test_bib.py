@@ -6,11 +6,10 @@ import random
 import re
 
 import pytest
+from conftest import SMALL_BIB, messages
 
 from kg.bib import MONTHS, load, parse, read_text, resolve, text
 from kg.errors import InputError, Problem
-
-from conftest import SMALL_BIB, messages
 
 # An entry left open at line 5 between two good ones: line numbers and recovery are checked
 # on this text under every encoding and line-end convention.

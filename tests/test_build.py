@@ -9,12 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import snapshot
 
 from kg import store as st
 from kg.build import build, default_inputs, ensure_built
 from kg.errors import BuildError, InputError, StaleStoreError
-
-from conftest import SMALL_BIB, snapshot
 
 BROKEN = "@book{a, title={A}}\n@book{b,\n  title={B}\n@book{c, title={C}}\n"
 

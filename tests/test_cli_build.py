@@ -8,11 +8,10 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from conftest import snapshot
 
 from kg.build import shipped
 from kg.cli import main
-
-from conftest import snapshot
 
 BROKEN = "@book{a, title={A}}\n@book{b,\n  title={B}\n@book{c, title={C}}\n"
 UNCLOSED = ("2: b: error: unclosed brace in @book entry (the entry is ignored; parsing resumed "

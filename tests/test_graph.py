@@ -10,6 +10,7 @@ import sys
 import pyoxigraph as ox
 import pytest
 import rdflib
+from conftest import ROOT, SMALL_BIB
 from rdflib import Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
@@ -17,8 +18,6 @@ from rdflib.compare import isomorphic
 from kg.bib import load
 from kg.graph import date_literal, language_code, person_iri, theme_iri, to_ntriples, work_iri
 from kg.model import build_model
-
-from conftest import ROOT, SMALL_BIB
 
 # plain namespaces (rdflib's closed XSD/RDF/OWL warn when pytest inspects the module)
 RDF = rdflib.Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import messages
 
 from kg.model import Name, parse_names, parse_number
-
-from conftest import messages
 
 
 def problems_of(model, key: str) -> list[tuple[str, str]]:
