@@ -211,11 +211,55 @@ _AFTER = re.compile(r"\s*([#,)}]|$)")
 _NOT_ENTRY = {"comment", "string", "preamble"}
 
 
+# One field whose value is a braced group (three levels of nesting), a simple quoted string,
+# a number or a macro name, followed by ',' or the closing brace: most fields of most files.
+_G0 = r"(?:[^{}\\]|\\.)*"
+_G1 = r"(?:[^{}\\]|\\.|\{" + _G0 + r"\})*"
+_G2 = r"(?:[^{}\\]|\\.|\{" + _G1 + r"\})*"
+_SIMPLE = re.compile(r"\s*([^\s=,{}()\"#%\\]+)\s*=\s*"
+                     r"(\{" + _G2 + r"\}|\"(?:[^\"{}\\]|\\.)*\"|\d+|[A-Za-z][\w:.+-]*)"
+                     r"\s*(,|\})")
+
+
+def _scan_simple(chunk: str, m: re.Match, line: int) -> _Entry | None:
+    """The common case in one regular expression per field; None when anything is unusual."""
+    pos = m.end()
+    fields: list[_Field] = []
+    nl, last = line - 1, 0
+    match = _SIMPLE.match
+    while True:
+        f = match(chunk, pos)
+        if f is None:
+            rest = _AFTER.match(chunk, pos)
+            if rest and rest.group(1) == "}":
+                end = rest.end()
+                break
+            return None
+        eq = f.start(2)
+        nl += chunk.count("\n", last, eq)
+        last = eq
+        nl_eq = nl - (chunk.count("\n", f.end(1), eq) if "\n" in chunk[f.end(1):eq] else 0)
+        fields.append(_Field(f.group(1), f.group(2), nl_eq))
+        pos = f.end()
+        if f.group(3) == "}":
+            end = pos
+            break
+    if "@" in chunk[end:]:
+        return None
+    stray = _FIELD_LIKE.search(chunk, end)
+    return _Entry(m.group(3), m.group(1), fields,
+                  line + chunk.count("\n", 0, stray.start()) if stray else 0)
+
+
 def _scan_entry(chunk: str, line: int) -> _Entry | None:
     """A well-formed entry as (key, type, raw fields), or None to let bibtexparser decide."""
     m = _HEAD.match(chunk)
     if not m or m.group(1).lower() in _NOT_ENTRY:
         return None
+    if m.group(2) == "{" and len(chunk) < 65536:  # the regex's stack grows with a value
+        simple = _scan_simple(chunk, m, line)
+        if simple is not None:
+            return simple
     closer = "}" if m.group(2) == "{" else ")"
     pos = m.end()
     fields: list[_Field] = []
