@@ -30,6 +30,7 @@ class RawEntry:
     field_lines: dict[str, int] = field(default_factory=dict)
     file: str = ""
     raw_type: str = ""  # entry type as written
+    position: int = 0  # order in the file: piece number * 1000 + rank in the piece
 
     def names(self) -> dict[str, str]:
         """lower-case field name -> name as written."""
@@ -149,11 +150,28 @@ def parse(text: str, path: str = "references.bib") -> BibFile:
     if not text.strip():
         bib.problems.append(Problem(path, 0, "", "error", "empty file: no entries"))
         return bib
-    first_line: dict[str, int] = {}
-    for chunk, line in _chunks(text):
+    pieces = list(_chunks(text))
+    parse_pieces(bib, pieces, range(len(pieces)), {})
+    _check_macros(bib)
+    return bib
+
+
+def parse_pieces(bib: BibFile, pieces: list[tuple[str, int]], indexes,
+                 first_line: dict[str, int]) -> list[tuple[int, str | None]]:
+    """Parse some pieces of a file (see :func:`_chunks`) into ``bib``.
+
+    ``first_line`` maps keys to the line of their first entry; it may be filled beforehand
+    (a parallel build knows every key from the entry heads): an entry is a duplicate when its
+    key's first line is another one.  Returns, per piece, the key it stands for when it is
+    exactly one well-formed work, quote or claim (what an incremental build can redo alone).
+    """
+    path = bib.path
+    keys: list[tuple[int, str | None]] = []
+    for i in indexes:
+        chunk, line = pieces[i]
+        n = len(bib.entries)
         entry = _scan_entry(chunk, line)
         if entry is not None:
-            n = len(bib.entries)
             _add_entry(bib, entry, line, path, first_line)
             simple = len(bib.entries) > n and entry.entry_type.lower() != "thinker"
             if entry.stray:
@@ -161,12 +179,15 @@ def parse(text: str, path: str = "references.bib") -> BibFile:
                     path, entry.stray, entry.key, "error",
                     "text after the end of the entry looks like fields, which are ignored: a "
                     "'}' too many closes the entry early; balance the braces"))
-            bib.chunks.append((chunk, line, entry.key if simple else None))
+            key = entry.key if simple else None
         else:
             _parse_slow(bib, chunk, line, path, first_line)
-            bib.chunks.append((chunk, line, None))
-    _check_macros(bib)
-    return bib
+            key = None
+        for rank, e in enumerate(bib.entries[n:]):
+            e.position = i * 1000 + rank
+        bib.chunks.append((chunk, line, key))
+        keys.append((i, key))
+    return keys
 
 
 _CHUNK_START = re.compile(r"^[ \t]*@\w*[ \t]*(?=[{(])", re.MULTILINE)
@@ -404,10 +425,9 @@ def _add_entry(bib: BibFile, block, line: int, path: str, first_line: dict[str, 
         bib.problems.append(Problem(path, line, key, "error",
                                     f"invalid citekey {key!r}: use letters, digits and -_:./"))
         return
-    if key in first_line:
+    if first_line.setdefault(key, line) != line:
         bib.problems.append(_duplicate(path, line, key, first_line))
         return
-    first_line[key] = line
     bib.entries.append(RawEntry(key, block.entry_type.lower(), fields, line, lines, path,
                                 block.entry_type))
 
@@ -440,8 +460,9 @@ def _failed(block, line: int, path: str) -> Problem:
     return Problem(path, line, key, "error", what)
 
 
-def _check_macros(bib: BibFile) -> None:
-    macros = bib.macros()
+def _check_macros(bib: BibFile, macros: dict[str, str] | None = None) -> None:
+    """Warn of fields that use a @string macro nobody defined."""
+    macros = bib.macros() if macros is None else macros
     for e in bib.entries:
         for name, raw in e.fields.items():
             for macro in undefined_macros(raw, macros):

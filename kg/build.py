@@ -1,6 +1,7 @@
 """`kg build`: references.bib + ontology.ttl -> out/ (store, Turtle, JSON-LD, manifest)."""
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import time
@@ -86,7 +87,7 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
     bib_path, onto_path = default_inputs(bib, ontology)
     out = Path(out)
     thesaurus, onto_bytes = _thesaurus(onto_path)
-    from .bib import parse, read_text
+    from .bib import read_text
 
     text, read_problems = read_text(bib_path)
     if incremental:
@@ -97,51 +98,79 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
         if result is not None:
             result.seconds = time.perf_counter() - t0
             return result
-    bib_file = parse(text, str(bib_path))
-    bib_file.problems[:0] = read_problems
-    result = _full(bib_file, bib_path, onto_path, onto_bytes, thesaurus, out, strict, progress)
+    result = _full(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out, strict,
+                   progress)
     result.seconds = time.perf_counter() - t0
     return result
 
 
-def _full(bib_file, bib_path: Path, onto_path: Path, onto_bytes: bytes, thesaurus, out: Path,
-          strict: bool, progress: bool) -> BuildResult:
+def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes: bytes,
+          thesaurus, out: Path, strict: bool, progress: bool,
+          parallel: bool = True) -> BuildResult:
+    """A whole build.  The main process reads the file-wide context (@string, @thinker,
+    crossref parents, every key from the entry heads); the work, quote and claim pieces are
+    parsed and interpreted in chunks, by two forked workers for a large library."""
     import pyoxigraph as ox
 
+    from .bib import BibFile, _check_macros, _chunks, parse_pieces
     from .model import ModelBuilder
 
-    n = len(bib_file.entries)
+    pieces = list(_chunks(text)) if text.strip() else []
+    plan = _plan(text, pieces)
+    ctx = BibFile(str(bib_path))
+    if not pieces:
+        ctx.problems.append(Problem(str(bib_path), 0, "", "error", "empty file: no entries"))
+    ctx.problems[:0] = read_problems
+    piece_keys = dict(parse_pieces(ctx, pieces, plan.context, plan.first_line))
+    _check_macros(ctx)
+    parents = BibFile(str(bib_path))
+    parse_pieces(parents, pieces, plan.parents, dict(plan.first_line))
+    n = len(plan.records)
     bar = _Progress(progress and n >= 5000, n)
-    mb = ModelBuilder(bib_file, thesaurus)
+    mb = ModelBuilder(ctx, thesaurus, keys=set(plan.first_line), extra=parents.entries)
     large = n * 30 > PRETTY_MAX_TRIPLES
-    workers = _workers(n)
+    workers = _workers(n) if parallel else None
     stage = st.staging(out)
     loader = flat = None
     try:
         store = ox.Store(str(stage / "store"))
         store.bulk_load(input=onto_bytes, format=ox.RdfFormat.TURTLE)
+        _share(mb, pieces, plan)
         if workers:
-            workers.start(mb)  # fork before the loader thread starts
+            workers.start()  # fork before the loader thread starts
         loader = _Loader(store)
         blocks: list[Block] = []
-        records = []
+        records, loose, digest_parts = [], [], []
         flat = _FlatWriter(stage, onto_bytes) if large else None
-        for chunk_blocks, persons, recs in _chunk_results(mb, n, large, workers):
-            records.extend(recs)
-            nt = b"".join(b.nt for b in chunk_blocks)
+        ranges = [(i, min(i + CHUNK, n), large) for i in range(0, n, CHUNK)]
+        results = workers.map(_chunk, ranges) if workers else map(_chunk, ranges)
+        for part in results:
+            digest_parts.append(part.digest)
+            records.extend(part.recs)
+            loose.extend(part.loose)
+            piece_keys.update(part.piece_keys)
+            nt = b"".join(b.nt for b in part.blocks)
             loader.put(nt)
             if flat:  # written while the workers go on; only the sizes are kept
-                flat.write(nt, b"".join(b.js for b in chunk_blocks))
-            for b in chunk_blocks:
+                flat.write(nt, b"".join(b.js for b in part.blocks))
+            for b in part.blocks:
                 mb.problems.extend(b.problems)
                 b.sizes = (len(b.nt), len(b.js))
                 b.nt = b.js = b""
-            blocks.extend(chunk_blocks)
-            for p in persons:
+            blocks.extend(part.blocks)
+            for p in part.persons:
                 mb.persons.setdefault(p.slug, p)
             bar.update(CHUNK)
-        tail_nt, tail_js = _tail(mb, bib_file, large)
+        keys = [b.key for b in blocks] + [e.key for e in ctx.entries]
+        if len(keys) != len(set(keys)):  # a key the entry heads did not show: redo in order
+            raise _Sequential()
+        tail_nt, tail_js = _tail(mb, ctx, large)
         loader.put(tail_nt)
+        from . import digest  # the query commands' pages, while the store finishes loading
+
+        digest_file = digest.write_from_parts(
+            stage, st.store_name_of(stage, st.sha256(bib_path)), digest_parts, mb.persons,
+            onto_bytes).name
         counts = _counts(blocks, mb, thesaurus)
         thinker_model = mb.model([])
         blocking = [b for block in blocks for b in block.blocking]
@@ -152,20 +181,21 @@ def _full(bib_file, bib_path: Path, onto_path: Path, onto_bytes: bytes, thesauru
             from .check import validate
 
             blocking += [p for p in validate(store, mb.model(records))[0] if p.level == "error"]
-        problems = sorted({*bib_file.problems, *mb.problems, *blocking},
+        problems = sorted({*ctx.problems, *mb.problems, *loose, *blocking},
                           key=lambda p: (p.line, p.key, p.level, p.message))
         _refuse(problems, counts, strict, bib_path, out)
         _keep_good(blocking, out)
         triples = len(store)
-        files = ["graph.ttl", "graph.jsonld"]
+        files = ["graph.ttl", "graph.jsonld", digest_file]
         if n <= PAGE_MAX_ENTRIES:
             files.append(_stage_page(stage, store, problems))
         if large:
             from . import incremental as inc
 
             heads = flat.close(tail_nt, tail_js)
-            inc.write_index(stage / inc.INDEX, bib_file, onto_path, blocks, heads,
-                            (len(tail_nt), len(tail_js)), problems, counts)
+            inc.write_index(stage / inc.INDEX, pieces, piece_keys, onto_path, blocks, ctx,
+                            plan.parent_keys, heads, (len(tail_nt), len(tail_js)), problems,
+                            counts)
             files.append(inc.INDEX)
         else:
             store.dump(str(stage / "graph.ttl"), ox.RdfFormat.TURTLE,
@@ -177,7 +207,7 @@ def _full(bib_file, bib_path: Path, onto_path: Path, onto_bytes: bytes, thesauru
         publish(out, stage, bib_path, onto_path, counts, triples, problems,
                 [f for f in files if f])
         problems.extend(_page(out, n))
-    except BaseException:
+    except BaseException as e:
         if flat:
             flat.close(b"", b"")
         if workers:
@@ -185,19 +215,59 @@ def _full(bib_file, bib_path: Path, onto_path: Path, onto_bytes: bytes, thesauru
         if loader is not None:
             loader.abort()
         shutil.rmtree(stage, ignore_errors=True)
+        if isinstance(e, _Sequential) and parallel:
+            bar.done()
+            return _full(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out,
+                         strict, progress, parallel=False)
         raise
     finally:
         bar.done()
     return BuildResult(out, counts, problems, triples)
 
 
+class _Sequential(Exception):
+    """The parallel build met a file it cannot split safely; the sequential one follows."""
+
+
+@dataclass
+class _Plan:
+    context: list[int]  # pieces the main process parses (no work/quote/claim head)
+    records: list[int]  # pieces with a work, quote or claim head
+    parents: list[int]  # pieces of crossref/xref parents (also among `records`)
+    parent_keys: list[str]
+    first_line: dict[str, int]  # key -> line of its first entry head
+
+
+# may also match inside a value: an extra parent costs nothing, a missed one would
+_PARENT = re.compile(r"(?i)\b(?:crossref|xref)\s*=\s*[{\"]?\s*([^,}\"\s]+)")
+
+
+def _plan(text: str, pieces: list[tuple[str, int]]) -> _Plan:
+    from .bib import _HEAD, _NOT_ENTRY
+
+    parent_keys = sorted(set(_PARENT.findall(text)))
+    wanted = set(parent_keys)
+    plan = _Plan([], [], [], parent_keys, {})
+    for i, (chunk, line) in enumerate(pieces):
+        m = _HEAD.match(chunk)
+        kind = m.group(1).lower() if m else ""
+        if m:
+            plan.first_line.setdefault(m.group(3), line)
+        if not m or kind in _NOT_ENTRY or kind == "thinker":
+            plan.context.append(i)
+            continue
+        plan.records.append(i)
+        if m.group(3) in wanted:
+            plan.parents.append(i)
+    return plan
+
+
 def _tail(mb, bib_file, large: bool) -> tuple[bytes, bytes]:
     """The thinkers, then the file-level nodes: N-Triples and JSON-LD (',\\n'-led) blocks."""
     from . import graph
 
-    pos = graph.positions(bib_file)
     nt, js = [], []
-    for part in (graph.persons_out(mb.persons.values(), pos, jsonld=large),
+    for part in (graph.persons_out(mb.persons.values(), jsonld=large),
                  graph.file_out(bib_file, mb.unplaced, jsonld=large)):
         nt.append(part.ntriples())
         if large:
@@ -298,7 +368,7 @@ def _thesaurus(onto_path: Path):
 
 #: libraries of at least this many entries are interpreted by two processes (2 cores)
 PARALLEL_MIN_ENTRIES = 4000
-_MB = None  # the ModelBuilder a forked worker inherits
+_SHARED: dict = {}  # what a forked worker inherits: the ModelBuilder, the pieces, the plan
 
 
 @dataclass
@@ -313,36 +383,60 @@ class Block:
     people: list[tuple]  # (slug, given, family, suffix, organization) in order of appearance
     blocking: list[Problem] = field(default_factory=list)  # errors that make the graph wrong
     sizes: tuple[int, int] = (0, 0)  # bytes of nt and js once written (they are then dropped)
+    line: int = 0
+    position: int = 0
 
 
-def _chunk(args: tuple[int, int, bool]):
-    """Interpret entries i to j: a Block per record, and the persons first seen here."""
+@dataclass
+class _Part:
+    blocks: list[Block]
+    persons: list  # persons first seen in this part
+    recs: list  # the records themselves (small builds only: SHACL needs them)
+    loose: list[Problem]  # problems of pieces that gave no record
+    piece_keys: list[tuple[int, str | None]]
+    digest: list = field(default_factory=list)  # kg.digest.part of these records
+
+
+def _chunk(args: tuple[int, int, bool]) -> _Part:
+    """Parse and interpret record pieces [i, j) of the plan."""
     from . import graph
+    from .bib import BibFile, _check_macros, parse_pieces
 
     i, j, large = args
-    mb = _MB
+    mb, pieces, plan = _SHARED["mb"], _SHARED["pieces"], _SHARED["plan"]
+    part = BibFile(mb.bib.path)
+    piece_keys = parse_pieces(part, pieces, plan.records[i:j], plan.first_line)
+    _check_macros(part, mb.macros)
     known = set(mb.persons)
     blocks, recs = [], []
-    for e in mb.bib.entries[i:j]:
+    own: dict[str, list[Problem]] = {}
+    for p in part.problems:
+        own.setdefault(p.key, []).append(p)
+    for e in part.entries:
         before = len(mb.problems)
         rec = mb.record(e)
         if rec is None:
             continue
-        problems = mb.problems[before:]
+        problems = own.pop(e.key, []) + mb.problems[before:]
         del mb.problems[before:]  # handed over with the block
-        nt, js = graph.record_blocks([rec], mb.positions, jsonld=large)[0]
+        nt, js = graph.record_blocks([rec], jsonld=large)[0]
         people = []
         for _, slug, _ in rec.people:
             n = mb.persons[slug].name
             people.append((slug, n.given, n.family, n.suffix, n.organization))
-        blocks.append(Block(rec.key, rec.kind, nt, js, problems, people))
+        blocks.append(Block(rec.key, rec.kind, nt, js, problems, people, line=e.line,
+                            position=e.position))
         recs.append(rec)
     by_key = {b.key: b for b in blocks}
     for p in gate_rules(mb, recs):
         by_key[p.key].problems.append(p)
         by_key[p.key].blocking.append(p)
     persons = [p for s, p in mb.persons.items() if s not in known]
-    return blocks, persons, ([] if large else recs)
+    loose = [p for ps in own.values() for p in ps]
+    from . import digest
+
+    return _Part(blocks, persons, [] if large else recs, loose, piece_keys,
+                 digest.part(recs, mb))
 
 
 def gate_rules(mb, recs) -> list[Problem]:
@@ -373,21 +467,8 @@ def _keyed(keys):
     return [SimpleNamespace(key=k) for k in keys]
 
 
-def _share(mb) -> None:
-    global _MB
-    from . import graph
-
-    mb.positions = graph.positions(mb.bib)
-    _MB = mb
-
-
-def _chunk_results(mb, n: int, large: bool, workers):
-    _share(mb)
-    ranges = [(i, min(i + CHUNK, n), large) for i in range(0, n, CHUNK)]
-    if workers:
-        yield from workers.map(_chunk, ranges)
-    else:
-        yield from map(_chunk, ranges)
+def _share(mb, pieces, plan) -> None:
+    _SHARED.update(mb=mb, pieces=pieces, plan=plan)
 
 
 class _Workers:
@@ -397,10 +478,9 @@ class _Workers:
         self.processes = processes
         self.pool = None
 
-    def start(self, mb) -> None:
+    def start(self) -> None:
         import multiprocessing
 
-        _share(mb)
         self.pool = multiprocessing.get_context("fork").Pool(self.processes)
 
     def map(self, fn, items):

@@ -5,18 +5,21 @@ rows in the store at each call.  The digest is one file next to the store it was
 
     out/digest-<store name>.bin
         8 bytes     length H of the head (little-endian)
-        H bytes     head: marshal of {version, store, themes (index), counts, theme toc}
+        H bytes     head: marshal of {version, store, themes (index), counts, theme toc, ...}
         ...         blobs: marshal of one theme page / of the thinker names and toc /
-                    of one thinker page, each at (offset, length) given by a toc
+                    of one thinker page / of the theme relators / of the work rows,
+                    each at (offset, length) given by a toc
 
 It is keyed by the store name (a new build makes a new store name), so it is never stale; a
-digest of another store is ignored and removed.  It is written by :func:`write` right after a
-build, or lazily by the first query that finds none (like the search index).
+digest of another store is ignored and removed.
 
-Every list is made from a few whole-graph SPARQL scans and then grouped, ordered and counted in
-Python the way the named queries (kg/queries/*.rq) do it; tests check that both agree for every
-theme and several thinkers.  A page that cannot be reproduced exactly (a work with two titles,
-a year that is not an integer...) is left out of the digest: the query layer then runs SPARQL.
+It is made from what the build already has in memory, never from the store: each chunk of
+records gives a compact :func:`part` (in the build's worker processes), and
+:func:`write_from_parts` merges them with the thinkers and the ontology into the file.  An
+output built without a digest gets one lazily (:func:`write`: the inputs are interpreted again,
+the same code path).  Every list is grouped, ordered and counted the way the named queries
+(kg/queries/*.rq) do it, each of them with a total order; tests check that both agree for
+every theme and every thinker.
 """
 from __future__ import annotations
 
@@ -24,14 +27,13 @@ import marshal
 import struct
 from pathlib import Path
 
-VERSION = 3
+VERSION = 4
 ID = "https://kg.example/id/"
 THEME_NS = ID + "theme/"
 PERSON_NS = ID + "person/"
 WORK_NS = ID + "work/"
-KGO = "https://kg.example/ontology#"
 HEAD = 50  # work rows kept in each theme page: enough for every default listing (20)
-_KIND = {KGO + "Work": "works", KGO + "Quote": "quotes", KGO + "Claim": "claims"}
+RELATED = 15  # thinker-related.rq: LIMIT 15
 
 
 def path_for(out: str | Path, store_name: str) -> Path:
@@ -82,7 +84,26 @@ class Digest:
 
     def thinker(self, p: str) -> dict | None:
         where = self.names()["toc"].get(p)
-        return None if where is None else self._blob(where)
+        if where is None:
+            return None
+        page = self._blob(where)
+        if page["info"] is not None:
+            page["related"] = self._related(p, page["themes"])
+        return page
+
+    def _related(self, p: str, themes: list[dict]) -> list[dict]:
+        """thinker-related.rq: others tagged with, or quoted on, the thinker's themes."""
+        if not themes:
+            return []
+        relators = self._blob(self.head["relators"])
+        shared: dict[tuple, int] = {}
+        for tid in {r["id"] for r in themes}:
+            for o in relators.get(tid, ()):
+                if o[0] != p:
+                    shared[o] = shared.get(o, 0) + 1
+        rows = sorted(shared.items(), key=lambda x: (-x[1], x[0][1], x[0][0]))[:RELATED]
+        return [{"thinker": o.removeprefix(PERSON_NS), "name": name, "sharedThemes": n}
+                for (o, name), n in rows]
 
 
 def read(out: str | Path, store_name: str) -> Digest | None:
@@ -99,369 +120,419 @@ def read(out: str | Path, store_name: str) -> Digest | None:
     return Digest(p, head, 8 + n)
 
 
-# --------------------------------------------------------------------------- writing
+# --------------------------------------------------------------------------- one chunk
 
-def write(out: str | Path, store, store_name: str | None = None) -> Path | None:
-    """Make the digest of ``store`` (the published store of ``out``) and write it atomically.
+_ROLE = {"author": "a", "speaker": "s", "editor": "e", "translator": "t"}
 
-    ``store_name`` defaults to the one in out/manifest.json.  Older digests are removed.
-    Returns the file written (None when out/ has no manifest).
+
+def part(records, mb=None) -> list[tuple]:
+    """What one chunk of records brings to the digest: per record a compact tuple of the
+    values the graph gives it (picklable; no store, no other record needed).
+
+    ``(kind, key, themes, people, values)``: people are (role letter, slug) with the roles that
+    give dcterms:creator ("a", "s": also kgo:speaker), bibo:editor ("e"), bibo:translator
+    ("t"); values are what kg/graph.py writes, as the named queries read them back.
     """
-    from .store import read_manifest, write_atomic
+    from .graph import language_code, year_of
+    from .model import parse_number
+
+    out = []
+    for rec in records:
+        v = rec.values
+        people = tuple(dict.fromkeys((_ROLE[r], s) for r, s, _ in rec.people if r in _ROLE))
+        if rec.kind == "work":
+            date = v.get("date") or v.get("year", "")
+            vals = (v.get("title") or None, year_of(date) if date else None,
+                    v.get("annotation") or v.get("annote") or None)
+        elif rec.kind == "quote":
+            status = v.get("status", "").lower()
+            vals = (v.get("quote") or None, tuple(dict.fromkeys(rec.refs.get("source", []))),
+                    v.get("locator") or v.get("pages") or None,
+                    (language_code(v["langid"]) or None) if v.get("langid") else None,
+                    status if status in ("verbatim", "attributed", "paraphrase") else None)
+        else:
+            status = v.get("status", "").lower()
+            number = parse_number(v.get("figure", "")) if v.get("figure") else None
+            date = v.get("date", "").strip()
+            vals = (v.get("statement") or None, _figure(number), v.get("unit") or None,
+                    date or None, tuple(dict.fromkeys(rec.refs.get("source", []))),
+                    status if status in ("sourced", "unsourced", "contested") else None,
+                    v.get("note") or None)
+        out.append((rec.kind, rec.key, tuple(rec.themes), people, vals))
+    return out
+
+
+def _figure(number: str | None):
+    """kgo:figure as Term.py() reads it back (xsd:decimal, or xsd:double with an exponent)."""
+    if number is None:
+        return None
+    f = float(number)
+    return int(f) if f.is_integer() and "e" not in number.lower() else f
+
+
+# --------------------------------------------------------------------------- the whole file
+
+def write_from_parts(out: str | Path, store_name: str, parts, persons, onto_bytes: bytes) -> Path:
+    """Merge the chunks' parts (in file order) with the thinkers (slug -> kg.model.Person) and
+    the ontology, and write ``out/digest-<store_name>.bin`` atomically (``out`` may be the
+    build's staging folder: the file is then published with the rest).  Returns its path."""
+    from .store import write_atomic
+
+    p = path_for(out, store_name)
+    write_atomic(p, _Merged(parts, persons, onto_bytes).file(store_name))
+    return p
+
+
+def write(out: str | Path, store=None, store_name: str | None = None) -> Path | None:
+    """An output built without a digest: make it now, from the inputs recorded in the
+    manifest (interpreted again, as the build did), and remove older digests.
+
+    Returns the file written (None when out/ has no manifest or its inputs are gone).
+    """
+    from .build import CHUNK, _thesaurus
+    from .store import read_manifest
 
     out = Path(out)
-    if store_name is None:
-        m = read_manifest(out)
-        if not m or not m.get("store"):
-            return None
-        store_name = m["store"]
-    data = build(store, store_name)
-    p = path_for(out, store_name)
-    write_atomic(p, data)
+    m = read_manifest(out)
+    if not m or not m.get("store"):
+        return None
+    store_name = store_name or m["store"]
+    bib, onto = Path(m["bib"]["path"]), Path(m["ontology"]["path"])
+    if not bib.is_file() or not onto.is_file():
+        return None
+    from .bib import load
+    from .model import ModelBuilder
+
+    bib_file = load(bib)
+    thesaurus, onto_bytes = _thesaurus(onto)
+    mb = ModelBuilder(bib_file, thesaurus)
+    parts = []
+    entries = bib_file.entries
+    for i in range(0, len(entries), CHUNK):
+        recs = [r for r in map(mb.record, entries[i:i + CHUNK]) if r is not None]
+        parts.append(part(recs, mb))
+    p = write_from_parts(out, store_name, parts, mb.persons, onto_bytes)
     for old in out.glob("digest-*.bin"):
         if old != p:
             old.unlink(missing_ok=True)
     return p
 
 
-def build(store, store_name: str) -> bytes:
-    """The digest file's bytes."""
-    from .query import Library
-
-    lib = Library(store=store)
-    index = lib.theme_index()
-    g = _Graph(lib)
-    blobs: list[bytes] = []
-    pos = 0
-
-    def put(obj) -> tuple[int, int]:
-        nonlocal pos
-        b = marshal.dumps(obj)
-        blobs.append(b)
-        pos += len(b)
-        return (pos - len(b), len(b))
-
-    toc = {}
-    for tid in index:
-        page = g.theme_page(lib.subtree(tid))
-        if page is not None:
-            toc[tid] = put(page)
-    names = lib.thinker_names()
-    ttoc = {}
-    for p in sorted(set(names.values())):
-        page = g.thinker_page(p)
-        if page is not None:
-            ttoc[p] = put(page)
-    names_at = put({"names": names, "toc": ttoc})
-    works_at = put(g.work_rows)
-    head = marshal.dumps({"version": VERSION, "store": store_name, "themes": index,
-                          "works": works_at,
-                          "counts": g.theme_counts(), "toc": toc, "names": names_at})
-    return struct.pack("<Q", len(head)) + head + b"".join(blobs)
+def _sorted_join(joined, sep):
+    from .query import _sorted_join as f
+    return f(joined, sep)
 
 
-_P = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX schema: <https://schema.org/>
-PREFIX cito: <http://purl.org/spar/cito/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX kgo: <https://kg.example/ontology#>
-PREFIX bibo: <http://purl.org/ontology/bibo/>
-"""
-_SUBJECTS = _P + """SELECT ?x ?theme ?kind WHERE {
-  ?x dcterms:subject ?theme .
-  OPTIONAL { ?x a ?kind FILTER(?kind IN (kgo:Work, kgo:Quote, kgo:Claim, kgo:Thinker)) } }"""
-_NAMES = _P + "SELECT ?p ?name WHERE { ?p foaf:name ?name }"
-_CREATORS = _P + "SELECT ?w ?p WHERE { ?w dcterms:creator ?p }"
-_WORKS = _P + """SELECT ?work ?key ?title ?year ?annotation WHERE {
-  ?work a kgo:Work ; dcterms:identifier ?key .
-  OPTIONAL { ?work dcterms:title ?title }
-  OPTIONAL { ?work kgo:year ?year }
-  OPTIONAL { ?work dcterms:description ?annotation } }"""
-_QUOTES = _P + """SELECT DISTINCT ?quote ?key ?text ?speaker ?speakerName ?source ?sourceTitle
-  ?locator ?language ?status WHERE {
-  ?quote a kgo:Quote ; dcterms:identifier ?key ; rdf:value ?text .
-  OPTIONAL { ?quote kgo:speaker ?speaker . ?speaker foaf:name ?speakerName }
-  OPTIONAL { ?quote dcterms:source ?source . OPTIONAL { ?source dcterms:title ?sourceTitle } }
-  OPTIONAL { ?quote kgo:locator ?locator }
-  OPTIONAL { ?quote dcterms:language ?language }
-  OPTIONAL { ?quote kgo:status ?st BIND(STRAFTER(STR(?st), "#") AS ?status) }
-} ORDER BY ?key"""
-_CLAIMS = _P + """SELECT ?claim ?key ?statement ?figure ?unit ?date
-  (GROUP_CONCAT(DISTINCT ?sourceKey; SEPARATOR=", ") AS ?sources) ?state ?note WHERE {
-  ?claim a kgo:Claim ; dcterms:identifier ?key ; rdf:value ?statement .
-  OPTIONAL { ?claim kgo:figure ?figure }
-  OPTIONAL { ?claim kgo:unit ?unit }
-  OPTIONAL { ?claim dcterms:date ?date }
-  OPTIONAL { ?claim cito:citesAsEvidence/dcterms:identifier ?sourceKey }
-  OPTIONAL { ?claim kgo:status ?st BIND(STRAFTER(STR(?st), "#") AS ?state) }
-  OPTIONAL { ?claim kgo:note ?note }
-} GROUP BY ?claim ?key ?statement ?figure ?unit ?date ?state ?note ORDER BY ?key"""
-_AUTHORS = _P + """SELECT ?work (GROUP_CONCAT(?name; SEPARATOR="; ") AS ?authors) WHERE {
-  ?work dcterms:creator ?p . ?p foaf:name ?name .
-} GROUP BY ?work"""
-_ROLES = _P + """SELECT ?work ?p ?thinker WHERE {
-  ?work ?p ?thinker . ?work a kgo:Work .
-  VALUES ?p { dcterms:creator bibo:editor bibo:translator } }"""
-_SPEAKERS = _P + "SELECT ?q ?p WHERE { ?q kgo:speaker ?p }"
-_SOURCES = _P + "SELECT ?q ?w WHERE { ?q dcterms:source ?w }"
-_THINKERS = _P + "SELECT ?thinker WHERE { ?thinker a kgo:Thinker }"
+def _opt(v):
+    """A sort key for a value SPARQL may leave unbound (unbound first)."""
+    return (0, "") if v is None else (1, v)
 
 
-class _Unsure(Exception):
-    """This page cannot be reproduced exactly from the scans: leave it to SPARQL."""
+def _theme_index(onto_bytes: bytes) -> tuple[dict, dict]:
+    """The theme index exactly as Library.theme_index() reads it (same named query on the
+    ontology alone), and each theme's French preferred labels (thinker-themes.rq)."""
+    import pyoxigraph as ox
+
+    from .query import Library, select
+
+    s = ox.Store()
+    s.load(onto_bytes, ox.RdfFormat.TURTLE)
+    index = Library(store=s).theme_index()
+    fr: dict[str, list[str]] = {}
+    for r in select(s, _FR_LABELS).rows:
+        fr.setdefault(r["theme"].value, []).append(r["label"].value)
+    return index, fr
 
 
-class _Graph:
-    """The whole-graph scans, grouped for the pages."""
+_FR_LABELS = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?theme ?label WHERE { ?theme skos:prefLabel ?label FILTER(LANG(?label) = "fr") }
+ORDER BY ?theme ?label"""
 
-    def __init__(self, lib):
-        from .query import select
 
-        s = lib.store
+class _Merged:
+    """The parts merged: the few relations the pages are made of."""
 
-        def rows(text):
-            return select(s, text).plain()
+    def __init__(self, parts, persons, onto_bytes: bytes):
+        from .graph import _seg, person_iri, theme_iri
 
-        self.lib = lib
-        self.tagged: dict[str, list[tuple[str, str | None]]] = {}  # theme -> [(x, kind)]
-        kinds: dict[str, set] = {}
-        self.subjects: dict[str, list[str]] = {}  # x -> themes
-        for r in rows(_SUBJECTS):
-            kinds.setdefault(r["x"], set())
-            if r["kind"]:
-                kinds[r["x"]].add(r["kind"])
-            self.subjects.setdefault(r["x"], [])
-            if r["theme"] not in self.subjects[r["x"]]:
-                self.subjects[r["x"]].append(r["theme"])
-        self.kinds = kinds
-        self.names: dict[str, list[str]] = {}
-        for r in rows(_NAMES):
-            self.names.setdefault(r["p"], []).append(r["name"])
-        self.creators: dict[str, list[str]] = {}
-        self.created: dict[str, list[str]] = {}  # thinker -> works (dcterms:creator)
-        for r in rows(_CREATORS):
-            self.creators.setdefault(r["w"], []).append(r["p"])
-            self.created.setdefault(r["p"], []).append(r["w"])
-        self.info: dict[str, list[dict]] = {}
-        for r in lib.run("thinker").plain():
-            self.info.setdefault(r["thinker"], []).append(r)
-        self.works: dict[str, list[dict]] = {}
-        for r in rows(_WORKS):
-            self.works.setdefault(r["work"], []).append(r)
-        self.quotes: dict[str, list[dict]] = {}
-        for r in rows(_QUOTES):
-            self.quotes.setdefault(r["quote"], []).append(r)
-        self.claims: dict[str, list[dict]] = {}
-        for r in rows(_CLAIMS):
-            self.claims.setdefault(r["claim"], []).append(r)
-        self.authors = {r["work"]: r["authors"] for r in rows(_AUTHORS)}
-        self.made: dict[str, list[tuple[str, str]]] = {}  # thinker -> [(work, role)]
-        role = {"http://purl.org/dc/terms/creator": "author",
-                "http://purl.org/ontology/bibo/editor": "editor",
-                "http://purl.org/ontology/bibo/translator": "translator"}
-        for r in rows(_ROLES):
-            self.made.setdefault(r["thinker"], []).append((r["work"], role[r["p"]]))
-        self.speakers: dict[str, list[str]] = {}
-        self.said: dict[str, list[str]] = {}
-        for r in rows(_SPEAKERS):
-            self.speakers.setdefault(r["q"], []).append(r["p"])
-            self.said.setdefault(r["p"], []).append(r["q"])
-        self.quoted_from: dict[str, list[str]] = {}  # work -> quotes taking it as source
-        for r in rows(_SOURCES):
-            self.quoted_from.setdefault(r["w"], []).append(r["q"])
-        self.thinkers = {r["thinker"] for r in rows(_THINKERS)}
-        self.by_theme: dict[str, list[str]] = {}
-        for x, ts in self.subjects.items():
-            for t in ts:
-                self.by_theme.setdefault(t, []).append(x)
-        self.index = lib.theme_index()
-        self._relators: dict[str, set] = {}
-        self.work_rows: list = []  # every work row once; theme pages refer to them by number
+        self.index, self.fr = _theme_index(onto_bytes)
+        self.tid_of = {t["iri"]: tid for tid, t in self.index.items()}
+        self.recs = [r for pt in parts for r in pt]
+        self.persons = persons
+        self.piri = {s: person_iri(s) for s in persons}
+        self.pname = {self.piri[s]: (p.name.display or None) for s, p in persons.items()}
+        tiri = {t: theme_iri(t) for t in {t for r in self.recs for t in r[2]}}
+        self.theme_iri = lambda t: tiri.get(t) or theme_iri(t)
+        self.seg = _seg
+        self.work_of = {r[1]: i for i, r in enumerate(self.recs) if r[0] == "work"}
+        # theme IRI -> record numbers / tagged thinkers
+        self.by_theme: dict[str, list[int]] = {}
+        for i, r in enumerate(self.recs):
+            for t in r[2]:
+                self.by_theme.setdefault(tiri[t], []).append(i)
+        self.tagged: dict[str, list[str]] = {}  # theme IRI -> thinker IRIs
+        for s, p in persons.items():
+            for t in dict.fromkeys(p.themes):
+                self.tagged.setdefault(theme_iri(t), []).append(self.piri[s])
+        self.made: dict[str, list[tuple[int, str]]] = {}  # thinker IRI -> [(work, role)]
+        self.created: dict[str, list[int]] = {}  # thinker IRI -> works (dcterms:creator)
+        self.said: dict[str, list[int]] = {}  # thinker IRI -> anything they are speaker of
+        for i, r in enumerate(self.recs):
+            roles: dict[str, set] = {}
+            for role, s in r[3]:
+                o = self.piri[s]
+                if role in "as":
+                    roles.setdefault(o, set()).add("author")
+                else:
+                    roles.setdefault(o, set()).add("editor" if role == "e" else "translator")
+                if role == "s":
+                    self.said.setdefault(o, []).append(i)
+            if r[0] == "work":
+                for o, rs in roles.items():
+                    for role in rs:
+                        self.made.setdefault(o, []).append((i, role))
+                    if "author" in rs:
+                        self.created.setdefault(o, []).append(i)
+        self.quoted_from: dict[int, list[int]] = {}  # work -> quotes taking it as source
+        for i, r in enumerate(self.recs):
+            if r[0] == "quote":
+                for k in r[4][1]:
+                    w = self.work_of.get(k)
+                    if w is not None:
+                        self.quoted_from.setdefault(w, []).append(i)
+        self._creators = [list(dict.fromkeys(self.piri[s] for role, s in r[3] if role in "as"))
+                          for r in self.recs]
+        self._speakers = [list(dict.fromkeys(self.piri[s] for role, s in r[3] if role == "s"))
+                          for r in self.recs]
+        # every work, quote and claim once in the order of its named query: a theme's lists
+        # are these orders filtered (no sort per theme)
+        kinds = {"work": [], "quote": [], "claim": []}
+        for i, r in enumerate(self.recs):
+            kinds[r[0]].append(i)
+        recs = self.recs
+        kinds["work"].sort(key=lambda i: (recs[i][4][1] is not None, recs[i][4][1] or 0,
+                                          recs[i][1]))
+        kinds["quote"].sort(key=lambda i: recs[i][1])
+        kinds["claim"].sort(key=lambda i: recs[i][1])
+        self.order = kinds
+        self._quote_rows: dict[int, list[dict]] = {}
+        self._claim_rows: dict[int, dict | None] = {}
+        self.work_rows: list = []
         self._work_no: dict = {}
 
-    def relators(self, t: str) -> set:
-        """Thinkers tagged with theme t, and speakers of anything tagged with it."""
-        if t not in self._relators:
-            out = set()
-            for x in self.by_theme.get(t, ()):
-                if x in self.thinkers:
-                    out.add(x)
-                out.update(self.speakers.get(x, ()))
-            self._relators[t] = out
-        return self._relators[t]
+    # records ------------------------------------------------------------------
+    def creators(self, i: int) -> list[str]:
+        return self._creators[i]
 
-    # themes -----------------------------------------------------------------
+    def speakers(self, i: int) -> list[str]:
+        return self._speakers[i]
+
+    def authors(self, i: int) -> str | None:
+        """work-authors.rq: the creators' names, ordered by name then IRI, joined by "; "."""
+        names = [self.pname[p] for p in self.creators(i) if self.pname[p] is not None]
+        return _sorted_join("; ".join(names), "; ") or None
+
+    def work_row(self, i: int) -> dict:
+        _, key, _, _, (title, year, annotation) = self.recs[i]
+        return {"key": key, "year": year, "title": title, "authors": self.authors(i),
+                "annotation": annotation}
+
+    def quote_rows(self, i: int) -> list[dict]:
+        """quotes.rq: one row per (speaker, source) of a quote, DISTINCT, in ORDER BY order."""
+        if i not in self._quote_rows:
+            _, key, _, _, (text, sources, locator, language, status) = self.recs[i]
+            rows = []
+            if text is not None:
+                sp = [(self.pname[p], p) for p in self.speakers(i) if self.pname[p] is not None]
+                for name, p in sp or [(None, None)]:
+                    for k in sources or (None,):
+                        rows.append({"key": key, "text": text, "speaker": name,
+                                     "source": k and self.seg(k), "locator": locator,
+                                     "language": language, "status": status, "_p": p})
+                rows.sort(key=lambda r: (_opt(r["speaker"]), _opt(r["_p"]),
+                                         _opt(r["source"] and WORK_NS + r["source"])))
+                for r in rows:
+                    del r["_p"]
+            self._quote_rows[i] = rows
+        return self._quote_rows[i]
+
+    def claim_row(self, i: int) -> dict | None:
+        _, key, _, _, (stmt, figure, unit, date, sources, status, note) = self.recs[i]
+        if stmt is None:
+            return None
+        keys = ", ".join(dict.fromkeys(k for k in sources if k in self.work_of))
+        return {"key": key, "statement": stmt, "figure": figure, "unit": unit, "date": date,
+                "sources": _sorted_join(keys, ", ") or None, "status": status, "note": note}
+
+    # themes -------------------------------------------------------------------
     def theme_counts(self) -> dict:
         out: dict[str, dict] = {}
         for t, xs in self.by_theme.items():
-            tid = t.removeprefix(THEME_NS)
-            c = out.setdefault(tid, {"works": 0, "quotes": 0, "claims": 0})
-            for x in xs:
-                for k in self.kinds.get(x, ()):
-                    if k in _KIND:
-                        c[_KIND[k]] += 1
+            c = out.setdefault(self.tid_of.get(t, t.removeprefix(THEME_NS)),
+                               {"works": 0, "quotes": 0, "claims": 0})
+            for i in xs:
+                c[self.recs[i][0] + "s"] += 1
         return out
 
-    def theme_page(self, subtree: list[str]) -> dict | None:
-        try:
-            return self._theme_page(subtree)
-        except _Unsure:
-            return None
+    def subtree(self, tid: str) -> list[str]:
+        out, todo = [], [tid]
+        while todo:
+            t = todo.pop(0)
+            if t in out:
+                continue
+            out.append(t)
+            todo.extend(self.index.get(t, {}).get("narrower", []))
+        return out
 
-    def _theme_page(self, subtree: list[str]) -> dict:
-        xs: dict[str, None] = {}
-        for tid in subtree:
-            for x in self.by_theme.get(self.index[tid]["iri"], ()):
-                xs[x] = None
-        counts = {"works": 0, "quotes": 0, "claims": 0}
-        for x in xs:
-            for k in self.kinds.get(x, ()):
-                if k in _KIND:
-                    counts[_KIND[k]] += 1
+    def theme_page(self, tid: str) -> dict:
+        iris = [self.index[t]["iri"] for t in self.subtree(tid)]
+        xs = {i for t in iris for i in self.by_theme.get(t, ())}
+        ws, qs, cs = ([i for i in self.order[k] if i in xs] if len(xs) * 8 > len(self.order[k])
+                      else [i for i in sorted(xs) if self.recs[i][0] == k] for k in
+                      ("work", "quote", "claim"))
+        counts = {"works": len(ws), "quotes": len(qs), "claims": len(cs)}
         works_of: dict[str, set] = {}
-        for x in xs:
-            if KGO + "Work" in self.kinds[x]:
-                for p in self.creators.get(x, ()):
-                    works_of.setdefault(p, set()).add(x)
-            if KGO + "Thinker" in self.kinds[x]:
-                works_of.setdefault(x, set())
-        thinkers = []
-        for p, ws in works_of.items():
-            for name in self.names.get(p, ()):
-                thinkers.append({"thinker": p.removeprefix(PERSON_NS), "name": name,
-                                 "works": len(ws)})
-        thinkers.sort(key=lambda r: (-r["works"], r["name"]))
-        _no_ties(thinkers, lambda r: (r["works"], r["name"]))
+        for i in ws:
+            for p in self._creators[i]:
+                works_of.setdefault(p, set()).add(i)
+        for t in iris:
+            for p in self.tagged.get(t, ()):
+                works_of.setdefault(p, set())
+        thinkers = [{"thinker": p.removeprefix(PERSON_NS), "name": self.pname[p],
+                     "works": len(ws)} for p, ws in works_of.items()
+                    if self.pname[p] is not None]
+        thinkers.sort(key=lambda r: (-r["works"], r["name"], r["thinker"]))
         counts["thinkers"] = len(thinkers)
-        works = []
-        for x in xs:
-            for r in self.works.get(x, ()):
-                works.append({"key": r["key"], "year": r["year"], "title": r["title"],
-                              "authors": self.authors.get(x) or None,
-                              "annotation": r["annotation"]})
-        works = _sorted(works, lambda r: (_num(r["year"]), r["key"]))
-        numbers = []
-        for r in works:
-            k = tuple(r.values())
-            if k not in self._work_no:
-                self._work_no[k] = len(self.work_rows)
-                self.work_rows.append(r)
-            numbers.append(self._work_no[k])
-        quotes = [r for x in xs for r in self.quotes.get(x, ())]
-        quotes = _sorted(quotes, lambda r: r["key"], ties_ok=True)
-        claims = [r for x in xs for r in self.claims.get(x, ())]
-        claims = _sorted(claims, lambda r: r["key"])
-        return {"counts": counts, "thinkers": thinkers, "works": numbers,
-                "first": works[:HEAD],
-                "quotes": [_quote_row(r) for r in quotes],
-                "claims": [_claim_row(r) for r in claims]}
+        if len(xs) * 8 <= len(self.order["work"]):  # few: sorted here
+            ws.sort(key=lambda i: (_opt(self.recs[i][4][1]), self.recs[i][1]))
+            qs.sort(key=lambda i: self.recs[i][1])
+            cs.sort(key=lambda i: self.recs[i][1])
+        numbers, first = [], []
+        for i in ws:
+            if i not in self._work_no:
+                self._work_no[i] = len(self.work_rows)
+                self.work_rows.append(self.work_row(i))
+            numbers.append(self._work_no[i])
+            if len(first) < HEAD:
+                first.append(self.work_rows[self._work_no[i]])
+        return {"counts": counts, "thinkers": thinkers, "works": numbers, "first": first,
+                "quotes": [r for i in qs for r in self.quote_rows(i)],
+                "claims": [r for r in map(self._claim, cs) if r is not None]}
 
-    # thinkers ---------------------------------------------------------------
-    def thinker_page(self, p: str) -> dict | None:
-        try:
-            return self._thinker_page(p)
-        except _Unsure:
-            return None
+    def _claim(self, i: int) -> dict | None:
+        if i not in self._claim_rows:
+            self._claim_rows[i] = self.claim_row(i)
+        return self._claim_rows[i]
 
-    def _thinker_page(self, p: str) -> dict:
-        info = self.info.get(p, [])
-        if len(info) > 1:
-            raise _Unsure
-        if not info:
+    # thinkers -----------------------------------------------------------------
+    def names(self) -> dict[str, str]:
+        """Library.thinker_names() over thinker-names.rq rows, in that query's order."""
+        from .query import _key
+
+        rank = {"name": 0, "sort": 1, "alias": 2, "key": 3}
+        rows = set()
+        for s, p in self.persons.items():
+            o = self.piri[s]
+            for kind, n in [("name", p.name.display), ("sort", p.name.sort),
+                            *(("alias", a) for a in p.aliases),
+                            ("key", p.entry.key if p.entry is not None else "")]:
+                if n:
+                    rows.add((rank[kind], o, n, kind))
+        names: dict[str, str] = {}
+        for _, o, n, kind in sorted(rows):
+            names.setdefault(_key(n), o)
+            if kind == "sort":
+                names.setdefault(_key(n.split(",")[0]), o)
+            if o.startswith(PERSON_NS):
+                names.setdefault(_key(o[len(PERSON_NS):]), o)
+        return names
+
+    def relators(self) -> dict[str, list[tuple[str, str]]]:
+        """theme id -> (thinker IRI, name) of those tagged with it or speakers on it."""
+        out = {}
+        for t in set(self.tagged) | set(self.by_theme):
+            ps = set(self.tagged.get(t, ()))
+            for i in self.by_theme.get(t, ()):
+                ps.update(self.speakers(i))
+            rows = sorted((p, self.pname[p]) for p in ps if self.pname[p] is not None)
+            if rows:
+                out[self.tid_of.get(t, t.removeprefix(THEME_NS))] = rows
+        return out
+
+    def thinker_page(self, s: str) -> dict:
+        from .vocab import WD
+
+        p, o = self.persons[s], self.piri[s]
+        if self.pname[o] is None:
             return {"info": None}
-        i = info[0]
-        info = {"id": p.removeprefix(PERSON_NS), "name": i["name"], "birth": i["birth"],
-                "death": i["death"], "nationality": i["nationality"],
-                "description": i["description"], "sameAs": i["sameAs"]}
+        info = {"id": o.removeprefix(PERSON_NS), "name": self.pname[o],
+                "birth": p.birth.strip() or None, "death": p.death.strip() or None,
+                "nationality": p.nationality or None, "description": p.description or None,
+                "sameAs": WD + p.wikidata if p.wikidata else None}
+        made = self.made.get(o, [])
         works = []
-        for w, role in self.made.get(p, ()):
-            for r in self.works.get(w, ()):
-                works.append({"key": r["key"], "year": r["year"], "title": r["title"],
-                              "role": role})
-        works = _sorted(works, lambda r: (_num(r["year"]), r["key"]))
+        for i, role in made:
+            _, key, _, _, (title, year, _) = self.recs[i]
+            works.append({"key": key, "year": year, "title": title, "role": role})
+        works.sort(key=lambda r: (_opt(r["year"]), r["key"], r["role"]))
         items: dict[str, set] = {}
-        for w, _ in self.made.get(p, ()):
-            if KGO + "Work" in self.kinds.get(w, ()):
-                for t in self.subjects.get(w, ()):
-                    items.setdefault(t, set()).add(w)
-        for q in self.said.get(p, ()):
-            for t in self.subjects.get(q, ()):
-                items.setdefault(t, set()).add(q)
-        for t in self.subjects.get(p, ()):
-            items.setdefault(t, set()).add(p)
+        for i, _ in made:
+            for t in self.recs[i][2]:
+                items.setdefault(self.theme_iri(t), set()).add(i)
+        said = self.said.get(o, [])
+        for i in said:
+            for t in self.recs[i][2]:
+                items.setdefault(self.theme_iri(t), set()).add(i)
+        for t in p.themes:
+            items.setdefault(self.theme_iri(t), set()).add(-1)
         themes = []
         for t, xs in items.items():
-            tid = t.removeprefix(THEME_NS)
-            if tid not in self.index or "fr" not in self.index[tid]["labels"]:
-                raise _Unsure
-            themes.append({"id": tid, "items": len(xs)})
-        themes.sort(key=lambda r: (-r["items"], THEME_NS + r["id"]))
-        quotes = []
-        for q in self.said.get(p, ()):
-            quotes += [dict(r, relation="by") for r in self.quotes.get(q, ())]
-        said = set(self.said.get(p, ()))
-        seen = set()
-        for w in self.created.get(p, ()):
-            for q in self.quoted_from.get(w, ()):
-                if q not in said and q not in seen:
-                    seen.add(q)
-                    quotes += [dict(r, relation="about") for r in self.quotes.get(q, ())]
+            for label in self.fr.get(t, ()):
+                themes.append((-len(xs), t, label))
+        themes = [{"id": self.tid_of.get(t, t.removeprefix(THEME_NS)), "items": -n}
+                  for n, t, _ in sorted(themes)]
         rows = {}
-        for r in quotes:  # DISTINCT over the variables thinker-quotes selects
-            k = (r["quote"], r["key"], r["text"], r["relation"], r["speakerName"], r["locator"])
-            rows.setdefault(k, {"key": r["key"], "relation": r["relation"], "text": r["text"],
-                                "speaker": r["speakerName"], "locator": r["locator"]})
-        quotes = _sorted(list(rows.values()), lambda r: (r["relation"], r["key"]), ties_ok=True)
-        related = []
-        if themes:
-            shared: dict[str, set] = {}
-            for t in (THEME_NS + r["id"] for r in themes):
-                for o in self.relators(t):
-                    shared.setdefault(o, set()).add(t)
-            for o, ts in shared.items():
-                if o == p:
-                    continue
-                for name in self.names.get(o, ()):
-                    related.append({"thinker": o.removeprefix(PERSON_NS), "name": name,
-                                    "sharedThemes": len(ts)})
-            related.sort(key=lambda r: (-r["sharedThemes"], r["name"]))
-            _no_ties(related[:16], lambda r: (r["sharedThemes"], r["name"]))
-            related = related[:15]
-        return {"info": info, "works": works, "themes": themes, "quotes": quotes,
-                "related": related}
+        for i in said:
+            if self.recs[i][0] == "quote":
+                self._said_rows(rows, i, "by")
+        own = set(said)
+        for w in self.created.get(o, ()):
+            for q in self.quoted_from.get(w, ()):
+                if q not in own:
+                    self._said_rows(rows, q, "about")
+        quotes = sorted(rows.values(), key=lambda r: (r["relation"], r["key"],
+                                                      _opt(r["speaker"])))
+        return {"info": info, "works": works, "themes": themes, "quotes": quotes}
 
+    def _said_rows(self, rows: dict, i: int, relation: str) -> None:
+        """thinker-quotes.rq rows of quote i (DISTINCT over the selected variables)."""
+        _, key, _, _, (text, _, locator, _, _) = self.recs[i]
+        if text is None:
+            return
+        names = [self.pname[p] for p in self.speakers(i) if self.pname[p] is not None]
+        for name in names or [None]:
+            rows.setdefault((i, relation, name), {"key": key, "relation": relation,
+                                                  "text": text, "speaker": name,
+                                                  "locator": locator})
 
-def _num(year):
-    if year is None:
-        return (0, 0)
-    if isinstance(year, bool) or not isinstance(year, int):
-        raise _Unsure
-    return (1, year)
+    # the file -----------------------------------------------------------------
+    def file(self, store_name: str) -> bytes:
+        blobs: list[bytes] = []
+        pos = 0
 
+        def put(obj) -> tuple[int, int]:
+            nonlocal pos
+            b = marshal.dumps(obj)
+            blobs.append(b)
+            pos += len(b)
+            return (pos - len(b), len(b))
 
-def _sorted(rows: list, key, ties_ok: bool = False) -> list:
-    rows.sort(key=key)
-    if not ties_ok:
-        _no_ties(rows, key)
-    return rows
-
-
-def _no_ties(rows: list, key) -> None:
-    """Rows equal on the sort key come in an order SPARQL does not fix: not reproducible."""
-    keys = [key(r) for r in rows]
-    if len(set(keys)) != len(keys):
-        raise _Unsure
-
-
-def _quote_row(r: dict) -> dict:
-    return {"key": r["key"], "text": r["text"], "speaker": r["speakerName"],
-            "source": r["source"].removeprefix(WORK_NS) if r["source"] else None,
-            "locator": r["locator"], "language": r["language"], "status": r["status"]}
-
-
-def _claim_row(r: dict) -> dict:
-    return {"key": r["key"], "statement": r["statement"], "figure": r["figure"],
-            "unit": r["unit"], "date": r["date"], "sources": r["sources"] or None,
-            "status": r["state"], "note": r["note"]}
+        toc = {tid: put(self.theme_page(tid)) for tid in self.index}
+        ttoc = {self.piri[s]: put(self.thinker_page(s)) for s in sorted(self.persons)}
+        names_at = put({"names": self.names(), "toc": ttoc})
+        relators_at = put(self.relators())
+        works_at = put(self.work_rows)
+        head = marshal.dumps({"version": VERSION, "store": store_name, "themes": self.index,
+                              "works": works_at, "relators": relators_at,
+                              "counts": self.theme_counts(), "toc": toc, "names": names_at})
+        return struct.pack("<Q", len(head)) + head + b"".join(blobs)

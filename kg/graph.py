@@ -154,13 +154,12 @@ class _Out:
         return out
 
 
-def records_out(records: list[Record], position: dict[str, int],
-                jsonld: bool = False) -> _Out:
+def records_out(records: list[Record], jsonld: bool = False) -> _Out:
     """The triples of some works, quotes and claims (independent of the other records)."""
     out = _Out(jsonld)
     for rec in records:
         node = record_iri(rec)
-        _raw(out, node, rec.entry, position[rec.key])
+        _raw(out, node, rec.entry)
         if rec.kind == "work":
             _work(out, node, rec)
         elif rec.kind == "quote":
@@ -172,56 +171,49 @@ def records_out(records: list[Record], position: dict[str, int],
     return out
 
 
-def record_blocks(records: list[Record], position: dict[str, int],
-                  jsonld: bool = False) -> list[tuple[bytes, bytes]]:
+def record_blocks(records: list[Record], jsonld: bool = False) -> list[tuple[bytes, bytes]]:
     """Each record's N-Triples and JSON-LD nodes (',\n'-led), as separate byte blocks."""
     blocks = []
     for rec in records:
-        out = records_out([rec], position, jsonld)
+        out = records_out([rec], jsonld)
         js = "".join(",\n" + node for node in out.jsonld_nodes()) if jsonld else ""
         blocks.append((out.ntriples().encode("utf-8"), js.encode("utf-8")))
     return blocks
 
 
-def persons_out(persons, position: dict[str, int], jsonld: bool = False) -> _Out:
+def persons_out(persons, jsonld: bool = False) -> _Out:
     """The triples of the thinkers (their @thinker entries included)."""
     out = _Out(jsonld)
     for p in persons:
         _person(out, p)
         if p.entry is not None:
-            _raw(out, person_iri(p.slug), p.entry, position[p.entry.key])
+            _raw(out, person_iri(p.slug), p.entry)
     return out
 
 
-def file_out(bib, unplaced=(), jsonld: bool = False, position: dict | None = None) -> _Out:
+def file_out(bib, unplaced=(), jsonld: bool = False) -> _Out:
     """@string macros, @preamble and @comment blocks, and the entries that stand for nothing
     (a @thinker without name, a second @thinker for one person): kept for a faithful export."""
     out = _Out(jsonld)
     _file(out, bib)
-    pos = position or (positions(bib) if unplaced else {})
     for e in unplaced:
         node = f"{ID}entry/{_seg(e.key)}"
         out.link(node, RDF.type, KGO.Entry)
-        _raw(out, node, e, pos[e.key])
+        _raw(out, node, e)
     return out
-
-
-def positions(bib) -> dict[str, int]:
-    return {e.key: i for i, e in enumerate(bib.entries)}
 
 
 def to_ntriples(model: Model) -> str:
     """The whole graph of a model as N-Triples text."""
-    pos = positions(model.bib)
-    return "".join(o.ntriples() for o in (records_out(model.records, pos),
-                                          persons_out(model.persons.values(), pos),
+    return "".join(o.ntriples() for o in (records_out(model.records),
+                                          persons_out(model.persons.values()),
                                           file_out(model.bib, model.unplaced)))
 
 
-def _raw(out: _Out, node: str, e, pos: int) -> None:
+def _raw(out: _Out, node: str, e) -> None:
     """Every field as written: the graph can give back the .bib it was built from."""
     out.text(node, KGO.entryType, e.raw_type or e.entry_type)
-    out.text(node, KGO.position, str(pos), XSD.integer)
+    out.text(node, KGO.position, str(e.position), XSD.integer)
     out.text(node, DCT.identifier, e.key)
     out.text(node, KGO.fieldOrder, " ".join(e.fields), keep_empty=True)
     for name, raw in e.fields.items():

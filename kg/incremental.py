@@ -61,38 +61,31 @@ def _context(onto_path: Path, chunks) -> str:
     return h.hexdigest()
 
 
-def write_index(path: Path, bib_file, onto_path: Path, blocks, heads: tuple[int, int],
-                tails: tuple[int, int], problems: list[Problem], counts: dict) -> None:
+def write_index(path: Path, pieces, piece_keys: dict, onto_path: Path, blocks, ctx,
+                parent_keys: list[str], heads: tuple[int, int], tails: tuple[int, int],
+                problems: list[Problem], counts: dict) -> None:
     """Record what the next build needs to redo only what changed."""
-    chunks = bib_file.chunks
+    keys = [piece_keys.get(i) for i in range(len(pieces))]
+    chunks = [(text, line, key) for (text, line), key in zip(pieces, keys)]
     record_keys = {b.key for b in blocks}
-    keyed = [key for _, _, key in chunks if key is not None]
+    keyed = [k for k in keys if k is not None]
     simple = set(keyed) == record_keys and len(keyed) == len(record_keys)
-    parents = sorted({p for e in bib_file.entries
-                      for name, p in [(n, v) for n, v in e.fields.items()
-                                      if n.lower() in ("crossref", "xref")]})
-    lines = {e.key: e.line for e in bib_file.entries}
     by_key = {}
     for b in blocks:
-        own = [_relative(p, lines[b.key]) for p in b.problems]
-        by_key[b.key] = [b.kind, *b.sizes, own, [list(x) for x in b.people]]
-    block_problems = {id(p) for b in blocks for p in b.problems}
-    # parse-level problems of a record (undefined macro, duplicate field) travel with it too
-    for p in problems:
-        if id(p) not in block_problems and p.key in by_key and p.line >= lines[p.key]:
-            by_key[p.key][3].append(_relative(p, lines[p.key]))
-            block_problems.add(id(p))
+        by_key[b.key] = [b.kind, *b.sizes, [_relative(p, b.line) for p in b.problems],
+                         [list(x) for x in b.people]]
+    positions = {e.key: e.position for e in ctx.entries}
+    positions.update((b.key, b.position) for b in blocks)
     index = {
         "version": INDEX_VERSION,
         "usable": simple,
         "context": _context(onto_path, chunks),
-        "parents": [p.strip('{}" ') for p in parents],
+        "parents": parent_keys,
         "chunks": [[_sha(text), key] for text, _, key in chunks],
-        "positions": {e.key: i for i, e in enumerate(bib_file.entries)},
+        "positions": positions,
         "heads": list(heads),
         "tails": list(tails),
         "records": by_key,
-        "context_problems": [p.as_dict() for p in problems if id(p) not in block_problems],
         "counts": counts,
     }
     with open(path, "w", encoding="utf-8") as f:
@@ -162,6 +155,8 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         part.append(chunk)
         line = at + chunk.count("\n")
     sub = parse("".join(part), str(bib_path))
+    for e in sub.entries:  # positions in the whole file, not in this partial text
+        e.position = index["positions"].get(e.key, e.position)
     changed_keys = [old_chunks[i][1] for i in changed]
     got = {e.key for e in sub.entries}
     if any(k not in got for k in changed_keys):
@@ -187,7 +182,7 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         problems = mb.problems[before:] + blocking
         del mb.problems[before:]
         problems += [p for p in sub.problems if p.key == e.key]
-        nt, js = graph.record_blocks([rec], positions, jsonld=True)[0]
+        nt, js = graph.record_blocks([rec], jsonld=True)[0]
         people = [(s, mb.persons[s].name.given, mb.persons[s].name.family,
                    mb.persons[s].name.suffix, mb.persons[s].name.organization)
                   for _, s, _ in rec.people]
@@ -208,8 +203,8 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
     mb.persons = persons
     pos_bib = BibFile(str(bib_path), entries=sub.entries, strings=sub.strings,
                       preambles=sub.preambles, comments=sub.comments)
-    tail = graph.persons_out(persons.values(), positions, jsonld=True)
-    files = graph.file_out(pos_bib, mb.unplaced, jsonld=True, position=positions)
+    tail = graph.persons_out(persons.values(), jsonld=True)
+    files = graph.file_out(pos_bib, mb.unplaced, jsonld=True)
     tail_nt = (tail.ntriples() + files.ntriples()).encode("utf-8")
     tail_js = "".join(",\n" + n for n in [*tail.jsonld_nodes(), *files.jsonld_nodes()]
                       ).encode("utf-8")

@@ -162,17 +162,20 @@ class ModelBuilder:
     entry becomes a Record independently of the others (in any order, in any chunk).
     """
 
-    def __init__(self, bib: BibFile, thesaurus: Thesaurus, keys: set[str] | None = None):
+    def __init__(self, bib: BibFile, thesaurus: Thesaurus, keys: set[str] | None = None,
+                 extra: list[RawEntry] = ()):
+        """``keys``: every key of the file, when ``bib`` holds only part of it; ``extra``:
+        entries read for their values only (the crossref parents of a partial read)."""
         self.bib = bib
         self.thesaurus = thesaurus
         self.macros = bib.macros()
         self.problems: list[Problem] = []
         self.persons: dict[str, Person] = {}
         self.alias: dict[str, str] = {}  # slug of an alias -> slug of the thinker
-        self.by_key = {e.key: e for e in bib.entries}
+        self.by_key = {e.key: e for e in [*extra, *bib.entries]}
         self.keys = keys if keys is not None else set(self.by_key)  # every key of the file
         self.unplaced: list[RawEntry] = []  # entries that stand for nothing (kept for export)
-        parents = {self._crossref_key(e) for e in bib.entries} - {""}
+        parents = {self._crossref_key(e) for e in bib.entries} - {""} | {e.key for e in extra}
         self.parents = {k: self.decode(self.by_key[k]) for k in parents if k in self.by_key}
         for e in bib.entries:
             if e.entry_type == "thinker":

@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from .errors import InputError, NotFoundError, QueryError
+from .errors import InputError, KgError, NotFoundError, QueryError
 from .latex import fold
 
 ID = "https://kg.example/id/"
@@ -364,9 +364,9 @@ class Library:
             if name:
                 d = digest.read(self.out, name)
                 if d is None:
-                    try:
-                        digest.write(self.out, self.store, name)
-                    except OSError:
+                    try:  # built without a digest: made once from the inputs
+                        digest.write(self.out, store_name=name)
+                    except (OSError, KgError):
                         return None  # a read-only out/: SPARQL answers, only slower
                     d = digest.read(self.out, name)
                 self._digest = d or False
@@ -587,7 +587,7 @@ def theme(name: str, lang: str = "fr", limit: int | None = None,
         for r in lib.run("work-authors", wb).plain():
             k = _id(r["work"], ID + "work/")
             if k in keys:
-                keys[k]["authors"] = r["authors"]
+                keys[k]["authors"] = _sorted_join(r["authors"], "; ")
     quotes = _merge_quotes([_quote_row(r) for r in lib.run("quotes", b, limit).plain()])
     claims = [_claim_row(r) for r in lib.run("claims", b, limit).plain()]
     return _theme_out(t, lib, lang, limit, counts, thinkers, works, quotes, claims)
@@ -625,8 +625,14 @@ def _quote_row(r: dict) -> dict:
 
 def _claim_row(r: dict) -> dict:
     return {"key": r["key"], "statement": r["statement"], "figure": r["figure"],
-            "unit": r["unit"], "date": r["date"], "sources": r["sources"] or None,
+            "unit": r["unit"], "date": r["date"],
+            "sources": _sorted_join(r["sources"], ", ") or None,
             "status": r["state"], "note": r["note"]}
+
+
+def _sorted_join(joined: str | None, sep: str) -> str | None:
+    """A GROUP_CONCAT in a fixed order (SPARQL leaves it open): its parts sorted."""
+    return sep.join(sorted(joined.split(sep))) if joined else joined
 
 
 def _merge_quotes(rows: list[dict]) -> list[dict]:

@@ -120,10 +120,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def store_name_of(stage: Path, bib_sha256: str) -> str:
+    """The name the store of a build in ``stage`` gets when it is published."""
+    return f"store-{stage.name.split('-', 2)[-1]}-{bib_sha256[:8]}"
+
+
 def publish(out: Path, stage: Path, manifest: dict, files: list[str]) -> None:
     """Move a finished build into place: files by rename, the manifest last."""
     with lock(out):
-        store_name = f"store-{stage.name.split('-', 2)[-1]}-{manifest['bib']['sha256'][:8]}"
+        store_name = store_name_of(stage, manifest["bib"]["sha256"])
         os.replace(stage / "store", out / store_name)
         for name in files:
             os.replace(stage / name, out / name)
@@ -132,6 +137,11 @@ def publish(out: Path, stage: Path, manifest: dict, files: list[str]) -> None:
         for old in out.glob("store-*"):
             if old.name != store_name:
                 shutil.rmtree(old, ignore_errors=True)
+        for pattern in ("digest-store-*", "search-store-*"):  # files of earlier stores
+            for old in out.glob(pattern):
+                if store_name not in old.name:
+                    with contextlib.suppress(OSError):
+                        old.unlink()
     shutil.rmtree(stage, ignore_errors=True)
 
 

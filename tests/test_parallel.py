@@ -1,0 +1,73 @@
+"""The two-process build gives exactly what the one-process build gives."""
+from __future__ import annotations
+
+import filecmp
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg import build as kb
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate, themes  # noqa: E402
+
+ONTOLOGY = ROOT / "ontology.ttl"
+TRICKY = r"""
+@string{pub = {Seuil}}
+@book{early-parent, title = {Recueil}, date = {1990}, publisher = pub, keywords = {surveillance}}
+@incollection{late-child, author = {Deleuze, Gilles}, title = {Chapitre},
+  crossref = {early-parent}, keywords = {surveillance}}
+@book{w5, title = {Doublon d'une clé du début}}
+@book{broken, title = {unclosed
+@book{two-on-a-line, title = {A}} @book{second-on-the-line, title = {B}, publisher = undefinedmacro}
+@thinker{late-thinker, name = {Deleuze, Gilles}, birthdate = {1925}, deathdate = {1995}}
+@book{stray, title = {T}, annotation = {one}}} two}, note = {lost}}
+@comment{a comment}
+"""
+
+
+def quads(out: Path) -> set[str]:
+    import pyoxigraph as ox
+
+    return {str(q) for q in ox.Store.read_only(str(next(out.glob("store-*"))))}
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["pretty", "flat"])
+def test_two_processes_build_the_same_graph(tmp_path, monkeypatch, large):
+    bib = tmp_path / "lib.bib"
+    bib.write_text(generate(600, 3, themes(ONTOLOGY)) + TRICKY, encoding="utf-8")
+    monkeypatch.setattr(kb, "CHUNK", 97)  # many chunks, split between the workers
+    if large:
+        monkeypatch.setattr(kb, "PRETTY_MAX_TRIPLES", 1000)
+    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 10)
+    par = kb.build(bib, ONTOLOGY, tmp_path / "par", incremental=False)
+    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 10**9)
+    seq = kb.build(bib, ONTOLOGY, tmp_path / "seq", incremental=False)
+    assert quads(tmp_path / "par") == quads(tmp_path / "seq")
+    for name in ("graph.ttl", "graph.jsonld"):
+        assert filecmp.cmp(tmp_path / "par" / name, tmp_path / "seq" / name, shallow=False)
+    assert [str(p).replace(str(tmp_path / "par"), "OUT") for p in par.problems] == \
+           [str(p).replace(str(tmp_path / "seq"), "OUT") for p in seq.problems]
+    assert par.counts == seq.counts
+    messages = "\n".join(str(p) for p in seq.problems)
+    assert "duplicate key 'w5'" in messages
+    assert "broken: error: unclosed brace" in messages
+    assert "undefined @string macro 'undefinedmacro'" in messages
+    assert "a '}' too many closes the entry early" in messages
+
+
+def test_a_key_the_heads_do_not_show_falls_back_to_one_process(tmp_path, monkeypatch):
+    """Two entries on one line: the second's key is only seen by the parser, not the plan."""
+    bib = tmp_path / "lib.bib"
+    bib.write_text(generate(300, 5, themes(ONTOLOGY)) +
+                   "\n@book{x1, title = {A}} @book{w7, title = {dup of w7}}\n", encoding="utf-8")
+    monkeypatch.setattr(kb, "CHUNK", 50)
+    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 10)
+    par = kb.build(bib, ONTOLOGY, tmp_path / "par", incremental=False)
+    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 10**9)
+    seq = kb.build(bib, ONTOLOGY, tmp_path / "seq", incremental=False)
+    assert quads(tmp_path / "par") == quads(tmp_path / "seq")
+    for result in (par, seq):
+        assert "duplicate key 'w7'" in "\n".join(str(p) for p in result.problems)
