@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -100,3 +101,28 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def messages(problems, level: str | None = None) -> list[str]:
     return [p.message for p in problems if level is None or p.level == level]
+
+
+class Corpus(NamedTuple):
+    """The shipped corpus built once for the session, in a private folder."""
+
+    base: Path
+    bib: Path
+    onto: Path
+    out: Path
+
+    def opts(self) -> list[str]:
+        """The CLI options that point a command at this build."""
+        return ["--out", str(self.out), "--bib", str(self.bib), "--ontology", str(self.onto)]
+
+
+@pytest.fixture(scope="session")
+def shipped_corpus(tmp_path_factory) -> Corpus:
+    from kg.build import build
+
+    base = tmp_path_factory.mktemp("shipped-corpus")
+    bib, onto = base / "references.bib", base / "ontology.ttl"
+    shutil.copyfile(ROOT / "references.bib", bib)
+    shutil.copyfile(ROOT / "ontology.ttl", onto)
+    build(bib, onto, base / "out")
+    return Corpus(base, bib, onto, base / "out")

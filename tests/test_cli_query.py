@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,15 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    from kg.build import build
-
-    base = tmp_path_factory.mktemp("askcli")
-    bib, onto = base / "references.bib", base / "ontology.ttl"
-    shutil.copyfile(ROOT / "references.bib", bib)
-    shutil.copyfile(ROOT / "ontology.ttl", onto)
-    build(bib, onto, base / "out")
-    return ["-o", str(base / "out"), "--bib", str(bib), "--ontology", str(onto)]
+def built(shipped_corpus):
+    return shipped_corpus.opts()
 
 
 def kg(built, *args):

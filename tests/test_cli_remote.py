@@ -1,7 +1,6 @@
 """kg push and --endpoint on every query command, against a real Oxigraph server on loopback."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,15 +22,8 @@ def no_credentials(monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    from kg.build import build
-
-    base = tmp_path_factory.mktemp("sharecli")
-    bib, onto = base / "references.bib", base / "ontology.ttl"
-    shutil.copyfile(ROOT / "references.bib", bib)
-    shutil.copyfile(ROOT / "ontology.ttl", onto)
-    build(bib, onto, base / "out")
-    return ["-o", str(base / "out"), "--bib", str(bib), "--ontology", str(onto)]
+def built(shipped_corpus):
+    return shipped_corpus.opts()
 
 
 def kg(*args):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,15 +22,8 @@ except kc.PandocError:
 
 
 @pytest.fixture(scope="module")
-def opts(tmp_path_factory):
-    from kg.build import build
-
-    base = tmp_path_factory.mktemp("cli-write")
-    bib, onto = base / "references.bib", base / "ontology.ttl"
-    shutil.copyfile(ROOT / "references.bib", bib)
-    shutil.copyfile(ROOT / "ontology.ttl", onto)
-    build(bib, onto, base / "out")
-    return ["--bib", str(bib), "--ontology", str(onto), "--out", str(base / "out")]
+def opts(shipped_corpus):
+    return shipped_corpus.opts()
 
 
 def kg(*args):

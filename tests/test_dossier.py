@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from kg import cite as kc
 from kg import dossier as kd
-from kg.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,13 +21,9 @@ except kc.PandocError:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    base = tmp_path_factory.mktemp("dossier-corpus")
-    bib, onto = base / "references.bib", base / "ontology.ttl"
-    shutil.copyfile(ROOT / "references.bib", bib)
-    shutil.copyfile(ROOT / "ontology.ttl", onto)
-    build(bib, onto, base / "out")
-    return {"out": base / "out", "bib": bib, "ontology": onto}
+def built(shipped_corpus):
+    c = shipped_corpus
+    return {"out": c.out, "bib": c.bib, "ontology": c.onto}
 
 
 @pytest.fixture(scope="module")

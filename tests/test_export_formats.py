@@ -11,7 +11,6 @@ import pytest
 
 from kg import cite as kc
 from kg import export as ex
-from kg.build import build
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 CI = os.environ.get("CI") == "true"
@@ -33,14 +32,9 @@ def have_pandoc() -> bool:
 
 
 @pytest.fixture(scope="session")
-def corpus(tmp_path_factory):
+def corpus(shipped_corpus):
     """The shipped corpus built once; (out folder, bib, ontology)."""
-    base = tmp_path_factory.mktemp("write-corpus")
-    bib, onto = base / "references.bib", base / "ontology.ttl"
-    shutil.copyfile(ROOT / "references.bib", bib)
-    shutil.copyfile(ROOT / "ontology.ttl", onto)
-    build(bib, onto, base / "out")
-    return base / "out", bib, onto
+    return shipped_corpus.out, shipped_corpus.bib, shipped_corpus.onto
 
 
 def run(corpus, fmt, sel=None, **kw):

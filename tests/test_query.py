@@ -1,7 +1,6 @@
 """kg.query: known answers on the shipped corpus, named queries, binding safety."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,16 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def corpus(tmp_path_factory):
-    """The shipped corpus built once into a private folder; a Library over it."""
-    from kg.build import build
-
-    base = tmp_path_factory.mktemp("ask")
-    bib, onto = base / "references.bib", base / "ontology.ttl"
-    shutil.copyfile(ROOT / "references.bib", bib)
-    shutil.copyfile(ROOT / "ontology.ttl", onto)
-    build(bib, onto, base / "out")
-    return Q.Library(base / "out", bib, onto)
+def corpus(shipped_corpus):
+    """A Library over the shipped corpus built once."""
+    c = shipped_corpus
+    return Q.Library(c.out, c.bib, c.onto)
 
 
 # --------------------------------------------------------------------------- known answers

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import socket
 from pathlib import Path
 
@@ -22,15 +21,8 @@ TOKEN = "tok-0123456789abcdef"
 
 
 @pytest.fixture(scope="session")
-def corpus(tmp_path_factory):
-    from kg.build import build
-
-    base = tmp_path_factory.mktemp("remote-corpus")
-    bib, onto = base / "references.bib", base / "ontology.ttl"
-    shutil.copyfile(ROOT / "references.bib", bib)
-    shutil.copyfile(ROOT / "ontology.ttl", onto)
-    build(bib, onto, base / "out")
-    return base
+def corpus(shipped_corpus):
+    return shipped_corpus.base
 
 
 @pytest.fixture(scope="session")
