@@ -510,12 +510,17 @@ def query_cmd(sparql, qfile, qname, list_, params, bib, ontology, out, fmt, lang
               help="Language of the labels.")
 @click.option("--physics", is_flag=True,
               help="Start with the physics simulation on (slow on large graphs).")
-def viz(bib, ontology, out, dest, theme, thinker, depth, lang, physics):
+@click.option("--size-by", type=click.Choice(["degree", "pagerank", "betweenness"]),
+              help="Size nodes by this measure of the whole graph (default: degree here).")
+@click.option("--colour-by-community", "--color-by-community", "community", is_flag=True,
+              help="Colour nodes by Louvain community (as `kg analyse` finds them).")
+def viz(bib, ontology, out, dest, theme, thinker, depth, lang, physics, size_by, community):
     """Write the graph as one self-contained HTML page (works offline)."""
     from . import render
 
     path, data = render.viz(out, bib, ontology, output=dest, lang=lang, theme=theme,
-                            thinker=thinker, depth=depth, physics=physics)
+                            thinker=thinker, depth=depth, physics=physics, size_by=size_by,
+                            colour_by_community=community)
     click.echo(f"{path}: {len(data['nodes'])} nodes, {len(data['edges'])} edges")
 
 

@@ -638,12 +638,25 @@ def build_page(out_dir: str | Path = "out", lang: str = "fr", physics: bool = Fa
 
 def viz(out: str | Path = "out", bib=None, ontology=None, output: str | Path | None = None,
         lang: str = "fr", theme: str | None = None, thinker: str | None = None,
-        depth: int = 1, physics: bool = False) -> tuple[Path, dict]:
-    """`kg viz`: the graph (or a neighbourhood of it) as a page; returns its path and data."""
+        depth: int = 1, physics: bool = False, size_by: str | None = None,
+        colour_by_community: bool = False) -> tuple[Path, dict]:
+    """`kg viz`: the graph (or a neighbourhood of it) as a page; returns its path and data.
+
+    ``size_by``: degree, pagerank or betweenness (kg.analyse.measures, on the whole graph);
+    ``colour_by_community``: one colour per Louvain community instead of per type.
+    """
     from .api import open_graph
 
-    data = graph_data(open_graph(out, bib, ontology), lang, theme=theme, thinker=thinker,
-                      depth=depth)
+    store = open_graph(out, bib, ontology)
+    size = group = None
+    if size_by or colour_by_community:
+        from .analyse import load_nx, measures
+
+        m = measures(load_nx(store))
+        size = {iri: v[size_by] for iri, v in m.items()} if size_by else None
+        group = {iri: v["community"] for iri, v in m.items()} if colour_by_community else None
+    data = graph_data(store, lang, theme=theme, thinker=thinker, depth=depth, size=size,
+                      group=group)
     if output is None:
         from .latex import slug
 

@@ -94,3 +94,28 @@ def test_viz_help_lists_the_options():
     r = run(["viz", "--help"])
     for opt in ("--theme", "--thinker", "--depth", "--lang", "--physics", "--output"):
         assert opt in r.output
+
+
+def test_viz_sizes_by_a_measure_and_colours_by_community(built, tmp_path):
+    """Issue 7: the page sizes nodes by a chosen measure of kg.analyse and colours them by
+    Louvain community; the values are those `kg.analyse.measures` computes."""
+    from kg.analyse import load_nx, measures
+    from kg.store import open_store
+
+    base, opts = built
+    page = tmp_path / "pr.html"
+    r = run(["viz", *opts, "--size-by", "pagerank", "--colour-by-community", "-o", str(page)])
+    assert r.exit_code == 0, r.output
+    nodes = page_data(page)["nodes"]
+    m = measures(load_nx(open_store(base / "out")))
+    assert {n["measure"] for n in nodes} == {"size"}
+    for n in nodes:
+        assert n["value"] == pytest.approx(m[n["iri"]]["pagerank"])
+        assert n["group"] == str(m[n["iri"]]["community"])
+    assert len({n["group"] for n in nodes}) > 1
+    assert len({n["groupColor"] for n in nodes}) > 1
+    # the default stays degree, coloured by type
+    page2 = tmp_path / "deg.html"
+    assert run(["viz", *opts, "-o", str(page2)]).exit_code == 0
+    assert {n["measure"] for n in page_data(page2)["nodes"]} == {"degree"}
+    assert not any("group" in n for n in page_data(page2)["nodes"])
