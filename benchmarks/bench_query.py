@@ -6,7 +6,8 @@
 The floor is `python -c "import rdflib"` in a fresh process.  Goal: every command within
 1.5x the floor at 50,000 entries, within 1.2x on the shipped corpus.  Libraries come from
 benchmarks/generate.py; each is built once (not timed), then every command runs once to warm
-the caches (the search index is made by the first search after a build), then is timed.
+the OS cache, then is timed.  `kg build` writes the digest (kg/digest.py), search index
+included, so no query command opens the store here but `work`.
 """
 from __future__ import annotations
 

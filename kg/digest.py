@@ -1,14 +1,21 @@
 """A digest of the built graph: per-theme and per-thinker answers, read with one seek.
 
-``kg theme``, ``kg thinker`` and ``kg themes`` answer from here instead of joining thousands of
-rows in the store at each call.  The digest is one file next to the store it was made from::
+``kg theme``, ``kg thinker``, ``kg themes``, ``kg quotes``, ``kg claims``, ``kg search`` and the
+named queries that are aggregates (works-per-theme, theme-counts, quotes-by-language,
+claims-without-source, when run by name without parameters) answer from here instead of joining
+thousands of rows in the store at each call: none of them opens the store.  The digest is one
+file next to the store it was made from::
 
     out/digest-<store name>.bin
         8 bytes     length H of the head (little-endian)
         H bytes     head: marshal of {version, store, themes (index), counts, theme toc, ...}
         ...         blobs: marshal of one theme page / of the thinker names and toc /
-                    of one thinker page / of the theme relators / of the work rows,
-                    each at (offset, length) given by a toc
+                    of one thinker page / of the theme relators / of the work rows /
+                    of all quotes, all claims, the claims of each status / of the named
+                    queries' rows, each at (offset, length) given by a toc
+        ...         the search index (raw, not marshal): folded texts "\n"-joined (UTF-8),
+                    each line's subject number (int32) and weight (byte), per subject the
+                    offset (int64) of its details (marshal: IRI, kind, key, title, texts)
 
 It is keyed by the store name (a new build makes a new store name), so it is never stale; a
 digest of another store is ignored and removed.
@@ -27,8 +34,10 @@ import marshal
 import struct
 from pathlib import Path
 
-VERSION = 4
+VERSION = 5
 ID = "https://kg.example/id/"
+KGO = "https://kg.example/ontology#"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 THEME_NS = ID + "theme/"
 PERSON_NS = ID + "person/"
 WORK_NS = ID + "work/"
@@ -75,6 +84,32 @@ class Digest:
             return page["first"]
         rows = self._blob(self.head["works"])
         return [rows[i] for i in (page["works"][:limit] if limit else page["works"])]
+
+    def raw(self, where) -> bytes:
+        off, n = where
+        with open(self.path, "rb") as f:
+            f.seek(self._start + off)
+            return f.read(n)
+
+    def rows(self, which: str) -> list[dict]:
+        """A whole-library list: "quotes", "claims" or "claims-<status>" (named-query rows)."""
+        return self._blob(self.head["lists"][which])
+
+    def named(self, name: str):
+        """The rows of a named query answered from here, as a kg.query.Result (else None)."""
+        from .query import Result, Term
+
+        got = self._blob(self.head["named"]).get(name)
+        if got is None:
+            return None
+        names, rows = got
+        return Result(vars=list(names), rows=[
+            {v: Term(*t) for v, t in zip(names, r) if t is not None} for r in rows])
+
+    def said(self, p: str) -> list[dict] | None:
+        """quotes.rq rows with ?speaker bound to thinker IRI p (None: not a thinker here)."""
+        where = self.names()["toc"].get(p)
+        return None if where is None else self._blob(where)["said"]
 
     def names(self) -> dict:
         """(name key -> thinker IRI) and the thinker toc."""
@@ -134,6 +169,7 @@ def part(records, mb=None) -> list[tuple]:
     ("t"); values are what kg/graph.py writes, as the named queries read them back.
     """
     from .graph import language_code, year_of
+    from .latex import fold
     from .model import parse_number
 
     out = []
@@ -158,7 +194,13 @@ def part(records, mb=None) -> list[tuple]:
                     date or None, tuple(dict.fromkeys(rec.refs.get("source", []))),
                     status if status in ("sourced", "unsourced", "contested") else None,
                     v.get("note") or None)
-        out.append((rec.kind, rec.key, tuple(rec.themes), people, vals))
+        if rec.kind == "work":
+            texts = ((3, v.get("title", "")), (3, v.get("subtitle", "")),
+                     (1, v.get("annotation") or v.get("annote", "")))
+        else:
+            texts = ((2, vals[0] or ""),)
+        found = tuple((w, " ".join(fold(t).split())) for w, t in texts if t)
+        out.append((rec.kind, rec.key, tuple(rec.themes), people, vals, found))
     return out
 
 
@@ -333,14 +375,14 @@ class _Merged:
         return _sorted_join("; ".join(names), "; ") or None
 
     def work_row(self, i: int) -> dict:
-        _, key, _, _, (title, year, annotation) = self.recs[i]
+        _, key, _, _, (title, year, annotation) = self.recs[i][:5]
         return {"key": key, "year": year, "title": title, "authors": self.authors(i),
                 "annotation": annotation}
 
     def quote_rows(self, i: int) -> list[dict]:
         """quotes.rq: one row per (speaker, source) of a quote, DISTINCT, in ORDER BY order."""
         if i not in self._quote_rows:
-            _, key, _, _, (text, sources, locator, language, status) = self.recs[i]
+            _, key, _, _, (text, sources, locator, language, status) = self.recs[i][:5]
             rows = []
             if text is not None:
                 sp = [(self.pname[p], p) for p in self.speakers(i) if self.pname[p] is not None]
@@ -357,7 +399,7 @@ class _Merged:
         return self._quote_rows[i]
 
     def claim_row(self, i: int) -> dict | None:
-        _, key, _, _, (stmt, figure, unit, date, sources, status, note) = self.recs[i]
+        _, key, _, _, (stmt, figure, unit, date, sources, status, note) = self.recs[i][:5]
         if stmt is None:
             return None
         keys = ", ".join(dict.fromkeys(k for k in sources if k in self.work_of))
@@ -464,7 +506,7 @@ class _Merged:
 
         p, o = self.persons[s], self.piri[s]
         if self.pname[o] is None:
-            return {"info": None}
+            return {"info": None, "said": self.speaker_rows(o)}
         info = {"id": o.removeprefix(PERSON_NS), "name": self.pname[o],
                 "birth": p.birth.strip() or None, "death": p.death.strip() or None,
                 "nationality": p.nationality or None, "description": p.description or None,
@@ -472,7 +514,7 @@ class _Merged:
         made = self.made.get(o, [])
         works = []
         for i, role in made:
-            _, key, _, _, (title, year, _) = self.recs[i]
+            _, key, _, _, (title, year, _) = self.recs[i][:5]
             works.append({"key": key, "year": year, "title": title, "role": role})
         works.sort(key=lambda r: (_opt(r["year"]), r["key"], r["role"]))
         items: dict[str, set] = {}
@@ -502,11 +544,111 @@ class _Merged:
                     self._said_rows(rows, q, "about")
         quotes = sorted(rows.values(), key=lambda r: (r["relation"], r["key"],
                                                       _opt(r["speaker"])))
-        return {"info": info, "works": works, "themes": themes, "quotes": quotes}
+        return {"info": info, "works": works, "themes": themes, "quotes": quotes,
+                "said": self.speaker_rows(o)}
+
+    def speaker_rows(self, o: str) -> list[dict]:
+        """quotes.rq with ?speaker bound to thinker o: one row per source, by key then source."""
+        rows = []
+        name = self.pname[o]
+        for i in sorted(self.said.get(o, ()), key=lambda i: self.recs[i][1]):
+            _, key, _, _, (text, sources, locator, language, status) = self.recs[i][:5]
+            if self.recs[i][0] != "quote" or text is None:
+                continue
+            srcs = sorted({self.seg(k) for k in sources}, key=lambda k: WORK_NS + k)
+            for k in srcs or [None]:
+                rows.append({"key": key, "text": text, "speaker": name, "source": k,
+                             "locator": locator, "language": language, "status": status})
+        return rows
+
+    # whole-library lists and the named queries answered from here -------------
+    def all_quotes(self) -> list[dict]:
+        return [r for i in self.order["quote"] for r in self.quote_rows(i)]
+
+    def all_claims(self) -> list[dict]:
+        return [r for r in map(self._claim, self.order["claim"]) if r is not None]
+
+    def named(self) -> dict:
+        """Named queries (kg/queries/*.rq) that are aggregates over these records: their
+        rows as SPARQL gives them, terms as (type, value, lang, datatype) tuples."""
+        def lit(v, lang=None, dt=None):
+            return ("literal", v, lang, dt)
+
+        def num(n):
+            return lit(str(n), None, XSD_INTEGER)
+
+        kinds = {"work": KGO + "Work", "quote": KGO + "Quote", "claim": KGO + "Claim"}
+        per_theme = {t: sorted(set(xs)) for t, xs in self.by_theme.items()}
+        out = {}
+        rows = []
+        for t, xs in per_theme.items():
+            n = sum(1 for i in xs if self.recs[i][0] == "work")
+            if n:
+                for label in sorted(set(self.fr.get(t, ()))):
+                    rows.append((-n, t, label))
+        rows.sort()
+        out["works-per-theme"] = (["theme", "label", "works"], [
+            (("uri", t, None, None), lit(label, "fr"), num(-n)) for n, t, label in rows])
+        rows = []
+        for t, xs in sorted(per_theme.items()):
+            c: dict[str, int] = {}
+            for i in xs:
+                c[kinds[self.recs[i][0]]] = c.get(kinds[self.recs[i][0]], 0) + 1
+            rows += [(("uri", t, None, None), ("uri", k, None, None), num(c[k]))
+                     for k in sorted(c)]
+        out["theme-counts"] = (["theme", "kind", "n"], rows)
+        langs: dict[str, int] = {}
+        for i in self.order["quote"]:
+            lang = self.recs[i][4][3] or "unknown"
+            langs[lang] = langs.get(lang, 0) + 1
+        out["quotes-by-language"] = (["language", "quotes"], [
+            (lit(lang), num(n)) for lang, n in sorted(langs.items(), key=lambda x: (-x[1],
+                                                                                  x[0]))])
+        rows = []
+        for i in self.order["claim"]:
+            _, key, _, _, (stmt, _, _, _, sources, status, note) = self.recs[i][:5]
+            if stmt is None or sources:
+                continue
+            rows.append((("uri", ID + "claim/" + self.seg(key), None, None), lit(key),
+                         lit(stmt), status and lit(status), note and lit(note)))
+        out["claims-without-source"] = (["claim", "key", "statement", "status", "note"], rows)
+        return out
+
+    def search(self):
+        """The full-text index: subjects numbered in IRI order, one line per text (folded,
+        "\n"-joined), each line's subject number and weight, and per subject its details
+        (IRI, kind, key, title, texts in the order title, description, value)."""
+        from array import array
+
+        subjects = []
+        for i, r in enumerate(self.recs):
+            if r[5]:
+                subjects.append((ID + r[0] + "/" + self.seg(r[1]), i))
+        subjects.sort()
+        lines, sid, weight, details = [], array("i"), bytearray(), []
+        for n, (s, i) in enumerate(subjects):
+            kind, key, _, _, vals, found = self.recs[i]
+            for w, f in found:
+                lines.append(f)
+                sid.append(n)
+                weight.append(w)
+            if kind == "work":
+                title, texts = vals[0], [vals[0], vals[2]]
+            else:
+                title, texts = None, [vals[0]]
+            details.append(marshal.dumps((s, kind, key, title,
+                                          list(dict.fromkeys(t for t in texts if t)))))
+        at, pos = array("q"), 0
+        for d in details:
+            at.append(pos)
+            pos += len(d)
+        at.append(pos)
+        return ("\n".join(lines).encode("utf-8"), sid.tobytes(), bytes(weight), at.tobytes(),
+                b"".join(details))
 
     def _said_rows(self, rows: dict, i: int, relation: str) -> None:
         """thinker-quotes.rq rows of quote i (DISTINCT over the selected variables)."""
-        _, key, _, _, (text, _, locator, _, _) = self.recs[i]
+        _, key, _, _, (text, _, locator, _, _) = self.recs[i][:5]
         if text is None:
             return
         names = [self.pname[p] for p in self.speakers(i) if self.pname[p] is not None]
@@ -527,12 +669,25 @@ class _Merged:
             pos += len(b)
             return (pos - len(b), len(b))
 
+        def raw(b: bytes) -> tuple[int, int]:
+            nonlocal pos
+            blobs.append(b)
+            pos += len(b)
+            return (pos - len(b), len(b))
+
         toc = {tid: put(self.theme_page(tid)) for tid in self.index}
+        claims = self.all_claims()
+        lists = {"quotes": put(self.all_quotes()), "claims": put(claims)}
+        for st in ("sourced", "unsourced", "contested"):
+            lists["claims-" + st] = put([r for r in claims if r["status"] == st])
+        named_at = put(self.named())
+        search_at = tuple(raw(b) for b in self.search())
         ttoc = {self.piri[s]: put(self.thinker_page(s)) for s in sorted(self.persons)}
         names_at = put({"names": self.names(), "toc": ttoc})
         relators_at = put(self.relators())
         works_at = put(self.work_rows)
         head = marshal.dumps({"version": VERSION, "store": store_name, "themes": self.index,
                               "works": works_at, "relators": relators_at,
-                              "counts": self.theme_counts(), "toc": toc, "names": names_at})
+                              "counts": self.theme_counts(), "toc": toc, "names": names_at,
+                              "lists": lists, "named": named_at, "search": search_at})
         return struct.pack("<Q", len(head)) + head + b"".join(blobs)

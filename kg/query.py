@@ -775,6 +775,19 @@ def quotes(theme: str | None = None, thinker: str | None = None,
         b["theme"] = lib.theme_terms(theme)[1]
     if thinker is not None:
         b["speaker"] = iri(lib.find_thinker(thinker))
+    d = lib.digest()
+    if d is not None:  # the build's digest: the same rows as quotes.rq
+        page = d.theme(lib.find_theme(theme)["id"]) if theme is not None else None
+        if thinker is None:
+            rows = page["quotes"] if page is not None else (
+                None if theme is not None else d.rows("quotes"))
+        else:
+            rows = d.said(b["speaker"].value)
+            if rows is not None and theme is not None:
+                keys = {r["key"] for r in page["quotes"]} if page is not None else None
+                rows = None if keys is None else [r for r in rows if r["key"] in keys]
+        if rows is not None:
+            return _merge_quotes(rows) if thinker is None else rows
     rows = [_quote_row(r) for r in lib.run("quotes", b).plain()]
     return _merge_quotes(rows) if thinker is None else rows
 
@@ -788,6 +801,14 @@ def claims(theme: str | None = None, status: str | None = None,
         b["status"] = _status_term(status)
     if theme is not None:
         b["theme"] = lib.theme_terms(theme)[1]
+    d = lib.digest()
+    if d is not None:  # the build's digest: the same rows as claims.rq
+        st = b["status"].value.removeprefix(KGO) if status is not None else None
+        if theme is None:
+            return d.rows("claims" if st is None else "claims-" + st)
+        page = d.theme(lib.find_theme(theme)["id"])
+        if page is not None:
+            return [r for r in page["claims"] if st is None or r["status"] == st]
     return [_claim_row(r) for r in lib.run("claims", b).plain()]
 
 
@@ -831,6 +852,10 @@ def run_query(text: str | None = None, params: dict[str, str] | None = None,
             raise InputError(f"query {name!r} has no parameter {sorted(unknown)[0]!r}; "
                              f"it takes: {', '.join(declared) or 'none'}")
         b = {k: param_value(lib, declared[k], k, v) for k, v in params.items()}
+        d = None if b else lib.digest()
+        got = d.named(name) if d is not None else None
+        if got is not None:  # an aggregate the build already made: the same rows
+            return got
         return select(lib.store, nq.text_for(set(b)), b)
     if text is None or not text.strip():
         raise InputError("no query given: write it inline, use -f FILE or a name from "
@@ -901,64 +926,127 @@ def search_index(lib: Library) -> tuple[list, list[str]]:
 
 _DETAILS = """PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT ?s ?key ?title ?text WHERE {
+SELECT ?s ?key ?title ?p ?text WHERE {
   ?s dcterms:identifier ?key .
   OPTIONAL { ?s dcterms:title ?title }
   OPTIONAL { ?s ?p ?text VALUES ?p { dcterms:title dcterms:description rdf:value } }
 }"""
 
 
-def search(text: str, limit: int = 20, lib: Library | None = None, **kw) -> list[dict]:
+def search(text: str, limit: int | None = 20, lib: Library | None = None, **kw) -> list[dict]:
     """Full-text search over titles, annotations, quotes and claims (case and accents ignored).
 
     Every word must occur; ranked by weighted occurrences (titles count most), with a bonus
-    when the words occur together as written.
+    when the words occur together as written.  A local build answers from the index the build
+    wrote in its digest (kg.digest), without opening the store.
     """
     lib = _lib(lib, kw)
     text = clean_text(text, "search text")
     words = _key(text).split()
     if not words:
         raise InputError(f"nothing to search for in {text[:80]!r}: give a word")
-    phrase = " ".join(words)
-    meta, folded = search_index(lib)
-    first = max(words, key=len)
-    scores: dict[str, float] = {}
-    where: dict[str, tuple] = {}
-    for i, f in enumerate(folded):
-        if first not in f:
-            continue
-        if not all(w in f for w in words):
-            continue
-        s, kind, fld = meta[i]
-        score = _WEIGHT[fld] * (sum(f.count(w) for w in words) + (3 if phrase in f else 0))
-        if score > scores.get(s, 0):
-            where[s] = (kind, fld)
-        scores[s] = scores.get(s, 0) + score
-    ranked = sorted(scores, key=lambda s: (-scores[s], s))
-    total = len(ranked)
-    ranked = _limit(ranked, limit)
+    d = lib.digest()
+    if d is not None and "search" in d.head:
+        lines, subject, weight, details = _digest_index(d)
+        scores = _score([w.encode("utf-8") for w in words], lines, subject, weight)
+    else:
+        meta, lines = search_index(lib)
+        subject = [m[0] for m in meta]
+        weight = [_WEIGHT[m[2]] for m in meta]
+        details = None
+        scores = _score(words, lines, subject, weight)
+    total = len(scores)
+    if limit and 0 < limit < total:
+        import heapq
+
+        ranked = heapq.nsmallest(limit, scores, key=lambda s: (-scores[s], s))
+    else:
+        ranked = sorted(scores, key=lambda s: (-scores[s], s))
     if not ranked:
         return []
-    details: dict[str, dict] = {}
-    for r in select(lib.store, _DETAILS, {"s": [iri(s) for s in ranked]}).rows:
-        d = details.setdefault(r["s"].value, {"key": r["key"].value, "title": None,
-                                              "texts": {}})
-        if "title" in r:
-            d["title"] = r["title"].value
-        if "text" in r:
-            d["texts"][r["text"].value] = None
+    found = details(ranked) if details else _details(lib, ranked)
     out = []
     for s in ranked:
-        kind, fld = where[s]
-        d = details.get(s, {"key": s.rsplit("/", 1)[-1], "title": None, "texts": {}})
+        iri_, kind, key, title, texts = found[s]
         passage = ""
-        for t in d["texts"]:
+        for t in texts:
             p = _passage(t, words)
             if p:
                 passage = p
                 break
-        out.append({"kind": kind, "key": d["key"], "title": d["title"],
+        out.append({"kind": kind, "key": key, "title": title,
                     "score": round(scores[s], 1), "passage": passage, "matches": total})
+    return out
+
+
+def _score(words: list, lines: list, subject, weight) -> dict:
+    """Subject -> summed score of its lines holding every word (lines and words both str, or
+    both UTF-8 bytes: the same counts)."""
+    phrase = (b" " if isinstance(words[0], bytes) else " ").join(words)
+    first = max(words, key=len)
+    hits = [i for i, f in enumerate(lines) if first in f]
+    for w in words:
+        if w != first:
+            hits = [i for i in hits if w in lines[i]]
+    texts = list(map(lines.__getitem__, hits))
+    counts = ([t.count(first) for t in texts] if len(words) == 1
+              else [sum(map(t.count, words)) for t in texts])
+    counts = [n + 3 if phrase in t else n for n, t in zip(counts, texts)]
+    scores: dict = {}
+    get = scores.get
+    for i, n in zip(hits, counts):
+        s = subject[i]
+        scores[s] = get(s, 0.0) + weight[i] * n
+    return scores
+
+
+def _digest_index(d):
+    """The build's search index in the digest: folded lines, subject numbers (in IRI order),
+    weights, and a reader of the chosen subjects' details."""
+    import struct
+    from array import array
+
+    where = d.head["search"]
+    with open(d.path, "rb") as f:
+        def part(k):
+            f.seek(d._start + where[k][0])
+            return f.read(where[k][1])
+        lines = part(0).split(b"\n")
+        subject = array("i")
+        subject.frombytes(part(1))
+        weight = part(2)
+
+    def details(ranked):
+        out = {}
+        with open(d.path, "rb") as f:
+            for n in ranked:
+                f.seek(d._start + where[3][0] + 8 * n)
+                a, b = struct.unpack("<qq", f.read(16))
+                f.seek(d._start + where[4][0] + a)
+                out[n] = marshal.loads(f.read(b - a))
+        return out
+
+    return lines, subject, weight, details
+
+
+_TEXT_ORDER = {"http://purl.org/dc/terms/title": 0, "http://purl.org/dc/terms/description": 1}
+
+
+def _details(lib: Library, ranked: list[str]) -> dict:
+    """(IRI, kind, key, title, texts) of the ranked subjects, from the store."""
+    found: dict[str, dict] = {}
+    for r in select(lib.store, _DETAILS, {"s": [iri(s) for s in ranked]}).rows:
+        d = found.setdefault(r["s"].value, {"key": r["key"].value, "title": None, "texts": {}})
+        if "title" in r:
+            d["title"] = r["title"].value
+        if "text" in r:
+            d["texts"][(_TEXT_ORDER.get(r["p"].value, 2), r["text"].value)] = None
+    out = {}
+    for s in ranked:
+        d = found.get(s, {"key": s.rsplit("/", 1)[-1], "title": None, "texts": {}})
+        kind = s[len(ID):].split("/", 1)[0]
+        out[s] = (s, kind, d["key"], d["title"],
+                  list(dict.fromkeys(t for _, t in sorted(d["texts"], key=lambda x: x[0]))))
     return out
 
 

@@ -158,3 +158,104 @@ def test_new_build_gets_a_new_digest(built, tmp_path):
     assert "zz-digest-test" in {w["key"] for w in d["works"]}
     assert digest.path_for(o2, read_manifest(o2)["store"]).exists()
     assert len(list(o2.glob("digest-*.bin"))) == 1
+
+
+# --------------------------------------------------------------------------- quotes, claims
+
+def test_quotes_and_claims_equal_sparql(libs):
+    """kg quotes / kg claims answer from digest pages: the same rows as quotes.rq/claims.rq."""
+    fast, slow = libs
+    assert Q.quotes(lib=fast) == Q.quotes(lib=slow)
+    assert Q.claims(lib=fast) == Q.claims(lib=slow)
+    for st in Q.STATUSES:
+        assert Q.claims(status=st, lib=fast) == Q.claims(status=st, lib=slow), st
+    themes = list(slow.theme_index())
+    for tid in themes:
+        assert Q.quotes(theme=tid, lib=fast) == Q.quotes(theme=tid, lib=slow), tid
+        assert Q.claims(theme=tid, lib=fast) == Q.claims(theme=tid, lib=slow), tid
+        for st in Q.STATUSES:
+            assert Q.claims(theme=tid, status=st, lib=fast) == \
+                Q.claims(theme=tid, status=st, lib=slow), (tid, st)
+    people = sorted(set(slow.thinker_names().values()))
+    for i, p in enumerate(people):
+        key = p.rsplit("/", 1)[-1]
+        assert Q.quotes(thinker=key, lib=fast) == Q.quotes(thinker=key, lib=slow), p
+        for tid in themes[i % 7::max(1, len(themes) // 3)]:
+            assert Q.quotes(theme=tid, thinker=key, lib=fast) == \
+                Q.quotes(theme=tid, thinker=key, lib=slow), (p, tid)
+
+
+# --------------------------------------------------------------------------- search
+
+SEARCHES = ["surveillance", "surveillance numerique", "democratie", "reconnaissance faciale",
+            "ellul", "technique", "la", "e", "zzzqqqxxx", "donnees personnelles", "1984"]
+
+
+def test_search_equals_sparql(libs):
+    """kg search answers from the index the build wrote: the same results as from the store."""
+    fast, slow = libs
+    words = set(SEARCHES)
+    for r in Q.search("la", limit=None, lib=slow)[:40]:  # words of the library's own texts
+        words.update((r["title"] or r["passage"]).split()[:3])
+    for w in sorted(words):
+        if not Q._key(w):
+            continue
+        for limit in (20, None, 3):
+            assert Q.search(w, limit=limit, lib=fast) == Q.search(w, limit=limit, lib=slow), \
+                (w, limit)
+
+
+def test_search_never_opens_the_store(built):
+    out, bib, onto = built
+    lib = Q.Library(out, bib, onto)
+    assert Q.search("surveillance", lib=lib)
+    assert lib._store is None
+
+
+# --------------------------------------------------------------------------- named queries
+
+def _named_from_digest(fast):
+    d = fast.digest()
+    return [n for n in Q.named_queries() if d.named(n) is not None]
+
+
+def test_named_queries_from_digest_equal_sparql(libs):
+    from kg import output
+
+    fast, slow = libs
+    served = _named_from_digest(fast)
+    assert {"works-per-theme", "theme-counts", "quotes-by-language",
+            "claims-without-source"} <= set(served)
+    for name in served:
+        a = Q.run_query(name=name, lib=fast)
+        b = Q.run_query(name=name, lib=slow)
+        assert a == b, name
+        assert a.rows or name == "claims-without-source", name
+        for fmt in ("table", "json", "csv", "markdown"):
+            assert output.result(a, fmt) == output.result(b, fmt), (name, fmt)
+
+
+def test_named_query_with_params_or_text_uses_sparql(built):
+    out, bib, onto = built
+    lib = Q.Library(out, bib, onto)
+    text = Q.named("works-per-theme").text
+    assert Q.run_query(text, lib=lib) == Q.run_query(name="works-per-theme", lib=lib)
+    assert lib._store is not None
+
+
+@pytest.mark.parametrize("args", [["search", "surveillance numerique"],
+                                  ["quotes", "--theme", "surveillance"],
+                                  ["claims", "--status", "contested"],
+                                  ["query", "works-per-theme"]], ids=" ".join)
+def test_digest_commands_import_no_pyoxigraph(built, args):
+    import os
+    import subprocess
+
+    out, bib, onto = built
+    r = subprocess.run([sys.executable, "-X", "importtime", "-m", "kg.cli", *args, "-o",
+                        str(out), "--bib", str(bib), "--ontology", str(onto)],
+                       capture_output=True, text=True, cwd=ROOT,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.strip()
+    assert "pyoxigraph" not in r.stderr
