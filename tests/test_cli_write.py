@@ -2,23 +2,17 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import require_pandoc  # noqa: E402
 
-from kg import cite as kc
 from kg.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
-try:
-    kc.pandoc_path()
-except kc.PandocError:
-    if os.environ.get("CI") == "true":
-        raise RuntimeError("pandoc is required in CI: pip install pypandoc-binary") from None
-    pytest.skip("pandoc not installed", allow_module_level=True)
+require_pandoc()
 
 
 @pytest.fixture(scope="module")
