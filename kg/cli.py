@@ -407,7 +407,7 @@ def quotes_cmd(theme_, thinker, limit, bib, ontology, out, fmt, lang):
     from . import output, query
 
     rows = query.quotes(theme=theme_, thinker=thinker, lib=_ask_lib(out, bib, ontology))
-    if fmt in ("latex", "pandoc"):  # quote bank ready to paste (Write, issue 6)
+    if fmt in ("latex", "pandoc", "markdown"):  # a quote bank ready to paste into an essay
         from .cite import add_cited_in, quote_bank
 
         rows = add_cited_in(_ask_lib(out, bib, ontology).store,
@@ -422,8 +422,9 @@ def quotes_cmd(theme_, thinker, limit, bib, ontology, out, fmt, lang):
 for _p in quotes_cmd.params:  # Write (issue 6): the quote-bank formats
     if _p.name == "fmt":
         _p.type = click.Choice([*_p.type.choices, "pandoc", "latex"])
-        _p.help = ("Output format; pandoc and latex print a quote bank to paste into an essay "
-                   "(block quotations cited as [@key, p. 12] or \\cite[12]{key}).")
+        _p.help = ("Output format; markdown (or pandoc) and latex print a quote bank to paste "
+                   "into an essay (block quotations cited as [@key, p. 12] or "
+                   "\\cite[12]{key}).")
 
 
 @main.command("claims")

@@ -43,6 +43,8 @@ def test_formats(built, args, fmt):
     elif fmt == "csv":
         rows = list(csv.reader(io.StringIO(r.output)))
         assert rows and rows[0] and len(rows) > 1
+    elif fmt == "markdown" and args[0] == "quotes":  # the quote bank (issue 6)
+        assert "\n> " in "\n" + r.output and "@{" in r.output
     elif fmt == "markdown":
         assert "|" in r.output or "- **" in r.output
 

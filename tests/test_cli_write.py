@@ -78,8 +78,9 @@ def test_quotes_bank_formats(opts):
     assert r.exit_code == 0, r.output
     assert "\\begin{displayquote}[{Jacques Ellul, cité dans \\cite{conference-data-scientist}" \
            in r.output and "citation attribuée" in r.output
-    r = kg("quotes", "--format", "pandoc", *opts)
-    assert r.exit_code == 0, r.output
-    assert "> --- Upton Sinclair [@{sinclair1935}; cité dans @{conference-data-scientist}]" \
-        in r.output
+    for fmt in ("markdown", "pandoc"):
+        r = kg("quotes", "--format", fmt, *opts)
+        assert r.exit_code == 0, r.output
+        assert "> --- Upton Sinclair [@{sinclair1935}; cité dans @{conference-data-scientist}]" \
+            in r.output
 
