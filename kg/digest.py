@@ -15,7 +15,12 @@ file next to the store it was made from::
                     queries' rows, each at (offset, length) given by a toc
         ...         the search index (raw, not marshal): folded texts "\n"-joined (UTF-8),
                     each line's subject number (int32) and weight (byte), per subject the
-                    offset (int64) of its details (marshal: IRI, kind, key, title, texts)
+                    offset (int64) of its details (marshal: IRI, kind, key, title, texts),
+                    each line's offset (int64) in the texts; the words: marshal of (the
+                    whole words of the lines, sorted, "\n"-joined; each word's offset in
+                    that (int32); each word's posting offset (int64); each posting's count
+                    width (byte)), and the postings: per word the lines holding it (int32)
+                    then how often it occurs in each (uint8 or uint32, per the width)
 
 It is keyed by the store name (a new build makes a new store name), so it is never stale; a
 digest of another store is ignored and removed.
@@ -34,7 +39,7 @@ import marshal
 import struct
 from pathlib import Path
 
-VERSION = 5
+VERSION = 6
 ID = "https://kg.example/id/"
 KGO = "https://kg.example/ontology#"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -160,7 +165,32 @@ def read(out: str | Path, store_name: str) -> Digest | None:
 _ROLE = {"author": "a", "speaker": "s", "editor": "e", "translator": "t"}
 
 
-def part(records, mb=None) -> list[tuple]:
+class Part(list):
+    """The rows of one chunk (a list), with ``words``: the chunk's inverted index of whole
+    words, word -> (chunk line numbers, occurrences in each line), lines numbered in the
+    order of the records and of their searchable texts."""
+
+    words: dict
+
+
+def _words(lines) -> dict:
+    """word -> (line numbers, occurrences in each) over these folded, " "-joined lines."""
+    from collections import Counter
+
+    inv: dict[str, tuple[list, list]] = {}
+    get = inv.get
+    for j, f in enumerate(lines):
+        for w, c in Counter(f.split(" ")).items():
+            e = get(w)
+            if e is None:
+                inv[w] = e = ([], [])
+            e[0].append(j)
+            e[1].append(c)
+    inv.pop("", None)
+    return inv
+
+
+def part(records, mb=None) -> Part:
     """What one chunk of records brings to the digest: per record a compact tuple of the
     values the graph gives it (picklable; no store, no other record needed).
 
@@ -201,6 +231,8 @@ def part(records, mb=None) -> list[tuple]:
             texts = ((2, vals[0] or ""),)
         found = tuple((w, " ".join(fold(t).split())) for w, t in texts if t)
         out.append((rec.kind, rec.key, tuple(rec.themes), people, vals, found))
+    out = Part(out)
+    out.words = _words([f for r in out for _, f in r[5]])
     return out
 
 
@@ -299,6 +331,7 @@ class _Merged:
 
         self.index, self.fr = _theme_index(onto_bytes)
         self.tid_of = {t["iri"]: tid for tid, t in self.index.items()}
+        self.parts = parts
         self.recs = [r for pt in parts for r in pt]
         self.persons = persons
         self.piri = {s: person_iri(s) for s in persons}
@@ -619,6 +652,7 @@ class _Merged:
         "\n"-joined), each line's subject number and weight, and per subject its details
         (IRI, kind, key, title, texts in the order title, description, value)."""
         from array import array
+        from itertools import accumulate
 
         subjects = []
         for i, r in enumerate(self.recs):
@@ -626,8 +660,10 @@ class _Merged:
                 subjects.append((ID + r[0] + "/" + self.seg(r[1]), i))
         subjects.sort()
         lines, sid, weight, details = [], array("i"), bytearray(), []
+        first = [0] * len(self.recs)  # record -> number of its first line
         for n, (s, i) in enumerate(subjects):
             kind, key, _, _, vals, found = self.recs[i]
+            first[i] = len(lines)
             for w, f in found:
                 lines.append(f)
                 sid.append(n)
@@ -643,8 +679,55 @@ class _Merged:
             at.append(pos)
             pos += len(d)
         at.append(pos)
-        return ("\n".join(lines).encode("utf-8"), sid.tobytes(), bytes(weight), at.tobytes(),
-                b"".join(details))
+        text = "\n".join(lines).encode("utf-8")
+        # each line's offset in text (and one past the end)
+        starts = array("q", accumulate(map((1).__add__, map(len, text.split(b"\n"))) if lines
+                                       else (), initial=0))
+        return (text, sid.tobytes(), bytes(weight), at.tobytes(), b"".join(details),
+                starts.tobytes(), *self._postings(first))
+
+    def _postings(self, first: list[int]) -> tuple[bytes, bytes]:
+        """The whole-word index of the search lines (see the module doc): the chunks'
+        indexes, their line numbers mapped to the file's."""
+        from array import array
+
+        post: dict[str, tuple] = {}
+        i = 0
+        for pt in self.parts:
+            words = getattr(pt, "words", None)
+            if words is None:
+                words = _words([f for r in pt for _, f in r[5]])
+            glob = []
+            for r in pt:
+                if r[5]:
+                    f0 = first[i]
+                    glob.extend(range(f0, f0 + len(r[5])))
+                i += 1
+            at = glob.__getitem__
+            for w, (js, cs) in words.items():
+                e = post.get(w)
+                if e is None:
+                    post[w] = e = (array("i"), [])
+                e[0].extend(map(at, js))
+                e[1].extend(cs)
+        vocab = sorted(post)
+        wat, pat, width, blobs = array("i"), array("q"), bytearray(), []
+        wpos = ppos = 0
+        for w in vocab:
+            js, cs = post[w]
+            wide = max(cs) > 255
+            b = js.tobytes() + (array("I", cs).tobytes() if wide else bytes(cs))
+            wat.append(wpos)
+            wpos += len(w.encode("utf-8")) + 1
+            pat.append(ppos)
+            ppos += len(b)
+            width.append(4 if wide else 1)
+            blobs.append(b)
+        wat.append(wpos)
+        pat.append(ppos)
+        head = marshal.dumps(("\n".join(vocab).encode("utf-8"), wat.tobytes(), pat.tobytes(),
+                              bytes(width)))
+        return head, b"".join(blobs)
 
     def _said_rows(self, rows: dict, i: int, relation: str) -> None:
         """thinker-quotes.rq rows of quote i (DISTINCT over the selected variables)."""

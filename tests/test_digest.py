@@ -205,6 +205,45 @@ def test_search_equals_sparql(libs):
                 (w, limit)
 
 
+def test_search_index_scores_equal_a_scan_of_every_line(built):
+    """The whole-word index gives the scores a scan of every line gives (substrings inside
+    and across words, phrases, repeated words, accents), for pieces of the library's texts."""
+    import random
+    from array import array
+
+    out, bib, onto = built
+    lib = Q.Library(out, bib, onto)
+    d = lib.digest()
+    where = d.head["search"]
+    with open(d.path, "rb") as f:
+        def part(k):
+            f.seek(d._start + where[k][0])
+            return f.read(where[k][1])
+        lines = part(0).split(b"\n")
+        subject = array("i")
+        subject.frombytes(part(1))
+        weight = part(2)
+    rnd = random.Random(7)
+    queries = [w.split() for w in SEARCHES] + [["e", "e"], ["la", "la", "de"], ["é"],
+                                               ["veillance", "num"], ["ique", "de"]]
+    for _ in range(300):
+        tokens = rnd.choice(lines).decode("utf-8").split()
+        if not tokens:
+            continue
+        i = rnd.randrange(len(tokens))
+        got = tokens[i:i + rnd.randint(1, 3)]
+        if rnd.random() < 0.5:  # cut inside the first and last words
+            got[0] = got[0][rnd.randrange(len(got[0])):]
+            got[-1] = got[-1][:rnd.randint(1, len(got[-1]))]
+        queries.append(got)
+    for words in queries:
+        words = Q._key(" ".join(words)).split()
+        if not words:
+            continue
+        bs = [w.encode("utf-8") for w in words]
+        assert Q._digest_search(d, bs)[0] == Q._score(bs, lines, subject, weight), words
+
+
 def test_search_never_opens_the_store(built):
     out, bib, onto = built
     lib = Q.Library(out, bib, onto)
