@@ -146,22 +146,9 @@ def load_nx(source):
 
 def _store_of_model(model):
     """An in-memory store of a model's graph plus its thesaurus (what a build would load)."""
-    import pyoxigraph as ox
+    from .graph import model_store
 
-    from .graph import iri, lit, to_ntriples
-
-    lines = [to_ntriples(model)]
-    for t in model.thesaurus.themes.values():
-        lines.append(f"<{t.iri}> <{RDF.type}> {iri(SKOS.Concept)} .\n")
-        for lang, label in t.labels.items():
-            lines.append(f"<{t.iri}> <{SKOS.prefLabel}> {lit(label, lang=lang)} .\n")
-        for a in t.alt:
-            lines.append(f"<{t.iri}> <{SKOS.altLabel}> {lit(a)} .\n")
-        for b in t.broader:
-            lines.append(f"<{t.iri}> <{SKOS.broader}> <{model.thesaurus.themes[b].iri}> .\n")
-    store = ox.Store()
-    store.bulk_load(input="".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return store
+    return model_store(model)
 
 
 def _nn(iri: str):

@@ -203,6 +203,30 @@ def file_out(bib, unplaced=(), jsonld: bool = False) -> _Out:
     return out
 
 
+def model_store(model: Model):
+    """An in-memory Oxigraph store of a model's graph and its thesaurus (what a build loads,
+    for callers that have a Model and no built output)."""
+    import pyoxigraph as ox
+
+    out = _Out()
+    for t in model.thesaurus.themes.values():
+        out.link(t.iri, RDF.type, SKOS.Concept)
+        for lang, label in t.labels.items():
+            out.lines.append(f"<{t.iri}> <{SKOS.prefLabel}> {lit(label, lang=lang)} .\n")
+        for label in t.alt:
+            out.text(t.iri, SKOS.altLabel, label)
+        for lang, d in t.definitions.items():
+            out.lines.append(f"<{t.iri}> <{SKOS.definition}> {lit(d, lang=lang)} .\n")
+        for b in t.broader:
+            out.link(t.iri, SKOS.broader, theme_iri(b))
+        for n in t.narrower:
+            out.link(t.iri, SKOS.narrower, theme_iri(n))
+    store = ox.Store()
+    store.bulk_load(input=(to_ntriples(model) + out.ntriples()).encode("utf-8"),
+                    format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
 def to_ntriples(model: Model) -> str:
     """The whole graph of a model as N-Triples text."""
     return "".join(o.ntriples() for o in (records_out(model.records),

@@ -153,26 +153,11 @@ def _lang(lang: str) -> str:
 
 def _store_of(source):
     """A pyoxigraph store: the one given, or one made from a Model (and its thesaurus)."""
-    import pyoxigraph as ox
-
     if hasattr(source, "query"):
         return source
-    from .graph import lit, to_ntriples
+    from .graph import model_store
 
-    lines = [to_ntriples(source)]
-    for t in source.thesaurus.themes.values():
-        lines.append(f"<{t.iri}> <{RDF.type}> <{SKOS.Concept}> .\n")
-        for lg, label in t.labels.items():
-            lines.append(f"<{t.iri}> <{SKOS.prefLabel}> {lit(label, lang=lg)} .\n")
-        for label in t.alt:
-            lines.append(f"<{t.iri}> <{SKOS.altLabel}> {lit(label)} .\n")
-        for lg, d in t.definitions.items():
-            lines.append(f"<{t.iri}> <{SKOS.definition}> {lit(d, lang=lg)} .\n")
-        for b in t.broader:
-            lines.append(f"<{t.iri}> <{SKOS.broader}> <{ID}theme/{b}> .\n")
-    store = ox.Store()
-    store.bulk_load(input="".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return store
+    return model_store(source)
 
 
 def _triples(store) -> dict[str, dict[str, list]]:
