@@ -450,14 +450,9 @@ class _Merged:
         return out
 
     def subtree(self, tid: str) -> list[str]:
-        out, todo = [], [tid]
-        while todo:
-            t = todo.pop(0)
-            if t in out:
-                continue
-            out.append(t)
-            todo.extend(self.index.get(t, {}).get("narrower", []))
-        return out
+        from .query import subtree
+
+        return subtree(self.index, tid)
 
     def theme_page(self, tid: str) -> dict:
         iris = [self.index[t]["iri"] for t in self.subtree(tid)]

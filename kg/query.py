@@ -333,6 +333,18 @@ def named(name: str) -> NamedQuery:
 
 # --------------------------------------------------------------------------- the library
 
+def subtree(themes: dict, tid: str) -> list[str]:
+    """A theme and its narrower themes, breadth first, from a theme index."""
+    out, todo = [], [tid]
+    while todo:
+        t = todo.pop(0)
+        if t in out:
+            continue
+        out.append(t)
+        todo.extend(themes.get(t, {}).get("narrower", []))
+    return out
+
+
 class Library:
     """The built graph of one output folder, opened read-only, with its lookups cached."""
 
@@ -427,15 +439,7 @@ class Library:
         return themes[tid]
 
     def subtree(self, tid: str) -> list[str]:
-        themes = self.theme_index()
-        out, todo = [], [tid]
-        while todo:
-            t = todo.pop(0)
-            if t in out:
-                continue
-            out.append(t)
-            todo.extend(themes.get(t, {}).get("narrower", []))
-        return out
+        return subtree(self.theme_index(), tid)
 
     def theme_terms(self, name: str) -> tuple[dict, list[Term]]:
         t = self.find_theme(name)
