@@ -193,7 +193,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             from . import incremental as inc
 
             heads = flat.close(tail_nt, tail_js)
-            inc.write_index(stage / inc.INDEX, pieces, piece_keys, onto_path, blocks, ctx,
+            inc.write_index(stage / inc.INDEX, pieces, piece_keys, blocks, ctx,
                             plan.parent_keys, heads, (len(tail_nt), len(tail_js)), problems,
                             counts)
             files.append(inc.INDEX)

@@ -51,17 +51,7 @@ def _sha(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def _context(onto_path: Path, chunks) -> str:
-    """Everything an entry's meaning depends on besides itself."""
-    h = hashlib.sha1()
-    h.update(st.sha256(onto_path).encode())
-    h.update(str(INDEX_VERSION).encode())
-    for text, _, key in chunks:
-        h.update(b"\x00" + (text.encode("utf-8") if key is None else key.encode("utf-8")))
-    return h.hexdigest()
-
-
-def write_index(path: Path, pieces, piece_keys: dict, onto_path: Path, blocks, ctx,
+def write_index(path: Path, pieces, piece_keys: dict, blocks, ctx,
                 parent_keys: list[str], heads: tuple[int, int], tails: tuple[int, int],
                 problems: list[Problem], counts: dict) -> None:
     """Record what the next build needs to redo only what changed."""
@@ -79,7 +69,6 @@ def write_index(path: Path, pieces, piece_keys: dict, onto_path: Path, blocks, c
     index = {
         "version": INDEX_VERSION,
         "usable": simple,
-        "context": _context(onto_path, chunks),
         "parents": parent_keys,
         "chunks": [[_sha(text), key] for text, _, key in chunks],
         "positions": positions,
