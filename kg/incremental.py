@@ -27,8 +27,6 @@ from .errors import Problem
 
 INDEX = "index.json"
 INDEX_VERSION = 1
-#: below this many entries a full build is fast enough: no index is kept
-MIN_ENTRIES = 2000
 
 
 _LINE = re.compile(r"\bline (\d+)")

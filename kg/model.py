@@ -19,7 +19,6 @@ NAME_FIELDS = {
     "foreword": "contributor", "afterword": "contributor", "holder": "contributor",
     "speaker": "speaker",
 }
-KG_TYPES = {"thinker", "quote", "claim"}
 QUOTE_STATUS = ("verbatim", "attributed", "paraphrase")
 CLAIM_STATUS = ("sourced", "unsourced", "contested")
 #: fields a child inherits from its crossref parent, renamed (biblatex's defaults)
