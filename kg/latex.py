@@ -159,15 +159,32 @@ def unknown_macros(s: str) -> list[str]:
     return sorted({m for m in _UNKNOWN.findall(s) if m not in _KNOWN})
 
 
-_FOLD = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O",
-                       "ß": "ss", "ł": "l", "Ł": "L", "ı": "i", "đ": "d", "ð": "d", "þ": "th",
-                       "’": "'", "‘": "'", "\u00a0": " ", "\u202f": " "})
+_FOLD_CHARS = {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ß": "ss",
+               "ł": "l", "Ł": "L", "ı": "i", "đ": "d", "ð": "d", "þ": "th", "’": "'", "‘": "'",
+               "\u00a0": " ", "\u202f": " "}
+_FOLDED = re.compile("[" + "".join(_FOLD_CHARS) + "]")
+# the combining marks of the Latin, Greek and Cyrillic accents (U+0300-U+036F, except the
+# grapheme joiner U+034F, which is not a combining mark)
+_MARKS = re.compile("[" + "".join(c for c in map(chr, range(0x300, 0x370))
+                                  if unicodedata.combining(c)) + "]+")
+
+
+def _folded(m: re.Match) -> str:
+    return _FOLD_CHARS[m.group()]
 
 
 def fold(s: str) -> str:
-    """Case- and accent-insensitive form of a text, for matching and search."""
-    s = unicodedata.normalize("NFKD", s.translate(_FOLD))
-    return "".join(c for c in s if not unicodedata.combining(c)).casefold()
+    """Case- and accent-insensitive form of a text, for matching and search: compatibility
+    decomposition without the combining marks, case-folded."""
+    if s.isascii():
+        return s.casefold()
+    s = _FOLDED.sub(_folded, s)
+    s = unicodedata.normalize("NFKD", s)
+    if not s.isascii():
+        s = _MARKS.sub("", s)
+        if not s.isascii():  # other scripts: every combining mark, one by one
+            s = "".join(c for c in s if not unicodedata.combining(c))
+    return s.casefold()
 
 
 def slug(s: str) -> str:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.latex import decode, fold, slug, unknown_macros
 
@@ -177,6 +179,30 @@ def test_empty_tilde_accent_is_a_tilde():
 ])
 def test_fold_ignores_case_and_accents(a, b):
     assert fold(a) == fold(b)
+
+
+def _fold_by_definition(s: str) -> str:
+    """fold() as defined: NFKD of the folded letters, without combining marks, case-folded."""
+    import unicodedata
+
+    from kg.latex import _FOLD_CHARS
+
+    s = unicodedata.normalize("NFKD", s.translate(str.maketrans(_FOLD_CHARS)))
+    return "".join(c for c in s if not unicodedata.combining(c)).casefold()
+
+
+_LATIN = st.characters(min_codepoint=0x20, max_codepoint=0x52F)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_LATIN) | st.text() | st.text(alphabet="œŒæßłıİ\u034f\u0301\u0345é"))
+def test_fold_fast_paths_agree_with_its_definition(s):
+    assert fold(s) == _fold_by_definition(s)
+
+
+@pytest.mark.parametrize("s", ["İstanbul", "a\u034fb", "ᾳ", "ﬁn", "Ǆ", "x\u0345y", "한국어"])
+def test_fold_keeps_what_is_not_a_combining_mark(s):
+    assert fold(s) == _fold_by_definition(s)
 
 
 def test_fold_values():
