@@ -472,7 +472,7 @@ def _check_macros(bib: BibFile, macros: dict[str, str] | None = None) -> None:
                     f"@string{{{macro} = {{...}}}} or brace the value"))
 
 
-_SPACES = re.compile(r"[ \t\n]+")
+_SPACES = re.compile(r"[ \t\n]{2,}|[\t\n]")  # what [ \t\n]+ finds, less the single spaces
 _TOKEN = re.compile(r'\s*(?:(\{)|(")|(\d+)|([^\s#{}"]+))')
 
 

@@ -131,7 +131,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
     large = n * 30 > PRETTY_MAX_TRIPLES
     workers = _workers(n) if parallel else None
     stage = st.staging(out)
-    loader = flat = None
+    loader = flat = writer = None
     try:
         store = ox.Store(str(stage / "store"))
         store.bulk_load(input=onto_bytes, format=ox.RdfFormat.TURTLE)
@@ -139,41 +139,44 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         if workers:
             workers.start()  # fork before the loader thread starts
         loader = _Loader(store)
-        blocks: list[Block] = []
-        records, loose, digest_parts = [], [], []
+        keys: list[str] = []  # of the works, quotes and claims, in file order
+        positions: list[int] = []
+        counts = {"works": 0, "quotes": 0, "claims": 0}
+        records, loose, digest_parts, blocking, index_rows = [], [], [], [], []
         flat = _FlatWriter(stage, onto_bytes) if large else None
         ranges = [(i, min(i + CHUNK, n), large) for i in range(0, n, CHUNK)]
         results = workers.map(_chunk, ranges) if workers else map(_chunk, ranges)
         for part in results:
+            loader.put(part.nt)
+            if flat:  # written while the workers go on
+                flat.write(part.nt, part.js)
             digest_parts.append(part.digest)
             records.extend(part.recs)
             loose.extend(part.loose)
             piece_keys.update(part.piece_keys)
-            nt = b"".join(b.nt for b in part.blocks)
-            loader.put(nt)
-            if flat:  # written while the workers go on; only the sizes are kept
-                flat.write(nt, b"".join(b.js for b in part.blocks))
-            for b in part.blocks:
-                mb.problems.extend(b.problems)
-                b.sizes = (len(b.nt), len(b.js))
-                b.nt = b.js = b""
-            blocks.extend(part.blocks)
+            keys.extend(part.keys)
+            positions.extend(part.positions)
+            mb.problems.extend(part.problems)
+            blocking.extend(part.blocking)
+            index_rows.append(part.index)
+            for kind, k in part.counts.items():
+                counts[kind] += k
             for p in part.persons:
                 mb.persons.setdefault(p.slug, p)
             bar.update(CHUNK)
-        keys = [b.key for b in blocks] + [e.key for e in ctx.entries]
-        if len(keys) != len(set(keys)):  # a key the entry heads did not show: redo in order
-            raise _Sequential()
+        if len(keys) + len(ctx.entries) != len({*keys, *(e.key for e in ctx.entries)}):
+            raise _Sequential()  # a key the entry heads did not show: redo in order
         tail_nt, tail_js = _tail(mb, ctx, large)
         loader.put(tail_nt)
         from . import digest  # the query commands' pages, while the store finishes loading
 
-        digest_file = digest.write_from_parts(
-            stage, st.store_name_of(stage, st.sha256(bib_path)), digest_parts, mb.persons,
-            onto_bytes).name
-        counts = _counts(blocks, mb, thesaurus)
+        store_name = st.store_name_of(stage, st.sha256(bib_path))
+        digest_file = digest.path_for(stage, store_name).name
+        writer = _Forked(lambda: digest.write_from_parts(stage, store_name, digest_parts,
+                                                         mb.persons, onto_bytes),
+                         "writing the query digest", large)
+        counts.update(thinkers=len(mb.persons), themes=len(thesaurus))
         thinker_model = mb.model([])
-        blocking = [b for block in blocks for b in block.blocking]
         blocking += [p for rule in _gate() for p in rule(thinker_model) if p.level == "error"]
         loader.close()
         loader.store = None  # the store must be closed before it is moved into place
@@ -193,9 +196,9 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             from . import incremental as inc
 
             heads = flat.close(tail_nt, tail_js)
-            inc.write_index(stage / inc.INDEX, pieces, piece_keys, blocks, ctx,
-                            plan.parent_keys, heads, (len(tail_nt), len(tail_js)), problems,
-                            counts)
+            inc.write_index(stage / inc.INDEX, pieces, piece_keys, keys, positions,
+                            index_rows, ctx, plan.parent_keys, heads,
+                            (len(tail_nt), len(tail_js)), counts)
             files.append(inc.INDEX)
         else:
             store.dump(str(stage / "graph.ttl"), ox.RdfFormat.TURTLE,
@@ -204,10 +207,13 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
                        from_graph=ox.DefaultGraph())
         store.flush()
         del store
+        writer.wait()
         publish(out, stage, bib_path, onto_path, counts, triples, problems,
                 [f for f in files if f])
         problems.extend(_page(out, n))
     except BaseException as e:
+        if writer is not None:
+            writer.kill()
         if flat:
             flat.close(b"", b"")
         if workers:
@@ -225,6 +231,63 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
     return BuildResult(out, counts, problems, triples)
 
 
+class _Forked:
+    """``fn()`` run beside the build: in a forked child (a copy-on-write view of this process)
+    when ``fork`` is true and the system forks, else right away.  ``wait`` raises BuildError
+    when it failed."""
+
+    def __init__(self, fn, what: str, fork: bool):
+        import os
+
+        self.what, self.pid, self.error = what, 0, ""
+        if not (fork and hasattr(os, "fork")):
+            try:
+                fn()
+            except Exception as e:
+                self.error = str(e) or type(e).__name__
+            return
+        import gc
+
+        r, w = os.pipe()
+        gc.freeze()  # a collection in either process would touch, so copy, every page
+        pid = os.fork()
+        if pid == 0:  # the child: no exit handlers, no buffers of the parent flushed twice
+            os.close(r)
+            code = 0
+            try:
+                fn()
+            except BaseException as e:
+                os.write(w, (str(e) or type(e).__name__).encode("utf-8", "replace")[:4000])
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(w)
+        self.pid, self.pipe = pid, r
+
+    def wait(self) -> None:
+        import os
+
+        if self.pid:
+            with os.fdopen(self.pipe, "rb") as f:
+                message = f.read().decode("utf-8", "replace")
+            status = os.waitpid(self.pid, 0)[1]
+            self.pid = 0
+            if status:
+                self.error = message or f"exit status {status}"
+        if self.error:
+            raise BuildError(f"{self.what} failed: {self.error}")
+
+    def kill(self) -> None:
+        import os
+        import signal
+
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            os.close(self.pipe)
+            self.pid = 0
+
+
 class _Sequential(Exception):
     """The parallel build met a file it cannot split safely; the sequential one follows."""
 
@@ -240,14 +303,32 @@ class _Plan:
 
 # may also match inside a value: an extra parent costs nothing, a missed one would
 _PARENT = re.compile(r"(?i)\b(?:crossref|xref)\s*=\s*[{\"]?\s*([^,}\"\s]+)")
+_REF = re.compile(r"ref\s*=\s*[{\"]?\s*([^,}\"\s]+)")  # the same, from its literal part
+_WORD = re.compile(r"\w")
+
+
+def parent_keys(text: str) -> list[str]:
+    """What ``_PARENT.findall(text)`` finds, ten times faster: a pattern that starts with an
+    alternation is tried at every position, one that starts with a literal is not."""
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer: offsets would shift
+        return _PARENT.findall(text)
+    keys = []
+    for m in _REF.finditer(low):
+        for head in ("cross", "x"):
+            j = m.start() - len(head)
+            if j >= 0 and low.startswith(head, j) and not (j and _WORD.match(text, j - 1)):
+                keys.append(text[m.start(1):m.end(1)])
+                break
+    return keys
 
 
 def _plan(text: str, pieces: list[tuple[str, int]]) -> _Plan:
     from .bib import _HEAD, _NOT_ENTRY
 
-    parent_keys = sorted(set(_PARENT.findall(text)))
-    wanted = set(parent_keys)
-    plan = _Plan([], [], [], parent_keys, {})
+    parents = sorted(set(parent_keys(text)))
+    wanted = set(parents)
+    plan = _Plan([], [], [], parents, {})
     for i, (chunk, line) in enumerate(pieces):
         m = _HEAD.match(chunk)
         kind = m.group(1).lower() if m else ""
@@ -273,14 +354,6 @@ def _tail(mb, bib_file, large: bool) -> tuple[bytes, bytes]:
         if large:
             js.extend(",\n" + node for node in part.jsonld_nodes())
     return "".join(nt).encode("utf-8"), "".join(js).encode("utf-8")
-
-
-def _counts(blocks, mb, thesaurus) -> dict[str, int]:
-    counts = {"works": 0, "quotes": 0, "claims": 0}
-    for b in blocks:
-        counts[b.kind + "s"] += 1
-    counts.update(thinkers=len(mb.persons), themes=len(thesaurus))
-    return counts
 
 
 def _refuse(problems, counts, strict: bool, bib_path, out) -> None:
@@ -373,7 +446,7 @@ _SHARED: dict = {}  # what a forked worker inherits: the ModelBuilder, the piece
 
 @dataclass
 class Block:
-    """One work, quote or claim as built: its triples and what an incremental build reuses."""
+    """One work, quote or claim rebuilt by an incremental build."""
 
     key: str
     kind: str
@@ -382,25 +455,35 @@ class Block:
     problems: list[Problem]
     people: list[tuple]  # (slug, given, family, suffix, organization) in order of appearance
     blocking: list[Problem] = field(default_factory=list)  # errors that make the graph wrong
-    sizes: tuple[int, int] = (0, 0)  # bytes of nt and js once written (they are then dropped)
-    line: int = 0
-    position: int = 0
 
 
 @dataclass
 class _Part:
-    blocks: list[Block]
+    """What a worker sends back for one chunk of records: the bytes to write and to load, and
+    as few objects as possible (each costs its unpickling in the main process)."""
+
+    nt: bytes
+    js: bytes
+    keys: list[str]
+    positions: list[int]
+    counts: dict[str, int]  # "works", "quotes", "claims" -> how many
+    problems: list[Problem]  # the records' problems
+    blocking: list[Problem]  # those that make the graph wrong
+    index: str  # the records' rows of the incremental index (JSON object members), if large
     persons: list  # persons first seen in this part
     recs: list  # the records themselves (small builds only: SHACL needs them)
     loose: list[Problem]  # problems of pieces that gave no record
     piece_keys: list[tuple[int, str | None]]
-    digest: list = field(default_factory=list)  # kg.digest.part of these records
+    digest: list  # kg.digest.part of these records
 
 
 def _chunk(args: tuple[int, int, bool]) -> _Part:
     """Parse and interpret record pieces [i, j) of the plan."""
-    from . import graph
+    import json
+
+    from . import digest, graph
     from .bib import BibFile, _check_macros, parse_pieces
+    from .incremental import index_row
 
     i, j, large = args
     mb, pieces, plan = _SHARED["mb"], _SHARED["pieces"], _SHARED["plan"]
@@ -408,35 +491,44 @@ def _chunk(args: tuple[int, int, bool]) -> _Part:
     piece_keys = parse_pieces(part, pieces, plan.records[i:j], plan.first_line)
     _check_macros(part, mb.macros)
     known = set(mb.persons)
-    blocks, recs = [], []
     own: dict[str, list[Problem]] = {}
     for p in part.problems:
         own.setdefault(p.key, []).append(p)
+    recs, entries, problems = [], [], []
     for e in part.entries:
         before = len(mb.problems)
         rec = mb.record(e)
         if rec is None:
             continue
-        problems = own.pop(e.key, []) + mb.problems[before:]
-        del mb.problems[before:]  # handed over with the block
-        nt, js = graph.record_blocks([rec], jsonld=large)[0]
-        people = []
-        for _, slug, _ in rec.people:
-            n = mb.persons[slug].name
-            people.append((slug, n.given, n.family, n.suffix, n.organization))
-        blocks.append(Block(rec.key, rec.kind, nt, js, problems, people, line=e.line,
-                            position=e.position))
+        problems.append(own.pop(e.key, []) + mb.problems[before:])
+        del mb.problems[before:]  # handed over with the record
         recs.append(rec)
-    by_key = {b.key: b for b in blocks}
-    for p in gate_rules(mb, recs):
-        by_key[p.key].problems.append(p)
-        by_key[p.key].blocking.append(p)
-    persons = [p for s, p in mb.persons.items() if s not in known]
-    loose = [p for ps in own.values() for p in ps]
-    from . import digest
+        entries.append(e)
+    gate = gate_rules(mb, recs)
+    by_key = {rec.key: ps for rec, ps in zip(recs, problems)}
+    for p in gate:
+        by_key[p.key].append(p)
+    blocks = graph.record_blocks(recs, jsonld=large)
+    counts = {"works": 0, "quotes": 0, "claims": 0}
+    rows = {}
+    for rec, e, (nt, js), ps in zip(recs, entries, blocks, problems):
+        counts[rec.kind + "s"] += 1
+        if large:
+            people = [_person_row(slug, mb.persons[slug]) for _, slug, _ in rec.people]
+            rows[rec.key] = index_row(rec.kind, len(nt), len(js), ps, e.line, people)
+    return _Part(
+        b"".join(b[0] for b in blocks), b"".join(b[1] for b in blocks),
+        [rec.key for rec in recs], [e.position for e in entries], counts,
+        [p for ps in problems for p in ps], gate,
+        json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1],
+        [p for s, p in mb.persons.items() if s not in known], [] if large else recs,
+        [p for ps in own.values() for p in ps], piece_keys, digest.part(recs, mb))
 
-    return _Part(blocks, persons, [] if large else recs, loose, piece_keys,
-                 digest.part(recs, mb))
+
+def _person_row(slug: str, p) -> list:
+    """[slug, given, family, suffix, organization]: what the index keeps of a person."""
+    n = p.name
+    return [slug, n.given, n.family, n.suffix, n.organization]
 
 
 def gate_rules(mb, recs) -> list[Problem]:
@@ -546,15 +638,24 @@ def flat_heads(onto_bytes: bytes) -> tuple[bytes, bytes]:
     return ttl, ("[\n" + js.strip()[1:-1].strip()).encode("utf-8")
 
 
+LOAD_BATCH = 32 << 20
+
+
 class _Loader:
-    """Loads N-Triples into the store in a thread (Oxigraph releases the GIL meanwhile)."""
+    """Loads N-Triples into the store in a thread (Oxigraph releases the GIL meanwhile).
+
+    ``lenient``: Oxigraph does not re-validate the IRIs (15 % of the load); every IRI is
+    minted by kg/graph.py from percent-encoded segments, and every literal escaped there."""
 
     def __init__(self, store):
         import queue
         import threading
 
         self.store = store
-        self.q: queue.Queue = queue.Queue(maxsize=8)
+        self.q: queue.Queue = queue.Queue(maxsize=2)
+        self.batch: list[bytes] = []
+        self.size = 0
+        self.idle = True  # waiting for data: the next put is sent at once
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -562,19 +663,36 @@ class _Loader:
     def _run(self) -> None:
         import pyoxigraph as ox
 
-        while (data := self.q.get()) is not None:
+        while True:
+            self.idle = True
+            data = self.q.get()
+            self.idle = False
+            if data is None:
+                break
             if self.error is None:
                 try:
-                    self.store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES)
+                    self.store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
                 except Exception as e:
                     self.error = e
 
     def put(self, data: bytes) -> None:
+        """Queue N-Triples: sent at once when the loader waits, else gathered up to LOAD_BATCH
+        bytes (each bulk load writes and ingests its own sorted files: fewer, larger loads
+        cost less)."""
         if self.error:
             raise BuildError(f"loading the graph failed: {self.error}")
-        self.q.put(data)
+        self.batch.append(data)
+        self.size += len(data)
+        if self.idle or self.size >= LOAD_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.batch:
+            self.q.put(b"".join(self.batch))
+            self.batch, self.size = [], 0
 
     def close(self) -> None:
+        self._flush()
         self.q.put(None)
         self.thread.join()
         if self.error:

@@ -49,34 +49,40 @@ def _sha(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def write_index(path: Path, pieces, piece_keys: dict, blocks, ctx,
-                parent_keys: list[str], heads: tuple[int, int], tails: tuple[int, int],
-                problems: list[Problem], counts: dict) -> None:
-    """Record what the next build needs to redo only what changed."""
-    keys = [piece_keys.get(i) for i in range(len(pieces))]
-    chunks = [(text, line, key) for (text, line), key in zip(pieces, keys)]
-    record_keys = {b.key for b in blocks}
-    keyed = [k for k in keys if k is not None]
-    simple = set(keyed) == record_keys and len(keyed) == len(record_keys)
-    by_key = {}
-    for b in blocks:
-        by_key[b.key] = [b.kind, *b.sizes, [_relative(p, b.line) for p in b.problems],
-                         [list(x) for x in b.people]]
-    positions = {e.key: e.position for e in ctx.entries}
-    positions.update((b.key, b.position) for b in blocks)
+def index_row(kind: str, nt_size: int, js_size: int, problems: list[Problem], line: int,
+              people: list) -> list:
+    """What the index keeps of a work, quote or claim: its kind, the length of its blocks in
+    graph.ttl and graph.jsonld, its problems (lines relative to its entry), its people."""
+    return [kind, nt_size, js_size, [_relative(p, line) for p in problems], people]
+
+
+def write_index(path: Path, pieces, piece_keys: dict, keys: list[str], positions: list[int],
+                rows: list[str], ctx, parent_keys: list[str], heads: tuple[int, int],
+                tails: tuple[int, int], counts: dict) -> None:
+    """Record what the next build needs to redo only what changed.  ``keys`` and
+    ``positions``: the works, quotes and claims in file order; ``rows``: their index rows
+    as JSON object members (``"key":[...],...``), written by the workers, chunk by chunk."""
+    chunk_keys = [piece_keys.get(i) for i in range(len(pieces))]
+    keyed = [k for k in chunk_keys if k is not None]
+    simple = set(keyed) == set(keys) and len(keyed) == len(keys)
+    at = {e.key: e.position for e in ctx.entries}
+    at.update(zip(keys, positions))
     index = {
         "version": INDEX_VERSION,
         "usable": simple,
         "parents": parent_keys,
-        "chunks": [[_sha(text), key] for text, _, key in chunks],
-        "positions": positions,
+        "chunks": [[_sha(text), key] for (text, _), key in zip(pieces, chunk_keys)],
+        "positions": at,
         "heads": list(heads),
         "tails": list(tails),
-        "records": by_key,
         "counts": counts,
     }
+    head = json.dumps(index, ensure_ascii=False, separators=(",", ":"))  # C encoder
     with open(path, "w", encoding="utf-8") as f:
-        f.write(json.dumps(index, ensure_ascii=False, separators=(",", ":")))  # C encoder
+        f.write(head[:-1])
+        f.write(',"records":{')
+        f.write(",".join(r for r in rows if r))
+        f.write("}}")
 
 
 def rebuild(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes: bytes,
@@ -243,10 +249,8 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         new_index["tails"] = [len(tail_nt), len(tail_js)]
         new_index["records"] = dict(records)
         for key, b in new_blocks.items():
-            new_index["records"][key] = [
-                b.kind, len(b.nt), len(b.js),
-                [_relative(p, entry_line[key]) for p in b.problems],
-                [list(x) for x in b.people]]
+            new_index["records"][key] = index_row(b.kind, len(b.nt), len(b.js), b.problems,
+                                                  entry_line[key], [list(x) for x in b.people])
         new_index["counts"] = counts
         with open(stage / INDEX, "w", encoding="utf-8") as f:
             f.write(json.dumps(new_index, ensure_ascii=False, separators=(",", ":")))
@@ -292,7 +296,7 @@ def _replace(store, old_nt: bytes, new_nt: bytes) -> None:
         store.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
     added = b"\n".join(new - old)
     if added:
-        store.bulk_load(input=added + b"\n", format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(input=added + b"\n", format=ox.RdfFormat.N_TRIPLES, lenient=True)
 
 
 def _splice(old_path: Path, new_path: Path, index, old_chunks, spans, new_blocks, which: int,

@@ -61,11 +61,20 @@ _HREF = re.compile(r"\\href\s*\{[^{}]*\}\s*")
 _FOREIGN = re.compile(r"\\(foreignlanguage|foreignquote|hyphenation)\s*\{[^{}]*\}\s*")
 
 
+_ACCENTED: dict[str, str] = {}  # accent command as written -> its letter (a bounded cache)
+
+
 def _accent(m: re.Match) -> str:
-    base = m.group(2) or m.group(3)
-    if base in ("\\i", "\\j"):
-        base = base[1]
-    return unicodedata.normalize("NFC", base + _ACCENTS[m.group(1)])
+    written = m.group()
+    done = _ACCENTED.get(written)
+    if done is None:
+        base = m.group(2) or m.group(3)
+        if base in ("\\i", "\\j"):
+            base = base[1]
+        done = unicodedata.normalize("NFC", base + _ACCENTS[m.group(1)])
+        if len(_ACCENTED) < 10_000:
+            _ACCENTED[written] = done
+    return done
 
 
 def _macro(m: re.Match) -> str:

@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg import build as kb
 
@@ -71,3 +73,22 @@ def test_a_key_the_heads_do_not_show_falls_back_to_one_process(tmp_path, monkeyp
     assert quads(tmp_path / "par") == quads(tmp_path / "seq")
     for result in (par, seq):
         assert "duplicate key 'w7'" in "\n".join(str(p) for p in result.problems)
+
+
+_PARENT_PIECES = st.sampled_from(
+    list("crossefxXRCOSEF = {}\",\n_aé") + ["crossref", "xref", "CrossRef", "İ", "ﬀ", "ß"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PARENT_PIECES, max_size=30).map("".join))
+def test_parent_keys_find_what_the_case_insensitive_pattern_finds(text):
+    assert kb.parent_keys(text) == kb._PARENT.findall(text)
+
+
+@pytest.mark.parametrize("text,keys", [
+    ("crossref = {Par1}, XRef=\"k2\", Crossref = w3", ["Par1", "k2", "w3"]),
+    ("mycrossref = {no}, x_xref = {no}, xcrossref = {no}", []),
+    ("İ crossref = {after-a-longer-lower-case}", ["after-a-longer-lower-case"]),
+])
+def test_parent_keys_examples(text, keys):
+    assert kb.parent_keys(text) == keys
