@@ -198,7 +198,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             heads = flat.close(tail_nt, tail_js)
             inc.write_index(stage / inc.INDEX, pieces, piece_keys, keys, positions,
                             index_rows, ctx, plan.parent_keys, heads,
-                            (len(tail_nt), len(tail_js)), counts)
+                            (len(tail_nt), len(tail_js)), counts, mb.persons)
             files.append(inc.INDEX)
         else:
             store.dump(str(stage / "graph.ttl"), ox.RdfFormat.TURTLE,
@@ -453,7 +453,7 @@ class Block:
     nt: bytes
     js: bytes
     problems: list[Problem]
-    people: list[tuple]  # (slug, given, family, suffix, organization) in order of appearance
+    people: list[str]  # the slugs of the people it names, in order of appearance
     blocking: list[Problem] = field(default_factory=list)  # errors that make the graph wrong
 
 
@@ -514,8 +514,8 @@ def _chunk(args: tuple[int, int, bool]) -> _Part:
     for rec, e, (nt, js), ps in zip(recs, entries, blocks, problems):
         counts[rec.kind + "s"] += 1
         if large:
-            people = [_person_row(slug, mb.persons[slug]) for _, slug, _ in rec.people]
-            rows[rec.key] = index_row(rec.kind, len(nt), len(js), ps, e.line, people)
+            rows[rec.key] = index_row(rec.kind, len(nt), len(js), ps, e.line,
+                                      [slug for _, slug, _ in rec.people])
     return _Part(
         b"".join(b[0] for b in blocks), b"".join(b[1] for b in blocks),
         [rec.key for rec in recs], [e.position for e in entries], counts,
@@ -523,12 +523,6 @@ def _chunk(args: tuple[int, int, bool]) -> _Part:
         json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1],
         [p for s, p in mb.persons.items() if s not in known], [] if large else recs,
         [p for ps in own.values() for p in ps], piece_keys, digest.part(recs, mb))
-
-
-def _person_row(slug: str, p) -> list:
-    """[slug, given, family, suffix, organization]: what the index keeps of a person."""
-    n = p.name
-    return [slug, n.given, n.family, n.suffix, n.organization]
 
 
 def gate_rules(mb, recs) -> list[Problem]:
@@ -548,7 +542,11 @@ class _KeysOnly:
 
     def __init__(self, mb):
         self.path = mb.bib.path
-        self.entries = _keyed(mb.keys)
+        self.keys = mb.keys
+
+    @property
+    def entries(self):
+        return _keyed(self.keys)
 
     def macros(self):
         return {}

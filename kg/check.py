@@ -371,11 +371,13 @@ def rule_identifiers(model) -> Iterable[Problem]:
 
 def rule_undefined_links(model) -> Iterable[Problem]:
     """xdata/ids targets that are not keys (crossref, related, source... the model reports)."""
-    keys = {e.key for e in model.bib.entries}
+    keys = None  # every key of the file, gathered only if a record has xdata
     for rec in model.records:
         xdata = rec.entry.names().get("xdata")
         if not xdata:
             continue
+        if keys is None:
+            keys = {e.key for e in model.bib.entries}
         for k in re.split(r"[,;]", rec.get("xdata")):
             if k.strip() and k.strip() not in keys:
                 yield _problem(rec.entry, "xdata", "error",

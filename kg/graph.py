@@ -50,8 +50,16 @@ def theme_iri(tid: str) -> str:
     return f"{ID}theme/{_seg(tid)}"
 
 
+_FIELD_IRIS: dict[str, str] = {}
+
+
 def field_iri(name: str) -> str:
-    return FIELD + _seg(name)
+    iri = _FIELD_IRIS.get(name)
+    if iri is None:
+        iri = FIELD + _seg(name)
+        if len(_FIELD_IRIS) < 10_000:
+            _FIELD_IRIS[name] = iri
+    return iri
 
 
 _CTRL = re.compile(r"[\x00-\x1f\x7f]")
@@ -112,31 +120,46 @@ def language_code(value: str) -> str:
     return LANG.get(v, LANG.get(v.lower(), v.lower()))
 
 
+_UNSAFE = re.compile(r'[\\"\x00-\x1f\x7f]')  # what escape() changes
+
+
 class _Out:
     """Triples as N-Triples lines and, optionally, as JSON-LD node objects (same escapes)."""
 
     def __init__(self, jsonld: bool = False) -> None:
         self.lines: list[str] = []
         self.nodes: dict[str, dict[str, list[str]]] | None = {} if jsonld else None
+        self._s: str | None = None  # the last subject and its properties (most come in runs)
+        self._props: dict[str, list[str]] = {}
+
+    def _add(self, s: str, p: str, js: str) -> None:
+        if s != self._s:
+            self._s = s
+            self._props = self.nodes.setdefault(s, {})
+        objs = self._props.get(p)
+        if objs is None:
+            self._props[p] = [js]
+        else:
+            objs.append(js)
 
     def link(self, s: str, p: str, o: str) -> None:
         self.lines.append(f"<{s}> <{p}> <{o}> .\n")
         if self.nodes is not None:
-            self.nodes.setdefault(s, {}).setdefault(p, []).append(f'{{"@id":"{o}"}}')
+            self._add(s, p, f'{{"@id":"{o}"}}')
 
     def text(self, s: str, p: str, value: str, dt: str | None = None,
              keep_empty: bool = False) -> None:
         if not value and not keep_empty:
             return
-        v = escape(value)
+        v = escape(value) if _UNSAFE.search(value) else value
         if dt:
             self.lines.append(f'<{s}> <{p}> "{v}"^^<{dt}> .\n')
-            js = f'{{"@value":"{v}","@type":"{dt}"}}'
+            if self.nodes is not None:
+                self._add(s, p, f'{{"@value":"{v}","@type":"{dt}"}}')
         else:
             self.lines.append(f'<{s}> <{p}> "{v}" .\n')
-            js = f'{{"@value":"{v}"}}'
-        if self.nodes is not None:
-            self.nodes.setdefault(s, {}).setdefault(p, []).append(js)
+            if self.nodes is not None:
+                self._add(s, p, f'{{"@value":"{v}"}}')
 
     def date(self, s: str, p: str, value: str) -> None:
         v = value.strip()

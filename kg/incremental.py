@@ -26,7 +26,7 @@ from . import store as st
 from .errors import Problem
 
 INDEX = "index.json"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 
 _LINE = re.compile(r"\bline (\d+)")
@@ -52,13 +52,20 @@ def _sha(text: str) -> str:
 def index_row(kind: str, nt_size: int, js_size: int, problems: list[Problem], line: int,
               people: list) -> list:
     """What the index keeps of a work, quote or claim: its kind, the length of its blocks in
-    graph.ttl and graph.jsonld, its problems (lines relative to its entry), its people."""
+    graph.ttl and graph.jsonld, its problems (lines relative to its entry), the slugs of its
+    people (their names are in the index's "people" table)."""
     return [kind, nt_size, js_size, [_relative(p, line) for p in problems], people]
+
+
+def people_table(persons: dict) -> dict:
+    """slug -> [given, family, suffix, organization] of every person (for the index)."""
+    return {s: [p.name.given, p.name.family, p.name.suffix, p.name.organization]
+            for s, p in persons.items()}
 
 
 def write_index(path: Path, pieces, piece_keys: dict, keys: list[str], positions: list[int],
                 rows: list[str], ctx, parent_keys: list[str], heads: tuple[int, int],
-                tails: tuple[int, int], counts: dict) -> None:
+                tails: tuple[int, int], counts: dict, persons: dict) -> None:
     """Record what the next build needs to redo only what changed.  ``keys`` and
     ``positions``: the works, quotes and claims in file order; ``rows``: their index rows
     as JSON object members (``"key":[...],...``), written by the workers, chunk by chunk."""
@@ -76,6 +83,7 @@ def write_index(path: Path, pieces, piece_keys: dict, keys: list[str], positions
         "heads": list(heads),
         "tails": list(tails),
         "counts": counts,
+        "people": people_table(persons),
     }
     head = json.dumps(index, ensure_ascii=False, separators=(",", ":"))  # C encoder
     with open(path, "w", encoding="utf-8") as f:
@@ -121,7 +129,7 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
     import pyoxigraph as ox
 
     from . import graph
-    from .bib import BibFile, parse
+    from .bib import BibFile, _check_macros, parse_pieces
     from .build import (
         Block,
         BuildResult,
@@ -138,16 +146,13 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
     # The file-wide context: every piece without a key (strings, thinkers, comments...),
     # the crossref parents, and the changed entries, parsed together.
     parents = set(index["parents"])
+    edited = set(changed)
     keep = [i for i, (_, key) in enumerate(old_chunks)
-            if key is None or key in parents or i in set(changed)]
-    # each kept piece at its own line (blank lines between): every line number is the real one
-    part, line = [], 1
-    for i in keep:
-        chunk, at = pieces[i]
-        part.append("\n" * (at - line))
-        part.append(chunk)
-        line = at + chunk.count("\n")
-    sub = parse("".join(part), str(bib_path))
+            if key is None or key in parents or i in edited]
+    # each kept piece with its own line: every line number is the real one
+    sub = BibFile(str(bib_path))
+    parse_pieces(sub, [pieces[i] for i in keep], range(len(keep)), {})
+    _check_macros(sub)
     for e in sub.entries:  # positions in the whole file, not in this partial text
         e.position = index["positions"].get(e.key, e.position)
     changed_keys = [old_chunks[i][1] for i in changed]
@@ -176,10 +181,8 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         del mb.problems[before:]
         problems += [p for p in sub.problems if p.key == e.key]
         nt, js = graph.record_blocks([rec], jsonld=True)[0]
-        people = [(s, mb.persons[s].name.given, mb.persons[s].name.family,
-                   mb.persons[s].name.suffix, mb.persons[s].name.organization)
-                  for _, s, _ in rec.people]
-        new_blocks[e.key] = Block(e.key, rec.kind, nt, js, problems, people, blocking)
+        new_blocks[e.key] = Block(e.key, rec.kind, nt, js, problems,
+                                  [s for _, s, _ in rec.people], blocking)
 
     # Thinkers in the order a full build meets them: @thinker entries, then names by entry.
     persons = {s: p for s, p in mb.persons.items() if p.entry is not None}
@@ -189,9 +192,13 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         if key is None:
             continue
         entry_line[key] = line
-        people = new_blocks[key].people if key in new_blocks else records[key][4]
-        for slug, given, family, suffix, org in people:
+        if key in new_blocks:
+            for slug in new_blocks[key].people:
+                persons.setdefault(slug, mb.persons[slug])
+            continue
+        for slug in records[key][4]:
             if slug not in persons:
+                given, family, suffix, org = index["people"][slug]
                 persons[slug] = Person(slug, Name(given, family, suffix, bool(org)))
     mb.persons = persons
     pos_bib = BibFile(str(bib_path), entries=sub.entries, strings=sub.strings,
@@ -235,22 +242,23 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         with open(old_ttl, "rb") as f:
             old_tail_nt = _read(f, spans["tail"][0], index["tails"][0])
             removed = b"".join(_read(f, spans[k][0], records[k][1]) for k in new_blocks)
-        _replace(store, removed + old_tail_nt,
-                 b"".join(b.nt for b in new_blocks.values()) + tail_nt)
+        triples = manifest["triples"] + _replace(
+            store, removed + old_tail_nt, b"".join(b.nt for b in new_blocks.values()) + tail_nt)
         store.flush()
-        triples = len(store)
         del store
         _splice(old_ttl, stage / "graph.ttl", index, old_chunks, spans, new_blocks, 0,
                 tail_nt, b"")
         _splice(old_js, stage / "graph.jsonld", index, old_chunks, spans, new_blocks, 1,
                 tail_js, b"\n]\n")
         new_index = dict(index)
-        new_index["chunks"] = [[_sha(c), key] for (c, _), (_, key) in zip(pieces, old_chunks)]
+        new_index["chunks"] = [[_sha(pieces[i][0]), key] if i in edited else [sha, key]
+                               for i, (sha, key) in enumerate(old_chunks)]
         new_index["tails"] = [len(tail_nt), len(tail_js)]
         new_index["records"] = dict(records)
         for key, b in new_blocks.items():
             new_index["records"][key] = index_row(b.kind, len(b.nt), len(b.js), b.problems,
-                                                  entry_line[key], [list(x) for x in b.people])
+                                                  entry_line[key], b.people)
+        new_index["people"] = people_table(persons)
         new_index["counts"] = counts
         with open(stage / INDEX, "w", encoding="utf-8") as f:
             f.write(json.dumps(new_index, ensure_ascii=False, separators=(",", ":")))
@@ -285,18 +293,25 @@ def _read(f, offset: int, length: int) -> bytes:
     return f.read(length)
 
 
-def _replace(store, old_nt: bytes, new_nt: bytes) -> None:
-    """Remove the statements only in the old blocks, add those only in the new."""
+def _replace(store, old_nt: bytes, new_nt: bytes) -> int:
+    """Remove the statements only in the old blocks, add those only in the new; returns how
+    many statements the store gained (negative: lost)."""
     import pyoxigraph as ox
 
     old = set(old_nt.splitlines())
     new = set(new_nt.splitlines())
-    gone = b"\n".join(old - new)
-    for t in ox.parse(gone + b"\n", format=ox.RdfFormat.N_TRIPLES):
-        store.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
-    added = b"\n".join(new - old)
-    if added:
-        store.bulk_load(input=added + b"\n", format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    change = 0
+    for t in ox.parse(b"\n".join(old - new) + b"\n", format=ox.RdfFormat.N_TRIPLES):
+        q = ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+        if q in store:
+            store.remove(q)
+            change -= 1
+    added = b"\n".join(new - old) + b"\n"
+    for t in ox.parse(added, format=ox.RdfFormat.N_TRIPLES):
+        change += ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) not in store
+    if added.strip():
+        store.bulk_load(input=added, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    return change
 
 
 def _splice(old_path: Path, new_path: Path, index, old_chunks, spans, new_blocks, which: int,

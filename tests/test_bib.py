@@ -7,6 +7,8 @@ import re
 
 import pytest
 from conftest import SMALL_BIB, messages
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.bib import MONTHS, load, parse, read_text, resolve, text
 from kg.errors import InputError, Problem
@@ -430,3 +432,15 @@ def test_at_sign_inside_a_line_of_a_value():
     bib = parse("@misc{k, note = {écrire à contact@example.org ou @handle}}\n", "x.bib")
     assert bib.problems == []
     assert bib.entries[0].fields == {"note": "{écrire à contact@example.org ou @handle}"}
+
+
+_START_PIECES = st.sampled_from(["@", "@book", "@Comment", "{", "(", " ", "\t", "\n", "x",
+                                 "@@", "é", "\u2028", "\r", "@ book", "_"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_START_PIECES, max_size=30).map("".join))
+def test_chunk_starts_are_where_the_line_anchored_pattern_matches(text):
+    from kg.bib import _CHUNK_START, chunk_starts
+
+    assert chunk_starts(text) == [m.start() for m in _CHUNK_START.finditer(text)]
