@@ -1,6 +1,7 @@
 """`kg build`: references.bib + ontology.ttl -> out/ (store, Turtle, JSON-LD, manifest)."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -131,11 +132,12 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
     large = n * 30 > PRETTY_MAX_TRIPLES
     workers = _workers(n) if parallel else None
     stage = st.staging(out)
-    loader = flat = writer = None
+    loader = flat = None
+    writers: list[_Forked] = []
     try:
         store = ox.Store(str(stage / "store"))
         store.bulk_load(input=onto_bytes, format=ox.RdfFormat.TURTLE)
-        _share(mb, pieces, plan)
+        _share(mb, pieces, plan, stage)
         if workers:
             workers.start()  # fork before the loader thread starts
         loader = _Loader(store)
@@ -147,9 +149,11 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         ranges = [(i, min(i + CHUNK, n), large) for i in range(0, n, CHUNK)]
         results = workers.map(_chunk, ranges) if workers else map(_chunk, ranges)
         for part in results:
-            loader.put(part.nt)
-            if flat:  # written while the workers go on
-                flat.write(part.nt, part.js)
+            if part.files:  # large: the worker wrote its blocks to files in the stage
+                flat.append(*part.files)
+                loader.put(part.files[0])
+            else:
+                loader.put(part.nt)
             digest_parts.append(part.digest)
             records.extend(part.recs)
             loose.extend(part.loose)
@@ -171,28 +175,25 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         from . import digest  # the query commands' pages, while the store finishes loading
 
         store_name = st.store_name_of(stage, st.sha256(bib_path))
-        digest_file = digest.path_for(stage, store_name).name
-        writer = _Forked(lambda: digest.write_from_parts(stage, store_name, digest_parts,
-                                                         mb.persons, onto_bytes),
-                         "writing the query digest", large)
+        halves = [stage / f".digest-{which}" for which in digest.HALVES]
+        merged = digest.merge(digest_parts, mb.persons, onto_bytes)
+        writers = [_Forked(lambda w=which, h=half, m=merged: digest.write_half(h, w, m),
+                           "writing the query digest", large)
+                   for which, half in zip(digest.HALVES, halves)]
         counts.update(thinkers=len(mb.persons), themes=len(thesaurus))
         thinker_model = mb.model([])
         blocking += [p for rule in _gate() for p in rule(thinker_model) if p.level == "error"]
-        loader.close()
-        loader.store = None  # the store must be closed before it is moved into place
         if not large:  # SHACL on the whole graph (large ones: `kg check` samples)
             from .check import validate
 
+            loader.close()
             blocking += [p for p in validate(store, mb.model(records))[0] if p.level == "error"]
         problems = sorted({*ctx.problems, *mb.problems, *loose, *blocking},
                           key=lambda p: (p.line, p.key, p.level, p.message))
         _refuse(problems, counts, strict, bib_path, out)
         _keep_good(blocking, out)
-        triples = len(store)
-        files = ["graph.ttl", "graph.jsonld", digest_file]
-        if n <= PAGE_MAX_ENTRIES:
-            files.append(_stage_page(stage, store, problems))
-        if large:
+        files = ["graph.ttl", "graph.jsonld"]
+        if large:  # while the store finishes loading
             from . import incremental as inc
 
             heads = flat.close(tail_nt, tail_js)
@@ -200,20 +201,27 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
                             index_rows, ctx, plan.parent_keys, heads,
                             (len(tail_nt), len(tail_js)), counts, mb.persons)
             files.append(inc.INDEX)
-        else:
+        loader.close()
+        loader.store = None  # the store must be closed before it is moved into place
+        triples = len(store)
+        if n <= PAGE_MAX_ENTRIES:
+            files.append(_stage_page(stage, store, problems))
+        if not large:
             store.dump(str(stage / "graph.ttl"), ox.RdfFormat.TURTLE,
                        from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
             store.dump(str(stage / "graph.jsonld"), ox.RdfFormat.JSON_LD,
                        from_graph=ox.DefaultGraph())
         store.flush()
         del store
-        writer.wait()
+        for w in writers:
+            w.wait()
+        files.append(digest.join_halves(stage, store_name, halves).name)
         publish(out, stage, bib_path, onto_path, counts, triples, problems,
                 [f for f in files if f])
         problems.extend(_page(out, n))
     except BaseException as e:
-        if writer is not None:
-            writer.kill()
+        for w in writers:
+            w.kill()
         if flat:
             flat.close(b"", b"")
         if workers:
@@ -229,6 +237,10 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
     finally:
         bar.done()
     return BuildResult(out, counts, problems, triples)
+
+
+#: the forked helpers yield the processor to the store's loader, the longest task left
+NICE = 10
 
 
 class _Forked:
@@ -255,6 +267,7 @@ class _Forked:
             os.close(r)
             code = 0
             try:
+                os.nice(NICE)
                 fn()
             except BaseException as e:
                 os.write(w, (str(e) or type(e).__name__).encode("utf-8", "replace")[:4000])
@@ -441,7 +454,7 @@ def _thesaurus(onto_path: Path):
 
 #: libraries of at least this many entries are interpreted by two processes (2 cores)
 PARALLEL_MIN_ENTRIES = 4000
-_SHARED: dict = {}  # what a forked worker inherits: the ModelBuilder, the pieces, the plan
+_SHARED: dict = {}  # what a forked worker inherits: ModelBuilder, pieces, plan, staging folder
 
 
 @dataclass
@@ -459,11 +472,12 @@ class Block:
 
 @dataclass
 class _Part:
-    """What a worker sends back for one chunk of records: the bytes to write and to load, and
-    as few objects as possible (each costs its unpickling in the main process)."""
+    """What a worker sends back for one chunk of records: the triples to write and to load
+    (in files for a large build: the kernel copies them, no pipe, no pickle), and as few
+    objects as possible (each costs its unpickling in the main process)."""
 
-    nt: bytes
-    js: bytes
+    nt: bytes  # the records' N-Triples (small builds)
+    files: tuple[Path, Path] | None  # large builds: the files of their N-Triples and JSON-LD
     keys: list[str]
     positions: list[int]
     counts: dict[str, int]  # "works", "quotes", "claims" -> how many
@@ -516,9 +530,14 @@ def _chunk(args: tuple[int, int, bool]) -> _Part:
         if large:
             rows[rec.key] = index_row(rec.kind, len(nt), len(js), ps, e.line,
                                       [slug for _, slug, _ in rec.people])
+    nt, files = b"".join(b[0] for b in blocks), None
+    if large:
+        files = (_SHARED["stage"] / f".chunk-{i:09d}.nt", _SHARED["stage"] / f".chunk-{i:09d}.js")
+        files[0].write_bytes(nt)
+        files[1].write_bytes(b"".join(b[1] for b in blocks))
+        nt = b""
     return _Part(
-        b"".join(b[0] for b in blocks), b"".join(b[1] for b in blocks),
-        [rec.key for rec in recs], [e.position for e in entries], counts,
+        nt, files, [rec.key for rec in recs], [e.position for e in entries], counts,
         [p for ps in problems for p in ps], gate,
         json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1],
         [p for s, p in mb.persons.items() if s not in known], [] if large else recs,
@@ -557,8 +576,8 @@ def _keyed(keys):
     return [SimpleNamespace(key=k) for k in keys]
 
 
-def _share(mb, pieces, plan) -> None:
-    _SHARED.update(mb=mb, pieces=pieces, plan=plan)
+def _share(mb, pieces, plan, stage) -> None:
+    _SHARED.update(mb=mb, pieces=pieces, plan=plan, stage=stage)
 
 
 class _Workers:
@@ -611,9 +630,12 @@ class _FlatWriter:
         self.ttl.write(head_ttl)
         self.js.write(head_js)
 
-    def write(self, nt: bytes, js: bytes) -> None:
-        self.ttl.write(nt)
-        self.js.write(js)
+    def append(self, nt: Path, js: Path) -> None:
+        """Copy a chunk's files (the JSON-LD one is then removed)."""
+        for src, dst in ((nt, self.ttl), (js, self.js)):
+            with open(src, "rb") as f:
+                st.copy_range(f, dst, 0, os.fstat(f.fileno()).st_size)
+        js.unlink()
 
     def close(self, tail_nt: bytes, tail_js: bytes) -> tuple[int, int]:
         if not self.ttl.closed:
@@ -651,7 +673,7 @@ class _Loader:
 
         self.store = store
         self.q: queue.Queue = queue.Queue(maxsize=2)
-        self.batch: list[bytes] = []
+        self.batch: list = []  # bytes and files
         self.size = 0
         self.idle = True  # waiting for data: the next put is sent at once
         self.error: BaseException | None = None
@@ -659,40 +681,65 @@ class _Loader:
         self.thread.start()
 
     def _run(self) -> None:
-        import pyoxigraph as ox
-
         while True:
             self.idle = True
-            data = self.q.get()
+            batch = self.q.get()
             self.idle = False
-            if data is None:
+            if batch is None:
                 break
             if self.error is None:
                 try:
-                    self.store.bulk_load(input=data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+                    self._load(batch)
                 except Exception as e:
                     self.error = e
 
-    def put(self, data: bytes) -> None:
-        """Queue N-Triples: sent at once when the loader waits, else gathered up to LOAD_BATCH
-        bytes (each bulk load writes and ingests its own sorted files: fewer, larger loads
-        cost less)."""
+    def _load(self, batch: list) -> None:
+        """Load a batch of N-Triples (bytes, or files that are then removed)."""
+        import pyoxigraph as ox
+
+        files = [x for x in batch if isinstance(x, Path)]
+        if len(batch) == 1 and files:
+            path = files[0]
+        elif not files:
+            self.store.bulk_load(input=b"".join(batch), format=ox.RdfFormat.N_TRIPLES,
+                                 lenient=True)
+            return
+        else:  # one file for one load: written by the kernel from the chunks' files
+            path = files[0].with_suffix(".batch")
+            files.append(path)
+            with open(path, "wb") as out:
+                for x in batch:
+                    if isinstance(x, Path):
+                        with open(x, "rb") as f:
+                            st.copy_range(f, out, 0, os.fstat(f.fileno()).st_size)
+                    else:
+                        out.write(x)
+        self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        for f in files:
+            f.unlink()
+
+    def put(self, data: bytes | Path) -> None:
+        """Queue N-Triples (bytes, or a file the loader removes once loaded): sent at once
+        when the loader waits, else gathered up to LOAD_BATCH bytes (each bulk load writes
+        and ingests its own sorted files: fewer, larger loads cost less)."""
         if self.error:
             raise BuildError(f"loading the graph failed: {self.error}")
         self.batch.append(data)
-        self.size += len(data)
+        self.size += data.stat().st_size if isinstance(data, Path) else len(data)
         if self.idle or self.size >= LOAD_BATCH:
             self._flush()
 
     def _flush(self) -> None:
         if self.batch:
-            self.q.put(b"".join(self.batch))
+            self.q.put(self.batch)
             self.batch, self.size = [], 0
 
     def close(self) -> None:
-        self._flush()
-        self.q.put(None)
-        self.thread.join()
+        """Wait until everything is loaded (may be called again)."""
+        if self.thread.is_alive():
+            self._flush()
+            self.q.put(None)
+            self.thread.join()
         if self.error:
             raise BuildError(f"loading the graph failed: {self.error}")
 

@@ -39,7 +39,7 @@ import marshal
 import struct
 from pathlib import Path
 
-VERSION = 6
+VERSION = 7
 ID = "https://kg.example/id/"
 KGO = "https://kg.example/ontology#"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -252,9 +252,82 @@ def write_from_parts(out: str | Path, store_name: str, parts, persons, onto_byte
     build's staging folder: the file is then published with the rest).  Returns its path."""
     from .store import write_atomic
 
+    m = _Merged(parts, persons, onto_bytes)
     p = path_for(out, store_name)
-    write_atomic(p, _Merged(parts, persons, onto_bytes).file(store_name))
+    write_atomic(p, _join(store_name, [m.half(w) for w in HALVES]))
     return p
+
+
+#: the digest in two halves that two processes can write at once: the search index and the
+#: thinkers (whose toc holds offsets: first in the file), then the theme pages and the lists
+HALVES = ("index", "pages")
+
+
+def merge(parts, persons, onto_bytes: bytes):
+    """The parts merged (what ``write_half`` writes from)."""
+    return _Merged(parts, persons, onto_bytes)
+
+
+def write_half(path: str | Path, which: str, merged) -> None:
+    """One of HALVES, to a file of its own (``join_halves`` makes the digest of them)."""
+    head, blob = merged.half(which)
+    head = marshal.dumps(head)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(head)) + head)
+        f.write(blob)
+
+
+def join_halves(out: str | Path, store_name: str, halves: list[Path]) -> Path:
+    """The digest made of the files ``write_half`` wrote (in HALVES order), atomically;
+    the halves are removed."""
+    import os
+
+    from .store import write_atomic
+
+    heads, starts, sizes = [], [], []
+    for h in halves:
+        with open(h, "rb") as f:
+            (n,) = struct.unpack("<Q", f.read(8))
+            heads.append(marshal.loads(f.read(n)))
+        starts.append(8 + n)
+        sizes.append(os.path.getsize(h) - 8 - n)
+    p = path_for(out, store_name)
+    write_atomic(p, _head(store_name, heads, sizes), then=list(zip(halves, starts, sizes)))
+    for h in halves:
+        Path(h).unlink()
+    return p
+
+
+def _join(store_name: str, halves: list[tuple[dict, bytes]]) -> bytes:
+    head = _head(store_name, [hd for hd, _ in halves], [len(b) for _, b in halves])
+    return head + b"".join(b for _, b in halves)
+
+
+def _head(store_name: str, heads: list[dict], sizes: list[int]) -> bytes:
+    """The length-prefixed head of the digest, each half's offsets moved past the halves
+    before it."""
+    head = {"version": VERSION, "store": store_name}
+    base = 0
+    for h, size in zip(heads, sizes):
+        head.update(_shifted(h, base))
+        base += size
+    b = marshal.dumps(head)
+    return struct.pack("<Q", len(b)) + b
+
+
+_OFFSETS = {"toc", "lists", "named", "works", "search", "names", "relators"}
+
+
+def _shifted(head: dict, base: int) -> dict:
+    """A half's head with every (offset, length) of its blobs moved by ``base``."""
+    def move(v):
+        if isinstance(v, tuple) and len(v) == 2 and all(isinstance(x, int) for x in v):
+            return (v[0] + base, v[1])
+        if isinstance(v, tuple):
+            return tuple(move(x) for x in v)
+        return {k: move(x) for k, x in v.items()}
+
+    return {k: move(v) if k in _OFFSETS and base else v for k, v in head.items()}
 
 
 def write(out: str | Path, store=None, store_name: str | None = None) -> Path | None:
@@ -736,16 +809,13 @@ class _Merged:
                                                   "locator": locator})
 
     # the file -----------------------------------------------------------------
-    def file(self, store_name: str) -> bytes:
+    def half(self, which: str) -> tuple[dict, bytes]:
+        """One of HALVES: its head entries (offsets from the half's start) and its blobs."""
         blobs: list[bytes] = []
         pos = 0
 
         def put(obj) -> tuple[int, int]:
-            nonlocal pos
-            b = marshal.dumps(obj)
-            blobs.append(b)
-            pos += len(b)
-            return (pos - len(b), len(b))
+            return raw(marshal.dumps(obj))
 
         def raw(b: bytes) -> tuple[int, int]:
             nonlocal pos
@@ -753,19 +823,17 @@ class _Merged:
             pos += len(b)
             return (pos - len(b), len(b))
 
-        toc = {tid: put(self.theme_page(tid)) for tid in self.index}
-        claims = self.all_claims()
-        lists = {"quotes": put(self.all_quotes()), "claims": put(claims)}
-        for st in ("sourced", "unsourced", "contested"):
-            lists["claims-" + st] = put([r for r in claims if r["status"] == st])
-        named_at = put(self.named())
-        search_at = tuple(raw(b) for b in self.search())
-        ttoc = {self.piri[s]: put(self.thinker_page(s)) for s in sorted(self.persons)}
-        names_at = put({"names": self.names(), "toc": ttoc})
-        relators_at = put(self.relators())
-        works_at = put(self.work_rows)
-        head = marshal.dumps({"version": VERSION, "store": store_name, "themes": self.index,
-                              "works": works_at, "relators": relators_at,
-                              "counts": self.theme_counts(), "toc": toc, "names": names_at,
-                              "lists": lists, "named": named_at, "search": search_at})
-        return struct.pack("<Q", len(head)) + head + b"".join(blobs)
+        if which == "index":  # the thinker toc inside "names" holds offsets: this half is first
+            search_at = tuple(raw(b) for b in self.search())
+            ttoc = {self.piri[s]: put(self.thinker_page(s)) for s in sorted(self.persons)}
+            head = {"search": search_at, "names": put({"names": self.names(), "toc": ttoc}),
+                    "relators": put(self.relators())}
+        else:
+            toc = {tid: put(self.theme_page(tid)) for tid in self.index}
+            claims = self.all_claims()
+            lists = {"quotes": put(self.all_quotes()), "claims": put(claims)}
+            for st in ("sourced", "unsourced", "contested"):
+                lists["claims-" + st] = put([r for r in claims if r["status"] == st])
+            head = {"themes": self.index, "counts": self.theme_counts(), "toc": toc,
+                    "lists": lists, "named": put(self.named()), "works": put(self.work_rows)}
+        return head, b"".join(blobs)

@@ -15,9 +15,9 @@ The result is the graph a full build gives (tested), in a fraction of the time.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -319,7 +319,7 @@ def _splice(old_path: Path, new_path: Path, index, old_chunks, spans, new_blocks
     """The new file: the previous one's unchanged byte ranges, the changed blocks rewritten."""
     head = index["heads"][which]
     with open(old_path, "rb") as src, open(new_path, "wb") as dst:
-        copy = _copier(src, dst)
+        copy = functools.partial(st.copy_range, src, dst)
         copy(0, head)
         run_start, run_len = None, 0
         for _, key in old_chunks:
@@ -339,22 +339,3 @@ def _splice(old_path: Path, new_path: Path, index, old_chunks, spans, new_blocks
             copy(run_start, run_len)
         dst.write(tail)
         dst.write(end)
-
-
-def _copier(src, dst):
-    def copy(offset: int, length: int) -> None:
-        dst.flush()
-        done = 0
-        while done < length:
-            try:
-                n = os.copy_file_range(src.fileno(), dst.fileno(), length - done,
-                                       offset + done)
-            except (AttributeError, OSError):
-                src.seek(offset + done)
-                dst.write(src.read(length - done))
-                return
-            if n == 0:
-                break
-            done += n
-        dst.seek(0, os.SEEK_END)
-    return copy

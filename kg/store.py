@@ -65,13 +65,18 @@ def read_manifest(out: str | Path) -> dict | None:
     return m if m.get("format") == FORMAT_VERSION else None
 
 
-def write_atomic(path: str | Path, data: bytes | str) -> None:
-    """Write a file so that readers see the old content or the new, never a part."""
+def write_atomic(path: str | Path, data: bytes | str,
+                 then: list[tuple[Path, int, int]] = ()) -> None:
+    """Write a file so that readers see the old content or the new, never a part: ``data``,
+    then each (file, offset, length) range of ``then``."""
     p = Path(path)
     fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            for src, offset, length in then:
+                with open(src, "rb") as g:
+                    copy_range(g, f, offset, length)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, p)
@@ -79,6 +84,25 @@ def write_atomic(path: str | Path, data: bytes | str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def copy_range(src, dst, offset: int, length: int) -> None:
+    """Append ``length`` bytes of file ``src`` from ``offset`` to file ``dst`` (both open,
+    binary): in the kernel where it can (copy_file_range), else through memory."""
+    dst.flush()
+    done = 0
+    while done < length:
+        try:
+            n = os.copy_file_range(src.fileno(), dst.fileno(), length - done, offset + done)
+        except (AttributeError, OSError):
+            src.seek(offset + done)
+            dst.write(src.read(length - done))
+            dst.flush()
+            break
+        if n == 0:
+            break
+        done += n
+    dst.seek(0, os.SEEK_END)
 
 
 @contextlib.contextmanager

@@ -53,11 +53,67 @@ def test_two_processes_build_the_same_graph(tmp_path, monkeypatch, large):
     assert [str(p).replace(str(tmp_path / "par"), "OUT") for p in par.problems] == \
            [str(p).replace(str(tmp_path / "seq"), "OUT") for p in seq.problems]
     assert par.counts == seq.counts
+    assert digest_content(tmp_path / "par") == digest_content(tmp_path / "seq")
+    assert not [p.name for p in (tmp_path / "par").iterdir() if p.name.startswith(".")
+                and p.name != ".lock"]  # no chunk, batch or digest half left behind
     messages = "\n".join(str(p) for p in seq.problems)
     assert "duplicate key 'w5'" in messages
     assert "broken: error: unclosed brace" in messages
     assert "undefined @string macro 'undefinedmacro'" in messages
     assert "a '}' too many closes the entry early" in messages
+
+
+def digest_content(out: Path) -> dict:
+    """Everything the digest holds, blobs loaded (marshal's bytes depend on object sharing,
+    not only on the values)."""
+    from kg import digest
+
+    [f] = out.glob("digest-*.bin")
+    d = digest.read(out, f.stem.removeprefix("digest-"))
+    names = d.names()
+    return {
+        "themes": d.themes, "counts": d.counts,
+        "pages": {t: d.theme(t) for t in d.head["toc"]},
+        "lists": {k: d.rows(k) for k in d.head["lists"]},
+        "named": d._blob(d.head["named"]), "works": d._blob(d.head["works"]),
+        "names": names["names"], "thinkers": {p: d.thinker(p) for p in names["toc"]},
+        "relators": d._blob(d.head["relators"]),
+        "search": _search(*(d.raw(w) for w in d.head["search"])),
+    }
+
+
+def _search(text, sid, weight, at, details, starts, words, postings) -> tuple:
+    """The search section, its marshal parts loaded."""
+    import marshal
+    from array import array
+
+    offsets = array("q", at)
+    return (text, sid, weight, starts, postings, marshal.loads(words),
+            [marshal.loads(details[a:b]) for a, b in zip(offsets, offsets[1:])])
+
+
+def test_a_failing_digest_writer_stops_the_build_and_keeps_out(tmp_path, monkeypatch):
+    """The digest halves are written by forked children: a failure there is a clean error,
+    the previous graph stays published, nothing is left in the staging area."""
+    from kg import digest
+    from kg.errors import BuildError
+
+    bib = tmp_path / "lib.bib"
+    bib.write_text(generate(600, 3, themes(ONTOLOGY)), encoding="utf-8")
+    monkeypatch.setattr(kb, "CHUNK", 97)
+    monkeypatch.setattr(kb, "PRETTY_MAX_TRIPLES", 1000)
+    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 10)
+    out = tmp_path / "out"
+    kb.build(bib, ONTOLOGY, out, incremental=False)
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+    def boom(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(digest, "write_half", boom)
+    with pytest.raises(BuildError, match="writing the query digest failed: disk full"):
+        kb.build(bib, ONTOLOGY, out, incremental=False)
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
 
 
 def test_a_key_the_heads_do_not_show_falls_back_to_one_process(tmp_path, monkeypatch):
