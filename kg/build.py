@@ -180,20 +180,11 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         halves = [stage / f".digest-{which}" for which in digest.HALVES]
         merged = digest.merge(digest_parts, mb.persons, onto_bytes)
         writers = [_Forked(lambda w=which, h=half, m=merged: digest.write_half(h, w, m),
-                           "writing the query digest", large)
+                           "writing the query digest", large, NICE)
                    for which, half in zip(digest.HALVES, halves)]
         counts.update(thinkers=len(mb.persons), themes=len(thesaurus))
         thinker_model = mb.model([])
         blocking += [p for rule in _gate() for p in rule(thinker_model) if p.level == "error"]
-        if not large:  # SHACL on the whole graph (large ones: `kg check` samples)
-            from .check import validate
-
-            loader.close()
-            blocking += [p for p in validate(store, mb.model(records))[0] if p.level == "error"]
-        problems = sorted({*ctx.problems, *mb.problems, *loose, *blocking},
-                          key=lambda p: (p.line, p.key, p.level, p.message))
-        _refuse(problems, counts, strict, bib_path, out)
-        _keep_good(blocking, out)
         files = ["graph.ttl", "graph.jsonld"]
         if large:  # while the store finishes loading
             from . import incremental as inc
@@ -206,13 +197,26 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         loader.close()
         loader.store = None  # the store must be closed before it is moved into place
         triples = len(store)
+        page_problems: list[Problem] = []
+        if not large:  # SHACL on the whole graph (large ones: `kg check` samples), in a
+            from .check import shacl_data, validate_data  # child while the files are written
+
+            model, selected = mb.model(records), shacl_data(store)
+            shacl = _Forked(lambda: [p for p in validate_data(selected, model)[0]
+                                     if p.level == "error"], "validating the graph (SHACL)", True)
+            writers.append(shacl)
         if n <= PAGE_MAX_ENTRIES:
-            files.append(_stage_page(stage, store, problems))
+            files.append(_stage_page(stage, store, page_problems))
         if not large:
             store.dump(str(stage / "graph.ttl"), ox.RdfFormat.TURTLE,
                        from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
             store.dump(str(stage / "graph.jsonld"), ox.RdfFormat.JSON_LD,
                        from_graph=ox.DefaultGraph())
+            blocking += shacl.wait()
+        problems = sorted({*ctx.problems, *mb.problems, *loose, *blocking, *page_problems},
+                          key=lambda p: (p.line, p.key, p.level, p.message))
+        _refuse(problems, counts, strict, bib_path, out)
+        _keep_good(blocking, out)
         store.flush()
         del store
         for w in writers:
@@ -247,16 +251,16 @@ NICE = 10
 
 class _Forked:
     """``fn()`` run beside the build: in a forked child (a copy-on-write view of this process)
-    when ``fork`` is true and the system forks, else right away.  ``wait`` raises BuildError
-    when it failed."""
+    when ``fork`` is true and the system forks, else right away.  ``wait`` returns its result
+    (pickled back through a pipe), or raises BuildError when it failed."""
 
-    def __init__(self, fn, what: str, fork: bool):
+    def __init__(self, fn, what: str, fork: bool, nice: int = 0):
         import os
 
-        self.what, self.pid, self.error = what, 0, ""
+        self.what, self.pid, self.error, self.result = what, 0, "", None
         if not (fork and hasattr(os, "fork")):
             try:
-                fn()
+                self.result = fn()
             except Exception as e:
                 self.error = str(e) or type(e).__name__
             return
@@ -269,28 +273,41 @@ class _Forked:
             os.close(r)
             code = 0
             try:
-                os.nice(NICE)
-                fn()
+                import pickle
+
+                os.nice(nice)
+                out = pickle.dumps((True, fn()))
             except BaseException as e:
-                os.write(w, (str(e) or type(e).__name__).encode("utf-8", "replace")[:4000])
+                out = pickle.dumps((False, str(e) or type(e).__name__))
                 code = 1
+            try:
+                with os.fdopen(w, "wb") as f:
+                    f.write(out)
             finally:
                 os._exit(code)
         os.close(w)
         self.pid, self.pipe = pid, r
 
-    def wait(self) -> None:
+    def wait(self):
         import os
+        import pickle
 
         if self.pid:
             with os.fdopen(self.pipe, "rb") as f:
-                message = f.read().decode("utf-8", "replace")
+                out = f.read()
             status = os.waitpid(self.pid, 0)[1]
             self.pid = 0
-            if status:
-                self.error = message or f"exit status {status}"
+            try:
+                ok, value = pickle.loads(out)
+            except Exception:
+                ok, value = False, f"exit status {status}"
+            if ok and not status:
+                self.result = value
+            else:
+                self.error = str(value)
         if self.error:
             raise BuildError(f"{self.what} failed: {self.error}")
+        return self.result
 
     def kill(self) -> None:
         import os

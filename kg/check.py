@@ -564,10 +564,20 @@ def validate(store, model=None) -> tuple[list[Problem], ShaclSummary]:
     import time
 
     t0 = time.perf_counter()
+    return validate_data(shacl_data(store), model, t0)
+
+
+def validate_data(selected, model=None, t0: float | None = None
+                  ) -> tuple[list[Problem], ShaclSummary]:
+    """SHACL validation of what :func:`shacl_data` selected (no store needed: a forked process
+    can do it while the build goes on)."""
+    import time
+
+    t0 = time.perf_counter() if t0 is None else t0
     import pyshacl
     import rdflib
 
-    data, by_class, total, sampled = shacl_data(store)
+    data, by_class, total, sampled = selected
     g = rdflib.Graph()
     g.parse(data=data, format="nt")
     shapes = rdflib.Graph()
@@ -579,14 +589,14 @@ def validate(store, model=None) -> tuple[list[Problem], ShaclSummary]:
         _target_sample(shapes, by_class, g)
     _conforms, results, _text = pyshacl.validate(g, shacl_graph=shapes, inference="none",
                                                  advanced=False, allow_warnings=True)
-    problems = _results(results, store, model)
+    problems = _results(results, model)
     conforms = not any(p.level == "error" for p in problems)
     nodes = len({n for nodes in by_class.values() for n in nodes})
     summary = ShaclSummary(conforms, nodes, total, len(g), sampled, time.perf_counter() - t0)
     return problems, summary
 
 
-def _results(results, store, model) -> list[Problem]:
+def _results(results, model) -> list[Problem]:
     from rdflib import Namespace, URIRef
 
     SH = Namespace("http://www.w3.org/ns/shacl#")

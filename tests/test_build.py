@@ -115,6 +115,36 @@ def test_strict_without_errors_builds(small_bib, ontology_path, out):
     assert result.errors == [] and (out / "manifest.json").is_file()
 
 
+def test_a_shacl_violation_keeps_the_previous_output(built, out, small_bib, ontology_path,
+                                                     monkeypatch):
+    """SHACL runs in a forked child while the files are written; its errors still block."""
+    from kg import check
+    from kg.errors import Problem
+
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+    def violated(selected, model=None, t0=None):
+        return [Problem("graph", 0, "work/x", "error", "SHACL: work/x dcterms:title: broken")], None
+
+    monkeypatch.setattr(check, "validate_data", violated)
+    with pytest.raises(BuildError, match="SHACL: work/x dcterms:title: broken"):
+        build(small_bib, ontology_path, out)
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+
+
+def test_a_crashing_shacl_child_is_an_error_not_a_hang(built, out, small_bib, ontology_path,
+                                                       monkeypatch):
+    from kg import check
+
+    def crash(selected, model=None, t0=None):
+        os._exit(3)
+
+    monkeypatch.setattr(check, "validate_data", crash)
+    with pytest.raises(BuildError, match="validating the graph .SHACL. failed: exit status"):
+        build(small_bib, ontology_path, out)
+    assert not list(out.glob(".build-*"))
+
+
 def test_strict_on_a_fresh_folder_creates_nothing(write_bib, ontology_path, out):
     with pytest.raises(BuildError):
         build(write_bib(BROKEN), ontology_path, out, strict=True)
