@@ -125,6 +125,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         ctx.problems.append(Problem(str(bib_path), 0, "", "error", "empty file: no entries"))
     ctx.problems[:0] = read_problems
     piece_keys = dict(parse_pieces(ctx, pieces, plan.context, plan.first_line))
+    piece_shas: dict[int, str] = {}  # the record pieces' hashes, made by the workers
     _check_macros(ctx)
     parents = BibFile(str(bib_path))
     parse_pieces(parents, pieces, plan.parents, dict(plan.first_line))
@@ -160,6 +161,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             records.extend(part.recs)
             loose.extend(part.loose)
             piece_keys.update(part.piece_keys)
+            piece_shas.update(part.piece_shas)
             keys.extend(part.keys)
             positions.extend(part.positions)
             mb.problems.extend(part.problems)
@@ -190,8 +192,8 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             from . import incremental as inc
 
             heads = flat.close(tail_nt, tail_js)
-            inc.write_index(stage / inc.INDEX, pieces, piece_keys, keys, positions,
-                            index_rows, ctx, plan.parent_keys, heads,
+            inc.write_index(stage / inc.INDEX, pieces, piece_keys, piece_shas, keys,
+                            positions, index_rows, ctx, plan.parent_keys, heads,
                             (len(tail_nt), len(tail_js)), counts, mb.persons)
             files.append(inc.INDEX)
         loader.close()
@@ -507,6 +509,7 @@ class _Part:
     recs: list  # the records themselves (small builds only: SHACL needs them)
     loose: list[Problem]  # problems of pieces that gave no record
     piece_keys: list[tuple[int, str | None]]
+    piece_shas: list[tuple[int, str]]  # large builds: the pieces' hashes for the index
     digest: list  # kg.digest.part of these records
 
 
@@ -516,7 +519,7 @@ def _chunk(args: tuple[int, int, bool]) -> _Part:
 
     from . import digest, graph
     from .bib import BibFile, _check_macros, parse_pieces
-    from .incremental import index_row
+    from .incremental import index_row, piece_sha
 
     i, j, large = args
     mb, pieces, plan = _SHARED["mb"], _SHARED["pieces"], _SHARED["plan"]
@@ -560,7 +563,9 @@ def _chunk(args: tuple[int, int, bool]) -> _Part:
         [p for ps in problems for p in ps], gate,
         json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1],
         [p for s, p in mb.persons.items() if s not in known], [] if large else recs,
-        [p for ps in own.values() for p in ps], piece_keys, digest.part(recs, mb))
+        [p for ps in own.values() for p in ps], piece_keys,
+        [(k, piece_sha(pieces[k][0])) for k in plan.records[i:j]] if large else [],
+        digest.part(recs, mb))
 
 
 def gate_rules(mb, recs) -> list[Problem]:

@@ -199,7 +199,6 @@ def part(records, mb=None) -> Part:
     ("t"); values are what kg/graph.py writes, as the named queries read them back.
     """
     from .graph import language_code, year_of
-    from .latex import fold
     from .model import parse_number
 
     out = []
@@ -229,11 +228,31 @@ def part(records, mb=None) -> Part:
                      (1, v.get("annotation") or v.get("annote", "")))
         else:
             texts = ((2, vals[0] or ""),)
-        found = tuple((w, " ".join(fold(t).split())) for w, t in texts if t)
+        found = tuple((w, fold_words(t)) for w, t in texts if t)
         out.append((rec.kind, rec.key, tuple(rec.themes), people, vals, found))
     out = Part(out)
     out.words = _words([f for r in out for _, f in r[5]])
     return out
+
+
+_FOLDED_WORDS: dict[str, str] = {}  # word as written -> folded (a bounded cache)
+
+
+def fold_words(text: str) -> str:
+    """``" ".join(fold(text).split())``, a word at a time: a library repeats its words, and
+    folding is done per character (whitespace stays whitespace), so each is folded once."""
+    from .latex import fold
+
+    out = []
+    for word in text.split():
+        f = _FOLDED_WORDS.get(word)
+        if f is None:
+            f = " ".join(fold(word).split())
+            if len(_FOLDED_WORDS) < 200_000:
+                _FOLDED_WORDS[word] = f
+        if f:
+            out.append(f)
+    return " ".join(out)
 
 
 def _figure(number: str | None):

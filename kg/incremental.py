@@ -45,7 +45,7 @@ def _absolute(path: str, key: str, entry_line: int, rel: list) -> Problem:
     return Problem(path, entry_line + line, key, level, msg)
 
 
-def _sha(text: str) -> str:
+def piece_sha(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
@@ -63,12 +63,14 @@ def people_table(persons: dict) -> dict:
             for s, p in persons.items()}
 
 
-def write_index(path: Path, pieces, piece_keys: dict, keys: list[str], positions: list[int],
+def write_index(path: Path, pieces, piece_keys: dict, piece_shas: dict, keys: list[str],
+                positions: list[int],
                 rows: list[str], ctx, parent_keys: list[str], heads: tuple[int, int],
                 tails: tuple[int, int], counts: dict, persons: dict) -> None:
     """Record what the next build needs to redo only what changed.  ``keys`` and
     ``positions``: the works, quotes and claims in file order; ``rows``: their index rows
-    as JSON object members (``"key":[...],...``), written by the workers, chunk by chunk."""
+    as JSON object members (``"key":[...],...``), written by the workers, chunk by chunk;
+    ``piece_shas``: the hashes of the pieces the workers read (the others are made here)."""
     chunk_keys = [piece_keys.get(i) for i in range(len(pieces))]
     keyed = [k for k in chunk_keys if k is not None]
     simple = set(keyed) == set(keys) and len(keyed) == len(keys)
@@ -78,7 +80,8 @@ def write_index(path: Path, pieces, piece_keys: dict, keys: list[str], positions
         "version": INDEX_VERSION,
         "usable": simple,
         "parents": parent_keys,
-        "chunks": [[_sha(text), key] for (text, _), key in zip(pieces, chunk_keys)],
+        "chunks": [[piece_shas.get(i) or piece_sha(text), key]
+                   for i, ((text, _), key) in enumerate(zip(pieces, chunk_keys))],
         "positions": at,
         "heads": list(heads),
         "tails": list(tails),
@@ -116,7 +119,7 @@ def rebuild(text: str, read_problems, bib_path: Path, onto_path: Path, onto_byte
         return None
     changed: list[int] = []
     for i, ((chunk, _), (sha, key)) in enumerate(zip(pieces, old)):
-        if _sha(chunk) != sha:
+        if piece_sha(chunk) != sha:
             if key is None or key in index["parents"]:
                 return None  # context changed: full build
             changed.append(i)
@@ -251,7 +254,7 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         _splice(old_js, stage / "graph.jsonld", index, old_chunks, spans, new_blocks, 1,
                 tail_js, b"\n]\n")
         new_index = dict(index)
-        new_index["chunks"] = [[_sha(pieces[i][0]), key] if i in edited else [sha, key]
+        new_index["chunks"] = [[piece_sha(pieces[i][0]), key] if i in edited else [sha, key]
                                for i, (sha, key) in enumerate(old_chunks)]
         new_index["tails"] = [len(tail_nt), len(tail_js)]
         new_index["records"] = dict(records)

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg import digest
 from kg import query as Q
@@ -167,15 +169,15 @@ def test_quotes_and_claims_equal_sparql(libs):
     fast, slow = libs
     assert Q.quotes(lib=fast) == Q.quotes(lib=slow)
     assert Q.claims(lib=fast) == Q.claims(lib=slow)
-    for st in Q.STATUSES:
-        assert Q.claims(status=st, lib=fast) == Q.claims(status=st, lib=slow), st
+    for status in Q.STATUSES:
+        assert Q.claims(status=status, lib=fast) == Q.claims(status=status, lib=slow), status
     themes = list(slow.theme_index())
     for tid in themes:
         assert Q.quotes(theme=tid, lib=fast) == Q.quotes(theme=tid, lib=slow), tid
         assert Q.claims(theme=tid, lib=fast) == Q.claims(theme=tid, lib=slow), tid
-        for st in Q.STATUSES:
-            assert Q.claims(theme=tid, status=st, lib=fast) == \
-                Q.claims(theme=tid, status=st, lib=slow), (tid, st)
+        for status in Q.STATUSES:
+            assert Q.claims(theme=tid, status=status, lib=fast) == \
+                Q.claims(theme=tid, status=status, lib=slow), (tid, status)
     people = sorted(set(slow.thinker_names().values()))
     for i, p in enumerate(people):
         key = p.rsplit("/", 1)[-1]
@@ -298,3 +300,11 @@ def test_digest_commands_import_no_pyoxigraph(built, args):
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.strip()
     assert "pyoxigraph" not in r.stderr
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text() | st.text(alphabet=" \t\n\u00a0\u3000\u2028\u00a8\u0301eéÉœŒßİ\u1680ﬁ"))
+def test_fold_words_is_fold_then_split(text):
+    from kg.latex import fold
+
+    assert digest.fold_words(text) == " ".join(fold(text).split())
