@@ -184,6 +184,10 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         writers = [_Forked(lambda w=which, h=half, m=merged: digest.write_half(h, w, m),
                            "writing the query digest", large, NICE)
                    for which, half in zip(digest.HALVES, halves)]
+        if large:  # kept for the first query after an incremental build
+            writers.append(_Forked(lambda: digest.write_parts(
+                stage / digest.PARTS, store_name, digest_parts, mb.persons),
+                "keeping the digest parts", True, NICE))
         counts.update(thinkers=len(mb.persons), themes=len(thesaurus))
         thinker_model = mb.model([])
         blocking += [p for rule in _gate() for p in rule(thinker_model) if p.level == "error"]
@@ -195,7 +199,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             inc.write_index(stage / inc.INDEX, pieces, piece_keys, piece_shas, keys,
                             positions, index_rows, ctx, plan.parent_keys, heads,
                             (len(tail_nt), len(tail_js)), counts, mb.persons)
-            files.append(inc.INDEX)
+            files += [inc.INDEX, digest.PARTS]
         loader.close()
         loader.store = None  # the store must be closed before it is moved into place
         triples = len(store)
@@ -225,7 +229,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             w.wait()
         files.append(digest.join_halves(stage, store_name, halves).name)
         publish(out, stage, bib_path, onto_path, counts, triples, problems,
-                [f for f in files if f])
+                [f for f in files if f], stale=[digest.DELTA, digest.PARTS, "index.json"])
         problems.extend(_page(out, n))
     except BaseException as e:
         for w in writers:
@@ -402,7 +406,8 @@ def _refuse(problems, counts, strict: bool, bib_path, out) -> None:
 
 
 def publish(out: Path, stage: Path, bib_path: Path, onto_path: Path, counts: dict,
-            triples: int, problems: list[Problem], files: list[str]) -> None:
+            triples: int, problems: list[Problem], files: list[str],
+            stale: list[str] = ()) -> None:
     manifest = {
         "format": st.FORMAT_VERSION,
         "bib": st.fingerprint(bib_path),
@@ -413,7 +418,7 @@ def publish(out: Path, stage: Path, bib_path: Path, onto_path: Path, counts: dic
                      "warnings": sum(p.level == "warning" for p in problems)},
         "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    st.publish(out, stage, manifest, files)
+    st.publish(out, stage, manifest, files, stale)
 
 
 #: above this many entries `kg build` writes no whole-graph page (`kg viz` draws parts of it)

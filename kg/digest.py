@@ -36,6 +36,7 @@ every theme and every thinker.
 from __future__ import annotations
 
 import marshal
+import os
 import struct
 from pathlib import Path
 
@@ -277,6 +278,27 @@ def write_from_parts(out: str | Path, store_name: str, parts, persons, onto_byte
     return p
 
 
+def write_in_halves(out: str | Path, store_name: str, parts, persons,
+                    onto_bytes: bytes) -> Path:
+    """``write_from_parts`` with the two halves written at once by two forked processes."""
+    from .build import _Forked
+
+    m = merge(parts, persons, onto_bytes)
+    halves = [Path(out) / f".digest-{which}-{os.getpid()}" for which in HALVES]
+    writers = [_Forked(lambda w=which, h=half: write_half(h, w, m), "writing the query digest",
+                       True) for which, half in zip(HALVES, halves)]
+    try:
+        for w in writers:
+            w.wait()
+    except BaseException:
+        for w in writers:
+            w.kill()
+        for h in halves:
+            h.unlink(missing_ok=True)
+        raise
+    return join_halves(out, store_name, halves)
+
+
 #: the digest in two halves that two processes can write at once: the search index and the
 #: thinkers (whose toc holds offsets: first in the file), then the theme pages and the lists
 HALVES = ("index", "pages")
@@ -349,6 +371,90 @@ def _shifted(head: dict, base: int) -> dict:
     return {k: move(v) if k in _OFFSETS and base else v for k, v in head.items()}
 
 
+# --------------------------------------------------------------------------- parts kept
+
+#: a large build keeps its parts (and thinkers) beside the index: after an incremental build,
+#: whose changed records are in DELTA, the first query merges them instead of interpreting
+#: the whole library again (marshal: plain values only, nothing executable in out/)
+PARTS = "digest.parts"
+DELTA = "digest.delta"
+
+
+def _person_row(p) -> tuple:
+    return (p.name.display, p.name.sort, list(p.aliases), p.entry.key if p.entry else None,
+            list(p.themes), p.birth, p.death, p.nationality, p.description, p.wikidata)
+
+
+def _person_of(row):
+    """What the merge reads of a kg.model.Person, from _person_row."""
+    from types import SimpleNamespace as NS
+
+    display, sort, aliases, key, themes, birth, death, nationality, description, wd = row
+    return NS(name=NS(display=display, sort=sort), aliases=aliases,
+              entry=NS(key=key) if key is not None else None, themes=themes, birth=birth,
+              death=death, nationality=nationality, description=description, wikidata=wd)
+
+
+def write_parts(path: str | Path, store_name: str, parts, persons) -> None:
+    """Keep a build's parts and thinkers (``store_name``: the store they were made with):
+    a small head ({"store": ...}), then the data."""
+    with open(path, "wb") as f:
+        marshal.dump({"store": store_name}, f)
+        marshal.dump({"parts": [(list(pt), pt.words) for pt in parts],
+                      "persons": {s: _person_row(p) for s, p in persons.items()}}, f)
+
+
+def write_delta(path: str | Path, out: str | Path, store_name: str, records, mb) -> bool:
+    """After an incremental build (new store ``store_name``): the digest rows of the records
+    it redid, with those of the earlier incremental builds since the last full one, and the
+    thinkers now.  False (nothing written) when ``out`` keeps no parts."""
+    base = _load(Path(out) / PARTS, whole=False)
+    if base is None:
+        return False
+    old = _load(Path(out) / DELTA)
+    rows = old["records"] if old and old.get("base") == base["store"] else {}
+    rows.update((r[1], r) for r in part(records, mb))
+    data = marshal.dumps({"base": base["store"], "store": store_name, "records": rows,
+                          "persons": {s: _person_row(p) for s, p in mb.persons.items()}})
+    with open(path, "wb") as f:
+        f.write(data)
+    return True
+
+
+def _load(path: Path, whole: bool = True) -> dict | None:
+    """A marshal file of dicts (PARTS: its head, and with ``whole`` its data too)."""
+    try:
+        with open(path, "rb") as f:
+            data = marshal.load(f)
+            if whole and path.name == PARTS:
+                data = {**data, **marshal.load(f)}
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _from_parts(out: Path, store_name: str):
+    """(parts, persons) of the build whose store is ``store_name``, from the parts kept and
+    the delta of the incremental builds since; None when they do not describe that store."""
+    base = _load(out / PARTS)
+    if base is None:
+        return None
+    persons, changed = base["persons"], {}
+    if base["store"] != store_name:
+        delta = _load(out / DELTA)
+        if not delta or delta.get("base") != base["store"] or delta.get("store") != store_name:
+            return None
+        persons, changed = delta["persons"], delta["records"]
+    parts = []
+    for recs, words in base["parts"]:
+        pt = Part(changed.get(r[1], r) for r in recs)
+        pt.words = words
+        if any(r[1] in changed for r in recs):
+            pt.words = _words([f for r in pt for _, f in r[5]])
+        parts.append(pt)
+    return parts, {s: _person_of(row) for s, row in persons.items()}
+
+
 def write(out: str | Path, store=None, store_name: str | None = None) -> Path | None:
     """An output built without a digest: make it now, from the inputs recorded in the
     manifest (interpreted again, as the build did), and remove older digests.
@@ -366,18 +472,23 @@ def write(out: str | Path, store=None, store_name: str | None = None) -> Path | 
     bib, onto = Path(m["bib"]["path"]), Path(m["ontology"]["path"])
     if not bib.is_file() or not onto.is_file():
         return None
-    from .bib import load
-    from .model import ModelBuilder
-
-    bib_file = load(bib)
     thesaurus, onto_bytes = _thesaurus(onto)
-    mb = ModelBuilder(bib_file, thesaurus)
-    parts = []
-    entries = bib_file.entries
-    for i in range(0, len(entries), CHUNK):
-        recs = [r for r in map(mb.record, entries[i:i + CHUNK]) if r is not None]
-        parts.append(part(recs, mb))
-    p = write_from_parts(out, store_name, parts, mb.persons, onto_bytes)
+    kept = _from_parts(out, store_name)
+    if kept is not None:  # after an incremental build: seconds, not the whole library again
+        parts, persons = kept
+    else:
+        from .bib import load
+        from .model import ModelBuilder
+
+        bib_file = load(bib)
+        mb = ModelBuilder(bib_file, thesaurus)
+        parts = []
+        entries = bib_file.entries
+        for i in range(0, len(entries), CHUNK):
+            recs = [r for r in map(mb.record, entries[i:i + CHUNK]) if r is not None]
+            parts.append(part(recs, mb))
+        persons = mb.persons
+    p = write_in_halves(out, store_name, parts, persons, onto_bytes)
     for old in out.glob("digest-*.bin"):
         if old != p:
             old.unlink(missing_ok=True)

@@ -174,11 +174,13 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
     positions = index["positions"]
     mb = ModelBuilder(sub, thesaurus, keys=all_keys)
     new_blocks: dict[str, Block] = {}
+    redone = []  # the records interpreted again
     for e in sub.entries:
         if e.key not in changed_keys:
             continue
         before = len(mb.problems)
         rec = mb.record(e)
+        redone.append(rec)
         blocking = gate_rules(mb, [rec])
         problems = mb.problems[before:] + blocking
         del mb.problems[before:]
@@ -265,8 +267,13 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         new_index["counts"] = counts
         with open(stage / INDEX, "w", encoding="utf-8") as f:
             f.write(json.dumps(new_index, ensure_ascii=False, separators=(",", ":")))
-        publish(out, stage, bib_path, onto_path, counts, triples, problems,
-                ["graph.ttl", "graph.jsonld", INDEX])
+        files = ["graph.ttl", "graph.jsonld", INDEX]
+        from . import digest  # the first query makes the digest: from the parts and this
+
+        if digest.write_delta(stage / digest.DELTA, out,
+                              st.store_name_of(stage, st.sha256(bib_path)), redone, mb):
+            files.append(digest.DELTA)
+        publish(out, stage, bib_path, onto_path, counts, triples, problems, files)
         problems.extend(_page(out, len(positions)))
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)

@@ -149,8 +149,10 @@ def store_name_of(stage: Path, bib_sha256: str) -> str:
     return f"store-{stage.name.split('-', 2)[-1]}-{bib_sha256[:8]}"
 
 
-def publish(out: Path, stage: Path, manifest: dict, files: list[str]) -> None:
-    """Move a finished build into place: files by rename, the manifest last."""
+def publish(out: Path, stage: Path, manifest: dict, files: list[str],
+            stale: list[str] = ()) -> None:
+    """Move a finished build into place: files by rename, the manifest last; then the files
+    of ``stale`` this build did not write are removed (they described another build)."""
     with lock(out):
         store_name = store_name_of(stage, manifest["bib"]["sha256"])
         os.replace(stage / "store", out / store_name)
@@ -158,6 +160,10 @@ def publish(out: Path, stage: Path, manifest: dict, files: list[str]) -> None:
             os.replace(stage / name, out / name)
         manifest = dict(manifest, store=store_name)
         write_atomic(out / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+        for name in stale:
+            if name not in files:
+                with contextlib.suppress(OSError):
+                    (out / name).unlink()
         for old in out.glob("store-*"):
             if old.name != store_name:
                 shutil.rmtree(old, ignore_errors=True)

@@ -65,6 +65,19 @@ def hostile(tmp_path_factory, ontology_path):
     return render.build_page(base / "out")
 
 
+def wait_js(page, expression: str, arg=None, timeout: float = 60.0) -> None:
+    """Wait until ``expression`` is true in the page, polling from here: Playwright's
+    wait_for_function evaluates its predicate in a way the page's CSP (no 'unsafe-eval')
+    refuses when it has to poll."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression!r}")
+        page.wait_for_timeout(50)
+
+
 class Opened:
     def __init__(self, browser, path: Path, fragment: str = ""):
         self.context = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -85,7 +98,7 @@ class Opened:
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(self.url + fragment)
-        self.page.wait_for_function("document.body.dataset.ready === '1'", timeout=60_000)
+        wait_js(self.page, "document.body.dataset.ready === '1'")
 
     def js(self, code: str, arg=None):
         return self.page.evaluate(code, arg)
@@ -166,7 +179,7 @@ def test_clicking_a_node_opens_its_panel(corpus, opened):
     assert "Non-neutralité de la technique" in text
     # a neighbour link moves to that node
     o.page.locator("#panel a", has_text="Jacques Ellul").first.click()
-    o.page.wait_for_function("document.getElementById('panel').dataset.node === 'ellul'")
+    wait_js(o.page, "document.getElementById('panel').dataset.node === 'ellul'")
     assert "Historien du droit" in o.panel()
 
 
@@ -205,7 +218,7 @@ def test_fragment_focuses_its_node(corpus, opened):
     assert o.js("kgNetwork.getSelectedNodes()") == ["ellul1988"]
     assert o.page.locator("#panel").get_attribute("data-node") == "ellul1988"
     o.js("location.hash = '#illich1973'")
-    o.page.wait_for_function("document.getElementById('panel').dataset.node === 'illich1973'")
+    wait_js(o.page, "document.getElementById('panel').dataset.node === 'illich1973'")
     assert "La Convivialité" in o.panel()
 
 
@@ -216,8 +229,7 @@ def test_hostile_bibliography_runs_nothing_and_fetches_nothing(hostile, opened):
     panels = []
     for nid in ids:  # open every panel: every field gets rendered
         o.js("id => { location.hash = '#' + encodeURIComponent(id); }", nid)
-        o.page.wait_for_function("id => document.getElementById('panel').dataset.node === id",
-                                 arg=nid)
+        wait_js(o.page, "id => document.getElementById('panel').dataset.node === id", nid)
         panels.append(o.panel())
         o.page.hover("#panel-title")
     o.page.fill("#search", "script")

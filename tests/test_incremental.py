@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import digest_content
 
 from kg import build as kb
 
@@ -58,6 +59,19 @@ def same_as_full(bib: Path, out: Path, tmp_path: Path, result) -> None:
     def msgs(r, d):
         return [str(p).replace(str(d), "OUT") for p in r.problems]
     assert msgs(result, out) == msgs(ref, full)
+    if result.incremental:  # the first query's digest: from the parts kept and the delta
+        from kg import digest
+
+        assert not list(out.glob("digest-store-*.bin"))
+        calls = []
+        monkey = pytest.MonkeyPatch()
+        monkey.setattr("kg.bib.load", lambda *a: calls.append(a))  # the slow way: not taken
+        try:
+            digest.write(out)
+        finally:
+            monkey.undo()
+        assert calls == []
+        assert digest_content(out) == digest_content(full)
 
 
 def edit(bib: Path, old: str, new: str) -> None:
@@ -149,3 +163,22 @@ def test_generated_library_has_the_edited_entries():
                 "@thinker{t0,\n"):
         assert key in text, key
     assert re.search(r"@article\{", text)
+
+
+def test_the_digest_parts_follow_the_builds(small_large, library, tmp_path, monkeypatch):
+    """A large full build keeps its parts; an incremental one adds its delta; the next full
+    build drops the delta, and a small one drops the parts (they would describe another
+    graph)."""
+    from kg import digest
+
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    assert (out / digest.PARTS).is_file() and not (out / digest.DELTA).exists()
+    edit(library, "title = {", "title = {Changed ")
+    assert kb.build(library, ONTOLOGY, out).incremental
+    assert (out / digest.DELTA).is_file()
+    kb.build(library, ONTOLOGY, out, incremental=False)
+    assert (out / digest.PARTS).is_file() and not (out / digest.DELTA).exists()
+    monkeypatch.setattr(kb, "PRETTY_MAX_TRIPLES", 10**9)
+    kb.build(library, ONTOLOGY, out, incremental=False)
+    assert not (out / digest.PARTS).exists() and not (out / "index.json").exists()

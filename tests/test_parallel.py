@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import digest_content
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -61,35 +62,6 @@ def test_two_processes_build_the_same_graph(tmp_path, monkeypatch, large):
     assert "broken: error: unclosed brace" in messages
     assert "undefined @string macro 'undefinedmacro'" in messages
     assert "a '}' too many closes the entry early" in messages
-
-
-def digest_content(out: Path) -> dict:
-    """Everything the digest holds, blobs loaded (marshal's bytes depend on object sharing,
-    not only on the values)."""
-    from kg import digest
-
-    [f] = out.glob("digest-*.bin")
-    d = digest.read(out, f.stem.removeprefix("digest-"))
-    names = d.names()
-    return {
-        "themes": d.themes, "counts": d.counts,
-        "pages": {t: d.theme(t) for t in d.head["toc"]},
-        "lists": {k: d.rows(k) for k in d.head["lists"]},
-        "named": d._blob(d.head["named"]), "works": d._blob(d.head["works"]),
-        "names": names["names"], "thinkers": {p: d.thinker(p) for p in names["toc"]},
-        "relators": d._blob(d.head["relators"]),
-        "search": _search(*(d.raw(w) for w in d.head["search"])),
-    }
-
-
-def _search(text, sid, weight, at, details, starts, words, postings) -> tuple:
-    """The search section, its marshal parts loaded."""
-    import marshal
-    from array import array
-
-    offsets = array("q", at)
-    return (text, sid, weight, starts, postings, marshal.loads(words),
-            [marshal.loads(details[a:b]) for a, b in zip(offsets, offsets[1:])])
 
 
 def test_a_failing_digest_writer_stops_the_build_and_keeps_out(tmp_path, monkeypatch):
