@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import store as st
 from .errors import BuildError, InputError, Problem
+from .forked import NICE, Forked
 from .vocab import PREFIXES
 
 BIB_NAME = "references.bib"
@@ -136,7 +137,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
     workers = _workers(n) if parallel else None
     stage = st.staging(out)
     loader = flat = None
-    writers: list[_Forked] = []
+    writers: list[Forked] = []
     try:
         store = ox.Store(str(stage / "store"))
         store.bulk_load(input=onto_bytes, format=ox.RdfFormat.TURTLE)
@@ -181,11 +182,11 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         store_name = st.store_name_of(stage, st.sha256(bib_path))
         halves = [stage / f".digest-{which}" for which in digest.HALVES]
         merged = digest.merge(digest_parts, mb.persons, onto_bytes)
-        writers = [_Forked(lambda w=which, h=half, m=merged: digest.write_half(h, w, m),
-                           "writing the query digest", large, NICE)
+        writers = [Forked(lambda w=which, h=half, m=merged: digest.write_half(h, w, m),
+                          "writing the query digest", large, NICE)
                    for which, half in zip(digest.HALVES, halves)]
         if large:  # kept for the first query after an incremental build
-            writers.append(_Forked(lambda: digest.write_parts(
+            writers.append(Forked(lambda: digest.write_parts(
                 stage / digest.PARTS, store_name, digest_parts, mb.persons),
                 "keeping the digest parts", True, NICE))
         counts.update(thinkers=len(mb.persons), themes=len(thesaurus))
@@ -208,8 +209,8 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             from .check import shacl_data, validate_data  # child while the files are written
 
             model, selected = mb.model(records), shacl_data(store)
-            shacl = _Forked(lambda: [p for p in validate_data(selected, model)[0]
-                                     if p.level == "error"], "validating the graph (SHACL)", True)
+            shacl = Forked(lambda: [p for p in validate_data(selected, model)[0]
+                                    if p.level == "error"], "validating the graph (SHACL)", True)
             writers.append(shacl)
         if n <= PAGE_MAX_ENTRIES:
             files.append(_stage_page(stage, store, page_problems))
@@ -249,81 +250,6 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
     finally:
         bar.done()
     return BuildResult(out, counts, problems, triples)
-
-
-#: the forked helpers yield the processor to the store's loader, the longest task left
-NICE = 10
-
-
-class _Forked:
-    """``fn()`` run beside the build: in a forked child (a copy-on-write view of this process)
-    when ``fork`` is true and the system forks, else right away.  ``wait`` returns its result
-    (pickled back through a pipe), or raises BuildError when it failed."""
-
-    def __init__(self, fn, what: str, fork: bool, nice: int = 0):
-        import os
-
-        self.what, self.pid, self.error, self.result = what, 0, "", None
-        if not (fork and hasattr(os, "fork")):
-            try:
-                self.result = fn()
-            except Exception as e:
-                self.error = str(e) or type(e).__name__
-            return
-        import gc
-
-        r, w = os.pipe()
-        gc.freeze()  # a collection in either process would touch, so copy, every page
-        pid = os.fork()
-        if pid == 0:  # the child: no exit handlers, no buffers of the parent flushed twice
-            os.close(r)
-            code = 0
-            try:
-                import pickle
-
-                os.nice(nice)
-                out = pickle.dumps((True, fn()))
-            except BaseException as e:
-                out = pickle.dumps((False, str(e) or type(e).__name__))
-                code = 1
-            try:
-                with os.fdopen(w, "wb") as f:
-                    f.write(out)
-            finally:
-                os._exit(code)
-        os.close(w)
-        self.pid, self.pipe = pid, r
-
-    def wait(self):
-        import os
-        import pickle
-
-        if self.pid:
-            with os.fdopen(self.pipe, "rb") as f:
-                out = f.read()
-            status = os.waitpid(self.pid, 0)[1]
-            self.pid = 0
-            try:
-                ok, value = pickle.loads(out)
-            except Exception:
-                ok, value = False, f"exit status {status}"
-            if ok and not status:
-                self.result = value
-            else:
-                self.error = str(value)
-        if self.error:
-            raise BuildError(f"{self.what} failed: {self.error}")
-        return self.result
-
-    def kill(self) -> None:
-        import os
-        import signal
-
-        if self.pid:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-            os.close(self.pipe)
-            self.pid = 0
 
 
 class _Sequential(Exception):

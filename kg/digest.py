@@ -281,12 +281,12 @@ def write_from_parts(out: str | Path, store_name: str, parts, persons, onto_byte
 def write_in_halves(out: str | Path, store_name: str, parts, persons,
                     onto_bytes: bytes) -> Path:
     """``write_from_parts`` with the two halves written at once by two forked processes."""
-    from .build import _Forked
+    from .forked import Forked
 
     m = merge(parts, persons, onto_bytes)
     halves = [Path(out) / f".digest-{which}-{os.getpid()}" for which in HALVES]
-    writers = [_Forked(lambda w=which, h=half: write_half(h, w, m), "writing the query digest",
-                       True) for which, half in zip(HALVES, halves)]
+    writers = [Forked(lambda w=which, h=half: write_half(h, w, m), "writing the query digest",
+                      True) for which, half in zip(HALVES, halves)]
     try:
         for w in writers:
             w.wait()

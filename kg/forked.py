@@ -1,0 +1,79 @@
+"""Work done beside the build, in a forked child: a copy-on-write view of the process, so
+nothing is sent to it; its result comes back pickled through a pipe."""
+from __future__ import annotations
+
+from .errors import BuildError
+
+#: the forked helpers yield the processor to the store's loader, the longest task left
+NICE = 10
+
+
+class Forked:
+    """``fn()`` run beside the build: in a forked child (a copy-on-write view of this process)
+    when ``fork`` is true and the system forks, else right away.  ``wait`` returns its result
+    (pickled back through a pipe), or raises BuildError when it failed."""
+
+    def __init__(self, fn, what: str, fork: bool, nice: int = 0):
+        import os
+
+        self.what, self.pid, self.error, self.result = what, 0, "", None
+        if not (fork and hasattr(os, "fork")):
+            try:
+                self.result = fn()
+            except Exception as e:
+                self.error = str(e) or type(e).__name__
+            return
+        import gc
+
+        r, w = os.pipe()
+        gc.freeze()  # a collection in either process would touch, so copy, every page
+        pid = os.fork()
+        if pid == 0:  # the child: no exit handlers, no buffers of the parent flushed twice
+            os.close(r)
+            code = 0
+            try:
+                import pickle
+
+                os.nice(nice)
+                out = pickle.dumps((True, fn()))
+            except BaseException as e:
+                out = pickle.dumps((False, str(e) or type(e).__name__))
+                code = 1
+            try:
+                with os.fdopen(w, "wb") as f:
+                    f.write(out)
+            finally:
+                os._exit(code)
+        os.close(w)
+        self.pid, self.pipe = pid, r
+
+    def wait(self):
+        import os
+        import pickle
+
+        if self.pid:
+            with os.fdopen(self.pipe, "rb") as f:
+                out = f.read()
+            status = os.waitpid(self.pid, 0)[1]
+            self.pid = 0
+            try:
+                ok, value = pickle.loads(out)
+            except Exception:
+                ok, value = False, f"exit status {status}"
+            if ok and not status:
+                self.result = value
+            else:
+                self.error = str(value)
+        if self.error:
+            raise BuildError(f"{self.what} failed: {self.error}")
+        return self.result
+
+    def kill(self) -> None:
+        import os
+        import signal
+
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            os.close(self.pipe)
+            self.pid = 0
