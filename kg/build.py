@@ -182,9 +182,9 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         store_name = st.store_name_of(stage, st.sha256(bib_path))
         halves = [stage / f".digest-{which}" for which in digest.HALVES]
         merged = digest.merge(digest_parts, mb.persons, onto_bytes)
-        writers = [Forked(lambda w=which, h=half, m=merged: digest.write_half(h, w, m),
-                          "writing the query digest", large, NICE)
-                   for which, half in zip(digest.HALVES, halves)]
+        for which, half in zip(digest.HALVES, halves):  # one at a time: each is killed on error
+            writers.append(Forked(lambda w=which, h=half, m=merged: digest.write_half(h, w, m),
+                                  "writing the query digest", large, NICE))
         if large:  # kept for the first query after an incremental build
             writers.append(Forked(lambda: digest.write_parts(
                 stage / digest.PARTS, store_name, digest_parts, mb.persons),
@@ -275,15 +275,18 @@ def parent_keys(text: str) -> list[str]:
     """What ``_PARENT.findall(text)`` finds, ten times faster: a pattern that starts with an
     alternation is tried at every position, one that starts with a literal is not."""
     low = text.lower()
-    if len(low) != len(text):  # a letter whose lower case is longer: offsets would shift
-        return _PARENT.findall(text)
-    keys = []
-    for m in _REF.finditer(low):
+    if len(low) != len(text) or "ſ" in low:  # a letter whose lower case is longer (offsets
+        return _PARENT.findall(text)  # would shift), or a long s (matches 's' ignoring case)
+    keys, pos = [], 0
+    while m := _REF.search(low, pos):
         for head in ("cross", "x"):
             j = m.start() - len(head)
             if j >= 0 and low.startswith(head, j) and not (j and _WORD.match(text, j - 1)):
                 keys.append(text[m.start(1):m.end(1)])
+                pos = m.end()
                 break
+        else:  # not a parent: the pattern goes on from the next character, so do we
+            pos = m.start() + 1
     return keys
 
 

@@ -285,18 +285,20 @@ def write_in_halves(out: str | Path, store_name: str, parts, persons,
 
     m = merge(parts, persons, onto_bytes)
     halves = [Path(out) / f".digest-{which}-{os.getpid()}" for which in HALVES]
-    writers = [Forked(lambda w=which, h=half: write_half(h, w, m), "writing the query digest",
-                      True) for which, half in zip(HALVES, halves)]
+    writers: list[Forked] = []
     try:
+        for which, half in zip(HALVES, halves):
+            writers.append(Forked(lambda w=which, h=half: write_half(h, w, m),
+                                  "writing the query digest", True))
         for w in writers:
             w.wait()
+        return join_halves(out, store_name, halves)
     except BaseException:
         for w in writers:
             w.kill()
         for h in halves:
             h.unlink(missing_ok=True)
         raise
-    return join_halves(out, store_name, halves)
 
 
 #: the digest in two halves that two processes can write at once: the search index and the

@@ -17,6 +17,7 @@ class Forked:
         import os
 
         self.what, self.pid, self.error, self.result = what, 0, "", None
+        self.pipe: int | None = None
         if not (fork and hasattr(os, "fork")):
             try:
                 self.result = fn()
@@ -27,19 +28,23 @@ class Forked:
 
         r, w = os.pipe()
         gc.freeze()  # a collection in either process would touch, so copy, every page
-        pid = os.fork()
-        if pid == 0:  # the child: no exit handlers, no buffers of the parent flushed twice
+        try:
+            pid = os.fork()
+        except BaseException:
             os.close(r)
-            code = 0
+            os.close(w)
+            raise
+        if pid == 0:  # the child: no exit handlers, no buffers of the parent flushed twice
+            code = 1
             try:
                 import pickle
 
-                os.nice(nice)
-                out = pickle.dumps((True, fn()))
-            except BaseException as e:
-                out = pickle.dumps((False, str(e) or type(e).__name__))
-                code = 1
-            try:
+                os.close(r)
+                try:
+                    os.nice(nice)
+                    out, code = pickle.dumps((True, fn())), 0
+                except BaseException as e:
+                    out = pickle.dumps((False, str(e) or type(e).__name__))
                 with os.fdopen(w, "wb") as f:
                     f.write(out)
             finally:
@@ -52,8 +57,11 @@ class Forked:
         import pickle
 
         if self.pid:
-            with os.fdopen(self.pipe, "rb") as f:
-                out = f.read()
+            try:
+                with os.fdopen(self.pipe, "rb") as f:
+                    out = f.read()
+            finally:
+                self.pipe = None  # closed, even when interrupted
             status = os.waitpid(self.pid, 0)[1]
             self.pid = 0
             try:
@@ -69,11 +77,18 @@ class Forked:
         return self.result
 
     def kill(self) -> None:
+        """Stop the child (if still there) and reap it; never raises."""
+        import contextlib
         import os
         import signal
 
+        if self.pipe is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.pipe)
+            self.pipe = None
         if self.pid:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-            os.close(self.pipe)
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self.pid, 0)
             self.pid = 0

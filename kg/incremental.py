@@ -192,6 +192,9 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
     # Thinkers in the order a full build meets them: @thinker entries, then names by entry.
     persons = {s: p for s, p in mb.persons.items() if p.entry is not None}
     records = index["records"]
+    for key, b in new_blocks.items():
+        if set(records[key][4]) - set(b.people):
+            return None  # a person no longer named here may have been spelled as it did
     entry_line = {}
     for (chunk, line), (_, key) in zip(pieces, old_chunks):
         if key is None:

@@ -182,3 +182,20 @@ def test_the_digest_parts_follow_the_builds(small_large, library, tmp_path, monk
     monkeypatch.setattr(kb, "PRETTY_MAX_TRIPLES", 10**9)
     kb.build(library, ONTOLOGY, out, incremental=False)
     assert not (out / digest.PARTS).exists() and not (out / "index.json").exists()
+
+
+def test_dropping_the_first_spelling_of_a_name_gives_the_full_build(small_large, library,
+                                                                   tmp_path):
+    """A names 'Müller, Hans' first, B 'Muller, Hans' (one person): once A no longer names
+    him, he is spelled as B spells him, as a full build does (found by review)."""
+    text = library.read_text(encoding="utf-8") + (
+        "\n@book{aaa, author = {Müller, Hans}, title = {A}, date = {1990}}\n"
+        "@book{bbb, author = {Muller, Hans}, title = {B}, date = {1991}}\n")
+    library.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    edit(library, "author = {Müller, Hans}, title = {A}", "author = {Other, Ann}, title = {A}")
+    result = kb.build(library, ONTOLOGY, out)
+    same_as_full(library, out, tmp_path, result)
+    assert '"Muller"' in (out / "graph.ttl").read_text(encoding="utf-8")
+

@@ -104,7 +104,8 @@ def test_a_key_the_heads_do_not_show_falls_back_to_one_process(tmp_path, monkeyp
 
 
 _PARENT_PIECES = st.sampled_from(
-    list("crossefxXRCOSEF = {}\",\n_aé") + ["crossref", "xref", "CrossRef", "İ", "ﬀ", "ß"])
+    list("crossefxXRCOSEF = {}\",\n_aéſK") + ["crossref", "xref", "CrossRef", "İ", "ﬀ", "ß",
+                                                "sref", "ref ="])
 
 
 @settings(max_examples=300, deadline=None)
@@ -117,6 +118,9 @@ def test_parent_keys_find_what_the_case_insensitive_pattern_finds(text):
     ("crossref = {Par1}, XRef=\"k2\", Crossref = w3", ["Par1", "k2", "w3"]),
     ("mycrossref = {no}, x_xref = {no}, xcrossref = {no}", []),
     ("İ crossref = {after-a-longer-lower-case}", ["after-a-longer-lower-case"]),
+    ("sref=xref={a}", ["a"]),  # a 'ref =' that is no parent hides none that follows
+    ("note = {see ref = crossref = {P}}", ["P"]),
+    ("croſſref = {long-s}", ["long-s"]),
 ])
 def test_parent_keys_examples(text, keys):
     assert kb.parent_keys(text) == keys
