@@ -551,10 +551,28 @@ class _Workers:
         self.pool = multiprocessing.get_context("fork").Pool(self.processes)
 
     def map(self, fn, items):
+        """fn over items in order.  A worker that dies (the out-of-memory killer, a signal)
+        loses its task and the pool waits for it for ever: watched for, it is an error."""
+        import multiprocessing
+
         try:
-            yield from self.pool.imap(fn, items)
+            results = self.pool.imap(fn, items)
+            started = self._processes()
+            n = len(items)
+            while n:
+                try:
+                    yield results.next(timeout=1.0)
+                    n -= 1
+                except multiprocessing.TimeoutError:
+                    if self._processes() != started:
+                        raise BuildError("a worker process died while building (killed: out "
+                                         "of memory?); nothing was written") from None
         finally:
             self.stop()
+
+    def _processes(self) -> set:
+        """The pool's worker processes (replaced ones are gone from it)."""
+        return {(p.pid, p.exitcode) for p in getattr(self.pool, "_pool", ())}
 
     def stop(self) -> None:
         if self.pool is not None:

@@ -124,3 +124,37 @@ def test_parent_keys_find_what_the_case_insensitive_pattern_finds(text):
 ])
 def test_parent_keys_examples(text, keys):
     assert kb.parent_keys(text) == keys
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path, monkeypatch):
+    """The out-of-memory killer takes a worker: multiprocessing's pool would wait for its task
+    for ever; the build says so and keeps out/."""
+    from kg.errors import BuildError
+
+    bib = tmp_path / "lib.bib"
+    bib.write_text(generate(600, 3, themes(ONTOLOGY)), encoding="utf-8")
+    monkeypatch.setattr(kb, "CHUNK", 97)
+    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 10)
+    out = tmp_path / "out"
+    kb.build(bib, ONTOLOGY, out, incremental=False)
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    monkeypatch.setattr(kb, "_chunk", _killed_at_the_fourth_chunk)
+    with pytest.raises(BuildError, match="a worker process died"):
+        kb.build(bib, ONTOLOGY, out, incremental=False)
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    assert not list(out.glob(".build-*"))
+
+
+_CHUNK = kb._chunk
+
+
+def _killed_at_the_fourth_chunk(args):
+    """kg.build._chunk, but the worker given the fourth chunk is killed (by reference: the
+    pool pickles the function's name)."""
+    import os
+    import signal
+
+    if args[0] == 97 * 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _CHUNK(args)
+
