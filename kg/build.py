@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import store as st
 from .errors import BuildError, InputError, Problem
-from .forked import NICE, Forked
+from .forked import NICE, Forked, all_done
 from .vocab import PREFIXES
 
 BIB_NAME = "references.bib"
@@ -249,6 +249,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         raise
     finally:
         bar.done()
+        all_done()  # last: a collection with children alive would copy the pages it touched
     return BuildResult(out, counts, problems, triples)
 
 

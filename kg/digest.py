@@ -281,7 +281,7 @@ def write_from_parts(out: str | Path, store_name: str, parts, persons, onto_byte
 def write_in_halves(out: str | Path, store_name: str, parts, persons,
                     onto_bytes: bytes) -> Path:
     """``write_from_parts`` with the two halves written at once by two forked processes."""
-    from .forked import Forked
+    from .forked import Forked, all_done
 
     m = merge(parts, persons, onto_bytes)
     halves = [Path(out) / f".digest-{which}-{os.getpid()}" for which in HALVES]
@@ -299,6 +299,8 @@ def write_in_halves(out: str | Path, store_name: str, parts, persons,
         for h in halves:
             h.unlink(missing_ok=True)
         raise
+    finally:
+        all_done()
 
 
 #: the digest in two halves that two processes can write at once: the search index and the

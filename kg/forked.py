@@ -92,3 +92,12 @@ class Forked:
             with contextlib.suppress(OSError):
                 os.waitpid(self.pid, 0)
             self.pid = 0
+
+
+def all_done() -> None:
+    """Every child is gone: what was frozen for them may be collected again (a process that
+    builds many times would otherwise never free the cycles of its earlier builds).  Not
+    before: a collection while a child runs would copy every page it touches."""
+    import gc
+
+    gc.unfreeze()

@@ -47,3 +47,16 @@ def test_kill_after_an_interrupted_wait_never_raises(monkeypatch):
     f.kill()  # the pipe is already closed, the child not yet reaped
     f.kill()
     assert f.pid == 0 and f.pipe is None
+
+
+def test_nothing_stays_frozen_once_the_children_are_done(tmp_path):
+    """A build freezes the collector's view for its children, and thaws it at the end."""
+    import gc
+
+    from kg.build import build
+
+    bib = tmp_path / "lib.bib"
+    bib.write_text("@book{a, title = {A}, keywords = {surveillance}}\n", encoding="utf-8")
+    gc.unfreeze()
+    build(bib, None, tmp_path / "out")
+    assert gc.get_freeze_count() == 0
