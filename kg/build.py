@@ -1,7 +1,6 @@
 """`kg build`: references.bib + ontology.ttl -> out/ (store, Turtle, JSON-LD, manifest)."""
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sys
@@ -117,6 +116,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
     import pyoxigraph as ox
 
     from .bib import BibFile, _check_macros, _chunks, parse_pieces
+    from .incremental import INDEX, write_index
     from .model import ModelBuilder
 
     pieces = list(_chunks(text)) if text.strip() else []
@@ -180,11 +180,8 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         from . import digest  # the query commands' pages, while the store finishes loading
 
         store_name = st.store_name_of(stage, st.sha256(bib_path))
-        halves = [stage / f".digest-{which}" for which in digest.HALVES]
-        merged = digest.merge(digest_parts, mb.persons, onto_bytes)
-        for which, half in zip(digest.HALVES, halves):  # one at a time: each is killed on error
-            writers.append(Forked(lambda w=which, h=half, m=merged: digest.write_half(h, w, m),
-                                  "writing the query digest", large, NICE))
+        writers, halves = digest.start_halves(
+            stage, digest.merge(digest_parts, mb.persons, onto_bytes), large, NICE)
         if large:  # kept for the first query after an incremental build
             writers.append(Forked(lambda: digest.write_parts(
                 stage / digest.PARTS, store_name, digest_parts, mb.persons),
@@ -194,13 +191,11 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         blocking += [p for rule in _gate() for p in rule(thinker_model) if p.level == "error"]
         files = ["graph.ttl", "graph.jsonld"]
         if large:  # while the store finishes loading
-            from . import incremental as inc
-
             heads = flat.close(tail_nt, tail_js)
-            inc.write_index(stage / inc.INDEX, pieces, piece_keys, piece_shas, keys,
-                            positions, index_rows, ctx, plan.parent_keys, heads,
-                            (len(tail_nt), len(tail_js)), counts, mb.persons)
-            files += [inc.INDEX, digest.PARTS]
+            write_index(stage / INDEX, pieces, piece_keys, piece_shas, keys, positions,
+                        index_rows, ctx, plan.parent_keys, heads, (len(tail_nt), len(tail_js)),
+                        counts, mb.persons)
+            files += [INDEX, digest.PARTS]
         loader.close()
         loader.store = None  # the store must be closed before it is moved into place
         triples = len(store)
@@ -230,7 +225,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             w.wait()
         files.append(digest.join_halves(stage, store_name, halves).name)
         publish(out, stage, bib_path, onto_path, counts, triples, problems,
-                [f for f in files if f], stale=[digest.DELTA, digest.PARTS, "index.json"])
+                [f for f in files if f], stale=[digest.DELTA, digest.PARTS, INDEX])
         problems.extend(_page(out, n))
     except BaseException as e:
         for w in writers:
@@ -609,9 +604,8 @@ class _FlatWriter:
 
     def append(self, nt: Path, js: Path) -> None:
         """Copy a chunk's files (the JSON-LD one is then removed)."""
-        for src, dst in ((nt, self.ttl), (js, self.js)):
-            with open(src, "rb") as f:
-                st.copy_range(f, dst, 0, os.fstat(f.fileno()).st_size)
+        st.append_file(self.ttl, nt)
+        st.append_file(self.js, js)
         js.unlink()
 
     def close(self, tail_nt: bytes, tail_js: bytes) -> tuple[int, int]:
@@ -687,8 +681,7 @@ class _Loader:
             with open(path, "wb") as out:
                 for x in batch:
                     if isinstance(x, Path):
-                        with open(x, "rb") as f:
-                            st.copy_range(f, out, 0, os.fstat(f.fileno()).st_size)
+                        st.append_file(out, x)
                     else:
                         out.write(x)
         self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, lenient=True)

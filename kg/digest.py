@@ -266,30 +266,16 @@ def _figure(number: str | None):
 
 # --------------------------------------------------------------------------- the whole file
 
-def write_from_parts(out: str | Path, store_name: str, parts, persons, onto_bytes: bytes) -> Path:
+def write_from_parts(out: str | Path, store_name: str, parts, persons,
+                     onto_bytes: bytes) -> Path:
     """Merge the chunks' parts (in file order) with the thinkers (slug -> kg.model.Person) and
-    the ontology, and write ``out/digest-<store_name>.bin`` atomically (``out`` may be the
-    build's staging folder: the file is then published with the rest).  Returns its path."""
-    from .store import write_atomic
+    the ontology, and write ``out/digest-<store_name>.bin`` atomically, its two halves by two
+    forked processes at once.  Returns its path.  (A build starts the halves itself, to go on
+    meanwhile: ``merge``, ``write_half``, ``join_halves``.)"""
+    from .forked import all_done
 
-    m = _Merged(parts, persons, onto_bytes)
-    p = path_for(out, store_name)
-    write_atomic(p, _join(store_name, [m.half(w) for w in HALVES]))
-    return p
-
-
-def write_in_halves(out: str | Path, store_name: str, parts, persons,
-                    onto_bytes: bytes) -> Path:
-    """``write_from_parts`` with the two halves written at once by two forked processes."""
-    from .forked import Forked, all_done
-
-    m = merge(parts, persons, onto_bytes)
-    halves = [Path(out) / f".digest-{which}-{os.getpid()}" for which in HALVES]
-    writers: list[Forked] = []
+    writers, halves = start_halves(out, merge(parts, persons, onto_bytes))
     try:
-        for which, half in zip(HALVES, halves):
-            writers.append(Forked(lambda w=which, h=half: write_half(h, w, m),
-                                  "writing the query digest", True))
         for w in writers:
             w.wait()
         return join_halves(out, store_name, halves)
@@ -301,6 +287,25 @@ def write_in_halves(out: str | Path, store_name: str, parts, persons,
         raise
     finally:
         all_done()
+
+
+def start_halves(folder: str | Path, merged, fork: bool = True, nice: int = 0):
+    """Start writing the HALVES of a merged digest into ``folder``, each by a forked process
+    (kg.forked.Forked; ``fork`` false: here, at once).  Returns the writers, to wait for or
+    kill, and the files, for ``join_halves``."""
+    from .forked import Forked
+
+    halves = [Path(folder) / f".digest-{which}-{os.getpid()}" for which in HALVES]
+    writers: list = []
+    try:
+        for which, half in zip(HALVES, halves):
+            writers.append(Forked(lambda w=which, h=half: write_half(h, w, merged),
+                                  "writing the query digest", fork, nice))
+    except BaseException:
+        for w in writers:
+            w.kill()
+        raise
+    return writers, halves
 
 
 #: the digest in two halves that two processes can write at once: the search index and the
@@ -341,11 +346,6 @@ def join_halves(out: str | Path, store_name: str, halves: list[Path]) -> Path:
     for h in halves:
         Path(h).unlink()
     return p
-
-
-def _join(store_name: str, halves: list[tuple[dict, bytes]]) -> bytes:
-    head = _head(store_name, [hd for hd, _ in halves], [len(b) for _, b in halves])
-    return head + b"".join(b for _, b in halves)
 
 
 def _head(store_name: str, heads: list[dict], sizes: list[int]) -> bytes:
@@ -492,7 +492,7 @@ def write(out: str | Path, store=None, store_name: str | None = None) -> Path | 
             recs = [r for r in map(mb.record, entries[i:i + CHUNK]) if r is not None]
             parts.append(part(recs, mb))
         persons = mb.persons
-    p = write_in_halves(out, store_name, parts, persons, onto_bytes)
+    p = write_from_parts(out, store_name, parts, persons, onto_bytes)
     for old in out.glob("digest-*.bin"):
         if old != p:
             old.unlink(missing_ok=True)

@@ -319,12 +319,10 @@ def _replace(store, old_nt: bytes, new_nt: bytes) -> int:
         if q in store:
             store.remove(q)
             change -= 1
-    added = b"\n".join(new - old) + b"\n"
-    for t in ox.parse(added, format=ox.RdfFormat.N_TRIPLES):
-        change += ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) not in store
-    if added.strip():
-        store.bulk_load(input=added, format=ox.RdfFormat.N_TRIPLES, lenient=True)
-    return change
+    fresh = [q for t in ox.parse(b"\n".join(new - old) + b"\n", format=ox.RdfFormat.N_TRIPLES)
+             if (q := ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())) not in store]
+    store.extend(fresh)
+    return change + len(fresh)
 
 
 def _splice(old_path: Path, new_path: Path, index, old_chunks, spans, new_blocks, which: int,

@@ -105,6 +105,12 @@ def copy_range(src, dst, offset: int, length: int) -> None:
     dst.seek(0, os.SEEK_END)
 
 
+def append_file(dst, src: str | Path) -> None:
+    """Append the whole file ``src`` to the open binary file ``dst`` (see copy_range)."""
+    with open(src, "rb") as f:
+        copy_range(f, dst, 0, os.fstat(f.fileno()).st_size)
+
+
 @contextlib.contextmanager
 def lock(out: Path):
     """One build at a time publishes into a folder."""

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import digest_content
+from conftest import digest_content, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -37,17 +37,27 @@ def quads(out: Path) -> set[str]:
     return {str(q) for q in ox.Store.read_only(str(next(out.glob("store-*"))))}
 
 
+def workers(monkeypatch, chunk: int = 97) -> None:
+    """Two worker processes for a few hundred entries, in chunks of ``chunk``."""
+    monkeypatch.setattr(kb, "CHUNK", chunk)
+    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 10)
+
+
+def two_ways(bib: Path, tmp_path: Path, monkeypatch, chunk: int):
+    """The library built by two workers (tmp_path/par), then by one process (tmp_path/seq)."""
+    workers(monkeypatch, chunk)
+    par = kb.build(bib, ONTOLOGY, tmp_path / "par", incremental=False)
+    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 10**9)
+    return par, kb.build(bib, ONTOLOGY, tmp_path / "seq", incremental=False)
+
+
 @pytest.mark.parametrize("large", [False, True], ids=["pretty", "flat"])
 def test_two_processes_build_the_same_graph(tmp_path, monkeypatch, large):
     bib = tmp_path / "lib.bib"
     bib.write_text(generate(600, 3, themes(ONTOLOGY)) + TRICKY, encoding="utf-8")
-    monkeypatch.setattr(kb, "CHUNK", 97)  # many chunks, split between the workers
     if large:
         monkeypatch.setattr(kb, "PRETTY_MAX_TRIPLES", 1000)
-    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 10)
-    par = kb.build(bib, ONTOLOGY, tmp_path / "par", incremental=False)
-    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 10**9)
-    seq = kb.build(bib, ONTOLOGY, tmp_path / "seq", incremental=False)
+    par, seq = two_ways(bib, tmp_path, monkeypatch, 97)  # many chunks, split between workers
     assert quads(tmp_path / "par") == quads(tmp_path / "seq")
     for name in ("graph.ttl", "graph.jsonld"):
         assert filecmp.cmp(tmp_path / "par" / name, tmp_path / "seq" / name, shallow=False)
@@ -72,12 +82,11 @@ def test_a_failing_digest_writer_stops_the_build_and_keeps_out(tmp_path, monkeyp
 
     bib = tmp_path / "lib.bib"
     bib.write_text(generate(600, 3, themes(ONTOLOGY)), encoding="utf-8")
-    monkeypatch.setattr(kb, "CHUNK", 97)
+    workers(monkeypatch)
     monkeypatch.setattr(kb, "PRETTY_MAX_TRIPLES", 1000)
-    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 10)
     out = tmp_path / "out"
     kb.build(bib, ONTOLOGY, out, incremental=False)
-    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    before = snapshot(out)
 
     def boom(*args):
         raise OSError("disk full")
@@ -85,7 +94,7 @@ def test_a_failing_digest_writer_stops_the_build_and_keeps_out(tmp_path, monkeyp
     monkeypatch.setattr(digest, "write_half", boom)
     with pytest.raises(BuildError, match="writing the query digest failed: disk full"):
         kb.build(bib, ONTOLOGY, out, incremental=False)
-    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    assert snapshot(out) == before
 
 
 def test_a_key_the_heads_do_not_show_falls_back_to_one_process(tmp_path, monkeypatch):
@@ -93,11 +102,7 @@ def test_a_key_the_heads_do_not_show_falls_back_to_one_process(tmp_path, monkeyp
     bib = tmp_path / "lib.bib"
     bib.write_text(generate(300, 5, themes(ONTOLOGY)) +
                    "\n@book{x1, title = {A}} @book{w7, title = {dup of w7}}\n", encoding="utf-8")
-    monkeypatch.setattr(kb, "CHUNK", 50)
-    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 10)
-    par = kb.build(bib, ONTOLOGY, tmp_path / "par", incremental=False)
-    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 10**9)
-    seq = kb.build(bib, ONTOLOGY, tmp_path / "seq", incremental=False)
+    par, seq = two_ways(bib, tmp_path, monkeypatch, 50)
     assert quads(tmp_path / "par") == quads(tmp_path / "seq")
     for result in (par, seq):
         assert "duplicate key 'w7'" in "\n".join(str(p) for p in result.problems)
@@ -133,15 +138,14 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path, monkeypatch):
 
     bib = tmp_path / "lib.bib"
     bib.write_text(generate(600, 3, themes(ONTOLOGY)), encoding="utf-8")
-    monkeypatch.setattr(kb, "CHUNK", 97)
-    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 10)
+    workers(monkeypatch)
     out = tmp_path / "out"
     kb.build(bib, ONTOLOGY, out, incremental=False)
-    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    before = snapshot(out)
     monkeypatch.setattr(kb, "_chunk", _killed_at_the_fourth_chunk)
     with pytest.raises(BuildError, match="a worker process died"):
         kb.build(bib, ONTOLOGY, out, incremental=False)
-    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    assert snapshot(out) == before
     assert not list(out.glob(".build-*"))
 
 
