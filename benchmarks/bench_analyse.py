@@ -1,4 +1,4 @@
-"""Speed of kg.analyse on synthetic libraries, as ratios to a floor measured in the same run.
+"""Speed of kg.analyse.network on synthetic libraries, as ratios to a floor measured in the same run.
 
     python benchmarks/bench_analyse.py 1000 5000
 
@@ -24,9 +24,9 @@ def timed(f, *a, **k):
 def main(sizes: list[int]) -> None:
     from generate import generate, themes
 
-    from kg import analyse as an
-    from kg.build import build
-    from kg.store import open_store
+    from kg.analyse import network as an
+    from kg.api import build
+    from kg.build.store import open_store
 
     onto = ROOT / "ontology.ttl"
     for n in sizes:

@@ -5,7 +5,7 @@
 
 1. Every query command, in process, against the server (``--endpoint``) vs the local store:
    the ratio remote / local (same answers, checked).
-2. ``kg.remote.push`` of a synthetic N-Triples file into a named graph vs ``curl -T`` of the
+2. ``kg.share.remote.push`` of a synthetic N-Triples file into a named graph vs ``curl -T`` of the
    same file into another (the floor: the same server work with a C client); and the
    client's peak memory growth during the upload as a fraction of the file size (streamed: ~0).
 Everything runs on 127.0.0.1.
@@ -32,7 +32,7 @@ COMMANDS = [["themes"], ["theme", "surveillance"], ["thinker", "ellul"], ["work"
 PUSH_CHILD = """
 import resource, sys
 sys.path.insert(0, {root!r})
-from kg import remote
+from kg.share import remote
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 remote.push({file!r}, {store!r}, "https://kg.example/graph/bench")
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -58,8 +58,8 @@ def main() -> None:
     from click.testing import CliRunner
     from remote_server import Oxigraph
 
-    from kg import remote
-    from kg.build import build
+    from kg.share import remote
+    from kg.api import build
     from kg.cli import main as kg
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-remote-"))
@@ -112,7 +112,7 @@ def main() -> None:
         finally:
             server.stop()
         print(f"\nUpload of {size / 1e6:.0f} MB of N-Triples ({i} triples):")
-        print(f"  kg.remote.push (process) {push_s:.1f} s vs curl {load_s:.1f} s: "
+        print(f"  kg.share.remote.push (process) {push_s:.1f} s vs curl {load_s:.1f} s: "
               f"{push_s / load_s:.2f}x")
         print(f"  client peak memory growth during the upload: {grew_kb / 1024:.1f} MB = "
               f"{grew_kb * 1024 / size:.3f} of the file size")

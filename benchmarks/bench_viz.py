@@ -55,9 +55,9 @@ def main() -> None:
     from generate import generate, themes
     from playwright.sync_api import sync_playwright
 
-    from kg import render
-    from kg.build import build
-    from kg.store import open_store
+    from kg.browse import render
+    from kg.api import build
+    from kg.build.store import open_store
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-viz-"))
     bib = tmp / "lib.bib"

@@ -12,8 +12,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg import export as ex  # noqa: E402  (after the sys.path line)
-from kg.build import build  # noqa: E402
+from kg.api import open_graph  # noqa: E402  (after the sys.path line)
+from kg.write import export as ex  # noqa: E402
+from kg.api import build  # noqa: E402
 
 
 def median(f, n=5):
@@ -31,7 +32,8 @@ def main():
         for name in ("references.bib", "ontology.ttl"):
             shutil.copyfile(ROOT / name, tmp / name)
         kw = {"out": tmp / "out", "bib": tmp / "references.bib", "ontology": tmp / "ontology.ttl"}
-        build(kw["bib"], kw["ontology"], kw["out"])
+        build(kw["bib"], kw["ontology"], kw.pop("out"))
+        kw["store"] = open_graph(tmp / "out")
         floor = median(lambda: ex.run("bibtex", ex.Selection(), **kw))
         print(f"floor: kg export --format bibtex (all works) {floor * 1000:.0f} ms")
         for fmt, style in (("csl-json", None), ("ris", None), ("text", "apa"),

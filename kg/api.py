@@ -1,21 +1,47 @@
-"""The Python API the CLI mirrors: each function opens the built graph and answers."""
+"""The Python API the CLI mirrors: open the library of an output folder, built first when
+its inputs changed, and ask it.
+
+This is the top of the house: it may import every layer; nothing imports it.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from .build import build, ensure_built  # noqa: F401  (part of the API)
-from .store import open_store
+from kg.build import pipeline
+from kg.build.pipeline import BuildResult
+from kg.read.query import Library
+
+
+def build(bib: str | Path | None = None, ontology: str | Path | None = None,
+          out: str | Path = "out", **kw) -> BuildResult:
+    """`kg build`: kg.build.pipeline.build with the interactive page of kg.browse."""
+    from kg.browse.render import write_page
+
+    return pipeline.build(bib, ontology, out, page=write_page, **kw)
+
+
+def ensure_built(out: str | Path = "out", bib=None, ontology=None, quiet: bool = False) -> Path:
+    """The output folder, rebuilt first (with its page) when the inputs changed."""
+    from kg.browse.render import write_page
+
+    return pipeline.ensure_built(out, bib, ontology, quiet=quiet, page=write_page)
+
+
+def open_library(out: str | Path = "out", bib=None, ontology=None,
+                 quiet: bool = False) -> Library:
+    """The library of ``out``, rebuilt first when the bibliography or the ontology changed."""
+    return Library(ensure_built(out, bib, ontology, quiet=quiet))
 
 
 def open_graph(out: str | Path = "out", bib=None, ontology=None, quiet: bool = False):
     """The query store of ``out``, rebuilt first when the inputs changed."""
-    return open_store(ensure_built(out, bib, ontology, quiet=quiet))
+    return open_library(out, bib, ontology, quiet).store
 
 
 def export(fmt: str = "bibtex", keys: list[str] | None = None, out: str | Path = "out",
            bib=None, ontology=None, **kwargs) -> str:
     """`kg export`: the works of ``keys`` (all by default) in one format."""
-    from .export import Selection, run
+    from kg.write.export import Selection, run
 
-    return run(fmt, Selection(keys=list(keys or [])), out=out, bib=bib, ontology=ontology,
-               **kwargs)
+    return run(fmt, Selection(keys=list(keys or [])), open_graph(out, bib, ontology), bib=bib,
+               ontology=ontology, **kwargs)

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from .errors import KgError
+from kg.core.errors import KgError
 
 
 class KgGroup(click.Group):
@@ -61,8 +61,8 @@ def main():
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 def build(bib, ontology, out, strict, quiet):
     """Build the graph from BIB (default ./references.bib, else the shipped corpus)."""
-    from .build import build as run
-    from .report import summary
+    from kg.api import build as run
+    from kg.build.report import summary
 
     result = run(bib, ontology, out, strict=strict, progress=not quiet)
     text = summary(result, quiet=quiet)
@@ -101,12 +101,15 @@ def export(bib, ontology, out, fmt, keys, themes, thinkers, queries, style, loca
 
     Selectors (--key, --theme, --thinker, --query) add up; none means every work.
     """
-    from .export import Selection, run
+    from kg.write.export import Selection, run
 
     sel = Selection(list(themes), list(thinkers), list(keys), list(queries))
-    text = run(fmt, sel, out=out, bib=bib, ontology=ontology, style=style, locale=locale)
+    from kg.api import open_graph
+
+    text = run(fmt, sel, open_graph(out, bib, ontology), bib=bib, ontology=ontology, style=style,
+               locale=locale)
     if dest:
-        from .store import write_atomic
+        from kg.build.store import write_atomic
         write_atomic(dest, text)
     else:
         click.echo(text, nl=False)
@@ -119,8 +122,8 @@ _listing_format = click.option("--format", "fmt", type=click.Choice(["table", "j
 
 
 def _nx_graph(out, bib, ontology):
-    from . import api
-    from .analyse import load_nx
+    from kg import api
+    from kg.analyse.network import load_nx
 
     return load_nx(api.open_graph(out, bib, ontology))
 
@@ -137,7 +140,7 @@ def analyse_cmd(bib, ontology, out, top, seed, fmt):
     """Who is central, what clusters, what is weakly linked (alias: stats)."""
     import json as _json
 
-    from . import analyse as an
+    from kg.analyse import network as an
 
     result = an.analyse(_nx_graph(out, bib, ontology), top=top, seed=seed)
     if fmt == "json":
@@ -165,7 +168,7 @@ def path_cmd(a, b, bib, ontology, out, all_, k, fmt):
     """How A and B connect (thinkers, works, themes, by forgiving name), told in words."""
     import json as _json
 
-    from . import analyse as an
+    from kg.analyse import network as an
 
     G = _nx_graph(out, bib, ontology)
     paths = an.path(G, a, b, k if all_ else 1)
@@ -191,7 +194,7 @@ def path_cmd(a, b, bib, ontology, out, all_, k, fmt):
 @_listing_format
 def related_cmd(x, bib, ontology, out, n, fmt):
     """Thinkers or works most like X: Jaccard index of shared themes and cited works."""
-    from . import analyse as an
+    from kg.analyse import network as an
 
     G = _nx_graph(out, bib, ontology)
     node, rows = an.related(G, x, n)
@@ -217,11 +220,11 @@ def related_cmd(x, bib, ontology, out, n, fmt):
               help="Write to this file (default: standard output).")
 def export_graph_cmd(bib, ontology, out, fmt, no_measures, dest):
     """The graph for Gephi, Cytoscape...: typed, labelled nodes with their measures."""
-    from .analyse import export_graph
+    from kg.analyse.network import export_graph
 
     data = export_graph(_nx_graph(out, bib, ontology), fmt, with_measures=not no_measures)
     if dest:
-        from .store import write_atomic
+        from kg.build.store import write_atomic
         write_atomic(dest, data)
     else:
         click.echo(data.decode("utf-8"), nl=False)
@@ -238,9 +241,9 @@ def export_graph_cmd(bib, ontology, out, fmt, no_measures, dest):
               default="text", show_default=True)
 def cite_cmd(specs, bib, ontology, out, style, locale, fmt):
     """In-text citations and bibliography entries, e.g. `kg cite ellul1988@p.12 --style apa`."""
-    from .api import open_graph
-    from .cite import cite, parse_spec
-    from .export import Selection, csl_items, load, select
+    from kg.api import open_graph
+    from kg.write.cite import cite, parse_spec
+    from kg.write.export import Selection, csl_items, load, select
 
     open_graph(out, bib, ontology)  # rebuilds when the bibliography changed
     model = load(bib, ontology)
@@ -260,11 +263,13 @@ def cite_cmd(specs, bib, ontology, out, style, locale, fmt):
 @locale_option
 def dossier_cmd(theme, dest, bib, ontology, out, style, locale):
     """An essay kit for THEME: Markdown + HTML, .bib, CSL-JSON (pandoc --citeproc ready)."""
-    from .dossier import make
-    from .latex import slug
+    from kg.write.dossier import make
+    from kg.core.latex import slug
 
-    d = make(theme, dest or f"dossier-{slug(theme) or 'theme'}", out=out, bib=bib,
-             ontology=ontology, style=style, locale=locale)
+    from kg.api import open_graph
+
+    d = make(theme, dest or f"dossier-{slug(theme) or 'theme'}", open_graph(out, bib, ontology),
+             bib=bib, ontology=ontology, style=style, locale=locale)
     c = d.counts
     click.echo(f"{d.folder}/: {c['thinkers']} thinkers, {c['works']} works, {c['quotes']} "
                f"quotes, {c['claims']} claims, {c['references']} references")
@@ -306,19 +311,21 @@ def _limit_option(f):
 
 
 def _ask_lib(out, bib, ontology):
-    from .query import Library
+    from kg.read.query import Library
 
     meta = click.get_current_context().meta
     endpoint, graph = meta.get("kg.endpoint"), meta.get("kg.remote_graph")
     if endpoint:
-        from .remote import RemoteStore
+        from kg.share.remote import RemoteStore
 
-        return Library(out, bib, ontology, store=RemoteStore(endpoint, graph))
+        return Library(out, store=RemoteStore(endpoint, graph))
     if graph:
-        from .errors import InputError
+        from kg.core.errors import InputError
 
         raise InputError("--graph names a graph on a SPARQL server: give --endpoint too")
-    return Library(out, bib, ontology)
+    from kg.api import open_library
+
+    return open_library(out, bib, ontology)
 
 
 def _ask_limit(limit, fmt):
@@ -331,7 +338,8 @@ def _ask_limit(limit, fmt):
 @_ask_options
 def themes_cmd(bib, ontology, out, fmt, lang):
     """The theme thesaurus as a tree, with how many works / quotes / claims each holds."""
-    from . import output, query
+    from kg.core import output
+    from kg.read import query
 
     rows = query.themes(lang=lang, lib=_ask_lib(out, bib, ontology))
     if fmt in ("table", "markdown"):
@@ -346,7 +354,8 @@ def themes_cmd(bib, ontology, out, fmt, lang):
 @_ask_options
 def theme_cmd(name, limit, bib, ontology, out, fmt, lang):
     """Everything on theme NAME and its narrower themes (French/English label, id, altLabel)."""
-    from . import output, query
+    from kg.core import output
+    from kg.read import query
 
     d = query.theme(name, lang=lang, limit=_ask_limit(limit, fmt),
                     lib=_ask_lib(out, bib, ontology))
@@ -365,7 +374,8 @@ def theme_cmd(name, limit, bib, ontology, out, fmt, lang):
 @_ask_options
 def thinker_cmd(name, limit, bib, ontology, out, fmt, lang):
     """A thinker: life dates, description, works, themes, quotes, thinkers sharing themes."""
-    from . import output, query
+    from kg.core import output
+    from kg.read import query
 
     d = query.thinker(name, lang=lang, limit=_ask_limit(limit, fmt),
                       lib=_ask_lib(out, bib, ontology))
@@ -386,7 +396,8 @@ def thinker_cmd(name, limit, bib, ontology, out, fmt, lang):
 @_ask_options
 def work_cmd(key, bib, ontology, out, fmt, lang):
     """One work, whole: every field, people, themes, linked quotes and claims."""
-    from . import output, query
+    from kg.core import output
+    from kg.read import query
 
     d = query.work(key, lang=lang, lib=_ask_lib(out, bib, ontology))
     if fmt in ("json", "csv"):
@@ -404,11 +415,12 @@ def work_cmd(key, bib, ontology, out, fmt, lang):
 @_ask_options
 def quotes_cmd(theme_, thinker, limit, bib, ontology, out, fmt, lang):
     """Quotes with speaker, source and locator."""
-    from . import output, query
+    from kg.core import output
+    from kg.read import query
 
     rows = query.quotes(theme=theme_, thinker=thinker, lib=_ask_lib(out, bib, ontology))
     if fmt in ("latex", "pandoc", "markdown"):  # a quote bank ready to paste into an essay
-        from .cite import add_cited_in, quote_bank
+        from kg.write.cite import add_cited_in, quote_bank
 
         rows = add_cited_in(_ask_lib(out, bib, ontology).store,
                             rows[:limit] if limit else rows)
@@ -435,7 +447,8 @@ for _p in quotes_cmd.params:  # Write (issue 6): the quote-bank formats
 @_ask_options
 def claims_cmd(theme_, status, limit, bib, ontology, out, fmt, lang):
     """Claims with figure, source and status."""
-    from . import output, query
+    from kg.core import output
+    from kg.read import query
 
     rows = query.claims(theme=theme_, status=status, lib=_ask_lib(out, bib, ontology))
     click.echo(output.rows(rows[:_ask_limit(limit, fmt)] if _ask_limit(limit, fmt) else rows,
@@ -449,7 +462,8 @@ def claims_cmd(theme_, status, limit, bib, ontology, out, fmt, lang):
 @_ask_options
 def search_cmd(text, limit, bib, ontology, out, fmt, lang):
     """Full-text search over titles, annotations, quotes and claims (case and accents ignored)."""
-    from . import output, query
+    from kg.core import output
+    from kg.read import query
 
     rows = query.search(text, limit=limit or None, lib=_ask_lib(out, bib, ontology))
     if fmt in ("table", "markdown"):
@@ -471,8 +485,9 @@ def search_cmd(text, limit, bib, ontology, out, fmt, lang):
 @_ask_options
 def query_cmd(sparql, qfile, qname, list_, params, bib, ontology, out, fmt, lang):
     """Run read-only SPARQL: inline, from a file (-f), or a named query (NAME or --name)."""
-    from . import output, query
-    from .errors import InputError
+    from kg.core import output
+    from kg.read import query
+    from kg.core.errors import InputError
 
     if list_:
         rows = [{"name": q.name, "params": " ".join(
@@ -517,9 +532,10 @@ def query_cmd(sparql, qfile, qname, list_, params, bib, ontology, out, fmt, lang
               help="Colour nodes by Louvain community (as `kg analyse` finds them).")
 def viz(bib, ontology, out, dest, theme, thinker, depth, lang, physics, size_by, community):
     """Write the graph as one self-contained HTML page (works offline)."""
-    from . import render
+    from kg.api import open_graph
+    from kg.browse import render
 
-    path, data = render.viz(out, bib, ontology, output=dest, lang=lang, theme=theme,
+    path, data = render.viz(open_graph(out, bib, ontology), out, output=dest, lang=lang, theme=theme,
                             thinker=thinker, depth=depth, physics=physics, size_by=size_by,
                             colour_by_community=community)
     click.echo(f"{path}: {len(data['nodes'])} nodes, {len(data['edges'])} edges")
@@ -540,7 +556,7 @@ def check_cmd(bib, ontology, out, fmt, no_shacl):
     Uses the graph built in --out when it is up to date, else builds it in memory (nothing
     is written).
     """
-    from .check import check
+    from kg.build.check import check
 
     report = check(bib, ontology, out=out, shacl=not no_shacl)
     click.echo(report.json() if fmt == "json" else report.text(), nl=False)
@@ -571,9 +587,9 @@ def push_cmd(endpoint, store_url, graph, replace, timeout, bib, ontology, out):
     """
     from pathlib import Path
 
-    from . import remote
-    from .api import ensure_built
-    from .errors import InputError
+    from kg.share import remote
+    from kg.api import ensure_built
+    from kg.core.errors import InputError
 
     if not endpoint and not store_url:
         raise InputError("give --endpoint URL (or --store-url URL): where to push the graph")
@@ -582,7 +598,7 @@ def push_cmd(endpoint, store_url, graph, replace, timeout, bib, ontology, out):
     if remote.insecure(target):
         click.echo("Warning: the credentials travel unencrypted (http://): prefer https.",
                    err=True)
-    from .store import read_manifest
+    from kg.build.store import read_manifest
 
     built = Path(ensure_built(out, bib, ontology))
     r = remote.push(built / "graph.ttl", target, graph, replace=replace, timeout=timeout)

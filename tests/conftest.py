@@ -31,7 +31,7 @@ def ontology_path(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def thesaurus(ontology_path):
-    from kg.themes import load_thesaurus
+    from kg.core.themes import load_thesaurus
 
     return load_thesaurus(ontology_path.read_bytes())
 
@@ -61,9 +61,9 @@ def write_bib(tmp_path):
 
 @pytest.fixture
 def model_of(thesaurus):
-    """model_of(bibtex text) -> kg.model.Model, with the parse problems first (like a build)."""
-    from kg.bib import parse
-    from kg.model import build_model
+    """model_of(bibtex text) -> kg.core.model.Model, with the parse problems first (like a build)."""
+    from kg.core.bib import parse
+    from kg.core.model import build_model
 
     def make(text: str, path: str = "x.bib"):
         bib = parse(text, path)
@@ -76,8 +76,8 @@ def model_of(thesaurus):
 
 @pytest.fixture(scope="session")
 def small_model(thesaurus):
-    from kg.bib import load
-    from kg.model import build_model
+    from kg.core.bib import load
+    from kg.core.model import build_model
 
     return build_model(load(SMALL_BIB), thesaurus)
 
@@ -85,7 +85,7 @@ def small_model(thesaurus):
 @pytest.fixture(scope="session")
 def built_small(tmp_path_factory, ontology_path):
     """small.bib built once into a temporary out/ (read-only for the tests that use it)."""
-    from kg.build import build
+    from kg.api import build
 
     base = tmp_path_factory.mktemp("built")
     bib = base / "small.bib"
@@ -119,7 +119,7 @@ class Corpus(NamedTuple):
 
 @pytest.fixture(scope="session")
 def shipped_corpus(tmp_path_factory) -> Corpus:
-    from kg.build import build
+    from kg.api import build
 
     base = tmp_path_factory.mktemp("shipped-corpus")
     bib, onto = base / "references.bib", base / "ontology.ttl"
@@ -132,7 +132,7 @@ def shipped_corpus(tmp_path_factory) -> Corpus:
 def require_pandoc() -> None:
     """Module-level guard: pandoc (from the pypandoc-binary wheel) is a real component the
     tests use; missing in CI is a failure, on a developer machine a skip."""
-    from kg import cite
+    from kg.write import cite
 
     try:
         cite.pandoc_path()
@@ -145,7 +145,7 @@ def require_pandoc() -> None:
 def digest_content(out: Path) -> dict:
     """Everything the digest holds, blobs loaded (marshal's bytes depend on object sharing,
     not only on the values)."""
-    from kg import digest
+    from kg.read import digest
 
     [f] = out.glob("digest-store-*.bin")
     d = digest.read(out, f.stem.removeprefix("digest-"))

@@ -1,4 +1,4 @@
-"""kg.analyse: hand-made graphs whose answers are computed by hand; the shipped corpus."""
+"""kg.analyse.network: hand-made graphs whose answers are computed by hand; the shipped corpus."""
 from __future__ import annotations
 
 import io
@@ -10,8 +10,8 @@ from conftest import ONTOLOGY, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg import analyse as an
-from kg.errors import NotFoundError, QueryError
+from kg.analyse import network as an
+from kg.core.errors import NotFoundError, QueryError
 
 P = "https://kg.example/id/person/"
 W = "https://kg.example/id/work/"
@@ -254,7 +254,7 @@ def test_load_nx_from_a_model(small_model):
 def test_import_does_not_load_networkx():
     import subprocess
     import sys
-    code = "import sys, kg.analyse, kg.cli; print('networkx' in sys.modules)"
+    code = "import sys, kg.analyse.network, kg.cli; print('networkx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout
     assert out.strip() == "False"
@@ -321,8 +321,8 @@ def test_export_unknown_format(small):
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory):
     """The shipped corpus, built once; its networkx graph."""
-    from kg.build import build
-    from kg.store import open_store
+    from kg.api import build
+    from kg.build.store import open_store
 
     base = tmp_path_factory.mktemp("corpus-analyse")
     shutil.copyfile(ROOT / "references.bib", base / "references.bib")

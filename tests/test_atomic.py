@@ -125,8 +125,8 @@ def test_readers_during_a_build_see_a_whole_graph(tmp_path, libraries, ontology_
        "-q").communicate(timeout=600)
     writer = kg("build", str(libraries[10_000]), "--ontology", str(ontology_path), "-o",
                 str(out), "-q")
-    from kg.errors import KgError
-    from kg.store import open_store, read_manifest
+    from kg.core.errors import KgError
+    from kg.build.store import open_store, read_manifest
 
     seen = set()
     while writer.poll() is None:
@@ -146,9 +146,9 @@ def test_readers_during_a_build_see_a_whole_graph(tmp_path, libraries, ontology_
 
 
 def test_open_store_of_a_replaced_store(tmp_path, libraries, ontology_path):
-    from kg import store as st
-    from kg.build import build
-    from kg.errors import KgError
+    from kg.build import store as st
+    from kg.api import build
+    from kg.core.errors import KgError
 
     out = tmp_path / "out"
     build(libraries[300], ontology_path, out)

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.bib import load, text
-from kg.errors import InputError
+from kg.core.bib import load, text
+from kg.core.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "data" / "bad"
@@ -190,7 +190,7 @@ def test_10000_authors(tmp_path, ontology_path):
     r = run_kg(["build", str(p), "--ontology", str(ontology_path), "-o", str(tmp_path / "out"),
                 "-q"], tmp_path)
     assert r.returncode == 0, r.stderr
-    from kg.store import open_store
+    from kg.build.store import open_store
 
     store = open_store(tmp_path / "out")
     q = "SELECT (COUNT(?p) AS ?n) WHERE { <https://kg.example/id/work/many> " \
@@ -222,7 +222,7 @@ CONTROL = "".join(chr(c) for c in range(1, 32) if chr(c) not in "\n\r") + "\x7f"
 
 @pytest.fixture(scope="module")
 def hostile_build(tmp_path_factory, ontology_path):
-    from kg.build import build
+    from kg.api import build
 
     base = tmp_path_factory.mktemp("hostile")
     src = (BAD / "hostile.bib").read_text(encoding="utf-8")
@@ -234,7 +234,7 @@ def hostile_build(tmp_path_factory, ontology_path):
 
 
 def test_hostile_text_is_a_literal_in_the_store(hostile_build):
-    from kg.store import open_store
+    from kg.build.store import open_store
 
     bib, out = hostile_build
     entry = load(bib).entries[0]
@@ -257,8 +257,8 @@ def test_hostile_text_is_a_literal_in_the_store(hostile_build):
 def test_hostile_text_round_trips_through_every_file(hostile_build):
     import pyoxigraph as ox
 
-    from kg.export import bibtex
-    from kg.store import open_store
+    from kg.write.export import bibtex
+    from kg.build.store import open_store
 
     bib, out = hostile_build
     store = open_store(out)
@@ -269,7 +269,7 @@ def test_hostile_text_round_trips_through_every_file(hostile_build):
     assert {ox.Triple(q.subject, q.predicate, q.object) for q in ttl} == as_triples
     assert {ox.Triple(q.subject, q.predicate, q.object) for q in jsonld} == as_triples
     json.loads((out / "graph.jsonld").read_text(encoding="utf-8"))
-    from kg.bib import parse
+    from kg.core.bib import parse
 
     back = parse(bibtex(store), "export.bib")
     assert back.entries[0].fields == load(bib).entries[0].fields
@@ -277,7 +277,7 @@ def test_hostile_text_round_trips_through_every_file(hostile_build):
 
 
 def test_hostile_text_in_check_json(hostile_build, ontology_path):
-    from kg.check import check
+    from kg.build.check import check
 
     bib, out = hostile_build
     report = check(bib, ontology_path, out=out)
@@ -290,7 +290,7 @@ def test_hostile_text_in_check_json(hostile_build, ontology_path):
 
 
 def test_fields_after_an_early_closing_brace_are_reported():
-    from kg.bib import parse
+    from kg.core.bib import parse
 
     bib = parse("@book{early,\n  title = {Title},\n  annotation = {one}}} two},\n"
                 "  note = {lost?},\n  date = {1999},\n}\n", "x.bib")

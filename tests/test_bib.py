@@ -1,4 +1,4 @@
-"""kg.bib: reading any text file (encodings, line ends, NUL bytes) and parsing it into raw
+"""kg.core.bib: reading any text file (encodings, line ends, NUL bytes) and parsing it into raw
 entries, with every problem reported as data: ``file:line: key: level: message``."""
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from conftest import SMALL_BIB, messages
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.bib import MONTHS, load, parse, read_text, resolve, text
-from kg.errors import InputError, Problem
+from kg.core.bib import MONTHS, load, parse, read_text, resolve, text
+from kg.core.errors import InputError, Problem
 
 # An entry left open at line 5 between two good ones: line numbers and recovery are checked
 # on this text under every encoding and line-end convention.
@@ -441,6 +441,6 @@ _START_PIECES = st.sampled_from(["@", "@book", "@Comment", "{", "(", " ", "\t", 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_START_PIECES, max_size=30).map("".join))
 def test_chunk_starts_are_where_the_line_anchored_pattern_matches(text):
-    from kg.bib import _CHUNK_START, chunk_starts
+    from kg.core.bib import _CHUNK_START, chunk_starts
 
     assert chunk_starts(text) == [m.start() for m in _CHUNK_START.finditer(text)]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import render
+from kg.browse import render
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile.bib"
@@ -42,8 +42,8 @@ def browser():
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory, ontology_path):
-    from kg.build import build
-    from kg.store import open_store
+    from kg.api import build
+    from kg.build.store import open_store
 
     base = tmp_path_factory.mktemp("browser")
     bib = base / "references.bib"
@@ -56,7 +56,7 @@ def corpus(tmp_path_factory, ontology_path):
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory, ontology_path):
-    from kg.build import build
+    from kg.api import build
 
     base = tmp_path_factory.mktemp("browser-hostile")
     bib = base / "hostile.bib"
@@ -250,7 +250,7 @@ def test_hostile_bibliography_runs_nothing_and_fetches_nothing(hostile, opened):
 
 
 def test_physics_option_and_english_page(corpus, browser, opened, tmp_path):
-    from kg.store import open_store
+    from kg.build.store import open_store
 
     result = corpus[2]
     data = render.graph_data(open_store(result.out), "en", thinker="Ellul")

@@ -1,4 +1,4 @@
-"""kg.check: each lint rule on a small entry, the report, SHACL and the build gate."""
+"""kg.build.check: each lint rule on a small entry, the report, SHACL and the build gate."""
 from __future__ import annotations
 
 import shutil
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import check as ck
+from kg.build import check as ck
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -225,8 +225,8 @@ def test_shacl_sample_of_a_large_graph(model_of, ontology_path, monkeypatch):
 # ----------------------------------------------------------------------------------- gate
 
 def test_gate_clean_model(ontology_path, thesaurus):
-    from kg.bib import load
-    from kg.model import build_model
+    from kg.core.bib import load
+    from kg.core.model import build_model
 
     model = build_model(load(ROOT / "references.bib"), thesaurus)
     assert ck.gate(model, ontology_path.read_bytes()) == []

@@ -9,8 +9,8 @@ import shutil
 
 import pytest
 
-from kg import cite as kc
-from kg import export as ex
+from kg.write import cite as kc
+from kg.write import export as ex
 
 
 def _have_pandoc() -> bool:
@@ -157,7 +157,7 @@ def test_parse_spec(spec, want):
 
 
 def test_errors(items, tmp_path):
-    from kg.errors import InputError, NotFoundError
+    from kg.core.errors import InputError, NotFoundError
 
     with pytest.raises(NotFoundError, match="no style 'harvard'"):
         kc.style_path("harvard")

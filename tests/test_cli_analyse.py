@@ -17,7 +17,7 @@ from kg.cli import main
 @pytest.fixture(scope="session")
 def corpus_args(tmp_path_factory):
     """--bib/--ontology/--out options of the shipped corpus, built once."""
-    from kg.build import build
+    from kg.api import build
 
     base = tmp_path_factory.mktemp("corpus-cli-analyse")
     bib, onto = base / "references.bib", base / "ontology.ttl"

@@ -66,7 +66,7 @@ def test_unreadable_exit_2(tmp_path):
 
 
 def test_shipped_corpus_uses_the_built_store(tmp_path, ontology_path):
-    from kg.build import build
+    from kg.api import build
 
     bib = tmp_path / "references.bib"
     shutil.copyfile(ROOT / "references.bib", bib)

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 from remote_server import Oxigraph, Stub, free_port
 
-from kg import remote
+from kg.share import remote
 from kg.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ def read_only(tmp_path_factory, built):
 
 
 def test_push_reports_what_the_server_holds(server, built):
-    from kg.store import read_manifest
+    from kg.build.store import read_manifest
 
     n = read_manifest(built[1])["triples"]
     assert "Replaced the default graph at" in server.push_output

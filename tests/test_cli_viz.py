@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def built(tmp_path_factory, ontology_path):
     """The shipped corpus built once; returns the CLI options that point at it."""
-    from kg.build import build
+    from kg.api import build
 
     base = tmp_path_factory.mktemp("viz")
     bib = base / "references.bib"
@@ -97,10 +97,10 @@ def test_viz_help_lists_the_options():
 
 
 def test_viz_sizes_by_a_measure_and_colours_by_community(built, tmp_path):
-    """Issue 7: the page sizes nodes by a chosen measure of kg.analyse and colours them by
-    Louvain community; the values are those `kg.analyse.measures` computes."""
-    from kg.analyse import load_nx, measures
-    from kg.store import open_store
+    """Issue 7: the page sizes nodes by a chosen measure of kg.analyse.network and colours them by
+    Louvain community; the values are those `kg.analyse.network.measures` computes."""
+    from kg.analyse.network import load_nx, measures
+    from kg.build.store import open_store
 
     base, opts = built
     page = tmp_path / "pr.html"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import load_model
-from kg.latex import fold
+from kg.build.pipeline import load_model
+from kg.core.latex import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 

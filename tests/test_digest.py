@@ -1,4 +1,4 @@
-"""kg.digest: the digest answers exactly what SPARQL answers, and is never stale.
+"""kg.read.digest: the digest answers exactly what SPARQL answers, and is never stale.
 
 The digest is made from the build's in-memory records (``digest.part`` per chunk, then
 ``digest.write_from_parts``); these tests make the parts the way the build does (a
@@ -16,18 +16,19 @@ from conftest import digest_content
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg import digest
-from kg import query as Q
+from kg.read import digest
+from kg.api import open_library
+from kg.read import query as Q
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def write_digest_as_build(out: Path, bib: Path, onto: Path) -> Path:
-    """What kg.build does: parts per chunk in the workers, merged after the loop."""
-    from kg.bib import load
-    from kg.build import CHUNK, _thesaurus
-    from kg.model import ModelBuilder
-    from kg.store import read_manifest
+    """What kg.build.pipeline does: parts per chunk in the workers, merged after the loop."""
+    from kg.core.bib import load
+    from kg.build.pipeline import CHUNK, _thesaurus
+    from kg.core.model import ModelBuilder
+    from kg.build.store import read_manifest
 
     thesaurus, onto_bytes = _thesaurus(onto)
     bib_file = load(bib)
@@ -43,7 +44,7 @@ def write_digest_as_build(out: Path, bib: Path, onto: Path) -> Path:
 
 
 def _build(base: Path, bib_text: str | None):
-    from kg.build import build
+    from kg.api import build
 
     bib, onto = base / "references.bib", base / "ontology.ttl"
     if bib_text is None:
@@ -73,9 +74,9 @@ def generated(tmp_path_factory):
 def _libs(b):
     """(digest library, SPARQL-only library) over the same build."""
     out, bib, onto = b
-    fast = Q.Library(out, bib, onto)
+    fast = open_library(out, bib, onto)
     assert fast.digest() is not None
-    slow = Q.Library(out, bib, onto, store=fast.store)
+    slow = Q.Library(out, store=fast.store)
     assert slow.digest() is None
     return fast, slow
 
@@ -87,7 +88,7 @@ def libs(request):
 
 
 def test_digest_written_next_to_its_store(built):
-    from kg.store import read_manifest
+    from kg.build.store import read_manifest
 
     out = built[0]
     name = read_manifest(out)["store"]
@@ -130,7 +131,7 @@ def test_every_thinker_page_equals_sparql(libs):
 
 def test_lazy_digest_for_an_output_built_without_one(built, tmp_path):
     """An out/ without a digest gets one on the first query, the same as the build's."""
-    from kg.store import read_manifest
+    from kg.build.store import read_manifest
 
     out, bib, onto = built
     o2 = tmp_path / "out"
@@ -138,14 +139,14 @@ def test_lazy_digest_for_an_output_built_without_one(built, tmp_path):
     name = read_manifest(o2)["store"]
     made = digest_content(o2)
     digest.path_for(o2, name).unlink()
-    lib = Q.Library(o2, bib, onto)
+    lib = open_library(o2, bib, onto)
     assert lib.digest() is not None
     assert digest_content(o2) == made  # the values (marshal's bytes depend on sharing)
 
 
 def test_new_build_gets_a_new_digest(built, tmp_path):
-    from kg.build import build
-    from kg.store import read_manifest
+    from kg.api import build
+    from kg.build.store import read_manifest
 
     _, bib, onto = built
     bib2 = tmp_path / "references.bib"
@@ -156,7 +157,7 @@ def test_new_build_gets_a_new_digest(built, tmp_path):
                 "  keywords = {surveillance}\n}\n")
     o2 = tmp_path / "out"
     build(bib2, onto, o2)
-    lib = Q.Library(o2, bib2, onto)
+    lib = open_library(o2, bib2, onto)
     d = Q.theme("surveillance", limit=None, lib=lib)
     assert "zz-digest-test" in {w["key"] for w in d["works"]}
     assert digest.path_for(o2, read_manifest(o2)["store"]).exists()
@@ -215,7 +216,7 @@ def test_search_index_scores_equal_a_scan_of_every_line(built):
     from array import array
 
     out, bib, onto = built
-    lib = Q.Library(out, bib, onto)
+    lib = open_library(out, bib, onto)
     d = lib.digest()
     where = d.head["search"]
     with open(d.path, "rb") as f:
@@ -249,7 +250,7 @@ def test_search_index_scores_equal_a_scan_of_every_line(built):
 
 def test_search_never_opens_the_store(built):
     out, bib, onto = built
-    lib = Q.Library(out, bib, onto)
+    lib = open_library(out, bib, onto)
     assert Q.search("surveillance", lib=lib)
     assert lib._store is None
 
@@ -262,7 +263,7 @@ def _named_from_digest(fast):
 
 
 def test_named_queries_from_digest_equal_sparql(libs):
-    from kg import output
+    from kg.core import output
 
     fast, slow = libs
     served = _named_from_digest(fast)
@@ -279,7 +280,7 @@ def test_named_queries_from_digest_equal_sparql(libs):
 
 def test_named_query_with_params_or_text_uses_sparql(built):
     out, bib, onto = built
-    lib = Q.Library(out, bib, onto)
+    lib = open_library(out, bib, onto)
     text = Q.named("works-per-theme").text
     assert Q.run_query(text, lib=lib) == Q.run_query(name="works-per-theme", lib=lib)
     assert lib._store is not None
@@ -306,6 +307,6 @@ def test_digest_commands_import_no_pyoxigraph(built, args):
 @settings(max_examples=500, deadline=None)
 @given(st.text() | st.text(alphabet=" \t\n\u00a0\u3000\u2028\u00a8\u0301eéÉœŒßİ\u1680ﬁ"))
 def test_fold_words_is_fold_then_split(text):
-    from kg.latex import fold
+    from kg.core.latex import fold
 
     assert digest.fold_words(text) == " ".join(fold(text).split())

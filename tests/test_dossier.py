@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import require_pandoc  # noqa: E402
 
-from kg import cite as kc
-from kg import dossier as kd
+from kg.write import cite as kc
+from kg.write import dossier as kd
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,7 +18,9 @@ require_pandoc()
 @pytest.fixture(scope="module")
 def built(shipped_corpus):
     c = shipped_corpus
-    return {"out": c.out, "bib": c.bib, "ontology": c.onto}
+    from kg.api import open_graph
+
+    return {"store": open_graph(c.out, c.bib, c.onto), "bib": c.bib, "ontology": c.onto}
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +82,7 @@ def test_quotes_in_dossier(built, tmp_path):
 
 
 def test_english_and_errors(built, tmp_path):
-    from kg.errors import NotFoundError
+    from kg.core.errors import NotFoundError
 
     d = kd.make("surveillance", tmp_path / "en", locale="en-US", style="mla", **built)
     assert "## Claims and figures" in (d.folder / "dossier.md").read_text("utf-8")

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from conftest import DATA, SMALL_BIB
 
 from kg import api
-from kg.bib import load, parse
-from kg.build import build
+from kg.core.bib import load, parse
+from kg.api import build
 from kg.cli import main
-from kg.errors import NotFoundError
+from kg.core.errors import NotFoundError
 
 INPUTS = [SMALL_BIB, DATA / "roundtrip.bib"]
 

@@ -9,8 +9,9 @@ import subprocess
 
 import pytest
 
-from kg import cite as kc
-from kg import export as ex
+from kg.write import cite as kc
+from kg.api import open_graph
+from kg.write import export as ex
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 CI = os.environ.get("CI") == "true"
@@ -39,7 +40,8 @@ def corpus(shipped_corpus):
 
 def run(corpus, fmt, sel=None, **kw):
     out, bib, onto = corpus
-    return ex.run(fmt, sel or ex.Selection(), out=out, bib=bib, ontology=onto, **kw)
+    return ex.run(fmt, sel or ex.Selection(), open_graph(out, bib, onto), bib=bib, ontology=onto,
+                  **kw)
 
 
 def test_csl_json_items(corpus):
@@ -81,7 +83,7 @@ def test_csl_date(value, want):
 
 
 def test_names():
-    from kg.model import Name
+    from kg.core.model import Name
 
     assert ex.csl_name(Name("Ludwig", "van Beethoven")) == {
         "non-dropping-particle": "van", "family": "Beethoven", "given": "Ludwig"}
@@ -101,7 +103,7 @@ def test_selection(corpus):
     assert ex.select(model, ex.Selection(thinkers=["Ellul, Jacques"])) == ellul
     assert ex.select(model, ex.Selection(keys=["orwell1949", "ellul1988"])) == [
         k for k in ex.select(model, ex.Selection()) if k in ("orwell1949", "ellul1988")]
-    from kg.errors import NotFoundError
+    from kg.core.errors import NotFoundError
     with pytest.raises(NotFoundError, match="no theme 'convivialte'.*convivialite"):
         ex.select(model, ex.Selection(themes=["convivialte"]))
     with pytest.raises(NotFoundError, match="no thinker 'Nobody'"):
@@ -109,7 +111,7 @@ def test_selection(corpus):
 
 
 def test_query_selection(corpus):
-    from kg.errors import QueryError
+    from kg.core.errors import QueryError
 
     got = run(corpus, "csl-json", ex.Selection(
         queries=['SELECT ?w WHERE { ?w a kgo:Work ; dcterms:language "en" }']))
@@ -215,7 +217,8 @@ def test_special_characters(tmp_path, fmt, want):
     need(have_pandoc(), "pandoc")
     bib = tmp_path / "references.bib"
     bib.write_text(SPECIAL, encoding="utf-8")
-    kw = {"out": tmp_path / "out", "bib": bib, "ontology": ROOT / "ontology.ttl"}
+    kw = {"store": open_graph(tmp_path / "out", bib, ROOT / "ontology.ttl"), "bib": bib,
+          "ontology": ROOT / "ontology.ttl"}
     got = ex.run(fmt, ex.Selection(), style="apa", **kw)
     assert want in got and "été" in got and "Dupont, É." in got
     item = json.loads(ex.run("csl-json", ex.Selection(), **kw))[0]

@@ -1,12 +1,12 @@
-"""kg.forked: work beside the build in a forked child, its result or its failure back."""
+"""kg.build.forked: work beside the build in a forked child, its result or its failure back."""
 from __future__ import annotations
 
 import os
 
 import pytest
 
-from kg.errors import BuildError
-from kg.forked import Forked
+from kg.core.errors import BuildError
+from kg.build.forked import Forked
 
 
 @pytest.mark.parametrize("fork", [True, False])
@@ -53,7 +53,7 @@ def test_nothing_stays_frozen_once_the_children_are_done(tmp_path):
     """A build freezes the collector's view for its children, and thaws it at the end."""
     import gc
 
-    from kg.build import build
+    from kg.api import build
 
     bib = tmp_path / "lib.bib"
     bib.write_text("@book{a, title = {A}, keywords = {surveillance}}\n", encoding="utf-8")

@@ -13,12 +13,12 @@ import pyoxigraph as ox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.bib import parse
-from kg.errors import InputError
-from kg.export import bibtex
-from kg.graph import to_ntriples
-from kg.model import build_model
-from kg.themes import load_thesaurus
+from kg.core.bib import parse
+from kg.core.errors import InputError
+from kg.write.export import bibtex
+from kg.core.graph import to_ntriples
+from kg.core.model import build_model
+from kg.core.themes import load_thesaurus
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -136,7 +136,7 @@ def test_loader_never_crashes_on_text(text):
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=400))
 def test_loader_never_crashes_on_bytes(data, tmp_path_factory):
-    from kg.bib import load
+    from kg.core.bib import load
 
     p = tmp_path_factory.mktemp("fuzz") / "x.bib"
     p.write_bytes(data)
@@ -151,7 +151,7 @@ def test_loader_never_crashes_on_bytes(data, tmp_path_factory):
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(text=bibish)
 def test_check_rules_never_crash(text):
-    from kg import check as ck
+    from kg.build import check as ck
 
     model = build_model(parse(text, "x.bib"), THESAURUS)
     for rule in ck.RULES:

@@ -1,4 +1,4 @@
-"""kg.graph: the RDF written for a model (standard vocabularies, stable IRIs, no blank nodes),
+"""kg.core.graph: the RDF written for a model (standard vocabularies, stable IRIs, no blank nodes),
 and the graph files of a build (Turtle and JSON-LD readable by rdflib and Oxigraph)."""
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from rdflib import Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
-from kg.bib import load
-from kg.graph import date_literal, language_code, person_iri, theme_iri, to_ntriples, work_iri
-from kg.model import build_model
+from kg.core.bib import load
+from kg.core.graph import date_literal, language_code, person_iri, theme_iri, to_ntriples, work_iri
+from kg.core.model import build_model
 
 # plain namespaces (rdflib's closed XSD/RDF/OWL warn when pytest inspects the module)
 RDF = rdflib.Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
@@ -61,9 +61,9 @@ def test_same_input_gives_identical_ntriples(thesaurus, nt):
 
 def test_ntriples_do_not_depend_on_the_process(nt, tmp_path):
     """Another interpreter with another hash seed mints the same IRIs, in the same order."""
-    script = ("import sys; from pathlib import Path; from kg.bib import load; "
-              "from kg.model import build_model; from kg.themes import load_thesaurus; "
-              "from kg.graph import to_ntriples; "
+    script = ("import sys; from pathlib import Path; from kg.core.bib import load; "
+              "from kg.core.model import build_model; from kg.core.themes import load_thesaurus; "
+              "from kg.core.graph import to_ntriples; "
               "m = build_model(load(sys.argv[1]), load_thesaurus(Path(sys.argv[2]).read_bytes()));"
               " sys.stdout.buffer.write(to_ntriples(m).encode())")
     onto = tmp_path / "ontology.ttl"
@@ -280,7 +280,7 @@ def test_built_graph_has_no_blank_node_for_our_resources(out):
 
 
 def test_two_builds_give_the_same_graph(out, ontology_path, tmp_path):
-    from kg.build import build
+    from kg.api import build
 
     bib = tmp_path / "small.bib"
     bib.write_bytes(SMALL_BIB.read_bytes())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import digest_content
 
-from kg import build as kb
+from kg.build import pipeline as kb
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -60,12 +60,12 @@ def same_as_full(bib: Path, out: Path, tmp_path: Path, result) -> None:
         return [str(p).replace(str(d), "OUT") for p in r.problems]
     assert msgs(result, out) == msgs(ref, full)
     if result.incremental:  # the first query's digest: from the parts kept and the delta
-        from kg import digest
+        from kg.read import digest
 
         assert not list(out.glob("digest-store-*.bin"))
         calls = []
         monkey = pytest.MonkeyPatch()
-        monkey.setattr("kg.bib.load", lambda *a: calls.append(a))  # the slow way: not taken
+        monkey.setattr("kg.core.bib.load", lambda *a: calls.append(a))  # the slow way: not taken
         try:
             digest.write(out)
         finally:
@@ -169,7 +169,7 @@ def test_the_digest_parts_follow_the_builds(small_large, library, tmp_path, monk
     """A large full build keeps its parts; an incremental one adds its delta; the next full
     build drops the delta, and a small one drops the parts (they would describe another
     graph)."""
-    from kg import digest
+    from kg.read import digest
 
     out = tmp_path / "out"
     kb.build(library, ONTOLOGY, out)

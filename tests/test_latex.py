@@ -1,11 +1,11 @@
-"""kg.latex: LaTeX field text -> Unicode, unknown macros, fold() and slug()."""
+"""kg.core.latex: LaTeX field text -> Unicode, unknown macros, fold() and slug()."""
 from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.latex import decode, fold, slug, unknown_macros
+from kg.core.latex import decode, fold, slug, unknown_macros
 
 # --------------------------------------------------------------------------- accents
 
@@ -185,7 +185,7 @@ def _fold_by_definition(s: str) -> str:
     """fold() as defined: NFKD of the folded letters, without combining marks, case-folded."""
     import unicodedata
 
-    from kg.latex import _FOLD_CHARS
+    from kg.core.latex import _FOLD_CHARS
 
     s = unicodedata.normalize("NFKD", s.translate(str.maketrans(_FOLD_CHARS)))
     return "".join(c for c in s if not unicodedata.combining(c)).casefold()

@@ -1,10 +1,10 @@
-"""kg.model: names, thinkers, crossref inheritance, themes, quotes, claims, references."""
+"""kg.core.model: names, thinkers, crossref inheritance, themes, quotes, claims, references."""
 from __future__ import annotations
 
 import pytest
 from conftest import messages
 
-from kg.model import Name, parse_names, parse_number
+from kg.core.model import Name, parse_names, parse_number
 
 
 def problems_of(model, key: str) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from conftest import digest_content, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg import build as kb
+from kg.build import pipeline as kb
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -77,8 +77,8 @@ def test_two_processes_build_the_same_graph(tmp_path, monkeypatch, large):
 def test_a_failing_digest_writer_stops_the_build_and_keeps_out(tmp_path, monkeypatch):
     """The digest halves are written by forked children: a failure there is a clean error,
     the previous graph stays published, nothing is left in the staging area."""
-    from kg import digest
-    from kg.errors import BuildError
+    from kg.read import digest
+    from kg.core.errors import BuildError
 
     bib = tmp_path / "lib.bib"
     bib.write_text(generate(600, 3, themes(ONTOLOGY)), encoding="utf-8")
@@ -134,7 +134,7 @@ def test_parent_keys_examples(text, keys):
 def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path, monkeypatch):
     """The out-of-memory killer takes a worker: multiprocessing's pool would wait for its task
     for ever; the build says so and keeps out/."""
-    from kg.errors import BuildError
+    from kg.core.errors import BuildError
 
     bib = tmp_path / "lib.bib"
     bib.write_text(generate(600, 3, themes(ONTOLOGY)), encoding="utf-8")
@@ -153,7 +153,7 @@ _CHUNK = kb._chunk
 
 
 def _killed_at_the_fourth_chunk(args):
-    """kg.build._chunk, but the worker given the fourth chunk is killed (by reference: the
+    """kg.build.pipeline._chunk, but the worker given the fourth chunk is killed (by reference: the
     pool pickles the function's name)."""
     import os
     import signal

@@ -1,4 +1,4 @@
-"""kg.query: known answers on the shipped corpus, named queries, binding safety."""
+"""kg.read.query: known answers on the shipped corpus, named queries, binding safety."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg import query as Q
-from kg.errors import InputError, NotFoundError, QueryError
+from kg.api import open_library
+from kg.read import query as Q
+from kg.core.errors import InputError, NotFoundError, QueryError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def corpus(shipped_corpus):
     """A Library over the shipped corpus built once."""
     c = shipped_corpus
-    return Q.Library(c.out, c.bib, c.onto)
+    return open_library(c.out, c.bib, c.onto)
 
 
 # --------------------------------------------------------------------------- known answers

@@ -1,4 +1,4 @@
-"""kg.remote: SPARQL 1.1 Protocol and Graph Store Protocol against a real Oxigraph server."""
+"""kg.share.remote: SPARQL 1.1 Protocol and Graph Store Protocol against a real Oxigraph server."""
 from __future__ import annotations
 
 import base64
@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from remote_server import Oxigraph, Stub, free_port
 
-from kg import remote
-from kg.errors import InputError, KgError, QueryError
-from kg.query import Library, literal, select
+from kg.share import remote
+from kg.core.errors import InputError, KgError, QueryError
+from kg.read.query import Library, literal, select
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "s3cr3t-Pa55word!"
@@ -43,7 +43,7 @@ def read_only(tmp_path_factory, corpus):
 
 @pytest.fixture(scope="session")
 def local(corpus):
-    from kg.store import open_store
+    from kg.build.store import open_store
 
     return open_store(corpus / "out")
 
@@ -191,7 +191,7 @@ CALLS = [("themes", (), {}), ("themes", (), {"lang": "en"}), ("theme", ("surveil
 @pytest.mark.parametrize("fn, args, kw", CALLS, ids=lambda x: x if isinstance(x, str) else None)
 def test_same_sparql_answers_as_the_local_store(server, local, corpus, fn, args, kw):
     """The API over the server answers exactly as the same SPARQL on the local store."""
-    from kg import query
+    from kg.read import query
 
     lib = Library(corpus / "out", store=remote.RemoteStore(server.query))
     loc = Library(corpus / "out", store=local)

@@ -1,4 +1,4 @@
-"""kg.render: the graph read into nodes and edges, and the page written around them."""
+"""kg.browse.render: the graph read into nodes and edges, and the page written around them."""
 from __future__ import annotations
 
 import base64
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg import render
-from kg.errors import NotFoundError, QueryError
+from kg.browse import render
+from kg.core.errors import NotFoundError, QueryError
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile.bib"
@@ -23,7 +23,7 @@ HOSTILE = Path(__file__).resolve().parent / "data" / "hostile.bib"
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory, ontology_path):
     """The shipped corpus built once into a temporary out/."""
-    from kg.build import build
+    from kg.api import build
 
     base = tmp_path_factory.mktemp("render-corpus")
     bib = base / "references.bib"
@@ -34,7 +34,7 @@ def corpus(tmp_path_factory, ontology_path):
 
 @pytest.fixture(scope="session")
 def store(corpus):
-    from kg.store import open_store
+    from kg.build.store import open_store
 
     return open_store(corpus.out)
 
@@ -46,7 +46,7 @@ def data(store):
 
 @pytest.fixture(scope="session")
 def hostile_page(tmp_path_factory, ontology_path):
-    from kg.build import build
+    from kg.api import build
 
     base = tmp_path_factory.mktemp("render-hostile")
     bib = base / "hostile.bib"
@@ -192,7 +192,7 @@ def test_ambiguous_thinker(model_of):
 
 
 def test_a_model_gives_the_same_graph_as_its_store(small_model, built_small):
-    from kg.store import open_store
+    from kg.build.store import open_store
 
     a = render.graph_data(small_model, "fr", layout=False)
     b = render.graph_data(open_store(built_small.out), "fr", layout=False)
@@ -263,7 +263,7 @@ def test_build_page_writes_graph_html(corpus, tmp_path):
 
 
 def test_build_page_needs_a_build(tmp_path):
-    from kg.errors import StaleStoreError
+    from kg.core.errors import StaleStoreError
 
     with pytest.raises(StaleStoreError):
         render.build_page(tmp_path)

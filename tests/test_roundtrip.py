@@ -2,9 +2,9 @@
 
 Entries are generated with arbitrary field names, values of arbitrary Unicode text in balanced
 brace structures, LaTeX macros and accents, case protection, quoted values, numbers, @string
-macros and month names joined by `#`.  Each is parsed (kg.bib.parse), interpreted
-(kg.model.build_model), written as N-Triples (kg.graph.to_ntriples), loaded into an Oxigraph
-store, exported (kg.export.bibtex) and parsed again.
+macros and month names joined by `#`.  Each is parsed (kg.core.bib.parse), interpreted
+(kg.core.model.build_model), written as N-Triples (kg.core.graph.to_ntriples), loaded into an Oxigraph
+store, exported (kg.write.export.bibtex) and parsed again.
 """
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pyoxigraph as ox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.bib import MONTHS, parse
-from kg.export import bibtex
-from kg.graph import to_ntriples
-from kg.model import build_model
+from kg.core.bib import MONTHS, parse
+from kg.write.export import bibtex
+from kg.core.graph import to_ntriples
+from kg.core.model import build_model
 
 SETTINGS = settings(max_examples=100, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow,
@@ -25,7 +25,7 @@ SETTINGS = settings(max_examples=100, deadline=None, database=None,
 
 #: any character but surrogates and the characters that have a meaning in a BibTeX value
 #: (braces and backslash are generated on purpose below); \r is a line end, normalised by
-#: kg.bib.read_text before parsing.
+#: kg.core.bib.read_text before parsing.
 PLAIN = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="{}\\\r"),
                 max_size=12)
 LATEX = st.sampled_from([
@@ -154,7 +154,7 @@ def test_any_single_value_roundtrips(thesaurus, raw):
     same(bib, again)
 
 
-#: \x01 and \x02 are kg.latex.decode's placeholders for \{ and \} (see test_latex's xfail)
+#: \x01 and \x02 are kg.core.latex.decode's placeholders for \{ and \} (see test_latex's xfail)
 NO_PLACEHOLDER = st.text(st.characters(blacklist_categories=("Cs",),
                                        blacklist_characters="{}\\\r\x01\x02"), max_size=12)
 
@@ -163,7 +163,7 @@ NO_PLACEHOLDER = st.text(st.characters(blacklist_categories=("Cs",),
 @given(text=balanced(NO_PLACEHOLDER))
 def test_decoded_text_has_no_protective_braces(text):
     """The text the graph holds (dcterms:title...) has no braces left, and no LaTeX escapes."""
-    from kg.bib import text as field_text
+    from kg.core.bib import text as field_text
 
     out = field_text("{" + text + "}", {}, "title")
     assert "{" not in out and "}" not in out

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.bib import load, parse
-from kg.build import build
-from kg.export import bibtex
-from kg.store import open_store
+from kg.core.bib import load, parse
+from kg.api import build
+from kg.write.export import bibtex
+from kg.build.store import open_store
 
 THIRDPARTY = Path(__file__).resolve().parent / "data" / "thirdparty"
 BIBLATEX_EXAMPLES = Path("/usr/share/texlive/texmf-dist/bibtex/bib/biblatex/biblatex/"
@@ -93,7 +93,7 @@ def test_reader_loses_nothing_bibtexparser_sees(path):
     _need(path)
     import bibtexparser
 
-    from kg.bib import read_text
+    from kg.core.bib import read_text
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     text, _ = read_text(path)

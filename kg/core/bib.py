@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, Problem
-from .latex import decode
+from kg.core.errors import InputError, Problem
+from kg.core.latex import decode
 
 MONTHS = {m: str(i) for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}

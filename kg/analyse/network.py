@@ -23,7 +23,7 @@ related        work -> work         dcterms:relation
 =============  ===================  ============================================
 
 Measures are plain dicts keyed by node IRI.  networkx is imported inside the functions (it
-costs about 0.3 s), so ``import kg.analyse`` stays cheap.
+costs about 0.3 s), so ``import kg.analyse.network`` stays cheap.
 """
 from __future__ import annotations
 
@@ -35,9 +35,9 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .errors import NotFoundError, QueryError
-from .latex import fold
-from .vocab import BIBO, CITO, DCT, FOAF, ID, KGO, RDF, SKOS
+from kg.core.errors import NotFoundError, QueryError
+from kg.core.latex import fold
+from kg.core.vocab import BIBO, CITO, DCT, FOAF, ID, KGO, RDF, SKOS
 
 TYPES = ("thinker", "work", "theme", "quote", "claim")
 FORMATS = ("table", "json", "csv")
@@ -77,7 +77,7 @@ _LABEL_MAX = 70
 # --------------------------------------------------------------------------- loading
 
 def load_nx(source):
-    """The typed graph of a pyoxigraph ``Store`` (as built) or of a ``kg.model.Model``."""
+    """The typed graph of a pyoxigraph ``Store`` (as built) or of a ``kg.core.model.Model``."""
     import networkx as nx
 
     store = _store_of_model(source) if hasattr(source, "records") else source
@@ -146,7 +146,7 @@ def load_nx(source):
 
 def _store_of_model(model):
     """An in-memory store of a model's graph plus its thesaurus (what a build would load)."""
-    from .graph import model_store
+    from kg.core.graph import model_store
 
     return model_store(model)
 
@@ -520,7 +520,7 @@ def _name_index(G) -> dict[str, set[str]]:
 
 
 def _thesaurus(G):
-    from .themes import Theme, Thesaurus
+    from kg.core.themes import Theme, Thesaurus
 
     th = {}
     for n, d in G.nodes(data=True):
@@ -728,8 +728,8 @@ def export_graph(G, fmt: str = "graphml", with_measures: bool = True,
 # --------------------------------------------------------------------------- output
 
 def format_rows(rows: list[dict], columns: list[str], fmt: str = "table") -> str:
-    """Rows (dicts) as a text table, JSON (a list of objects) or CSV, through kg.output."""
-    from . import output
+    """Rows (dicts) as a text table, JSON (a list of objects) or CSV, through kg.core.output."""
+    from kg.core import output
 
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")

@@ -2,7 +2,7 @@
 nothing is sent to it; its result comes back pickled through a pipe."""
 from __future__ import annotations
 
-from .errors import BuildError
+from kg.core.errors import BuildError
 
 #: the forked helpers yield the processor to the store's loader, the longest task left
 NICE = 10

@@ -22,8 +22,8 @@ import re
 import shutil
 from pathlib import Path
 
-from . import store as st
-from .errors import Problem
+from kg.build import store as st
+from kg.core.errors import Problem
 
 INDEX = "index.json"
 INDEX_VERSION = 2
@@ -99,7 +99,7 @@ def write_index(path: Path, pieces, piece_keys: dict, piece_shas: dict, keys: li
 def rebuild(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes: bytes,
             thesaurus, out: Path, strict: bool):
     """The incremental build, or None when a full build is needed."""
-    from .bib import _chunks
+    from kg.core.bib import _chunks
 
     m = st.read_manifest(out)
     if m is None or not (out / INDEX).is_file() or not (out / "graph.ttl").is_file():
@@ -131,9 +131,9 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
            thesaurus, out, strict, manifest):
     import pyoxigraph as ox
 
-    from . import graph
-    from .bib import BibFile, _check_macros, parse_pieces
-    from .build import (
+    from kg.core import graph
+    from kg.core.bib import BibFile, _check_macros, parse_pieces
+    from kg.build.pipeline import (
         Block,
         BuildResult,
         _keep_good,
@@ -143,7 +143,7 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         gate_rules,
         publish,
     )
-    from .model import ModelBuilder, Name, Person
+    from kg.core.model import ModelBuilder, Name, Person
 
     old_chunks = index["chunks"]
     # The file-wide context: every piece without a key (strings, thinkers, comments...),
@@ -271,7 +271,7 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         with open(stage / INDEX, "w", encoding="utf-8") as f:
             f.write(json.dumps(new_index, ensure_ascii=False, separators=(",", ":")))
         files = ["graph.ttl", "graph.jsonld", INDEX]
-        from . import digest  # the first query makes the digest: from the parts and this
+        from kg.read import digest  # the first query makes the digest: from the parts and this
 
         if digest.write_delta(stage / digest.DELTA, out,
                               st.store_name_of(stage, st.sha256(bib_path)), redone, mb):

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .errors import KgError, StaleStoreError
+from kg.core.errors import KgError, StaleStoreError
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1

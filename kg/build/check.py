@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, Problem
+from kg.core.errors import InputError, Problem
 
 #: validate every node of a class with SHACL up to this many; sample above
 SHACL_FULL_MAX = 1000
@@ -127,7 +127,7 @@ def check(bib=None, ontology=None, out=None, shacl: bool = True) -> CheckReport:
     ``out``: a built output folder; when it was built from these very inputs its store is
     validated instead of building the graph again in memory.
     """
-    from .build import default_inputs, load_model
+    from kg.build.pipeline import default_inputs, load_model
 
     bib_path, onto_path = default_inputs(bib, ontology)
     model = load_model(bib_path, onto_path)
@@ -147,13 +147,13 @@ def check(bib=None, ontology=None, out=None, shacl: bool = True) -> CheckReport:
 def gate(model_or_graph, ontology: bytes | None = None, store=None) -> list[Problem]:
     """The errors that make a graph broken: `kg build` must not publish it over a good out/.
 
-    ``model_or_graph``: a :class:`kg.model.Model` (gate rules + SHACL), or a pyoxigraph Store
+    ``model_or_graph``: a :class:`kg.core.model.Model` (gate rules + SHACL), or a pyoxigraph Store
     holding the built graph (SHACL only).  ``store``: with a Model, the store the build has
     already loaded (ontology + graph), validated instead of building one in memory.  Returns
     error-level problems only; fast (SHACL on every node of a small corpus, on a sample of a
     large one).
     """
-    from .model import Model
+    from kg.core.model import Model
 
     problems: list[Problem] = []
     if isinstance(model_or_graph, Model):
@@ -164,7 +164,7 @@ def gate(model_or_graph, ontology: bytes | None = None, store=None) -> list[Prob
             return problems
         if store is None:
             if ontology is None:
-                from .build import shipped
+                from kg.build.pipeline import shipped
                 ontology = shipped("ontology.ttl").read_bytes()
             store = graph_store(model, ontology)
     else:
@@ -249,8 +249,8 @@ def rule_required_fields(model) -> Iterable[Problem]:
 
 def rule_duplicate_works(model) -> Iterable[Problem]:
     """Two works with the same normalised title, authors and year."""
-    from .graph import year_of
-    from .latex import slug
+    from kg.core.graph import year_of
+    from kg.core.latex import slug
 
     first: dict[tuple, object] = {}
     for rec in model.records:
@@ -395,8 +395,8 @@ def rule_unsourced_claims(model) -> Iterable[Problem]:
 
 def rule_stray_latex(model) -> Iterable[Problem]:
     """LaTeX macros the decoder does not know: they would stay as '\\name' in the graph."""
-    from .bib import VERBATIM_FIELDS, resolve
-    from .latex import unknown_macros
+    from kg.core.bib import VERBATIM_FIELDS, resolve
+    from kg.core.latex import unknown_macros
 
     macros = model.bib.macros()
     for e in model.bib.entries:
@@ -432,7 +432,7 @@ def _entries(model):
         if p.entry is not None:
             if macros is None:
                 macros = model.bib.macros()
-            from .bib import text
+            from kg.core.bib import text
             yield p.entry, {k.lower(): text(v, macros, k) for k, v in p.entry.fields.items()}
 
 
@@ -446,7 +446,7 @@ GATE_RULES: list[Rule] = [rule_dates, rule_identifiers, rule_undefined_links]
 # ------------------------------------------------------------------------------- SHACL
 
 def shapes_path() -> Path:
-    from .build import shipped
+    from kg.build.pipeline import shipped
     return shipped(SHAPES_NAME)
 
 
@@ -454,7 +454,7 @@ def graph_store(model, ontology: bytes):
     """An in-memory Oxigraph store of the graph a build would write."""
     import pyoxigraph as ox
 
-    from .graph import to_ntriples
+    from kg.core.graph import to_ntriples
 
     store = ox.Store()
     store.bulk_load(input=ontology, format=ox.RdfFormat.TURTLE)
@@ -463,7 +463,7 @@ def graph_store(model, ontology: bytes):
 
 
 def _built_store(out, bib_path: Path, onto_path: Path):
-    from . import store as st
+    from kg.build import store as st
 
     m = st.read_manifest(out)
     if m and st.unchanged(m["bib"], bib_path) and st.unchanged(m["ontology"], onto_path):
@@ -602,7 +602,7 @@ def _results(results, model) -> list[Problem]:
     SH = Namespace("http://www.w3.org/ns/shacl#")
     where: dict[str, tuple[str, int, str]] = {}
     if model is not None:
-        from .graph import person_iri, record_iri
+        from kg.core.graph import person_iri, record_iri
         for rec in model.records:
             where[record_iri(rec)] = (rec.entry.file, rec.entry.line, rec.key)
         for p in model.persons.values():

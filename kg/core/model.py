@@ -6,10 +6,10 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from .bib import BibFile, RawEntry, text
-from .errors import Problem
-from .latex import decode, slug
-from .themes import Thesaurus
+from kg.core.bib import BibFile, RawEntry, text
+from kg.core.errors import Problem
+from kg.core.latex import decode, slug
+from kg.core.themes import Thesaurus
 
 #: name fields and the role each gives its people
 NAME_FIELDS = {
@@ -293,7 +293,7 @@ def build_model(bib: BibFile, thesaurus: Thesaurus) -> Model:
 
 
 def _raw_text(e: RawEntry, name: str, macros: dict[str, str]) -> str:
-    from .bib import resolve
+    from kg.core.bib import resolve
     real = e.names().get(name)
     return resolve(e.fields[real], macros)[0] if real else ""
 

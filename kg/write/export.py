@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from .errors import NotFoundError
-from .vocab import FIELD, KGO, RDF, SKOS
+from kg.core.errors import NotFoundError
+from kg.core.vocab import FIELD, KGO, RDF, SKOS
 
 _ENTRIES = f"""
 SELECT ?node ?type ?key ?order WHERE {{
@@ -31,7 +31,7 @@ def bibtex(store, keys: list[str] | None = None) -> str:
     """
     import pyoxigraph as ox
 
-    from .bib import macro_refs
+    from kg.core.bib import macro_refs
 
     wanted = set(keys) if keys else None
     entries: list[str] = []
@@ -124,7 +124,7 @@ class Selection:
 
 def load(bib=None, ontology=None):
     """The model of the bibliography the graph is built from (decoded values, names)."""
-    from .build import default_inputs, load_model
+    from kg.build.pipeline import default_inputs, load_model
 
     return load_model(*default_inputs(bib, ontology))
 
@@ -144,7 +144,7 @@ def theme_ids(model, names: list[str]) -> list[str]:
 
 def find_thinker(model, name: str):
     """A thinker by @thinker key, name ('Jacques Ellul', 'Ellul, Jacques'), alias or family."""
-    from .latex import fold, slug
+    from kg.core.latex import fold, slug
 
     want = fold(name).strip()
     persons = list(model.persons.values())
@@ -200,8 +200,8 @@ def query_keys(store, query: str, works) -> set[str]:
     """Citekeys of the works a SPARQL SELECT returns (first column: work IRIs or citekeys)."""
     import pyoxigraph as ox
 
-    from .errors import QueryError
-    from .vocab import PREFIXES
+    from kg.core.errors import QueryError
+    from kg.core.vocab import PREFIXES
 
     if store is None:
         raise QueryError("--query needs the built graph")
@@ -235,8 +235,8 @@ def query_keys(store, query: str, works) -> set[str]:
 
 def entry_names(model, rec, fname: str):
     """Names of a name field as written in the entry (or its crossref parent)."""
-    from .bib import resolve
-    from .model import parse_names
+    from kg.core.bib import resolve
+    from kg.core.model import parse_names
 
     macros = model.bib.macros()
     entries = {e.key: e for e in model.bib.entries}
@@ -302,7 +302,7 @@ def csl_date(value: str, lang: str = "fr") -> dict | None:
 
 
 def _lang(value: str) -> str:
-    from .graph import language_code
+    from kg.core.graph import language_code
 
     return language_code(value) if value else ""
 
@@ -459,13 +459,11 @@ def ris(model, keys: list[str]) -> str:
 
 # -- the command ------------------------------------------------------------------------------
 
-def run(fmt: str = "bibtex", sel: Selection | None = None, *, out="out", bib=None,
+def run(fmt: str = "bibtex", sel: Selection | None = None, store=None, *, bib=None,
         ontology=None, style: str = "apa", locale: str = "fr-FR") -> str:
-    """`kg export`: the selected works in one format (bibtex, csl-json, ris, text...)."""
-    from .api import open_graph
-
+    """`kg export`: the selected works of the built ``store`` in one format (bibtex, csl-json,
+    ris, text...)."""
     sel = sel or Selection()
-    store = open_graph(out, bib, ontology)
     if fmt == "bibtex" and not (sel.themes or sel.thinkers or sel.queries):
         return bibtex(store, sel.keys or None)  # everything, or --key alone
     model = load(bib, ontology)
@@ -478,6 +476,6 @@ def run(fmt: str = "bibtex", sel: Selection | None = None, *, out="out", bib=Non
         return csl_json(model, keys, locale)
     if fmt == "ris":
         return ris(model, keys)
-    from .cite import bibliography
+    from kg.write.cite import bibliography
 
     return bibliography(csl_items(model, keys, locale), style=style, locale=locale, fmt=fmt)

@@ -3,7 +3,7 @@
     data = graph_data(store, "fr", theme="surveillance", depth=2)
     write_html("view.html", data, "fr")
 
-``graph_data`` reads the graph (a pyoxigraph store, or a ``kg.model.Model``) into plain node and
+``graph_data`` reads the graph (a pyoxigraph store, or a ``kg.core.model.Model``) into plain node and
 edge dicts, with positions computed here (igraph's Fruchterman-Reingold: a 5,000-node graph is
 laid out in well under a second, where the browser's physics would take minutes).
 ``write_html`` puts the data into the page as JSON inside ``<script type="application/json">``;
@@ -24,9 +24,9 @@ from collections import defaultdict, deque
 from importlib import resources
 from pathlib import Path
 
-from .errors import NotFoundError, QueryError
-from .latex import fold
-from .vocab import BIBO, CITO, DCT, FOAF, ID, KGO, OWL, RDF, SCHEMA, SKOS
+from kg.core.errors import NotFoundError, QueryError
+from kg.core.latex import fold
+from kg.core.vocab import BIBO, CITO, DCT, FOAF, ID, KGO, OWL, RDF, SCHEMA, SKOS
 
 TYPES = ("thinker", "work", "theme", "quote", "claim")
 #: shape and colour of each node type (the page's legend shows them)
@@ -155,7 +155,7 @@ def _store_of(source):
     """A pyoxigraph store: the one given, or one made from a Model (and its thesaurus)."""
     if hasattr(source, "query"):
         return source
-    from .graph import model_store
+    from kg.core.graph import model_store
 
     return model_store(source)
 
@@ -382,7 +382,7 @@ def graph_data(source, lang: str = "fr", theme: str | None = None, thinker: str 
                layout: bool = True) -> dict:
     """Nodes and edges of the graph (or of one theme's / one thinker's neighbourhood).
 
-    ``source``: a pyoxigraph store of the built graph or a ``kg.model.Model``. ``theme`` (id or
+    ``source``: a pyoxigraph store of the built graph or a ``kg.core.model.Model``. ``theme`` (id or
     label) and ``thinker`` (name, family name or key) keep the nodes within ``depth`` links of
     it. ``size`` and ``group`` map node IRIs (or ids) to a measure and a community.
     """
@@ -552,7 +552,7 @@ def positions(data: dict, seed: int = 1) -> None:
 # --------------------------------------------------------------------------- the page
 
 def _asset(name: str) -> str:
-    return (resources.files("kg") / "assets" / name).read_text(encoding="utf-8")
+    return (resources.files("kg.browse") / "assets" / name).read_text(encoding="utf-8")
 
 
 _JSON_ESC = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
@@ -601,7 +601,7 @@ def html(data: dict, physics: bool = False) -> str:
 def write_html(path: str | Path, data: dict, lang: str | None = None,
                physics: bool = False) -> Path:
     """Write the page atomically.  ``lang`` re-labels nothing: it must match the data's."""
-    from .store import write_atomic
+    from kg.build.store import write_atomic
 
     if lang is not None and _lang(lang) != data["lang"]:
         raise QueryError(f"the data was read in {data['lang']!r}, not {lang!r}: call "
@@ -613,29 +613,32 @@ def write_html(path: str | Path, data: dict, lang: str | None = None,
     return p
 
 
+def write_page(store, path: str | Path) -> Path:
+    """The whole graph's page (French labels): what ``kg build`` publishes as graph.html."""
+    return write_html(Path(path), graph_data(store, "fr"), "fr")
+
+
 def build_page(out_dir: str | Path = "out", lang: str = "fr", physics: bool = False) -> Path:
     """Read the published store of ``out_dir`` and write ``out_dir/graph.html``."""
-    from .store import open_store
+    from kg.build.store import open_store
 
     store = open_store(out_dir)
     return write_html(Path(out_dir) / "graph.html", graph_data(store, lang), lang, physics)
 
 
-def viz(out: str | Path = "out", bib=None, ontology=None, output: str | Path | None = None,
+def viz(store, out: str | Path = "out", output: str | Path | None = None,
         lang: str = "fr", theme: str | None = None, thinker: str | None = None,
         depth: int = 1, physics: bool = False, size_by: str | None = None,
         colour_by_community: bool = False) -> tuple[Path, dict]:
-    """`kg viz`: the graph (or a neighbourhood of it) as a page; returns its path and data.
+    """`kg viz`: the graph of ``store`` (or a neighbourhood of it) as a page, written into
+    ``out`` unless ``output`` is given; returns its path and data.
 
-    ``size_by``: degree, pagerank or betweenness (kg.analyse.measures, on the whole graph);
+    ``size_by``: degree, pagerank or betweenness (kg.analyse.network.measures, on the whole graph);
     ``colour_by_community``: one colour per Louvain community instead of per type.
     """
-    from .api import open_graph
-
-    store = open_graph(out, bib, ontology)
     size = group = None
     if size_by or colour_by_community:
-        from .analyse import load_nx, measures
+        from kg.analyse.network import load_nx, measures
 
         m = measures(load_nx(store))
         size = {iri: v[size_by] for iri, v in m.items()} if size_by else None
@@ -643,7 +646,7 @@ def viz(out: str | Path = "out", bib=None, ontology=None, output: str | Path | N
     data = graph_data(store, lang, theme=theme, thinker=thinker, depth=depth, size=size,
                       group=group)
     if output is None:
-        from .latex import slug
+        from kg.core.latex import slug
 
         suffix = "-".join(slug(x) for x in (theme, thinker) if x)
         output = Path(out) / (f"graph-{suffix}.html" if suffix else "graph.html")

@@ -102,8 +102,8 @@ class Digest:
         return self._blob(self.head["lists"][which])
 
     def named(self, name: str):
-        """The rows of a named query answered from here, as a kg.query.Result (else None)."""
-        from .query import Result, Term
+        """The rows of a named query answered from here, as a kg.read.query.Result (else None)."""
+        from kg.read.query import Result, Term
 
         got = self._blob(self.head["named"]).get(name)
         if got is None:
@@ -199,8 +199,8 @@ def part(records, mb=None) -> Part:
     give dcterms:creator ("a", "s": also kgo:speaker), bibo:editor ("e"), bibo:translator
     ("t"); values are what kg/graph.py writes, as the named queries read them back.
     """
-    from .graph import language_code, year_of
-    from .model import parse_number
+    from kg.core.graph import language_code, year_of
+    from kg.core.model import parse_number
 
     out = []
     for rec in records:
@@ -242,7 +242,7 @@ _FOLDED_WORDS: dict[str, str] = {}  # word as written -> folded (a bounded cache
 def fold_words(text: str) -> str:
     """``" ".join(fold(text).split())``, a word at a time: a library repeats its words, and
     folding is done per character (whitespace stays whitespace), so each is folded once."""
-    from .latex import fold
+    from kg.core.latex import fold
 
     out = []
     for word in text.split():
@@ -268,11 +268,11 @@ def _figure(number: str | None):
 
 def write_from_parts(out: str | Path, store_name: str, parts, persons,
                      onto_bytes: bytes) -> Path:
-    """Merge the chunks' parts (in file order) with the thinkers (slug -> kg.model.Person) and
+    """Merge the chunks' parts (in file order) with the thinkers (slug -> kg.core.model.Person) and
     the ontology, and write ``out/digest-<store_name>.bin`` atomically, its two halves by two
     forked processes at once.  Returns its path.  (A build starts the halves itself, to go on
     meanwhile: ``merge``, ``write_half``, ``join_halves``.)"""
-    from .forked import all_done
+    from kg.build.forked import all_done
 
     writers, halves = start_halves(out, merge(parts, persons, onto_bytes))
     try:
@@ -291,9 +291,9 @@ def write_from_parts(out: str | Path, store_name: str, parts, persons,
 
 def start_halves(folder: str | Path, merged, fork: bool = True, nice: int = 0):
     """Start writing the HALVES of a merged digest into ``folder``, each by a forked process
-    (kg.forked.Forked; ``fork`` false: here, at once).  Returns the writers, to wait for or
+    (kg.build.forked.Forked; ``fork`` false: here, at once).  Returns the writers, to wait for or
     kill, and the files, for ``join_halves``."""
-    from .forked import Forked
+    from kg.build.forked import Forked
 
     halves = [Path(folder) / f".digest-{which}-{os.getpid()}" for which in HALVES]
     writers: list = []
@@ -332,7 +332,7 @@ def join_halves(out: str | Path, store_name: str, halves: list[Path]) -> Path:
     the halves are removed."""
     import os
 
-    from .store import write_atomic
+    from kg.build.store import write_atomic
 
     heads, starts, sizes = [], [], []
     for h in halves:
@@ -390,7 +390,7 @@ def _person_row(p) -> tuple:
 
 
 def _person_of(row):
-    """What the merge reads of a kg.model.Person, from _person_row."""
+    """What the merge reads of a kg.core.model.Person, from _person_row."""
     from types import SimpleNamespace as NS
 
     display, sort, aliases, key, themes, birth, death, nationality, description, wd = row
@@ -465,8 +465,8 @@ def write(out: str | Path, store=None, store_name: str | None = None) -> Path | 
 
     Returns the file written (None when out/ has no manifest or its inputs are gone).
     """
-    from .build import CHUNK, _thesaurus
-    from .store import read_manifest
+    from kg.build.pipeline import CHUNK, _thesaurus
+    from kg.build.store import read_manifest
 
     out = Path(out)
     m = read_manifest(out)
@@ -481,8 +481,8 @@ def write(out: str | Path, store=None, store_name: str | None = None) -> Path | 
     if kept is not None:  # after an incremental build: seconds, not the whole library again
         parts, persons = kept
     else:
-        from .bib import load
-        from .model import ModelBuilder
+        from kg.core.bib import load
+        from kg.core.model import ModelBuilder
 
         bib_file = load(bib)
         mb = ModelBuilder(bib_file, thesaurus)
@@ -500,7 +500,7 @@ def write(out: str | Path, store=None, store_name: str | None = None) -> Path | 
 
 
 def _sorted_join(joined, sep):
-    from .query import _sorted_join as f
+    from kg.read.query import _sorted_join as f
     return f(joined, sep)
 
 
@@ -514,7 +514,7 @@ def _theme_index(onto_bytes: bytes) -> tuple[dict, dict]:
     ontology alone), and each theme's French preferred labels (thinker-themes.rq)."""
     import pyoxigraph as ox
 
-    from .query import Library, select
+    from kg.read.query import Library, select
 
     s = ox.Store()
     s.load(onto_bytes, ox.RdfFormat.TURTLE)
@@ -534,7 +534,7 @@ class _Merged:
     """The parts merged: the few relations the pages are made of."""
 
     def __init__(self, parts, persons, onto_bytes: bytes):
-        from .graph import _seg, person_iri, theme_iri
+        from kg.core.graph import _seg, person_iri, theme_iri
 
         self.index, self.fr = _theme_index(onto_bytes)
         self.tid_of = {t["iri"]: tid for tid, t in self.index.items()}
@@ -657,7 +657,7 @@ class _Merged:
         return out
 
     def subtree(self, tid: str) -> list[str]:
-        from .query import subtree
+        from kg.read.query import subtree
 
         return subtree(self.index, tid)
 
@@ -704,7 +704,7 @@ class _Merged:
     # thinkers -----------------------------------------------------------------
     def names(self) -> dict[str, str]:
         """Library.thinker_names() over thinker-names.rq rows, in that query's order."""
-        from .query import _key
+        from kg.read.query import _key
 
         rank = {"name": 0, "sort": 1, "alias": 2, "key": 3}
         rows = set()
@@ -737,7 +737,7 @@ class _Merged:
         return out
 
     def thinker_page(self, s: str) -> dict:
-        from .vocab import WD
+        from kg.core.vocab import WD
 
         p, o = self.persons[s], self.piri[s]
         if self.pname[o] is None:

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .errors import InputError, KgError, NotFoundError
+from kg.core.errors import InputError, KgError, NotFoundError
 
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
 #: short names -> shipped style files
@@ -345,7 +345,7 @@ def add_cited_in(store, rows: list[dict]) -> list[dict]:
 
     import pyoxigraph as ox
 
-    from .vocab import ID, KGO
+    from kg.core.vocab import ID, KGO
 
     out = []
     for r in rows:

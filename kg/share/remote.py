@@ -3,7 +3,7 @@
 Standard library only (urllib): any triplestore that speaks the two W3C protocols serves
 (Oxigraph, Apache Jena Fuseki, GraphDB, Virtuoso...).
 
-- :class:`RemoteStore` answers ``kg.query.select`` like a local store: queries are POSTed as
+- :class:`RemoteStore` answers ``kg.read.query.select`` like a local store: queries are POSTed as
   ``application/sparql-query`` and the JSON results become the same ``Result``/``Term`` rows.
 - :func:`push` uploads ``out/graph.ttl`` with the Graph Store Protocol: ``PUT`` replaces the
   graph, ``POST`` merges into it; the file is streamed, never read whole into memory.
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from .errors import InputError, KgError, QueryError
+from kg.core.errors import InputError, KgError, QueryError
 
 ENV_USER, ENV_PASSWORD, ENV_TOKEN = "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD", "KG_ENDPOINT_TOKEN"
 ENV_TIMEOUT = "KG_ENDPOINT_TIMEOUT"
@@ -142,7 +142,7 @@ def store_url(endpoint: str) -> str:
 
 def graph_target(url: str, graph: str | None) -> str:
     """``url?graph=IRI`` or ``url?default`` (Graph Store Protocol)."""
-    from .query import check_iri
+    from kg.read.query import check_iri
 
     sep = "&" if urlsplit(url).query else "?"
     if graph is None:
@@ -301,7 +301,7 @@ def _request(method: str, url: str, *, data=None, headers: dict, timeout: float 
 
 @dataclass
 class RemoteStore:
-    """A SPARQL 1.1 query endpoint that ``kg.query.select`` runs queries on."""
+    """A SPARQL 1.1 query endpoint that ``kg.read.query.select`` runs queries on."""
 
     endpoint: str
     graph: str | None = None  # default-graph-uri: query this named graph
@@ -312,7 +312,7 @@ class RemoteStore:
     def __post_init__(self):
         self.endpoint = query_url(self.endpoint)
         if self.graph is not None:
-            from .query import check_iri
+            from kg.read.query import check_iri
 
             check_iri(self.graph)
 
@@ -324,8 +324,8 @@ class RemoteStore:
 
     def select_remote(self, text: str):
         """Run one (already bound, read-only) query; the same Result a local store gives."""
-        from .query import _FORM, Result, _strip, is_update
-        from .query import QueryError as QE
+        from kg.read.query import _FORM, Result, _strip, is_update
+        from kg.read.query import QueryError as QE
 
         if is_update(text):  # select() refuses first; kept here for direct callers
             raise QE("kg query is read-only: SPARQL updates are refused")
@@ -345,7 +345,7 @@ class RemoteStore:
         """pyoxigraph's pattern lookup, answered by the server (default graph only)."""
         import pyoxigraph as ox
 
-        from .query import select
+        from kg.read.query import select
 
         b = {}
         for name, t in (("s", subject), ("p", predicate), ("o", object)):
@@ -355,7 +355,7 @@ class RemoteStore:
             yield ox.Quad(_to_ox(r["s"]), _to_ox(r["p"]), _to_ox(r["o"]), ox.DefaultGraph())
 
     def __len__(self) -> int:
-        from .query import select
+        from kg.read.query import select
 
         r = select(self, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(r.rows[0]["n"].value) if r.rows else 0
@@ -364,7 +364,7 @@ class RemoteStore:
 def _from_ox(t):
     import pyoxigraph as ox
 
-    from .query import Term
+    from kg.read.query import Term
 
     if isinstance(t, ox.NamedNode):
         return Term("uri", t.value)
@@ -396,8 +396,8 @@ def _not_results(ctype: str, url: str, what: str = "SPARQL JSON results") -> Rem
 
 
 def parse_results(body: bytes, ctype: str, url: str = "the server"):
-    """SPARQL 1.1 Query Results JSON -> ``kg.query.Result`` (engine-independent rows)."""
-    from .query import Result
+    """SPARQL 1.1 Query Results JSON -> ``kg.read.query.Result`` (engine-independent rows)."""
+    from kg.read.query import Result
 
     try:
         doc = json.loads(body.decode("utf-8"))
@@ -416,7 +416,7 @@ def parse_results(body: bytes, ctype: str, url: str = "the server"):
 
 
 def _term(b: dict):
-    from .query import Term
+    from kg.read.query import Term
 
     kind, value = b["type"], b.get("value")
     if kind == "uri":
@@ -436,7 +436,7 @@ def _term(b: dict):
 
 
 def _nt(t) -> str:
-    from .query import _escape
+    from kg.read.query import _escape
 
     if t.type == "uri":
         return f"<{t.value}>"

@@ -4,8 +4,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from .latex import fold
-from .vocab import ID, RDF, SKOS
+from kg.core.latex import fold
+from kg.core.vocab import ID, RDF, SKOS
 
 THEME_NS = ID + "theme/"
 

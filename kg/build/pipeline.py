@@ -5,14 +5,17 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from . import store as st
-from .errors import BuildError, InputError, Problem
-from .forked import NICE, Forked, all_done
-from .vocab import PREFIXES
+from kg.build import store as st
+from kg.core.errors import BuildError, InputError, Problem
+from kg.build.forked import NICE, Forked, all_done
+from kg.core.vocab import PREFIXES
+
+Page = Callable[[object, Path], object]  # page(store, path): writes the interactive page
 
 BIB_NAME = "references.bib"
 ONTOLOGY_NAME = "ontology.ttl"
@@ -23,7 +26,7 @@ def shipped(name: str) -> Path:
     packaged = resources.files("kg") / "data" / name
     if packaged.is_file():
         return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / name
+    return Path(__file__).resolve().parents[2] / name
 
 
 def default_inputs(bib: str | Path | None = None,
@@ -61,8 +64,8 @@ class BuildResult:
 
 def load_model(bib_path: Path, onto_path: Path):
     """Read, parse and interpret the inputs (no output written)."""
-    from .bib import load
-    from .model import build_model
+    from kg.core.bib import load
+    from kg.core.model import build_model
 
     bib = load(bib_path)
     model = build_model(bib, _thesaurus(onto_path)[0])
@@ -80,21 +83,24 @@ CHUNK = 2000
 
 def build(bib: str | Path | None = None, ontology: str | Path | None = None,
           out: str | Path = "out", strict: bool = False, progress: bool = False,
-          incremental: bool = True) -> BuildResult:
+          incremental: bool = True, page: Page | None = None) -> BuildResult:
     """Build the graph and publish it into ``out`` atomically.
 
+    ``page(store, path)``, when given, writes the interactive page of the new store
+    (kg.browse.render.write_page; the build layer does not import the page's layer).
+
     A large library whose previous build is in ``out`` is rebuilt incrementally when only
-    works, quotes or claims changed (see kg.incremental); the result is the same graph.
+    works, quotes or claims changed (see kg.build.incremental); the result is the same graph.
     """
     t0 = time.perf_counter()
     bib_path, onto_path = default_inputs(bib, ontology)
     out = Path(out)
     thesaurus, onto_bytes = _thesaurus(onto_path)
-    from .bib import read_text
+    from kg.core.bib import read_text
 
     text, read_problems = read_text(bib_path)
     if incremental:
-        from . import incremental as inc
+        from kg.build import incremental as inc
 
         result = inc.rebuild(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus,
                              out, strict)
@@ -102,22 +108,22 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
             result.seconds = time.perf_counter() - t0
             return result
     result = _full(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out, strict,
-                   progress)
+                   progress, page=page)
     result.seconds = time.perf_counter() - t0
     return result
 
 
 def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes: bytes,
           thesaurus, out: Path, strict: bool, progress: bool,
-          parallel: bool = True) -> BuildResult:
+          parallel: bool = True, page: Page | None = None) -> BuildResult:
     """A whole build.  The main process reads the file-wide context (@string, @thinker,
     crossref parents, every key from the entry heads); the work, quote and claim pieces are
     parsed and interpreted in chunks, by two forked workers for a large library."""
     import pyoxigraph as ox
 
-    from .bib import BibFile, _check_macros, _chunks, parse_pieces
-    from .incremental import INDEX, write_index
-    from .model import ModelBuilder
+    from kg.core.bib import BibFile, _check_macros, _chunks, parse_pieces
+    from kg.build.incremental import INDEX, write_index
+    from kg.core.model import ModelBuilder
 
     pieces = list(_chunks(text)) if text.strip() else []
     plan = _plan(text, pieces)
@@ -177,7 +183,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             raise _Sequential()  # a key the entry heads did not show: redo in order
         tail_nt, tail_js = _tail(mb, ctx, large)
         loader.put(tail_nt)
-        from . import digest  # the query commands' pages, while the store finishes loading
+        from kg.read import digest  # the query commands' pages, while the store finishes loading
 
         store_name = st.store_name_of(stage, st.sha256(bib_path))
         writers, halves = digest.start_halves(
@@ -201,14 +207,14 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         triples = len(store)
         page_problems: list[Problem] = []
         if not large:  # SHACL on the whole graph (large ones: `kg check` samples), in a
-            from .check import shacl_data, validate_data  # child while the files are written
+            from kg.build.check import shacl_data, validate_data  # child while the files are written
 
             model, selected = mb.model(records), shacl_data(store)
             shacl = Forked(lambda: [p for p in validate_data(selected, model)[0]
                                     if p.level == "error"], "validating the graph (SHACL)", True)
             writers.append(shacl)
-        if n <= PAGE_MAX_ENTRIES:
-            files.append(_stage_page(stage, store, page_problems))
+        if page is not None and n <= PAGE_MAX_ENTRIES:
+            files.append(_stage_page(stage, store, page, page_problems))
         if not large:
             store.dump(str(stage / "graph.ttl"), ox.RdfFormat.TURTLE,
                        from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
@@ -287,7 +293,7 @@ def parent_keys(text: str) -> list[str]:
 
 
 def _plan(text: str, pieces: list[tuple[str, int]]) -> _Plan:
-    from .bib import _HEAD, _NOT_ENTRY
+    from kg.core.bib import _HEAD, _NOT_ENTRY
 
     parents = sorted(set(parent_keys(text)))
     wanted = set(parents)
@@ -308,7 +314,7 @@ def _plan(text: str, pieces: list[tuple[str, int]]) -> _Plan:
 
 def _tail(mb, bib_file, large: bool) -> tuple[bytes, bytes]:
     """The thinkers, then the file-level nodes: N-Triples and JSON-LD (',\\n'-led) blocks."""
-    from . import graph
+    from kg.core import graph
 
     nt, js = [], []
     for part in (graph.persons_out(mb.persons.values(), jsonld=large),
@@ -363,13 +369,12 @@ def _page(out: Path, n: int) -> list[Problem]:
                     "or `kg viz --thinker P`")]
 
 
-def _stage_page(stage: Path, store, problems: list[Problem]) -> str | None:
+def _stage_page(stage: Path, store, page: Page, problems: list[Problem]) -> str | None:
     """graph.html from the new store, published with the rest; a failure is a warning."""
-    from .errors import KgError
-    from .render import graph_data, write_html
+    from kg.core.errors import KgError
 
     try:
-        write_html(stage / "graph.html", graph_data(store, "fr"), "fr")
+        page(store, stage / "graph.html")
     except (KgError, OSError, ValueError) as e:
         problems.append(Problem("graph.html", 0, "", "warning", f"graph.html not written: {e}"))
         return None
@@ -377,7 +382,7 @@ def _stage_page(stage: Path, store, problems: list[Problem]) -> str | None:
 
 
 def _gate():
-    from .check import GATE_RULES
+    from kg.build.check import GATE_RULES
     return GATE_RULES
 
 
@@ -389,7 +394,7 @@ def _keep_good(blocking: list[Problem], out: Path) -> None:
 
 
 def _thesaurus(onto_path: Path):
-    from .themes import load_thesaurus
+    from kg.core.themes import load_thesaurus
 
     try:
         data = onto_path.read_bytes()
@@ -440,16 +445,17 @@ class _Part:
     loose: list[Problem]  # problems of pieces that gave no record
     piece_keys: list[tuple[int, str | None]]
     piece_shas: list[tuple[int, str]]  # large builds: the pieces' hashes for the index
-    digest: list  # kg.digest.part of these records
+    digest: list  # kg.read.digest.part of these records
 
 
 def _chunk(args: tuple[int, int, bool]) -> _Part:
     """Parse and interpret record pieces [i, j) of the plan."""
     import json
 
-    from . import digest, graph
-    from .bib import BibFile, _check_macros, parse_pieces
-    from .incremental import index_row, piece_sha
+    from kg.read import digest
+    from kg.core import graph
+    from kg.core.bib import BibFile, _check_macros, parse_pieces
+    from kg.build.incremental import index_row, piece_sha
 
     i, j, large = args
     mb, pieces, plan = _SHARED["mb"], _SHARED["pieces"], _SHARED["plan"]
@@ -501,8 +507,8 @@ def _chunk(args: tuple[int, int, bool]) -> _Part:
 def gate_rules(mb, recs) -> list[Problem]:
     """The errors `kg check` finds in these records that would put wrong values in the graph
     (malformed dates, ISBN, DOI, URL; undefined links)."""
-    from .check import GATE_RULES
-    from .model import Model
+    from kg.build.check import GATE_RULES
+    from kg.core.model import Model
 
     if getattr(mb, "keys_only", None) is None:
         mb.keys_only = _KeysOnly(mb)
@@ -721,7 +727,8 @@ class _Loader:
 
 
 def ensure_built(out: str | Path = "out", bib: str | Path | None = None,
-                 ontology: str | Path | None = None, quiet: bool = False) -> Path:
+                 ontology: str | Path | None = None, quiet: bool = False,
+                 page: Page | None = None) -> Path:
     """The output folder, rebuilt first when the bibliography or ontology changed."""
     out = Path(out)
     bib_path, onto_path = default_inputs(bib, ontology)
@@ -731,7 +738,7 @@ def ensure_built(out: str | Path = "out", bib: str | Path | None = None,
     if not quiet:
         why = "no graph built yet" if m is None else f"{bib_path} or {onto_path} changed"
         print(f"kg: {why}; building {out}/ …", file=sys.stderr)
-    build(bib_path, onto_path, out)
+    build(bib_path, onto_path, out, page=page)
     return out
 
 

@@ -12,8 +12,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cite import md_citation, md_escape, quote_bank, quotes_of, render, style_path
-from .errors import InputError
+from kg.write.cite import md_citation, md_escape, quote_bank, quotes_of, render, style_path
+from kg.core.errors import InputError
 
 TEXT = {
     "fr": {"title": "Dossier : {}", "definition": "Définition", "no-definition":
@@ -61,7 +61,7 @@ def _lifespan(p, t) -> str:
 
 def formatted_refs(model, keys: list[str], style: str, locale: str) -> list[str]:
     """The bibliography written out in Markdown, each entry a div pandoc links citations to."""
-    from .export import csl_items
+    from kg.write.export import csl_items
 
     if not keys:
         return []
@@ -161,7 +161,7 @@ def build_markdown(model, theme, tids: list[str], keys: list[str], locale: str =
 def dossier_keys(model, tids: list[str]) -> list[str]:
     """Works of the dossier's bibliography: the theme's works and every work its quotes and
     claims cite (sources, 'cited in', 'stated in'), crossref parents included."""
-    from .export import Selection, select
+    from kg.write.export import Selection, select
 
     works = {r.key for r in model.of_kind("work")}
     keys = set()
@@ -176,15 +176,13 @@ def dossier_keys(model, tids: list[str]) -> list[str]:
     return select(model, Selection(keys=sorted(keys))) if keys else []
 
 
-def make(theme_name: str, folder: str | Path, *, out="out", bib=None, ontology=None,
+def make(theme_name: str, folder: str | Path, store, *, bib=None, ontology=None,
          style: str = "apa", locale: str = "fr-FR") -> Dossier:
-    """Write the essay kit of a theme into ``folder``."""
-    from .api import open_graph
-    from .cite import run_pandoc
-    from .export import bibtex, csl_json, load, theme_ids
-    from .store import write_atomic
+    """Write the essay kit of a theme into ``folder`` (``store``: the built graph)."""
+    from kg.write.cite import run_pandoc
+    from kg.write.export import bibtex, csl_json, load, theme_ids
+    from kg.build.store import write_atomic
 
-    store = open_graph(out, bib, ontology)
     model = load(bib, ontology)
     tids = theme_ids(model, [theme_name])
     theme = model.thesaurus.themes[tids[0]]

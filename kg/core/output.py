@@ -131,7 +131,7 @@ def sections(data: dict, fmt: str, order: list[tuple[str, str]], header: dict | 
 # --------------------------------------------------------------------------- SPARQL results
 
 def sparql_json(result) -> str:
-    """A kg.query.Result as SPARQL 1.1 Query Results JSON."""
+    """A kg.read.query.Result as SPARQL 1.1 Query Results JSON."""
     if result.boolean is not None:
         return json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
     bindings = []
@@ -150,7 +150,7 @@ def sparql_json(result) -> str:
 
 
 def result(res, fmt: str) -> str:
-    """A kg.query.Result in any format (json = the standard SPARQL 1.1 JSON)."""
+    """A kg.read.query.Result in any format (json = the standard SPARQL 1.1 JSON)."""
     if res.triples is not None:
         return res.triples
     if fmt == "json":

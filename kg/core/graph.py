@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote as _pct
 
-from .model import Model, Person, Record, parse_number
-from .vocab import (
+from kg.core.model import Model, Person, Record, parse_number
+from kg.core.vocab import (
     BIBO,
     BIBO_CLASS,
     CITO,

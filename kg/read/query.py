@@ -16,8 +16,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from .errors import InputError, KgError, NotFoundError, QueryError
-from .latex import fold
+from kg.core.errors import InputError, KgError, NotFoundError, QueryError
+from kg.core.latex import fold
 
 ID = "https://kg.example/id/"
 THEME_NS = ID + "theme/"
@@ -225,7 +225,7 @@ def select(store, text: str, bindings: dict[str, Term | list[Term]] | None = Non
                          "DROP, ...) are refused; edit references.bib or ontology.ttl and the "
                          "graph is rebuilt")
     q = bind(text, bindings)
-    remote = getattr(store, "select_remote", None)  # kg.remote.RemoteStore: SPARQL 1.1 Protocol
+    remote = getattr(store, "select_remote", None)  # kg.share.remote.RemoteStore: SPARQL 1.1 Protocol
     if remote is not None:
         return remote(q)
     import pyoxigraph as ox
@@ -300,7 +300,7 @@ class NamedQuery:
 def named_queries() -> dict[str, NamedQuery]:
     """The shipped library of named queries (kg/queries/*.rq)."""
     out = {}
-    for f in sorted(resources.files("kg").joinpath("queries").iterdir(), key=lambda f: f.name):
+    for f in sorted(resources.files("kg.read").joinpath("queries").iterdir(), key=lambda f: f.name):
         if not f.name.endswith(".rq"):
             continue
         text = f.read_text(encoding="utf-8")
@@ -348,29 +348,28 @@ def subtree(themes: dict, tid: str) -> list[str]:
 class Library:
     """The built graph of one output folder, opened read-only, with its lookups cached."""
 
-    def __init__(self, out: str | Path = "out", bib=None, ontology=None, store=None):
+    def __init__(self, out: str | Path = "out", store=None):
         self.out = Path(out)
-        self.bib, self.ontology = bib, ontology
         self._store = store
         self._themes = None
         self._thinkers = None
         self._digest = False if store is not None else None  # None: not looked for yet
 
     def digest(self):
-        """The digest of the built store (kg.digest), made now if missing; None = use SPARQL.
+        """The digest of the built store (kg.read.digest), made now if missing; None = use
+        SPARQL.
 
         Only a local build has one: a Library over a given store (or a remote endpoint) answers
-        with SPARQL.
+        with SPARQL. The Library never builds: whoever opens it makes sure the build is current
+        (kg.api.open_library).
         """
         if self._digest is None:
             self._digest = False
             if getattr(self, "endpoint", None):
                 return None
-            from . import digest
-            from .build import ensure_built
-            from .store import read_manifest
+            from kg.build.store import read_manifest
+            from kg.read import digest
 
-            ensure_built(self.out, self.bib, self.ontology)
             m = read_manifest(self.out)
             name = m.get("store") if m else None
             if name:
@@ -387,9 +386,9 @@ class Library:
     @property
     def store(self):
         if self._store is None:
-            from .api import open_graph
+            from kg.build.store import open_store
 
-            self._store = open_graph(self.out, self.bib, self.ontology)
+            self._store = open_store(self.out)
         return self._store
 
     def run(self, name: str, bindings: dict | None = None, limit: int | None = None) -> Result:
@@ -886,7 +885,7 @@ _WEIGHT = {"title": 3.0, "text": 2.0, "annotation": 1.0}
 
 
 def _index_path(lib: Library) -> Path | None:
-    from .store import read_manifest
+    from kg.build.store import read_manifest
 
     m = read_manifest(lib.out)
     return lib.out / f"search-{m['store']}.idx" if m and m.get("store") else None
@@ -916,7 +915,7 @@ def search_index(lib: Library) -> tuple[list, list[str]]:
         meta.append((s, kind, _FIELD.get(r["p"].value, "text")))
         folded.append(" ".join(fold(r["text"].value).split()))
     if path is not None:
-        from .store import write_atomic
+        from kg.build.store import write_atomic
 
         try:
             write_atomic(path, marshal.dumps((INDEX_VERSION, meta, folded)))
@@ -942,7 +941,7 @@ def search(text: str, limit: int | None = 20, lib: Library | None = None, **kw) 
 
     Every word must occur; ranked by weighted occurrences (titles count most), with a bonus
     when the words occur together as written.  A local build answers from the index the build
-    wrote in its digest (kg.digest), without opening the store.
+    wrote in its digest (kg.read.digest), without opening the store.
     """
     lib = _lib(lib, kw)
     text = clean_text(text, "search text")
@@ -1005,7 +1004,7 @@ def _score(words: list, lines: list, subject, weight) -> dict:
 
 def _digest_search(d, words: list[bytes]):
     """_score over the build's search index in the digest, reading only the postings of the
-    whole words that hold a search word (see kg.digest) and, for a search of several words,
+    whole words that hold a search word (see kg.read.digest) and, for a search of several words,
     the lines holding them all (the bonus of the words together as written); and a reader of
     the chosen subjects' details.
 

@@ -1,0 +1,1 @@
+"""Analysis: centrality, communities, paths and similarity over the graph (networkx)."""

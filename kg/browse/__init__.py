@@ -1,0 +1,1 @@
+"""Browsing: the interactive HTML page of the graph or of a neighbourhood."""
