@@ -57,7 +57,7 @@ def main() -> None:
 
     from kg.browse import render
     from kg.api import build
-    from kg.build.store import open_store
+    from kg.builder.store import open_store
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-viz-"))
     bib = tmp / "lib.bib"

@@ -2,8 +2,8 @@
 
     python benchmarks/check_shacl.py 50000
 
-Floor: reading and modelling the library (kg.build.pipeline.load_model).  Prints, for the generated
-library: lint rules / floor, SHACL (sampled above kg.build.check.SHACL_FULL_MAX nodes per class) /
+Floor: reading and modelling the library (kg.builder.pipeline.load_model).  Prints, for the generated
+library: lint rules / floor, SHACL (sampled above kg.builder.check.SHACL_FULL_MAX nodes per class) /
 floor, and SHACL on every node of a 1,000-entry slice / SHACL on its sample.
 """
 from __future__ import annotations
@@ -28,8 +28,8 @@ def timed(f):
 def main() -> None:
     from generate import generate, themes
 
-    from kg.build import check as ck
-    from kg.build.pipeline import load_model
+    from kg.builder import check as ck
+    from kg.builder.pipeline import load_model
 
     ap = argparse.ArgumentParser()
     ap.add_argument("n", type=int, nargs="?", default=50_000)

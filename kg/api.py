@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.build import pipeline
-from kg.build.pipeline import BuildResult
+from kg.builder import pipeline
+from kg.builder.pipeline import BuildResult
 from kg.read.query import Library
 
 
 def build(bib: str | Path | None = None, ontology: str | Path | None = None,
           out: str | Path = "out", **kw) -> BuildResult:
-    """`kg build`: kg.build.pipeline.build with the interactive page of kg.browse."""
+    """`kg build`: kg.builder.pipeline.build with the interactive page of kg.browse."""
     from kg.browse.render import write_page
 
     return pipeline.build(bib, ontology, out, page=write_page, **kw)

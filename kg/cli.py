@@ -62,7 +62,7 @@ def main():
 def build(bib, ontology, out, strict, quiet):
     """Build the graph from BIB (default ./references.bib, else the shipped corpus)."""
     from kg.api import build as run
-    from kg.build.report import summary
+    from kg.builder.report import summary
 
     result = run(bib, ontology, out, strict=strict, progress=not quiet)
     text = summary(result, quiet=quiet)
@@ -109,7 +109,7 @@ def export(bib, ontology, out, fmt, keys, themes, thinkers, queries, style, loca
     text = run(fmt, sel, open_graph(out, bib, ontology), bib=bib, ontology=ontology, style=style,
                locale=locale)
     if dest:
-        from kg.build.store import write_atomic
+        from kg.builder.store import write_atomic
         write_atomic(dest, text)
     else:
         click.echo(text, nl=False)
@@ -224,7 +224,7 @@ def export_graph_cmd(bib, ontology, out, fmt, no_measures, dest):
 
     data = export_graph(_nx_graph(out, bib, ontology), fmt, with_measures=not no_measures)
     if dest:
-        from kg.build.store import write_atomic
+        from kg.builder.store import write_atomic
         write_atomic(dest, data)
     else:
         click.echo(data.decode("utf-8"), nl=False)
@@ -556,7 +556,7 @@ def check_cmd(bib, ontology, out, fmt, no_shacl):
     Uses the graph built in --out when it is up to date, else builds it in memory (nothing
     is written).
     """
-    from kg.build.check import check
+    from kg.builder.check import check
 
     report = check(bib, ontology, out=out, shacl=not no_shacl)
     click.echo(report.json() if fmt == "json" else report.text(), nl=False)
@@ -598,7 +598,7 @@ def push_cmd(endpoint, store_url, graph, replace, timeout, bib, ontology, out):
     if remote.insecure(target):
         click.echo("Warning: the credentials travel unencrypted (http://): prefer https.",
                    err=True)
-    from kg.build.store import read_manifest
+    from kg.builder.store import read_manifest
 
     built = Path(ensure_built(out, bib, ontology))
     r = remote.push(built / "graph.ttl", target, graph, replace=replace, timeout=timeout)

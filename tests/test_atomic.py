@@ -126,7 +126,7 @@ def test_readers_during_a_build_see_a_whole_graph(tmp_path, libraries, ontology_
     writer = kg("build", str(libraries[10_000]), "--ontology", str(ontology_path), "-o",
                 str(out), "-q")
     from kg.core.errors import KgError
-    from kg.build.store import open_store, read_manifest
+    from kg.builder.store import open_store, read_manifest
 
     seen = set()
     while writer.poll() is None:
@@ -146,7 +146,7 @@ def test_readers_during_a_build_see_a_whole_graph(tmp_path, libraries, ontology_
 
 
 def test_open_store_of_a_replaced_store(tmp_path, libraries, ontology_path):
-    from kg.build import store as st
+    from kg.builder import store as st
     from kg.api import build
     from kg.core.errors import KgError
 

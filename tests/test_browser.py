@@ -43,7 +43,7 @@ def browser():
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory, ontology_path):
     from kg.api import build
-    from kg.build.store import open_store
+    from kg.builder.store import open_store
 
     base = tmp_path_factory.mktemp("browser")
     bib = base / "references.bib"
@@ -250,7 +250,7 @@ def test_hostile_bibliography_runs_nothing_and_fetches_nothing(hostile, opened):
 
 
 def test_physics_option_and_english_page(corpus, browser, opened, tmp_path):
-    from kg.build.store import open_store
+    from kg.builder.store import open_store
 
     result = corpus[2]
     data = render.graph_data(open_store(result.out), "en", thinker="Ellul")

@@ -1,4 +1,4 @@
-"""kg.build.pipeline and kg.build.store: what a build writes, what a failed build leaves, when to rebuild."""
+"""kg.builder.pipeline and kg.builder.store: what a build writes, what a failed build leaves, when to rebuild."""
 from __future__ import annotations
 
 import json
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import snapshot
 
-from kg.build import store as st
+from kg.builder import store as st
 from kg.api import build, ensure_built
-from kg.build.pipeline import default_inputs
+from kg.builder.pipeline import default_inputs
 from kg.core.errors import BuildError, InputError, StaleStoreError
 
 BROKEN = "@book{a, title={A}}\n@book{b,\n  title={B}\n@book{c, title={C}}\n"
@@ -119,7 +119,7 @@ def test_strict_without_errors_builds(small_bib, ontology_path, out):
 def test_a_shacl_violation_keeps_the_previous_output(built, out, small_bib, ontology_path,
                                                      monkeypatch):
     """SHACL runs in a forked child while the files are written; its errors still block."""
-    from kg.build import check
+    from kg.builder import check
     from kg.core.errors import Problem
 
     before = snapshot(out)
@@ -135,7 +135,7 @@ def test_a_shacl_violation_keeps_the_previous_output(built, out, small_bib, onto
 
 def test_a_crashing_shacl_child_is_an_error_not_a_hang(built, out, small_bib, ontology_path,
                                                        monkeypatch):
-    from kg.build import check
+    from kg.builder import check
 
     def crash(selected, model=None, t0=None):
         os._exit(3)
@@ -296,7 +296,7 @@ def test_default_inputs_take_the_ontology_next_to_the_bib(tmp_path, monkeypatch)
 
 
 def test_default_inputs_fall_back_to_the_shipped_corpus(tmp_path, monkeypatch):
-    from kg.build.pipeline import shipped
+    from kg.builder.pipeline import shipped
 
     monkeypatch.chdir(tmp_path)
     bib, onto = default_inputs()

@@ -1,4 +1,4 @@
-"""kg.build.check: each lint rule on a small entry, the report, SHACL and the build gate."""
+"""kg.builder.check: each lint rule on a small entry, the report, SHACL and the build gate."""
 from __future__ import annotations
 
 import shutil
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import check as ck
+from kg.builder import check as ck
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -56,7 +56,7 @@ def read_only(tmp_path_factory, built):
 
 
 def test_push_reports_what_the_server_holds(server, built):
-    from kg.build.store import read_manifest
+    from kg.builder.store import read_manifest
 
     n = read_manifest(built[1])["triples"]
     assert "Replaced the default graph at" in server.push_output

@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def write_digest_as_build(out: Path, bib: Path, onto: Path) -> Path:
-    """What kg.build.pipeline does: parts per chunk in the workers, merged after the loop."""
+    """What kg.builder.pipeline does: parts per chunk in the workers, merged after the loop."""
     from kg.core.bib import load
-    from kg.build.pipeline import CHUNK, _thesaurus
+    from kg.builder.pipeline import CHUNK, _thesaurus
     from kg.core.model import ModelBuilder
-    from kg.build.store import read_manifest
+    from kg.builder.store import read_manifest
 
     thesaurus, onto_bytes = _thesaurus(onto)
     bib_file = load(bib)
@@ -88,7 +88,7 @@ def libs(request):
 
 
 def test_digest_written_next_to_its_store(built):
-    from kg.build.store import read_manifest
+    from kg.builder.store import read_manifest
 
     out = built[0]
     name = read_manifest(out)["store"]
@@ -131,7 +131,7 @@ def test_every_thinker_page_equals_sparql(libs):
 
 def test_lazy_digest_for_an_output_built_without_one(built, tmp_path):
     """An out/ without a digest gets one on the first query, the same as the build's."""
-    from kg.build.store import read_manifest
+    from kg.builder.store import read_manifest
 
     out, bib, onto = built
     o2 = tmp_path / "out"
@@ -146,7 +146,7 @@ def test_lazy_digest_for_an_output_built_without_one(built, tmp_path):
 
 def test_new_build_gets_a_new_digest(built, tmp_path):
     from kg.api import build
-    from kg.build.store import read_manifest
+    from kg.builder.store import read_manifest
 
     _, bib, onto = built
     bib2 = tmp_path / "references.bib"

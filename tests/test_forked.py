@@ -1,4 +1,4 @@
-"""kg.build.forked: work beside the build in a forked child, its result or its failure back."""
+"""kg.builder.forked: work beside the build in a forked child, its result or its failure back."""
 from __future__ import annotations
 
 import os
@@ -6,7 +6,7 @@ import os
 import pytest
 
 from kg.core.errors import BuildError
-from kg.build.forked import Forked
+from kg.builder.forked import Forked
 
 
 @pytest.mark.parametrize("fork", [True, False])

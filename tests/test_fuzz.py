@@ -151,7 +151,7 @@ def test_loader_never_crashes_on_bytes(data, tmp_path_factory):
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(text=bibish)
 def test_check_rules_never_crash(text):
-    from kg.build import check as ck
+    from kg.builder import check as ck
 
     model = build_model(parse(text, "x.bib"), THESAURUS)
     for rule in ck.RULES:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import digest_content
 
-from kg.build import pipeline as kb
+from kg.builder import pipeline as kb
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -10,7 +10,7 @@ from conftest import digest_content, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.build import pipeline as kb
+from kg.builder import pipeline as kb
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -153,7 +153,7 @@ _CHUNK = kb._chunk
 
 
 def _killed_at_the_fourth_chunk(args):
-    """kg.build.pipeline._chunk, but the worker given the fourth chunk is killed (by reference: the
+    """kg.builder.pipeline._chunk, but the worker given the fourth chunk is killed (by reference: the
     pool pickles the function's name)."""
     import os
     import signal

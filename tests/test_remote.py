@@ -43,7 +43,7 @@ def read_only(tmp_path_factory, corpus):
 
 @pytest.fixture(scope="session")
 def local(corpus):
-    from kg.build.store import open_store
+    from kg.builder.store import open_store
 
     return open_store(corpus / "out")
 

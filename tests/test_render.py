@@ -34,7 +34,7 @@ def corpus(tmp_path_factory, ontology_path):
 
 @pytest.fixture(scope="session")
 def store(corpus):
-    from kg.build.store import open_store
+    from kg.builder.store import open_store
 
     return open_store(corpus.out)
 
@@ -192,7 +192,7 @@ def test_ambiguous_thinker(model_of):
 
 
 def test_a_model_gives_the_same_graph_as_its_store(small_model, built_small):
-    from kg.build.store import open_store
+    from kg.builder.store import open_store
 
     a = render.graph_data(small_model, "fr", layout=False)
     b = render.graph_data(open_store(built_small.out), "fr", layout=False)

@@ -15,7 +15,7 @@ import pytest
 from kg.core.bib import load, parse
 from kg.api import build
 from kg.write.export import bibtex
-from kg.build.store import open_store
+from kg.builder.store import open_store
 
 THIRDPARTY = Path(__file__).resolve().parent / "data" / "thirdparty"
 BIBLATEX_EXAMPLES = Path("/usr/share/texlive/texmf-dist/bibtex/bib/biblatex/biblatex/"

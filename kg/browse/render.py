@@ -601,7 +601,7 @@ def html(data: dict, physics: bool = False) -> str:
 def write_html(path: str | Path, data: dict, lang: str | None = None,
                physics: bool = False) -> Path:
     """Write the page atomically.  ``lang`` re-labels nothing: it must match the data's."""
-    from kg.build.store import write_atomic
+    from kg.builder.store import write_atomic
 
     if lang is not None and _lang(lang) != data["lang"]:
         raise QueryError(f"the data was read in {data['lang']!r}, not {lang!r}: call "
@@ -620,7 +620,7 @@ def write_page(store, path: str | Path) -> Path:
 
 def build_page(out_dir: str | Path = "out", lang: str = "fr", physics: bool = False) -> Path:
     """Read the published store of ``out_dir`` and write ``out_dir/graph.html``."""
-    from kg.build.store import open_store
+    from kg.builder.store import open_store
 
     store = open_store(out_dir)
     return write_html(Path(out_dir) / "graph.html", graph_data(store, lang), lang, physics)

@@ -272,7 +272,7 @@ def write_from_parts(out: str | Path, store_name: str, parts, persons,
     the ontology, and write ``out/digest-<store_name>.bin`` atomically, its two halves by two
     forked processes at once.  Returns its path.  (A build starts the halves itself, to go on
     meanwhile: ``merge``, ``write_half``, ``join_halves``.)"""
-    from kg.build.forked import all_done
+    from kg.builder.forked import all_done
 
     writers, halves = start_halves(out, merge(parts, persons, onto_bytes))
     try:
@@ -291,9 +291,9 @@ def write_from_parts(out: str | Path, store_name: str, parts, persons,
 
 def start_halves(folder: str | Path, merged, fork: bool = True, nice: int = 0):
     """Start writing the HALVES of a merged digest into ``folder``, each by a forked process
-    (kg.build.forked.Forked; ``fork`` false: here, at once).  Returns the writers, to wait for or
+    (kg.builder.forked.Forked; ``fork`` false: here, at once).  Returns the writers, to wait for or
     kill, and the files, for ``join_halves``."""
-    from kg.build.forked import Forked
+    from kg.builder.forked import Forked
 
     halves = [Path(folder) / f".digest-{which}-{os.getpid()}" for which in HALVES]
     writers: list = []
@@ -332,7 +332,7 @@ def join_halves(out: str | Path, store_name: str, halves: list[Path]) -> Path:
     the halves are removed."""
     import os
 
-    from kg.build.store import write_atomic
+    from kg.builder.store import write_atomic
 
     heads, starts, sizes = [], [], []
     for h in halves:
@@ -465,8 +465,8 @@ def write(out: str | Path, store=None, store_name: str | None = None) -> Path | 
 
     Returns the file written (None when out/ has no manifest or its inputs are gone).
     """
-    from kg.build.pipeline import CHUNK, _thesaurus
-    from kg.build.store import read_manifest
+    from kg.builder.pipeline import CHUNK, _thesaurus
+    from kg.builder.store import read_manifest
 
     out = Path(out)
     m = read_manifest(out)

@@ -367,7 +367,7 @@ class Library:
             self._digest = False
             if getattr(self, "endpoint", None):
                 return None
-            from kg.build.store import read_manifest
+            from kg.builder.store import read_manifest
             from kg.read import digest
 
             m = read_manifest(self.out)
@@ -386,7 +386,7 @@ class Library:
     @property
     def store(self):
         if self._store is None:
-            from kg.build.store import open_store
+            from kg.builder.store import open_store
 
             self._store = open_store(self.out)
         return self._store
@@ -885,7 +885,7 @@ _WEIGHT = {"title": 3.0, "text": 2.0, "annotation": 1.0}
 
 
 def _index_path(lib: Library) -> Path | None:
-    from kg.build.store import read_manifest
+    from kg.builder.store import read_manifest
 
     m = read_manifest(lib.out)
     return lib.out / f"search-{m['store']}.idx" if m and m.get("store") else None
@@ -915,7 +915,7 @@ def search_index(lib: Library) -> tuple[list, list[str]]:
         meta.append((s, kind, _FIELD.get(r["p"].value, "text")))
         folded.append(" ".join(fold(r["text"].value).split()))
     if path is not None:
-        from kg.build.store import write_atomic
+        from kg.builder.store import write_atomic
 
         try:
             write_atomic(path, marshal.dumps((INDEX_VERSION, meta, folded)))

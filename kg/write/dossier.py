@@ -181,7 +181,7 @@ def make(theme_name: str, folder: str | Path, store, *, bib=None, ontology=None,
     """Write the essay kit of a theme into ``folder`` (``store``: the built graph)."""
     from kg.write.cite import run_pandoc
     from kg.write.export import bibtex, csl_json, load, theme_ids
-    from kg.build.store import write_atomic
+    from kg.builder.store import write_atomic
 
     model = load(bib, ontology)
     tids = theme_ids(model, [theme_name])

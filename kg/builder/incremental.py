@@ -22,7 +22,7 @@ import re
 import shutil
 from pathlib import Path
 
-from kg.build import store as st
+from kg.builder import store as st
 from kg.core.errors import Problem
 
 INDEX = "index.json"
@@ -133,7 +133,7 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
 
     from kg.core import graph
     from kg.core.bib import BibFile, _check_macros, parse_pieces
-    from kg.build.pipeline import (
+    from kg.builder.pipeline import (
         Block,
         BuildResult,
         _keep_good,

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from kg.build import store as st
+from kg.builder import store as st
 from kg.core.errors import BuildError, InputError, Problem
-from kg.build.forked import NICE, Forked, all_done
+from kg.builder.forked import NICE, Forked, all_done
 from kg.core.vocab import PREFIXES
 
 Page = Callable[[object, Path], object]  # page(store, path): writes the interactive page
@@ -90,7 +90,7 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
     (kg.browse.render.write_page; the build layer does not import the page's layer).
 
     A large library whose previous build is in ``out`` is rebuilt incrementally when only
-    works, quotes or claims changed (see kg.build.incremental); the result is the same graph.
+    works, quotes or claims changed (see kg.builder.incremental); the result is the same graph.
     """
     t0 = time.perf_counter()
     bib_path, onto_path = default_inputs(bib, ontology)
@@ -100,7 +100,7 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
 
     text, read_problems = read_text(bib_path)
     if incremental:
-        from kg.build import incremental as inc
+        from kg.builder import incremental as inc
 
         result = inc.rebuild(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus,
                              out, strict)
@@ -122,7 +122,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
     import pyoxigraph as ox
 
     from kg.core.bib import BibFile, _check_macros, _chunks, parse_pieces
-    from kg.build.incremental import INDEX, write_index
+    from kg.builder.incremental import INDEX, write_index
     from kg.core.model import ModelBuilder
 
     pieces = list(_chunks(text)) if text.strip() else []
@@ -207,7 +207,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         triples = len(store)
         page_problems: list[Problem] = []
         if not large:  # SHACL on the whole graph (large ones: `kg check` samples), in a
-            from kg.build.check import shacl_data, validate_data  # child while the files are written
+            from kg.builder.check import shacl_data, validate_data  # child while the files are written
 
             model, selected = mb.model(records), shacl_data(store)
             shacl = Forked(lambda: [p for p in validate_data(selected, model)[0]
@@ -382,7 +382,7 @@ def _stage_page(stage: Path, store, page: Page, problems: list[Problem]) -> str 
 
 
 def _gate():
-    from kg.build.check import GATE_RULES
+    from kg.builder.check import GATE_RULES
     return GATE_RULES
 
 
@@ -455,7 +455,7 @@ def _chunk(args: tuple[int, int, bool]) -> _Part:
     from kg.read import digest
     from kg.core import graph
     from kg.core.bib import BibFile, _check_macros, parse_pieces
-    from kg.build.incremental import index_row, piece_sha
+    from kg.builder.incremental import index_row, piece_sha
 
     i, j, large = args
     mb, pieces, plan = _SHARED["mb"], _SHARED["pieces"], _SHARED["plan"]
@@ -507,7 +507,7 @@ def _chunk(args: tuple[int, int, bool]) -> _Part:
 def gate_rules(mb, recs) -> list[Problem]:
     """The errors `kg check` finds in these records that would put wrong values in the graph
     (malformed dates, ISBN, DOI, URL; undefined links)."""
-    from kg.build.check import GATE_RULES
+    from kg.builder.check import GATE_RULES
     from kg.core.model import Model
 
     if getattr(mb, "keys_only", None) is None:

@@ -127,7 +127,7 @@ def check(bib=None, ontology=None, out=None, shacl: bool = True) -> CheckReport:
     ``out``: a built output folder; when it was built from these very inputs its store is
     validated instead of building the graph again in memory.
     """
-    from kg.build.pipeline import default_inputs, load_model
+    from kg.builder.pipeline import default_inputs, load_model
 
     bib_path, onto_path = default_inputs(bib, ontology)
     model = load_model(bib_path, onto_path)
@@ -164,7 +164,7 @@ def gate(model_or_graph, ontology: bytes | None = None, store=None) -> list[Prob
             return problems
         if store is None:
             if ontology is None:
-                from kg.build.pipeline import shipped
+                from kg.builder.pipeline import shipped
                 ontology = shipped("ontology.ttl").read_bytes()
             store = graph_store(model, ontology)
     else:
@@ -446,7 +446,7 @@ GATE_RULES: list[Rule] = [rule_dates, rule_identifiers, rule_undefined_links]
 # ------------------------------------------------------------------------------- SHACL
 
 def shapes_path() -> Path:
-    from kg.build.pipeline import shipped
+    from kg.builder.pipeline import shipped
     return shipped(SHAPES_NAME)
 
 
@@ -463,7 +463,7 @@ def graph_store(model, ontology: bytes):
 
 
 def _built_store(out, bib_path: Path, onto_path: Path):
-    from kg.build import store as st
+    from kg.builder import store as st
 
     m = st.read_manifest(out)
     if m and st.unchanged(m["bib"], bib_path) and st.unchanged(m["ontology"], onto_path):
