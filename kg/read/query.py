@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from kg.core.errors import InputError, KgError, NotFoundError, QueryError
+from kg.core.names import name_key, resolve
 from kg.core.latex import fold
 
 ID = "https://kg.example/id/"
@@ -489,30 +490,8 @@ SELECT ?key WHERE { ?work a <https://kg.example/ontology#Work> ; dcterms:identif
 """
 
 
-def _key(s: str) -> str:
-    return " ".join(re.sub(r"[\W_]+", " ", fold(s)).split())
-
-
-def _match(name: str, names: dict[str, str], what: str, how: str) -> str:
-    """Exact (folded) match, else a unique prefix, else a unique word or substring match."""
-    k = _key(name)
-    if not k:
-        raise InputError(f"the {what} name {name[:80]!r} has no letters or digits to match")
-    if k in names:
-        return names[k]
-    for test in (lambda n: n.startswith(k), lambda n: k in n.split(),
-                 lambda n: (" " + k) in (" " + n), lambda n: k in n):
-        found = {names[n] for n in names if test(n)}
-        if len(found) == 1:
-            return found.pop()
-        if len(found) > 1:
-            labels = sorted({n for n in names if test(n) and names[n] in found},
-                            key=len)[:5]
-            raise NotFoundError(f"{name!r} matches several {what}s: {', '.join(labels)}; "
-                                "be more precise")
-    close = difflib.get_close_matches(k, list(names), n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    raise NotFoundError(f"no {what} matches {name!r}{hint} ({how})")
+_key = name_key
+_match = resolve
 
 
 def _id(value: str, ns: str) -> str:
