@@ -30,6 +30,7 @@ class Thesaurus:
 
     def __init__(self, themes: dict[str, Theme]):
         self.themes = themes
+        self._suggested: dict[tuple[str, int], list[Theme]] = {}
         self._index: dict[str, str] = {}
         for t in themes.values():
             for name in [t.id, t.id.replace("-", " "), *t.labels.values(), *t.alt]:
@@ -43,14 +44,19 @@ class Thesaurus:
         return self.themes[tid] if tid else None
 
     def suggest(self, name: str, n: int = 3) -> list[Theme]:
-        close = difflib.get_close_matches(fold(name).strip(), list(self._index), n=n * 3,
-                                          cutoff=0.5)
-        out: list[Theme] = []
-        for c in close:
-            t = self.themes[self._index[c]]
-            if t not in out:
-                out.append(t)
-        return out[:n]
+        """The closest themes to an unknown keyword; computed once per distinct keyword (a
+        person's library repeats its own keywords thousands of times, and difflib against
+        every label costs about a millisecond)."""
+        key = (fold(name).strip(), n)
+        if key not in self._suggested:
+            close = difflib.get_close_matches(key[0], list(self._index), n=n * 3, cutoff=0.5)
+            out: list[Theme] = []
+            for c in close:
+                t = self.themes[self._index[c]]
+                if t not in out:
+                    out.append(t)
+            self._suggested[key] = out[:n]
+        return list(self._suggested[key])
 
     def descendants(self, tid: str) -> list[str]:
         out, todo = [], [tid]
