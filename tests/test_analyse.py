@@ -154,14 +154,16 @@ def test_resolve_is_forgiving(small, name, key):
 
 
 def test_resolve_unknown_says_did_you_mean(small):
-    with pytest.raises(NotFoundError, match=r"did you mean: Jacques Ellul \(person:ellul\)"):
+    with pytest.raises(NotFoundError, match=r"^no thinker, work, theme, quote or claim matches "
+                                            r"'Elul'; did you mean Jacques Ellul \(person:ellul\)"):
         an.resolve(small, "Elul")
-    with pytest.raises(NotFoundError, match="try `kg analyse`"):
+    with pytest.raises(NotFoundError, match=r"matches 'qqqqqq' \(`kg analyse` shows the names"):
         an.resolve(small, "qqqqqq")
 
 
 def test_resolve_ambiguous_lists_the_candidates(small):
-    with pytest.raises(NotFoundError, match="names several things:.*Ivan Illich.*Be more precise"):
+    with pytest.raises(NotFoundError, match="^'i' matches several thinkers, works, themes, "
+                                            "quotes or claims:.*Ivan Illich.*be more precise"):
         an.resolve(small, "i")  # a part of many names
 
 

@@ -80,7 +80,7 @@ def test_path(corpus_args):
 def test_path_unknown_name(corpus_args):
     r = CliRunner().invoke(main, ["path", "Elul", "Illich", *corpus_args])
     assert r.exit_code == 1
-    assert "Error: no thinker, work, theme, quote or claim is named 'Elul'; did you mean: " \
+    assert "Error: no thinker, work, theme, quote or claim matches 'Elul'; did you mean " \
            "Jacques Ellul (person:ellul-jacques)" in r.output
     assert "Traceback" not in r.output
 

@@ -27,7 +27,6 @@ costs about 0.3 s), so ``import kg.analyse.network`` stays cheap.
 """
 from __future__ import annotations
 
-import difflib
 import io
 import json
 import math
@@ -37,6 +36,8 @@ from dataclasses import dataclass
 
 from kg.core.errors import NotFoundError, QueryError
 from kg.core.latex import fold
+from kg.core.names import name_index
+from kg.core.names import resolve as resolve_name
 from kg.core.vocab import BIBO, CITO, DCT, FOAF, ID, KGO, RDF, SKOS
 
 TYPES = ("thinker", "work", "theme", "quote", "claim")
@@ -462,85 +463,41 @@ def _item(G, n: str, **extra) -> dict:
 
 # --------------------------------------------------------------------------- names
 
+#: what `kg analyse`, `kg path` and `kg related` look a name up among
+WHAT = "thinker, work, theme, quote or claim"
+WHATS = "thinkers, works, themes, quotes or claims"
+HOW = "`kg analyse` shows the names; person:KEY, work:KEY or theme:ID picks one"
+
+
 def resolve(G, name: str) -> str:
-    """The node a name designates, forgivingly: IRI, `work:key`, citekey, name, title, family
-    name, theme label or alt label (case and accents ignored), or a unique part of one.
-    Unknown names raise NotFoundError with the closest names ("did you mean")."""
+    """The node a name designates, forgivingly: IRI, `work:key`, else by kg.core.names.resolve
+    (the rule of every command) among citekeys, names, titles, family names, theme labels and
+    alt labels (case and accents ignored), or a unique part of one."""
     q = name.strip()
     if q in G:
         return q
     m = re.fullmatch(r"(work|person|theme|quote|claim):(.+)", q)
     if m and f"{ID}{m.group(1)}/{m.group(2)}" in G:
         return f"{ID}{m.group(1)}/{m.group(2)}"
-    fq = _norm(q)
-    if not fq:
-        raise NotFoundError("an empty name designates nothing: give a thinker, work or theme")
-    index = _name_index(G)
-    exact = index.get(fq, set())
-    if len(exact) == 1:
-        return next(iter(exact))
-    if not exact:
-        th = _thesaurus(G).match(q)
-        if th is not None and th.iri in G:
-            return th.iri
-    if len(exact) > 1:
-        raise NotFoundError(_ambiguous(G, name, exact))
-    words = re.compile(r"(^| )" + re.escape(fq) + r"( |$)")
-    part = {n for k, ns in index.items() if words.search(k) for n in ns}
-    if not part:
-        part = {n for k, ns in index.items() if fq in k for n in ns}
-    if len(part) == 1:
-        return next(iter(part))
-    if len(part) > 1:
-        raise NotFoundError(_ambiguous(G, name, part))
-    close = difflib.get_close_matches(fq, list(index), n=5, cutoff=0.6)
-    hints = list(dict.fromkeys(n for c in close for n in sorted(index[c])))
-    hints += [t.iri for t in _thesaurus(G).suggest(q) if t.iri in G and t.iri not in hints]
-    hint = ("; did you mean: " + ", ".join(_qualified(G, n) for n in hints[:5]) + "?"
-            if hints else "; try `kg analyse` for the names in the graph")
-    raise NotFoundError(f"no thinker, work, theme, quote or claim is named {name!r}{hint}")
+    return resolve_name(name, _name_index(G), WHAT, HOW, whats=WHATS,
+                         show=lambda n: _qualified(G, n))
 
 
-def _norm(s: str) -> str:
-    return re.sub(r"[^\w]+", " ", fold(s)).strip()
-
-
-def _name_index(G) -> dict[str, set[str]]:
+def _name_index(G) -> dict[str, list[str]]:
     idx = G.graph.get("_names")
     if idx is None:
-        idx = defaultdict(set)
-        for n, d in G.nodes(data=True):
-            names = [d.get("key", ""), d.get("label", ""), d.get("label_fr", ""),
-                     d.get("label_en", ""), *d.get("aliases", "").split(" | ")]
-            for s in names:
-                if s and _norm(s):
-                    idx[_norm(s)].add(n)
-        G.graph["_names"] = idx = dict(idx)
+        idx = name_index(
+            (s, n) for n, d in G.nodes(data=True)
+            for s in [d.get("key", ""), d.get("label", ""), d.get("label_fr", ""),
+                      d.get("label_en", ""), *d.get("aliases", "").split(" | ")])
+        G.graph["_names"] = idx
     return idx
-
-
-def _thesaurus(G):
-    from kg.core.themes import Theme, Thesaurus
-
-    th = {}
-    for n, d in G.nodes(data=True):
-        if d["type"] == "theme":
-            th[d["key"]] = Theme(d["key"], n, {"fr": d["label_fr"], "en": d["label_en"]},
-                                 [a for a in d.get("aliases", "").split(" | ") if a])
-    return Thesaurus(th)
 
 
 def _qualified(G, n: str) -> str:
     d = G.nodes[n]
     prefix = {"thinker": "person"}.get(d["type"], d["type"])
     return f"{d['label']} ({prefix}:{d['key']})"
-
-
-def _ambiguous(G, name: str, nodes) -> str:
-    ns = sorted(nodes, key=lambda n: (TYPES.index(G.nodes[n]["type"]), fold(label(G, n))))
-    more = f" and {len(ns) - 8} more" if len(ns) > 8 else ""
-    return (f"{name!r} names several things: " + "; ".join(_qualified(G, n) for n in ns[:8])
-            + more + ". Be more precise, or give one of the keys shown (e.g. work:KEY)")
 
 
 # --------------------------------------------------------------------------- paths

@@ -16,7 +16,6 @@ Node data is open to other measures: ``size`` (node -> number, default the degre
 from __future__ import annotations
 
 import base64
-import difflib
 import hashlib
 import json
 import re
@@ -24,8 +23,9 @@ from collections import defaultdict, deque
 from importlib import resources
 from pathlib import Path
 
-from kg.core.errors import NotFoundError, QueryError
+from kg.core.errors import QueryError
 from kg.core.latex import fold
+from kg.core.names import THEMES_HOW, THINKERS_HOW, name_index, resolve
 from kg.core.vocab import BIBO, CITO, DCT, FOAF, ID, KGO, OWL, RDF, SCHEMA, SKOS
 
 TYPES = ("thinker", "work", "theme", "quote", "claim")
@@ -461,32 +461,12 @@ def _ids(g: _Graph, order: list[str]) -> dict[str, str]:
 
 
 def _match(g: _Graph, kind: str, name: str) -> str:
-    """The node of one theme or thinker named (case and accents ignored)."""
-    want = fold(name).strip()
-    cands = [i for i, k in g.kinds.items() if k == kind]
-    names: dict[str, list[str]] = {}
-    for i in cands:
-        n = g.node(i)
-        for k in [n["label"], *n["keys"]]:
-            names.setdefault(fold(k).strip(), [])
-            if i not in names[fold(k).strip()]:
-                names[fold(k).strip()].append(i)
-    exact = names.get(want) or names.get(want.replace(" ", "-"), [])
-    found = exact
-    if not found:  # a word of the name: "Ellul" -> "Jacques Ellul"
-        found = sorted({i for k, ids in names.items() for i in ids
-                        if want in re.split(r"[\s,.'-]+", k)})
-    what = {"theme": "theme", "thinker": "thinker"}[kind]
-    if len(found) == 1:
-        return found[0]
-    if len(found) > 1:
-        labels = sorted(_node_label(g, i) for i in found)
-        raise QueryError(f"several {what}s match '{name}': {', '.join(labels[:8])}"
-                         f"{' …' if len(labels) > 8 else ''}; give the full name")
-    close = difflib.get_close_matches(want, list(names), n=9, cutoff=0.5)
-    labels = list(dict.fromkeys(_node_label(g, names[c][0]) for c in close))[:3]
-    hint = ": closest: " + ", ".join(f"'{x}'" for x in labels) if labels else ""
-    raise NotFoundError(f"no {what} '{name}' in the graph{hint}")
+    """The node of one theme or thinker named (kg.core.names.resolve: the rule of every
+    command), among the labels and keys of the graph's nodes of that kind."""
+    names = name_index((k, i) for i, t in g.kinds.items() if t == kind
+                       for n in [g.node(i)] for k in [n["label"], *n["keys"]])
+    how = {"theme": THEMES_HOW, "thinker": THINKERS_HOW}[kind]
+    return resolve(name, names, kind, how, show=lambda i: _node_label(g, i))
 
 
 def _ball(adj: dict, root: str, depth: int) -> set[str]:

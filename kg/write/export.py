@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from kg.core.errors import NotFoundError
+from kg.core.names import THEMES_HOW, THINKERS_HOW, name_index, resolve
 from kg.core.vocab import FIELD, KGO, RDF, SKOS
 
 _ENTRIES = f"""
@@ -133,33 +134,20 @@ def theme_ids(model, names: list[str]) -> list[str]:
     """Theme ids (with every narrower theme) of names given by id or label."""
     out: list[str] = []
     for name in names:
-        t = model.thesaurus.match(name)
-        if t is None:
-            close = model.thesaurus.suggest(name)
-            hint = (" (closest: " + ", ".join(f"'{c.id}'" for c in close) + ")") if close else ""
-            raise NotFoundError(f"no theme '{name}'{hint}: see the themes of ontology.ttl")
+        t = model.thesaurus.find(name, THEMES_HOW)
         out += [d for d in model.thesaurus.descendants(t.id) if d not in out]
     return out
 
 
 def find_thinker(model, name: str):
-    """A thinker by @thinker key, name ('Jacques Ellul', 'Ellul, Jacques'), alias or family."""
-    from kg.core.latex import fold, slug
-
-    want = fold(name).strip()
-    persons = list(model.persons.values())
-    for test in (lambda p: p.key == name or p.slug == slug(name),
-                 lambda p: want in {fold(p.name.display), fold(p.name.sort),
-                                    *(fold(a) for a in p.aliases)},
-                 lambda p: fold(p.name.family) == want):
-        hits = [p for p in persons if test(p)]
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            names = ", ".join(sorted(p.name.display for p in hits))
-            raise NotFoundError(f"'{name}' names several thinkers ({names}): give the full name")
-    raise NotFoundError(f"no thinker '{name}': give a name as in the bibliography "
-                        "('Ellul, Jacques') or the key of its @thinker entry")
+    """A thinker by @thinker key, name ('Jacques Ellul', 'Ellul, Jacques'), alias or family
+    name (kg.core.names.resolve: the rule of every command)."""
+    persons = model.persons
+    names = name_index((n, p.slug) for p in persons.values()
+                       for n in [p.key, p.slug, p.name.display, p.name.sort, p.name.family,
+                                 *p.aliases])
+    return persons[resolve(name, names, "thinker", THINKERS_HOW,
+                           show=lambda s: persons[s].name.display)]
 
 
 def select(model, sel: Selection, store=None) -> list[str]:
