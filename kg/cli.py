@@ -6,6 +6,7 @@ import sys
 import click
 
 from kg.core.errors import KgError
+from kg.core.vocab import CLAIM_STATUSES
 
 
 class KgGroup(click.Group):
@@ -441,7 +442,7 @@ for _p in quotes_cmd.params:  # Write (issue 6): the quote-bank formats
 
 @main.command("claims")
 @click.option("--theme", "theme_", help="Only claims on this theme (narrower themes included).")
-@click.option("--status", type=click.Choice(["sourced", "unsourced", "contested"]),
+@click.option("--status", type=click.Choice(CLAIM_STATUSES),
               help="Only claims with this status.")
 @_limit_option
 @_ask_options

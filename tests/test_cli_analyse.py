@@ -71,7 +71,7 @@ def test_path(corpus_args):
     data = json.loads(run("path", "Kafka", "surveillance", "--format", "json",
                           *corpus_args).output)
     assert data[0]["nodes"][0]["label"] == "Franz Kafka"
-    assert data[0]["steps"][0]["relation"] == "treats"
+    assert data[0]["steps"][0]["relation"] == "theme"
     rows = list(csv.DictReader(io.StringIO(run("path", "Kafka", "surveillance", "--format",
                                                "csv", *corpus_args).output)))
     assert rows[0]["from"] == "Franz Kafka" and rows[-1]["to"] == "Surveillance"

@@ -2,23 +2,24 @@
 
 The RDF graph becomes a ``networkx.MultiDiGraph`` (:func:`load_nx`): one node per thinker,
 work, theme, quote and claim, keyed by its IRI, with ``type``, ``label`` (``label_fr`` and
-``label_en`` for themes), ``key`` and ``aliases``; one edge per relation, keyed by its name:
+``label_en`` for themes), ``key`` and ``aliases``; one edge per relation, keyed by its name
+(kg.core.vocab.RELATIONS: the names `kg viz` and `kg work` show too):
 
 =============  ===================  ============================================
 relation       from -> to           RDF
 =============  ===================  ============================================
-wrote          thinker -> work      dcterms:creator on a work
-edited         thinker -> work      bibo:editor
-translated     thinker -> work      bibo:translator
-contributed    thinker -> work      dcterms:contributor
-said           thinker -> quote     kgo:speaker (and dcterms:creator of a quote/claim)
-treats         any -> theme         dcterms:subject
-quotes-from    quote -> work        dcterms:source
-cited-in       quote -> work        kgo:citedIn
-evidence-for   work -> claim        cito:citesAsEvidence (read backwards)
-stated-in      claim -> work        kgo:statedIn
+author         thinker -> work      dcterms:creator on a work
+editor         thinker -> work      bibo:editor
+translator     thinker -> work      bibo:translator
+contributor    thinker -> work      dcterms:contributor
+speaker        thinker -> quote     kgo:speaker (and dcterms:creator of a quote/claim)
+theme          any -> theme         dcterms:subject
+source         quote -> work        dcterms:source
+citedIn        quote -> work        kgo:citedIn
+evidence       work -> claim        cito:citesAsEvidence (read backwards)
+statedIn       claim -> work        kgo:statedIn
 broader        theme -> theme       skos:broader (and skos:narrower read backwards)
-part-of        work -> work         dcterms:isPartOf
+partOf         work -> work         dcterms:isPartOf
 related        work -> work         dcterms:relation
 =============  ===================  ============================================
 
@@ -38,7 +39,7 @@ from kg.core.errors import NotFoundError, QueryError
 from kg.core.latex import fold
 from kg.core.names import name_index
 from kg.core.names import resolve as resolve_name
-from kg.core.vocab import BIBO, CITO, DCT, FOAF, ID, KGO, RDF, SKOS
+from kg.core.vocab import BIBO, CITO, DCT, FOAF, ID, KGO, RDF, RELATIONS, ROLES, SKOS
 
 TYPES = ("thinker", "work", "theme", "quote", "claim")
 FORMATS = ("table", "json", "csv")
@@ -50,28 +51,35 @@ EXACT_BETWEENNESS_MAX = 2000
 
 _CLASS_TYPE = {KGO.Thinker: "thinker", KGO.Work: "work", SKOS.Concept: "theme",
                KGO.Quote: "quote", KGO.Claim: "claim"}
+#: the predicates read into edges (dcterms:creator aside), in this order
+_PREDICATES = (BIBO.editor, BIBO.translator, DCT.contributor, KGO.speaker, DCT.subject,
+               DCT.source, KGO.citedIn, CITO.citesAsEvidence, KGO.statedIn, SKOS.broader,
+               SKOS.narrower, DCT.isPartOf, DCT.relation)
+#: the predicates whose edge runs object -> subject (a thinker -> the work they edited)
+_BACKWARDS = {BIBO.editor, BIBO.translator, DCT.contributor, KGO.speaker, CITO.citesAsEvidence,
+              SKOS.narrower}
 #: predicate -> (relation, reversed?) ; reversed: the edge runs object -> subject
-_RELATIONS = {
-    BIBO.editor: ("edited", True), BIBO.translator: ("translated", True),
-    DCT.contributor: ("contributed", True), KGO.speaker: ("said", True),
-    DCT.subject: ("treats", False), DCT.source: ("quotes-from", False),
-    KGO.citedIn: ("cited-in", False), CITO.citesAsEvidence: ("evidence-for", True),
-    KGO.statedIn: ("stated-in", False), SKOS.broader: ("broader", False),
-    SKOS.narrower: ("broader", True), DCT.isPartOf: ("part-of", False),
-    DCT.relation: ("related", False),
-}
-#: relation -> (phrase read forwards, phrase read backwards), for paths told in words
+_RELATIONS = {p: (RELATIONS.get(p) or RELATIONS[SKOS.broader], p in _BACKWARDS)
+              for p in _PREDICATES}
+#: relation -> (phrase read forwards, phrase read backwards), for paths told in words; a path
+#: that could be told by several relations is told by the first of them here
 PHRASES = {
-    "wrote": ("wrote", "written by"), "edited": ("edited", "edited by"),
-    "translated": ("translated", "translated by"),
-    "contributed": ("contributed to", "with contributions by"),
-    "said": ("said", "said by"), "treats": ("which treats", "also treated by"),
-    "quotes-from": ("quoted from", "the source of"), "cited-in": ("cited in", "which cites"),
-    "evidence-for": ("which backs", "backed by"), "stated-in": ("stated in", "which states"),
+    "author": ("wrote", "written by"), "editor": ("edited", "edited by"),
+    "translator": ("translated", "translated by"),
+    "contributor": ("contributed to", "with contributions by"),
+    "speaker": ("said", "said by"), "theme": ("which treats", "also treated by"),
+    "source": ("quoted from", "the source of"), "citedIn": ("cited in", "which cites"),
+    "evidence": ("which backs", "backed by"), "statedIn": ("stated in", "which states"),
     "broader": ("a narrower theme of", "a broader theme than"),
-    "part-of": ("part of", "which contains"), "related": ("related to", "related to"),
+    "partOf": ("part of", "which contains"), "related": ("related to", "related to"),
 }
-_AUTHORSHIP = ("wrote", "edited", "translated", "contributed", "said")
+_AUTHORSHIP = ROLES  # what a thinker wrote, edited, translated, contributed to or said
+_TREATS = RELATIONS[DCT.subject]
+_QUOTES_FROM = RELATIONS[DCT.source]
+#: relations that link a work to another work directly, or through a quote or claim
+_WORK_TO_WORK = (RELATIONS[DCT.isPartOf], RELATIONS[DCT.relation])
+_THROUGH = (RELATIONS[DCT.source], RELATIONS[KGO.citedIn], RELATIONS[CITO.citesAsEvidence],
+            RELATIONS[KGO.statedIn])
 _LABEL_MAX = 70
 
 
@@ -133,8 +141,8 @@ def load_nx(source):
     for q in store.quads_for_pattern(None, _nn(DCT.creator), None):
         s, o = q.subject.value, q.object.value
         if s in types and types.get(o) == "thinker":
-            G.add_edge(o, s, key="wrote" if types[s] == "work" else "said", relation="wrote"
-                       if types[s] == "work" else "said")
+            rel = RELATIONS[DCT.creator] if types[s] == "work" else RELATIONS[KGO.speaker]
+            G.add_edge(o, s, key=rel, relation=rel)
     for pred, (rel, back) in _RELATIONS.items():
         for q in store.quads_for_pattern(None, _nn(pred), None):
             s, o = q.subject.value, q.object.value
@@ -202,7 +210,7 @@ def core_graph(G):
 
 def themes_of(G, n: str) -> set[str]:
     """Themes a node treats directly."""
-    return {v for _, v, k in G.out_edges(n, keys=True) if k == "treats"}
+    return {v for _, v, k in G.out_edges(n, keys=True) if k == _TREATS}
 
 
 def thinker_items(G, t: str) -> set[str]:
@@ -436,7 +444,7 @@ def _weakness(G, H, n: str, typ: str) -> str:
     if links == 0:
         return "isolated: no relation at all"
     if typ == "theme":
-        users = [u for u, _, k in G.in_edges(n, keys=True) if k == "treats"]
+        users = [u for u, _, k in G.in_edges(n, keys=True) if k == _TREATS]
         if not users:
             return "no entry treats this theme (only its place in the hierarchy)"
         if len(users) == 1:
@@ -580,14 +588,13 @@ def citation_links(G, n: str) -> set[str]:
     for u, v, k in list(G.in_edges(n, keys=True)) + list(G.out_edges(n, keys=True)):
         other = v if u == n else u
         typ = G.nodes[other]["type"]
-        if typ == "work" and k in ("part-of", "related"):
+        if typ == "work" and k in _WORK_TO_WORK:
             out.add(other)
         elif typ in ("quote", "claim"):
             for x, y, kk in list(G.in_edges(other, keys=True)) + list(
                     G.out_edges(other, keys=True)):
                 w = y if x == other else x
-                if w != n and G.nodes[w]["type"] == "work" and kk in (
-                        "quotes-from", "cited-in", "evidence-for", "stated-in"):
+                if w != n and G.nodes[w]["type"] == "work" and kk in _THROUGH:
                     out.add(w)
     return out
 
@@ -606,12 +613,12 @@ def features(G, n: str) -> tuple[set[str], set[str]]:
         items = thinker_items(G, n)
         works = {i for i in items if G.nodes[i]["type"] == "work"}
         works |= {v for i in items for _, v, k in G.out_edges(i, keys=True)
-                  if k == "quotes-from"}
+                  if k == _QUOTES_FROM}
         for w in list(works):
             works |= citation_links(G, w)
         return set(thinker_themes(G, n)), works
     if typ == "theme":
-        users = [u for u, _, k in G.in_edges(n, keys=True) if k == "treats"]
+        users = [u for u, _, k in G.in_edges(n, keys=True) if k == _TREATS]
         themes = {n} | {t for u in users for t in themes_of(G, u)}
         return themes, {u for u in users if G.nodes[u]["type"] == "work"}
     return themes_of(G, n), {v for _, v, k in G.out_edges(n, keys=True)

@@ -26,7 +26,8 @@ from pathlib import Path
 from kg.core.errors import QueryError
 from kg.core.latex import fold
 from kg.core.names import THEMES_HOW, THINKERS_HOW, name_index, resolve
-from kg.core.vocab import BIBO, CITO, DCT, FOAF, ID, KGO, OWL, RDF, SCHEMA, SKOS
+from kg.core.vocab import (BIBO, CITO, DCT, FOAF, KGO, OWL, RDF, RELATIONS, SCHEMA, SKOS,
+                           THEME_NS, WORK_ROLES)
 
 TYPES = ("thinker", "work", "theme", "quote", "claim")
 #: shape and colour of each node type (the page's legend shows them)
@@ -44,14 +45,8 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 MAX_DEPTH = 2
 SPACING = 110  # px of room per node in the layout
 
-#: predicate -> relation name; the edge goes from the subject to the object
-EDGE_PREDICATES = {
-    DCT.creator: "author", BIBO.editor: "editor", BIBO.translator: "translator",
-    DCT.contributor: "contributor", KGO.speaker: "speaker", DCT.subject: "theme",
-    DCT.source: "source", KGO.citedIn: "citedIn", CITO.citesAsEvidence: "evidence",
-    KGO.statedIn: "statedIn", DCT.isPartOf: "partOf", DCT.relation: "related",
-    SKOS.broader: "broader",
-}
+#: predicate -> relation name (kg.core.vocab); the edge goes from the subject to the object
+EDGE_PREDICATES = RELATIONS
 
 TEXT = {
     "fr": {
@@ -140,7 +135,7 @@ _PREDICATES = sorted({
     SKOS.altLabel, SKOS.definition, *EDGE_PREDICATES})
 _CLASSES = {KGO.Thinker: "thinker", KGO.Work: "work", KGO.Quote: "quote", KGO.Claim: "claim",
             SKOS.Concept: "theme"}
-_ROLE_ORDER = {"author": 0, "editor": 1, "translator": 2, "contributor": 3}
+_ROLE_ORDER = {r: i for i, r in enumerate(WORK_ROLES)}
 
 
 def _lang(lang: str) -> str:
@@ -213,7 +208,7 @@ class _Graph:
         kinds: dict[str, str] = {}
         for s, p in props.items():
             for t in p.get(RDF.type, []):
-                if t in _CLASSES and (t != SKOS.Concept or s.startswith(ID + "theme/")):
+                if t in _CLASSES and (t != SKOS.Concept or s.startswith(THEME_NS)):
                     kinds[s] = _CLASSES[t]
         # ordered authors: work#authors-N cells
         author_pos: dict[tuple[str, str], int] = {}

@@ -13,6 +13,7 @@ from kg.core.vocab import (
     BIBO,
     BIBO_CLASS,
     CITO,
+    CLAIM_STATUSES,
     DCT,
     FIELD,
     FOAF,
@@ -20,6 +21,8 @@ from kg.core.vocab import (
     KGO,
     LANG,
     OWL,
+    PREDICATES,
+    QUOTE_STATUSES,
     RDF,
     SCHEMA,
     SKOS,
@@ -285,8 +288,7 @@ def _file(out: _Out, bib) -> None:
 def _people(out: _Out, node: str, rec: Record) -> None:
     authors = [s for role, s, _ in rec.people if role == "author"]
     for role, s, _ in rec.people:
-        pred = {"author": DCT.creator, "editor": BIBO.editor, "translator": BIBO.translator,
-                "speaker": KGO.speaker}.get(role, DCT.contributor)
+        pred = PREDICATES.get(role, DCT.contributor)
         out.link(node, pred, person_iri(s))
         if role == "speaker":
             out.link(node, DCT.creator, person_iri(s))
@@ -360,7 +362,7 @@ def _quote(out: _Out, node: str, rec: Record) -> None:
         out.text(node, DCT.language, language_code(v["langid"]))
     out.text(node, KGO.locator, v.get("locator") or v.get("pages", ""))
     status = v.get("status", "").lower()
-    if status in ("verbatim", "attributed", "paraphrase"):
+    if status in QUOTE_STATUSES:
         out.link(node, KGO.status, KGO.term(status))
     for key in rec.refs.get("source", []):
         out.link(node, DCT.source, work_iri(key))
@@ -384,7 +386,7 @@ def _claim(out: _Out, node: str, rec: Record) -> None:
     out.text(node, DCT.spatial, v.get("location", ""))
     out.text(node, KGO.locator, v.get("locator", ""))
     status = v.get("status", "").lower()
-    if status in ("sourced", "unsourced", "contested"):
+    if status in CLAIM_STATUSES:
         out.link(node, KGO.status, KGO.term(status))
     for key in rec.refs.get("source", []):
         out.link(node, CITO.citesAsEvidence, work_iri(key))

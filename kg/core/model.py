@@ -10,6 +10,7 @@ from kg.core.bib import BibFile, RawEntry, text
 from kg.core.errors import Problem
 from kg.core.latex import decode, slug
 from kg.core.themes import Thesaurus
+from kg.core.vocab import CLAIM_STATUSES, CONTESTED, QUOTE_STATUSES, SOURCED, UNSOURCED
 
 #: name fields and the role each gives its people
 NAME_FIELDS = {
@@ -19,8 +20,6 @@ NAME_FIELDS = {
     "foreword": "contributor", "afterword": "contributor", "holder": "contributor",
     "speaker": "speaker",
 }
-QUOTE_STATUS = ("verbatim", "attributed", "paraphrase")
-CLAIM_STATUS = ("sourced", "unsourced", "contested")
 #: fields a child inherits from its crossref parent, renamed (biblatex's defaults)
 _INHERIT_AS = {"title": "booktitle", "subtitle": "booksubtitle", "author": "bookauthor"}
 _NO_INHERIT = {"ids", "crossref", "xref", "entryset", "entrysubtype", "execute", "label",
@@ -318,9 +317,9 @@ def _check_record(rec: Record, warn) -> None:
         if not v.get("quote"):
             warn(e, "quote", "error", "@quote has no 'quote' field (the quoted text)")
         status = v.get("status", "").lower()
-        if status not in QUOTE_STATUS:
+        if status not in QUOTE_STATUSES:
             warn(e, "status", "error" if status else "warning",
-                 f"quote status {status!r} is not one of {', '.join(QUOTE_STATUS)}"
+                 f"quote status {status!r} is not one of {', '.join(QUOTE_STATUSES)}"
                  if status else "quote has no status: say verbatim, attributed or paraphrase")
         if not v.get("locator") and not v.get("pages"):
             warn(e, "quote", "warning", "quote has no locator (page or chapter unknown)")
@@ -330,14 +329,14 @@ def _check_record(rec: Record, warn) -> None:
         if not v.get("statement"):
             warn(e, "statement", "error", "@claim has no 'statement' field")
         status = v.get("status", "").lower()
-        if status not in CLAIM_STATUS:
+        if status not in CLAIM_STATUSES:
             warn(e, "status", "error",
-                 f"claim status {status!r} is not one of {', '.join(CLAIM_STATUS)}")
-        elif status == "unsourced":
+                 f"claim status {status!r} is not one of {', '.join(CLAIM_STATUSES)}")
+        elif status == UNSOURCED:
             warn(e, "status", "warning", "claim is unsourced")
-        elif status == "sourced" and not v.get("source"):
+        elif status == SOURCED and not v.get("source"):
             warn(e, "status", "error", "claim is 'sourced' but has no 'source' field")
-        if status == "contested" and not v.get("note"):
+        if status == CONTESTED and not v.get("note"):
             warn(e, "note", "warning", "contested claim without a note giving the correct fact")
         if v.get("figure") and parse_number(v["figure"]) is None:
             warn(e, "figure", "error", f"figure {v['figure']!r} is not a number (write 1200000 "

@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 
 from kg.core.latex import fold
 from kg.core.names import THEMES_HOW, name_index, resolve
-from kg.core.vocab import ID, RDF, SKOS
-
-THEME_NS = ID + "theme/"
+from kg.core.vocab import RDF, SKOS, THEME_NS
 
 
 @dataclass

@@ -1,8 +1,15 @@
-"""Every IRI kg writes, in one place.  Terms are closed: a typo is an AttributeError."""
+"""Every IRI kg writes, and the words of its model, in one place: namespaces, the statuses of
+quotes and claims, the names of the relations.  Terms are closed: a typo is an AttributeError."""
 from __future__ import annotations
 
 BASE = "https://kg.example/"
 ID = BASE + "id/"
+#: the namespaces of the things of the graph: <https://kg.example/id/theme/surveillance>
+WORK_NS = ID + "work/"
+PERSON_NS = ID + "person/"
+THEME_NS = ID + "theme/"
+QUOTE_NS = ID + "quote/"
+CLAIM_NS = ID + "claim/"
 
 
 class Namespace:
@@ -74,9 +81,34 @@ PREFIXES = {
     "kgo": str(KGO), "dcterms": str(DCT), "bibo": str(BIBO), "foaf": str(FOAF),
     "schema": str(SCHEMA), "skos": str(SKOS), "cito": str(CITO), "rdf": str(RDF),
     "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD), "wd": WD, "kgf": FIELD,
-    "work": ID + "work/", "person": ID + "person/", "theme": ID + "theme/",
-    "quote": ID + "quote/", "claim": ID + "claim/",
+    "work": WORK_NS, "person": PERSON_NS, "theme": THEME_NS, "quote": QUOTE_NS,
+    "claim": CLAIM_NS,
 }
+
+#: kgo:status of a quote: checked word for word against the source, attributed to its speaker
+#: (not checked), or reworded
+VERBATIM, ATTRIBUTED, PARAPHRASE = QUOTE_STATUSES = ("verbatim", "attributed", "paraphrase")
+#: kgo:status of a claim: backed by a source, backed by nothing, or wrong as stated
+SOURCED, UNSOURCED, CONTESTED = CLAIM_STATUSES = ("sourced", "unsourced", "contested")
+#: the claim statuses a reader is warned about
+DOUBTFUL = (UNSOURCED, CONTESTED)
+
+#: The relations between the things of the graph: predicate -> the one name every output gives
+#: it (edges of `kg viz`, `kg analyse` and `kg export-graph`, a work's fields in `kg work`,
+#: roles in `kg query thinker-works`).
+RELATIONS = {
+    DCT.creator: "author", BIBO.editor: "editor", BIBO.translator: "translator",
+    DCT.contributor: "contributor", KGO.speaker: "speaker", DCT.subject: "theme",
+    DCT.source: "source", KGO.citedIn: "citedIn", CITO.citesAsEvidence: "evidence",
+    KGO.statedIn: "statedIn", DCT.isPartOf: "partOf", DCT.relation: "related",
+    SKOS.broader: "broader",
+}
+#: relation name -> predicate
+PREDICATES = {name: p for p, name in RELATIONS.items()}
+#: the relations of a person to a work, in the order they are listed
+WORK_ROLES = ("author", "editor", "translator", "contributor")
+#: the relations of a person to an entry (the roles kg.core.model reads from name fields)
+ROLES = (*WORK_ROLES, "speaker")
 
 #: BibLaTeX entry type -> BIBO class
 BIBO_CLASS = {

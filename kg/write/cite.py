@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from kg.core.errors import InputError, KgError, NotFoundError
+from kg.core.vocab import VERBATIM
 
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
 #: short names -> shipped style files
@@ -305,7 +306,7 @@ def quote_bank(quotes, fmt: str = "markdown", locale: str = "fr-FR") -> str:
         locator = _get(q, "locator")
         status = str(_get(q, "status")).rsplit("#", 1)[-1].lower()
         key = _get(q, "key", "id")
-        flag = lab.get(status, "") if status != "verbatim" else ""
+        flag = lab.get(status, "") if status != VERBATIM else ""
         if not status:
             flag = lab["unknown-status"]
         if fmt == "markdown":
@@ -345,11 +346,11 @@ def add_cited_in(store, rows: list[dict]) -> list[dict]:
 
     import pyoxigraph as ox
 
-    from kg.core.vocab import ID, KGO
+    from kg.core.vocab import KGO, QUOTE_NS
 
     out = []
     for r in rows:
-        node = ox.NamedNode(ID + "quote/" + pct(r["key"], safe="-._~:@!$&'()*+,;="))
+        node = ox.NamedNode(QUOTE_NS + pct(r["key"], safe="-._~:@!$&'()*+,;="))
         cited = [q.object.value.rsplit("/", 1)[-1] for q in
                  store.quads_for_pattern(node, ox.NamedNode(KGO.citedIn), None)]
         out.append({**r, "citedin": cited[0] if cited else ""})

@@ -12,8 +12,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.write.cite import md_citation, md_escape, quote_bank, quotes_of, render, style_path
 from kg.core.errors import InputError
+from kg.core.vocab import DOUBTFUL
+from kg.write.cite import md_citation, md_escape, quote_bank, quotes_of, render, style_path
 
 TEXT = {
     "fr": {"title": "Dossier : {}", "definition": "Définition", "no-definition":
@@ -143,7 +144,7 @@ def build_markdown(model, theme, tids: list[str], keys: list[str], locale: str =
         stated = [k for k in c.refs.get("statedin", []) if k in works]
         if stated:
             md.append(f"  ({t['stated-in']} {'; '.join(md_citation(k) for k in stated)})")
-        if status in ("unsourced", "contested"):
+        if status in DOUBTFUL:
             md += ["", f"  > {t[status]}"]
             if c.get("note"):
                 md.append(f"  > {t['note']} : {md_escape(c.get('note'))}")
