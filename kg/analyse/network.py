@@ -360,12 +360,30 @@ MEASURE_NOTES = {
 
 def analyse(G, top: int = 10, seed: int = SEED) -> dict:
     """Counts, central thinkers/works/themes, communities, bridges and weakly linked items."""
+    H = core_graph(G)
+    parts = communities(H, seed)
+    bridges = _bridges(G, H, parts)
+    return {"counts": _counts(G), "relations": _relation_counts(G),
+            "central": _central(G, _scores(G), top),
+            "communities": [_community(G, H, i, p) for i, p in enumerate(parts, 1)],
+            "bridges": bridges[:top] if top else bridges, "weak": _weak(G, H), "seed": seed}
+
+
+def _counts(G) -> dict[str, int]:
     counts = {t: len(of_type(G, t)) for t in TYPES}
     counts["relations"] = G.number_of_edges()
-    rel_counts = dict(sorted(Counter(k for _, _, k in G.edges(keys=True)).items()))
+    return counts
 
+
+def _relation_counts(G) -> dict[str, int]:
+    return dict(sorted(Counter(k for _, _, k in G.edges(keys=True)).items()))
+
+
+def _scores(G) -> dict[str, dict[str, dict]]:
+    """type -> measure -> node -> value, each measure on the projection where it means
+    something (MEASURE_NOTES)."""
     TT, WT, TC, TCo = thinker_theme(G), work_theme(G), theme_cooccurrence(G), thinker_cotheme(G)
-    scores = {
+    return {
         "thinker": {"degree": {t: TT.degree(t) for t in of_type(G, "thinker")},
                     "betweenness": betweenness(TT), "pagerank": pagerank(TCo)},
         "work": {"degree": {w: WT.degree(w) for w in of_type(G, "work")},
@@ -374,6 +392,10 @@ def analyse(G, top: int = 10, seed: int = SEED) -> dict:
                              for t in of_type(G, "theme")},
                   "betweenness": betweenness(TC, "distance"), "pagerank": pagerank(TC)},
     }
+
+
+def _central(G, scores: dict, top: int) -> dict[str, dict]:
+    """The ``top`` nodes of each type by each measure, with what the measure means."""
     central: dict[str, dict] = {}
     for typ, by in scores.items():
         nodes = set(of_type(G, typ))
@@ -384,31 +406,44 @@ def analyse(G, top: int = 10, seed: int = SEED) -> dict:
             central[typ][m] = {"about": MEASURE_NOTES[typ][m],
                                "ranking": [_item(G, n, value=_round(values[n]))
                                            for n in ranked]}
+    return central
 
-    H = core_graph(G)
-    parts = communities(H, seed)
+
+def _community(G, H, i: int, p) -> dict:
+    """Community ``i`` (its nodes ``p``), named after the themes most linked to it."""
+    inner = H.subgraph(p)
+
+    def best(typ, k=3):
+        ns = [n for n in p if G.nodes[n]["type"] == typ]
+        return sorted(ns, key=lambda n: (-inner.degree(n), fold(label(G, n)), n))[:k]
+
+    themes = _community_themes(G, H, p)
+    return {"id": i, "name": _community_name(G, p, themes), "size": len(p),
+            "counts": {t: sum(G.nodes[n]["type"] == t for n in p) for t in TYPES},
+            "themes": [_item(G, n) for n in themes],
+            "thinkers": [_item(G, n) for n in best("thinker")],
+            "works": [_item(G, n) for n in best("work")]}
+
+
+def _community_themes(G, H, p) -> list[str]:
+    """The three themes most linked to the nodes of ``p`` (its own first, on a tie)."""
+    tscore = {t: sum(1 for m in H[t] if m in p) for t in of_type(G, "theme")}
+    return sorted((t for t in tscore if tscore[t] or t in p),
+                  key=lambda t: (-tscore[t], t not in p, fold(label(G, t)), t))[:3]
+
+
+def _community_name(G, p, themes: list[str]) -> str:
+    if not themes:
+        return "(no theme) " + label(G, min(p))
+    name = " / ".join(label(G, t) for t in themes)
+    if not any(t in p for t in themes):
+        name += " (themes of neighbouring communities)"
+    return name
+
+
+def _bridges(G, H, parts) -> list[dict]:
+    """Thinkers and themes linked to several communities, the most spread first."""
     comm_of = {n: i for i, p in enumerate(parts, 1) for n in p}
-    comms = []
-    for i, p in enumerate(parts, 1):
-        inner = H.subgraph(p)
-
-        def best(typ, p=p, inner=inner, k=3):
-            ns = [n for n in p if G.nodes[n]["type"] == typ]
-            return sorted(ns, key=lambda n: (-inner.degree(n), fold(label(G, n)), n))[:k]
-
-        tscore = {t: sum(1 for m in H[t] if m in p) for t in of_type(G, "theme")}
-        themes = sorted((t for t in tscore if tscore[t] or t in p),
-                        key=lambda t: (-tscore[t], t not in p, fold(label(G, t)), t))[:3]
-        name = " / ".join(label(G, t) for t in themes) if themes else (
-            "(no theme) " + label(G, min(p)))
-        if themes and not any(t in p for t in themes):
-            name += " (themes of neighbouring communities)"
-        comms.append({"id": i, "name": name, "size": len(p),
-                      "counts": {t: sum(G.nodes[n]["type"] == t for n in p) for t in TYPES},
-                      "themes": [_item(G, n) for n in themes],
-                      "thinkers": [_item(G, n) for n in best("thinker")],
-                      "works": [_item(G, n) for n in best("work")]})
-
     bridges = []
     for n in H:
         if G.nodes[n]["type"] not in ("thinker", "theme") or H.degree(n) == 0:
@@ -422,7 +457,11 @@ def analyse(G, top: int = 10, seed: int = SEED) -> dict:
                              participation=_round(participation)))
     bridges.sort(key=lambda b: (-len(b["communities"]), -b["participation"],
                                 fold(b["label"])))
+    return bridges
 
+
+def _weak(G, H) -> list[dict]:
+    """Thinkers, works and themes weakly linked, the least linked first."""
     weak = []
     for n, d in G.nodes(data=True):
         typ = d["type"]
@@ -433,10 +472,7 @@ def analyse(G, top: int = 10, seed: int = SEED) -> dict:
             weak.append(_item(G, n, reason=reason, links=H.degree(n)))
     order = {t: i for i, t in enumerate(TYPES)}
     weak.sort(key=lambda w: (w["links"], order[w["type"]], fold(w["label"])))
-
-    return {"counts": counts, "relations": rel_counts, "central": central,
-            "communities": comms, "bridges": bridges[:top] if top else bridges,
-            "weak": weak, "seed": seed}
+    return weak
 
 
 def _weakness(G, H, n: str, typ: str) -> str:

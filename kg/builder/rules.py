@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from kg.core.errors import Problem
-from kg.core.vocab import CONTESTED
+from kg.core.vocab import AUTHOR, CONTESTED, EDITOR
 
 Rule = Callable[[object], Iterable[Problem]]
 
@@ -85,7 +85,7 @@ def rule_duplicate_works(model) -> Iterable[Problem]:
     for rec in model.records:
         if rec.kind != "work" or not rec.get("title"):
             continue
-        authors = tuple(sorted(s for role, s, _ in rec.people if role in ("author", "editor")))
+        authors = tuple(sorted(c.slug for c in rec.people if c.role in (AUTHOR, EDITOR)))
         year = year_of(rec.get("date") or rec.get("year"))
         sig = (slug(rec.get("title")), authors, year)
         if sig in first:

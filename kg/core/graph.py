@@ -10,6 +10,7 @@ from urllib.parse import quote as _pct
 
 from kg.core.model import Model, Person, Record, parse_number
 from kg.core.vocab import (
+    AUTHOR,
     BIBO,
     BIBO_CLASS,
     CITO,
@@ -26,6 +27,7 @@ from kg.core.vocab import (
     RDF,
     SCHEMA,
     SKOS,
+    SPEAKER,
     WD,
     XSD,
 )
@@ -286,12 +288,11 @@ def _file(out: _Out, bib) -> None:
 
 
 def _people(out: _Out, node: str, rec: Record) -> None:
-    authors = [s for role, s, _ in rec.people if role == "author"]
-    for role, s, _ in rec.people:
-        pred = PREDICATES.get(role, DCT.contributor)
-        out.link(node, pred, person_iri(s))
-        if role == "speaker":
-            out.link(node, DCT.creator, person_iri(s))
+    authors = [c.slug for c in rec.people if c.role == AUTHOR]
+    for c in rec.people:
+        out.link(node, PREDICATES.get(c.role, DCT.contributor), person_iri(c.slug))
+        if c.role == SPEAKER:
+            out.link(node, DCT.creator, person_iri(c.slug))
     if authors:
         cells = [f"{node}#authors-{i}" for i in range(1, len(authors) + 1)]
         out.link(node, BIBO.authorList, cells[0])

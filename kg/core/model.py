@@ -5,6 +5,7 @@ import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from kg.core.bib import BibFile, RawEntry, text
 from kg.core.errors import Problem
@@ -69,6 +70,15 @@ class Person:
         return "organization" if self.name.organization else "person"
 
 
+class Credit(NamedTuple):
+    """A person named in an entry: in which role (kg.core.vocab.ROLES, or "bookauthor"), who
+    (the person's slug) and at which place among the entry's names (from 1)."""
+
+    role: str
+    slug: str
+    position: int
+
+
 @dataclass
 class Record:
     """A work, a quote or a claim: its entry, decoded values, themes and people."""
@@ -77,7 +87,7 @@ class Record:
     kind: str  # work | quote | claim
     values: dict[str, str]  # lower-case field -> decoded text (crossref fields inherited)
     themes: list[str] = field(default_factory=list)
-    people: list[tuple[str, str, int]] = field(default_factory=list)  # (role, slug, position)
+    people: list[Credit] = field(default_factory=list)
     refs: dict[str, list[str]] = field(default_factory=dict)  # source/citedin/... -> keys
 
     @property
@@ -266,8 +276,8 @@ class ModelBuilder:
                 raw = _raw_text(e, fname, self.macros)
             for n in parse_names(raw):
                 pos += 1
-                rec.people.append((role if fname != "bookauthor" else "bookauthor",
-                                   self.person(n), pos))
+                rec.people.append(Credit(role if fname != "bookauthor" else "bookauthor",
+                                         self.person(n), pos))
         for ref in ("source", "citedin", "statedin", "related", "crossref", "xref"):
             if ref in vals:
                 keys = _split_list(vals[ref])

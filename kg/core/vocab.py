@@ -106,9 +106,11 @@ RELATIONS = {
 #: relation name -> predicate
 PREDICATES = {name: p for p, name in RELATIONS.items()}
 #: the relations of a person to a work, in the order they are listed
-WORK_ROLES = ("author", "editor", "translator", "contributor")
+AUTHOR, EDITOR, TRANSLATOR, CONTRIBUTOR = WORK_ROLES = (
+    "author", "editor", "translator", "contributor")
+SPEAKER = "speaker"
 #: the relations of a person to an entry (the roles kg.core.model reads from name fields)
-ROLES = (*WORK_ROLES, "speaker")
+ROLES = (*WORK_ROLES, SPEAKER)
 
 #: BibLaTeX entry type -> BIBO class
 BIBO_CLASS = {

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from kg.core.errors import InputError, KgError, NotFoundError
-from kg.core.vocab import VERBATIM
+from kg.core.vocab import SPEAKER, VERBATIM
 
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
 #: short names -> shipped style files
@@ -364,8 +364,8 @@ def quotes_of(model, theme_ids: list[str] | None = None) -> list[dict]:
     for r in model.of_kind("quote"):
         if wanted is not None and not wanted & set(r.themes):
             continue
-        speakers = [model.persons[s].name.display for role, s, _ in r.people
-                    if role == "speaker"]
+        speakers = [model.persons[c.slug].name.display for c in r.people
+                    if c.role == SPEAKER]
         out.append({"key": r.key, "quote": r.get("quote"), "speaker": ", ".join(speakers),
                     "source": _first(r.refs.get("source", [])),
                     "citedin": _first(r.refs.get("citedin", [])),

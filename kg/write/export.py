@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 from kg.core.errors import NotFoundError
 from kg.core.names import THEMES_HOW, THINKERS_HOW, name_index, resolve
-from kg.core.vocab import FIELD, KGO, RDF, SKOS
+from kg.core.vocab import AUTHOR, EDITOR, FIELD, KGO, RDF, SKOS, TRANSLATOR
 
 _ENTRIES = f"""
 SELECT ?node ?type ?key ?order WHERE {{
@@ -150,6 +150,10 @@ def find_thinker(model, name: str):
                            show=lambda s: persons[s].name.display)]
 
 
+#: the roles that put a work in a thinker's selection
+_WROTE = (AUTHOR, EDITOR, TRANSLATOR, "bookauthor")
+
+
 def select(model, sel: Selection, store=None) -> list[str]:
     """Citekeys of the selected works, in file order (crossref parents included)."""
     works = {r.key: r for r in model.of_kind("work")}
@@ -172,9 +176,7 @@ def select(model, sel: Selection, store=None) -> list[str]:
     for name in sel.thinkers:
         p = find_thinker(model, name)
         wanted |= {r.key for r in works.values()
-                   if any(s == p.slug and role in ("author", "editor", "translator",
-                                                   "bookauthor")
-                          for role, s, _ in r.people)}
+                   if any(c.slug == p.slug and c.role in _WROTE for c in r.people)}
     for q in sel.queries:
         wanted |= query_keys(store, q, works)
     for key in list(wanted):  # biber needs the parent of a crossref child
