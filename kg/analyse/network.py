@@ -34,6 +34,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from kg.core.errors import NotFoundError, QueryError
 from kg.core.latex import fold
@@ -202,9 +203,9 @@ def core_graph(G):
     for u, v, rel in G.edges(keys=True):
         if H.has_edge(u, v):
             H[u][v]["weight"] += 1
-            H[u][v]["relations"].append((u, rel, v))
+            H[u][v]["relations"].append(Step(u, rel, v))
         else:
-            H.add_edge(u, v, weight=1, relations=[(u, rel, v)])
+            H.add_edge(u, v, weight=1, relations=[Step(u, rel, v)])
     return H
 
 
@@ -546,16 +547,25 @@ def _qualified(G, n: str) -> str:
 
 # --------------------------------------------------------------------------- paths
 
+class Step(NamedTuple):
+    """One edge of a path, in the graph's direction (which may run against the path's)."""
+
+    source: str
+    relation: str
+    target: str
+
+
 @dataclass
 class Path:
     nodes: list[str]
-    steps: list[tuple[str, str, str]]  # (from, relation, to) in the graph's direction
+    steps: list[Step]
     text: str
 
     def as_dict(self, G) -> dict:
         return {"length": len(self.steps), "text": self.text,
                 "nodes": [_item(G, n) for n in self.nodes],
-                "steps": [{"from": u, "relation": r, "to": v} for u, r, v in self.steps]}
+                "steps": [{"from": s.source, "relation": s.relation, "to": s.target}
+                          for s in self.steps]}
 
 
 def path(G, a: str, b: str, k: int = 1) -> list[Path]:
@@ -592,9 +602,10 @@ def _explain(G, H, nodes: list[str]) -> Path:
     text = _named(G, nodes[0])
     for i, (u, v) in enumerate(zip(nodes, nodes[1:])):
         rels = H[u][v]["relations"]
-        fwd = [r for r in rels if r[0] == u]
-        s, rel, o = sorted(fwd or rels, key=lambda r: list(PHRASES).index(r[1]))[0]
-        steps.append((s, rel, o))
+        fwd = [r for r in rels if r.source == u]
+        step = sorted(fwd or rels, key=lambda r: list(PHRASES).index(r.relation))[0]
+        s, rel = step.source, step.relation
+        steps.append(step)
         phrase = PHRASES[rel][0 if s == u else 1]
         if phrase.startswith("which ") and G.nodes[u]["type"] == "thinker":
             phrase = "who " + phrase[6:]
@@ -661,7 +672,14 @@ def features(G, n: str) -> tuple[set[str], set[str]]:
                              if G.nodes[v]["type"] == "work"}
 
 
-def related(G, x: str, n: int = 10) -> tuple[str, list[dict]]:
+class Similar(NamedTuple):
+    """What :func:`related` answers: the node X resolved to, and the rows most like it."""
+
+    node: str
+    rows: list[dict]
+
+
+def related(G, x: str, n: int = 10) -> Similar:
     """The n nodes of the same type most similar to X.
 
     Similarity: the Jaccard index of the two feature sets (themes and works, see
@@ -671,7 +689,7 @@ def related(G, x: str, n: int = 10) -> tuple[str, list[dict]]:
     th0, wk0 = features(G, node)
     mine = {("t", t) for t in th0} | {("w", w) for w in wk0}
     if not mine:
-        return node, []
+        return Similar(node, [])
     rows = []
     for other in of_type(G, typ):
         if other == node:
@@ -688,7 +706,7 @@ def related(G, x: str, n: int = 10) -> tuple[str, list[dict]]:
                           shared_works=sorted((label(G, w) for k, w in shared if k == "w"),
                                               key=fold)))
     rows.sort(key=lambda r: (-r["score"], fold(r["label"]), r["iri"]))
-    return node, rows[:n]
+    return Similar(node, rows[:n])
 
 
 # --------------------------------------------------------------------------- export

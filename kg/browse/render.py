@@ -22,6 +22,7 @@ import re
 from collections import defaultdict, deque
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from kg.core.errors import QueryError
 from kg.core.latex import fold
@@ -601,10 +602,17 @@ def build_page(out_dir: str | Path = "out", lang: str = "fr", physics: bool = Fa
     return write_html(Path(out_dir) / "graph.html", graph_data(store, lang), lang, physics)
 
 
+class Page(NamedTuple):
+    """A page `kg viz` wrote: where, and the graph data it shows."""
+
+    path: Path
+    data: dict
+
+
 def viz(store, out: str | Path = "out", output: str | Path | None = None,
         lang: str = "fr", theme: str | None = None, thinker: str | None = None,
         depth: int = 1, physics: bool = False, size_by: str | None = None,
-        colour_by_community: bool = False) -> tuple[Path, dict]:
+        colour_by_community: bool = False) -> Page:
     """`kg viz`: the graph of ``store`` (or a neighbourhood of it) as a page, written into
     ``out`` unless ``output`` is given; returns its path and data.
 
@@ -625,4 +633,4 @@ def viz(store, out: str | Path = "out", output: str | Path | None = None,
 
         suffix = "-".join(slug(x) for x in (theme, thinker) if x)
         output = Path(out) / (f"graph-{suffix}.html" if suffix else "graph.html")
-    return write_html(output, data, lang, physics), data
+    return Page(write_html(output, data, lang, physics), data)

@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from kg.builder.pipeline import default_inputs, load_model, shipped
 from kg.builder.rules import (  # noqa: F401  (the rules, as `kg check` runs them)
@@ -50,6 +51,12 @@ from kg.core.errors import Problem
 
 # ------------------------------------------------------------------------------- the report
 
+class KindCount(NamedTuple):
+    level: str  # "error" | "warning"
+    kind: str  # the message up to its first quoted value or colon (:func:`kind`)
+    count: int
+
+
 @dataclass
 class CheckReport:
     problems: list[Problem]
@@ -68,11 +75,11 @@ class CheckReport:
     def exit_code(self) -> int:
         return 1 if self.errors else 0
 
-    def by_kind(self) -> list[tuple[str, str, int]]:
-        """(level, kind of problem, count), errors first, most frequent first."""
+    def by_kind(self) -> list[KindCount]:
+        """How many problems of each level and kind, errors first, most frequent first."""
         c = Counter((p.level, kind(p.message)) for p in self.problems)
-        return sorted(((lv, k, n) for (lv, k), n in c.items()),
-                      key=lambda t: (t[0] != "error", -t[2], t[1]))
+        return sorted((KindCount(lv, k, n) for (lv, k), n in c.items()),
+                      key=lambda t: (t.level != "error", -t.count, t.kind))
 
     def text(self) -> str:
         lines: list[str] = []

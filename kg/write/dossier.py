@@ -67,8 +67,8 @@ def formatted_refs(model, keys: list[str], style: str, locale: str) -> list[str]
     if not keys:
         return []
     ids: list[str] = []
-    _, entries, _ = render(csl_items(model, keys, locale), [], style, locale, "markdown",
-                           all_items=True, ids=ids)
+    entries = render(csl_items(model, keys, locale), [], style, locale, "markdown",
+                     all_items=True, ids=ids).entries
     out = ["::: {#refs .references .csl-bib-body}"]
     for key, e in zip(ids, entries):
         out += [f"::: {{#ref-{key} .csl-entry}}", e, ":::", ""]
