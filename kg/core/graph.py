@@ -380,7 +380,7 @@ def _claim(out: _Out, node: str, rec: Record) -> None:
     number = parse_number(v.get("figure", "")) if v.get("figure") else None
     if number is not None:
         out.text(node, KGO.figure, number, XSD.decimal if "e" not in number.lower()
-                 else "http://www.w3.org/2001/XMLSchema#double")
+                 else XSD.double)
     out.text(node, KGO.unit, v.get("unit", ""))
     if v.get("date"):
         out.date(node, DCT.date, v["date"])

@@ -66,14 +66,14 @@ SKOS = Namespace("skos", "http://www.w3.org/2004/02/skos/core#", """
 CITO = Namespace("cito", "http://purl.org/spar/cito/", """
     citesAsEvidence cites agreesWith disagreesWith citesAsSourceDocument""")
 RDF = Namespace("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", """
-    type first rest nil value""")
+    type first rest nil value langString""")
 RDFS = Namespace("rdfs", "http://www.w3.org/2000/01/rdf-schema#", """
     label comment subClassOf subPropertyOf domain range seeAlso""")
 OWL = Namespace("owl", "http://www.w3.org/2002/07/owl#", """
     sameAs Class ObjectProperty DatatypeProperty Ontology NamedIndividual equivalentClass
     equivalentProperty""")
 XSD = Namespace("xsd", "http://www.w3.org/2001/XMLSchema#", """
-    string integer decimal date gYear gYearMonth boolean anyURI""")
+    string integer decimal double date gYear gYearMonth boolean anyURI""")
 WD = "http://www.wikidata.org/entity/"
 FIELD = BASE + "field/"  # raw BibTeX fields: <https://kg.example/field/title>
 

@@ -8,12 +8,12 @@ from urllib.parse import unquote
 
 from kg.core.errors import NotFoundError
 from kg.core.names import THEMES_HOW, THINKERS_HOW, name_index, resolve
-from kg.core.vocab import AUTHOR, EDITOR, FIELD, KGO, RDF, SKOS, TRANSLATOR
+from kg.core.vocab import AUTHOR, DCT, EDITOR, FIELD, KGO, RDF, SKOS, TRANSLATOR
 
 _ENTRIES = f"""
 SELECT ?node ?type ?key ?order WHERE {{
   ?node <{KGO.entryType}> ?type ; <{KGO.position}> ?pos ; <{KGO.fieldOrder}> ?order ;
-        <http://purl.org/dc/terms/identifier> ?key .
+        <{DCT.identifier}> ?key .
 }} ORDER BY ?pos"""
 _ITEMS = f"""
 SELECT ?kind ?value WHERE {{ ?node a ?kind ; <{RDF.value}> ?value ; <{KGO.position}> ?pos . }}
