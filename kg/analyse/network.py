@@ -60,7 +60,8 @@ _PREDICATES = (BIBO.editor, BIBO.translator, DCT.contributor, KGO.speaker, DCT.s
 _BACKWARDS = {BIBO.editor, BIBO.translator, DCT.contributor, KGO.speaker, CITO.citesAsEvidence,
               SKOS.narrower}
 #: predicate -> (relation, reversed?) ; reversed: the edge runs object -> subject
-_RELATIONS = {p: (RELATIONS.get(p) or RELATIONS[SKOS.broader], p in _BACKWARDS)
+#: (skos:narrower is "broader" read backwards)
+_RELATIONS = {p: (RELATIONS.get(p, RELATIONS[SKOS.broader]), p in _BACKWARDS)
               for p in _PREDICATES}
 #: relation -> (phrase read forwards, phrase read backwards), for paths told in words; a path
 #: that could be told by several relations is told by the first of them here
@@ -92,53 +93,87 @@ def load_nx(source):
 
     store = _store_of_model(source) if hasattr(source, "records") else source
     G = nx.MultiDiGraph()
+    types = _node_types(store)
+    # nodes in a stable order: type, then IRI (Louvain depends on insertion order)
+    order = {t: i for i, t in enumerate(TYPES)}
+    for iri in sorted(types, key=lambda i: (order[types[i]], i)):
+        G.add_node(iri, type=types[iri], key=_key(iri))
+    _describe(G, _Texts(store, types))
+    _add_edges(G, store, types)
+    return G
+
+
+def _node_types(store) -> dict[str, str]:
+    """IRI -> node type, of every thinker, work, theme, quote and claim of the store."""
     types: dict[str, str] = {}
     for cls, typ in _CLASS_TYPE.items():
         for q in store.quads_for_pattern(None, _nn(RDF.type), _nn(cls)):
             if _is_iri(q.subject):
                 types.setdefault(q.subject.value, typ)
-    # nodes in a stable order: type, then IRI (Louvain depends on insertion order)
-    order = {t: i for i, t in enumerate(TYPES)}
-    for iri in sorted(types, key=lambda i: (order[types[i]], i)):
-        G.add_node(iri, type=types[iri], key=_key(iri))
+    return types
 
-    def texts(pred: str) -> dict[str, list]:
-        out: dict[str, list] = defaultdict(list)
-        for q in store.quads_for_pattern(None, _nn(pred), None):
-            if q.subject.value in types:
-                out[q.subject.value].append(q.object)
-        return out
 
-    names, titles, values = texts(FOAF.name), texts(DCT.title), texts(RDF.value)
-    prefs, alts, ids = texts(SKOS.prefLabel), texts(SKOS.altLabel), texts(DCT.identifier)
-    family, sort = texts(FOAF.familyName), texts(KGO.sortName)
-    aliases, orig, years = texts(KGO.alias), texts(KGO.originalTitle), texts(KGO.year)
+class _Texts:
+    """The values of one predicate for the graph's nodes, read once: ``texts[pred][iri]``."""
+
+    def __init__(self, store, types: dict[str, str]):
+        self.store, self.types = store, types
+        self._by_pred: dict[str, dict[str, list]] = {}
+
+    def __getitem__(self, pred: str) -> dict[str, list]:
+        if pred not in self._by_pred:
+            out: dict[str, list] = defaultdict(list)
+            for q in self.store.quads_for_pattern(None, _nn(pred), None):
+                if q.subject.value in self.types:
+                    out[q.subject.value].append(q.object)
+            self._by_pred[pred] = out
+        return self._by_pred[pred]
+
+    def values(self, iri: str, *preds: str) -> list[str]:
+        return [o.value for p in preds for o in self[p].get(iri, [])]
+
+
+def _describe(G, texts: _Texts) -> None:
+    """Each node's key, label and aliases (other names it is known by), and a work's year."""
     for iri, d in G.nodes(data=True):
-        t = d["type"]
-        if ids.get(iri) and t != "thinker":
-            d["key"] = ids[iri][0].value
-        elif ids.get(iri):
-            d["entry"] = ids[iri][0].value  # key of the thinker's @thinker entry
-        extra: list[str] = []
-        if t == "thinker":
-            label = _first(names.get(iri)) or d["key"]
-            extra += [o.value for o in family.get(iri, []) + sort.get(iri, [])
-                      + aliases.get(iri, []) + ids.get(iri, [])]
-        elif t == "work":
-            label = _first(titles.get(iri)) or d["key"]
-            extra += [o.value for o in orig.get(iri, [])]
-            if years.get(iri):
-                d["year"] = int(years[iri][0].value)
-        elif t == "theme":
-            by_lang = {getattr(o, "language", None) or "fr": o.value for o in prefs.get(iri, [])}
-            d["label_fr"] = by_lang.get("fr") or next(iter(by_lang.values()), d["key"])
-            d["label_en"] = by_lang.get("en") or d["label_fr"]
-            label = d["label_fr"]
-            extra += [o.value for o in alts.get(iri, [])]
-        else:
-            label = _short(_first(values.get(iri)) or d["key"])
+        ids = texts[DCT.identifier].get(iri)
+        if ids:
+            d["entry" if d["type"] == "thinker" else "key"] = ids[0].value
+        label, extra = _LABELS.get(d["type"], _label_of_text)(iri, d, texts)
         d["label"] = label
         d["aliases"] = " | ".join(dict.fromkeys(e for e in extra if e and e != label))
+
+
+def _label_of_thinker(iri: str, d: dict, texts: _Texts) -> tuple[str, list[str]]:
+    return (_first(texts[FOAF.name].get(iri)) or d["key"],
+            texts.values(iri, FOAF.familyName, KGO.sortName, KGO.alias, DCT.identifier))
+
+
+def _label_of_work(iri: str, d: dict, texts: _Texts) -> tuple[str, list[str]]:
+    years = texts[KGO.year].get(iri)
+    if years:
+        d["year"] = int(years[0].value)
+    return _first(texts[DCT.title].get(iri)) or d["key"], texts.values(iri, KGO.originalTitle)
+
+
+def _label_of_theme(iri: str, d: dict, texts: _Texts) -> tuple[str, list[str]]:
+    by_lang = {getattr(o, "language", None) or "fr": o.value
+               for o in texts[SKOS.prefLabel].get(iri, [])}
+    d["label_fr"] = by_lang.get("fr") or next(iter(by_lang.values()), d["key"])
+    d["label_en"] = by_lang.get("en") or d["label_fr"]
+    return d["label_fr"], texts.values(iri, SKOS.altLabel)
+
+
+def _label_of_text(iri: str, d: dict, texts: _Texts) -> tuple[str, list[str]]:
+    """A quote's or a claim's label: the start of its text."""
+    return _short(_first(texts[RDF.value].get(iri)) or d["key"]), []
+
+
+_LABELS = {"thinker": _label_of_thinker, "work": _label_of_work, "theme": _label_of_theme}
+
+
+def _add_edges(G, store, types: dict[str, str]) -> None:
+    """One edge per relation between two nodes (kg.core.vocab.RELATIONS names)."""
     for q in store.quads_for_pattern(None, _nn(DCT.creator), None):
         s, o = q.subject.value, q.object.value
         if s in types and types.get(o) == "thinker":
@@ -151,7 +186,6 @@ def load_nx(source):
                 continue
             u, v = (o, s) if back else (s, o)
             G.add_edge(u, v, key=rel, relation=rel)
-    return G
 
 
 def _store_of_model(model):
