@@ -92,10 +92,8 @@ def resolve(name: str, names: Mapping[str, str | Collection[str]], what: str, ho
 
 def _several(name: str, keys: list[str], found: list[str], whats: str, how: str,
              show: Callable[[str], str] | None) -> str:
-    if show is None:
-        shown = sorted(set(keys), key=len)
-    else:
-        shown = sorted({show(i) for i in found}, key=lambda s: (len(s), s))
+    candidates = set(keys) if show is None else {show(i) for i in found}
+    shown = sorted(candidates, key=lambda s: (len(s), s))  # the shortest first, stable
     more = f" and {len(shown) - SHOWN} more" if len(shown) > SHOWN else ""
     return (f"{name!r} matches several {whats}: {', '.join(shown[:SHOWN])}{more}; "
             f"be more precise ({how})")
