@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kg.core.errors import InputError, KgError, NotFoundError
-from kg.core.vocab import SPEAKER, VERBATIM
+from kg.core.vocab import KGO, QUOTE_NS, SPEAKER, VERBATIM
 
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
 #: short names -> shipped style files
@@ -368,8 +368,6 @@ def add_cited_in(store, rows: list[dict]) -> list[dict]:
     from urllib.parse import quote as pct
 
     import pyoxigraph as ox
-
-    from kg.core.vocab import KGO, QUOTE_NS
 
     out = []
     for r in rows:

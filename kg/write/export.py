@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from kg.core.errors import NotFoundError
+from kg.core.errors import NotFoundError, QueryError
 from kg.core.names import THEMES_HOW, THINKERS_HOW, name_index, resolve
-from kg.core.vocab import AUTHOR, DCT, EDITOR, FIELD, KGO, RDF, SKOS, TRANSLATOR
+from kg.core.vocab import (AUTHOR, DCT, EDITOR, FIELD, KGO, PREFIXES, RDF, SKOS, TRANSLATOR,
+                           WORK_NS)
 
 _ENTRIES = f"""
 SELECT ?node ?type ?key ?order WHERE {{
@@ -190,9 +191,6 @@ def query_keys(store, query: str, works) -> set[str]:
     """Citekeys of the works a SPARQL SELECT returns (first column: work IRIs or citekeys)."""
     import pyoxigraph as ox
 
-    from kg.core.errors import QueryError
-    from kg.core.vocab import PREFIXES
-
     if store is None:
         raise QueryError("--query needs the built graph")
     head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()
@@ -205,7 +203,7 @@ def query_keys(store, query: str, works) -> set[str]:
         raise QueryError("--query must be a SELECT query returning works")
     var = result.variables[0] if result.variables else None
     out: set[str] = set()
-    prefix = PREFIXES["work"]
+    prefix = WORK_NS
     for row in result:
         term = row[var] if var is not None else None
         if term is None:
