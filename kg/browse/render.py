@@ -386,38 +386,14 @@ def graph_data(source, lang: str = "fr", theme: str | None = None, thinker: str 
     if not 1 <= depth <= MAX_DEPTH:
         raise QueryError(f"depth must be 1 or 2 (got {depth})")
     g = _Graph(_store_of(source), lang)
-    keep = set(g.kinds)
-    roots: list[str] = []
-    if theme:
-        roots.append(_match(g, "theme", theme))
-    if thinker:
-        roots.append(_match(g, "thinker", thinker))
-    if roots:
-        keep = set()
-        for r in roots:
-            keep |= _ball(g.adj, r, depth)
-    order = sorted(keep, key=lambda i: (TYPES.index(g.kinds[i]), i))
+    roots = [_match(g, kind, name) for kind, name in (("theme", theme), ("thinker", thinker))
+             if name]
+    keep = set().union(*(_ball(g.adj, r, depth) for r in roots)) if roots else set(g.kinds)
     ids = _ids(g, list(g.kinds))  # over the whole graph: a node's id never depends on the view
-    nodes = []
-    degree = {i: len(g.adj[i] & keep) for i in keep}
-    for iri in order:
-        n = g.node(iri)
-        n["id"] = ids[iri]
-        n["keys"] = [k for k in dict.fromkeys([n["id"], *n["keys"]]) if k]
-        who = g.people(iri, DCT.creator) if n["type"] in ("work", "quote", "claim") else []
-        n["search"] = fold(" ".join([n["label"], *n["keys"], *who]))
-        n["themes"] = [ids[t] for t in n["themes"] if t in ids]
-        for fld in n["fields"]:
-            if "ids" in fld:
-                iris = [x for x in fld["ids"] if x in g.kinds]
-                fld["ids"] = [ids[x] for x in iris]
-                fld["names"] = [_node_label(g, x) for x in iris]
-        n["degree"] = degree[iri]
-        nodes.append(n)
-    edges = []
-    for (a, b), rels in g.edges.items():
-        if a in keep and b in keep:
-            edges.append({"from": ids[a], "to": ids[b], "rel": rels})
+    order = sorted(keep, key=lambda i: (TYPES.index(g.kinds[i]), i))
+    nodes = [_page_node(g, iri, ids, len(g.adj[iri] & keep)) for iri in order]
+    edges = [{"from": ids[a], "to": ids[b], "rel": rels}
+             for (a, b), rels in g.edges.items() if a in keep and b in keep]
     _measures(nodes, size, group)
     data = {"lang": lang, "nodes": nodes, "edges": edges, "roots": [ids[r] for r in roots],
             "grouped": bool(group),
@@ -426,6 +402,24 @@ def graph_data(source, lang: str = "fr", theme: str | None = None, thinker: str 
     if layout:
         positions(data)
     return data
+
+
+def _page_node(g: _Graph, iri: str, ids: dict[str, str], degree: int) -> dict:
+    """A node as the page shows it: its details, the ids of the nodes it names, the text it is
+    searched by."""
+    n = g.node(iri)
+    n["id"] = ids[iri]
+    n["keys"] = [k for k in dict.fromkeys([n["id"], *n["keys"]]) if k]
+    who = g.people(iri, DCT.creator) if n["type"] in ("work", "quote", "claim") else []
+    n["search"] = fold(" ".join([n["label"], *n["keys"], *who]))
+    n["themes"] = [ids[t] for t in n["themes"] if t in ids]
+    for fld in n["fields"]:
+        if "ids" in fld:
+            iris = [x for x in fld["ids"] if x in g.kinds]
+            fld["ids"] = [ids[x] for x in iris]
+            fld["names"] = [_node_label(g, x) for x in iris]
+    n["degree"] = degree
+    return n
 
 
 def _node_label(g: _Graph, iri: str) -> str:
