@@ -81,13 +81,18 @@ def resolve(name: str, names: Mapping[str, str | Collection[str]], what: str, ho
             return found[0]
         if found:
             raise NotFoundError(_several(name, keys, found, whats or what + "s", how, show))
+    raise NotFoundError(f"no {what} matches {name!r}{_did_you_mean(k, names, show)} ({how})")
+
+
+def _did_you_mean(k: str, names: Mapping[str, str | Collection[str]],
+                  show: Callable[[str], str] | None) -> str:
+    """'; did you mean ...?' with the names closest to the folded name ``k``, or nothing."""
     close = difflib.get_close_matches(k, list(names), n=SUGGESTED, cutoff=0.6)
     if show is None:
         shown = [repr(c) for c in close]
     else:
         shown = list(dict.fromkeys(show(i) for c in close for i in _ids(names[c])))
-    hint = f"; did you mean {', '.join(shown[:SUGGESTED])}?" if shown else ""
-    raise NotFoundError(f"no {what} matches {name!r}{hint} ({how})")
+    return f"; did you mean {', '.join(shown[:SUGGESTED])}?" if shown else ""
 
 
 def _several(name: str, keys: list[str], found: list[str], whats: str, how: str,
