@@ -6,6 +6,7 @@ import sys
 import click
 
 from kg.core.errors import KgError
+from kg.core.vocab import CLAIM_STATUSES
 
 
 class KgGroup(click.Group):
@@ -175,9 +176,9 @@ def path_cmd(a, b, bib, ontology, out, all_, k, fmt):
     if fmt == "json":
         click.echo(_json.dumps([p.as_dict(G) for p in paths], ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        rows = [{"path": i, "step": j, "from": an.label(G, u), "relation": r,
-                 "to": an.label(G, v), "from_iri": u, "to_iri": v}
-                for i, p in enumerate(paths, 1) for j, (u, r, v) in enumerate(p.steps, 1)]
+        rows = [{"path": i, "step": j, "from": an.label(G, s.source), "relation": s.relation,
+                 "to": an.label(G, s.target), "from_iri": s.source, "to_iri": s.target}
+                for i, p in enumerate(paths, 1) for j, s in enumerate(p.steps, 1)]
         click.echo(an.format_rows(rows, ["path", "step", "from", "relation", "to", "from_iri",
                                          "to_iri"], "csv"), nl=False)
     else:
@@ -247,9 +248,9 @@ def cite_cmd(specs, bib, ontology, out, style, locale, fmt):
 
     open_graph(out, bib, ontology)  # rebuilds when the bibliography changed
     model = load(bib, ontology)
-    keys = select(model, Selection(keys=[parse_spec(s)[0] for s in specs]))
-    cites, entries = cite(csl_items(model, keys, locale), list(specs), style, locale, fmt)
-    click.echo("\n".join(cites) + "\n\n" + "\n\n".join(entries))
+    keys = select(model, Selection(keys=[parse_spec(s).key for s in specs]))
+    c = cite(csl_items(model, keys, locale), list(specs), style, locale, fmt)
+    click.echo("\n".join(c.citations) + "\n\n" + "\n\n".join(c.entries))
 
 
 @main.command("dossier")
@@ -441,7 +442,7 @@ for _p in quotes_cmd.params:  # Write (issue 6): the quote-bank formats
 
 @main.command("claims")
 @click.option("--theme", "theme_", help="Only claims on this theme (narrower themes included).")
-@click.option("--status", type=click.Choice(["sourced", "unsourced", "contested"]),
+@click.option("--status", type=click.Choice(CLAIM_STATUSES),
               help="Only claims with this status.")
 @_limit_option
 @_ask_options

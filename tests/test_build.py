@@ -119,7 +119,7 @@ def test_strict_without_errors_builds(small_bib, ontology_path, out):
 def test_a_shacl_violation_keeps_the_previous_output(built, out, small_bib, ontology_path,
                                                      monkeypatch):
     """SHACL runs in a forked child while the files are written; its errors still block."""
-    from kg.builder import check
+    from kg.builder import shacl
     from kg.core.errors import Problem
 
     before = snapshot(out)
@@ -127,7 +127,7 @@ def test_a_shacl_violation_keeps_the_previous_output(built, out, small_bib, onto
     def violated(selected, model=None, t0=None):
         return [Problem("graph", 0, "work/x", "error", "SHACL: work/x dcterms:title: broken")], None
 
-    monkeypatch.setattr(check, "validate_data", violated)
+    monkeypatch.setattr(shacl, "validate_data", violated)
     with pytest.raises(BuildError, match="SHACL: work/x dcterms:title: broken"):
         build(small_bib, ontology_path, out)
     assert snapshot(out) == before
@@ -135,12 +135,12 @@ def test_a_shacl_violation_keeps_the_previous_output(built, out, small_bib, onto
 
 def test_a_crashing_shacl_child_is_an_error_not_a_hang(built, out, small_bib, ontology_path,
                                                        monkeypatch):
-    from kg.builder import check
+    from kg.builder import shacl
 
     def crash(selected, model=None, t0=None):
         os._exit(3)
 
-    monkeypatch.setattr(check, "validate_data", crash)
+    monkeypatch.setattr(shacl, "validate_data", crash)
     with pytest.raises(BuildError, match="validating the graph .SHACL. failed: exit status"):
         build(small_bib, ontology_path, out)
     assert not list(out.glob(".build-*"))

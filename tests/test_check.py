@@ -205,8 +205,10 @@ def test_shacl_problem_points_at_the_entry(model_of, ontology_path):
 
 
 def test_shacl_sample_of_a_large_graph(model_of, ontology_path, monkeypatch):
-    monkeypatch.setattr(ck, "SHACL_FULL_MAX", 10)
-    monkeypatch.setattr(ck, "SHACL_SAMPLE", 5)
+    from kg.builder import shacl
+
+    monkeypatch.setattr(shacl, "SHACL_FULL_MAX", 10)
+    monkeypatch.setattr(shacl, "SHACL_SAMPLE", 5)
     text = "".join(f"@book{{w{i}, author={{A{i}, B}}, title={{T{i}}}, date={{2000}}}}\n"
                    for i in range(40))
     model = model_of(text)
@@ -256,3 +258,23 @@ def test_gate_with_the_build_store(model_of, ontology_path):
     model = model_of("@book{a, author={X, Y}, title={T}, date={2000}}\n")
     store = _store_with(model, ontology_path, f'<{W}a> <{KGO}year> "x" .')
     assert {p.key for p in ck.gate(model, store=store)} == {"a"}
+
+
+# ----------------------------------------------------------------------------------- layers
+
+def test_the_build_does_not_import_check():
+    """kg check imports the build's input lookup; the build imports the rules and the SHACL
+    helpers, never kg.builder.check: the imports go one way."""
+    import ast
+
+    builder = ROOT / "kg" / "builder"
+    for name in ("pipeline", "incremental", "forked", "store", "rules", "shacl"):
+        tree = ast.parse((builder / f"{name}.py").read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {f"{n.module}.{a.name}" for n in ast.walk(tree)
+                     if isinstance(n, ast.ImportFrom) for a in n.names}
+        assert "kg.builder.check" not in imported, name
+    for name in ("rules", "shacl"):
+        tree = ast.parse((builder / f"{name}.py").read_text(encoding="utf-8"))
+        assert all(n.module.startswith("kg.core") for n in ast.walk(tree)
+                   if isinstance(n, ast.ImportFrom) and n.module.startswith("kg")), name

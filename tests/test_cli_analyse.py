@@ -71,7 +71,7 @@ def test_path(corpus_args):
     data = json.loads(run("path", "Kafka", "surveillance", "--format", "json",
                           *corpus_args).output)
     assert data[0]["nodes"][0]["label"] == "Franz Kafka"
-    assert data[0]["steps"][0]["relation"] == "treats"
+    assert data[0]["steps"][0]["relation"] == "theme"
     rows = list(csv.DictReader(io.StringIO(run("path", "Kafka", "surveillance", "--format",
                                                "csv", *corpus_args).output)))
     assert rows[0]["from"] == "Franz Kafka" and rows[-1]["to"] == "Surveillance"
@@ -80,7 +80,7 @@ def test_path(corpus_args):
 def test_path_unknown_name(corpus_args):
     r = CliRunner().invoke(main, ["path", "Elul", "Illich", *corpus_args])
     assert r.exit_code == 1
-    assert "Error: no thinker, work, theme, quote or claim is named 'Elul'; did you mean: " \
+    assert "Error: no thinker, work, theme, quote or claim matches 'Elul'; did you mean " \
            "Jacques Ellul (person:ellul-jacques)" in r.output
     assert "Traceback" not in r.output
 

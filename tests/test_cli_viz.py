@@ -72,8 +72,9 @@ def test_viz_thinker_default_name_and_english(built):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--theme", "survei"], "Error: no theme 'survei' in the graph: closest: 'Surveillance'"),
-    (["--thinker", "Nobody"], "Error: no thinker 'Nobody' in the graph"),
+    (["--theme", "survelliance"], "Error: no theme matches 'survelliance'; did you mean "
+                                  "Surveillance"),
+    (["--thinker", "Nobody"], "Error: no thinker matches 'Nobody'"),
 ], ids=["theme", "thinker"])
 def test_viz_unknown_names(built, args, message):
     _, opts = built

@@ -59,7 +59,7 @@ def test_export_bibtex_key_unchanged(opts):
 
 def test_export_errors(opts):
     r = kg("export", "--theme", "nope-nope", *opts)
-    assert r.exit_code == 1 and r.output.startswith("Error: no theme 'nope-nope'")
+    assert r.exit_code == 1 and r.output.startswith("Error: no theme matches 'nope-nope'")
     r = kg("export", "--format", "text", "--style", "harvard", *opts)
     assert r.exit_code == 1 and "no style 'harvard'" in r.output
     r = kg("export", "--query", "SELECT ?x WHERE { ?x a kgo:Quote }", *opts)

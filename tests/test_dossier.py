@@ -86,5 +86,5 @@ def test_english_and_errors(built, tmp_path):
 
     d = kd.make("surveillance", tmp_path / "en", locale="en-US", style="mla", **built)
     assert "## Claims and figures" in (d.folder / "dossier.md").read_text("utf-8")
-    with pytest.raises(NotFoundError, match="no theme"):
+    with pytest.raises(NotFoundError, match="no theme matches 'nothing-like-this'"):
         kd.make("nothing-like-this", tmp_path / "x", **built)

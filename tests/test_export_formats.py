@@ -104,9 +104,10 @@ def test_selection(corpus):
     assert ex.select(model, ex.Selection(keys=["orwell1949", "ellul1988"])) == [
         k for k in ex.select(model, ex.Selection()) if k in ("orwell1949", "ellul1988")]
     from kg.core.errors import NotFoundError
-    with pytest.raises(NotFoundError, match="no theme 'convivialte'.*convivialite"):
+    with pytest.raises(NotFoundError, match="no theme matches 'convivialte'; did you mean "
+                                            "'convivialite'"):
         ex.select(model, ex.Selection(themes=["convivialte"]))
-    with pytest.raises(NotFoundError, match="no thinker 'Nobody'"):
+    with pytest.raises(NotFoundError, match="no thinker matches 'Nobody'"):
         ex.select(model, ex.Selection(thinkers=["Nobody"]))
 
 

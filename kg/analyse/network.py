@@ -2,23 +2,24 @@
 
 The RDF graph becomes a ``networkx.MultiDiGraph`` (:func:`load_nx`): one node per thinker,
 work, theme, quote and claim, keyed by its IRI, with ``type``, ``label`` (``label_fr`` and
-``label_en`` for themes), ``key`` and ``aliases``; one edge per relation, keyed by its name:
+``label_en`` for themes), ``key`` and ``aliases``; one edge per relation, keyed by its name
+(kg.core.vocab.RELATIONS: the names `kg viz` and `kg work` show too):
 
 =============  ===================  ============================================
 relation       from -> to           RDF
 =============  ===================  ============================================
-wrote          thinker -> work      dcterms:creator on a work
-edited         thinker -> work      bibo:editor
-translated     thinker -> work      bibo:translator
-contributed    thinker -> work      dcterms:contributor
-said           thinker -> quote     kgo:speaker (and dcterms:creator of a quote/claim)
-treats         any -> theme         dcterms:subject
-quotes-from    quote -> work        dcterms:source
-cited-in       quote -> work        kgo:citedIn
-evidence-for   work -> claim        cito:citesAsEvidence (read backwards)
-stated-in      claim -> work        kgo:statedIn
+author         thinker -> work      dcterms:creator on a work
+editor         thinker -> work      bibo:editor
+translator     thinker -> work      bibo:translator
+contributor    thinker -> work      dcterms:contributor
+speaker        thinker -> quote     kgo:speaker (and dcterms:creator of a quote/claim)
+theme          any -> theme         dcterms:subject
+source         quote -> work        dcterms:source
+citedIn        quote -> work        kgo:citedIn
+evidence       work -> claim        cito:citesAsEvidence (read backwards)
+statedIn       claim -> work        kgo:statedIn
 broader        theme -> theme       skos:broader (and skos:narrower read backwards)
-part-of        work -> work         dcterms:isPartOf
+partOf         work -> work         dcterms:isPartOf
 related        work -> work         dcterms:relation
 =============  ===================  ============================================
 
@@ -27,17 +28,19 @@ costs about 0.3 s), so ``import kg.analyse.network`` stays cheap.
 """
 from __future__ import annotations
 
-import difflib
 import io
 import json
 import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from kg.core.errors import NotFoundError, QueryError
 from kg.core.latex import fold
-from kg.core.vocab import BIBO, CITO, DCT, FOAF, ID, KGO, RDF, SKOS
+from kg.core.names import name_index
+from kg.core.names import resolve as resolve_name
+from kg.core.vocab import BIBO, CITO, DCT, FOAF, ID, KGO, RDF, RELATIONS, ROLES, SKOS
 
 TYPES = ("thinker", "work", "theme", "quote", "claim")
 FORMATS = ("table", "json", "csv")
@@ -49,28 +52,36 @@ EXACT_BETWEENNESS_MAX = 2000
 
 _CLASS_TYPE = {KGO.Thinker: "thinker", KGO.Work: "work", SKOS.Concept: "theme",
                KGO.Quote: "quote", KGO.Claim: "claim"}
+#: the predicates read into edges (dcterms:creator aside), in this order
+_PREDICATES = (BIBO.editor, BIBO.translator, DCT.contributor, KGO.speaker, DCT.subject,
+               DCT.source, KGO.citedIn, CITO.citesAsEvidence, KGO.statedIn, SKOS.broader,
+               SKOS.narrower, DCT.isPartOf, DCT.relation)
+#: the predicates whose edge runs object -> subject (a thinker -> the work they edited)
+_BACKWARDS = {BIBO.editor, BIBO.translator, DCT.contributor, KGO.speaker, CITO.citesAsEvidence,
+              SKOS.narrower}
 #: predicate -> (relation, reversed?) ; reversed: the edge runs object -> subject
-_RELATIONS = {
-    BIBO.editor: ("edited", True), BIBO.translator: ("translated", True),
-    DCT.contributor: ("contributed", True), KGO.speaker: ("said", True),
-    DCT.subject: ("treats", False), DCT.source: ("quotes-from", False),
-    KGO.citedIn: ("cited-in", False), CITO.citesAsEvidence: ("evidence-for", True),
-    KGO.statedIn: ("stated-in", False), SKOS.broader: ("broader", False),
-    SKOS.narrower: ("broader", True), DCT.isPartOf: ("part-of", False),
-    DCT.relation: ("related", False),
-}
-#: relation -> (phrase read forwards, phrase read backwards), for paths told in words
+#: (skos:narrower is "broader" read backwards)
+_RELATIONS = {p: (RELATIONS.get(p, RELATIONS[SKOS.broader]), p in _BACKWARDS)
+              for p in _PREDICATES}
+#: relation -> (phrase read forwards, phrase read backwards), for paths told in words; a path
+#: that could be told by several relations is told by the first of them here
 PHRASES = {
-    "wrote": ("wrote", "written by"), "edited": ("edited", "edited by"),
-    "translated": ("translated", "translated by"),
-    "contributed": ("contributed to", "with contributions by"),
-    "said": ("said", "said by"), "treats": ("which treats", "also treated by"),
-    "quotes-from": ("quoted from", "the source of"), "cited-in": ("cited in", "which cites"),
-    "evidence-for": ("which backs", "backed by"), "stated-in": ("stated in", "which states"),
+    "author": ("wrote", "written by"), "editor": ("edited", "edited by"),
+    "translator": ("translated", "translated by"),
+    "contributor": ("contributed to", "with contributions by"),
+    "speaker": ("said", "said by"), "theme": ("which treats", "also treated by"),
+    "source": ("quoted from", "the source of"), "citedIn": ("cited in", "which cites"),
+    "evidence": ("which backs", "backed by"), "statedIn": ("stated in", "which states"),
     "broader": ("a narrower theme of", "a broader theme than"),
-    "part-of": ("part of", "which contains"), "related": ("related to", "related to"),
+    "partOf": ("part of", "which contains"), "related": ("related to", "related to"),
 }
-_AUTHORSHIP = ("wrote", "edited", "translated", "contributed", "said")
+_AUTHORSHIP = ROLES  # what a thinker wrote, edited, translated, contributed to or said
+_TREATS = RELATIONS[DCT.subject]
+_QUOTES_FROM = RELATIONS[DCT.source]
+#: relations that link a work to another work directly, or through a quote or claim
+_WORK_TO_WORK = (RELATIONS[DCT.isPartOf], RELATIONS[DCT.relation])
+_THROUGH = (RELATIONS[DCT.source], RELATIONS[KGO.citedIn], RELATIONS[CITO.citesAsEvidence],
+            RELATIONS[KGO.statedIn])
 _LABEL_MAX = 70
 
 
@@ -82,58 +93,92 @@ def load_nx(source):
 
     store = _store_of_model(source) if hasattr(source, "records") else source
     G = nx.MultiDiGraph()
+    types = _node_types(store)
+    # nodes in a stable order: type, then IRI (Louvain depends on insertion order)
+    order = {t: i for i, t in enumerate(TYPES)}
+    for iri in sorted(types, key=lambda i: (order[types[i]], i)):
+        G.add_node(iri, type=types[iri], key=_key(iri))
+    _describe(G, _Texts(store, types))
+    _add_edges(G, store, types)
+    return G
+
+
+def _node_types(store) -> dict[str, str]:
+    """IRI -> node type, of every thinker, work, theme, quote and claim of the store."""
     types: dict[str, str] = {}
     for cls, typ in _CLASS_TYPE.items():
         for q in store.quads_for_pattern(None, _nn(RDF.type), _nn(cls)):
             if _is_iri(q.subject):
                 types.setdefault(q.subject.value, typ)
-    # nodes in a stable order: type, then IRI (Louvain depends on insertion order)
-    order = {t: i for i, t in enumerate(TYPES)}
-    for iri in sorted(types, key=lambda i: (order[types[i]], i)):
-        G.add_node(iri, type=types[iri], key=_key(iri))
+    return types
 
-    def texts(pred: str) -> dict[str, list]:
-        out: dict[str, list] = defaultdict(list)
-        for q in store.quads_for_pattern(None, _nn(pred), None):
-            if q.subject.value in types:
-                out[q.subject.value].append(q.object)
-        return out
 
-    names, titles, values = texts(FOAF.name), texts(DCT.title), texts(RDF.value)
-    prefs, alts, ids = texts(SKOS.prefLabel), texts(SKOS.altLabel), texts(DCT.identifier)
-    family, sort = texts(FOAF.familyName), texts(KGO.sortName)
-    aliases, orig, years = texts(KGO.alias), texts(KGO.originalTitle), texts(KGO.year)
+class _Texts:
+    """The values of one predicate for the graph's nodes, read once: ``texts[pred][iri]``."""
+
+    def __init__(self, store, types: dict[str, str]):
+        self.store, self.types = store, types
+        self._by_pred: dict[str, dict[str, list]] = {}
+
+    def __getitem__(self, pred: str) -> dict[str, list]:
+        if pred not in self._by_pred:
+            out: dict[str, list] = defaultdict(list)
+            for q in self.store.quads_for_pattern(None, _nn(pred), None):
+                if q.subject.value in self.types:
+                    out[q.subject.value].append(q.object)
+            self._by_pred[pred] = out
+        return self._by_pred[pred]
+
+    def values(self, iri: str, *preds: str) -> list[str]:
+        return [o.value for p in preds for o in self[p].get(iri, [])]
+
+
+def _describe(G, texts: _Texts) -> None:
+    """Each node's key, label and aliases (other names it is known by), and a work's year."""
     for iri, d in G.nodes(data=True):
-        t = d["type"]
-        if ids.get(iri) and t != "thinker":
-            d["key"] = ids[iri][0].value
-        elif ids.get(iri):
-            d["entry"] = ids[iri][0].value  # key of the thinker's @thinker entry
-        extra: list[str] = []
-        if t == "thinker":
-            label = _first(names.get(iri)) or d["key"]
-            extra += [o.value for o in family.get(iri, []) + sort.get(iri, [])
-                      + aliases.get(iri, []) + ids.get(iri, [])]
-        elif t == "work":
-            label = _first(titles.get(iri)) or d["key"]
-            extra += [o.value for o in orig.get(iri, [])]
-            if years.get(iri):
-                d["year"] = int(years[iri][0].value)
-        elif t == "theme":
-            by_lang = {getattr(o, "language", None) or "fr": o.value for o in prefs.get(iri, [])}
-            d["label_fr"] = by_lang.get("fr") or next(iter(by_lang.values()), d["key"])
-            d["label_en"] = by_lang.get("en") or d["label_fr"]
-            label = d["label_fr"]
-            extra += [o.value for o in alts.get(iri, [])]
-        else:
-            label = _short(_first(values.get(iri)) or d["key"])
+        ids = texts[DCT.identifier].get(iri)
+        if ids:
+            d["entry" if d["type"] == "thinker" else "key"] = ids[0].value
+        label, extra = _LABELS.get(d["type"], _label_of_text)(iri, d, texts)
         d["label"] = label
         d["aliases"] = " | ".join(dict.fromkeys(e for e in extra if e and e != label))
+
+
+def _label_of_thinker(iri: str, d: dict, texts: _Texts) -> tuple[str, list[str]]:
+    return (_first(texts[FOAF.name].get(iri)) or d["key"],
+            texts.values(iri, FOAF.familyName, KGO.sortName, KGO.alias, DCT.identifier))
+
+
+def _label_of_work(iri: str, d: dict, texts: _Texts) -> tuple[str, list[str]]:
+    years = texts[KGO.year].get(iri)
+    if years:
+        d["year"] = int(years[0].value)
+    return _first(texts[DCT.title].get(iri)) or d["key"], texts.values(iri, KGO.originalTitle)
+
+
+def _label_of_theme(iri: str, d: dict, texts: _Texts) -> tuple[str, list[str]]:
+    by_lang = {getattr(o, "language", None) or "fr": o.value
+               for o in texts[SKOS.prefLabel].get(iri, [])}
+    d["label_fr"] = by_lang.get("fr") or next(iter(by_lang.values()), d["key"])
+    d["label_en"] = by_lang.get("en") or d["label_fr"]
+    return d["label_fr"], texts.values(iri, SKOS.altLabel)
+
+
+def _label_of_text(iri: str, d: dict, texts: _Texts) -> tuple[str, list[str]]:
+    """A quote's or a claim's label: the start of its text."""
+    return _short(_first(texts[RDF.value].get(iri)) or d["key"]), []
+
+
+_LABELS = {"thinker": _label_of_thinker, "work": _label_of_work, "theme": _label_of_theme}
+
+
+def _add_edges(G, store, types: dict[str, str]) -> None:
+    """One edge per relation between two nodes (kg.core.vocab.RELATIONS names)."""
     for q in store.quads_for_pattern(None, _nn(DCT.creator), None):
         s, o = q.subject.value, q.object.value
         if s in types and types.get(o) == "thinker":
-            G.add_edge(o, s, key="wrote" if types[s] == "work" else "said", relation="wrote"
-                       if types[s] == "work" else "said")
+            rel = RELATIONS[DCT.creator] if types[s] == "work" else RELATIONS[KGO.speaker]
+            G.add_edge(o, s, key=rel, relation=rel)
     for pred, (rel, back) in _RELATIONS.items():
         for q in store.quads_for_pattern(None, _nn(pred), None):
             s, o = q.subject.value, q.object.value
@@ -141,7 +186,6 @@ def load_nx(source):
                 continue
             u, v = (o, s) if back else (s, o)
             G.add_edge(u, v, key=rel, relation=rel)
-    return G
 
 
 def _store_of_model(model):
@@ -193,15 +237,15 @@ def core_graph(G):
     for u, v, rel in G.edges(keys=True):
         if H.has_edge(u, v):
             H[u][v]["weight"] += 1
-            H[u][v]["relations"].append((u, rel, v))
+            H[u][v]["relations"].append(Step(u, rel, v))
         else:
-            H.add_edge(u, v, weight=1, relations=[(u, rel, v)])
+            H.add_edge(u, v, weight=1, relations=[Step(u, rel, v)])
     return H
 
 
 def themes_of(G, n: str) -> set[str]:
     """Themes a node treats directly."""
-    return {v for _, v, k in G.out_edges(n, keys=True) if k == "treats"}
+    return {v for _, v, k in G.out_edges(n, keys=True) if k == _TREATS}
 
 
 def thinker_items(G, t: str) -> set[str]:
@@ -351,12 +395,30 @@ MEASURE_NOTES = {
 
 def analyse(G, top: int = 10, seed: int = SEED) -> dict:
     """Counts, central thinkers/works/themes, communities, bridges and weakly linked items."""
+    H = core_graph(G)
+    parts = communities(H, seed)
+    bridges = _bridges(G, H, parts)
+    return {"counts": _counts(G), "relations": _relation_counts(G),
+            "central": _central(G, _scores(G), top),
+            "communities": [_community(G, H, i, p) for i, p in enumerate(parts, 1)],
+            "bridges": bridges[:top] if top else bridges, "weak": _weak(G, H), "seed": seed}
+
+
+def _counts(G) -> dict[str, int]:
     counts = {t: len(of_type(G, t)) for t in TYPES}
     counts["relations"] = G.number_of_edges()
-    rel_counts = dict(sorted(Counter(k for _, _, k in G.edges(keys=True)).items()))
+    return counts
 
+
+def _relation_counts(G) -> dict[str, int]:
+    return dict(sorted(Counter(k for _, _, k in G.edges(keys=True)).items()))
+
+
+def _scores(G) -> dict[str, dict[str, dict]]:
+    """type -> measure -> node -> value, each measure on the projection where it means
+    something (MEASURE_NOTES)."""
     TT, WT, TC, TCo = thinker_theme(G), work_theme(G), theme_cooccurrence(G), thinker_cotheme(G)
-    scores = {
+    return {
         "thinker": {"degree": {t: TT.degree(t) for t in of_type(G, "thinker")},
                     "betweenness": betweenness(TT), "pagerank": pagerank(TCo)},
         "work": {"degree": {w: WT.degree(w) for w in of_type(G, "work")},
@@ -365,6 +427,10 @@ def analyse(G, top: int = 10, seed: int = SEED) -> dict:
                              for t in of_type(G, "theme")},
                   "betweenness": betweenness(TC, "distance"), "pagerank": pagerank(TC)},
     }
+
+
+def _central(G, scores: dict, top: int) -> dict[str, dict]:
+    """The ``top`` nodes of each type by each measure, with what the measure means."""
     central: dict[str, dict] = {}
     for typ, by in scores.items():
         nodes = set(of_type(G, typ))
@@ -375,31 +441,44 @@ def analyse(G, top: int = 10, seed: int = SEED) -> dict:
             central[typ][m] = {"about": MEASURE_NOTES[typ][m],
                                "ranking": [_item(G, n, value=_round(values[n]))
                                            for n in ranked]}
+    return central
 
-    H = core_graph(G)
-    parts = communities(H, seed)
+
+def _community(G, H, i: int, p) -> dict:
+    """Community ``i`` (its nodes ``p``), named after the themes most linked to it."""
+    inner = H.subgraph(p)
+
+    def best(typ, k=3):
+        ns = [n for n in p if G.nodes[n]["type"] == typ]
+        return sorted(ns, key=lambda n: (-inner.degree(n), fold(label(G, n)), n))[:k]
+
+    themes = _community_themes(G, H, p)
+    return {"id": i, "name": _community_name(G, p, themes), "size": len(p),
+            "counts": {t: sum(G.nodes[n]["type"] == t for n in p) for t in TYPES},
+            "themes": [_item(G, n) for n in themes],
+            "thinkers": [_item(G, n) for n in best("thinker")],
+            "works": [_item(G, n) for n in best("work")]}
+
+
+def _community_themes(G, H, p) -> list[str]:
+    """The three themes most linked to the nodes of ``p`` (its own first, on a tie)."""
+    tscore = {t: sum(1 for m in H[t] if m in p) for t in of_type(G, "theme")}
+    return sorted((t for t in tscore if tscore[t] or t in p),
+                  key=lambda t: (-tscore[t], t not in p, fold(label(G, t)), t))[:3]
+
+
+def _community_name(G, p, themes: list[str]) -> str:
+    if not themes:
+        return "(no theme) " + label(G, min(p))
+    name = " / ".join(label(G, t) for t in themes)
+    if not any(t in p for t in themes):
+        name += " (themes of neighbouring communities)"
+    return name
+
+
+def _bridges(G, H, parts) -> list[dict]:
+    """Thinkers and themes linked to several communities, the most spread first."""
     comm_of = {n: i for i, p in enumerate(parts, 1) for n in p}
-    comms = []
-    for i, p in enumerate(parts, 1):
-        inner = H.subgraph(p)
-
-        def best(typ, p=p, inner=inner, k=3):
-            ns = [n for n in p if G.nodes[n]["type"] == typ]
-            return sorted(ns, key=lambda n: (-inner.degree(n), fold(label(G, n)), n))[:k]
-
-        tscore = {t: sum(1 for m in H[t] if m in p) for t in of_type(G, "theme")}
-        themes = sorted((t for t in tscore if tscore[t] or t in p),
-                        key=lambda t: (-tscore[t], t not in p, fold(label(G, t)), t))[:3]
-        name = " / ".join(label(G, t) for t in themes) if themes else (
-            "(no theme) " + label(G, min(p)))
-        if themes and not any(t in p for t in themes):
-            name += " (themes of neighbouring communities)"
-        comms.append({"id": i, "name": name, "size": len(p),
-                      "counts": {t: sum(G.nodes[n]["type"] == t for n in p) for t in TYPES},
-                      "themes": [_item(G, n) for n in themes],
-                      "thinkers": [_item(G, n) for n in best("thinker")],
-                      "works": [_item(G, n) for n in best("work")]})
-
     bridges = []
     for n in H:
         if G.nodes[n]["type"] not in ("thinker", "theme") or H.degree(n) == 0:
@@ -413,7 +492,11 @@ def analyse(G, top: int = 10, seed: int = SEED) -> dict:
                              participation=_round(participation)))
     bridges.sort(key=lambda b: (-len(b["communities"]), -b["participation"],
                                 fold(b["label"])))
+    return bridges
 
+
+def _weak(G, H) -> list[dict]:
+    """Thinkers, works and themes weakly linked, the least linked first."""
     weak = []
     for n, d in G.nodes(data=True):
         typ = d["type"]
@@ -424,10 +507,7 @@ def analyse(G, top: int = 10, seed: int = SEED) -> dict:
             weak.append(_item(G, n, reason=reason, links=H.degree(n)))
     order = {t: i for i, t in enumerate(TYPES)}
     weak.sort(key=lambda w: (w["links"], order[w["type"]], fold(w["label"])))
-
-    return {"counts": counts, "relations": rel_counts, "central": central,
-            "communities": comms, "bridges": bridges[:top] if top else bridges,
-            "weak": weak, "seed": seed}
+    return weak
 
 
 def _weakness(G, H, n: str, typ: str) -> str:
@@ -435,7 +515,7 @@ def _weakness(G, H, n: str, typ: str) -> str:
     if links == 0:
         return "isolated: no relation at all"
     if typ == "theme":
-        users = [u for u, _, k in G.in_edges(n, keys=True) if k == "treats"]
+        users = [u for u, _, k in G.in_edges(n, keys=True) if k == _TREATS]
         if not users:
             return "no entry treats this theme (only its place in the hierarchy)"
         if len(users) == 1:
@@ -462,72 +542,35 @@ def _item(G, n: str, **extra) -> dict:
 
 # --------------------------------------------------------------------------- names
 
+#: what `kg analyse`, `kg path` and `kg related` look a name up among
+WHAT = "thinker, work, theme, quote or claim"
+WHATS = "thinkers, works, themes, quotes or claims"
+HOW = "`kg analyse` shows the names; person:KEY, work:KEY or theme:ID picks one"
+
+
 def resolve(G, name: str) -> str:
-    """The node a name designates, forgivingly: IRI, `work:key`, citekey, name, title, family
-    name, theme label or alt label (case and accents ignored), or a unique part of one.
-    Unknown names raise NotFoundError with the closest names ("did you mean")."""
+    """The node a name designates, forgivingly: IRI, `work:key`, else by kg.core.names.resolve
+    (the rule of every command) among citekeys, names, titles, family names, theme labels and
+    alt labels (case and accents ignored), or a unique part of one."""
     q = name.strip()
     if q in G:
         return q
     m = re.fullmatch(r"(work|person|theme|quote|claim):(.+)", q)
     if m and f"{ID}{m.group(1)}/{m.group(2)}" in G:
         return f"{ID}{m.group(1)}/{m.group(2)}"
-    fq = _norm(q)
-    if not fq:
-        raise NotFoundError("an empty name designates nothing: give a thinker, work or theme")
-    index = _name_index(G)
-    exact = index.get(fq, set())
-    if len(exact) == 1:
-        return next(iter(exact))
-    if not exact:
-        th = _thesaurus(G).match(q)
-        if th is not None and th.iri in G:
-            return th.iri
-    if len(exact) > 1:
-        raise NotFoundError(_ambiguous(G, name, exact))
-    words = re.compile(r"(^| )" + re.escape(fq) + r"( |$)")
-    part = {n for k, ns in index.items() if words.search(k) for n in ns}
-    if not part:
-        part = {n for k, ns in index.items() if fq in k for n in ns}
-    if len(part) == 1:
-        return next(iter(part))
-    if len(part) > 1:
-        raise NotFoundError(_ambiguous(G, name, part))
-    close = difflib.get_close_matches(fq, list(index), n=5, cutoff=0.6)
-    hints = list(dict.fromkeys(n for c in close for n in sorted(index[c])))
-    hints += [t.iri for t in _thesaurus(G).suggest(q) if t.iri in G and t.iri not in hints]
-    hint = ("; did you mean: " + ", ".join(_qualified(G, n) for n in hints[:5]) + "?"
-            if hints else "; try `kg analyse` for the names in the graph")
-    raise NotFoundError(f"no thinker, work, theme, quote or claim is named {name!r}{hint}")
+    return resolve_name(name, _name_index(G), WHAT, HOW, whats=WHATS,
+                         show=lambda n: _qualified(G, n))
 
 
-def _norm(s: str) -> str:
-    return re.sub(r"[^\w]+", " ", fold(s)).strip()
-
-
-def _name_index(G) -> dict[str, set[str]]:
+def _name_index(G) -> dict[str, list[str]]:
     idx = G.graph.get("_names")
     if idx is None:
-        idx = defaultdict(set)
-        for n, d in G.nodes(data=True):
-            names = [d.get("key", ""), d.get("label", ""), d.get("label_fr", ""),
-                     d.get("label_en", ""), *d.get("aliases", "").split(" | ")]
-            for s in names:
-                if s and _norm(s):
-                    idx[_norm(s)].add(n)
-        G.graph["_names"] = idx = dict(idx)
+        idx = name_index(
+            (s, n) for n, d in G.nodes(data=True)
+            for s in [d.get("key", ""), d.get("label", ""), d.get("label_fr", ""),
+                      d.get("label_en", ""), *d.get("aliases", "").split(" | ")])
+        G.graph["_names"] = idx
     return idx
-
-
-def _thesaurus(G):
-    from kg.core.themes import Theme, Thesaurus
-
-    th = {}
-    for n, d in G.nodes(data=True):
-        if d["type"] == "theme":
-            th[d["key"]] = Theme(d["key"], n, {"fr": d["label_fr"], "en": d["label_en"]},
-                                 [a for a in d.get("aliases", "").split(" | ") if a])
-    return Thesaurus(th)
 
 
 def _qualified(G, n: str) -> str:
@@ -536,25 +579,27 @@ def _qualified(G, n: str) -> str:
     return f"{d['label']} ({prefix}:{d['key']})"
 
 
-def _ambiguous(G, name: str, nodes) -> str:
-    ns = sorted(nodes, key=lambda n: (TYPES.index(G.nodes[n]["type"]), fold(label(G, n))))
-    more = f" and {len(ns) - 8} more" if len(ns) > 8 else ""
-    return (f"{name!r} names several things: " + "; ".join(_qualified(G, n) for n in ns[:8])
-            + more + ". Be more precise, or give one of the keys shown (e.g. work:KEY)")
-
-
 # --------------------------------------------------------------------------- paths
+
+class Step(NamedTuple):
+    """One edge of a path, in the graph's direction (which may run against the path's)."""
+
+    source: str
+    relation: str
+    target: str
+
 
 @dataclass
 class Path:
     nodes: list[str]
-    steps: list[tuple[str, str, str]]  # (from, relation, to) in the graph's direction
+    steps: list[Step]
     text: str
 
     def as_dict(self, G) -> dict:
         return {"length": len(self.steps), "text": self.text,
                 "nodes": [_item(G, n) for n in self.nodes],
-                "steps": [{"from": u, "relation": r, "to": v} for u, r, v in self.steps]}
+                "steps": [{"from": s.source, "relation": s.relation, "to": s.target}
+                          for s in self.steps]}
 
 
 def path(G, a: str, b: str, k: int = 1) -> list[Path]:
@@ -591,9 +636,10 @@ def _explain(G, H, nodes: list[str]) -> Path:
     text = _named(G, nodes[0])
     for i, (u, v) in enumerate(zip(nodes, nodes[1:])):
         rels = H[u][v]["relations"]
-        fwd = [r for r in rels if r[0] == u]
-        s, rel, o = sorted(fwd or rels, key=lambda r: list(PHRASES).index(r[1]))[0]
-        steps.append((s, rel, o))
+        fwd = [r for r in rels if r.source == u]
+        step = sorted(fwd or rels, key=lambda r: list(PHRASES).index(r.relation))[0]
+        s, rel = step.source, step.relation
+        steps.append(step)
         phrase = PHRASES[rel][0 if s == u else 1]
         if phrase.startswith("which ") and G.nodes[u]["type"] == "thinker":
             phrase = "who " + phrase[6:]
@@ -623,14 +669,13 @@ def citation_links(G, n: str) -> set[str]:
     for u, v, k in list(G.in_edges(n, keys=True)) + list(G.out_edges(n, keys=True)):
         other = v if u == n else u
         typ = G.nodes[other]["type"]
-        if typ == "work" and k in ("part-of", "related"):
+        if typ == "work" and k in _WORK_TO_WORK:
             out.add(other)
         elif typ in ("quote", "claim"):
             for x, y, kk in list(G.in_edges(other, keys=True)) + list(
                     G.out_edges(other, keys=True)):
                 w = y if x == other else x
-                if w != n and G.nodes[w]["type"] == "work" and kk in (
-                        "quotes-from", "cited-in", "evidence-for", "stated-in"):
+                if w != n and G.nodes[w]["type"] == "work" and kk in _THROUGH:
                     out.add(w)
     return out
 
@@ -649,19 +694,26 @@ def features(G, n: str) -> tuple[set[str], set[str]]:
         items = thinker_items(G, n)
         works = {i for i in items if G.nodes[i]["type"] == "work"}
         works |= {v for i in items for _, v, k in G.out_edges(i, keys=True)
-                  if k == "quotes-from"}
+                  if k == _QUOTES_FROM}
         for w in list(works):
             works |= citation_links(G, w)
         return set(thinker_themes(G, n)), works
     if typ == "theme":
-        users = [u for u, _, k in G.in_edges(n, keys=True) if k == "treats"]
+        users = [u for u, _, k in G.in_edges(n, keys=True) if k == _TREATS]
         themes = {n} | {t for u in users for t in themes_of(G, u)}
         return themes, {u for u in users if G.nodes[u]["type"] == "work"}
     return themes_of(G, n), {v for _, v, k in G.out_edges(n, keys=True)
                              if G.nodes[v]["type"] == "work"}
 
 
-def related(G, x: str, n: int = 10) -> tuple[str, list[dict]]:
+class Similar(NamedTuple):
+    """What :func:`related` answers: the node X resolved to, and the rows most like it."""
+
+    node: str
+    rows: list[dict]
+
+
+def related(G, x: str, n: int = 10) -> Similar:
     """The n nodes of the same type most similar to X.
 
     Similarity: the Jaccard index of the two feature sets (themes and works, see
@@ -671,7 +723,7 @@ def related(G, x: str, n: int = 10) -> tuple[str, list[dict]]:
     th0, wk0 = features(G, node)
     mine = {("t", t) for t in th0} | {("w", w) for w in wk0}
     if not mine:
-        return node, []
+        return Similar(node, [])
     rows = []
     for other in of_type(G, typ):
         if other == node:
@@ -688,7 +740,7 @@ def related(G, x: str, n: int = 10) -> tuple[str, list[dict]]:
                           shared_works=sorted((label(G, w) for k, w in shared if k == "w"),
                                               key=fold)))
     rows.sort(key=lambda r: (-r["score"], fold(r["label"]), r["iri"]))
-    return node, rows[:n]
+    return Similar(node, rows[:n])
 
 
 # --------------------------------------------------------------------------- export

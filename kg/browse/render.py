@@ -16,17 +16,19 @@ Node data is open to other measures: ``size`` (node -> number, default the degre
 from __future__ import annotations
 
 import base64
-import difflib
 import hashlib
 import json
 import re
 from collections import defaultdict, deque
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
-from kg.core.errors import NotFoundError, QueryError
+from kg.core.errors import QueryError
 from kg.core.latex import fold
-from kg.core.vocab import BIBO, CITO, DCT, FOAF, ID, KGO, OWL, RDF, SCHEMA, SKOS
+from kg.core.names import THEMES_HOW, THINKERS_HOW, name_index, resolve
+from kg.core.vocab import (BIBO, CITO, DCT, FOAF, KGO, OWL, RDF, RELATIONS, SCHEMA, SKOS,
+                           THEME_NS, WORK_ROLES)
 
 TYPES = ("thinker", "work", "theme", "quote", "claim")
 #: shape and colour of each node type (the page's legend shows them)
@@ -44,14 +46,8 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 MAX_DEPTH = 2
 SPACING = 110  # px of room per node in the layout
 
-#: predicate -> relation name; the edge goes from the subject to the object
-EDGE_PREDICATES = {
-    DCT.creator: "author", BIBO.editor: "editor", BIBO.translator: "translator",
-    DCT.contributor: "contributor", KGO.speaker: "speaker", DCT.subject: "theme",
-    DCT.source: "source", KGO.citedIn: "citedIn", CITO.citesAsEvidence: "evidence",
-    KGO.statedIn: "statedIn", DCT.isPartOf: "partOf", DCT.relation: "related",
-    SKOS.broader: "broader",
-}
+#: predicate -> relation name (kg.core.vocab); the edge goes from the subject to the object
+EDGE_PREDICATES = RELATIONS
 
 TEXT = {
     "fr": {
@@ -140,7 +136,7 @@ _PREDICATES = sorted({
     SKOS.altLabel, SKOS.definition, *EDGE_PREDICATES})
 _CLASSES = {KGO.Thinker: "thinker", KGO.Work: "work", KGO.Quote: "quote", KGO.Claim: "claim",
             SKOS.Concept: "theme"}
-_ROLE_ORDER = {"author": 0, "editor": 1, "translator": 2, "contributor": 3}
+_ROLE_ORDER = {r: i for i, r in enumerate(WORK_ROLES)}
 
 
 def _lang(lang: str) -> str:
@@ -213,7 +209,7 @@ class _Graph:
         kinds: dict[str, str] = {}
         for s, p in props.items():
             for t in p.get(RDF.type, []):
-                if t in _CLASSES and (t != SKOS.Concept or s.startswith(ID + "theme/")):
+                if t in _CLASSES and (t != SKOS.Concept or s.startswith(THEME_NS)):
                     kinds[s] = _CLASSES[t]
         # ordered authors: work#authors-N cells
         author_pos: dict[tuple[str, str], int] = {}
@@ -390,38 +386,14 @@ def graph_data(source, lang: str = "fr", theme: str | None = None, thinker: str 
     if not 1 <= depth <= MAX_DEPTH:
         raise QueryError(f"depth must be 1 or 2 (got {depth})")
     g = _Graph(_store_of(source), lang)
-    keep = set(g.kinds)
-    roots: list[str] = []
-    if theme:
-        roots.append(_match(g, "theme", theme))
-    if thinker:
-        roots.append(_match(g, "thinker", thinker))
-    if roots:
-        keep = set()
-        for r in roots:
-            keep |= _ball(g.adj, r, depth)
-    order = sorted(keep, key=lambda i: (TYPES.index(g.kinds[i]), i))
+    roots = [_match(g, kind, name) for kind, name in (("theme", theme), ("thinker", thinker))
+             if name]
+    keep = set().union(*(_ball(g.adj, r, depth) for r in roots)) if roots else set(g.kinds)
     ids = _ids(g, list(g.kinds))  # over the whole graph: a node's id never depends on the view
-    nodes = []
-    degree = {i: len(g.adj[i] & keep) for i in keep}
-    for iri in order:
-        n = g.node(iri)
-        n["id"] = ids[iri]
-        n["keys"] = [k for k in dict.fromkeys([n["id"], *n["keys"]]) if k]
-        who = g.people(iri, DCT.creator) if n["type"] in ("work", "quote", "claim") else []
-        n["search"] = fold(" ".join([n["label"], *n["keys"], *who]))
-        n["themes"] = [ids[t] for t in n["themes"] if t in ids]
-        for fld in n["fields"]:
-            if "ids" in fld:
-                iris = [x for x in fld["ids"] if x in g.kinds]
-                fld["ids"] = [ids[x] for x in iris]
-                fld["names"] = [_node_label(g, x) for x in iris]
-        n["degree"] = degree[iri]
-        nodes.append(n)
-    edges = []
-    for (a, b), rels in g.edges.items():
-        if a in keep and b in keep:
-            edges.append({"from": ids[a], "to": ids[b], "rel": rels})
+    order = sorted(keep, key=lambda i: (TYPES.index(g.kinds[i]), i))
+    nodes = [_page_node(g, iri, ids, len(g.adj[iri] & keep)) for iri in order]
+    edges = [{"from": ids[a], "to": ids[b], "rel": rels}
+             for (a, b), rels in g.edges.items() if a in keep and b in keep]
     _measures(nodes, size, group)
     data = {"lang": lang, "nodes": nodes, "edges": edges, "roots": [ids[r] for r in roots],
             "grouped": bool(group),
@@ -430,6 +402,24 @@ def graph_data(source, lang: str = "fr", theme: str | None = None, thinker: str 
     if layout:
         positions(data)
     return data
+
+
+def _page_node(g: _Graph, iri: str, ids: dict[str, str], degree: int) -> dict:
+    """A node as the page shows it: its details, the ids of the nodes it names, the text it is
+    searched by."""
+    n = g.node(iri)
+    n["id"] = ids[iri]
+    n["keys"] = [k for k in dict.fromkeys([n["id"], *n["keys"]]) if k]
+    who = g.people(iri, DCT.creator) if n["type"] in ("work", "quote", "claim") else []
+    n["search"] = fold(" ".join([n["label"], *n["keys"], *who]))
+    n["themes"] = [ids[t] for t in n["themes"] if t in ids]
+    for fld in n["fields"]:
+        if "ids" in fld:
+            iris = [x for x in fld["ids"] if x in g.kinds]
+            fld["ids"] = [ids[x] for x in iris]
+            fld["names"] = [_node_label(g, x) for x in iris]
+    n["degree"] = degree
+    return n
 
 
 def _node_label(g: _Graph, iri: str) -> str:
@@ -461,32 +451,12 @@ def _ids(g: _Graph, order: list[str]) -> dict[str, str]:
 
 
 def _match(g: _Graph, kind: str, name: str) -> str:
-    """The node of one theme or thinker named (case and accents ignored)."""
-    want = fold(name).strip()
-    cands = [i for i, k in g.kinds.items() if k == kind]
-    names: dict[str, list[str]] = {}
-    for i in cands:
-        n = g.node(i)
-        for k in [n["label"], *n["keys"]]:
-            names.setdefault(fold(k).strip(), [])
-            if i not in names[fold(k).strip()]:
-                names[fold(k).strip()].append(i)
-    exact = names.get(want) or names.get(want.replace(" ", "-"), [])
-    found = exact
-    if not found:  # a word of the name: "Ellul" -> "Jacques Ellul"
-        found = sorted({i for k, ids in names.items() for i in ids
-                        if want in re.split(r"[\s,.'-]+", k)})
-    what = {"theme": "theme", "thinker": "thinker"}[kind]
-    if len(found) == 1:
-        return found[0]
-    if len(found) > 1:
-        labels = sorted(_node_label(g, i) for i in found)
-        raise QueryError(f"several {what}s match '{name}': {', '.join(labels[:8])}"
-                         f"{' …' if len(labels) > 8 else ''}; give the full name")
-    close = difflib.get_close_matches(want, list(names), n=9, cutoff=0.5)
-    labels = list(dict.fromkeys(_node_label(g, names[c][0]) for c in close))[:3]
-    hint = ": closest: " + ", ".join(f"'{x}'" for x in labels) if labels else ""
-    raise NotFoundError(f"no {what} '{name}' in the graph{hint}")
+    """The node of one theme or thinker named (kg.core.names.resolve: the rule of every
+    command), among the labels and keys of the graph's nodes of that kind."""
+    names = name_index((k, i) for i, t in g.kinds.items() if t == kind
+                       for n in [g.node(i)] for k in [n["label"], *n["keys"]])
+    how = {"theme": THEMES_HOW, "thinker": THINKERS_HOW}[kind]
+    return resolve(name, names, kind, how, show=lambda i: _node_label(g, i))
 
 
 def _ball(adj: dict, root: str, depth: int) -> set[str]:
@@ -626,10 +596,17 @@ def build_page(out_dir: str | Path = "out", lang: str = "fr", physics: bool = Fa
     return write_html(Path(out_dir) / "graph.html", graph_data(store, lang), lang, physics)
 
 
+class Page(NamedTuple):
+    """A page `kg viz` wrote: where, and the graph data it shows."""
+
+    path: Path
+    data: dict
+
+
 def viz(store, out: str | Path = "out", output: str | Path | None = None,
         lang: str = "fr", theme: str | None = None, thinker: str | None = None,
         depth: int = 1, physics: bool = False, size_by: str | None = None,
-        colour_by_community: bool = False) -> tuple[Path, dict]:
+        colour_by_community: bool = False) -> Page:
     """`kg viz`: the graph of ``store`` (or a neighbourhood of it) as a page, written into
     ``out`` unless ``output`` is given; returns its path and data.
 
@@ -650,4 +627,4 @@ def viz(store, out: str | Path = "out", output: str | Path | None = None,
 
         suffix = "-".join(slug(x) for x in (theme, thinker) if x)
         output = Path(out) / (f"graph-{suffix}.html" if suffix else "graph.html")
-    return write_html(output, data, lang, physics), data
+    return Page(write_html(output, data, lang, physics), data)

@@ -207,7 +207,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         triples = len(store)
         page_problems: list[Problem] = []
         if not large:  # SHACL on the whole graph (large ones: `kg check` samples), in a
-            from kg.builder.check import shacl_data, validate_data  # child while the files are written
+            from kg.builder.shacl import shacl_data, validate_data  # child while the files are written
 
             model, selected = mb.model(records), shacl_data(store)
             shacl = Forked(lambda: [p for p in validate_data(selected, model)[0]
@@ -382,7 +382,7 @@ def _stage_page(stage: Path, store, page: Page, problems: list[Problem]) -> str 
 
 
 def _gate():
-    from kg.builder.check import GATE_RULES
+    from kg.builder.rules import GATE_RULES
     return GATE_RULES
 
 
@@ -507,7 +507,7 @@ def _chunk(args: tuple[int, int, bool]) -> _Part:
 def gate_rules(mb, recs) -> list[Problem]:
     """The errors `kg check` finds in these records that would put wrong values in the graph
     (malformed dates, ISBN, DOI, URL; undefined links)."""
-    from kg.builder.check import GATE_RULES
+    from kg.builder.rules import GATE_RULES
     from kg.core.model import Model
 
     if getattr(mb, "keys_only", None) is None:

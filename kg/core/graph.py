@@ -10,9 +10,11 @@ from urllib.parse import quote as _pct
 
 from kg.core.model import Model, Person, Record, parse_number
 from kg.core.vocab import (
+    AUTHOR,
     BIBO,
     BIBO_CLASS,
     CITO,
+    CLAIM_STATUSES,
     DCT,
     FIELD,
     FOAF,
@@ -20,9 +22,12 @@ from kg.core.vocab import (
     KGO,
     LANG,
     OWL,
+    PREDICATES,
+    QUOTE_STATUSES,
     RDF,
     SCHEMA,
     SKOS,
+    SPEAKER,
     WD,
     XSD,
 )
@@ -283,13 +288,11 @@ def _file(out: _Out, bib) -> None:
 
 
 def _people(out: _Out, node: str, rec: Record) -> None:
-    authors = [s for role, s, _ in rec.people if role == "author"]
-    for role, s, _ in rec.people:
-        pred = {"author": DCT.creator, "editor": BIBO.editor, "translator": BIBO.translator,
-                "speaker": KGO.speaker}.get(role, DCT.contributor)
-        out.link(node, pred, person_iri(s))
-        if role == "speaker":
-            out.link(node, DCT.creator, person_iri(s))
+    authors = [c.slug for c in rec.people if c.role == AUTHOR]
+    for c in rec.people:
+        out.link(node, PREDICATES.get(c.role, DCT.contributor), person_iri(c.slug))
+        if c.role == SPEAKER:
+            out.link(node, DCT.creator, person_iri(c.slug))
     if authors:
         cells = [f"{node}#authors-{i}" for i in range(1, len(authors) + 1)]
         out.link(node, BIBO.authorList, cells[0])
@@ -360,7 +363,7 @@ def _quote(out: _Out, node: str, rec: Record) -> None:
         out.text(node, DCT.language, language_code(v["langid"]))
     out.text(node, KGO.locator, v.get("locator") or v.get("pages", ""))
     status = v.get("status", "").lower()
-    if status in ("verbatim", "attributed", "paraphrase"):
+    if status in QUOTE_STATUSES:
         out.link(node, KGO.status, KGO.term(status))
     for key in rec.refs.get("source", []):
         out.link(node, DCT.source, work_iri(key))
@@ -377,14 +380,14 @@ def _claim(out: _Out, node: str, rec: Record) -> None:
     number = parse_number(v.get("figure", "")) if v.get("figure") else None
     if number is not None:
         out.text(node, KGO.figure, number, XSD.decimal if "e" not in number.lower()
-                 else "http://www.w3.org/2001/XMLSchema#double")
+                 else XSD.double)
     out.text(node, KGO.unit, v.get("unit", ""))
     if v.get("date"):
         out.date(node, DCT.date, v["date"])
     out.text(node, DCT.spatial, v.get("location", ""))
     out.text(node, KGO.locator, v.get("locator", ""))
     status = v.get("status", "").lower()
-    if status in ("sourced", "unsourced", "contested"):
+    if status in CLAIM_STATUSES:
         out.link(node, KGO.status, KGO.term(status))
     for key in rec.refs.get("source", []):
         out.link(node, CITO.citesAsEvidence, work_iri(key))

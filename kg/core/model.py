@@ -5,11 +5,13 @@ import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from kg.core.bib import BibFile, RawEntry, text
 from kg.core.errors import Problem
 from kg.core.latex import decode, slug
 from kg.core.themes import Thesaurus
+from kg.core.vocab import CLAIM_STATUSES, CONTESTED, QUOTE_STATUSES, SOURCED, UNSOURCED
 
 #: name fields and the role each gives its people
 NAME_FIELDS = {
@@ -19,8 +21,6 @@ NAME_FIELDS = {
     "foreword": "contributor", "afterword": "contributor", "holder": "contributor",
     "speaker": "speaker",
 }
-QUOTE_STATUS = ("verbatim", "attributed", "paraphrase")
-CLAIM_STATUS = ("sourced", "unsourced", "contested")
 #: fields a child inherits from its crossref parent, renamed (biblatex's defaults)
 _INHERIT_AS = {"title": "booktitle", "subtitle": "booksubtitle", "author": "bookauthor"}
 _NO_INHERIT = {"ids", "crossref", "xref", "entryset", "entrysubtype", "execute", "label",
@@ -70,6 +70,15 @@ class Person:
         return "organization" if self.name.organization else "person"
 
 
+class Credit(NamedTuple):
+    """A person named in an entry: in which role (kg.core.vocab.ROLES, or "bookauthor"), who
+    (the person's slug) and at which place among the entry's names (from 1)."""
+
+    role: str
+    slug: str
+    position: int
+
+
 @dataclass
 class Record:
     """A work, a quote or a claim: its entry, decoded values, themes and people."""
@@ -78,7 +87,7 @@ class Record:
     kind: str  # work | quote | claim
     values: dict[str, str]  # lower-case field -> decoded text (crossref fields inherited)
     themes: list[str] = field(default_factory=list)
-    people: list[tuple[str, str, int]] = field(default_factory=list)  # (role, slug, position)
+    people: list[Credit] = field(default_factory=list)
     refs: dict[str, list[str]] = field(default_factory=dict)  # source/citedin/... -> keys
 
     @property
@@ -267,8 +276,8 @@ class ModelBuilder:
                 raw = _raw_text(e, fname, self.macros)
             for n in parse_names(raw):
                 pos += 1
-                rec.people.append((role if fname != "bookauthor" else "bookauthor",
-                                   self.person(n), pos))
+                rec.people.append(Credit(role if fname != "bookauthor" else "bookauthor",
+                                         self.person(n), pos))
         for ref in ("source", "citedin", "statedin", "related", "crossref", "xref"):
             if ref in vals:
                 keys = _split_list(vals[ref])
@@ -318,9 +327,9 @@ def _check_record(rec: Record, warn) -> None:
         if not v.get("quote"):
             warn(e, "quote", "error", "@quote has no 'quote' field (the quoted text)")
         status = v.get("status", "").lower()
-        if status not in QUOTE_STATUS:
+        if status not in QUOTE_STATUSES:
             warn(e, "status", "error" if status else "warning",
-                 f"quote status {status!r} is not one of {', '.join(QUOTE_STATUS)}"
+                 f"quote status {status!r} is not one of {', '.join(QUOTE_STATUSES)}"
                  if status else "quote has no status: say verbatim, attributed or paraphrase")
         if not v.get("locator") and not v.get("pages"):
             warn(e, "quote", "warning", "quote has no locator (page or chapter unknown)")
@@ -330,14 +339,14 @@ def _check_record(rec: Record, warn) -> None:
         if not v.get("statement"):
             warn(e, "statement", "error", "@claim has no 'statement' field")
         status = v.get("status", "").lower()
-        if status not in CLAIM_STATUS:
+        if status not in CLAIM_STATUSES:
             warn(e, "status", "error",
-                 f"claim status {status!r} is not one of {', '.join(CLAIM_STATUS)}")
-        elif status == "unsourced":
+                 f"claim status {status!r} is not one of {', '.join(CLAIM_STATUSES)}")
+        elif status == UNSOURCED:
             warn(e, "status", "warning", "claim is unsourced")
-        elif status == "sourced" and not v.get("source"):
+        elif status == SOURCED and not v.get("source"):
             warn(e, "status", "error", "claim is 'sourced' but has no 'source' field")
-        if status == "contested" and not v.get("note"):
+        if status == CONTESTED and not v.get("note"):
             warn(e, "note", "warning", "contested claim without a note giving the correct fact")
         if v.get("figure") and parse_number(v["figure"]) is None:
             warn(e, "figure", "error", f"figure {v['figure']!r} is not a number (write 1200000 "

@@ -1,18 +1,29 @@
 """Name resolution, written once: how a name typed by a person finds one theme, thinker, work
 or node, for every command (query, export, dossier, viz, analyse).
 
-``resolve(name, names, what, how)`` looks ``name`` up in ``names`` (folded key -> id):
-an exact folded match, else a unique prefix, else a unique word, else a unique substring; a
-name that matches several ids is an error that lists some of them; no match suggests the
-closest keys. Keys are made with ``name_key`` (accents, case and punctuation ignored).
+``resolve(name, names, what, how)`` looks ``name`` up in ``names`` (folded key -> id, or
+folded key -> several ids when a name is shared): an exact folded match, else a unique prefix,
+else a unique word, else a unique substring; a name that matches several ids is an error that
+lists some of them; no match suggests the closest keys. Keys are made with ``name_key``
+(accents, case and punctuation ignored). Each command keeps its own candidates (what names it
+knows); the rule and the wording of its errors are these ones.
 """
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Collection, Iterable, Mapping
 
 from kg.core.errors import InputError, NotFoundError
 from kg.core.latex import fold
+
+#: where a person finds the valid names, said by every command's error
+THEMES_HOW = "`kg themes` lists them"
+THINKERS_HOW = "`kg query thinker-names` lists them"
+#: how many candidates an error lists
+SHOWN = 5
+#: how many close names an unknown name suggests
+SUGGESTED = 3
 
 
 def name_key(s: str) -> str:
@@ -21,24 +32,73 @@ def name_key(s: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", fold(s)).split())
 
 
-def resolve(name: str, names: dict[str, str], what: str, how: str) -> str:
-    """The one id of ``names`` (folded key -> id) that ``name`` means; NotFoundError if none or
-    several (``what``: "theme", "thinker"...; ``how``: where to find the valid names)."""
+def name_index(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """folded key -> ids, in first-seen order, from (name, id) pairs; empty keys are left out.
+    A key shared by several ids makes a name that ``resolve`` reports as ambiguous."""
+    out: dict[str, list[str]] = {}
+    for name, id_ in pairs:
+        k = name_key(name) if name else ""
+        if k:
+            ids = out.setdefault(k, [])
+            if id_ not in ids:
+                ids.append(id_)
+    return out
+
+
+def _ids(value: str | Collection[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+_TESTS: tuple[Callable[[str, str], bool], ...] = (
+    lambda n, k: n.startswith(k),           # a prefix: "survei" -> "surveillance"
+    lambda n, k: k in n.split(),            # a word: "ellul" -> "jacques ellul"
+    lambda n, k: (" " + k) in (" " + n),    # the start of a word: "conv" -> "la convivialite"
+    lambda n, k: k in n,                    # a part
+)
+
+
+def resolve(name: str, names: Mapping[str, str | Collection[str]], what: str, how: str, *,
+            whats: str | None = None, show: Callable[[str], str] | None = None) -> str:
+    """The one id of ``names`` (folded key -> id or ids) that ``name`` means; NotFoundError if
+    none or several.
+
+    ``what``: what is looked for ("theme", "thinker"...), ``whats`` its plural (default
+    ``what + "s"``); ``how``: where to find the valid names. ``show(id)`` writes a candidate
+    in the messages; without it the matching keys are listed.
+    """
     k = name_key(name)
     if not k:
         raise InputError(f"the {what} name {name[:80]!r} has no letters or digits to match")
     if k in names:
-        return names[k]
-    for test in (lambda n: n.startswith(k), lambda n: k in n.split(),
-                 lambda n: (" " + k) in (" " + n), lambda n: k in n):
-        found = {names[n] for n in names if test(n)}
+        found = _ids(names[k])
         if len(found) == 1:
-            return found.pop()
-        if len(found) > 1:
-            labels = sorted({n for n in names if test(n) and names[n] in found},
-                            key=len)[:5]
-            raise NotFoundError(f"{name!r} matches several {what}s: {', '.join(labels)}; "
-                                "be more precise")
-    close = difflib.get_close_matches(k, list(names), n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    raise NotFoundError(f"no {what} matches {name!r}{hint} ({how})")
+            return found[0]
+        raise NotFoundError(_several(name, [k], found, whats or what + "s", how, show))
+    for test in _TESTS:
+        keys = [n for n in names if test(n, k)]
+        found = list(dict.fromkeys(i for n in keys for i in _ids(names[n])))
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise NotFoundError(_several(name, keys, found, whats or what + "s", how, show))
+    raise NotFoundError(f"no {what} matches {name!r}{_did_you_mean(k, names, show)} ({how})")
+
+
+def _did_you_mean(k: str, names: Mapping[str, str | Collection[str]],
+                  show: Callable[[str], str] | None) -> str:
+    """'; did you mean ...?' with the names closest to the folded name ``k``, or nothing."""
+    close = difflib.get_close_matches(k, list(names), n=SUGGESTED, cutoff=0.6)
+    if show is None:
+        shown = [repr(c) for c in close]
+    else:
+        shown = list(dict.fromkeys(show(i) for c in close for i in _ids(names[c])))
+    return f"; did you mean {', '.join(shown[:SUGGESTED])}?" if shown else ""
+
+
+def _several(name: str, keys: list[str], found: list[str], whats: str, how: str,
+             show: Callable[[str], str] | None) -> str:
+    candidates = set(keys) if show is None else {show(i) for i in found}
+    shown = sorted(candidates, key=lambda s: (len(s), s))  # the shortest first, stable
+    more = f" and {len(shown) - SHOWN} more" if len(shown) > SHOWN else ""
+    return (f"{name!r} matches several {whats}: {', '.join(shown[:SHOWN])}{more}; "
+            f"be more precise ({how})")

@@ -5,9 +5,8 @@ import difflib
 from dataclasses import dataclass, field
 
 from kg.core.latex import fold
-from kg.core.vocab import ID, RDF, SKOS
-
-THEME_NS = ID + "theme/"
+from kg.core.names import THEMES_HOW, name_index, resolve
+from kg.core.vocab import RDF, SKOS, THEME_NS
 
 
 @dataclass
@@ -42,6 +41,16 @@ class Thesaurus:
     def match(self, name: str) -> Theme | None:
         tid = self._index.get(fold(name).strip())
         return self.themes[tid] if tid else None
+
+    def names(self) -> dict[str, list[str]]:
+        """Folded name (id, id in words, every label and alt label) -> theme ids."""
+        return name_index((name, t.id) for t in self.themes.values()
+                          for name in [t.id, *t.labels.values(), *t.alt])
+
+    def find(self, name: str, how: str = THEMES_HOW) -> Theme:
+        """The theme a person means by ``name`` (kg.core.names.resolve: one rule for every
+        command); NotFoundError if none or several."""
+        return self.themes[resolve(name, self.names(), "theme", how)]
 
     def suggest(self, name: str, n: int = 3) -> list[Theme]:
         """The closest themes to an unknown keyword; computed once per distinct keyword (a

@@ -1,8 +1,15 @@
-"""Every IRI kg writes, in one place.  Terms are closed: a typo is an AttributeError."""
+"""Every IRI kg writes, and the words of its model, in one place: namespaces, the statuses of
+quotes and claims, the names of the relations.  Terms are closed: a typo is an AttributeError."""
 from __future__ import annotations
 
 BASE = "https://kg.example/"
 ID = BASE + "id/"
+#: the namespaces of the things of the graph: <https://kg.example/id/theme/surveillance>
+WORK_NS = ID + "work/"
+PERSON_NS = ID + "person/"
+THEME_NS = ID + "theme/"
+QUOTE_NS = ID + "quote/"
+CLAIM_NS = ID + "claim/"
 
 
 class Namespace:
@@ -59,14 +66,14 @@ SKOS = Namespace("skos", "http://www.w3.org/2004/02/skos/core#", """
 CITO = Namespace("cito", "http://purl.org/spar/cito/", """
     citesAsEvidence cites agreesWith disagreesWith citesAsSourceDocument""")
 RDF = Namespace("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", """
-    type first rest nil value""")
+    type first rest nil value langString""")
 RDFS = Namespace("rdfs", "http://www.w3.org/2000/01/rdf-schema#", """
     label comment subClassOf subPropertyOf domain range seeAlso""")
 OWL = Namespace("owl", "http://www.w3.org/2002/07/owl#", """
     sameAs Class ObjectProperty DatatypeProperty Ontology NamedIndividual equivalentClass
     equivalentProperty""")
 XSD = Namespace("xsd", "http://www.w3.org/2001/XMLSchema#", """
-    string integer decimal date gYear gYearMonth boolean anyURI""")
+    string integer decimal double date gYear gYearMonth boolean anyURI""")
 WD = "http://www.wikidata.org/entity/"
 FIELD = BASE + "field/"  # raw BibTeX fields: <https://kg.example/field/title>
 
@@ -74,9 +81,36 @@ PREFIXES = {
     "kgo": str(KGO), "dcterms": str(DCT), "bibo": str(BIBO), "foaf": str(FOAF),
     "schema": str(SCHEMA), "skos": str(SKOS), "cito": str(CITO), "rdf": str(RDF),
     "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD), "wd": WD, "kgf": FIELD,
-    "work": ID + "work/", "person": ID + "person/", "theme": ID + "theme/",
-    "quote": ID + "quote/", "claim": ID + "claim/",
+    "work": WORK_NS, "person": PERSON_NS, "theme": THEME_NS, "quote": QUOTE_NS,
+    "claim": CLAIM_NS,
 }
+
+#: kgo:status of a quote: checked word for word against the source, attributed to its speaker
+#: (not checked), or reworded
+VERBATIM, ATTRIBUTED, PARAPHRASE = QUOTE_STATUSES = ("verbatim", "attributed", "paraphrase")
+#: kgo:status of a claim: backed by a source, backed by nothing, or wrong as stated
+SOURCED, UNSOURCED, CONTESTED = CLAIM_STATUSES = ("sourced", "unsourced", "contested")
+#: the claim statuses a reader is warned about
+DOUBTFUL = (UNSOURCED, CONTESTED)
+
+#: The relations between the things of the graph: predicate -> the one name every output gives
+#: it (edges of `kg viz`, `kg analyse` and `kg export-graph`, a work's fields in `kg work`,
+#: roles in `kg query thinker-works`).
+RELATIONS = {
+    DCT.creator: "author", BIBO.editor: "editor", BIBO.translator: "translator",
+    DCT.contributor: "contributor", KGO.speaker: "speaker", DCT.subject: "theme",
+    DCT.source: "source", KGO.citedIn: "citedIn", CITO.citesAsEvidence: "evidence",
+    KGO.statedIn: "statedIn", DCT.isPartOf: "partOf", DCT.relation: "related",
+    SKOS.broader: "broader",
+}
+#: relation name -> predicate
+PREDICATES = {name: p for p, name in RELATIONS.items()}
+#: the relations of a person to a work, in the order they are listed
+AUTHOR, EDITOR, TRANSLATOR, CONTRIBUTOR = WORK_ROLES = (
+    "author", "editor", "translator", "contributor")
+SPEAKER = "speaker"
+#: the relations of a person to an entry (the roles kg.core.model reads from name fields)
+ROLES = (*WORK_ROLES, SPEAKER)
 
 #: BibLaTeX entry type -> BIBO class
 BIBO_CLASS = {

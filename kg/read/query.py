@@ -19,12 +19,13 @@ from pathlib import Path
 from kg.core.errors import InputError, KgError, NotFoundError, QueryError
 from kg.core.names import name_key, resolve
 from kg.core.latex import fold
+from kg.core.vocab import CLAIM_STATUSES, ID, THEME_NS
+from kg.core.vocab import KGO as _KGO
+from kg.core.vocab import XSD as _XSD
 
-ID = "https://kg.example/id/"
-THEME_NS = ID + "theme/"
-KGO = "https://kg.example/ontology#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-STATUSES = ("sourced", "unsourced", "contested")
+KGO = str(_KGO)  # kg's ontology namespace as text: KGO + "Work"
+XSD = str(_XSD)
+STATUSES = CLAIM_STATUSES
 MAX_INPUT = 1000  # characters: longer names or search texts are refused, not truncated
 
 

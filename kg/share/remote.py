@@ -24,13 +24,14 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from kg.core.errors import InputError, KgError, QueryError
+from kg.core.vocab import RDF, XSD
 
 ENV_USER, ENV_PASSWORD, ENV_TOKEN = "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD", "KG_ENDPOINT_TOKEN"
 ENV_TIMEOUT = "KG_ENDPOINT_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
 CHUNK = 1 << 20  # upload block size
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING = XSD.string
+RDF_LANG = RDF.langString
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 LAYOUTS = ("Oxigraph: http://HOST:7878 (or .../query); Fuseki: http://HOST:3030/DATASET/sparql; "

@@ -15,8 +15,10 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from kg.core.errors import InputError, KgError, NotFoundError
+from kg.core.vocab import KGO, QUOTE_NS, SPEAKER, VERBATIM
 
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
 #: short names -> shipped style files
@@ -76,8 +78,13 @@ def _check_locale(locale: str) -> str:
     return locale
 
 
-def run_pandoc(args: list[str], stdin: str, cwd: str | Path | None = None) -> tuple[str, str]:
-    """Run pandoc; returns (stdout, stderr).  Warnings are in stderr."""
+class PandocOutput(NamedTuple):
+    text: str  # stdout
+    warnings: str  # stderr
+
+
+def run_pandoc(args: list[str], stdin: str, cwd: str | Path | None = None) -> PandocOutput:
+    """Run pandoc; returns its output and its warnings (stderr)."""
     try:
         p = subprocess.run([pandoc_path(), *args], input=stdin.encode("utf-8"),
                            capture_output=True, cwd=cwd, timeout=300, check=False)
@@ -86,12 +93,19 @@ def run_pandoc(args: list[str], stdin: str, cwd: str | Path | None = None) -> tu
     err = p.stderr.decode("utf-8", "replace")
     if p.returncode != 0:
         raise PandocError(f"pandoc failed: {err.strip()}")
-    return p.stdout.decode("utf-8"), err
+    return PandocOutput(p.stdout.decode("utf-8"), err)
 
 
 # -- citations ----------------------------------------------------------------------------
 
-def parse_spec(spec: str) -> tuple[str, str]:
+class Spec(NamedTuple):
+    """A citation asked for: a citekey and a locator ("p. 12"; empty for none)."""
+
+    key: str
+    locator: str
+
+
+def parse_spec(spec: str) -> Spec:
     """'ellul1988@p.12' -> ('ellul1988', 'p. 12'); a bare number is a page."""
     key, _, loc = spec.partition("@")
     key, loc = key.strip(), loc.strip()
@@ -101,7 +115,7 @@ def parse_spec(spec: str) -> tuple[str, str]:
         loc = ("pp. " if re.search(r"[-–]", loc) else "p. ") + loc
     elif loc:
         loc = re.sub(r"\s+", " ", re.sub(r"^([^\W\d_]+)\.\s*(?=\S)", r"\1. ", loc))
-    return key, loc
+    return Spec(key, loc)
 
 
 def md_citation(key: str, locator: str = "", prefix: str = "", extra: str = "") -> str:
@@ -111,9 +125,15 @@ def md_citation(key: str, locator: str = "", prefix: str = "", extra: str = "") 
     return f"[{pre}@{{{key}}}{loc}{extra}]"
 
 
-def render(items: list[dict], groups: list[list[tuple[str, str]]], style: str = "apa",
+class Rendered(NamedTuple):
+    citations: list[str]
+    entries: list[str]  # the bibliography, sorted as the style says
+    warnings: list[str]  # pandoc's
+
+
+def render(items: list[dict], groups: list[list[Spec]], style: str = "apa",
            locale: str = "fr-FR", fmt: str = "text", all_items: bool = False,
-           ids: list[str] | None = None) -> tuple[list[str], list[str], list[str]]:
+           ids: list[str] | None = None) -> Rendered:
     """Render citation groups [[(key, locator)...]...] and the bibliography.
 
     Returns (citations, bibliography entries, pandoc warnings), each citation and entry in
@@ -151,7 +171,7 @@ def render(items: list[dict], groups: list[list[tuple[str, str]]], style: str = 
     pieces = [_uncite([b]) for b in cite_blocks] + [_unwrap(e) for e in entries]
     texts = _write(doc, pieces, fmt)
     warnings = [w for w in warn.splitlines() if w.strip()]
-    return texts[:len(cite_blocks)], texts[len(cite_blocks):], warnings
+    return Rendered(texts[:len(cite_blocks)], texts[len(cite_blocks):], warnings)
 
 
 def _uncite(node):
@@ -208,19 +228,23 @@ def _write(doc: dict, pieces: list[list], fmt: str) -> list[str]:
 def bibliography(items: list[dict], style: str = "apa", locale: str = "fr-FR",
                  fmt: str = "text") -> str:
     """The formatted bibliography of ``items`` in a CSL style, sorted as the style says."""
-    _, entries, _ = render(items, [], style, locale, fmt, all_items=True)
+    entries = render(items, [], style, locale, fmt, all_items=True).entries
     if fmt == "html":
         return ('<div class="csl-bib-body">\n'
                 + "".join(f'<div class="csl-entry">{e}</div>\n' for e in entries) + "</div>\n")
     return "\n\n".join(entries) + "\n"
 
 
+class Citations(NamedTuple):
+    citations: list[str]  # one per spec, in order
+    entries: list[str]  # the bibliography they need
+
+
 def cite(items: list[dict], specs: list[str], style: str = "apa", locale: str = "fr-FR",
-         fmt: str = "text") -> tuple[list[str], list[str]]:
+         fmt: str = "text") -> Citations:
     """In-text citations of 'KEY[@locator]' specs, and the bibliography entries they need."""
-    groups = [[parse_spec(s)] for s in specs]
-    cites, entries, _ = render(items, groups, style, locale, fmt)
-    return cites, entries
+    r = render(items, [[parse_spec(s)] for s in specs], style, locale, fmt)
+    return Citations(r.citations, r.entries)
 
 
 # -- quote bank ---------------------------------------------------------------------------
@@ -305,7 +329,7 @@ def quote_bank(quotes, fmt: str = "markdown", locale: str = "fr-FR") -> str:
         locator = _get(q, "locator")
         status = str(_get(q, "status")).rsplit("#", 1)[-1].lower()
         key = _get(q, "key", "id")
-        flag = lab.get(status, "") if status != "verbatim" else ""
+        flag = lab.get(status, "") if status != VERBATIM else ""
         if not status:
             flag = lab["unknown-status"]
         if fmt == "markdown":
@@ -345,11 +369,9 @@ def add_cited_in(store, rows: list[dict]) -> list[dict]:
 
     import pyoxigraph as ox
 
-    from kg.core.vocab import ID, KGO
-
     out = []
     for r in rows:
-        node = ox.NamedNode(ID + "quote/" + pct(r["key"], safe="-._~:@!$&'()*+,;="))
+        node = ox.NamedNode(QUOTE_NS + pct(r["key"], safe="-._~:@!$&'()*+,;="))
         cited = [q.object.value.rsplit("/", 1)[-1] for q in
                  store.quads_for_pattern(node, ox.NamedNode(KGO.citedIn), None)]
         out.append({**r, "citedin": cited[0] if cited else ""})
@@ -363,8 +385,8 @@ def quotes_of(model, theme_ids: list[str] | None = None) -> list[dict]:
     for r in model.of_kind("quote"):
         if wanted is not None and not wanted & set(r.themes):
             continue
-        speakers = [model.persons[s].name.display for role, s, _ in r.people
-                    if role == "speaker"]
+        speakers = [model.persons[c.slug].name.display for c in r.people
+                    if c.role == SPEAKER]
         out.append({"key": r.key, "quote": r.get("quote"), "speaker": ", ".join(speakers),
                     "source": _first(r.refs.get("source", [])),
                     "citedin": _first(r.refs.get("citedin", [])),

@@ -12,8 +12,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.write.cite import md_citation, md_escape, quote_bank, quotes_of, render, style_path
 from kg.core.errors import InputError
+from kg.core.vocab import AUTHOR, DOUBTFUL, SPEAKER
+from kg.write.cite import md_citation, md_escape, quote_bank, quotes_of, render, style_path
 
 TEXT = {
     "fr": {"title": "Dossier : {}", "definition": "Définition", "no-definition":
@@ -66,8 +67,8 @@ def formatted_refs(model, keys: list[str], style: str, locale: str) -> list[str]
     if not keys:
         return []
     ids: list[str] = []
-    _, entries, _ = render(csl_items(model, keys, locale), [], style, locale, "markdown",
-                           all_items=True, ids=ids)
+    entries = render(csl_items(model, keys, locale), [], style, locale, "markdown",
+                     all_items=True, ids=ids).entries
     out = ["::: {#refs .references .csl-bib-body}"]
     for key, e in zip(ids, entries):
         out += [f"::: {{#ref-{key} .csl-entry}}", e, ":::", ""]
@@ -79,83 +80,115 @@ def build_markdown(model, theme, tids: list[str], keys: list[str], locale: str =
     """The dossier's Markdown (pandoc citations; the YAML header names its .json and .csl)."""
     lang = locale.split("-")[0].lower()
     t = TEXT.get(lang, TEXT["en"])
-    th = model.thesaurus
-    label = theme.label(lang)
     wanted = set(tids)
     works = {r.key: r for r in model.of_kind("work")}
-    title = t["title"].format(label).replace('"', '\\"')
-    md = ["---", f'title: "{title}"', f"lang: {locale}", "bibliography: dossier.json",
-          f"csl: {csl_name}", "link-citations: true",
-          "suppress-bibliography: true  # written out below, in the same style", "---", ""]
-    # definition
-    md += [f"## {t['definition']}", ""]
+    people = _thinkers(model, wanted)
+    theme_works = [k for k in keys if wanted & set(works[k].themes)]
+    quotes = quotes_of(model, tids)
+    claims = [r for r in model.of_kind("claim") if wanted & set(r.themes)]
+    md = (_header(t, theme, lang, locale, csl_name)
+          + _definition(t, theme, model.thesaurus, lang)
+          + _thinkers_section(t, people)
+          + _works_section(t, works, theme_works)
+          + [f"## {t['quotes']}", "",
+             quote_bank(quotes, "markdown", locale) if quotes else t["none"], ""]
+          + _claims_section(t, claims, works)
+          + [f"## {t['bibliography']}", ""] + formatted_refs(model, keys, style, locale))
+    counts = {"thinkers": len(people), "works": len(theme_works), "quotes": len(quotes),
+              "claims": len(claims), "references": len(keys)}
+    return "\n".join(md), counts
+
+
+def _header(t: dict, theme, lang: str, locale: str, csl_name: str) -> list[str]:
+    title = t["title"].format(theme.label(lang)).replace('"', '\\"')
+    return ["---", f'title: "{title}"', f"lang: {locale}", "bibliography: dossier.json",
+            f"csl: {csl_name}", "link-citations: true",
+            "suppress-bibliography: true  # written out below, in the same style", "---", ""]
+
+
+def _definition(t: dict, theme, th, lang: str) -> list[str]:
+    """The theme's definition, then its broader and narrower themes."""
+    md = [f"## {t['definition']}", ""]
     definition = theme.definitions.get(lang) or next(iter(theme.definitions.values()), "")
     md += [md_escape(definition) if definition else f"*{t['no-definition']}*", ""]
-    if theme.broader:
-        md += [f"{t['broader']} : " + ", ".join(md_escape(th.themes[b].label(lang))
-                                                  for b in theme.broader
-                                                  if b in th.themes), ""]
-    if theme.narrower:
-        md += [f"{t['narrower']} : " + ", ".join(md_escape(th.themes[n].label(lang))
-                                                   for n in theme.narrower
-                                                   if n in th.themes), ""]
-    # thinkers: tagged with the theme, or authors/speakers of its works and quotes
+    for key, ids in (("broader", theme.broader), ("narrower", theme.narrower)):
+        if ids:
+            md += [f"{t[key]} : " + ", ".join(md_escape(th.themes[i].label(lang))
+                                              for i in ids if i in th.themes), ""]
+    return md
+
+
+def _thinkers(model, wanted: set[str]) -> list:
+    """Thinkers tagged with the theme, or authors/speakers of its works and quotes."""
     slugs = {p.slug for p in model.persons.values() if wanted & set(p.themes)}
     for r in model.records:
         if r.kind in ("work", "quote") and wanted & set(r.themes):
-            slugs |= {s for role, s, _ in r.people if role in ("author", "speaker")}
-    people = sorted((model.persons[s] for s in slugs), key=lambda p: p.name.sort.lower())
-    md += [f"## {t['thinkers']}", ""]
+            slugs |= {c.slug for c in r.people if c.role in (AUTHOR, SPEAKER)}
+    return sorted((model.persons[s] for s in slugs), key=lambda p: p.name.sort.lower())
+
+
+def _thinkers_section(t: dict, people: list) -> list[str]:
+    md = [f"## {t['thinkers']}", ""]
     for p in people:
         desc = f" — {md_escape(p.description)}" if p.description else ""
         md.append(f"- **{md_escape(p.name.display)}** ({_lifespan(p, t)}){desc}")
-    md += ([""] if people else [t["none"], ""])
-    # works
-    theme_works = [k for k in keys if wanted & set(works[k].themes)]
-    md += [f"## {t['works']}", ""]
+    return md + ([""] if people else [t["none"], ""])
+
+
+def _works_section(t: dict, works: dict, theme_works: list[str]) -> list[str]:
+    md = [f"## {t['works']}", ""]
     for k in theme_works:
         r = works[k]
         ann = r.get("annotation") or r.get("annote")
         md += [f"**{md_escape(r.get('title') or k)}** {md_citation(k)}", "",
                md_escape(ann) if ann else f"*{t['no-annotation']}*", ""]
-    if not theme_works:
-        md += [t["none"], ""]
-    # quotes
-    quotes = quotes_of(model, tids)
-    md += [f"## {t['quotes']}", ""]
-    md += [quote_bank(quotes, "markdown", locale) if quotes else t["none"], ""]
-    # claims
-    claims = [r for r in model.of_kind("claim") if wanted & set(r.themes)]
-    md += [f"## {t['claims']}", ""]
+    return md + ([] if theme_works else [t["none"], ""])
+
+
+def _claims_section(t: dict, claims: list, works: dict) -> list[str]:
+    md = [f"## {t['claims']}", ""]
     for c in claims:
-        status = c.get("status").lower()
-        fig = c.get("figure")
-        head = (f"**{md_escape(fig)}{(' ' + md_escape(c.get('unit'))) if c.get('unit') else ''}"
-                "** — ") if fig else ""
-        when = ", ".join(md_escape(x) for x in (c.get("date"), c.get("location")) if x)
-        md.append(f"- {head}{md_escape(c.get('statement'))}" + (f" ({when})" if when else ""))
-        srcs = [k for k in c.refs.get("source", []) if k in works]
-        if srcs:
-            loc = c.get("locator")
-            cites = "; ".join(f"@{{{k}}}" + (f", {md_escape(loc)}" if loc and len(srcs) == 1
-                                             else "") for k in srcs)
-            md.append(f"  {t['sources']} : [{cites}]")
-        stated = [k for k in c.refs.get("statedin", []) if k in works]
-        if stated:
-            md.append(f"  ({t['stated-in']} {'; '.join(md_citation(k) for k in stated)})")
-        if status in ("unsourced", "contested"):
-            md += ["", f"  > {t[status]}"]
-            if c.get("note"):
-                md.append(f"  > {t['note']} : {md_escape(c.get('note'))}")
-        elif c.get("note"):
-            md += ["", f"  *{t['note']}* : {md_escape(c.get('note'))}"]
-        md.append("")
-    if not claims:
-        md += [t["none"], ""]
-    md += [f"## {t['bibliography']}", ""] + formatted_refs(model, keys, style, locale)
-    counts = {"thinkers": len(people), "works": len(theme_works), "quotes": len(quotes),
-              "claims": len(claims), "references": len(keys)}
-    return "\n".join(md), counts
+        md += _claim(t, c, works)
+    return md + ([] if claims else [t["none"], ""])
+
+
+def _claim(t: dict, c, works: dict) -> list[str]:
+    """One claim: figure and statement, its sources, where it is stated, a warning if it is
+    unsourced or contested, its note."""
+    return [_claim_line(c)] + _claim_sources(t, c, works) + _claim_note(t, c) + [""]
+
+
+def _claim_line(c) -> str:
+    fig, unit = c.get("figure"), c.get("unit")
+    head = f"**{md_escape(fig)}{(' ' + md_escape(unit)) if unit else ''}** — " if fig else ""
+    when = ", ".join(md_escape(x) for x in (c.get("date"), c.get("location")) if x)
+    return f"- {head}{md_escape(c.get('statement'))}" + (f" ({when})" if when else "")
+
+
+def _claim_sources(t: dict, c, works: dict) -> list[str]:
+    md = []
+    srcs = [k for k in c.refs.get("source", []) if k in works]
+    if srcs:
+        loc = c.get("locator")
+        cites = "; ".join(f"@{{{k}}}" + (f", {md_escape(loc)}" if loc and len(srcs) == 1
+                                         else "") for k in srcs)
+        md.append(f"  {t['sources']} : [{cites}]")
+    stated = [k for k in c.refs.get("statedin", []) if k in works]
+    if stated:
+        md.append(f"  ({t['stated-in']} {'; '.join(md_citation(k) for k in stated)})")
+    return md
+
+
+def _claim_note(t: dict, c) -> list[str]:
+    status = c.get("status").lower()
+    if status in DOUBTFUL:
+        md = ["", f"  > {t[status]}"]
+        if c.get("note"):
+            md.append(f"  > {t['note']} : {md_escape(c.get('note'))}")
+        return md
+    if c.get("note"):
+        return ["", f"  *{t['note']}* : {md_escape(c.get('note'))}"]
+    return []
 
 
 def dossier_keys(model, tids: list[str]) -> list[str]:

@@ -6,13 +6,15 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from kg.core.errors import NotFoundError
-from kg.core.vocab import FIELD, KGO, RDF, SKOS
+from kg.core.errors import NotFoundError, QueryError
+from kg.core.names import THEMES_HOW, THINKERS_HOW, name_index, resolve
+from kg.core.vocab import (AUTHOR, DCT, EDITOR, FIELD, KGO, PREFIXES, RDF, SKOS, TRANSLATOR,
+                           WORK_NS)
 
 _ENTRIES = f"""
 SELECT ?node ?type ?key ?order WHERE {{
   ?node <{KGO.entryType}> ?type ; <{KGO.position}> ?pos ; <{KGO.fieldOrder}> ?order ;
-        <http://purl.org/dc/terms/identifier> ?key .
+        <{DCT.identifier}> ?key .
 }} ORDER BY ?pos"""
 _ITEMS = f"""
 SELECT ?kind ?value WHERE {{ ?node a ?kind ; <{RDF.value}> ?value ; <{KGO.position}> ?pos . }}
@@ -133,33 +135,24 @@ def theme_ids(model, names: list[str]) -> list[str]:
     """Theme ids (with every narrower theme) of names given by id or label."""
     out: list[str] = []
     for name in names:
-        t = model.thesaurus.match(name)
-        if t is None:
-            close = model.thesaurus.suggest(name)
-            hint = (" (closest: " + ", ".join(f"'{c.id}'" for c in close) + ")") if close else ""
-            raise NotFoundError(f"no theme '{name}'{hint}: see the themes of ontology.ttl")
+        t = model.thesaurus.find(name, THEMES_HOW)
         out += [d for d in model.thesaurus.descendants(t.id) if d not in out]
     return out
 
 
 def find_thinker(model, name: str):
-    """A thinker by @thinker key, name ('Jacques Ellul', 'Ellul, Jacques'), alias or family."""
-    from kg.core.latex import fold, slug
+    """A thinker by @thinker key, name ('Jacques Ellul', 'Ellul, Jacques'), alias or family
+    name (kg.core.names.resolve: the rule of every command)."""
+    persons = model.persons
+    names = name_index((n, p.slug) for p in persons.values()
+                       for n in [p.key, p.slug, p.name.display, p.name.sort, p.name.family,
+                                 *p.aliases])
+    return persons[resolve(name, names, "thinker", THINKERS_HOW,
+                           show=lambda s: persons[s].name.display)]
 
-    want = fold(name).strip()
-    persons = list(model.persons.values())
-    for test in (lambda p: p.key == name or p.slug == slug(name),
-                 lambda p: want in {fold(p.name.display), fold(p.name.sort),
-                                    *(fold(a) for a in p.aliases)},
-                 lambda p: fold(p.name.family) == want):
-        hits = [p for p in persons if test(p)]
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            names = ", ".join(sorted(p.name.display for p in hits))
-            raise NotFoundError(f"'{name}' names several thinkers ({names}): give the full name")
-    raise NotFoundError(f"no thinker '{name}': give a name as in the bibliography "
-                        "('Ellul, Jacques') or the key of its @thinker entry")
+
+#: the roles that put a work in a thinker's selection
+_WROTE = (AUTHOR, EDITOR, TRANSLATOR, "bookauthor")
 
 
 def select(model, sel: Selection, store=None) -> list[str]:
@@ -184,9 +177,7 @@ def select(model, sel: Selection, store=None) -> list[str]:
     for name in sel.thinkers:
         p = find_thinker(model, name)
         wanted |= {r.key for r in works.values()
-                   if any(s == p.slug and role in ("author", "editor", "translator",
-                                                   "bookauthor")
-                          for role, s, _ in r.people)}
+                   if any(c.slug == p.slug and c.role in _WROTE for c in r.people)}
     for q in sel.queries:
         wanted |= query_keys(store, q, works)
     for key in list(wanted):  # biber needs the parent of a crossref child
@@ -200,9 +191,6 @@ def query_keys(store, query: str, works) -> set[str]:
     """Citekeys of the works a SPARQL SELECT returns (first column: work IRIs or citekeys)."""
     import pyoxigraph as ox
 
-    from kg.core.errors import QueryError
-    from kg.core.vocab import PREFIXES
-
     if store is None:
         raise QueryError("--query needs the built graph")
     head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()
@@ -215,7 +203,7 @@ def query_keys(store, query: str, works) -> set[str]:
         raise QueryError("--query must be a SELECT query returning works")
     var = result.variables[0] if result.variables else None
     out: set[str] = set()
-    prefix = PREFIXES["work"]
+    prefix = WORK_NS
     for row in result:
         term = row[var] if var is not None else None
         if term is None:

@@ -1,0 +1,247 @@
+"""The SHACL validation of `kg check` and `kg build`: the graph is validated with pySHACL
+against ``shapes.ttl`` (shipped with kg).
+
+pySHACL is slow (about 0.8 s per 15,000 triples, rdflib underneath), so the whole graph is
+validated only when it is small; above ``SHACL_FULL_MAX`` nodes of a class, a deterministic
+sample of ``SHACL_SAMPLE`` nodes per class is validated with their own triples and the types of
+what they link to (the report says so).  SHACL checks the shape of what the graph builder
+writes, which a sample exercises.
+
+Imports only from kg.core: the build (kg.builder.pipeline) and `kg check` (kg.builder.check)
+both use it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
+from kg.core.errors import InputError, Problem
+from kg.core.vocab import ID, KGO, PREFIXES, RDF, SKOS
+
+#: validate every node of a class with SHACL up to this many; sample above
+SHACL_FULL_MAX = 1000
+SHACL_SAMPLE = 200
+SHAPES_NAME = "shapes.ttl"
+
+
+@dataclass
+class ShaclSummary:
+    conforms: bool
+    nodes: int  # focus nodes validated
+    total_nodes: int  # focus nodes in the graph
+    triples: int  # triples handed to pySHACL
+    sampled: bool
+    seconds: float
+
+    def text(self) -> str:
+        scope = (f"a sample of {self.nodes:,} of {self.total_nodes:,} nodes" if self.sampled
+                 else f"all {self.nodes:,} nodes")
+        verdict = "conforms" if self.conforms else "does not conform"
+        return (f"SHACL (shapes.ttl): {scope} ({self.triples:,} triples) validated in "
+                f"{self.seconds:.1f}s: {verdict}")
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class ShaclInput(NamedTuple):
+    """What :func:`shacl_data` selects from a store for pySHACL: it crosses into the forked
+    child that validates while the build goes on."""
+
+    data: bytes  # N-Triples
+    by_class: dict  # class IRI -> the nodes validated
+    total: int  # focus nodes in the graph
+    sampled: bool
+
+
+class ShaclResult(NamedTuple):
+    problems: list[Problem]
+    summary: ShaclSummary
+
+
+def shapes_path() -> Path:
+    """shapes.ttl as shipped: inside the installed package, or at the checkout's top.
+
+    The lookup of kg.builder.pipeline.shipped, which cannot be imported here (the build
+    imports this module): one of the two goes when ``shipped`` moves below the pipeline."""
+    packaged = resources.files("kg") / "data" / SHAPES_NAME
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / SHAPES_NAME
+
+
+def graph_store(model, ontology: bytes):
+    """An in-memory Oxigraph store of the graph a build would write."""
+    import pyoxigraph as ox
+
+    from kg.core.graph import to_ntriples
+
+    store = ox.Store()
+    store.bulk_load(input=ontology, format=ox.RdfFormat.TURTLE)
+    store.bulk_load(input=to_ntriples(model).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+_TARGETS = (KGO.Work, KGO.Thinker, KGO.Quote, KGO.Claim, SKOS.Concept, KGO.macro)
+
+
+def shacl_data(store, full_max: int | None = None, sample: int | None = None) -> ShaclInput:
+    """N-Triples of the nodes to validate: every node of a small class, a sample of a large one.
+
+    A node brings its own triples and the rdf:type of every node it links to (for sh:class).
+    """
+    import pyoxigraph as ox
+
+    full_max = SHACL_FULL_MAX if full_max is None else full_max
+    sample = SHACL_SAMPLE if sample is None else sample
+    rdf_type = ox.NamedNode(RDF.type)
+    dg = ox.DefaultGraph()
+    by_class: dict[str, list] = {}
+    total, sampled = 0, False
+    for cls in _TARGETS:
+        nodes = sorted((q.subject for q in store.quads_for_pattern(None, rdf_type,
+                                                                   ox.NamedNode(cls), dg)),
+                       key=lambda n: n.value)
+        total += len(nodes)
+        if len(nodes) > full_max:
+            step = len(nodes) / sample
+            nodes = [nodes[int(i * step)] for i in range(sample)]
+            sampled = True
+        by_class[cls] = nodes
+    focus = list(dict.fromkeys(n for nodes in by_class.values() for n in nodes))
+    if not sampled:  # entry nodes of no target class (none today) are validated too
+        entry_type = ox.NamedNode(KGO.entryType)
+        focus = list(dict.fromkeys(focus + [q.subject for q in store.quads_for_pattern(
+            None, entry_type, None, dg)]))
+    lines: list[str] = []
+    linked: set = set()
+    for node in focus:
+        for q in store.quads_for_pattern(node, None, None, dg):
+            lines.append(f"{q.subject} {q.predicate} {_bounded(q.object)} .\n")
+            if isinstance(q.object, ox.NamedNode) and q.predicate != rdf_type:
+                linked.add(q.object)
+    for o in linked - set(focus):
+        for q in store.quads_for_pattern(o, rdf_type, None, dg):
+            lines.append(f"{q.subject} {q.predicate} {q.object} .\n")
+    return ShaclInput("".join(lines).encode("utf-8"), by_class, total, sampled)
+
+
+#: longer literals are cut for SHACL (no shape looks past this; rdflib's N-Triples parser is
+#: quadratic-ish on a 20 MB literal)
+SHACL_MAX_LITERAL = 10_000
+
+
+def _bounded(term):
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.Literal) and len(term.value) > SHACL_MAX_LITERAL:
+        cut = term.value[:SHACL_MAX_LITERAL]
+        return ox.Literal(cut, language=term.language) if term.language else ox.Literal(
+            cut, datatype=term.datatype)
+    return term
+
+
+def _target_sample(shapes, by_class: dict[str, list], data) -> None:
+    """Point the shapes at the sampled nodes (sh:targetNode) instead of whole classes.
+
+    The sample carries the rdf:type of the nodes it links to (for sh:class); with class
+    targets those nodes would be validated without their own triples.  (pySHACL's
+    ``focus_nodes`` option does the same job but also filters nested shapes, which breaks
+    sh:qualifiedValueShape, and is quadratic.)
+    """
+    from rdflib import URIRef
+    from rdflib.namespace import SH
+
+    entry_nodes = set(data.subjects(URIRef(KGO.entryType), None))
+    for shape, cls in list(shapes.subject_objects(SH.targetClass)):
+        shapes.remove((shape, SH.targetClass, cls))
+        for n in by_class.get(str(cls), []):
+            shapes.add((shape, SH.targetNode, URIRef(n.value)))
+    for shape, prop in list(shapes.subject_objects(SH.targetSubjectsOf)):
+        shapes.remove((shape, SH.targetSubjectsOf, prop))
+        for n in entry_nodes:
+            shapes.add((shape, SH.targetNode, n))
+
+
+def validate(store, model=None) -> ShaclResult:
+    """SHACL validation of a pyoxigraph store holding the graph; problems tied to entries."""
+    import time
+
+    t0 = time.perf_counter()
+    return validate_data(shacl_data(store), model, t0)
+
+
+def validate_data(selected: ShaclInput, model=None, t0: float | None = None) -> ShaclResult:
+    """SHACL validation of what :func:`shacl_data` selected (no store needed: a forked process
+    can do it while the build goes on)."""
+    import time
+
+    t0 = time.perf_counter() if t0 is None else t0
+    import pyshacl
+    import rdflib
+
+    by_class, sampled = selected.by_class, selected.sampled
+    g = rdflib.Graph()
+    g.parse(data=selected.data, format="nt")
+    shapes = rdflib.Graph()
+    try:
+        shapes.parse(shapes_path(), format="turtle")
+    except FileNotFoundError:
+        raise InputError(f"{shapes_path()}: SHACL shapes not found (reinstall kg)") from None
+    if sampled:
+        _target_sample(shapes, by_class, g)
+    _conforms, results, _text = pyshacl.validate(g, shacl_graph=shapes, inference="none",
+                                                 advanced=False, allow_warnings=True)
+    problems = _results(results, model)
+    conforms = not any(p.level == "error" for p in problems)
+    nodes = len({n for nodes in by_class.values() for n in nodes})
+    summary = ShaclSummary(conforms, nodes, selected.total, len(g), sampled,
+                           time.perf_counter() - t0)
+    return ShaclResult(problems, summary)
+
+
+def _results(results, model) -> list[Problem]:
+    from rdflib import Namespace, URIRef
+
+    SH = Namespace("http://www.w3.org/ns/shacl#")
+    where: dict[str, tuple[str, int, str]] = {}
+    if model is not None:
+        from kg.core.graph import person_iri, record_iri
+        for rec in model.records:
+            where[record_iri(rec)] = (rec.entry.file, rec.entry.line, rec.key)
+        for p in model.persons.values():
+            if p.entry is not None:
+                where[person_iri(p.slug)] = (p.entry.file, p.entry.line, p.entry.key)
+    out: list[Problem] = []
+    for r in results.subjects(URIRef(SH.resultSeverity), None):
+        node = results.value(r, SH.focusNode)
+        path = results.value(r, SH.resultPath)
+        value = results.value(r, SH.value)
+        msg = results.value(r, SH.resultMessage)
+        sev = results.value(r, SH.resultSeverity)
+        level = "error" if sev == SH.Violation else "warning"
+        file, line, key = where.get(str(node), ("graph", 0, ""))
+        if not key:
+            key = _short(str(node))
+        text = f"SHACL: {_short(str(node))}"
+        if path is not None:
+            text += f" {_short(str(path))}"
+        if value is not None:
+            text += f" = {str(value)[:80]!r}"
+        text += f": {msg}" if msg else ""
+        out.append(Problem(file, line, key, level, text))
+    return out
+
+
+#: namespace -> how messages write it (our own ids without a prefix: work/ellul1988)
+_SHORT = {ID: "", **{PREFIXES[p]: p + ":" for p in ("kgo", "dcterms", "bibo", "foaf", "schema",
+                                                     "skos", "cito", "rdf", "owl")}}
+
+
+def _short(iri: str) -> str:
+    for ns, p in _SHORT.items():
+        if iri.startswith(ns):
+            return p + iri[len(ns):]
+    return iri

@@ -1,0 +1,127 @@
+"""One rule for a name typed by a person (kg.core.names.resolve), and one wording of its errors,
+in every command that looks a theme, a thinker or a node up by name."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.core.errors import InputError, NotFoundError
+from kg.core.names import name_index, name_key, resolve
+
+NAMES = name_index([
+    ("Jacques Ellul", "ellul"), ("Ellul, Jacques", "ellul"), ("Ellul", "ellul"),
+    ("Ivan Illich", "illich"), ("Illich", "illich"),
+    ("Günther Anders", "anders"), ("Anders", "anders"),
+    ("Jacques Rancière", "ranciere"),
+    ("Surveillance", "surveillance"), ("Surveillance de masse", "mass-surveillance"),
+    ("Vidéosurveillance", "cctv"),
+    ("Technique", "technique"), ("Technique", "technique-book"),  # one name, two ids
+])
+
+
+def find(name: str) -> str:
+    return resolve(name, NAMES, "thing", "the list")
+
+
+def test_keys_ignore_accents_case_and_punctuation():
+    assert name_key("  Günther   ANDERS ") == "gunther anders"
+    assert name_key("Ellul, Jacques") == "ellul jacques"
+    assert name_key("non-neutralité_de la technique") == "non neutralite de la technique"
+
+
+@pytest.mark.parametrize("name, id_", [
+    ("jacques ellul", "ellul"),          # exact, folded
+    ("GUNTHER ANDERS", "anders"),        # exact, accents ignored
+    ("surveillance", "surveillance"),    # exact wins over the longer names it starts
+    ("Ill", "illich"),                   # a unique prefix
+    ("Ivan", "illich"),                  # a unique prefix (of "ivan illich")
+    ("masse", "mass-surveillance"),      # a unique word
+    ("videosurv", "cctv"),               # a unique prefix
+    ("ranci", "ranciere"),               # the start of a word
+    ("llic", "illich"),                  # a unique part
+])
+def test_the_rule(name, id_):
+    assert find(name) == id_
+
+
+def test_a_string_or_ids_as_values():
+    assert resolve("ellul", {"ellul": "E"}, "thing", "") == "E"
+    assert resolve("ellul", {"ellul": ["E"]}, "thing", "") == "E"
+
+
+@pytest.mark.parametrize("name", ["Jacques", "technique", "surv"])
+def test_ambiguous(name):
+    with pytest.raises(NotFoundError, match=rf"^'{name}' matches several things: .*; be more "
+                                            r"precise \(the list\)$"):
+        find(name)
+
+
+def test_ambiguous_shows_the_candidates_as_asked():
+    with pytest.raises(NotFoundError, match=r"several things: <ellul>, <ranciere>;"):
+        resolve("jacques", NAMES, "thing", "the list", show=lambda i: f"<{i}>")
+    with pytest.raises(NotFoundError, match="matches several folks: "):
+        resolve("jacques", NAMES, "thing", "the list", whats="folks")
+
+
+def test_many_candidates_are_counted():
+    many = {f"name {i}": str(i) for i in range(12)}
+    with pytest.raises(NotFoundError, match=r": .*, and 7 more|and 7 more;"):
+        resolve("name", many, "thing", "the list")
+
+
+def test_unknown_suggests_the_closest():
+    with pytest.raises(NotFoundError, match=r"^no thing matches 'Elul'; did you mean 'ellul'.*\? "
+                                            r"\(the list\)$"):
+        find("Elul")
+    with pytest.raises(NotFoundError, match=r"^no thing matches 'zzyzx' \(the list\)$"):
+        find("zzyzx")
+    with pytest.raises(NotFoundError, match=r"did you mean <ellul>"):
+        resolve("Elul", NAMES, "thing", "the list", show=lambda i: f"<{i}>")
+
+
+def test_no_letters_is_an_input_error():
+    with pytest.raises(InputError, match="no letters or digits"):
+        find(" ,; ")
+
+
+# --------------------------------------------------------------------------- every command
+
+AMBIGUOUS = re.compile(r"^Error: '([^']+)' matches several ([a-z, ]+): (.+); be more precise "
+                       r"\((.+)\)$")
+UNKNOWN = re.compile(r"^Error: no ([a-z, ]+) matches '([^']+)'(; did you mean .+\?)? \((.+)\)$")
+
+#: each command that takes a typed name: (arguments before the name, after it)
+COMMANDS = {
+    "theme": (["theme"], []),
+    "thinker": (["thinker"], []),
+    "quotes --thinker": (["quotes", "--thinker"], []),
+    "claims --theme": (["claims", "--theme"], []),
+    "query --param thinker": (["query", "thinker-works", "--param"], []),
+    "export --theme": (["export", "--theme"], []),
+    "export --thinker": (["export", "--thinker"], []),
+    "dossier": (["dossier"], ["-o", "{tmp}/dossier"]),
+    "viz --theme": (["viz", "--theme"], ["-o", "{tmp}/graph.html"]),
+    "viz --thinker": (["viz", "--thinker"], ["-o", "{tmp}/graph.html"]),
+    "path": (["path", "Illich"], []),
+    "related": (["related"], []),
+}
+#: an ambiguous and an unknown name of the shipped corpus, for themes and for thinkers
+THEME = ("surv", "zzyzx")
+THINKER = ("Thomas", "Zzyzx")
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_command_says_it_the_same_way(shipped_corpus, tmp_path, command):
+    before, after = COMMANDS[command]
+    ambiguous, unknown = THEME if "theme" in command or command == "dossier" else THINKER
+    after = [a.replace("{tmp}", str(tmp_path)) for a in after]
+    for name, form in ((ambiguous, AMBIGUOUS), (unknown, UNKNOWN)):
+        typed = f"thinker={name}" if "param" in command else name
+        r = CliRunner().invoke(main, [*before, typed, *after, *shipped_corpus.opts()])
+        assert r.exit_code == 1, r.output
+        last = r.output.strip().splitlines()[-1]
+        assert form.match(last), last
+        assert "Traceback" not in r.output
