@@ -30,7 +30,7 @@ def main() -> None:
 
     from kg.builder import check as ck
     from kg.builder import shacl as shacl_module
-    from kg.builder.pipeline import load_model
+    from kg.builder.inputs import load_model
 
     ap = argparse.ArgumentParser()
     ap.add_argument("n", type=int, nargs="?", default=50_000)

@@ -13,7 +13,7 @@ from conftest import snapshot
 
 from kg.builder import store as st
 from kg.api import build, ensure_built
-from kg.builder.pipeline import default_inputs
+from kg.builder.inputs import default_inputs
 from kg.core.errors import BuildError, InputError, StaleStoreError
 
 BROKEN = "@book{a, title={A}}\n@book{b,\n  title={B}\n@book{c, title={C}}\n"
@@ -296,7 +296,7 @@ def test_default_inputs_take_the_ontology_next_to_the_bib(tmp_path, monkeypatch)
 
 
 def test_default_inputs_fall_back_to_the_shipped_corpus(tmp_path, monkeypatch):
-    from kg.builder.pipeline import shipped
+    from kg.builder.inputs import shipped
 
     monkeypatch.chdir(tmp_path)
     bib, onto = default_inputs()

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import snapshot
 
-from kg.builder.pipeline import shipped
+from kg.builder.inputs import shipped
 from kg.cli import main
 
 BROKEN = "@book{a, title={A}}\n@book{b,\n  title={B}\n@book{c, title={C}}\n"

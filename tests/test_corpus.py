@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.builder.pipeline import load_model
+from kg.builder.inputs import load_model
 from kg.core.latex import fold
 
 ROOT = Path(__file__).resolve().parent.parent

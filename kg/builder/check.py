@@ -5,7 +5,7 @@ shapes (kg.builder.shacl), as one report.
 mean the new graph would be wrong, plus SHACL.
 
 The build does not import this module (it imports the rules and the SHACL helpers itself);
-this module imports the build's input lookup (kg.builder.pipeline): one way only.
+this module imports only what the build imports too (kg.builder.inputs, rules, shacl).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from kg.builder.pipeline import default_inputs, load_model, shipped
+from kg.builder.inputs import default_inputs, load_model, shipped
 from kg.builder.rules import (  # noqa: F401  (the rules, as `kg check` runs them)
     GATE_RULES,
     REQUIRED,

@@ -7,42 +7,17 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from kg.builder import store as st
-from kg.core.errors import BuildError, InputError, Problem
+from kg.core.errors import BuildError, Problem
 from kg.builder.forked import NICE, Forked, all_done
 from kg.core.vocab import PREFIXES
+from kg.builder.inputs import (  # noqa: F401  (the build's inputs, as callers knew them)
+    BIB_NAME, ONTOLOGY_NAME, default_inputs, load_model, shipped)
+from kg.builder.inputs import thesaurus as _thesaurus
 
 Page = Callable[[object, Path], object]  # page(store, path): writes the interactive page
-
-BIB_NAME = "references.bib"
-ONTOLOGY_NAME = "ontology.ttl"
-
-
-def shipped(name: str) -> Path:
-    """A file of the shipped corpus: inside the installed package, or at the checkout's top."""
-    packaged = resources.files("kg") / "data" / name
-    if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / name
-
-
-def default_inputs(bib: str | Path | None = None,
-                   ontology: str | Path | None = None) -> tuple[Path, Path]:
-    """./references.bib and ./ontology.ttl when the current folder has them, else the corpus."""
-    here_bib, here_onto = Path(BIB_NAME), Path(ONTOLOGY_NAME)
-    use_here = here_bib.is_file()
-    b = Path(bib) if bib else (here_bib if use_here else shipped(BIB_NAME))
-    if ontology:
-        o = Path(ontology)
-    elif (b.parent / ONTOLOGY_NAME).is_file() and b.parent.resolve() != Path.cwd().resolve():
-        o = b.parent / ONTOLOGY_NAME
-    else:
-        o = here_onto if here_onto.is_file() else shipped(ONTOLOGY_NAME)
-    return b, o
-
 
 @dataclass
 class BuildResult:
@@ -60,17 +35,6 @@ class BuildResult:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.level == "warning"]
-
-
-def load_model(bib_path: Path, onto_path: Path):
-    """Read, parse and interpret the inputs (no output written)."""
-    from kg.core.bib import load
-    from kg.core.model import build_model
-
-    bib = load(bib_path)
-    model = build_model(bib, _thesaurus(onto_path)[0])
-    model.problems[:0] = bib.problems
-    return model
 
 
 #: above this many triples (about 2,000 entries) a library is built as a large one: graph.ttl
@@ -391,21 +355,6 @@ def _keep_good(blocking: list[Problem], out: Path) -> None:
     if blocking and st.read_manifest(out) is not None:
         raise BuildError(f"{blocking[0]}\n({len(blocking)} error(s) would make the new graph "
                          f"wrong; {out}/ left as it was: fix them, `kg check` lists them)")
-
-
-def _thesaurus(onto_path: Path):
-    from kg.core.themes import load_thesaurus
-
-    try:
-        data = onto_path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{onto_path}: file not found") from None
-    except OSError as e:
-        raise InputError(f"{onto_path}: cannot read ({e.strerror})") from None
-    try:
-        return load_thesaurus(data), data
-    except SyntaxError as e:
-        raise InputError(f"{onto_path}: not valid Turtle: {e}") from None
 
 
 #: libraries of at least this many entries are interpreted by two processes (2 cores)

@@ -13,11 +13,11 @@ both use it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
 from kg.core.errors import InputError, Problem
+from kg.builder.inputs import shipped
 from kg.core.vocab import ID, KGO, PREFIXES, RDF, SKOS
 
 #: validate every node of a class with SHACL up to this many; sample above
@@ -62,14 +62,8 @@ class ShaclResult(NamedTuple):
 
 
 def shapes_path() -> Path:
-    """shapes.ttl as shipped: inside the installed package, or at the checkout's top.
-
-    The lookup of kg.builder.pipeline.shipped, which cannot be imported here (the build
-    imports this module): one of the two goes when ``shipped`` moves below the pipeline."""
-    packaged = resources.files("kg") / "data" / SHAPES_NAME
-    if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / SHAPES_NAME
+    """shapes.ttl as shipped."""
+    return shipped(SHAPES_NAME)
 
 
 def graph_store(model, ontology: bytes):

@@ -126,7 +126,7 @@ class Selection:
 
 def load(bib=None, ontology=None):
     """The model of the bibliography the graph is built from (decoded values, names)."""
-    from kg.builder.pipeline import default_inputs, load_model
+    from kg.builder.inputs import default_inputs, load_model
 
     return load_model(*default_inputs(bib, ontology))
 
