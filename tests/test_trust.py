@@ -1,0 +1,201 @@
+"""Trust, second pass (issue 18): the defects a red-team review found, each kept as a test."""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from remote_server import HOST, Stub
+
+from kg.core.errors import InputError, KgError
+from kg.share import remote
+
+PASSWORD = "hunter2-Secret"
+
+
+@pytest.fixture(autouse=True)
+def no_credentials(monkeypatch):
+    for k in (remote.ENV_USER, remote.ENV_PASSWORD, remote.ENV_TOKEN, remote.ENV_TIMEOUT,
+              remote.ENV_MAX_BYTES):
+        monkeypatch.delenv(k, raising=False)
+
+
+def _select(url, text="ASK {}", **kw):
+    from kg.read.query import select
+
+    return select(remote.RemoteStore(url, **kw), text)
+
+
+# --------------------------------------------------------------------------- 1. credentials
+
+@pytest.mark.parametrize("url", [
+    f"http://alice:{PASSWORD}@127.0.0.1:99999/query",  # bad port
+    f"http://alice:{PASSWORD}@127.0.0.1:port/query",
+    f"ftp://alice:{PASSWORD}@127.0.0.1/query",  # not http
+    f"http://alice:{PASSWORD}@/query",  # no host
+    f"alice:{PASSWORD}@127.0.0.1:7878/query",  # no scheme
+    f"http://alice:{PASSWORD}@[::1/query",  # broken IPv6
+    f"http://alice:{PASSWORD[:4]}/{PASSWORD[4:]}@127.0.0.1/query",  # '/' in the password
+])
+def test_url_with_credentials_never_echoed(url):
+    with pytest.raises(InputError) as e:
+        remote.query_url(url)
+    msg = str(e.value)
+    assert PASSWORD not in msg and PASSWORD[4:] not in msg and "hunter" not in msg
+    assert "usable" in msg or "credentials" in msg
+
+
+def test_redirect_location_with_credentials_not_echoed():
+    with Stub(302, "text/plain", b"") as stub:
+        stub.headers["Location"] = f"http://bob:{PASSWORD}@127.0.0.1:9/elsewhere"
+        with pytest.raises(remote.RemoteError) as e:
+            _select(stub.url + "/query")
+    assert PASSWORD not in str(e.value) and "127.0.0.1:9/elsewhere" in str(e.value)
+
+
+@pytest.mark.parametrize("value", ["tok-0123456789\n", "tok-0123456789\r", "tok\r\nX-Evil: 1",
+                                   "tok\x01abc", "tok\x1b[31m", "tok\x85abc"])
+def test_token_with_control_characters_is_a_clear_error(monkeypatch, value):
+    monkeypatch.setenv(remote.ENV_TOKEN, value)
+    with Stub(200, remote.JSON_RESULTS, b'{"head":{},"boolean":true}') as stub:
+        with pytest.raises(remote.RemoteError) as e:
+            _select(stub.url + "/query")
+        assert stub.seen == []  # refused before any traffic
+    msg = str(e.value)
+    assert remote.ENV_TOKEN in msg and "tok" not in msg.replace(remote.ENV_TOKEN, "")
+
+
+def test_password_with_a_line_end_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv(remote.ENV_USER, "alice")
+    monkeypatch.setenv(remote.ENV_PASSWORD, PASSWORD + "\n")
+    with pytest.raises(remote.RemoteError, match="KG_ENDPOINT_PASSWORD holds a line feed") as e:
+        _select("http://127.0.0.1:9/query")
+    assert PASSWORD not in str(e.value)
+
+
+@pytest.mark.parametrize("pw", ["o", "e", "a", "1", "ab"])
+def test_short_password_neither_mangles_nor_reveals(monkeypatch, pw):
+    monkeypatch.setenv(remote.ENV_USER, "bob")
+    monkeypatch.setenv(remote.ENV_PASSWORD, pw)
+    echo = f"no, access denied: password was {pw} for the account".encode()
+    with Stub(403, "text/plain", echo) as stub:
+        with pytest.raises(remote.RemoteError) as e:
+            _select(stub.url + "/query")
+    msg = str(e.value)
+    assert "***" not in msg  # our own words and the URL are left alone
+    assert f"(HTTP 403)" in msg and stub.url.split("//")[1] in msg
+    assert "password was" not in msg  # the server's text held the password: withheld whole
+    with pytest.raises(remote.RemoteError) as e:  # nothing of the server's: shown as is
+        _select("http://localhost:9/query")
+    assert "cannot connect to localhost:9: connection refused" in str(e.value)
+
+
+def test_long_password_echoed_by_server_is_starred(monkeypatch):
+    monkeypatch.setenv(remote.ENV_USER, "bob")
+    monkeypatch.setenv(remote.ENV_PASSWORD, PASSWORD)
+    with Stub(403, "text/plain", f"denied: {PASSWORD}".encode()) as stub:
+        with pytest.raises(remote.RemoteError) as e:
+            _select(stub.url + "/query")
+    assert PASSWORD not in str(e.value) and "denied: ***" in str(e.value)
+
+
+# --------------------------------------------------------------------------- 2. answers
+
+@pytest.mark.parametrize("ctype", [
+    "application/sparql-results+json; charset=utf-8",
+    "Application/SPARQL-Results+JSON",
+    'application/sparql-results+json;charset="UTF-8"',
+])
+def test_results_content_type_parameters_and_case(ctype):
+    with Stub(200, ctype, b'{"head":{},"boolean":true}') as stub:
+        assert _select(stub.url + "/query").boolean is True
+    with Stub(200, ctype, b'{"head": {"vars": ["x"]}, "results": {"bindi') as stub:
+        with pytest.raises(remote.RemoteError) as e:
+            _select(stub.url + "/query", "SELECT ?x WHERE { ?x ?p ?o }")
+    msg = str(e.value)
+    assert "did not answer with" not in msg  # it did: the answer is broken
+    assert "application/sparql-results+json answer is not valid JSON" in msg
+
+
+def test_results_charset_is_honoured():
+    body = '{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", ' \
+           '"value": "café"}}]}}'.encode("latin-1")
+    r = remote.parse_results(body, f"{remote.JSON_RESULTS}; charset=ISO-8859-1")
+    assert r.rows[0]["x"].value == "café"
+
+
+class _Endless:
+    """A server on 127.0.0.1 sending a never-ending answer (bounded: stops after ``cap`` bytes)
+    with or without a Content-Length."""
+
+    def __init__(self, announce: int | None, cap: int = 64 << 20):
+        sent = self.sent = [0]
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(n)
+                self.send_response(200)
+                self.send_header("Content-Type", remote.JSON_RESULTS)
+                if announce is not None:
+                    self.send_header("Content-Length", str(announce))
+                self.end_headers()
+                block = b'{"head":{"vars":["x"]},"results":{"bindings":[' + b" " * 65000
+                try:
+                    self.wfile.write(block)
+                    while sent[0] < cap:
+                        self.wfile.write(b" " * 65536)
+                        sent[0] += 65536
+                except (BrokenPipeError, ConnectionResetError, OSError):
+                    pass
+
+            def log_message(self, *a):
+                pass
+
+        self.server = ThreadingHTTPServer((HOST, 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://{HOST}:{self.server.server_address[1]}/query"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_oversized_answer_is_capped_by_the_environment(monkeypatch):
+    monkeypatch.setenv(remote.ENV_MAX_BYTES, "1M")
+    with _Endless(None) as srv:
+        with pytest.raises(remote.RemoteError) as e:
+            _select(srv.url, "SELECT ?x WHERE { ?x ?p ?o }")
+    msg = str(e.value)
+    assert "larger than the limit of 1 MiB" in msg and remote.ENV_MAX_BYTES in msg
+    assert srv.sent[0] < 32 << 20  # the client stopped reading long before the end
+
+
+def test_announced_oversized_answer_refused_before_reading():
+    with _Endless(4 << 30, cap=0) as srv:
+        with pytest.raises(remote.RemoteError, match=r"larger than the limit of 64 KiB "
+                                                     r"\(it announces 4 GiB\)"):
+            _select(srv.url, "SELECT ?x WHERE { ?x ?p ?o }", max_bytes=64 << 10)
+
+
+def test_answer_under_the_limit_is_read():
+    body = json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": [
+        {"x": {"type": "literal", "value": "v" * 5000}}]}}).encode()
+    with Stub(200, remote.JSON_RESULTS, body) as stub:
+        assert _select(stub.url + "/query", "SELECT ?x WHERE {}",
+                       max_bytes=len(body)).rows[0]["x"].value == "v" * 5000
+        with pytest.raises(remote.RemoteError, match="larger than the limit"):
+            _select(stub.url + "/query", "SELECT ?x WHERE {}", max_bytes=len(body) - 1)
+
+
+@pytest.mark.parametrize("raw", ["lots", "-1", "0", "1T"])
+def test_bad_answer_limit_setting(monkeypatch, raw):
+    monkeypatch.setenv(remote.ENV_MAX_BYTES, raw)
+    with pytest.raises(InputError, match=remote.ENV_MAX_BYTES):
+        _select("http://127.0.0.1:9/query")
