@@ -199,3 +199,47 @@ def test_bad_answer_limit_setting(monkeypatch, raw):
     monkeypatch.setenv(remote.ENV_MAX_BYTES, raw)
     with pytest.raises(InputError, match=remote.ENV_MAX_BYTES):
         _select("http://127.0.0.1:9/query")
+
+
+# --------------------------------------------------------------------------- 4. LaTeX
+
+def _best_of(f, arg, runs=3):
+    import time
+
+    best = float("inf")
+    for _ in range(runs):
+        t = time.perf_counter()
+        f(arg)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+@pytest.mark.parametrize("macro", ["enquote", "mkbibquote", "emph", "mkfrenchquote"])
+def test_deep_nesting_decodes_in_linear_time(macro):
+    from kg.core.latex import decode
+
+    n = 5000
+    nested = f"\\{macro}{{" * n + "x" + "}" * n
+    flat = f"\\{macro}{{x}}" * n  # the same size, no nesting
+    assert len(nested) <= len(flat) <= len(nested) * 1.2
+    opening, closing = {"enquote": ("“", "”"), "mkbibquote": ("“", "”"),
+                        "mkfrenchquote": ("« ", " »"), "emph": ("", "")}[macro]
+    assert decode(nested) == opening * n + "x" + closing * n
+    assert decode(flat) == (opening + "x" + closing) * n
+    t_nested, t_flat = _best_of(decode, nested), _best_of(decode, flat)
+    assert t_nested < 10 * t_flat + 0.05, (t_nested, t_flat)
+
+
+@pytest.mark.parametrize("latex, expected", [
+    (r"\enquote{a \enquote{b} c}", "“a “b” c”"),
+    (r"\enquote{a}\enquote{b}", "“a”“b”"),
+    (r"\enquote{\{a\}} \enquote{b}", "“{a}” “b”"),
+    (r"\\\enquote{a}", "\n“a”"),
+    (r"{x} \mkbibquote{\emph{a {b}}} }", "x “a b” "),
+    (r"\enquote{never closed", "“never closed”"),  # the last letter was lost
+    (r"\enquote{a \enquote{b}", "“a “b””"),
+])
+def test_quote_macros_nested_and_unclosed(latex, expected):
+    from kg.core.latex import decode
+
+    assert decode(latex) == expected
