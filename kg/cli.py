@@ -8,6 +8,14 @@ import click
 from kg.core.errors import KgError
 
 
+def _shown(text: str, json_text: bool = False) -> str:
+    """Text from the bibliography, made safe for a terminal (kg.core.output.visible: no
+    escape sequence, no bidi override; line ends and tabs kept) or, for JSON, with \\u escapes."""
+    from kg.core import output
+
+    return output.json_safe(text) if json_text else output.visible(text, keep="\n\t")
+
+
 class KgGroup(click.Group):
     """Turns every KgError into `Error: message` and its exit code, with no traceback."""
 
@@ -15,7 +23,7 @@ class KgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KgError as e:
-            click.echo(f"Error: {e}", err=True)
+            click.echo(_shown(f"Error: {e}"), err=True)
             ctx.exit(e.exit_code)
         except OSError as e:  # disk full, permissions...: the user's to fix, not a bug
             click.echo(f"Error: {e.filename or ''}: {e.strerror or e}", err=True)
@@ -67,7 +75,7 @@ def build(bib, ontology, out, strict, quiet):
     result = run(bib, ontology, out, strict=strict, progress=not quiet)
     text = summary(result, quiet=quiet)
     if text:
-        click.echo(text, err=bool(result.errors) and quiet)
+        click.echo(_shown(text), err=bool(result.errors) and quiet)
     if result.errors:
         sys.exit(1)
 
@@ -110,9 +118,9 @@ def export(bib, ontology, out, fmt, keys, themes, thinkers, queries, style, loca
                locale=locale)
     if dest:
         from kg.builder.store import write_atomic
-        write_atomic(dest, text)
-    else:
-        click.echo(text, nl=False)
+        write_atomic(dest, text)  # the file keeps every character as exported
+    else:  # a terminal may be reading: no escape sequences
+        click.echo(_shown(text, json_text=fmt == "csl-json"), nl=False)
 
 
 # --- Understand: graph analytics (issue 7) ---
@@ -144,11 +152,11 @@ def analyse_cmd(bib, ontology, out, top, seed, fmt):
 
     result = an.analyse(_nx_graph(out, bib, ontology), top=top, seed=seed)
     if fmt == "json":
-        click.echo(_json.dumps(result, ensure_ascii=False, indent=2))
+        click.echo(_shown(_json.dumps(result, ensure_ascii=False, indent=2), json_text=True))
     elif fmt == "csv":
         click.echo(an.format_rows(an.analyse_rows(result), an.ANALYSE_COLUMNS, "csv"), nl=False)
     else:
-        click.echo(an.analyse_text(result), nl=False)
+        click.echo(_shown(an.analyse_text(result)), nl=False)
 
 
 main.add_command(click.Command("stats", callback=analyse_cmd.callback, params=analyse_cmd.params,
@@ -173,7 +181,8 @@ def path_cmd(a, b, bib, ontology, out, all_, k, fmt):
     G = _nx_graph(out, bib, ontology)
     paths = an.path(G, a, b, k if all_ else 1)
     if fmt == "json":
-        click.echo(_json.dumps([p.as_dict(G) for p in paths], ensure_ascii=False, indent=2))
+        click.echo(_shown(_json.dumps([p.as_dict(G) for p in paths], ensure_ascii=False,
+                                      indent=2), json_text=True))
     elif fmt == "csv":
         rows = [{"path": i, "step": j, "from": an.label(G, u), "relation": r,
                  "to": an.label(G, v), "from_iri": u, "to_iri": v}
@@ -182,7 +191,8 @@ def path_cmd(a, b, bib, ontology, out, all_, k, fmt):
                                          "to_iri"], "csv"), nl=False)
     else:
         for i, p in enumerate(paths, 1):
-            click.echo(f"{i}. ({len(p.steps)} steps) {p.text}" if len(paths) > 1 else p.text)
+            click.echo(_shown(f"{i}. ({len(p.steps)} steps) {p.text}" if len(paths) > 1
+                              else p.text))
 
 
 @main.command("related")
@@ -200,8 +210,8 @@ def related_cmd(x, bib, ontology, out, n, fmt):
     node, rows = an.related(G, x, n)
     cols = ["score", "type", "key", "label", "shared_themes", "shared_works"]
     if fmt == "table":
-        click.echo(f"Most similar to {an.label(G, node)} (Jaccard index of themes and works "
-                   "shared)")
+        click.echo(_shown(f"Most similar to {an.label(G, node)} (Jaccard index of themes and "
+                          "works shared)"))
         if not rows:
             click.echo("nothing shares a theme or a work with it")
             return
@@ -249,7 +259,7 @@ def cite_cmd(specs, bib, ontology, out, style, locale, fmt):
     model = load(bib, ontology)
     keys = select(model, Selection(keys=[parse_spec(s)[0] for s in specs]))
     cites, entries = cite(csl_items(model, keys, locale), list(specs), style, locale, fmt)
-    click.echo("\n".join(cites) + "\n\n" + "\n\n".join(entries))
+    click.echo(_shown("\n".join(cites) + "\n\n" + "\n\n".join(entries)))
 
 
 @main.command("dossier")
@@ -424,8 +434,8 @@ def quotes_cmd(theme_, thinker, limit, bib, ontology, out, fmt, lang):
 
         rows = add_cited_in(_ask_lib(out, bib, ontology).store,
                             rows[:limit] if limit else rows)
-        click.echo(quote_bank(rows, "latex" if fmt == "latex" else "markdown",
-                              "en-US" if lang == "en" else "fr-FR"), nl=False)
+        click.echo(_shown(quote_bank(rows, "latex" if fmt == "latex" else "markdown",
+                                     "en-US" if lang == "en" else "fr-FR")), nl=False)
         return
     click.echo(output.rows(rows[:_ask_limit(limit, fmt)] if _ask_limit(limit, fmt) else rows,
                            fmt), nl=False)
@@ -559,7 +569,8 @@ def check_cmd(bib, ontology, out, fmt, no_shacl):
     from kg.builder.check import check
 
     report = check(bib, ontology, out=out, shacl=not no_shacl)
-    click.echo(report.json() if fmt == "json" else report.text(), nl=False)
+    click.echo(_shown(report.json() if fmt == "json" else report.text(), json_text=fmt == "json"),
+               nl=False)
     sys.exit(report.exit_code)
 
 

