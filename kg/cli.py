@@ -484,6 +484,25 @@ def search_cmd(text, limit, bib, ontology, out, fmt, lang):
     click.echo(output.rows(rows, fmt), nl=False)
 
 
+MAX_QUERY_CHARS = 10_000_000  # a query file larger than this is refused (kg query -f)
+
+
+def _read_query(qfile) -> str:
+    """The text of `kg query -f FILE`: UTF-8, at most MAX_QUERY_CHARS; else an InputError."""
+    from kg.core.errors import InputError
+
+    name = "standard input" if qfile.name in ("<stdin>", "-") else qfile.name
+    try:
+        text = qfile.read(MAX_QUERY_CHARS + 1)
+    except UnicodeDecodeError as e:
+        raise InputError(f"{name}: not UTF-8 text (byte 0x{e.object[e.start]:02X}): save the "
+                         "query as UTF-8") from None
+    if len(text) > MAX_QUERY_CHARS:
+        raise InputError(f"{name}: more than {MAX_QUERY_CHARS:,} characters: is it a SPARQL "
+                         "query?")
+    return text
+
+
 @main.command("query")
 @click.argument("sparql", required=False)
 @click.option("-f", "--file", "qfile", type=click.File("r", encoding="utf-8"),
@@ -512,7 +531,7 @@ def query_cmd(sparql, qfile, qname, list_, params, bib, ontology, out, fmt, lang
             raise InputError(f"--param needs NAME=VALUE, not {p[:60]!r}")
         k, v = p.split("=", 1)
         bound[k.strip()] = v
-    text = qfile.read() if qfile else sparql
+    text = _read_query(qfile) if qfile else sparql
     if qname is None and text and text.strip() in query.named_queries():
         qname, text = text.strip(), None
     if qname is not None and (text or qfile):

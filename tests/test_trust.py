@@ -370,3 +370,133 @@ def test_error_messages_are_terminal_safe(hostile):
     r = CliRunner().invoke(main, ["work", f"nokey{CSI}\u202e", *hostile.opts])
     assert r.exit_code != 0 and "Error:" in r.output
     assert "\x1b" not in r.output and "\u202e" not in r.output
+
+
+# --------------------------------------------------------------------------- 5. reading the .bib
+
+MIXED = ("@book{m1,\n"
+         "  author = {Müller, Jürgen and Ellul, Jacques},\n"
+         "  title  = {Première},\n"
+         "}\n"
+         "@book{m2,\n"
+         "  author = {Müller, Jürgen},\n"
+         "  title  = {Deuxième},\n"  # its 'è' alone is written in Latin-1
+         "}\n")
+MIXED_BYTES = MIXED.encode("utf-8").replace("Deuxième".encode(), b"Deuxi\xe8me")
+
+
+def test_one_bad_byte_leaves_the_rest_utf8(write_bib):
+    from kg.core.bib import load, read_text
+
+    p = write_bib(MIXED_BYTES)
+    text, problems = read_text(p)
+    assert text == MIXED  # 'Müller' stays 'Müller' (not 'MÃ¼ller')
+    assert [(x.line, x.level) for x in problems] == [(7, "warning")]
+    msg = str(problems[0])
+    assert msg.startswith(f"{p}:7: warning: not valid UTF-8 (byte 0xE8)")
+    assert "retype" in msg and "iconv" not in msg  # converting the whole file would garble it
+    bib = load(p)
+    assert {e.fields["author"] for e in bib.entries} == {"{Müller, Jürgen and Ellul, Jacques}",
+                                                         "{Müller, Jürgen}"}
+
+
+def test_one_bad_byte_does_not_duplicate_people(write_bib, thesaurus):
+    from kg.core.bib import load
+    from kg.core.model import build_model
+
+    p = write_bib(MIXED_BYTES)
+    model = build_model(load(p), thesaurus)
+    names = sorted(str(k) + " " + str(v) for k, v in model.persons.items())
+    assert not [n for n in names if "Ã" in n], names
+    assert len([n for n in names if "ller" in n]) == 1, names
+
+
+def test_each_bad_line_warned_then_summed_up(write_bib):
+    from kg.core.bib import MAX_ENCODING_WARNINGS, read_text
+
+    lines = "".join(f"@misc{{k{i}, title={{Caf\xe9 {i}}}}}\n" for i in range(30))
+    p = write_bib(lines.encode("latin-1"))
+    text, problems = read_text(p)
+    assert "Café 29" in text
+    assert [x.line for x in problems] == list(range(1, MAX_ENCODING_WARNINGS + 2))
+    assert "10 more lines are not valid UTF-8 (lines 21, 22" in problems[-1].message
+
+
+def test_dev_zero_is_refused(tmp_path):
+    import os
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.core.bib import read_text
+
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero")
+    with pytest.raises(InputError, match="/dev/zero: is a character device, not a .bib file"):
+        read_text("/dev/zero")
+    r = CliRunner().invoke(main, ["check", "/dev/zero", "--out", str(tmp_path / "out")])
+    assert r.exit_code == 2 and "character device" in r.output and r.exception is not None
+    assert isinstance(r.exception, SystemExit)
+
+
+def test_fifo_is_refused_without_waiting(tmp_path):
+    import os
+
+    from kg.core.bib import read_text
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    fifo = tmp_path / "refs.bib"
+    os.mkfifo(fifo)
+    outcome = []
+
+    def read():
+        try:
+            read_text(fifo)
+        except InputError as e:
+            outcome.append(str(e))
+
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    t.join(20)
+    if t.is_alive():  # unblock the reader: open the other end
+        with open(fifo, "wb"):
+            pass
+        t.join(5)
+        pytest.fail("reading a FIFO waited for a writer")
+    assert outcome and "named pipe (FIFO), not a .bib file" in outcome[0]
+
+
+def test_size_limit(write_bib, monkeypatch):
+    from kg.core.bib import ENV_MAX_BIB_BYTES, read_text
+
+    p = write_bib("@misc{a, title={x}}\n" + "% padding\n" * 300)
+    monkeypatch.setenv(ENV_MAX_BIB_BYTES, "1K")
+    with pytest.raises(InputError, match=r"more than the 1 KiB kg reads.*KG_MAX_BIB_BYTES"):
+        read_text(p)
+    monkeypatch.setenv(ENV_MAX_BIB_BYTES, "1M")
+    assert "padding" in read_text(p)[0]
+
+
+def test_query_file_not_utf8_is_an_error(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    q = tmp_path / "q.rq"
+    q.write_bytes(b"SELECT * WHERE { ?s ?p \"caf\xe9\" }")
+    r = CliRunner().invoke(main, ["query", "-f", str(q), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 2 and isinstance(r.exception, SystemExit), r.exception
+    assert f"{q}: not UTF-8 text (byte 0xE9): save the query as UTF-8" in r.output
+
+
+@pytest.mark.parametrize("head, char", [('ke"y', "'\"'"), ("a b", ""), ("k{1", "'{'"),
+                                        ("k=1", "'='")])
+def test_key_with_a_forbidden_character_says_so(head, char):
+    from kg.core.bib import parse
+
+    bib = parse(f"@book{{{head},\n  title = {{A}},\n}}\n\n@book{{ok, title={{B}}}}\n", "x.bib")
+    assert [e.key for e in bib.entries] == ["ok"]
+    (p,) = bib.problems
+    assert p.line == 1 and "invalid citekey" in p.message and "unclosed brace" not in p.message
+    assert char in p.message
