@@ -1,6 +1,8 @@
 """The `kg` command: thin wrappers over the Python API.  Errors become `Error: ...` here."""
 from __future__ import annotations
 
+import os
+import re
 import sys
 
 import click
@@ -16,17 +18,73 @@ def _shown(text: str, json_text: bool = False) -> str:
     return output.json_safe(text) if json_text else output.visible(text, keep="\n\t")
 
 
+# The private paths a build or an atomic write works in (kg.builder.store): a staging folder
+# out/.build-PID-XXXX/... and a temporary file .NAME.XXXXXXXX.tmp next to NAME.
+_STAGING = re.compile(r"(?:(?<=/)|^)\.build-\d+-[A-Za-z0-9_]+(?:/[^\s'\":]*)?")
+_STAGING_IN_TEXT = re.compile(r"(?:/|(?<![^\s'\"(])|^)\.build-\d+-[A-Za-z0-9_]+"
+                              r"(?:/[^\s'\":]*)?")
+_TEMP = re.compile(r"(?:(?<=/)|^|(?<=[\s'\"(]))\.([^\s/'\"]+?)\.[A-Za-z0-9_]{8}\.tmp\b")
+
+
+def public_path(path: str) -> str:
+    """A path the user knows instead of a private one: the output folder for a staging folder
+    (or a file in it), NAME for its temporary .NAME.XXXXXXXX.tmp."""
+    text = _TEMP.sub(r"\1", str(path))
+    m = _STAGING.search(text)
+    if m:
+        text = text[: m.start()].rstrip("/") + text[m.end():] or "."
+    return text
+
+
+def _public_text(text: str) -> str:
+    """A message with every private path in it replaced (see public_path)."""
+    text = _TEMP.sub(r"\1", text)
+    return _STAGING_IN_TEXT.sub(lambda m: "" if m.group().startswith("/") else ".", text)
+
+
+class KgCommand(click.Command):
+    """Records its arguments, so that an error without a file name can name the output."""
+
+    def invoke(self, ctx):
+        ctx.find_root().meta["kg.params"] = dict(ctx.params)
+        return super().invoke(ctx)
+
+
+def _target(ctx) -> str | None:
+    """The file or folder the command writes (its --output, else its --out), if any."""
+    params = ctx.meta.get("kg.params") or {}
+    for name in ("dest", "out"):
+        if params.get(name):
+            return str(params[name])
+    return None
+
+
+def _os_error(ctx, e: OSError) -> str:
+    """`Error: FILE: reason` for an OSError, FILE always named and never a private path."""
+    name = e.filename if e.filename not in (None, "") else e.filename2
+    reason = e.strerror or str(e) or type(e).__name__
+    if name not in (None, ""):
+        name = public_path(os.fsdecode(name))
+    else:
+        name = _target(ctx)
+        if name is None:
+            return f"Error: {_public_text(reason)}"
+    return f"Error: {name}: {_public_text(reason)}"
+
+
 class KgGroup(click.Group):
     """Turns every KgError into `Error: message` and its exit code, with no traceback."""
+
+    command_class = KgCommand
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except KgError as e:
-            click.echo(_shown(f"Error: {e}"), err=True)
+            click.echo(_shown(_public_text(f"Error: {e}")), err=True)
             ctx.exit(e.exit_code)
         except OSError as e:  # disk full, permissions...: the user's to fix, not a bug
-            click.echo(f"Error: {e.filename or ''}: {e.strerror or e}", err=True)
+            click.echo(_shown(_os_error(ctx, e)), err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("Interrupted; the previous output is intact.", err=True)

@@ -500,3 +500,77 @@ def test_key_with_a_forbidden_character_says_so(head, char):
     (p,) = bib.problems
     assert p.line == 1 and "invalid citekey" in p.message and "unclosed brace" not in p.message
     assert char in p.message
+
+
+# --------------------------------------------------------------------------- 6. messages
+
+def _enospc(filename=None):
+    import errno
+
+    return OSError(errno.ENOSPC, "No space left on device", filename) if filename else OSError(
+        errno.ENOSPC, "No space left on device")
+
+
+def test_disk_full_without_a_file_name_names_the_output(hostile, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    def full(fd):
+        raise _enospc()
+
+    monkeypatch.setattr("os.fsync", full)
+    dest = tmp_path / "export.bib"
+    r = CliRunner().invoke(main, ["export", "--output", str(dest), *hostile.opts])
+    assert r.exit_code == 2
+    assert r.output == f"Error: {dest}: No space left on device\n"
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_private_temporary_file_never_shown(hostile, tmp_path, monkeypatch):
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    def refused(dir=None, prefix="", suffix=""):
+        raise PermissionError(13, "Permission denied", f"{dir}/{prefix}k3j_9x2a{suffix}")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    dest = tmp_path / "refs.bib"
+    r = CliRunner().invoke(main, ["export", "--output", str(dest), *hostile.opts])
+    assert r.exit_code == 2
+    assert r.output == f"Error: {dest}: Permission denied\n", r.output
+
+
+def test_private_staging_folder_never_shown(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import kg.api
+    from kg.cli import main
+    from kg.core.errors import BuildError
+
+    out = tmp_path / "out"
+    staged = f"{out}/.build-4242-a1b2c3d4/graph.ttl"
+    monkeypatch.setattr(kg.api, "build", lambda *a, **k: (_ for _ in ()).throw(_enospc(staged)))
+    r = CliRunner().invoke(main, ["build", "--out", str(out)])
+    assert r.exit_code == 2 and r.output == f"Error: {out}: No space left on device\n", r.output
+
+    monkeypatch.setattr(kg.api, "build", lambda *a, **k: (_ for _ in ()).throw(
+        BuildError(f"cannot write {staged}: No space left on device; {out}/.graph.ttl."
+                   "x1y2z3w4.tmp left")))
+    r = CliRunner().invoke(main, ["build", "--out", str(out)])
+    assert r.exit_code == 1 and ".build-" not in r.output and ".tmp" not in r.output
+    assert f"cannot write {out}: No space left on device; {out}/graph.ttl left" in r.output
+
+
+@pytest.mark.parametrize("path, shown", [
+    ("out/.build-123-abc_9/graph.ttl", "out"), ("/a/b/out/.build-123-abcd", "/a/b/out"),
+    ("dir/.x.bib.ab12cd_9.tmp", "dir/x.bib"), (".refs.bib.abcdefgh.tmp", "refs.bib"),
+    ("/tmp/normal.tmp", "/tmp/normal.tmp"), ("out/graph.ttl", "out/graph.ttl"),
+])
+def test_public_path(path, shown):
+    from kg.cli import public_path
+
+    assert public_path(path) == shown
