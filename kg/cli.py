@@ -339,12 +339,13 @@ def dossier_cmd(theme, dest, bib, ontology, out, style, locale):
     d = make(theme, dest or f"dossier-{slug(theme) or 'theme'}", open_graph(out, bib, ontology),
              bib=bib, ontology=ontology, style=style, locale=locale)
     c = d.counts
-    click.echo(f"{d.folder}/: {c['thinkers']} thinkers, {c['works']} works, {c['quotes']} "
-               f"quotes, {c['claims']} claims, {c['references']} references")
+    click.echo(_shown(f"{d.folder}/: {c['thinkers']} thinkers, {c['works']} works, "
+                      f"{c['quotes']} quotes, {c['claims']} claims, {c['references']} "
+                      "references"))
     for name in d.files:
-        click.echo(f"  {d.folder / name}")
+        click.echo(_shown(f"  {d.folder / name}"))
     for w in d.warnings:
-        click.echo(f"pandoc: {w}", err=True)
+        click.echo(_shown(f"pandoc: {w}"), err=True)
 
 
 # --- Ask the graph: themes, thinkers, search, SPARQL (issue 4) ---

@@ -16,6 +16,7 @@ What a .bib holds is untrusted: it reaches a terminal or a spreadsheet through t
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -46,10 +47,17 @@ def visible(text: str, keep: str = "") -> str:
     and bidirectional override made visible; other characters untouched."""
     if text.isascii() and text.isprintable():
         return text
-    if keep:
-        return "".join(_UNSAFE.sub(_picture, part) if part not in keep else part
-                       for part in re.split(f"([{re.escape(keep)}])", text))
-    return _UNSAFE.sub(_picture, text)
+    return _unsafe(keep).sub(_picture, text)
+
+
+@functools.lru_cache(maxsize=8)
+def _unsafe(keep: str) -> re.Pattern:
+    """_UNSAFE less the characters of ``keep``."""
+    if not keep:
+        return _UNSAFE
+    chars = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
+                              *range(0x2066, 0x206A)) if chr(c) not in keep]
+    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
 
 
 def json_safe(text: str) -> str:
