@@ -294,8 +294,8 @@ def export_graph_cmd(bib, ontology, out, fmt, no_measures, dest):
     if dest:
         from kg.builder.store import write_atomic
         write_atomic(dest, data)
-    else:
-        click.echo(data.decode("utf-8"), nl=False)
+    else:  # a terminal may be reading: no escape sequences
+        click.echo(_shown(data.decode("utf-8"), json_text=fmt == "json"), nl=False)
 
 
 # --- Write: citations, quote banks and the theme dossier (issue 6) ---

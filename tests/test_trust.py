@@ -574,3 +574,9 @@ def test_public_path(path, shown):
     from kg.cli import public_path
 
     assert public_path(path) == shown
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
+def test_export_graph_on_stdout_is_terminal_safe(hostile, fmt):
+    out = hostile("export-graph", "--format", fmt, "--no-measures")
+    assert not [c for c in RAW if c in out], [hex(ord(c)) for c in RAW if c in out]
