@@ -580,3 +580,10 @@ def test_public_path(path, shown):
 def test_export_graph_on_stdout_is_terminal_safe(hostile, fmt):
     out = hostile("export-graph", "--format", fmt, "--no-measures")
     assert not [c for c in RAW if c in out], [hex(ord(c)) for c in RAW if c in out]
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:7878/query\r\nX-Evil: 1",
+                                 "http://127.0.0.1:7878/qu ery", "http://127.0.0.1:7878/\x1b[2J"])
+def test_url_with_control_characters_refused(url):
+    with pytest.raises(InputError, match="spaces or control characters"):
+        remote.query_url(url)
