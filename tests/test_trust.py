@@ -587,3 +587,18 @@ def test_export_graph_on_stdout_is_terminal_safe(hostile, fmt):
 def test_url_with_control_characters_refused(url):
     with pytest.raises(InputError, match="spaces or control characters"):
         remote.query_url(url)
+
+
+def test_cli_token_with_a_line_end(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    token = "tok-SECRET-0123456789"
+    monkeypatch.setenv(remote.ENV_TOKEN, token + "\r\n")
+    with Stub(200, remote.JSON_RESULTS, b'{"head":{},"boolean":true}') as stub:
+        r = CliRunner().invoke(main, ["query", "ASK {}", "--endpoint", stub.url + "/query",
+                                      "--out", str(tmp_path / "out")])
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.exception
+    assert r.output.startswith("Error: KG_ENDPOINT_TOKEN holds a carriage return (CR) at its end")
+    assert "SECRET" not in r.output and "Traceback" not in r.output
