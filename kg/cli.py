@@ -1,6 +1,8 @@
 """The `kg` command: thin wrappers over the Python API.  Errors become `Error: ...` here."""
 from __future__ import annotations
 
+import os
+import re
 import sys
 
 import click
@@ -9,17 +11,81 @@ from kg.core.errors import KgError
 from kg.core.vocab import CLAIM_STATUSES
 
 
+def _shown(text: str, json_text: bool = False) -> str:
+    """Text from the bibliography, made safe for a terminal (kg.core.output.visible: no
+    escape sequence, no bidi override; line ends and tabs kept) or, for JSON, with \\u escapes."""
+    from kg.core import output
+
+    return output.json_safe(text) if json_text else output.visible(text, keep="\n\t")
+
+
+# The private paths a build or an atomic write works in (kg.builder.store): a staging folder
+# out/.build-PID-XXXX/... and a temporary file .NAME.XXXXXXXX.tmp next to NAME.
+_STAGING = re.compile(r"(?:(?<=/)|^)\.build-\d+-[A-Za-z0-9_]+(?:/[^\s'\":]*)?")
+_STAGING_IN_TEXT = re.compile(r"(?:/|(?<![^\s'\"(])|^)\.build-\d+-[A-Za-z0-9_]+"
+                              r"(?:/[^\s'\":]*)?")
+_TEMP = re.compile(r"(?:(?<=/)|^|(?<=[\s'\"(]))\.([^\s/'\"]+?)\.[A-Za-z0-9_]{8}\.tmp\b")
+
+
+def public_path(path: str) -> str:
+    """A path the user knows instead of a private one: the output folder for a staging folder
+    (or a file in it), NAME for its temporary .NAME.XXXXXXXX.tmp."""
+    text = _TEMP.sub(r"\1", str(path))
+    m = _STAGING.search(text)
+    if m:
+        text = text[: m.start()].rstrip("/") + text[m.end():] or "."
+    return text
+
+
+def _public_text(text: str) -> str:
+    """A message with every private path in it replaced (see public_path)."""
+    text = _TEMP.sub(r"\1", text)
+    return _STAGING_IN_TEXT.sub(lambda m: "" if m.group().startswith("/") else ".", text)
+
+
+class KgCommand(click.Command):
+    """Records its arguments, so that an error without a file name can name the output."""
+
+    def invoke(self, ctx):
+        ctx.find_root().meta["kg.params"] = dict(ctx.params)
+        return super().invoke(ctx)
+
+
+def _target(ctx) -> str | None:
+    """The file or folder the command writes (its --output, else its --out), if any."""
+    params = ctx.meta.get("kg.params") or {}
+    for name in ("dest", "out"):
+        if params.get(name):
+            return str(params[name])
+    return None
+
+
+def _os_error(ctx, e: OSError) -> str:
+    """`Error: FILE: reason` for an OSError, FILE always named and never a private path."""
+    name = e.filename if e.filename not in (None, "") else e.filename2
+    reason = e.strerror or str(e) or type(e).__name__
+    if name not in (None, ""):
+        name = public_path(os.fsdecode(name))
+    else:
+        name = _target(ctx)
+        if name is None:
+            return f"Error: {_public_text(reason)}"
+    return f"Error: {name}: {_public_text(reason)}"
+
+
 class KgGroup(click.Group):
     """Turns every KgError into `Error: message` and its exit code, with no traceback."""
+
+    command_class = KgCommand
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except KgError as e:
-            click.echo(f"Error: {e}", err=True)
+            click.echo(_shown(_public_text(f"Error: {e}")), err=True)
             ctx.exit(e.exit_code)
         except OSError as e:  # disk full, permissions...: the user's to fix, not a bug
-            click.echo(f"Error: {e.filename or ''}: {e.strerror or e}", err=True)
+            click.echo(_shown(_os_error(ctx, e)), err=True)
             ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("Interrupted; the previous output is intact.", err=True)
@@ -68,7 +134,7 @@ def build(bib, ontology, out, strict, quiet):
     result = run(bib, ontology, out, strict=strict, progress=not quiet)
     text = summary(result, quiet=quiet)
     if text:
-        click.echo(text, err=bool(result.errors) and quiet)
+        click.echo(_shown(text), err=bool(result.errors) and quiet)
     if result.errors:
         sys.exit(1)
 
@@ -111,9 +177,9 @@ def export(bib, ontology, out, fmt, keys, themes, thinkers, queries, style, loca
                locale=locale)
     if dest:
         from kg.builder.store import write_atomic
-        write_atomic(dest, text)
-    else:
-        click.echo(text, nl=False)
+        write_atomic(dest, text)  # the file keeps every character as exported
+    else:  # a terminal may be reading: no escape sequences
+        click.echo(_shown(text, json_text=fmt == "csl-json"), nl=False)
 
 
 # --- Understand: graph analytics (issue 7) ---
@@ -145,11 +211,11 @@ def analyse_cmd(bib, ontology, out, top, seed, fmt):
 
     result = an.analyse(_nx_graph(out, bib, ontology), top=top, seed=seed)
     if fmt == "json":
-        click.echo(_json.dumps(result, ensure_ascii=False, indent=2))
+        click.echo(_shown(_json.dumps(result, ensure_ascii=False, indent=2), json_text=True))
     elif fmt == "csv":
         click.echo(an.format_rows(an.analyse_rows(result), an.ANALYSE_COLUMNS, "csv"), nl=False)
     else:
-        click.echo(an.analyse_text(result), nl=False)
+        click.echo(_shown(an.analyse_text(result)), nl=False)
 
 
 main.add_command(click.Command("stats", callback=analyse_cmd.callback, params=analyse_cmd.params,
@@ -174,7 +240,8 @@ def path_cmd(a, b, bib, ontology, out, all_, k, fmt):
     G = _nx_graph(out, bib, ontology)
     paths = an.path(G, a, b, k if all_ else 1)
     if fmt == "json":
-        click.echo(_json.dumps([p.as_dict(G) for p in paths], ensure_ascii=False, indent=2))
+        click.echo(_shown(_json.dumps([p.as_dict(G) for p in paths], ensure_ascii=False,
+                                      indent=2), json_text=True))
     elif fmt == "csv":
         rows = [{"path": i, "step": j, "from": an.label(G, s.source), "relation": s.relation,
                  "to": an.label(G, s.target), "from_iri": s.source, "to_iri": s.target}
@@ -183,7 +250,8 @@ def path_cmd(a, b, bib, ontology, out, all_, k, fmt):
                                          "to_iri"], "csv"), nl=False)
     else:
         for i, p in enumerate(paths, 1):
-            click.echo(f"{i}. ({len(p.steps)} steps) {p.text}" if len(paths) > 1 else p.text)
+            click.echo(_shown(f"{i}. ({len(p.steps)} steps) {p.text}" if len(paths) > 1
+                              else p.text))
 
 
 @main.command("related")
@@ -201,8 +269,8 @@ def related_cmd(x, bib, ontology, out, n, fmt):
     node, rows = an.related(G, x, n)
     cols = ["score", "type", "key", "label", "shared_themes", "shared_works"]
     if fmt == "table":
-        click.echo(f"Most similar to {an.label(G, node)} (Jaccard index of themes and works "
-                   "shared)")
+        click.echo(_shown(f"Most similar to {an.label(G, node)} (Jaccard index of themes and "
+                          "works shared)"))
         if not rows:
             click.echo("nothing shares a theme or a work with it")
             return
@@ -227,8 +295,8 @@ def export_graph_cmd(bib, ontology, out, fmt, no_measures, dest):
     if dest:
         from kg.builder.store import write_atomic
         write_atomic(dest, data)
-    else:
-        click.echo(data.decode("utf-8"), nl=False)
+    else:  # a terminal may be reading: no escape sequences
+        click.echo(_shown(data.decode("utf-8"), json_text=fmt == "json"), nl=False)
 
 
 # --- Write: citations, quote banks and the theme dossier (issue 6) ---
@@ -250,7 +318,7 @@ def cite_cmd(specs, bib, ontology, out, style, locale, fmt):
     model = load(bib, ontology)
     keys = select(model, Selection(keys=[parse_spec(s).key for s in specs]))
     c = cite(csl_items(model, keys, locale), list(specs), style, locale, fmt)
-    click.echo("\n".join(c.citations) + "\n\n" + "\n\n".join(c.entries))
+    click.echo(_shown("\n".join(c.citations) + "\n\n" + "\n\n".join(c.entries)))
 
 
 @main.command("dossier")
@@ -272,12 +340,13 @@ def dossier_cmd(theme, dest, bib, ontology, out, style, locale):
     d = make(theme, dest or f"dossier-{slug(theme) or 'theme'}", open_graph(out, bib, ontology),
              bib=bib, ontology=ontology, style=style, locale=locale)
     c = d.counts
-    click.echo(f"{d.folder}/: {c['thinkers']} thinkers, {c['works']} works, {c['quotes']} "
-               f"quotes, {c['claims']} claims, {c['references']} references")
+    click.echo(_shown(f"{d.folder}/: {c['thinkers']} thinkers, {c['works']} works, "
+                      f"{c['quotes']} quotes, {c['claims']} claims, {c['references']} "
+                      "references"))
     for name in d.files:
-        click.echo(f"  {d.folder / name}")
+        click.echo(_shown(f"  {d.folder / name}"))
     for w in d.warnings:
-        click.echo(f"pandoc: {w}", err=True)
+        click.echo(_shown(f"pandoc: {w}"), err=True)
 
 
 # --- Ask the graph: themes, thinkers, search, SPARQL (issue 4) ---
@@ -425,8 +494,8 @@ def quotes_cmd(theme_, thinker, limit, bib, ontology, out, fmt, lang):
 
         rows = add_cited_in(_ask_lib(out, bib, ontology).store,
                             rows[:limit] if limit else rows)
-        click.echo(quote_bank(rows, "latex" if fmt == "latex" else "markdown",
-                              "en-US" if lang == "en" else "fr-FR"), nl=False)
+        click.echo(_shown(quote_bank(rows, "latex" if fmt == "latex" else "markdown",
+                                     "en-US" if lang == "en" else "fr-FR")), nl=False)
         return
     click.echo(output.rows(rows[:_ask_limit(limit, fmt)] if _ask_limit(limit, fmt) else rows,
                            fmt), nl=False)
@@ -475,6 +544,25 @@ def search_cmd(text, limit, bib, ontology, out, fmt, lang):
     click.echo(output.rows(rows, fmt), nl=False)
 
 
+MAX_QUERY_CHARS = 10_000_000  # a query file larger than this is refused (kg query -f)
+
+
+def _read_query(qfile) -> str:
+    """The text of `kg query -f FILE`: UTF-8, at most MAX_QUERY_CHARS; else an InputError."""
+    from kg.core.errors import InputError
+
+    name = "standard input" if qfile.name in ("<stdin>", "-") else qfile.name
+    try:
+        text = qfile.read(MAX_QUERY_CHARS + 1)
+    except UnicodeDecodeError as e:
+        raise InputError(f"{name}: not UTF-8 text (byte 0x{e.object[e.start]:02X}): save the "
+                         "query as UTF-8") from None
+    if len(text) > MAX_QUERY_CHARS:
+        raise InputError(f"{name}: more than {MAX_QUERY_CHARS:,} characters: is it a SPARQL "
+                         "query?")
+    return text
+
+
 @main.command("query")
 @click.argument("sparql", required=False)
 @click.option("-f", "--file", "qfile", type=click.File("r", encoding="utf-8"),
@@ -503,7 +591,7 @@ def query_cmd(sparql, qfile, qname, list_, params, bib, ontology, out, fmt, lang
             raise InputError(f"--param needs NAME=VALUE, not {p[:60]!r}")
         k, v = p.split("=", 1)
         bound[k.strip()] = v
-    text = qfile.read() if qfile else sparql
+    text = _read_query(qfile) if qfile else sparql
     if qname is None and text and text.strip() in query.named_queries():
         qname, text = text.strip(), None
     if qname is not None and (text or qfile):
@@ -560,7 +648,8 @@ def check_cmd(bib, ontology, out, fmt, no_shacl):
     from kg.builder.check import check
 
     report = check(bib, ontology, out=out, shacl=not no_shacl)
-    click.echo(report.json() if fmt == "json" else report.text(), nl=False)
+    click.echo(_shown(report.json() if fmt == "json" else report.text(), json_text=fmt == "json"),
+               nl=False)
     sys.exit(report.exit_code)
 
 

@@ -75,14 +75,14 @@ def test_mixed_line_ends(write_bib):
     assert [(p_.line, p_.key) for p_ in bib.problems] == [(4, "b")]
 
 
-def test_latin1_file_is_read_with_a_warning_at_the_first_bad_byte(write_bib):
+def test_latin1_file_is_read_with_a_warning_at_each_bad_line(write_bib):
     p = write_bib(SRC.encode("latin-1"))
     text_, problems = read_text(p)
     assert text_ == SRC  # decoded: 'Été' and 'Ça' are back
     assert problems == [Problem(
-        str(p), 2, "", "warning",
-        "not valid UTF-8 (byte 0xC9); read as Latin-1/Windows-1252: convert the file to UTF-8 "
-        "(iconv -f latin1 -t utf-8)")]
+        str(p), line, "", "warning",
+        f"not valid UTF-8 (byte 0x{byte:02X}); read as Latin-1/Windows-1252: convert the file "
+        "to UTF-8 (iconv -f latin1 -t utf-8)") for line, byte in ((2, 0xC9), (9, 0xC7))]
     bib = load(p)
     check_src(bib, str(p))
     assert str(bib.problems[0]).startswith(f"{p}:2: warning: not valid UTF-8 (byte 0xC9)")
@@ -100,7 +100,7 @@ def test_latin1_bad_byte_late_in_the_file(write_bib):
 def test_latin1_with_lone_cr_line_ends_gives_the_right_line(write_bib):
     p = write_bib(SRC.replace("\n", "\r").encode("latin-1"))
     _, problems = read_text(p)
-    assert [x.line for x in problems] == [2]
+    assert [x.line for x in problems] == [2, 9]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])

@@ -5,7 +5,9 @@ export reproduces them; :func:`resolve` gives the text a field stands for.
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +19,13 @@ MONTHS = {m: str(i) for i, m in enumerate(
 #: fields whose value is not LaTeX (decoding would eat ``%`` or ``\\_``)
 VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc", "urlraw"}
 MAX_FIELD_CHARS = 5_000_000
+#: the largest .bib file read (bytes); ``KG_MAX_BIB_BYTES`` (a number, suffixes K, M, G) sets
+#: another.  What is larger, or not a regular file (a FIFO, a device such as /dev/zero), is
+#: refused with an error rather than read without end.
+MAX_BIB_BYTES = 512 << 20
+ENV_MAX_BIB_BYTES = "KG_MAX_BIB_BYTES"
+#: at most this many lines get their own "not valid UTF-8" warning; one more sums up the rest
+MAX_ENCODING_WARNINGS = 20
 
 
 @dataclass
@@ -59,18 +68,85 @@ class BibFile:
         return out
 
 
-def read_text(path: str | Path) -> tuple[str, list[Problem]]:
-    """Read a .bib file whatever its encoding and line ends; refuse what is not text."""
-    p = Path(path)
+def max_bib_bytes() -> int:
+    """The largest .bib file read: ``KG_MAX_BIB_BYTES``, else :data:`MAX_BIB_BYTES`."""
+    raw = os.environ.get(ENV_MAX_BIB_BYTES, "").strip()
+    if not raw:
+        return MAX_BIB_BYTES
+    m = re.fullmatch(r"(\d+)\s*([KMG]?)(?:i?B)?", raw, re.IGNORECASE)
+    if not m or int(m.group(1)) == 0:
+        raise InputError(f"{ENV_MAX_BIB_BYTES} must be a positive number of bytes (suffixes K, "
+                         f"M, G accepted), not {raw[:20]!r}")
+    return int(m.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[m.group(2).upper()]
+
+
+def _size(n: int) -> str:
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift:
+            return f"{n / (1 << shift):.3g} {unit}"
+    return f"{n} bytes"
+
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of a .bib file: a regular file of at most :func:`max_bib_bytes` bytes.
+
+    A FIFO is opened without waiting for a writer and refused, as are devices (``/dev/zero``
+    would be read without end) and sockets; every refusal is an :class:`InputError`.
+    """
     name = str(path)
+    limit = max_bib_bytes()
     try:
-        data = p.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise InputError(f"{name}: file not found") from None
     except IsADirectoryError:
         raise InputError(f"{name}: is a folder, not a .bib file") from None
     except OSError as e:
-        raise InputError(f"{name}: cannot read ({e.strerror})") from None
+        raise InputError(f"{name}: cannot read ({e.strerror or e})") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError(f"{name}: is a folder, not a .bib file")
+        if not stat.S_ISREG(st.st_mode):
+            kind = next((k for test, k in _KINDS if test(st.st_mode)), "not a regular file")
+            raise InputError(f"{name}: is {kind}, not a .bib file: kg reads a regular file "
+                             "(save the bibliography to a file first)")
+        if st.st_size > limit:
+            raise InputError(f"{name}: {_size(st.st_size)}, more than the {_size(limit)} kg "
+                             f"reads: is it a bibliography? ({ENV_MAX_BIB_BYTES} raises the "
+                             "limit)")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        chunks, n = [], 0
+        while n <= limit:
+            block = os.read(fd, min(1 << 24, limit + 1 - n))
+            if not block:
+                break
+            chunks.append(block)
+            n += len(block)
+        if n > limit:  # it grew while read
+            raise InputError(f"{name}: more than the {_size(limit)} kg reads: is it a "
+                             f"bibliography? ({ENV_MAX_BIB_BYTES} raises the limit)")
+        return b"".join(chunks)
+    except OSError as e:
+        raise InputError(f"{name}: cannot read ({e.strerror or e})") from None
+    finally:
+        os.close(fd)
+
+
+def read_text(path: str | Path) -> tuple[str, list[Problem]]:
+    """Read a .bib file whatever its encoding and line ends; refuse what is not text.
+
+    UTF-8 is decoded line by line: a line holding bytes that are not UTF-8 is read as
+    Windows-1252 (Latin-1) byte by byte, the rest of the file stays UTF-8, and each such line
+    gets a warning.
+    """
+    name = str(path)
+    data = read_bytes(path)
     problems: list[Problem] = []
 
     def warn(line: int, msg: str) -> None:
@@ -93,25 +169,71 @@ def read_text(path: str | Path) -> tuple[str, list[Problem]]:
                          f"{data.index(0)}), not a BibTeX file")
     try:
         text = data.decode("utf-8")
-        bad_at = -1
-    except UnicodeDecodeError as e:
-        bad_at = e.start
-        text = data.decode("cp1252", errors="replace")
+        bad: list[tuple[int, bytes, str]] = []
+    except UnicodeDecodeError:
+        text, bad, mixed = _decode_lines(data)
         controls = sum(text.count(c) for c in _CONTROLS)
         if controls > max(2, len(text) // 200):
             raise InputError(f"{name}: binary file (neither UTF-8 nor Latin-1 text), "
                              "not a BibTeX file") from None
+        todo = ("convert the file to UTF-8 (iconv -f latin1 -t utf-8)" if not mixed else
+                "the rest of the file is UTF-8: retype the character on this line (converting "
+                "the whole file would garble the rest)")
+        for line, byte, _ in bad[:MAX_ENCODING_WARNINGS]:
+            warn(line, f"not valid UTF-8 (byte 0x{byte[0]:02X}); read as Latin-1/"
+                       f"Windows-1252: {todo}")
+        if len(bad) > MAX_ENCODING_WARNINGS:
+            more = [str(x[0]) for x in bad[MAX_ENCODING_WARNINGS:]]
+            warn(bad[MAX_ENCODING_WARNINGS][0],
+                 f"{len(more)} more lines are not valid UTF-8 (lines {', '.join(more[:10])}"
+                 f"{', ...' if len(more) > 10 else ''}); read as Latin-1/Windows-1252: {todo}")
     text = _newlines(text)
-    if bad_at >= 0:
-        line = _newlines(data[:bad_at].decode("cp1252", errors="replace")).count("\n") + 1
-        warn(line, f"not valid UTF-8 (byte 0x{data[bad_at]:02X}); read as Latin-1/"
-                   "Windows-1252: convert the file to UTF-8 (iconv -f latin1 -t utf-8)")
     if nul:
         for i, ln in enumerate(text.split("\n"), 1):
             if "\x00" in ln:
                 warn(i, "NUL byte removed")
         text = text.replace("\x00", "")
     return text, problems
+
+
+def _decode_lines(data: bytes) -> tuple[str, list[tuple[int, bytes, str]], bool]:
+    """Bytes that are not all UTF-8 -> (text, [(line, first bad byte, its reading)], mixed).
+
+    Line by line: a valid line is UTF-8; in a line that is not, every valid UTF-8 sequence is
+    kept and every other byte is read as Windows-1252.  ``mixed``: the file also holds valid
+    non-ASCII UTF-8 (then converting it whole from Latin-1 would garble those).
+    """
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # never inside a sequence
+    lines = data.split(b"\n")
+    bad: list[tuple[int, bytes, str]] = []
+    mixed = False
+    out = []
+    for i, raw in enumerate(lines, 1):
+        try:
+            line = raw.decode("utf-8")
+            if not mixed and not line.isascii():
+                mixed = True
+            out.append(line)
+            continue
+        except UnicodeDecodeError:
+            pass
+        parts, pos, first = [], 0, None
+        view = memoryview(raw)  # no copy of the rest of the line at each bad byte
+        while True:
+            try:
+                parts.append(str(view[pos:], "utf-8"))
+                break
+            except UnicodeDecodeError as e:
+                good = str(view[pos: pos + e.start], "utf-8")
+                mixed = mixed or not good.isascii()
+                byte = raw[pos + e.start: pos + e.start + 1]
+                read = byte.decode("cp1252", errors="replace")
+                parts += [good, read]
+                first = first or (byte, read)
+                pos += e.start + 1
+        out.append("".join(parts))
+        bad.append((i, first[0], first[1]))
+    return "\n".join(out), bad, mixed
 
 
 _CONTROLS = [chr(c) for c in range(32) if chr(c) not in "\t\n\r\f"] + ["\x7f", "\ufffd"]
@@ -445,6 +567,15 @@ def _add_entry(bib: BibFile, block, line: int, path: str, first_line: dict[str, 
                                 block.entry_type))
 
 
+#: an entry's head as written: its type and the text up to the first ',' or line end
+_WRITTEN_KEY = re.compile(r"@\s*(\w+)\s*[{(][ \t]*([^,\n]*?)[ \t]*(?:,|\n|$)")
+_KEY_FORBIDDEN = re.compile(r"[\s\"#%'(){}=\\]")
+
+
+def _char_name(c: str) -> str:
+    return {" ": "a space", "\t": "a tab", "\n": "a line break"}.get(c, repr(c))
+
+
 def _failed(block, line: int, path: str) -> Problem:
     raw = block.raw.lstrip()
     m = _KEY.match(raw)
@@ -454,6 +585,14 @@ def _failed(block, line: int, path: str) -> Problem:
     reason = str(getattr(error, "abort_reason", "") or getattr(block, "abort_reason", "") or "")
     depth = raw.count("{") - raw.count("}")
     ignored = f"in {kind} entry (the entry is ignored; parsing resumed at the next '@')"
+    head = _WRITTEN_KEY.match(raw)
+    bad_key = head and head.group(1).lower() not in _NOT_ENTRY and _KEY_FORBIDDEN.search(
+        head.group(2))
+    if bad_key:  # what broke the parser is the key, not a brace or a quote
+        written = head.group(2)
+        return Problem(path, line, written, "error",
+                       f"invalid citekey {written!r} {ignored}: a key cannot hold "
+                       f"{_char_name(bad_key.group())}; use letters, digits and -_:./")
     if "closing `\"`" in reason:
         what = f'unclosed quote {ignored}: close the "..." value'
     elif "closing `}`" in reason or "closing bracket" in reason or (

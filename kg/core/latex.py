@@ -86,31 +86,51 @@ def _macro(m: re.Match) -> str:
     return "\\" + name + " "  # unknown: kept (and reported by unknown_macros)
 
 
-def _balanced_end(s: str, start: int) -> int:
-    """Index just after the group whose opening brace is at s[start-1]."""
-    depth = 1
-    i = start
-    while i < len(s) and depth:
-        c = s[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-        i += 1
-    return i
+_GROUP_TOKEN = re.compile(r"\\[\s\S]|[{}]")  # an escaped character (skipped), or a brace
 
 
 def _quotes(s: str) -> str:
-    while True:
-        m = _QUOTE_MACRO.search(s)
-        if not m:
-            return s
-        end = _balanced_end(s, m.end())
-        opening, closing = _QUOTE_MACROS[m.group(1)]
-        s = s[: m.start()] + opening + "{" + s[m.end(): end - 1] + "}" + closing + s[end:]
+    """``\\enquote{x}`` -> ``“{x}”``: every quote macro with its group, in one pass.
+
+    One scan of the braces (a stack of the open groups) finds where each macro's group ends,
+    then the text is rebuilt once: linear in the length of the text, however deeply the macros
+    nest.  A group left open runs to the end of the text.
+    """
+    found = list(_QUOTE_MACRO.finditer(s))
+    if not found:
+        return s
+    # the '{' ending a macro is never an escaped character: a letter or a space precedes it
+    opens = {m.end() - 1: m for m in found}
+    closes: dict[int, re.Match] = {}  # position of the '}' closing a macro's group -> macro
+    stack: list[re.Match | None] = []
+    for t in _GROUP_TOKEN.finditer(s, found[0].end() - 1):
+        c = t.group()
+        if c == "{":
+            stack.append(opens.get(t.start()))
+        elif c == "}" and stack:
+            m = stack.pop()
+            if m is not None:
+                closes[t.start()] = m
+    out: list[str] = []
+    last = 0
+    # (position, 0 = closing mark after a '}' / 1 = macro, macro): a mark comes first
+    events = sorted([(m.start(), 1, i) for i, m in enumerate(found)]
+                    + [(p + 1, 0, -1) for p in closes])
+    for pos, kind, i in events:
+        if kind:  # a macro: its opening mark and its group's brace
+            m = found[i]
+            out.append(s[last:pos])
+            out.append(_QUOTE_MACROS[m.group(1)][0] + "{")
+            last = m.end()
+        else:  # just after a '}' closing a macro's group: its closing mark
+            out.append(s[last:pos])
+            out.append(_QUOTE_MACROS[closes[pos - 1].group(1)][1])
+            last = pos
+    out.append(s[last:])
+    for m in reversed(stack):  # groups never closed: closed at the end, innermost first
+        if m is not None:
+            out.append("}" + _QUOTE_MACROS[m.group(1)][1])
+    return "".join(out)
 
 
 _BARE_ACCENT = re.compile(r"\\([~^'\"`=.])\{\}")

@@ -1,13 +1,84 @@
-"""Rows -> table / json / csv / markdown; SPARQL results in the SPARQL 1.1 JSON format."""
+"""Rows -> table / json / csv / markdown; SPARQL results in the SPARQL 1.1 JSON format.
+
+What a .bib holds is untrusted: it reaches a terminal or a spreadsheet through these formats.
+
+- table and markdown (read on a terminal): control characters are made visible
+  (:func:`visible`): C0 controls as their Unicode control pictures (ESC as ``␛``), DEL as ``␡``,
+  C1 controls and the bidirectional overrides and isolates as ``\\x9b``, ``\\u202e``; no escape
+  sequence (colours, OSC 52 clipboard writes, title changes, hidden text) reaches the terminal.
+  Ordinary text (accents, CJK, emoji, joiners) is untouched.
+- json: the same characters are written as ``\\u`` escapes (:func:`json_safe`): the same JSON
+  values, never a raw control character.
+- csv: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+  leading ``'`` (OWASP, CSV injection), so that a spreadsheet shows it instead of running it
+  as a formula; plain numbers (``-12``, ``+3.5``) are left as they are.
+"""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+import re
 import unicodedata
 
 FORMATS = ("table", "json", "csv", "markdown")
 WIDTH = 70  # widest a table cell gets; longer text is cut with "…" (json/csv keep it whole)
+
+
+# C0 and C1 controls, DEL, and the bidirectional embeddings, overrides and isolates
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _picture(m: re.Match) -> str:
+    c = ord(m.group())
+    if c < 0x20:
+        return chr(0x2400 + c)  # ␀..␟: ESC is ␛
+    if c == 0x7F:
+        return "\u2421"  # ␡
+    if c <= 0x9F:
+        return f"\\x{c:02x}"
+    return f"\\u{c:04x}"
+
+
+def visible(text: str, keep: str = "") -> str:
+    """``text`` for a terminal: every control character (but those in ``keep``, e.g. "\\n\\t")
+    and bidirectional override made visible; other characters untouched."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _unsafe(keep).sub(_picture, text)
+
+
+@functools.lru_cache(maxsize=8)
+def _unsafe(keep: str) -> re.Pattern:
+    """_UNSAFE less the characters of ``keep``."""
+    if not keep:
+        return _UNSAFE
+    chars = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
+                              *range(0x2066, 0x206A)) if chr(c) not in keep]
+    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
+
+
+def json_safe(text: str) -> str:
+    """JSON text with DEL, the C1 controls, the bidirectional overrides and the line/paragraph
+    separators written as ``\\uXXXX`` escapes: the same values (they only occur inside strings),
+    nothing a terminal acts on (json.dumps escapes the C0 controls itself)."""
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_safe(cell: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP): a leading ' before
+    = + - @ tab or carriage return; plain numbers are left alone."""
+    if cell.startswith(_FORMULA) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def _cell(v) -> str:
@@ -50,7 +121,9 @@ def table(rows: list[dict], columns: list[str] | None = None) -> str:
     cols = columns or columns_of(rows)
     if not rows:
         return "(none)\n"
-    cells = [[_cut(_cell(r.get(c)), WIDTH) for c in cols] for r in rows]
+    cells = [[_cut(visible(" ".join(_cell(r.get(c)).split())), WIDTH) for c in cols]
+             for r in rows]
+    cols = [visible(c) for c in cols]
     widths = [max([_width(c)] + [_width(row[i]) for row in cells]) for i, c in enumerate(cols)]
 
     def line(vals):
@@ -66,9 +139,9 @@ def markdown(rows: list[dict], columns: list[str] | None = None) -> str:
         return "_(none)_\n"
 
     def esc(s: str) -> str:
-        return " ".join(s.split()).replace("\\", "\\\\").replace("|", "\\|")
+        return visible(" ".join(s.split())).replace("\\", "\\\\").replace("|", "\\|")
 
-    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    out = ["| " + " | ".join(esc(c) for c in cols) + " |", "|" + "---|" * len(cols)]
     out += ["| " + " | ".join(esc(_cell(r.get(c))) for c in cols) + " |" for r in rows]
     return "\n".join(out) + "\n"
 
@@ -77,14 +150,14 @@ def to_csv(rows: list[dict], columns: list[str] | None = None) -> str:
     cols = columns or columns_of(rows)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(cols)
+    w.writerow([csv_safe(c) for c in cols])
     for r in rows:
-        w.writerow([_cell(r.get(c)) for c in cols])
+        w.writerow([csv_safe(_cell(r.get(c))) for c in cols])
     return buf.getvalue()
 
 
 def to_json(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 def rows(data: list[dict], fmt: str, columns: list[str] | None = None) -> str:
@@ -116,7 +189,8 @@ def sections(data: dict, fmt: str, order: list[tuple[str, str]], header: dict | 
     if header:
         for k, v in header.items():
             if v not in (None, "", []):
-                out.append(f"- **{k}**: {_cell(v)}" if md else f"{k}: {_cell(v)}")
+                v = visible(_cell(v), keep="\n\t")
+                out.append(f"- **{k}**: {v}" if md else f"{k}: {v}")
         out.append("")
     for key, title in order:
         items = data.get(key, [])
@@ -145,14 +219,16 @@ def sparql_json(result) -> str:
                 d["datatype"] = t.datatype
             b[name] = d
         bindings.append(b)
-    return json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}},
-                      ensure_ascii=False, indent=1) + "\n"
+    return json_safe(json.dumps({"head": {"vars": result.vars},
+                                 "results": {"bindings": bindings}},
+                                ensure_ascii=False, indent=1)) + "\n"
 
 
 def result(res, fmt: str) -> str:
     """A kg.read.query.Result in any format (json = the standard SPARQL 1.1 JSON)."""
-    if res.triples is not None:
-        return res.triples
+    if res.triples is not None:  # N-Triples: the same terms with \\u escapes
+        return _UNSAFE.sub(lambda m: "\n" if m.group() == "\n" else
+                           f"\\u{ord(m.group()):04X}", res.triples)
     if fmt == "json":
         return sparql_json(res)
     if res.boolean is not None:

@@ -9,8 +9,14 @@ Standard library only (urllib): any triplestore that speaks the two W3C protocol
   graph, ``POST`` merges into it; the file is streamed, never read whole into memory.
 
 Credentials come from the environment only: ``KG_ENDPOINT_USER`` + ``KG_ENDPOINT_PASSWORD``
-(HTTP Basic) or ``KG_ENDPOINT_TOKEN`` (Bearer).  They are never printed: every message this
-module raises is scrubbed of them.
+(HTTP Basic) or ``KG_ENDPOINT_TOKEN`` (Bearer).  They are never printed: a URL is shown only
+once its ``user:password@`` part is removed, a credential that cannot go into an HTTP header
+(a line break, a control character) is refused without showing it, and what the server or the
+system says is scrubbed of them before it is shown.
+
+Answers are read in blocks and capped: at most ``KG_ENDPOINT_MAX_BYTES`` bytes (default
+:data:`DEFAULT_MAX_BYTES`, 256 MiB; suffixes K, M, G accepted) or the ``max_bytes`` of a
+:class:`RemoteStore`; a larger answer is an error, never a client that grows without bound.
 """
 from __future__ import annotations
 
@@ -28,7 +34,10 @@ from kg.core.vocab import RDF, XSD
 
 ENV_USER, ENV_PASSWORD, ENV_TOKEN = "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD", "KG_ENDPOINT_TOKEN"
 ENV_TIMEOUT = "KG_ENDPOINT_TIMEOUT"
+ENV_MAX_BYTES = "KG_ENDPOINT_MAX_BYTES"
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_BYTES = 256 << 20  # the largest answer read from a server (KG_ENDPOINT_MAX_BYTES)
+MIN_SCRUBBED = 8  # shorter credentials are never replaced inside a text (see scrub)
 CHUNK = 1 << 20  # upload block size
 XSD_STRING = XSD.string
 RDF_LANG = RDF.langString
@@ -54,14 +63,39 @@ def _auth() -> str | None:
     if token and (user or pw):
         raise RemoteError(f"set either {ENV_TOKEN} or {ENV_USER}/{ENV_PASSWORD}, not both")
     if token:
+        _check_credential(ENV_TOKEN, token, bearer=True)
         return f"Bearer {token}"
     if user or pw:
         if not (user and pw):
             missing = ENV_PASSWORD if user else ENV_USER
             raise RemoteError(f"{missing} is not set ({ENV_USER} and {ENV_PASSWORD} go "
                               "together)")
+        _check_credential(ENV_USER, user)
+        _check_credential(ENV_PASSWORD, pw)
+        if ":" in user:
+            raise RemoteError(f"{ENV_USER} holds a ':', which HTTP Basic cannot send (it "
+                              "separates the user from the password): check its value")
         return "Basic " + base64.b64encode(f"{user}:{pw}".encode()).decode("ascii")
     return None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _check_credential(name: str, value: str, bearer: bool = False) -> None:
+    """Refuse, without showing it, a credential that cannot travel in an HTTP header."""
+    bad = _CONTROL.search(value)
+    if bad:
+        where = ("at its end" if bad.start() >= len(value.rstrip("\r\n\t\x00"))
+                 else f"at character {bad.start() + 1}")
+        what = {"\n": "a line feed (LF)", "\r": "a carriage return (CR)",
+                "\t": "a tab"}.get(bad.group(), f"the control character U+{ord(bad.group()):04X}")
+        raise RemoteError(f"{name} holds {what} {where}: credentials cannot contain line "
+                          "breaks or control characters (was it read from a file with its "
+                          "line end?); set it again without them")
+    if bearer and not value.isascii():
+        raise RemoteError(f"{name} holds characters that are not ASCII, which an HTTP "
+                          "header cannot carry: check its value")
 
 
 def _secrets() -> list[str]:
@@ -70,21 +104,42 @@ def _secrets() -> list[str]:
     for s in (pw, token):
         if s:
             out.append(s)
+            if s.strip() and s.strip() != s:
+                out.append(s.strip())
     if user and pw:
         out.append(base64.b64encode(f"{user}:{pw}".encode()).decode("ascii"))
-    return sorted(out, key=len, reverse=True)
+    return sorted(set(out), key=len, reverse=True)
+
+
+WITHHELD = "(not shown: it may contain the credentials)"
 
 
 def scrub(text: str) -> str:
-    """``text`` with every credential from the environment replaced by ***."""
+    """``text`` (said by a server or the system) without the credentials of the environment.
+
+    A credential of :data:`MIN_SCRUBBED` characters or more is replaced by ***.  A shorter one
+    cannot be replaced without mangling the text and showing, by what was starred, what it is
+    (a one-letter password would star every such letter): a text that holds one is withheld
+    whole.
+    """
     for s in _secrets():
-        if len(s) >= 1:
+        if len(s) >= MIN_SCRUBBED:
+            text = text.replace(s, "***")
+        elif s in text:
+            return WITHHELD
+    return text
+
+
+def _scrub_long(text: str) -> str:
+    """Our own messages: they never hold a credential; long ones are replaced all the same."""
+    for s in _secrets():
+        if len(s) >= MIN_SCRUBBED:
             text = text.replace(s, "***")
     return text
 
 
 def _fail(cls, message: str):
-    return cls(scrub(message))
+    return cls(_scrub_long(message))
 
 
 def has_credentials() -> bool:
@@ -93,21 +148,45 @@ def has_credentials() -> bool:
 
 # --------------------------------------------------------------------------- URLs
 
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:)?(//)?[^@]*@")
+
+
+def redact(url: str) -> str:
+    """``url`` without its ``user:password@`` part (everything up to its last '@'), to show."""
+    m = _USERINFO.match(url)
+    if m is None:
+        return url
+    prefix = (m.group(1) or "") + m.group(2) if m.group(2) else ""
+    return prefix + "***@" + url[m.end():]
+
+
 def check_url(url: str, what: str = "endpoint") -> str:
-    """An http(s) URL with a host and no credentials in it."""
+    """An http(s) URL with a host and no credentials in it.
+
+    Its messages show the URL only through :func:`redact`: a bad port, scheme or host never
+    echoes a password written into it.
+    """
     url = (url or "").strip()
+    shown = repr(redact(url)[:120])
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises on a bad port)
+        userinfo = parts.username is not None or parts.password is not None
     except ValueError:
-        raise InputError(f"not a usable {what} URL: {url[:120]!r}") from None
+        userinfo = "@" in url
+        if not userinfo:
+            raise InputError(f"not a usable {what} URL: {shown} (a bad port or host?)") from None
+    if userinfo:
+        # never echo them: they hold a secret
+        raise InputError(f"the {what} URL holds credentials ({shown}): remove them and set "
+                         f"{ENV_USER} and {ENV_PASSWORD} (or {ENV_TOKEN}) in the environment "
+                         "instead")
+    if _CONTROL.search(url) or " " in url:
+        raise InputError(f"not a usable {what} URL: {shown} (it holds spaces or control "
+                         "characters)")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InputError(f"not a usable {what} URL: {url[:120]!r} (expected http://HOST:PORT/"
+        raise InputError(f"not a usable {what} URL: {shown} (expected http://HOST:PORT/"
                          f"...; {LAYOUTS})")
-    if parts.username is not None or parts.password is not None:
-        # never echo it: it holds a secret
-        raise InputError(f"the {what} URL holds credentials: remove them and set {ENV_USER} "
-                         f"and {ENV_PASSWORD} (or {ENV_TOKEN}) in the environment instead")
     return url
 
 
@@ -152,8 +231,12 @@ def graph_target(url: str, graph: str | None) -> str:
 
 
 def _shown(url: str) -> str:
-    p = urlsplit(url)
-    return urlunsplit((p.scheme, p.netloc, p.path, p.query, ""))
+    try:
+        p = urlsplit(url)
+        netloc = p.netloc.rpartition("@")[2]
+        return urlunsplit((p.scheme, netloc, p.path, p.query, ""))
+    except ValueError:
+        return redact(url)
 
 
 def _timeout(timeout: float | None) -> float:
@@ -190,7 +273,7 @@ def _opener(url: str):
         def redirect_request(self, req, fp, code, msg, headers, newurl):
             # Following would resend the credentials (and drop a PUT body): say where instead
             raise _fail(RemoteError, f"{_shown(req.full_url)} redirects (HTTP {code}) to "
-                                     f"{_shown(newurl)}: use that URL")
+                                     f"{scrub(_shown(newurl))}: use that URL")
 
     handlers = [NoRedirect()]
     if _loopback(urlsplit(url).hostname or ""):
@@ -211,9 +294,57 @@ def _body_text(fp, limit: int = 4000) -> str:
     return text[:500] + ("…" if len(text) > 500 else "")
 
 
+def max_bytes(limit: int | None = None) -> int:
+    """The largest answer read from a server: ``limit``, else KG_ENDPOINT_MAX_BYTES, else
+    :data:`DEFAULT_MAX_BYTES`."""
+    if limit is not None:
+        if int(limit) <= 0:
+            raise InputError("the answer size limit must be a positive number of bytes")
+        return int(limit)
+    raw = os.environ.get(ENV_MAX_BYTES, "").strip()
+    if not raw:
+        return DEFAULT_MAX_BYTES
+    m = re.fullmatch(r"(\d+)\s*([KMG]?)(?:i?B)?", raw, re.IGNORECASE)
+    if not m or int(m.group(1)) == 0:
+        raise InputError(f"{ENV_MAX_BYTES} must be a positive number of bytes (suffixes K, M, "
+                         f"G accepted), not {raw[:20]!r}")
+    return int(m.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[m.group(2).upper()]
+
+
+def _size(n: int) -> str:
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift:
+            return f"{n / (1 << shift):.3g} {unit}"
+    return f"{n} bytes"
+
+
+def _too_big(shown: str, limit: int, said: str = "") -> RemoteError:
+    return _fail(RemoteError, f"the answer of {shown} is larger than the limit of "
+                              f"{_size(limit)}{said}: narrow the query (LIMIT, fewer "
+                              f"variables) or raise the limit with {ENV_MAX_BYTES}")
+
+
+def _read_capped(resp, limit: int, shown: str) -> bytes:
+    """The body of ``resp``, read in blocks; an error as soon as it exceeds ``limit`` bytes."""
+    declared = resp.headers.get("Content-Length")
+    if declared and declared.strip().isdigit() and int(declared) > limit:
+        raise _too_big(shown, limit, f" (it announces {_size(int(declared))})")
+    buf = bytearray()
+    while True:
+        block = resp.read(min(CHUNK, limit + 1 - len(buf)))
+        if not block:
+            return bytes(buf)
+        buf += block
+        if len(buf) > limit:
+            raise _too_big(shown, limit)
+
+
 def _request(method: str, url: str, *, data=None, headers: dict, timeout: float | None,
-             action: str, write: bool = False):
-    """One HTTP exchange; returns (content type, body bytes).  Every failure is a KgError."""
+             action: str, write: bool = False, limit: int | None = None):
+    """One HTTP exchange; returns (content type, body bytes).  Every failure is a KgError.
+
+    The answer is read in blocks, at most :func:`max_bytes` of it.
+    """
     import socket
     import ssl
     import urllib.error
@@ -228,11 +359,12 @@ def _request(method: str, url: str, *, data=None, headers: dict, timeout: float 
     shown = _shown(url)
     host = urlsplit(url).netloc
     t = _timeout(timeout)
+    cap = max_bytes(limit)
     try:
         with _opener(url).open(req, timeout=t) as resp:
-            return resp.headers.get("Content-Type", ""), resp.read()
+            return resp.headers.get("Content-Type", ""), _read_capped(resp, cap, shown)
     except urllib.error.HTTPError as e:
-        detail = _body_text(e)
+        detail = scrub(_body_text(e))
         code = e.code
         said = f": {detail}" if detail else ""
         if code in (401, 407):
@@ -274,21 +406,23 @@ def _request(method: str, url: str, *, data=None, headers: dict, timeout: float 
         elif isinstance(reason, (TimeoutError, socket.timeout)):
             msg = f"no answer from {host} within {t:g} s ({ENV_TIMEOUT} sets the limit)"
         elif isinstance(reason, ssl.SSLError):
-            msg = f"TLS failure with {host}: {reason}"
+            msg = f"TLS failure with {host}: {scrub(str(reason))}"
         elif isinstance(reason, KgError):
             raise _fail(type(reason), str(reason)) from None
         else:
-            msg = f"cannot reach {host}: {reason}"
+            msg = f"cannot reach {host}: {scrub(str(reason))}"
         raise _fail(RemoteError, f"{action} failed: {msg}") from None
     except TimeoutError:
         raise _fail(RemoteError, f"{action} failed: no answer from {host} within {t:g} s "
                                  f"({ENV_TIMEOUT} sets the limit)") from None
     except ConnectionError as e:
         hint = " (does it refuse writes, or this size?)" if write else ""
-        raise _fail(RemoteError, f"{action} failed: the connection to {host} broke ({e})"
+        raise _fail(RemoteError, f"{action} failed: the connection to {host} broke "
+                                 f"({scrub(str(e))})"
                                  f"{hint}") from None
     except OSError as e:  # http.client errors are OSError-free; remaining socket errors
-        raise _fail(RemoteError, f"{action} failed: cannot reach {host}: {e}") from None
+        raise _fail(RemoteError, f"{action} failed: cannot reach {host}: {scrub(str(e))}"
+                    ) from None
     except Exception as e:
         import http.client
 
@@ -307,6 +441,7 @@ class RemoteStore:
     endpoint: str
     graph: str | None = None  # default-graph-uri: query this named graph
     timeout: float | None = None
+    max_bytes: int | None = None  # the largest answer read (default: KG_ENDPOINT_MAX_BYTES)
 
     remote = True
 
@@ -337,7 +472,7 @@ class RemoteStore:
         ctype, body = _request("POST", self._url(), data=text.encode("utf-8"),
                                headers={"Content-Type": "application/sparql-query; charset=utf-8",
                                         "Accept": accept},
-                               timeout=self.timeout, action="the query")
+                               timeout=self.timeout, action="the query", limit=self.max_bytes)
         if graph_form:
             return Result(triples=_ntriples(body, ctype, self.endpoint))
         return parse_results(body, ctype, self.endpoint)
@@ -390,20 +525,53 @@ def _to_ox(t):
     return ox.Literal(t.value)
 
 
-def _not_results(ctype: str, url: str, what: str = "SPARQL JSON results") -> RemoteError:
-    kind = ctype.split(";")[0].strip() or "no content type"
+def _media(ctype: str) -> tuple[str, dict[str, str]]:
+    """'Application/SPARQL-Results+JSON; Charset="UTF-8"' -> ('application/sparql-results+json',
+    {'charset': 'UTF-8'}): the media type in lower case, its parameters by lower-case name."""
+    media, *params = (ctype or "").split(";")
+    out = {}
+    for p in params:
+        name, _, value = p.partition("=")
+        out[name.strip().lower()] = value.strip().strip('"')
+    return media.strip().lower(), out
+
+
+_JSON_MEDIA = (JSON_RESULTS, "application/json")
+
+
+def _not_results(ctype: str, url: str, what: str = "SPARQL JSON results",
+                 why: str = "") -> RemoteError:
+    kind = _media(ctype)[0] or "no content type"
+    if why:  # the right type, a body that does not hold what it says
+        return _fail(RemoteError, f"{_shown(url)} sent {what} that cannot be read (its "
+                                  f"{kind} answer {why}): is the answer cut short, or the "
+                                  "server misbehaving?")
     return _fail(RemoteError, f"{_shown(url)} did not answer with {what} (it sent {kind}): is "
                               f"it a SPARQL query endpoint? ({LAYOUTS})")
 
 
 def parse_results(body: bytes, ctype: str, url: str = "the server"):
-    """SPARQL 1.1 Query Results JSON -> ``kg.read.query.Result`` (engine-independent rows)."""
+    """SPARQL 1.1 Query Results JSON -> ``kg.read.query.Result`` (engine-independent rows).
+
+    The content type is compared without its parameters and case; its charset is honoured.
+    """
     from kg.read.query import Result
 
+    media, params = _media(ctype)
+    claims = media in _JSON_MEDIA or media.endswith("+json")
+    charset = params.get("charset") or "utf-8"
     try:
-        doc = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise _not_results(ctype, url) from None
+        try:
+            text = body.decode(charset)
+        except LookupError:
+            text = body.decode("utf-8")
+        doc = json.loads(text.lstrip("\ufeff"))
+    except UnicodeDecodeError:
+        raise _not_results(ctype, url, why=f"is not {charset} text") if claims else (
+            _not_results(ctype, url)) from None
+    except ValueError as e:
+        raise _not_results(ctype, url, why=f"is not valid JSON: {scrub(str(e))[:120]}"
+                           ) if claims else _not_results(ctype, url) from None
     try:
         if "boolean" in doc:
             return Result(boolean=bool(doc["boolean"]))
@@ -413,7 +581,9 @@ def parse_results(body: bytes, ctype: str, url: str = "the server"):
             rows.append({k: _term(v) for k, v in b.items() if k in names})
         return Result(vars=names, rows=rows)
     except (KeyError, TypeError, AttributeError, ValueError):
-        raise _not_results(ctype, url) from None
+        raise _not_results(ctype, url, why="is JSON, but not in the SPARQL results layout "
+                           "(head, results, bindings)") if claims else _not_results(
+            ctype, url) from None
 
 
 def _term(b: dict):
@@ -453,15 +623,16 @@ def _ntriples(body: bytes, ctype: str, url: str) -> str:
     """A CONSTRUCT/DESCRIBE answer (N-Triples, Turtle, RDF/XML...) as N-Triples text."""
     import pyoxigraph as ox
 
-    media = ctype.split(";")[0].strip().lower()
+    media = _media(ctype)[0]
     fmt = ox.RdfFormat.from_media_type(media) if media else None
     if fmt is None:
         raise _not_results(ctype, url, "RDF")
     try:
         quads = ox.parse(body, format=fmt)
         return ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-    except (SyntaxError, ValueError, OSError):
-        raise _not_results(ctype, url, "readable RDF") from None
+    except (SyntaxError, ValueError, OSError) as e:
+        raise _not_results(ctype, url, "RDF", why=f"does not parse: {scrub(str(e))[:120]}"
+                           ) from None
 
 
 # --------------------------------------------------------------------------- upload
