@@ -1,5 +1,6 @@
 """Writes are atomic: concurrent builds leave a consistent out/, a killed build leaves the
-previous output intact.  Real processes: `python -m kg.cli build` subprocesses (sys.executable).
+previous output intact or the new one whole, never a mix.  Real processes: `python -m kg.cli
+build` subprocesses (sys.executable), killed with SIGKILL.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kg.builder import store as st
+
 ROOT = Path(__file__).resolve().parent.parent
 ENV = dict(os.environ, PYTHONPATH=str(ROOT))
 
@@ -24,22 +27,37 @@ def kg(*args: str, **kw) -> subprocess.Popen:
 
 
 def published(out: Path) -> dict[str, bytes]:
-    """What readers see: every file of out/ but the lock and private staging folders."""
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and not p.relative_to(out).parts[0].startswith(".")}
+    """What readers see: the files of the live generation, and out/'s links to them."""
+    gen = st.current(out)
+    seen = {str(p.relative_to(gen)): p.read_bytes() for p in sorted(gen.rglob("*"))
+            if p.is_file()}
+    seen.update({f"out/{name}": (out / name).read_bytes() for name in st.LINKED
+                 if (out / name).exists()})
+    return seen
 
 
 def consistent(out: Path) -> dict:
-    """out/ holds one whole build: the manifest's store opens and matches graph.ttl."""
+    """out/ holds one whole build: the manifest's store opens and matches graph.ttl, through
+    out/'s links and in the live generation alike."""
+    gen = st.current(out)
     m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    stores = [p.name for p in out.glob("store-*")]
+    assert m == st.manifest_of(gen)
+    stores = [p.name for p in gen.glob("store-*")]
     assert stores == [m["store"]], (stores, m["store"])
-    store = ox.Store.read_only(str(out / m["store"]))
+    store = ox.Store.read_only(str(gen / m["store"]))
     assert len(store) == m["triples"]
-    ttl = set(ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE))
-    assert len(ttl) == m["triples"]
-    json.loads((out / "graph.jsonld").read_text(encoding="utf-8"))
+    for where in (out, gen):
+        ttl = set(ox.parse(path=str(where / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+        assert len(ttl) == m["triples"]
+        json.loads((where / "graph.jsonld").read_text(encoding="utf-8"))
     return m
+
+
+def leftovers(out: Path) -> list[str]:
+    """What out/.kg holds besides the live generation and the lock (a clean one: nothing)."""
+    live = st.current(out).name
+    return sorted(p.name for p in (out / ".kg").iterdir()
+                  if p.name not in ("current", "lock", live))
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +84,7 @@ def test_two_concurrent_builds(tmp_path, libraries, ontology_path):
             assert p.returncode in (0, 1), err  # 1: the generated library has lint errors
     m = consistent(out)
     assert m["bib"]["path"] in {str(libraries[n].resolve()) for n in (300, 10_000)}
-    assert not list(out.glob(".build-*"))
+    assert not list(out.glob(".kg/stage-*"))
     # and a build afterwards still works
     p = kg("build", str(libraries[300]), "--ontology", str(ontology_path), "-o", str(out), "-q")
     p.communicate(timeout=600)
@@ -116,7 +134,7 @@ def test_kill_9_mid_build_leaves_previous_output(tmp_path, libraries, ontology_p
     _, err = again.communicate(timeout=600)
     assert again.returncode in (0, 1) and "Traceback" not in err
     consistent(out)
-    assert not list(out.glob(".build-*")), "the killed build's staging folder is cleaned"
+    assert leftovers(out) == [], "the killed build's stage is cleaned"
 
 
 def test_readers_during_a_build_see_a_whole_graph(tmp_path, libraries, ontology_path):
@@ -154,7 +172,80 @@ def test_open_store_of_a_replaced_store(tmp_path, libraries, ontology_path):
     build(libraries[300], ontology_path, out)
     m = st.read_manifest(out)
     # what a concurrent publish's rmtree of the old store leaves while it runs
-    for f in sorted((out / m["store"]).glob("*.sst"))[:1]:
+    for f in sorted((st.current(out) / m["store"]).glob("*.sst"))[:1]:
         f.unlink()
     with pytest.raises(KgError):
         st.open_store(out)
+
+
+#: a `kg` process that SIGKILLs itself at its N-th change to the file system (rename, link,
+#: unlink, open, mkdir, rmtree...) inside the publication of its build
+KILL_AT = """
+import os, shutil, signal, sys
+from kg.builder import store as st
+
+n, calls, inside = int(sys.argv[1]), [0], [False]
+
+def killing(f):
+    def call(*a, **k):
+        if inside[0]:
+            if calls[0] == n:
+                os.kill(os.getpid(), signal.SIGKILL)
+            calls[0] += 1
+        return f(*a, **k)
+    return call
+
+for name in ("open", "rename", "replace", "symlink", "link", "unlink", "rmdir", "mkdir"):
+    setattr(os, name, killing(getattr(os, name)))
+shutil.rmtree = killing(shutil.rmtree)
+publish = st.publish
+
+def publishing(*a, **k):
+    inside[0] = True
+    return publish(*a, **k)
+
+st.publish = publishing
+from kg.cli import main
+main(sys.argv[2:])
+"""
+
+
+def test_kill_9_at_every_step_of_publish(tmp_path, small_bib, ontology_path):
+    """Old generation or new one, whole, whatever the instant; then a reader and the next
+    build succeed, and the build leaves nothing of the killed one behind."""
+    from kg.read.query import Library
+
+    other = tmp_path / "other.bib"
+    other.write_text(small_bib.read_text(encoding="utf-8") + "\n@book{zz, title={Z}}\n",
+                     encoding="utf-8")
+    out = tmp_path / "out"
+    old_sha, new_sha = st.sha256(small_bib), st.sha256(other)
+    seen = {"old": 0, "new": 0}
+    for n in range(200):
+        first = kg("build", str(small_bib), "--ontology", str(ontology_path), "-o", str(out),
+                   "-q")
+        _, err = first.communicate(timeout=600)
+        assert first.returncode == 0 and "Traceback" not in err, err
+        assert consistent(out)["bib"]["sha256"] == old_sha
+        assert leftovers(out) == [], f"after the kill at step {n - 1}"
+        victim = subprocess.Popen(
+            [sys.executable, "-c", KILL_AT, str(n), "build", str(other), "--ontology",
+             str(ontology_path), "-o", str(out), "-q"], env=ENV, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        _, err = victim.communicate(timeout=600)
+        assert "Traceback" not in err, err
+        m = consistent(out)
+        assert m["bib"]["sha256"] in (old_sha, new_sha)
+        lib = Library(out)
+        assert len(lib.store) == m["triples"]
+        assert lib.digest() is None or lib.digest().counts is not None
+        lib.close()
+        if victim.returncode == 0:  # n steps were more than the publication took
+            assert m["bib"]["sha256"] == new_sha
+            break
+        assert victim.returncode == -signal.SIGKILL
+        seen["old" if m["bib"]["sha256"] == old_sha else "new"] += 1
+    else:
+        pytest.fail("the publication never finished")
+    print(f"killed at {n} instants of publish: {seen}")
+    assert seen["old"] >= 5 and seen["new"] >= 1

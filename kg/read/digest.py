@@ -466,10 +466,14 @@ def write(out: str | Path, store=None, store_name: str | None = None) -> Path | 
     Returns the file written (None when out/ has no manifest or its inputs are gone).
     """
     from kg.builder.pipeline import CHUNK, _thesaurus
-    from kg.builder.store import read_manifest
+    from kg.builder.store import current, manifest_of
+    from kg.core.errors import KgError
 
-    out = Path(out)
-    m = read_manifest(out)
+    try:
+        out = current(out)  # the live generation: its files, and the digest written there
+    except KgError:
+        return None
+    m = manifest_of(out)
     if not m or not m.get("store"):
         return None
     store_name = store_name or m["store"]
