@@ -179,12 +179,16 @@ def test_open_store_of_a_replaced_store(tmp_path, libraries, ontology_path):
 
 
 #: a `kg` process that SIGKILLs itself at its N-th change to the file system (rename, link,
-#: unlink, open, mkdir, rmtree...) inside the publication of its build
+#: unlink, open, mkdir, rmtree...) inside the publication of its build (N < 0: never); with
+#: KG_TEST_LARGE, a few hundred entries are a large library (flat files, index, incremental
+#: builds); an incremental build says so on stderr
 KILL_AT = """
 import os, shutil, signal, sys
-from kg.builder import store as st
+from kg.builder import incremental, pipeline, store as st
 
 n, calls, inside = int(sys.argv[1]), [0], [False]
+if os.environ.get("KG_TEST_LARGE"):
+    pipeline.PRETTY_MAX_TRIPLES = 1000
 
 def killing(f):
     def call(*a, **k):
@@ -198,54 +202,92 @@ def killing(f):
 for name in ("open", "rename", "replace", "symlink", "link", "unlink", "rmdir", "mkdir"):
     setattr(os, name, killing(getattr(os, name)))
 shutil.rmtree = killing(shutil.rmtree)
-publish = st.publish
+publish, apply = st.publish, incremental._apply
 
 def publishing(*a, **k):
     inside[0] = True
     return publish(*a, **k)
 
-st.publish = publishing
+def applying(*a, **k):
+    print("incremental build", file=sys.stderr)
+    return apply(*a, **k)
+
+st.publish, incremental._apply = publishing, applying
 from kg.cli import main
 main(sys.argv[2:])
 """
 
 
-def test_kill_9_at_every_step_of_publish(tmp_path, small_bib, ontology_path):
-    """Old generation or new one, whole, whatever the instant; then a reader and the next
-    build succeed, and the build leaves nothing of the killed one behind."""
+def killed_at(n: int, *args: str, large: bool = False) -> tuple[int, str]:
+    env = dict(ENV, KG_TEST_LARGE="1") if large else ENV
+    p = subprocess.Popen([sys.executable, "-c", KILL_AT, str(n), *args], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, err = p.communicate(timeout=600)
+    assert "Traceback" not in err, err
+    return p.returncode, err
+
+
+def kill_at_every_step(out: Path, old: list[str], new: list[str], large: bool = False,
+                       check=lambda out, m: None) -> dict[str, int]:
+    """Build ``old``, then ``new`` killed at its 0th, 1st, 2nd... step of publish, until it
+    finishes: each time out/ holds the old build or the new one, whole; a reader opens it, and
+    the next build succeeds and leaves nothing of the killed one.  Returns how many kills left
+    the old build and how many the new."""
     from kg.read.query import Library
 
+    seen = {"old": 0, "new": 0}
+    for n in range(300):
+        code, err = killed_at(-1, "build", *old, "-o", str(out), "-q", large=large)
+        assert code == 0, err
+        old_sha = consistent(out)["bib"]["sha256"]
+        assert leftovers(out) == [], f"after the kill at step {n - 1}"
+        code, err = killed_at(n, "build", *new, "-o", str(out), "-q", large=large)
+        m = consistent(out)
+        check(out, m)
+        lib = Library(out)
+        assert len(lib.store) == m["triples"]
+        lib.close()
+        if code == 0:  # n steps were more than the publication took
+            assert m["bib"]["sha256"] != old_sha
+            return seen
+        assert code == -signal.SIGKILL
+        seen["old" if m["bib"]["sha256"] == old_sha else "new"] += 1
+    pytest.fail("the publication never finished")
+
+
+def test_kill_9_at_every_step_of_publish(tmp_path, small_bib, ontology_path):
     other = tmp_path / "other.bib"
     other.write_text(small_bib.read_text(encoding="utf-8") + "\n@book{zz, title={Z}}\n",
                      encoding="utf-8")
-    out = tmp_path / "out"
-    old_sha, new_sha = st.sha256(small_bib), st.sha256(other)
-    seen = {"old": 0, "new": 0}
-    for n in range(200):
-        first = kg("build", str(small_bib), "--ontology", str(ontology_path), "-o", str(out),
-                   "-q")
-        _, err = first.communicate(timeout=600)
-        assert first.returncode == 0 and "Traceback" not in err, err
-        assert consistent(out)["bib"]["sha256"] == old_sha
-        assert leftovers(out) == [], f"after the kill at step {n - 1}"
-        victim = subprocess.Popen(
-            [sys.executable, "-c", KILL_AT, str(n), "build", str(other), "--ontology",
-             str(ontology_path), "-o", str(out), "-q"], env=ENV, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True)
-        _, err = victim.communicate(timeout=600)
-        assert "Traceback" not in err, err
-        m = consistent(out)
-        assert m["bib"]["sha256"] in (old_sha, new_sha)
-        lib = Library(out)
-        assert len(lib.store) == m["triples"]
-        assert lib.digest() is None or lib.digest().counts is not None
-        lib.close()
-        if victim.returncode == 0:  # n steps were more than the publication took
-            assert m["bib"]["sha256"] == new_sha
-            break
-        assert victim.returncode == -signal.SIGKILL
-        seen["old" if m["bib"]["sha256"] == old_sha else "new"] += 1
-    else:
-        pytest.fail("the publication never finished")
-    print(f"killed at {n} instants of publish: {seen}")
+    onto = ["--ontology", str(ontology_path)]
+    seen = kill_at_every_step(tmp_path / "out", [str(small_bib), *onto], [str(other), *onto])
+    print(f"full builds killed at {sum(seen.values())} instants of publish: {seen}")
+    assert seen["old"] >= 5 and seen["new"] >= 1
+
+
+def test_kill_9_at_every_step_of_an_incremental_publish(tmp_path, ontology_path):
+    """The issue's case: an incremental build interrupted must not leave the old title in the
+    store and the new one in graph.ttl and the search."""
+    lib, edited = tmp_path / "lib.bib", tmp_path / "edited.bib"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "400", "-o",
+                    str(lib)], check=True, env=ENV, capture_output=True)
+    text = lib.read_text(encoding="utf-8")
+    edited.write_text(text.replace("title = {", "title = {Retitled ", 1), encoding="utf-8")
+    onto = ["--ontology", str(ontology_path)]
+
+    def same_title(out: Path, m: dict) -> None:
+        new = m["bib"]["sha256"] == st.sha256(edited)
+        assert ("Retitled" in (out / "graph.ttl").read_text(encoding="utf-8")) == new
+        store = ox.Store.read_only(str(st.current(out) / m["store"]))
+        assert bool(store.query('ASK { ?w ?p ?t FILTER(STRSTARTS(STR(?t), "Retitled")) }')
+                    ) == new
+
+    code, err = killed_at(-1, "build", str(lib), *onto, "-o", str(tmp_path / "probe"), "-q",
+                          large=True)
+    code, err = killed_at(-1, "build", str(edited), *onto, "-o", str(tmp_path / "probe"), "-q",
+                          large=True)
+    assert "incremental build" in err, "the edit is built incrementally"
+    seen = kill_at_every_step(tmp_path / "out", [str(lib), *onto], [str(edited), *onto],
+                              large=True, check=same_title)
+    print(f"incremental builds killed at {sum(seen.values())} instants of publish: {seen}")
     assert seen["old"] >= 5 and seen["new"] >= 1

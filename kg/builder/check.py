@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.core.errors import InputError, Problem
+from kg.core.errors import InputError, KgError, Problem
 
 #: validate every node of a class with SHACL up to this many; sample above
 SHACL_FULL_MAX = 1000
@@ -465,10 +465,14 @@ def graph_store(model, ontology: bytes):
 def _built_store(out, bib_path: Path, onto_path: Path):
     from kg.builder import store as st
 
-    m = st.read_manifest(out)
+    try:
+        gen = st.keep(out)  # one generation: the manifest checked is its store's
+    except KgError:
+        return None
+    m = st.manifest_of(gen)
     if m and st.unchanged(m["bib"], bib_path) and st.unchanged(m["ontology"], onto_path):
         try:
-            return st.open_store(out)
+            return st.open_store(gen)
         except Exception:
             return None
     return None

@@ -194,7 +194,8 @@ def hold(out: str | Path) -> Held:
 _KEPT: dict[Path, Held] = {}  # generations open_store opened: held while this process lives
 
 
-def _hold_for_process(out: str | Path) -> Path:
+def keep(out: str | Path) -> Path:
+    """The live generation of ``out``, held for the rest of the process (see :func:`hold`)."""
     held = hold(out)
     if held.folder in _KEPT:
         held.release()
@@ -210,7 +211,7 @@ def open_store(out: str | Path):
     it is closed); given a generation folder (a :class:`Held`'s), the caller holds it."""
     import pyoxigraph as ox
 
-    gen = Path(out) if is_generation(out) else _hold_for_process(out)
+    gen = Path(out) if is_generation(out) else keep(out)
     m = manifest_of(gen)
     if m is None or not m.get("store"):
         raise StaleStoreError(f"no built graph in {out}/: run `kg build`")
