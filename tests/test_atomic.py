@@ -291,3 +291,42 @@ def test_kill_9_at_every_step_of_an_incremental_publish(tmp_path, ontology_path)
                               large=True, check=same_title)
     print(f"incremental builds killed at {sum(seen.values())} instants of publish: {seen}")
     assert seen["old"] >= 5 and seen["new"] >= 1
+
+
+def legacy_out(out: Path) -> None:
+    """An out/ as kg wrote it before generations (and a file of the user's)."""
+    name = "store-abc_1234-0123abcd"
+    (out / name).mkdir(parents=True)
+    for f in ("CURRENT", "000001.sst"):
+        (out / name / f).write_text("x", encoding="utf-8")
+    for f in ("graph.ttl", "graph.jsonld", "graph.html", "index.json", "digest.parts",
+              f"digest-{name}.bin", f"search-{name}.idx", ".lock"):
+        (out / f).write_text("old", encoding="utf-8")
+    (out / "manifest.json").write_text(json.dumps({"format": 1, "store": name}),
+                                       encoding="utf-8")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+
+
+def test_kill_9_at_every_step_of_a_migration(tmp_path, small_bib, ontology_path):
+    """A build replacing an out/ of the previous layout, killed anywhere: the next build
+    migrates it whole, and never touches the user's file."""
+    args = ["build", str(small_bib), "--ontology", str(ontology_path), "-q"]
+    for n in range(300):
+        out = tmp_path / f"out{n}"
+        legacy_out(out)
+        code, _ = killed_at(n, *args, "-o", str(out))
+        if code == 0:
+            break
+        assert code == -signal.SIGKILL
+        code, err = killed_at(-1, *args, "-o", str(out))
+        assert code == 0, err
+        consistent(out)
+        assert leftovers(out) == []
+        assert sorted(p.name for p in out.iterdir()) == [
+            ".kg", "graph.html", "graph.jsonld", "graph.ttl", "manifest.json", "notes.txt"], n
+        assert all((out / name).is_symlink() for name in st.LINKED)
+        assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    else:
+        pytest.fail("the publication never finished")
+    print(f"migrations killed at {n} instants of publish")
+    assert n >= 10

@@ -178,8 +178,8 @@ def hold(out: str | Path) -> Held:
     for _ in range(100):
         gen = current(out)
         try:
-            fd = os.open(gen, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        except OSError:
+            fd = os.open(gen, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:  # gone (or a link planted in its place: not read, not written)
             if current(out) == gen:
                 raise StaleStoreError(f"the built graph of {out}/ is missing: run `kg build`"
                                       ) from None
@@ -473,10 +473,10 @@ def publish(out: Path, stage: Path, manifest: dict) -> Path:
         os.rename(stage, gen)
         _unlock_stage(stage)
         _switch(kgdir, gen.name)
-        legacy = _legacy(out)
-        if legacy:
-            _drop_legacy(out, legacy)
-        _link(out)
+        _link(out, LINKED[:-1])
+        if _legacy(out):
+            _drop_legacy(out)
+        _link(out, [MANIFEST])  # last: a regular manifest.json marks the previous layout
         _drop_old_generations(kgdir, gen.name)
     return gen
 
@@ -502,10 +502,10 @@ def _switch(kgdir: Path, name: str) -> None:
     os.replace(tmp, link)
 
 
-def _link(out: Path) -> None:
+def _link(out: Path, names) -> None:
     """out/graph.ttl -> .kg/current/graph.ttl, ... (made once; a file of kg's in their place,
-    from the previous layout or `kg viz`, is replaced; the manifest last)."""
-    for name in LINKED:
+    from the previous layout or `kg viz`, is replaced)."""
+    for name in names:
         p, target = out / name, f"{KG_DIR}/{CURRENT}/{name}"
         with contextlib.suppress(OSError):
             if os.readlink(p) == target:
@@ -540,7 +540,7 @@ _LEGACY_PATTERNS = (re.compile(r"digest-store-[A-Za-z0-9_]+-[0-9a-f]{8}\.bin"),
 _LEGACY_BUILD = re.compile(r"\.build-(\d+)-[A-Za-z0-9_]+")
 
 
-def _drop_legacy(out: Path, manifest: dict) -> None:
+def _drop_legacy(out: Path) -> None:
     """Remove what kg wrote into out/ before generations (its stores, digests, search
     indexes, index, lock, dead builds' staging folders); graph.ttl, graph.jsonld, graph.html
     and manifest.json (last: it marks the layout) are then replaced by the links."""
