@@ -270,8 +270,9 @@ def write_from_parts(out: str | Path, store_name: str, parts, persons,
                      onto_bytes: bytes) -> Path:
     """Merge the chunks' parts (in file order) with the thinkers (slug -> kg.core.model.Person) and
     the ontology, and write ``out/digest-<store_name>.bin`` atomically (``out``: a generation
-    folder or a stage), its two halves by two forked processes at once.  Returns its path.  (A build starts the halves itself, to go on
-    meanwhile: ``merge``, ``write_half``, ``join_halves``.)"""
+    folder or a stage), its two halves by two forked processes at once.  Returns its path.
+    (A build starts the halves itself, to go on meanwhile: ``merge``, ``write_half``,
+    ``join_halves``.)"""
     from kg.builder.forked import all_done
 
     writers, halves = start_halves(out, merge(parts, persons, onto_bytes))
