@@ -34,8 +34,11 @@ def open_library(out: str | Path = "out", bib=None, ontology=None,
 
 
 def open_graph(out: str | Path = "out", bib=None, ontology=None, quiet: bool = False):
-    """The query store of ``out``, rebuilt first when the inputs changed."""
-    return open_library(out, bib, ontology, quiet).store
+    """The query store of ``out``, rebuilt first when the inputs changed; its generation is
+    held for the rest of the process (kg.builder.store.open_store)."""
+    from kg.builder.store import open_store
+
+    return open_store(ensure_built(out, bib, ontology, quiet=quiet))
 
 
 def export(fmt: str = "bibtex", keys: list[str] | None = None, out: str | Path = "out",

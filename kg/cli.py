@@ -688,14 +688,15 @@ def push_cmd(endpoint, store_url, graph, replace, timeout, bib, ontology, out):
     if remote.insecure(target):
         click.echo("Warning: the credentials travel unencrypted (http://): prefer https.",
                    err=True)
-    from kg.builder.store import read_manifest
+    from kg.builder.store import hold, manifest_of
 
-    built = Path(ensure_built(out, bib, ontology))
-    r = remote.push(built / "graph.ttl", target, graph, replace=replace, timeout=timeout)
+    with hold(ensure_built(out, bib, ontology)) as built:  # one generation: file and count
+        r = remote.push(built.folder / "graph.ttl", target, graph, replace=replace,
+                        timeout=timeout)
+        sent = (manifest_of(built.folder) or {}).get("triples")
     into = f"<{graph}>" if graph else "the default graph"
-    sent = (read_manifest(built) or {}).get("triples")
     click.echo(f"{'Replaced' if replace else 'Merged into'} {into} at {r.url}: "
-               f"{r.file} ({sent if sent is not None else 'unknown'} triples, "
+               f"{Path(out) / 'graph.ttl'} ({sent if sent is not None else 'unknown'} triples, "
                f"{r.bytes / 1e6:.1f} MB) in {r.seconds:.1f} s")
     if endpoint:
         try:

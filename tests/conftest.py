@@ -145,8 +145,10 @@ def require_pandoc() -> None:
 def digest_content(out: Path) -> dict:
     """Everything the digest holds, blobs loaded (marshal's bytes depend on object sharing,
     not only on the values)."""
+    from kg.builder.store import current
     from kg.read import digest
 
+    out = current(out)
     [f] = out.glob("digest-store-*.bin")
     d = digest.read(out, f.stem.removeprefix("digest-"))
     names = d.names()

@@ -1,5 +1,6 @@
 """Writes are atomic: concurrent builds leave a consistent out/, a killed build leaves the
-previous output intact.  Real processes: `python -m kg.cli build` subprocesses (sys.executable).
+previous output intact or the new one whole, never a mix.  Real processes: `python -m kg.cli
+build` subprocesses (sys.executable), killed with SIGKILL.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kg.builder import store as st
+
 ROOT = Path(__file__).resolve().parent.parent
 ENV = dict(os.environ, PYTHONPATH=str(ROOT))
 
@@ -24,22 +27,37 @@ def kg(*args: str, **kw) -> subprocess.Popen:
 
 
 def published(out: Path) -> dict[str, bytes]:
-    """What readers see: every file of out/ but the lock and private staging folders."""
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and not p.relative_to(out).parts[0].startswith(".")}
+    """What readers see: the files of the live generation, and out/'s links to them."""
+    gen = st.current(out)
+    seen = {str(p.relative_to(gen)): p.read_bytes() for p in sorted(gen.rglob("*"))
+            if p.is_file()}
+    seen.update({f"out/{name}": (out / name).read_bytes() for name in st.LINKED
+                 if (out / name).exists()})
+    return seen
 
 
 def consistent(out: Path) -> dict:
-    """out/ holds one whole build: the manifest's store opens and matches graph.ttl."""
+    """out/ holds one whole build: the manifest's store opens and matches graph.ttl, through
+    out/'s links and in the live generation alike."""
+    gen = st.current(out)
     m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    stores = [p.name for p in out.glob("store-*")]
+    assert m == st.manifest_of(gen)
+    stores = [p.name for p in gen.glob("store-*")]
     assert stores == [m["store"]], (stores, m["store"])
-    store = ox.Store.read_only(str(out / m["store"]))
+    store = ox.Store.read_only(str(gen / m["store"]))
     assert len(store) == m["triples"]
-    ttl = set(ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE))
-    assert len(ttl) == m["triples"]
-    json.loads((out / "graph.jsonld").read_text(encoding="utf-8"))
+    for where in (out, gen):
+        ttl = set(ox.parse(path=str(where / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+        assert len(ttl) == m["triples"]
+        json.loads((where / "graph.jsonld").read_text(encoding="utf-8"))
     return m
+
+
+def leftovers(out: Path) -> list[str]:
+    """What out/.kg holds besides the live generation and the lock (a clean one: nothing)."""
+    live = st.current(out).name
+    return sorted(p.name for p in (out / ".kg").iterdir()
+                  if p.name not in ("current", "lock", live))
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +84,7 @@ def test_two_concurrent_builds(tmp_path, libraries, ontology_path):
             assert p.returncode in (0, 1), err  # 1: the generated library has lint errors
     m = consistent(out)
     assert m["bib"]["path"] in {str(libraries[n].resolve()) for n in (300, 10_000)}
-    assert not list(out.glob(".build-*"))
+    assert not list(out.glob(".kg/stage-*"))
     # and a build afterwards still works
     p = kg("build", str(libraries[300]), "--ontology", str(ontology_path), "-o", str(out), "-q")
     p.communicate(timeout=600)
@@ -116,7 +134,7 @@ def test_kill_9_mid_build_leaves_previous_output(tmp_path, libraries, ontology_p
     _, err = again.communicate(timeout=600)
     assert again.returncode in (0, 1) and "Traceback" not in err
     consistent(out)
-    assert not list(out.glob(".build-*")), "the killed build's staging folder is cleaned"
+    assert leftovers(out) == [], "the killed build's stage is cleaned"
 
 
 def test_readers_during_a_build_see_a_whole_graph(tmp_path, libraries, ontology_path):
@@ -154,7 +172,161 @@ def test_open_store_of_a_replaced_store(tmp_path, libraries, ontology_path):
     build(libraries[300], ontology_path, out)
     m = st.read_manifest(out)
     # what a concurrent publish's rmtree of the old store leaves while it runs
-    for f in sorted((out / m["store"]).glob("*.sst"))[:1]:
+    for f in sorted((st.current(out) / m["store"]).glob("*.sst"))[:1]:
         f.unlink()
     with pytest.raises(KgError):
         st.open_store(out)
+
+
+#: a `kg` process that SIGKILLs itself at its N-th change to the file system (rename, link,
+#: unlink, open, mkdir, rmtree...) inside the publication of its build (N < 0: never); with
+#: KG_TEST_LARGE, a few hundred entries are a large library (flat files, index, incremental
+#: builds); an incremental build says so on stderr
+KILL_AT = """
+import os, shutil, signal, sys
+from kg.builder import incremental, pipeline, store as st
+
+n, calls, inside = int(sys.argv[1]), [0], [False]
+if os.environ.get("KG_TEST_LARGE"):
+    pipeline.PRETTY_MAX_TRIPLES = 1000
+
+def killing(f):
+    def call(*a, **k):
+        if inside[0]:
+            if calls[0] == n:
+                os.kill(os.getpid(), signal.SIGKILL)
+            calls[0] += 1
+        return f(*a, **k)
+    return call
+
+for name in ("open", "rename", "replace", "symlink", "link", "unlink", "rmdir", "mkdir"):
+    setattr(os, name, killing(getattr(os, name)))
+shutil.rmtree = killing(shutil.rmtree)
+publish, apply = st.publish, incremental._apply
+
+def publishing(*a, **k):
+    inside[0] = True
+    return publish(*a, **k)
+
+def applying(*a, **k):
+    print("incremental build", file=sys.stderr)
+    return apply(*a, **k)
+
+st.publish, incremental._apply = publishing, applying
+from kg.cli import main
+main(sys.argv[2:])
+"""
+
+
+def killed_at(n: int, *args: str, large: bool = False) -> tuple[int, str]:
+    env = dict(ENV, KG_TEST_LARGE="1") if large else ENV
+    p = subprocess.Popen([sys.executable, "-c", KILL_AT, str(n), *args], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, err = p.communicate(timeout=600)
+    assert "Traceback" not in err, err
+    return p.returncode, err
+
+
+def kill_at_every_step(out: Path, old: list[str], new: list[str], large: bool = False,
+                       check=lambda out, m: None) -> dict[str, int]:
+    """Build ``old``, then ``new`` killed at its 0th, 1st, 2nd... step of publish, until it
+    finishes: each time out/ holds the old build or the new one, whole; a reader opens it, and
+    the next build succeeds and leaves nothing of the killed one.  Returns how many kills left
+    the old build and how many the new."""
+    from kg.read.query import Library
+
+    seen = {"old": 0, "new": 0}
+    for n in range(300):
+        code, err = killed_at(-1, "build", *old, "-o", str(out), "-q", large=large)
+        assert code == 0, err
+        old_sha = consistent(out)["bib"]["sha256"]
+        assert leftovers(out) == [], f"after the kill at step {n - 1}"
+        code, err = killed_at(n, "build", *new, "-o", str(out), "-q", large=large)
+        m = consistent(out)
+        check(out, m)
+        lib = Library(out)
+        assert len(lib.store) == m["triples"]
+        lib.close()
+        if code == 0:  # n steps were more than the publication took
+            assert m["bib"]["sha256"] != old_sha
+            return seen
+        assert code == -signal.SIGKILL
+        seen["old" if m["bib"]["sha256"] == old_sha else "new"] += 1
+    pytest.fail("the publication never finished")
+
+
+def test_kill_9_at_every_step_of_publish(tmp_path, small_bib, ontology_path):
+    other = tmp_path / "other.bib"
+    other.write_text(small_bib.read_text(encoding="utf-8") + "\n@book{zz, title={Z}}\n",
+                     encoding="utf-8")
+    onto = ["--ontology", str(ontology_path)]
+    seen = kill_at_every_step(tmp_path / "out", [str(small_bib), *onto], [str(other), *onto])
+    print(f"full builds killed at {sum(seen.values())} instants of publish: {seen}")
+    assert seen["old"] >= 5 and seen["new"] >= 1
+
+
+def test_kill_9_at_every_step_of_an_incremental_publish(tmp_path, ontology_path):
+    """The issue's case: an incremental build interrupted must not leave the old title in the
+    store and the new one in graph.ttl and the search."""
+    lib, edited = tmp_path / "lib.bib", tmp_path / "edited.bib"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "400", "-o",
+                    str(lib)], check=True, env=ENV, capture_output=True)
+    text = lib.read_text(encoding="utf-8")
+    edited.write_text(text.replace("title = {", "title = {Retitled ", 1), encoding="utf-8")
+    onto = ["--ontology", str(ontology_path)]
+
+    def same_title(out: Path, m: dict) -> None:
+        new = m["bib"]["sha256"] == st.sha256(edited)
+        assert ("Retitled" in (out / "graph.ttl").read_text(encoding="utf-8")) == new
+        store = ox.Store.read_only(str(st.current(out) / m["store"]))
+        assert bool(store.query('ASK { ?w ?p ?t FILTER(STRSTARTS(STR(?t), "Retitled")) }')
+                    ) == new
+
+    code, err = killed_at(-1, "build", str(lib), *onto, "-o", str(tmp_path / "probe"), "-q",
+                          large=True)
+    code, err = killed_at(-1, "build", str(edited), *onto, "-o", str(tmp_path / "probe"), "-q",
+                          large=True)
+    assert "incremental build" in err, "the edit is built incrementally"
+    seen = kill_at_every_step(tmp_path / "out", [str(lib), *onto], [str(edited), *onto],
+                              large=True, check=same_title)
+    print(f"incremental builds killed at {sum(seen.values())} instants of publish: {seen}")
+    assert seen["old"] >= 5 and seen["new"] >= 1
+
+
+def legacy_out(out: Path) -> None:
+    """An out/ as kg wrote it before generations (and a file of the user's)."""
+    name = "store-abc_1234-0123abcd"
+    (out / name).mkdir(parents=True)
+    for f in ("CURRENT", "000001.sst"):
+        (out / name / f).write_text("x", encoding="utf-8")
+    for f in ("graph.ttl", "graph.jsonld", "graph.html", "index.json", "digest.parts",
+              f"digest-{name}.bin", f"search-{name}.idx", ".lock"):
+        (out / f).write_text("old", encoding="utf-8")
+    (out / "manifest.json").write_text(json.dumps({"format": 1, "store": name}),
+                                       encoding="utf-8")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+
+
+def test_kill_9_at_every_step_of_a_migration(tmp_path, small_bib, ontology_path):
+    """A build replacing an out/ of the previous layout, killed anywhere: the next build
+    migrates it whole, and never touches the user's file."""
+    args = ["build", str(small_bib), "--ontology", str(ontology_path), "-q"]
+    for n in range(300):
+        out = tmp_path / f"out{n}"
+        legacy_out(out)
+        code, _ = killed_at(n, *args, "-o", str(out))
+        if code == 0:
+            break
+        assert code == -signal.SIGKILL
+        code, err = killed_at(-1, *args, "-o", str(out))
+        assert code == 0, err
+        consistent(out)
+        assert leftovers(out) == []
+        assert sorted(p.name for p in out.iterdir()) == [
+            ".kg", "graph.html", "graph.jsonld", "graph.ttl", "manifest.json", "notes.txt"], n
+        assert all((out / name).is_symlink() for name in st.LINKED)
+        assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+    else:
+        pytest.fail("the publication never finished")
+    print(f"migrations killed at {n} instants of publish")
+    assert n >= 10

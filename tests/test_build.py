@@ -24,7 +24,12 @@ def manifest(out):
 
 
 def stores(out):
-    return sorted(p.name for p in out.glob("store-*"))
+    """The stores of the live generation (there is one)."""
+    return sorted(p.name for p in st.current(out).glob("store-*"))
+
+
+def generations(out):
+    return sorted(p.name for p in (out / st.KG_DIR).glob("gen-*"))
 
 
 @pytest.fixture
@@ -41,13 +46,22 @@ def built(small_bib, ontology_path, out):
 # --------------------------------------------------------------------------- a good build
 
 def test_build_writes_the_output_folder(built, out, small_bib, ontology_path):
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [".kg", "manifest.json", "graph.ttl", "graph.jsonld", "graph.html"])
+    for name in st.LINKED:  # the user's paths: relative links through .kg/current
+        assert os.readlink(out / name) == f".kg/current/{name}"
+    gen = st.current(out)
+    assert os.readlink(out / ".kg" / "current") == gen.name and generations(out) == [gen.name]
+    assert sorted(p.name for p in (out / ".kg").iterdir()) == ["current", gen.name, "lock"]
+    assert sorted(p.name for p in gen.iterdir()) == sorted(
         ["manifest.json", "graph.ttl", "graph.jsonld", "graph.html", *stores(out),
          *(f"digest-{s}.bin" for s in stores(out))])
     assert len(stores(out)) == 1
     m = manifest(out)
     assert m["format"] == st.FORMAT_VERSION
-    assert m["store"] == stores(out)[0] and (out / m["store"]).is_dir()
+    assert m["store"] == stores(out)[0] and (gen / m["store"]).is_dir()
+    assert set(m["files"]) == {"graph.ttl", "graph.jsonld", "graph.html",
+                               f"digest-{m['store']}.bin"}
     assert m["bib"]["path"] == str(small_bib.resolve())
     assert m["bib"]["sha256"] == st.sha256(small_bib)
     assert m["bib"]["size"] == small_bib.stat().st_size
@@ -68,7 +82,7 @@ def test_build_result(built, out, thesaurus):
 
 
 def test_no_staging_folder_is_left(built, out):
-    assert list(out.glob(".build-*")) == []
+    assert list(out.glob(".kg/stage-*")) == []
 
 
 def test_the_store_answers_queries(built, out):
@@ -85,8 +99,9 @@ def test_rebuild_replaces_the_store(built, out, small_bib, ontology_path):
                          encoding="utf-8")
     again = build(small_bib, ontology_path, out)
     assert again.counts["works"] == 6
-    assert len(stores(out)) == 1 and stores(out) != first  # the old store is removed
+    assert len(stores(out)) == 1 and stores(out) != first
     assert manifest(out)["store"] == stores(out)[0]
+    assert generations(out) == [st.current(out).name]  # the old generation is removed
 
 
 def test_errors_are_reported_and_valid_entries_built(write_bib, ontology_path, out):
@@ -143,7 +158,7 @@ def test_a_crashing_shacl_child_is_an_error_not_a_hang(built, out, small_bib, on
     monkeypatch.setattr(shacl, "validate_data", crash)
     with pytest.raises(BuildError, match="validating the graph .SHACL. failed: exit status"):
         build(small_bib, ontology_path, out)
-    assert not list(out.glob(".build-*"))
+    assert not list(out.glob(".kg/stage-*"))
 
 
 def test_strict_on_a_fresh_folder_creates_nothing(write_bib, ontology_path, out):
@@ -311,3 +326,81 @@ def test_build_with_a_deterministic_random_file_is_not_a_crash(write_bib, ontolo
     bib = write_bib(random.Random(1).randbytes(2000))
     with pytest.raises(KgError):
         build(bib, ontology_path, out)
+
+
+# --------------------------------------------------------------------------- generations
+
+def test_write_atomic_replaces_a_link_not_its_target(tmp_path):
+    target, link = tmp_path / "target.txt", tmp_path / "link.txt"
+    target.write_text("keep me", encoding="utf-8")
+    link.symlink_to(target)
+    st.write_atomic(link, "new")
+    assert not link.is_symlink() and link.read_text(encoding="utf-8") == "new"
+    assert target.read_text(encoding="utf-8") == "keep me"
+
+
+def test_files_get_the_umask_not_0600(tmp_path):
+    old = os.umask(0o027)
+    try:
+        st.write_atomic(tmp_path / "f", "x")
+        stage = st.staging(tmp_path / "out")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "f").stat().st_mode & 0o777 == 0o640
+    assert stage.stat().st_mode & 0o777 == 0o750
+    st.discard(stage)
+
+
+def test_a_held_generation_outlives_the_next_build(built, out, small_bib, ontology_path):
+    """A reader's generation is kept while it reads; the build after removes it."""
+    with st.hold(out) as held:
+        old = held.folder
+        build(small_bib, ontology_path, out, incremental=False)
+        assert st.current(out) != old and old.is_dir()
+        assert st.manifest_of(old)["store"] == stores_in(old)[0]  # whole, still readable
+    build(small_bib, ontology_path, out, incremental=False)
+    assert not old.exists() and generations(out) == [st.current(out).name]
+
+
+def stores_in(gen):
+    return sorted(p.name for p in gen.glob("store-*"))
+
+
+def test_a_library_reads_one_generation(built, out, small_bib, ontology_path):
+    from kg.read.query import Library
+
+    lib = Library(out)
+    gen = lib.folder
+    build(small_bib, ontology_path, out, incremental=False)
+    assert lib.folder == gen != st.current(out)
+    assert len(lib.store) == built.triples  # the store of the generation it holds
+    lib.close()
+
+
+def test_what_a_killed_build_left_is_cleaned(built, out, small_bib, ontology_path):
+    kgdir = out / st.KG_DIR
+    dead = kgdir / "stage-999999999-abc"  # a stage of a process that is gone
+    (dead / "store").mkdir(parents=True)
+    orphan = kgdir / "gen-never_live"  # renamed, killed before `current` was switched
+    (orphan / "store").mkdir(parents=True)
+    (kgdir / "current-999999999.tmp").symlink_to("gen-never_live")
+    build(small_bib, ontology_path, out, incremental=False)
+    assert sorted(p.name for p in kgdir.iterdir()) == ["current", st.current(out).name, "lock"]
+
+
+def test_current_and_read_manifest_take_a_generation_folder(built, out):
+    gen = st.current(out)
+    assert st.current(gen) == gen and st.read_manifest(gen) == st.read_manifest(out)
+    with pytest.raises(StaleStoreError):
+        st.current(out.parent)
+
+
+def test_a_copy_that_followed_the_links_is_rebuilt(built, out, small_bib, ontology_path,
+                                                   tmp_path):
+    """`cp -rL out copy`: `current` became a folder; the copy is rebuilt, not an error."""
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)  # follows links
+    assert st.read_manifest(copy) is None
+    build(small_bib, ontology_path, copy)
+    assert st.read_manifest(copy)["bib"]["sha256"] == st.sha256(small_bib)
+    assert generations(copy) == [st.current(copy).name]

@@ -64,7 +64,7 @@ def test_build_writes_out_and_prints_a_summary(kg, small_bib, tmp_path, thesauru
     assert result.exception is None
     for name in ("manifest.json", "graph.ttl", "graph.jsonld"):
         assert (out / name).is_file()
-    assert len(list(out.glob("store-*"))) == 1
+    assert len(list(out.glob(".kg/gen-*/store-*"))) == 1
     m = SUMMARY.search(result.stdout)
     assert m, result.stdout
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -191,3 +191,72 @@ def test_help_and_version(runner):
     assert result.exit_code == 0 and "build" in result.output and "export" in result.output
     result = runner.invoke(main, ["build", "--help"])
     assert result.exit_code == 0 and "--strict" in result.output
+
+
+# --------------------------------------------------------------------------- what -o may be
+
+def test_a_folder_kg_did_not_make_is_refused_untouched(kg, small_bib, tmp_path):
+    out = tmp_path / "mine"
+    (out / "store-x").mkdir(parents=True)
+    for name in ("index.json", "digest-1.bin", "graph.ttl", "notes.txt"):
+        (out / name).write_text(name, encoding="utf-8")
+    before = snapshot(out)
+    result = kg("build", small_bib, "-o", out)
+    assert_clean_failure(result, 2)
+    assert result.stderr.startswith(f"Error: {out}/ is not empty and is not a kg output")
+    assert "give another --out" in result.stderr
+    assert snapshot(out) == before and not (out / ".kg").exists()
+
+
+def test_an_empty_folder_is_taken(kg, small_bib, tmp_path):
+    out = tmp_path / "empty"
+    out.mkdir()
+    assert kg("build", small_bib, "-o", out).exit_code == 0
+    assert (out / ".kg").is_dir() and (out / "graph.ttl").is_file()
+    assert kg("build", small_bib, "-o", out).exit_code == 0  # a kg output now: rebuilt
+
+
+@pytest.mark.parametrize("where", ["root", "home"])
+def test_root_and_home_are_refused(kg, small_bib, tmp_path, monkeypatch, where):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    out = "/" if where == "root" else str(home)
+    result = kg("build", small_bib, "-o", out)
+    assert_clean_failure(result, 2)
+    assert "refusing to build into" in result.stderr
+    assert list(home.iterdir()) == []
+
+
+def test_a_link_planted_as_the_lock_is_not_followed(kg, small_bib, tmp_path):
+    out, victim = tmp_path / "out", tmp_path / "victim.txt"
+    assert kg("build", small_bib, "-o", out).exit_code == 0
+    victim.write_text("keep me", encoding="utf-8")
+    (out / ".kg" / "lock").unlink()
+    (out / ".kg" / "lock").symlink_to(victim)
+    result = kg("build", small_bib, "-o", out)
+    assert_clean_failure(result, 2)
+    assert "is a symbolic link" in result.stderr
+    assert victim.read_text(encoding="utf-8") == "keep me"
+
+
+def test_an_output_of_the_previous_layout_is_replaced_cleanly(kg, small_bib, tmp_path):
+    """out/ as kg wrote it before generations: files right in out/, the manifest last."""
+    out, name = tmp_path / "out", "store-abc_1234-0123abcd"
+    (out / name).mkdir(parents=True)
+    (out / name / "CURRENT").write_text("x", encoding="utf-8")
+    (out / ".build-999999999-zz").mkdir()  # a dead build's staging folder
+    legacy = ["graph.ttl", "graph.jsonld", "graph.html", "index.json", "digest.parts",
+              f"digest-{name}.bin", f"search-{name}.idx", ".lock"]
+    for f in legacy:
+        (out / f).write_text("old", encoding="utf-8")
+    (out / "manifest.json").write_text(json.dumps({"format": 1, "store": name}),
+                                       encoding="utf-8")
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    result = kg("build", small_bib, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".kg", "graph.html", "graph.jsonld", "graph.ttl", "manifest.json", "notes.txt"]
+    assert all((out / f).is_symlink() for f in ("graph.ttl", "graph.html", "manifest.json"))
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"  # not kg's: kept
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["store"] != name

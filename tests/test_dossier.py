@@ -88,3 +88,17 @@ def test_english_and_errors(built, tmp_path):
     assert "## Claims and figures" in (d.folder / "dossier.md").read_text("utf-8")
     with pytest.raises(NotFoundError, match="no theme matches 'nothing-like-this'"):
         kd.make("nothing-like-this", tmp_path / "x", **built)
+
+
+def test_links_in_the_folder_are_replaced_not_followed(built, tmp_path):
+    """A link planted as style.csl (or any file of the kit) is replaced; its target is kept."""
+    folder, victim = tmp_path / "d", tmp_path / "victim.txt"
+    folder.mkdir()
+    victim.write_text("keep me", encoding="utf-8")
+    for name in ("style.csl", "dossier.md"):
+        (folder / name).symlink_to(victim)
+    kit = kd.make("reconnaissance-faciale", folder, **built)
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    assert not (folder / "style.csl").is_symlink()
+    assert (folder / "style.csl").read_bytes() == Path(kc.style_path("apa")).read_bytes()
+    assert kit.files["dossier.md"].read_text(encoding="utf-8").startswith("---")

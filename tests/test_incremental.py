@@ -11,6 +11,7 @@ import pytest
 from conftest import digest_content
 
 from kg.builder import pipeline as kb
+from kg.builder import store as st
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -42,7 +43,7 @@ def library(tmp_path):
 def quads(out: Path) -> set[str]:
     import pyoxigraph as ox
 
-    store = ox.Store.read_only(str(next(out.glob("store-*"))))
+    store = ox.Store.read_only(str(next(st.current(out).glob("store-*"))))
     return {str(q) for q in store}
 
 
@@ -62,7 +63,7 @@ def same_as_full(bib: Path, out: Path, tmp_path: Path, result) -> None:
     if result.incremental:  # the first query's digest: from the parts kept and the delta
         from kg.read import digest
 
-        assert not list(out.glob("digest-store-*.bin"))
+        assert not list(st.current(out).glob("digest-store-*.bin"))
         calls = []
         monkey = pytest.MonkeyPatch()
         monkey.setattr("kg.core.bib.load", lambda *a: calls.append(a))  # the slow way: not taken
@@ -83,7 +84,7 @@ def edit(bib: Path, old: str, new: str) -> None:
 def test_unchanged_library_is_rebuilt_incrementally(small_large, library, tmp_path):
     out = tmp_path / "out"
     first = kb.build(library, ONTOLOGY, out)
-    assert not first.incremental and (out / "index.json").is_file()
+    assert not first.incremental and (st.current(out) / "index.json").is_file()
     again = kb.build(library, ONTOLOGY, out)
     assert again.incremental
     same_as_full(library, out, tmp_path, again)
@@ -143,14 +144,14 @@ def test_ontology_change_falls_back(small_large, library, tmp_path):
 def test_small_libraries_keep_no_index(library, tmp_path):
     out = tmp_path / "out"
     kb.build(library, ONTOLOGY, out)
-    assert not (out / "index.json").exists()
+    assert not (st.current(out) / "index.json").exists()
     assert not kb.build(library, ONTOLOGY, out).incremental
 
 
 def test_a_damaged_index_means_a_full_build(small_large, library, tmp_path):
     out = tmp_path / "out"
     kb.build(library, ONTOLOGY, out)
-    (out / "index.json").write_text("{not json", encoding="utf-8")
+    (st.current(out) / "index.json").write_text("{not json", encoding="utf-8")
     edit(library, "@book{w0,\n", "@book{w0,\n  note = {x},\n")
     result = kb.build(library, ONTOLOGY, out)
     assert not result.incremental
@@ -173,15 +174,19 @@ def test_the_digest_parts_follow_the_builds(small_large, library, tmp_path, monk
 
     out = tmp_path / "out"
     kb.build(library, ONTOLOGY, out)
-    assert (out / digest.PARTS).is_file() and not (out / digest.DELTA).exists()
+    gen = st.current(out)
+    assert (gen / digest.PARTS).is_file() and not (gen / digest.DELTA).exists()
     edit(library, "title = {", "title = {Changed ")
     assert kb.build(library, ONTOLOGY, out).incremental
-    assert (out / digest.DELTA).is_file()
+    gen = st.current(out)
+    assert (gen / digest.DELTA).is_file() and (gen / digest.PARTS).is_file()
     kb.build(library, ONTOLOGY, out, incremental=False)
-    assert (out / digest.PARTS).is_file() and not (out / digest.DELTA).exists()
+    gen = st.current(out)
+    assert (gen / digest.PARTS).is_file() and not (gen / digest.DELTA).exists()
     monkeypatch.setattr(kb, "PRETTY_MAX_TRIPLES", 10**9)
     kb.build(library, ONTOLOGY, out, incremental=False)
-    assert not (out / digest.PARTS).exists() and not (out / "index.json").exists()
+    gen = st.current(out)
+    assert not (gen / digest.PARTS).exists() and not (gen / "index.json").exists()
 
 
 def test_dropping_the_first_spelling_of_a_name_gives_the_full_build(small_large, library,
@@ -199,3 +204,29 @@ def test_dropping_the_first_spelling_of_a_name_gives_the_full_build(small_large,
     same_as_full(library, out, tmp_path, result)
     assert '"Muller"' in (out / "graph.ttl").read_text(encoding="utf-8")
 
+
+
+def test_a_file_overwritten_through_its_link_means_a_full_build(small_large, library, tmp_path):
+    """The reproduction of the issue: `kg build a.bib -o out; cp other/graph.ttl out/;
+    kg build a.bib -o out` (cp writes through the out/graph.ttl link into the generation)."""
+    out, other = tmp_path / "out", tmp_path / "other"
+    kb.build(library, ONTOLOGY, out)
+    small = tmp_path / "small.bib"
+    small.write_text("@book{a, title = {A}, keywords = {surveillance}}\n", encoding="utf-8")
+    kb.build(small, ONTOLOGY, other)
+    shutil.copyfile(other / "graph.ttl", out / "graph.ttl")  # what cp does
+    result = kb.build(library, ONTOLOGY, out)
+    assert not result.incremental
+    same_as_full(library, out, tmp_path, result)
+
+
+def test_an_incremental_build_rewrites_the_page(small_large, library, tmp_path):
+    """The page is part of the generation: an incremental build writes it anew."""
+    from kg.browse.render import write_page
+
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out, page=write_page)
+    edit(library, "title = {", "title = {Retitled ")
+    result = kb.build(library, ONTOLOGY, out, page=write_page)
+    assert result.incremental
+    assert "Retitled" in (out / "graph.html").read_text(encoding="utf-8")

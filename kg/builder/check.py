@@ -46,7 +46,7 @@ from kg.builder.shacl import (  # noqa: F401
     validate,
     validate_data,
 )
-from kg.core.errors import Problem
+from kg.core.errors import KgError, Problem
 
 
 # ------------------------------------------------------------------------------- the report
@@ -185,10 +185,14 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 def _built_store(out, bib_path: Path, onto_path: Path):
     from kg.builder import store as st
 
-    m = st.read_manifest(out)
+    try:
+        gen = st.keep(out)  # one generation: the manifest checked is its store's
+    except KgError:
+        return None
+    m = st.manifest_of(gen)
     if m and st.unchanged(m["bib"], bib_path) and st.unchanged(m["ontology"], onto_path):
         try:
-            return st.open_store(out)
+            return st.open_store(gen)
         except Exception:
             return None
     return None

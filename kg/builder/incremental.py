@@ -19,11 +19,10 @@ import functools
 import hashlib
 import json
 import re
-import shutil
 from pathlib import Path
 
 from kg.builder import store as st
-from kg.core.errors import Problem
+from kg.core.errors import KgError, Problem
 
 INDEX = "index.json"
 INDEX_VERSION = 2
@@ -97,17 +96,32 @@ def write_index(path: Path, pieces, piece_keys: dict, piece_shas: dict, keys: li
 
 
 def rebuild(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes: bytes,
-            thesaurus, out: Path, strict: bool):
-    """The incremental build, or None when a full build is needed."""
+            thesaurus, out: Path, strict: bool, page=None):
+    """The incremental build, or None when a full build is needed.  It reads the live
+    generation of ``out`` (held, so no other build removes it meanwhile), and only files of it
+    that are as their build wrote them."""
+    try:
+        held = st.hold(out)
+    except KgError:
+        return None
+    with held:
+        return _rebuild(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out,
+                        strict, page, held)
+
+
+def _rebuild(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out, strict, page,
+             held):
     from kg.core.bib import _chunks
 
-    m = st.read_manifest(out)
-    if m is None or not (out / INDEX).is_file() or not (out / "graph.ttl").is_file():
+    old = held.folder
+    m = st.manifest_of(old)
+    if m is None or not all(st.intact(old, name)
+                            for name in (INDEX, "graph.ttl", "graph.jsonld")):
         return None
     if not st.unchanged(m["ontology"], onto_path):
         return None
     try:
-        with open(out / INDEX, encoding="utf-8") as f:
+        with open(old / INDEX, encoding="utf-8") as f:
             index = json.load(f)
     except (OSError, ValueError):
         return None
@@ -124,21 +138,23 @@ def rebuild(text: str, read_problems, bib_path: Path, onto_path: Path, onto_byte
                 return None  # context changed: full build
             changed.append(i)
     return _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, onto_bytes,
-                  thesaurus, out, strict, m)
+                  thesaurus, out, strict, m, held, page)
 
 
 def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, onto_bytes,
-           thesaurus, out, strict, manifest):
+           thesaurus, out, strict, manifest, held, page):
     import pyoxigraph as ox
 
     from kg.core import graph
     from kg.core.bib import BibFile, _check_macros, parse_pieces
     from kg.builder.pipeline import (
         Block,
+        PAGE_MAX_ENTRIES,
         BuildResult,
         _keep_good,
         _page,
         _refuse,
+        _stage_page,
         flat_heads,
         gate_rules,
         publish,
@@ -236,22 +252,25 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
     _keep_good([p for b in new_blocks.values() for p in b.blocking], out)
 
     stage = st.staging(out)
+    old = held.folder  # the generation this build starts from
     try:
-        old_store = ox.Store.read_only(str(out / manifest["store"]))
+        old_store = ox.Store.read_only(str(old / manifest["store"]))
         old_store.backup(str(stage / "store"))
         del old_store
         store = ox.Store(str(stage / "store"))
-        old_ttl, old_js = out / "graph.ttl", out / "graph.jsonld"
+        old_ttl, old_js = old / "graph.ttl", old / "graph.jsonld"
         spans = _spans(index, old_chunks)
         head_ttl, head_js = flat_heads(onto_bytes)
         if len(head_ttl) != index["heads"][0] or len(head_js) != index["heads"][1]:
-            shutil.rmtree(stage, ignore_errors=True)
+            st.discard(stage)
             return None
         with open(old_ttl, "rb") as f:
             old_tail_nt = _read(f, spans["tail"][0], index["tails"][0])
             removed = b"".join(_read(f, spans[k][0], records[k][1]) for k in new_blocks)
         triples = manifest["triples"] + _replace(
             store, removed + old_tail_nt, b"".join(b.nt for b in new_blocks.values()) + tail_nt)
+        if page is not None and len(positions) <= PAGE_MAX_ENTRIES:
+            _stage_page(stage, store, page, problems)  # the whole generation: its page too
         store.flush()
         del store
         _splice(old_ttl, stage / "graph.ttl", index, old_chunks, spans, new_blocks, 0,
@@ -270,16 +289,16 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         new_index["counts"] = counts
         with open(stage / INDEX, "w", encoding="utf-8") as f:
             f.write(json.dumps(new_index, ensure_ascii=False, separators=(",", ":")))
-        files = ["graph.ttl", "graph.jsonld", INDEX]
         from kg.read import digest  # the first query makes the digest: from the parts and this
 
-        if digest.write_delta(stage / digest.DELTA, out,
+        if digest.write_delta(stage / digest.DELTA, old,
                               st.store_name_of(stage, st.sha256(bib_path)), redone, mb):
-            files.append(digest.DELTA)
-        publish(out, stage, bib_path, onto_path, counts, triples, problems, files)
+            st.link_into(stage, old / digest.PARTS)  # the delta's base
+        held.release()  # read: the old generation may go once the new one is live
+        publish(out, stage, bib_path, onto_path, counts, triples, problems)
         problems.extend(_page(out, len(positions)))
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        st.discard(stage)
         raise
     result = BuildResult(out, counts, problems, triples)
     result.incremental = True

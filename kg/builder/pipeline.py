@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -59,6 +58,7 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
     t0 = time.perf_counter()
     bib_path, onto_path = default_inputs(bib, ontology)
     out = Path(out)
+    st.check_out(out)  # before any work: a folder kg must not write into is refused
     thesaurus, onto_bytes = _thesaurus(onto_path)
     from kg.core.bib import read_text
 
@@ -67,7 +67,7 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
         from kg.builder import incremental as inc
 
         result = inc.rebuild(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus,
-                             out, strict)
+                             out, strict, page=page)
         if result is not None:
             result.seconds = time.perf_counter() - t0
             return result
@@ -159,13 +159,11 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         counts.update(thinkers=len(mb.persons), themes=len(thesaurus))
         thinker_model = mb.model([])
         blocking += [p for rule in _gate() for p in rule(thinker_model) if p.level == "error"]
-        files = ["graph.ttl", "graph.jsonld"]
         if large:  # while the store finishes loading
             heads = flat.close(tail_nt, tail_js)
             write_index(stage / INDEX, pieces, piece_keys, piece_shas, keys, positions,
                         index_rows, ctx, plan.parent_keys, heads, (len(tail_nt), len(tail_js)),
                         counts, mb.persons)
-            files += [INDEX, digest.PARTS]
         loader.close()
         loader.store = None  # the store must be closed before it is moved into place
         triples = len(store)
@@ -178,7 +176,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
                                     if p.level == "error"], "validating the graph (SHACL)", True)
             writers.append(shacl)
         if page is not None and n <= PAGE_MAX_ENTRIES:
-            files.append(_stage_page(stage, store, page, page_problems))
+            _stage_page(stage, store, page, page_problems)
         if not large:
             store.dump(str(stage / "graph.ttl"), ox.RdfFormat.TURTLE,
                        from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
@@ -193,9 +191,8 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         del store
         for w in writers:
             w.wait()
-        files.append(digest.join_halves(stage, store_name, halves).name)
-        publish(out, stage, bib_path, onto_path, counts, triples, problems,
-                [f for f in files if f], stale=[digest.DELTA, digest.PARTS, INDEX])
+        digest.join_halves(stage, store_name, halves)
+        publish(out, stage, bib_path, onto_path, counts, triples, problems)
         problems.extend(_page(out, n))
     except BaseException as e:
         for w in writers:
@@ -206,7 +203,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             workers.stop()
         if loader is not None:
             loader.abort()
-        shutil.rmtree(stage, ignore_errors=True)
+        st.discard(stage)
         if isinstance(e, _Sequential) and parallel:
             bar.done()
             return _full(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out,
@@ -301,8 +298,8 @@ def _refuse(problems, counts, strict: bool, bib_path, out) -> None:
 
 
 def publish(out: Path, stage: Path, bib_path: Path, onto_path: Path, counts: dict,
-            triples: int, problems: list[Problem], files: list[str],
-            stale: list[str] = ()) -> None:
+            triples: int, problems: list[Problem]) -> None:
+    """Make the stage, a complete generation, the live output (kg.builder.store.publish)."""
     manifest = {
         "format": st.FORMAT_VERSION,
         "bib": st.fingerprint(bib_path),
@@ -313,7 +310,7 @@ def publish(out: Path, stage: Path, bib_path: Path, onto_path: Path, counts: dic
                      "warnings": sum(p.level == "warning" for p in problems)},
         "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    st.publish(out, stage, manifest, files, stale)
+    st.publish(out, stage, manifest)
 
 
 #: above this many entries `kg build` writes no whole-graph page (`kg viz` draws parts of it)
@@ -321,12 +318,9 @@ PAGE_MAX_ENTRIES = 3000
 
 
 def _page(out: Path, n: int) -> list[Problem]:
-    """Above PAGE_MAX_ENTRIES no whole-graph page: remove a stale one and say so."""
+    """Above PAGE_MAX_ENTRIES no whole-graph page (the new generation has none): say so."""
     if n <= PAGE_MAX_ENTRIES:
         return []
-    page = out / "graph.html"
-    if page.exists():
-        page.unlink()  # it would show another graph than the one just built
     return [Problem(str(out), 0, "", "warning",
                     f"graph.html not written: {n} entries is more than a page can show "
                     f"usefully ({PAGE_MAX_ENTRIES}); draw a part with `kg viz --theme T` "

@@ -6,7 +6,7 @@ claims-without-source, when run by name without parameters) answer from here ins
 thousands of rows in the store at each call: none of them opens the store.  The digest is one
 file next to the store it was made from::
 
-    out/digest-<store name>.bin
+    out/.kg/gen-<id>/digest-<store name>.bin   (in the generation of that store)
         8 bytes     length H of the head (little-endian)
         H bytes     head: marshal of {version, store, themes (index), counts, theme toc, ...}
         ...         blobs: marshal of one theme page / of the thinker names and toc /
@@ -269,9 +269,10 @@ def _figure(number: str | None):
 def write_from_parts(out: str | Path, store_name: str, parts, persons,
                      onto_bytes: bytes) -> Path:
     """Merge the chunks' parts (in file order) with the thinkers (slug -> kg.core.model.Person) and
-    the ontology, and write ``out/digest-<store_name>.bin`` atomically, its two halves by two
-    forked processes at once.  Returns its path.  (A build starts the halves itself, to go on
-    meanwhile: ``merge``, ``write_half``, ``join_halves``.)"""
+    the ontology, and write ``out/digest-<store_name>.bin`` atomically (``out``: a generation
+    folder or a stage), its two halves by two forked processes at once.  Returns its path.
+    (A build starts the halves itself, to go on meanwhile: ``merge``, ``write_half``,
+    ``join_halves``.)"""
     from kg.builder.forked import all_done
 
     writers, halves = start_halves(out, merge(parts, persons, onto_bytes))
@@ -466,10 +467,14 @@ def write(out: str | Path, store=None, store_name: str | None = None) -> Path | 
     Returns the file written (None when out/ has no manifest or its inputs are gone).
     """
     from kg.builder.pipeline import CHUNK, _thesaurus
-    from kg.builder.store import read_manifest
+    from kg.builder.store import current, manifest_of
+    from kg.core.errors import KgError
 
-    out = Path(out)
-    m = read_manifest(out)
+    try:
+        out = current(out)  # the live generation: its files, and the digest written there
+    except KgError:
+        return None
+    m = manifest_of(out)
     if not m or not m.get("store"):
         return None
     store_name = store_name or m["store"]

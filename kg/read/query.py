@@ -353,9 +353,30 @@ class Library:
     def __init__(self, out: str | Path = "out", store=None):
         self.out = Path(out)
         self._store = store
+        self._given = store is not None
+        self._held = None  # the generation read (kg.builder.store.hold), once asked for
         self._themes = None
         self._thinkers = None
         self._digest = False if store is not None else None  # None: not looked for yet
+
+    @property
+    def folder(self) -> Path | None:
+        """The generation of ``out`` this library reads everything from: resolved once, at the
+        first question, and held until :meth:`close` (no build removes it meanwhile).  None
+        over a given store."""
+        if self._given:
+            return None
+        if self._held is None:
+            from kg.builder.store import hold
+
+            self._held = hold(self.out)
+        return self._held.folder
+
+    def close(self) -> None:
+        """Let builds remove the generation read: neither the library nor its store may be
+        used after (a store that must outlive it: kg.builder.store.open_store)."""
+        if self._held is not None:
+            self._held.release()
 
     def digest(self):
         """The digest of the built store (kg.read.digest), made now if missing; None = use
@@ -369,19 +390,23 @@ class Library:
             self._digest = False
             if getattr(self, "endpoint", None):
                 return None
-            from kg.builder.store import read_manifest
+            from kg.builder.store import manifest_of
             from kg.read import digest
 
-            m = read_manifest(self.out)
+            try:
+                folder = self.folder
+            except KgError:
+                return None  # nothing built: the store says so
+            m = manifest_of(folder)
             name = m.get("store") if m else None
             if name:
-                d = digest.read(self.out, name)
+                d = digest.read(folder, name)
                 if d is None:
                     try:  # built without a digest: made once from the inputs
-                        digest.write(self.out, store_name=name)
+                        digest.write(folder, store_name=name)
                     except (OSError, KgError):
                         return None  # a read-only out/: SPARQL answers, only slower
-                    d = digest.read(self.out, name)
+                    d = digest.read(folder, name)
                 self._digest = d or False
         return self._digest or None
 
@@ -390,7 +415,7 @@ class Library:
         if self._store is None:
             from kg.builder.store import open_store
 
-            self._store = open_store(self.out)
+            self._store = open_store(self.folder)
         return self._store
 
     def run(self, name: str, bindings: dict | None = None, limit: int | None = None) -> Result:
@@ -865,10 +890,11 @@ _WEIGHT = {"title": 3.0, "text": 2.0, "annotation": 1.0}
 
 
 def _index_path(lib: Library) -> Path | None:
-    from kg.builder.store import read_manifest
+    from kg.builder.store import manifest_of
 
-    m = read_manifest(lib.out)
-    return lib.out / f"search-{m['store']}.idx" if m and m.get("store") else None
+    folder = lib.folder
+    m = manifest_of(folder) if folder is not None else None
+    return folder / f"search-{m['store']}.idx" if m and m.get("store") else None
 
 
 def search_index(lib: Library) -> tuple[list, list[str]]:
@@ -899,7 +925,7 @@ def search_index(lib: Library) -> tuple[list, list[str]]:
 
         try:
             write_atomic(path, marshal.dumps((INDEX_VERSION, meta, folded)))
-            for old in lib.out.glob("search-*.idx"):
+            for old in path.parent.glob("search-*.idx"):
                 if old != path:
                     old.unlink(missing_ok=True)
         except OSError:

@@ -8,7 +8,6 @@ renders the Markdown as it is, from inside the folder.
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -235,7 +234,7 @@ def make(theme_name: str, folder: str | Path, store, *, bib=None, ontology=None,
     for name, text in files.items():
         write_atomic(folder / name, text)
         d.files[name] = folder / name
-    shutil.copyfile(css, folder / "style.csl")
+    write_atomic(folder / "style.csl", Path(css).read_bytes())  # a link there: replaced
     d.files["style.csl"] = folder / "style.csl"
     html, warn = run_pandoc(["dossier.md", "--citeproc", "--standalone", "-t", "html5",
                              "--wrap=none"], "", cwd=folder)
