@@ -19,30 +19,6 @@ def _shown(text: str, json_text: bool = False) -> str:
     return output.json_safe(text) if json_text else output.visible(text, keep="\n\t")
 
 
-# The private paths a build or an atomic write works in (kg.builder.store): a staging folder
-# out/.build-PID-XXXX/... and a temporary file .NAME.XXXXXXXX.tmp next to NAME.
-_STAGING = re.compile(r"(?:(?<=/)|^)\.build-\d+-[A-Za-z0-9_]+(?:/[^\s'\":]*)?")
-_STAGING_IN_TEXT = re.compile(r"(?:/|(?<![^\s'\"(])|^)\.build-\d+-[A-Za-z0-9_]+"
-                              r"(?:/[^\s'\":]*)?")
-_TEMP = re.compile(r"(?:(?<=/)|^|(?<=[\s'\"(]))\.([^\s/'\"]+?)\.[A-Za-z0-9_]{8}\.tmp\b")
-
-
-def public_path(path: str) -> str:
-    """A path the user knows instead of a private one: the output folder for a staging folder
-    (or a file in it), NAME for its temporary .NAME.XXXXXXXX.tmp."""
-    text = _TEMP.sub(r"\1", str(path))
-    m = _STAGING.search(text)
-    if m:
-        text = text[: m.start()].rstrip("/") + text[m.end():] or "."
-    return text
-
-
-def _public_text(text: str) -> str:
-    """A message with every private path in it replaced (see public_path)."""
-    text = _TEMP.sub(r"\1", text)
-    return _STAGING_IN_TEXT.sub(lambda m: "" if m.group().startswith("/") else ".", text)
-
-
 class KgCommand(click.Command):
     """Records its arguments, so that an error without a file name can name the output."""
 
@@ -64,13 +40,15 @@ def _os_error(ctx, e: OSError) -> str:
     """`Error: FILE: reason` for an OSError, FILE always named and never a private path."""
     name = e.filename if e.filename not in (None, "") else e.filename2
     reason = e.strerror or str(e) or type(e).__name__
+    from kg.builder.store import public_path, public_text
+
     if name not in (None, ""):
         name = public_path(os.fsdecode(name))
     else:
         name = _target(ctx)
         if name is None:
-            return f"Error: {_public_text(reason)}"
-    return f"Error: {name}: {_public_text(reason)}"
+            return f"Error: {public_text(reason)}"
+    return f"Error: {name}: {public_text(reason)}"
 
 
 class KgGroup(click.Group):
@@ -82,7 +60,9 @@ class KgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KgError as e:
-            click.echo(_shown(_public_text(f"Error: {e}")), err=True)
+            from kg.builder.store import public_text
+
+            click.echo(_shown(public_text(f"Error: {e}")), err=True)
             ctx.exit(e.exit_code)
         except OSError as e:  # disk full, permissions...: the user's to fix, not a bug
             click.echo(_shown(_os_error(ctx, e)), err=True)

@@ -552,7 +552,7 @@ def test_private_staging_folder_never_shown(tmp_path, monkeypatch):
     from kg.core.errors import BuildError
 
     out = tmp_path / "out"
-    staged = f"{out}/.build-4242-a1b2c3d4/graph.ttl"
+    staged = f"{out}/.kg/stage-4242-a1b2c3d4/graph.ttl"
     monkeypatch.setattr(kg.api, "build", lambda *a, **k: (_ for _ in ()).throw(_enospc(staged)))
     r = CliRunner().invoke(main, ["build", "--out", str(out)])
     assert r.exit_code == 2 and r.output == f"Error: {out}: No space left on device\n", r.output
@@ -561,17 +561,19 @@ def test_private_staging_folder_never_shown(tmp_path, monkeypatch):
         BuildError(f"cannot write {staged}: No space left on device; {out}/.graph.ttl."
                    "x1y2z3w4.tmp left")))
     r = CliRunner().invoke(main, ["build", "--out", str(out)])
-    assert r.exit_code == 1 and ".build-" not in r.output and ".tmp" not in r.output
+    assert r.exit_code == 1 and ".kg/" not in r.output and ".tmp" not in r.output
     assert f"cannot write {out}: No space left on device; {out}/graph.ttl left" in r.output
 
 
 @pytest.mark.parametrize("path, shown", [
-    ("out/.build-123-abc_9/graph.ttl", "out"), ("/a/b/out/.build-123-abcd", "/a/b/out"),
+    ("out/.kg/stage-123-abc_9/graph.ttl", "out"), ("/a/b/out/.kg/stage-123-abcd", "/a/b/out"),
+    ("out/.kg/gen-abc_9/graph.ttl", "out/graph.ttl"), ("/a/out/.kg/gen-x1/manifest.json",
+                                                          "/a/out/manifest.json"),
     ("dir/.x.bib.ab12cd_9.tmp", "dir/x.bib"), (".refs.bib.abcdefgh.tmp", "refs.bib"),
     ("/tmp/normal.tmp", "/tmp/normal.tmp"), ("out/graph.ttl", "out/graph.ttl"),
 ])
 def test_public_path(path, shown):
-    from kg.cli import public_path
+    from kg.builder.store import public_path
 
     assert public_path(path) == shown
 

@@ -554,3 +554,29 @@ def _drop_legacy(out: Path) -> None:
         elif p.is_file() and (name in _LEGACY_FILES
                               or any(r.fullmatch(name) for r in _LEGACY_PATTERNS)):
             p.unlink(missing_ok=True)
+
+
+# The private paths a build and an atomic write work in, as a message must not show them: a
+# stage out/.kg/stage-PID-XXXX/... (shown as the output folder), a generation
+# out/.kg/gen-XXXX/NAME (shown as out/NAME, the link the user knows) and a temporary file
+# .NAME.XXXXXXXX.tmp next to NAME (shown as NAME).
+_PRIVATE = re.compile(r"(?:/|(?<![^\s'\"(])|^)\.kg/(?:(stage-\d+-[A-Za-z0-9_]+)|gen-[A-Za-z0-9_]+)"
+                      r"(?:/([^\s'\":]*))?")
+_TEMP = re.compile(r"(?:(?<=/)|^|(?<=[\s'\"(]))\.([^\s/'\"]+?)\.[A-Za-z0-9_]{8}\.tmp\b")
+
+
+def _public(m: re.Match) -> str:
+    lead = "/" if m.group().startswith("/") else ""
+    if m.group(1) or not m.group(2):  # a stage, or a generation as a whole: the output folder
+        return "" if lead else "."
+    return f"{lead}{m.group(2)}"
+
+
+def public_text(text: str) -> str:
+    """A message with every private path of kg's in it replaced by the path the user knows."""
+    return _PRIVATE.sub(_public, _TEMP.sub(r"\1", str(text)))
+
+
+def public_path(path: str) -> str:
+    """One path as the user knows it (see public_text)."""
+    return public_text(path) or "."
