@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from remote_server import HOST, Stub
 
-from kg.core.errors import InputError, KgError
+from kg.core.errors import InputError
 from kg.share import remote
 
 PASSWORD = "hunter2-Secret"
@@ -84,7 +84,7 @@ def test_short_password_neither_mangles_nor_reveals(monkeypatch, pw):
             _select(stub.url + "/query")
     msg = str(e.value)
     assert "***" not in msg  # our own words and the URL are left alone
-    assert f"(HTTP 403)" in msg and stub.url.split("//")[1] in msg
+    assert "(HTTP 403)" in msg and stub.url.split("//")[1] in msg
     assert "password was" not in msg  # the server's text held the password: withheld whole
     with pytest.raises(remote.RemoteError) as e:  # nothing of the server's: shown as is
         _select("http://localhost:9/query")
