@@ -43,7 +43,7 @@ def built(small_bib, ontology_path, out):
 def test_build_writes_the_output_folder(built, out, small_bib, ontology_path):
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(
         ["manifest.json", "graph.ttl", "graph.jsonld", "graph.html", *stores(out),
-         *(f"digest-{s}.bin" for s in stores(out))])
+         "read.sqlite"])
     assert len(stores(out)) == 1
     m = manifest(out)
     assert m["format"] == st.FORMAT_VERSION

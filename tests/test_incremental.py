@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import digest_content
+from conftest import read_model_content
 
 from kg.builder import pipeline as kb
 
@@ -59,19 +59,7 @@ def same_as_full(bib: Path, out: Path, tmp_path: Path, result) -> None:
     def msgs(r, d):
         return [str(p).replace(str(d), "OUT") for p in r.problems]
     assert msgs(result, out) == msgs(ref, full)
-    if result.incremental:  # the first query's digest: from the parts kept and the delta
-        from kg.read import digest
-
-        assert not list(out.glob("digest-store-*.bin"))
-        calls = []
-        monkey = pytest.MonkeyPatch()
-        monkey.setattr("kg.core.bib.load", lambda *a: calls.append(a))  # the slow way: not taken
-        try:
-            digest.write(out)
-        finally:
-            monkey.undo()
-        assert calls == []
-        assert digest_content(out) == digest_content(full)
+    assert read_model_content(out) == read_model_content(full)
 
 
 def edit(bib: Path, old: str, new: str) -> None:
@@ -165,23 +153,30 @@ def test_generated_library_has_the_edited_entries():
     assert re.search(r"@article\{", text)
 
 
-def test_the_digest_parts_follow_the_builds(small_large, library, tmp_path, monkeypatch):
-    """A large full build keeps its parts; an incremental one adds its delta; the next full
-    build drops the delta, and a small one drops the parts (they would describe another
+def test_the_index_follows_the_builds(small_large, library, tmp_path, monkeypatch):
+    """A large full build keeps its index, an incremental one updates index and read model
+    (and leaves nothing else), a small full build drops the index (it would describe another
     graph)."""
-    from kg.read import digest
-
     out = tmp_path / "out"
     kb.build(library, ONTOLOGY, out)
-    assert (out / digest.PARTS).is_file() and not (out / digest.DELTA).exists()
+    assert (out / "index.json").is_file() and (out / "read.sqlite").is_file()
+    before = {p.name for p in out.iterdir() if not p.name.startswith("store-")}
     edit(library, "title = {", "title = {Changed ")
     assert kb.build(library, ONTOLOGY, out).incremental
-    assert (out / digest.DELTA).is_file()
-    kb.build(library, ONTOLOGY, out, incremental=False)
-    assert (out / digest.PARTS).is_file() and not (out / digest.DELTA).exists()
+    assert {p.name for p in out.iterdir() if not p.name.startswith("store-")} == before
     monkeypatch.setattr(kb, "PRETTY_MAX_TRIPLES", 10**9)
     kb.build(library, ONTOLOGY, out, incremental=False)
-    assert not (out / digest.PARTS).exists() and not (out / "index.json").exists()
+    assert not (out / "index.json").exists() and (out / "read.sqlite").is_file()
+
+
+def test_an_out_without_read_model_gets_a_full_build(small_large, library, tmp_path):
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    (out / "read.sqlite").unlink()
+    edit(library, "title = {", "title = {Changed ")
+    result = kb.build(library, ONTOLOGY, out)
+    assert not result.incremental
+    same_as_full(library, out, tmp_path, result)
 
 
 def test_dropping_the_first_spelling_of_a_name_gives_the_full_build(small_large, library,

@@ -25,7 +25,7 @@ from pathlib import Path
 from kg.builder import store as st
 from kg.core.errors import Problem
 
-INDEX = "index.json"
+INDEX = st.INDEX
 INDEX_VERSION = 2
 
 
@@ -102,7 +102,7 @@ def rebuild(text: str, read_problems, bib_path: Path, onto_path: Path, onto_byte
     from kg.core.bib import _chunks
 
     m = st.read_manifest(out)
-    if m is None or not (out / INDEX).is_file() or not (out / "graph.ttl").is_file():
+    if m is None or not all((out / f).is_file() for f in (INDEX, "graph.ttl", st.READ_MODEL)):
         return None
     if not st.unchanged(m["ontology"], onto_path):
         return None
@@ -270,12 +270,8 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         new_index["counts"] = counts
         with open(stage / INDEX, "w", encoding="utf-8") as f:
             f.write(json.dumps(new_index, ensure_ascii=False, separators=(",", ":")))
-        files = ["graph.ttl", "graph.jsonld", INDEX]
-        from kg.read import digest  # the first query makes the digest: from the parts and this
-
-        if digest.write_delta(stage / digest.DELTA, out,
-                              st.store_name_of(stage, st.sha256(bib_path)), redone, mb):
-            files.append(digest.DELTA)
+        _update_read_model(out, stage, redone, persons)
+        files = ["graph.ttl", "graph.jsonld", INDEX, st.READ_MODEL]
         publish(out, stage, bib_path, onto_path, counts, triples, problems, files)
         problems.extend(_page(out, len(positions)))
     except BaseException:
@@ -284,6 +280,16 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
     result = BuildResult(out, counts, problems, triples)
     result.incremental = True
     return result
+
+
+def _update_read_model(out: Path, stage: Path, redone: list, persons: dict) -> None:
+    """The live read model copied into the stage, the redone records replaced by key, the
+    thinkers rewritten and the aggregates refreshed: equal to a full build's."""
+    from kg.core import readmodel
+
+    shutil.copyfile(out / st.READ_MODEL, stage / st.READ_MODEL)
+    readmodel.update(stage / st.READ_MODEL, [r.key for r in redone],
+                     readmodel.record_rows(redone), readmodel.people_rows(persons))
 
 
 def _spans(index, old_chunks) -> dict:

@@ -11,6 +11,8 @@ from importlib import resources
 from pathlib import Path
 
 from kg.builder import store as st
+from kg.core import readmodel
+from kg.core.readmodel import RecordRows
 from kg.core.errors import BuildError, InputError, Problem
 from kg.builder.forked import NICE, Forked, all_done
 from kg.core.vocab import PREFIXES
@@ -122,7 +124,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
     import pyoxigraph as ox
 
     from kg.core.bib import BibFile, _check_macros, _chunks, parse_pieces
-    from kg.builder.incremental import INDEX, write_index
+    from kg.builder.incremental import write_index
     from kg.core.model import ModelBuilder
 
     pieces = list(_chunks(text)) if text.strip() else []
@@ -154,7 +156,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         keys: list[str] = []  # of the works, quotes and claims, in file order
         positions: list[int] = []
         counts = {"works": 0, "quotes": 0, "claims": 0}
-        records, loose, digest_parts, blocking, index_rows = [], [], [], [], []
+        records, loose, read_rows, blocking, index_rows = [], [], [], [], []
         flat = _FlatWriter(stage, onto_bytes) if large else None
         ranges = [(i, min(i + CHUNK, n), large) for i in range(0, n, CHUNK)]
         results = workers.map(_chunk, ranges) if workers else map(_chunk, ranges)
@@ -164,7 +166,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
                 loader.put(part.files[0])
             else:
                 loader.put(part.nt)
-            digest_parts.append(part.digest)
+            read_rows.append(part.rows)
             records.extend(part.recs)
             loose.extend(part.loose)
             piece_keys.update(part.piece_keys)
@@ -183,25 +185,18 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             raise _Sequential()  # a key the entry heads did not show: redo in order
         tail_nt, tail_js = _tail(mb, ctx, large)
         loader.put(tail_nt)
-        from kg.read import digest  # the query commands' pages, while the store finishes loading
-
-        store_name = st.store_name_of(stage, st.sha256(bib_path))
-        writers, halves = digest.start_halves(
-            stage, digest.merge(digest_parts, mb.persons, onto_bytes), large, NICE)
-        if large:  # kept for the first query after an incremental build
-            writers.append(Forked(lambda: digest.write_parts(
-                stage / digest.PARTS, store_name, digest_parts, mb.persons),
-                "keeping the digest parts", True, NICE))
+        writers.append(_write_read_model(stage, onto_bytes, read_rows, mb.persons, large))
+        del read_rows  # the child has its copy
         counts.update(thinkers=len(mb.persons), themes=len(thesaurus))
         thinker_model = mb.model([])
         blocking += [p for rule in _gate() for p in rule(thinker_model) if p.level == "error"]
         files = ["graph.ttl", "graph.jsonld"]
         if large:  # while the store finishes loading
             heads = flat.close(tail_nt, tail_js)
-            write_index(stage / INDEX, pieces, piece_keys, piece_shas, keys, positions,
+            write_index(stage / st.INDEX, pieces, piece_keys, piece_shas, keys, positions,
                         index_rows, ctx, plan.parent_keys, heads, (len(tail_nt), len(tail_js)),
                         counts, mb.persons)
-            files += [INDEX, digest.PARTS]
+            files.append(st.INDEX)
         loader.close()
         loader.store = None  # the store must be closed before it is moved into place
         triples = len(store)
@@ -229,9 +224,9 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         del store
         for w in writers:
             w.wait()
-        files.append(digest.join_halves(stage, store_name, halves).name)
+        files.append(st.READ_MODEL)
         publish(out, stage, bib_path, onto_path, counts, triples, problems,
-                [f for f in files if f], stale=[digest.DELTA, digest.PARTS, INDEX])
+                [f for f in files if f])
         problems.extend(_page(out, n))
     except BaseException as e:
         for w in writers:
@@ -337,8 +332,7 @@ def _refuse(problems, counts, strict: bool, bib_path, out) -> None:
 
 
 def publish(out: Path, stage: Path, bib_path: Path, onto_path: Path, counts: dict,
-            triples: int, problems: list[Problem], files: list[str],
-            stale: list[str] = ()) -> None:
+            triples: int, problems: list[Problem], files: list[str]) -> None:
     manifest = {
         "format": st.FORMAT_VERSION,
         "bib": st.fingerprint(bib_path),
@@ -349,7 +343,7 @@ def publish(out: Path, stage: Path, bib_path: Path, onto_path: Path, counts: dic
                      "warnings": sum(p.level == "warning" for p in problems)},
         "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    st.publish(out, stage, manifest, files, stale)
+    st.publish(out, stage, manifest, files)
 
 
 #: above this many entries `kg build` writes no whole-graph page (`kg viz` draws parts of it)
@@ -445,14 +439,13 @@ class _Part:
     loose: list[Problem]  # problems of pieces that gave no record
     piece_keys: list[tuple[int, str | None]]
     piece_shas: list[tuple[int, str]]  # large builds: the pieces' hashes for the index
-    digest: list  # kg.read.digest.part of these records
+    rows: RecordRows  # the records' rows of the read model
 
 
 def _chunk(args: tuple[int, int, bool]) -> _Part:
     """Parse and interpret record pieces [i, j) of the plan."""
     import json
 
-    from kg.read import digest
     from kg.core import graph
     from kg.core.bib import BibFile, _check_macros, parse_pieces
     from kg.builder.incremental import index_row, piece_sha
@@ -501,7 +494,18 @@ def _chunk(args: tuple[int, int, bool]) -> _Part:
         [p for s, p in mb.persons.items() if s not in known], [] if large else recs,
         [p for ps in own.values() for p in ps], piece_keys,
         [(k, piece_sha(pieces[k][0])) for k in plan.records[i:j]] if large else [],
-        digest.part(recs, mb))
+        readmodel.record_rows(recs))
+
+
+def _write_read_model(stage: Path, onto_bytes: bytes, rows: list[RecordRows], persons: dict,
+                      fork: bool) -> Forked:
+    """read.sqlite of the build, written by a forked child (``fork``: a large library) while
+    the store finishes loading: the chunks' rows in file order, the thinkers, the themes."""
+    def write() -> None:
+        readmodel.write(stage / st.READ_MODEL, readmodel.theme_rows(onto_bytes), rows,
+                        readmodel.people_rows(persons))
+
+    return Forked(write, "writing the read model", fork, NICE)
 
 
 def gate_rules(mb, recs) -> list[Problem]:

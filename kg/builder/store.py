@@ -6,6 +6,7 @@ Layout of ``out/``::
     store-<id>/          the Oxigraph store the query commands open (read-only)
     graph.ttl            the graph as Turtle
     graph.jsonld         the graph as JSON-LD
+    read.sqlite          the read model the query commands answer from (kg.core.readmodel)
 
 A build writes everything into a private temporary folder inside ``out/``, then publishes with
 renames, the manifest last: a build that fails or is killed leaves the previous output as it was.
@@ -22,9 +23,22 @@ import tempfile
 from pathlib import Path
 
 from kg.core.errors import KgError, StaleStoreError
+from kg.core.readmodel import NAME as READ_MODEL
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
+INDEX = "index.json"  # large libraries: what an incremental build needs (kg.builder.incremental)
+
+#: the files a build publishes beside its store (the one list of them) ...
+FILES = ("graph.ttl", "graph.jsonld", "graph.html", READ_MODEL, INDEX)
+#: ... and those removed when a build did not write them (they would describe another graph)
+STALE_UNLESS_WRITTEN = (READ_MODEL, INDEX)
+
+
+def current(out: str | Path) -> Path:
+    """The folder of the live generation: where the published store, read model and files
+    of ``out`` are.  Readers locate every file through this function."""
+    return Path(out)
 
 
 def fingerprint(path: str | Path) -> dict:
@@ -155,10 +169,12 @@ def store_name_of(stage: Path, bib_sha256: str) -> str:
     return f"store-{stage.name.split('-', 2)[-1]}-{bib_sha256[:8]}"
 
 
-def publish(out: Path, stage: Path, manifest: dict, files: list[str],
-            stale: list[str] = ()) -> None:
-    """Move a finished build into place: files by rename, the manifest last; then the files
-    of ``stale`` this build did not write are removed (they described another build)."""
+def publish(out: Path, stage: Path, manifest: dict, files: list[str]) -> None:
+    """Move a finished build into place: files (of FILES) by rename, the manifest last; then
+    the files of STALE_UNLESS_WRITTEN this build did not write are removed."""
+    unknown = set(files) - set(FILES)
+    if unknown:
+        raise ValueError(f"not a published file: {sorted(unknown)}")
     with lock(out):
         store_name = store_name_of(stage, manifest["bib"]["sha256"])
         os.replace(stage / "store", out / store_name)
@@ -166,18 +182,13 @@ def publish(out: Path, stage: Path, manifest: dict, files: list[str],
             os.replace(stage / name, out / name)
         manifest = dict(manifest, store=store_name)
         write_atomic(out / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
-        for name in stale:
+        for name in STALE_UNLESS_WRITTEN:
             if name not in files:
                 with contextlib.suppress(OSError):
                     (out / name).unlink()
         for old in out.glob("store-*"):
             if old.name != store_name:
                 shutil.rmtree(old, ignore_errors=True)
-        for pattern in ("digest-store-*", "search-store-*"):  # files of earlier stores
-            for old in out.glob(pattern):
-                if store_name not in old.name:
-                    with contextlib.suppress(OSError):
-                        old.unlink()
     shutil.rmtree(stage, ignore_errors=True)
 
 
@@ -185,6 +196,7 @@ def open_store(out: str | Path):
     """Open the published store read-only (several readers may share it)."""
     import pyoxigraph as ox
 
+    out = current(out)
     m = read_manifest(out)
     if m is None:
         raise StaleStoreError(f"no built graph in {out}/: run `kg build`")
