@@ -23,6 +23,7 @@ from kg.core.errors import KgError
 from kg.read import query as Q
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def _build(base: Path, bib_text: str | None):
@@ -45,7 +46,6 @@ def built(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
     from generate import generate, themes
 
     return _build(tmp_path_factory.mktemp("readmodel-gen"),
@@ -244,3 +244,77 @@ def test_fold_words_is_fold_then_split(text):
     from kg.core.latex import fold
 
     assert readmodel.fold_words(text) == " ".join(fold(text).split())
+
+
+# --------------------------------------------------------------------------- named queries
+
+def test_cached_named_queries_equal_sparql(libs):
+    """The build keeps the results of the CACHED aggregates (their own .rq, run on the new
+    store): the same rows and the same output in every format as running them now."""
+    from kg.core import output
+
+    fast, slow = libs
+    cached = {n for (n,) in fast.db.execute("SELECT name FROM named_results")}
+    assert cached == set(Q.CACHED)
+    for name in Q.CACHED:
+        a = Q.run_query(name=name, lib=fast)
+        b = Q.run_query(name=name, lib=slow)
+        assert a == b, name
+        for fmt in ("table", "json", "csv", "markdown"):
+            assert output.result(a, fmt) == output.result(b, fmt), (name, fmt)
+
+
+def test_named_query_with_params_or_text_uses_sparql(built):
+    out, bib, onto = built
+    lib = open_library(out, bib, onto)
+    text = Q.named("works-per-theme").text
+    assert Q.run_query(text, lib=lib) == Q.run_query(name="works-per-theme", lib=lib)
+    assert lib._store is not None
+
+
+def test_mentioned_iris_of_the_cached_queries():
+    kgo, dc = "https://kg.example/ontology#", "http://purl.org/dc/terms/"
+    got = Q.mentioned_iris(Q.named("works-per-theme").text)
+    assert {dc + "subject", kgo + "Work", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+            "http://www.w3.org/2004/02/skos/core#prefLabel"} <= got
+    assert dc + "title" not in got
+    assert Q.mentioned_iris("SELECT * WHERE { ?s <http://x/p#a> 'a:b' } # c:d") == {
+        "http://x/p#a"}
+
+
+def test_incremental_builds_keep_the_cached_results_right(tmp_path, monkeypatch):
+    """An edit that touches no predicate of a cached query keeps its results; one that does
+    runs it again: both equal a full build's."""
+    from generate import generate, themes
+
+    from kg.builder import pipeline as kb
+
+    monkeypatch.setattr(kb, "PRETTY_MAX_TRIPLES", 1000)
+    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 200)
+    onto = ROOT / "ontology.ttl"
+    bib = tmp_path / "lib.bib"
+    bib.write_text(generate(300, 5, themes(onto)), encoding="utf-8")
+
+    def build(out, **kw):
+        return kb.build(bib, onto, tmp_path / out, aggregates=Q.aggregate_results, **kw)
+
+    build("out")
+    ran = tmp_path / "ran"  # written by the forked child that runs the queries
+    real = Q.select
+
+    def select(*a, **k):
+        with open(ran, "a") as f:
+            f.write("ran\n")
+        return real(*a, **k)
+
+    monkeypatch.setattr(Q, "select", select)
+    for old, new, again in [("title = {", "title = {Changed ", False),
+                            ("keywords = {", "keywords = {environnement, ", True)]:
+        text = bib.read_text(encoding="utf-8")
+        bib.write_text(text.replace(old, new, 1), encoding="utf-8")
+        ran.unlink(missing_ok=True)
+        assert build("out").incremental
+        assert ran.exists() == again, old
+        build("full", incremental=False)
+        assert readmodel.read_named(tmp_path / "out" / readmodel.NAME) == \
+            readmodel.read_named(tmp_path / "full" / readmodel.NAME)

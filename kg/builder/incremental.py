@@ -23,6 +23,7 @@ import shutil
 from pathlib import Path
 
 from kg.builder import store as st
+from kg.builder.forked import all_done
 from kg.core.errors import Problem
 
 INDEX = st.INDEX
@@ -97,8 +98,9 @@ def write_index(path: Path, pieces, piece_keys: dict, piece_shas: dict, keys: li
 
 
 def rebuild(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes: bytes,
-            thesaurus, out: Path, strict: bool):
-    """The incremental build, or None when a full build is needed."""
+            thesaurus, out: Path, strict: bool, aggregates=None):
+    """The incremental build, or None when a full build is needed (``aggregates``: see
+    kg.builder.pipeline.build)."""
     from kg.core.bib import _chunks
 
     m = st.read_manifest(out)
@@ -124,11 +126,11 @@ def rebuild(text: str, read_problems, bib_path: Path, onto_path: Path, onto_byte
                 return None  # context changed: full build
             changed.append(i)
     return _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, onto_bytes,
-                  thesaurus, out, strict, m)
+                  thesaurus, out, strict, m, aggregates)
 
 
 def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, onto_bytes,
-           thesaurus, out, strict, manifest):
+           thesaurus, out, strict, manifest, aggregates=None):
     import pyoxigraph as ox
 
     from kg.core import graph
@@ -236,6 +238,7 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
     _keep_good([p for b in new_blocks.values() for p in b.blocking], out)
 
     stage = st.staging(out)
+    jobs: list = []  # forked children to stop on failure
     try:
         old_store = ox.Store.read_only(str(out / manifest["store"]))
         old_store.backup(str(stage / "store"))
@@ -250,10 +253,13 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         with open(old_ttl, "rb") as f:
             old_tail_nt = _read(f, spans["tail"][0], index["tails"][0])
             removed = b"".join(_read(f, spans[k][0], records[k][1]) for k in new_blocks)
-        triples = manifest["triples"] + _replace(
+        gained, predicates = _replace(
             store, removed + old_tail_nt, b"".join(b.nt for b in new_blocks.values()) + tail_nt)
+        triples = manifest["triples"] + gained
         store.flush()
         del store
+        named = _named(out, stage / "store", predicates, aggregates)  # a child, meanwhile
+        jobs.append(named)
         _splice(old_ttl, stage / "graph.ttl", index, old_chunks, spans, new_blocks, 0,
                 tail_nt, b"")
         _splice(old_js, stage / "graph.jsonld", index, old_chunks, spans, new_blocks, 1,
@@ -270,19 +276,25 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         new_index["counts"] = counts
         with open(stage / INDEX, "w", encoding="utf-8") as f:
             f.write(json.dumps(new_index, ensure_ascii=False, separators=(",", ":")))
-        _update_read_model(out, stage, redone, persons)
+        _update_read_model(out, stage, redone, persons, named and named.wait())
         files = ["graph.ttl", "graph.jsonld", INDEX, st.READ_MODEL]
         publish(out, stage, bib_path, onto_path, counts, triples, problems, files)
         problems.extend(_page(out, len(positions)))
     except BaseException:
+        for job in jobs:
+            if job is not None:
+                job.kill()
         shutil.rmtree(stage, ignore_errors=True)
         raise
+    finally:
+        all_done()
     result = BuildResult(out, counts, problems, triples)
     result.incremental = True
     return result
 
 
-def _update_read_model(out: Path, stage: Path, redone: list, persons: dict) -> None:
+def _update_read_model(out: Path, stage: Path, redone: list, persons: dict,
+                       named: dict[str, str] | None) -> None:
     """The live read model copied into the stage, the redone records replaced by key, the
     thinkers rewritten and the aggregates refreshed: equal to a full build's."""
     from kg.core import readmodel
@@ -290,6 +302,7 @@ def _update_read_model(out: Path, stage: Path, redone: list, persons: dict) -> N
     shutil.copyfile(out / st.READ_MODEL, stage / st.READ_MODEL)
     readmodel.update(stage / st.READ_MODEL, [r.key for r in redone],
                      readmodel.record_rows(redone), readmodel.people_rows(persons))
+    readmodel.write_named(stage / st.READ_MODEL, named or {})
 
 
 def _spans(index, old_chunks) -> dict:
@@ -312,23 +325,46 @@ def _read(f, offset: int, length: int) -> bytes:
     return f.read(length)
 
 
-def _replace(store, old_nt: bytes, new_nt: bytes) -> int:
+def _replace(store, old_nt: bytes, new_nt: bytes) -> tuple[int, set[str]]:
     """Remove the statements only in the old blocks, add those only in the new; returns how
-    many statements the store gained (negative: lost)."""
+    many statements the store gained (negative: lost), and the predicates of those removed
+    or added."""
     import pyoxigraph as ox
 
     old = set(old_nt.splitlines())
     new = set(new_nt.splitlines())
     change = 0
+    predicates: set[str] = set()
     for t in ox.parse(b"\n".join(old - new) + b"\n", format=ox.RdfFormat.N_TRIPLES):
         q = ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
         if q in store:
             store.remove(q)
+            predicates.add(t.predicate.value)
             change -= 1
     fresh = [q for t in ox.parse(b"\n".join(new - old) + b"\n", format=ox.RdfFormat.N_TRIPLES)
              if (q := ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())) not in store]
+    predicates.update(q.predicate.value for q in fresh)
     store.extend(fresh)
-    return change + len(fresh)
+    return change + len(fresh), predicates
+
+
+def _named(out: Path, store_path: Path, predicates: set[str], aggregates):
+    """The cached named query results for the updated store, by a forked child (its
+    ``wait()`` gives them; None: no aggregates): those of the live read model, the queries
+    that read a changed predicate run again (kg.read.query.aggregate_results)."""
+    if aggregates is None:
+        return None
+    from kg.builder.forked import NICE, Forked
+    from kg.core import readmodel
+
+    previous = readmodel.read_named(out / st.READ_MODEL)
+
+    def run() -> dict[str, str]:
+        import pyoxigraph as ox
+
+        return aggregates(ox.Store.read_only(str(store_path)), predicates, previous)
+
+    return Forked(run, "running the cached named queries", True, NICE)
 
 
 def _splice(old_path: Path, new_path: Path, index, old_chunks, spans, new_blocks, which: int,

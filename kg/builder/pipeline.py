@@ -18,6 +18,9 @@ from kg.builder.forked import NICE, Forked, all_done
 from kg.core.vocab import PREFIXES
 
 Page = Callable[[object, Path], object]  # page(store, path): writes the interactive page
+#: aggregates(store, changed predicates, previous results) -> {named query: SPARQL 1.1 JSON
+#: results}: what the read model caches (a full build passes None, None: run them all)
+Aggregates = Callable[[object, "set[str] | None", "dict[str, str] | None"], dict[str, str]]
 
 BIB_NAME = "references.bib"
 ONTOLOGY_NAME = "ontology.ttl"
@@ -85,11 +88,14 @@ CHUNK = 2000
 
 def build(bib: str | Path | None = None, ontology: str | Path | None = None,
           out: str | Path = "out", strict: bool = False, progress: bool = False,
-          incremental: bool = True, page: Page | None = None) -> BuildResult:
+          incremental: bool = True, page: Page | None = None,
+          aggregates: Aggregates | None = None) -> BuildResult:
     """Build the graph and publish it into ``out`` atomically.
 
     ``page(store, path)``, when given, writes the interactive page of the new store
     (kg.browse.render.write_page; the build layer does not import the page's layer).
+    ``aggregates(store)``, when given, runs the parameterless aggregate named queries on the
+    new store; the read model keeps their results (kg.read.query.aggregate_results).
 
     A large library whose previous build is in ``out`` is rebuilt incrementally when only
     works, quotes or claims changed (see kg.builder.incremental); the result is the same graph.
@@ -105,19 +111,20 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
         from kg.builder import incremental as inc
 
         result = inc.rebuild(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus,
-                             out, strict)
+                             out, strict, aggregates)
         if result is not None:
             result.seconds = time.perf_counter() - t0
             return result
     result = _full(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out, strict,
-                   progress, page=page)
+                   progress, page=page, aggregates=aggregates)
     result.seconds = time.perf_counter() - t0
     return result
 
 
 def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes: bytes,
           thesaurus, out: Path, strict: bool, progress: bool,
-          parallel: bool = True, page: Page | None = None) -> BuildResult:
+          parallel: bool = True, page: Page | None = None,
+          aggregates: Aggregates | None = None) -> BuildResult:
     """A whole build.  The main process reads the file-wide context (@string, @thinker,
     crossref parents, every key from the entry heads); the work, quote and claim pieces are
     parsed and interpreted in chunks, by two forked workers for a large library."""
@@ -200,6 +207,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         loader.close()
         loader.store = None  # the store must be closed before it is moved into place
         triples = len(store)
+        named = aggregates(store, None, None) if aggregates is not None else None
         page_problems: list[Problem] = []
         if not large:  # SHACL on the whole graph (large ones: `kg check` samples), in a
             from kg.builder.check import shacl_data, validate_data  # child while the files are written
@@ -224,6 +232,8 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         del store
         for w in writers:
             w.wait()
+        if named is not None:
+            readmodel.write_named(stage / st.READ_MODEL, named)
         files.append(st.READ_MODEL)
         publish(out, stage, bib_path, onto_path, counts, triples, problems,
                 [f for f in files if f])
@@ -241,7 +251,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         if isinstance(e, _Sequential) and parallel:
             bar.done()
             return _full(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out,
-                         strict, progress, parallel=False)
+                         strict, progress, parallel=False, page=page, aggregates=aggregates)
         raise
     finally:
         bar.done()
@@ -732,7 +742,7 @@ class _Loader:
 
 def ensure_built(out: str | Path = "out", bib: str | Path | None = None,
                  ontology: str | Path | None = None, quiet: bool = False,
-                 page: Page | None = None) -> Path:
+                 page: Page | None = None, aggregates: Aggregates | None = None) -> Path:
     """The output folder, rebuilt first when the bibliography or ontology changed."""
     out = Path(out)
     bib_path, onto_path = default_inputs(bib, ontology)
@@ -742,7 +752,7 @@ def ensure_built(out: str | Path = "out", bib: str | Path | None = None,
     if not quiet:
         why = "no graph built yet" if m is None else f"{bib_path} or {onto_path} changed"
         print(f"kg: {why}; building {out}/ …", file=sys.stderr)
-    build(bib_path, onto_path, out, page=page)
+    build(bib_path, onto_path, out, page=page, aggregates=aggregates)
     return out
 
 

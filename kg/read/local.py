@@ -15,7 +15,7 @@ import sqlite3
 from pathlib import Path
 
 from kg.core.errors import KgError
-from kg.core.readmodel import NAME, PERSON_NS, THEME_NS, VERSION
+from kg.core.readmodel import HEAD, NAME, PERSON_NS, THEME_NS, VERSION
 
 RELATED = 15  # thinker-related.rq: LIMIT 15
 
@@ -65,35 +65,43 @@ def theme_counts(db: sqlite3.Connection) -> dict[str, dict]:
             for t, w, q, c in db.execute("SELECT theme, works, quotes, claims FROM theme_counts")}
 
 
-_ITEMS = "SELECT DISTINCT item FROM subjects WHERE kind = ? AND theme IN " \
-         "(SELECT value FROM json_each(?))"
+_ITEMS = "SELECT DISTINCT s.item FROM theme_tree t JOIN subjects s ON s.theme = t.theme " \
+         "WHERE t.ancestor = ? AND s.kind = ?"
 
 
-def theme_page(db: sqlite3.Connection, iris: list[str], limit: int | None) -> dict:
-    """Counts, thinkers, works (the first ``limit``), quotes and claims of a set of themes
-    (theme-size, theme-thinkers, theme-works + work-authors, quotes, claims)."""
-    themes = json.dumps(iris)
-    counts = {kind + "s": db.execute(f"SELECT count(*) FROM ({_ITEMS})", (kind, themes))
-              .fetchone()[0] for kind in ("work", "quote", "claim")}
+def on_theme(kind: str, tid: str) -> tuple[str, tuple]:
+    """(SQL, arguments) selecting the keys of the records of ``kind`` on a theme's subtree."""
+    return _ITEMS, (tid, kind)
+
+
+def theme_page(db: sqlite3.Connection, tid: str, limit: int | None) -> dict:
+    """Counts, thinkers, works (the first ``limit``), quotes and claims (the first ``limit``
+    rows) of a theme and its narrower themes (theme-size, theme-thinkers, theme-works +
+    work-authors, quotes, claims): counts, thinkers and the first works from the build's
+    aggregates."""
+    got = db.execute("SELECT works, quotes, claims FROM theme_pages WHERE theme = ?",
+                     (tid,)).fetchone() or (0, 0, 0)
+    counts = dict(zip(("works", "quotes", "claims"), got))
     thinkers = [{"thinker": iri.removeprefix(PERSON_NS), "name": name, "works": n}
-                for iri, name, n in db.execute(f"""
-        SELECT p.iri, p.name, count(DISTINCT x.item) AS n
-        FROM (SELECT r.person, r.item FROM ({_ITEMS}) w
-                JOIN roles r ON r.item = w.item AND r.role IN ('author', 'speaker')
-              UNION ALL SELECT slug, NULL FROM person_themes
-                WHERE theme IN (SELECT value FROM json_each(?2))) x
+                for iri, name, n in db.execute("""
+        SELECT p.iri, p.name, max(x.n) AS n
+        FROM (SELECT person, works AS n FROM theme_thinkers WHERE theme = ?1
+              UNION ALL SELECT slug, 0 FROM person_themes
+              WHERE theme IN (SELECT theme FROM theme_tree WHERE ancestor = ?1)) x
         JOIN people p ON p.slug = x.person
-        WHERE p.name IS NOT NULL GROUP BY p.slug ORDER BY n DESC, p.name, p.iri""",
-                                              ("work", themes))]
+        WHERE p.name IS NOT NULL GROUP BY p.slug ORDER BY n DESC, p.name, p.iri""", (tid,))]
     counts["thinkers"] = len(thinkers)
-    take = f" LIMIT {int(limit)}" if limit and limit > 0 else ""
-    works = work_rows(db, f"""SELECT w.key, w.year, w.title, w.annotation
-        FROM ({_ITEMS}) x JOIN works w ON w.key = x.item
-        ORDER BY w.year, w.key{take}""", ("work", themes))
-    quotes = quote_rows(db, f"SELECT item FROM ({_ITEMS})", ("quote", themes))
-    claims = claim_rows(db, f"SELECT item FROM ({_ITEMS})", ("claim", themes))
-    return {"counts": counts, "thinkers": thinkers, "works": works, "quotes": quotes,
-            "claims": claims}
+    if limit and 0 < limit <= HEAD:
+        works = work_rows(db, """SELECT w.key, w.year, w.title, w.annotation
+            FROM theme_works t JOIN works w ON w.key = t.key
+            WHERE t.theme = ? ORDER BY t.pos LIMIT ?""", (tid, limit))
+    else:
+        works = work_rows(db, f"""SELECT w.key, w.year, w.title, w.annotation
+            FROM ({_ITEMS}) x JOIN works w ON w.key = x.item
+            ORDER BY w.year, w.key{_take(limit)}""", (tid, "work"))
+    return {"counts": counts, "thinkers": thinkers, "works": works,
+            "quotes": quote_rows(db, *on_theme("quote", tid), limit=limit),
+            "claims": claim_rows(db, *on_theme("claim", tid), limit=limit)}
 
 
 def work_rows(db: sqlite3.Connection, sql: str, args: tuple) -> list[dict]:
@@ -115,38 +123,62 @@ def work_rows(db: sqlite3.Connection, sql: str, args: tuple) -> list[dict]:
     return rows
 
 
+def _take(limit: int | None) -> str:
+    return f" LIMIT {int(limit)}" if limit and limit > 0 else ""
+
+
 def quote_rows(db: sqlite3.Connection, keys_sql: str = "SELECT key FROM quotes",
-               args: tuple = ()) -> list[dict]:
+               args: tuple = (), limit: int | None = None) -> list[dict]:
     """quotes.rq rows of the quotes whose keys ``keys_sql`` selects: one per (named
-    speaker, source), by key, speaker name, speaker, source."""
-    rows = db.execute(f"""
-        SELECT q.key, q.text, p.name, p.iri, s.source, q.locator, q.language, q.status
-        FROM quotes q
-        LEFT JOIN (SELECT r.item, p.name, p.iri FROM roles r JOIN people p
-                   ON p.slug = r.person AND r.role = 'speaker' AND p.name IS NOT NULL) p
-          ON p.item = q.key
-        LEFT JOIN sources s ON s.item = q.key
-        WHERE q.key IN ({keys_sql}) AND q.text IS NOT NULL""", args).fetchall()
+    speaker, source), by key, speaker name, speaker, source (``limit``: the first rows)."""
     from kg.core.graph import _seg
 
-    rows.sort(key=lambda r: (r[0], _opt(r[2]), _opt(r[3]), _opt(r[4] and _seg(r[4]))))
-    return [{"key": k, "text": t, "speaker": name, "source": s and _seg(s), "locator": loc,
-             "language": lang, "status": st} for k, t, name, _, s, loc, lang, st in rows]
+    quotes = db.execute(f"""SELECT key, text, locator, language, status FROM quotes
+        WHERE key IN ({keys_sql}) AND text IS NOT NULL ORDER BY key{_take(limit)}""",
+                        args).fetchall()
+    keys = (json.dumps([q[0] for q in quotes]),)
+    speakers: dict[str, list] = {}
+    for item, name, iri in db.execute("""
+            SELECT r.item, p.name, p.iri FROM roles r JOIN people p ON p.slug = r.person
+            WHERE r.item IN (SELECT value FROM json_each(?)) AND r.role = 'speaker'
+              AND p.name IS NOT NULL""", keys):
+        speakers.setdefault(item, []).append((name, iri))
+    sources = _sources(db, keys)
+    rows = []
+    for key, text, locator, language, status in quotes:
+        for name, _ in sorted(speakers.get(key, [(None, None)]),
+                              key=lambda x: (_opt(x[0]), _opt(x[1]))):
+            for s in sorted(sources.get(key, [None]), key=_opt):
+                rows.append({"key": key, "text": text, "speaker": name, "source": s,
+                             "locator": locator, "language": language, "status": status})
+    return rows[:limit] if limit and limit > 0 else rows
+
+
+def _sources(db: sqlite3.Connection, keys: tuple) -> dict[str, list[str]]:
+    """Item key -> its sources' IRI segments (kgo work IRIs sort as these do)."""
+    from kg.core.graph import _seg
+
+    out: dict[str, list[str]] = {}
+    for item, source in db.execute(
+            "SELECT item, source FROM sources WHERE item IN (SELECT value FROM json_each(?))",
+            keys):
+        out.setdefault(item, []).append(_seg(source))
+    return out
 
 
 def claim_rows(db: sqlite3.Connection, keys_sql: str = "SELECT key FROM claims",
-               args: tuple = (), status: str | None = None) -> list[dict]:
+               args: tuple = (), status: str | None = None,
+               limit: int | None = None) -> list[dict]:
     """claims.rq rows of the claims whose keys ``keys_sql`` selects (of one status), by key;
     their sources: the keys of the works they cite, sorted, joined by ", "."""
     where = "" if status is None else " AND c.status = ?"
-    rows = _dicts(db.execute(f"""
+    return _dicts(db.execute(f"""
         SELECT c.key, c.statement, c.figure, c.unit, c.date,
                (SELECT group_concat(key, ', ') FROM (SELECT DISTINCT w.key FROM sources s
                   JOIN works w ON w.key = s.source WHERE s.item = c.key ORDER BY w.key))
                AS sources, c.status, c.note
         FROM claims c WHERE c.key IN ({keys_sql}) AND c.statement IS NOT NULL{where}
-        ORDER BY c.key""", (*args, *(() if status is None else (status,)))))
-    return rows
+        ORDER BY c.key{_take(limit)}""", (*args, *(() if status is None else (status,)))))
 
 
 # --------------------------------------------------------------------------- thinkers
@@ -236,9 +268,8 @@ def thinker_related(db: sqlite3.Connection, iri: str, theme_ids: list[str]) -> l
         SELECT p.iri, p.name, count(DISTINCT x.theme) AS n FROM (
           SELECT slug AS person, theme FROM person_themes
           WHERE theme IN (SELECT value FROM json_each(?1))
-          UNION SELECT r.person, s.theme FROM subjects s
-          JOIN roles r ON r.item = s.item AND r.role = 'speaker'
-          WHERE s.theme IN (SELECT value FROM json_each(?1))) x
+          UNION SELECT person, theme FROM theme_speakers
+          WHERE theme IN (SELECT value FROM json_each(?1))) x
         JOIN people p ON p.slug = x.person
         WHERE p.name IS NOT NULL AND p.iri != ?2
         GROUP BY p.slug ORDER BY n DESC, p.name, p.iri LIMIT {RELATED}""",
@@ -260,7 +291,7 @@ def thinker_page(db: sqlite3.Connection, iri: str) -> dict | None:
             "related": thinker_related(db, iri, list(dict.fromkeys(r["id"] for r in themes)))}
 
 
-def said(db: sqlite3.Connection, iri: str, theme_iris: list[str] | None = None) -> list[dict]:
+def said(db: sqlite3.Connection, iri: str, tid: str | None = None) -> list[dict]:
     """quotes.rq with ?speaker bound to the thinker (and ?theme to these themes): one row per
     source, by key then source; the speaker's own name on each."""
     slug = _slug(db, iri)
@@ -268,10 +299,9 @@ def said(db: sqlite3.Connection, iri: str, theme_iris: list[str] | None = None) 
         return []
     keys_sql = "SELECT item FROM roles WHERE person = ? AND role = 'speaker'"
     args: tuple = (slug,)
-    if theme_iris is not None:
-        keys_sql += " AND item IN (SELECT item FROM subjects WHERE theme IN " \
-                    "(SELECT value FROM json_each(?)))"
-        args += (json.dumps(theme_iris),)
+    if tid is not None:
+        keys_sql += f" AND item IN ({_ITEMS})"
+        args += (tid, "quote")
     rows = db.execute(f"""
         SELECT q.key, q.text, p.name, s.source, q.locator, q.language, q.status
         FROM quotes q JOIN people p ON p.slug = ?
@@ -286,19 +316,53 @@ def said(db: sqlite3.Connection, iri: str, theme_iris: list[str] | None = None) 
 
 # --------------------------------------------------------------------------- search
 
-def search_lines(db: sqlite3.Connection, words: list[str]) -> list[tuple[str, int, str]]:
-    """(subject IRI, weight, folded text) of every search line that holds every word (as a
-    substring: the trigram index finds the lines holding the words of three letters or
-    more, the shorter ones are checked on those)."""
-    long = [w for w in dict.fromkeys(words) if len(w) >= 3]
-    if long:
-        match = " AND ".join('"' + w.replace('"', '""') + '"' for w in long)
-        rows = db.execute("SELECT l.iri, l.weight, l.text FROM search "
-                          "JOIN lines l ON l.id = search.rowid WHERE search MATCH ?",
-                          (match,)).fetchall()
-    else:
-        rows = db.execute("SELECT iri, weight, text FROM lines").fetchall()
-    return [r for r in rows if all(w in r[2] for w in words)]
+def search(db: sqlite3.Connection, words: list[str],
+           limit: int | None) -> tuple[list[tuple[str, float]], int]:
+    """The ``limit`` best (subject IRI, score) for these folded words, best first (ties by
+    IRI), and how many subjects match.  Scored as always (kg.read.query._score): per line
+    holding every word (anywhere in a word), its weight times the occurrences of the words
+    (of the longest word alone, for one word), plus 3 when they occur together as written;
+    summed per subject.
+
+    The trigram index gives the lines holding every trigram of the words (a few more than
+    those holding the words); they are checked and counted here: Python's str.count and
+    ``in`` are several times faster than SQLite's replace() and instr() on UTF-8 text."""
+    trigrams = list(dict.fromkeys(w[i:i + 3] for w in words for i in range(len(w) - 2)))
+    if trigrams:
+        rows = db.execute(
+            "SELECT l.iri, l.weight, l.text FROM search JOIN lines l ON l.id = search.rowid "
+            "WHERE search MATCH ?",
+            (" AND ".join('"' + t.replace('"', '""') + '"' for t in trigrams),))
+    else:  # words of one or two letters: every line
+        rows = db.execute("SELECT iri, weight, text FROM lines")
+    scores = _scores(rows, words)
+    best = _best(scores, limit)
+    return [(iri, scores[iri]) for iri in best], len(scores)
+
+
+def _scores(rows, words: list[str]) -> dict[str, float]:
+    """Subject -> summed score of the lines (iri, weight, text) holding every word."""
+    unique = list(dict.fromkeys(words))
+    counted = [max(words, key=len)] if len(words) == 1 else words
+    phrase = " ".join(words)
+    scores: dict[str, float] = {}
+    get = scores.get
+    for iri, weight, text in rows:
+        if all(w in text for w in unique):
+            n = sum(text.count(w) for w in counted) + (3 if phrase in text else 0)
+            scores[iri] = get(iri, 0.0) + weight * n
+    return scores
+
+
+def _best(scores: dict[str, float], limit: int | None) -> list[str]:
+    """The subjects by score, best first, ties by IRI (the first ``limit``)."""
+    if limit and 0 < limit < len(scores):
+        import heapq
+
+        floor = heapq.nlargest(limit, scores.values())[-1]
+        return sorted((s for s, v in scores.items() if v >= floor),
+                      key=lambda s: (-scores[s], s))[:limit]
+    return sorted(scores, key=lambda s: (-scores[s], s))
 
 
 def search_details(db: sqlite3.Connection, iris: list[str]) -> dict[str, tuple]:
@@ -324,8 +388,3 @@ def all_quotes(db: sqlite3.Connection) -> list[dict]:
 
 def all_claims(db: sqlite3.Connection, status: str | None = None) -> list[dict]:
     return claim_rows(db, status=status)
-
-
-def on_themes(kind: str, iris: list[str]) -> tuple[str, tuple]:
-    """(SQL, arguments) selecting the keys of the records of ``kind`` on these themes."""
-    return _ITEMS, (kind, json.dumps(iris))

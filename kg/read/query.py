@@ -561,7 +561,7 @@ def theme(name: str, lang: str = "fr", limit: int | None = None,
     if lib.local:
         from kg.read import local
 
-        page = local.theme_page(lib.db, [x.value for x in terms], limit)
+        page = local.theme_page(lib.db, t["id"], limit)
         return _theme_out(t, lib, lang, limit, page["counts"], page["thinkers"],
                           page["works"], _merge_quotes(_limit(page["quotes"], limit)),
                           page["claims"])
@@ -775,11 +775,11 @@ def quotes(theme: str | None = None, thinker: str | None = None,
 
         if thinker is not None:
             return local.said(lib.db, b["speaker"].value,
-                              None if theme is None else [t.value for t in b["theme"]])
+                              None if theme is None else lib.find_theme(theme)["id"])
         if theme is None:
             return _merge_quotes(local.all_quotes(lib.db))
-        return _merge_quotes(local.quote_rows(lib.db, *local.on_themes(
-            "quote", [t.value for t in b["theme"]])))
+        return _merge_quotes(local.quote_rows(lib.db, *local.on_theme(
+            "quote", lib.find_theme(theme)["id"])))
     rows = [_quote_row(r) for r in lib.run("quotes", b).plain()]
     return _merge_quotes(rows) if thinker is None else rows
 
@@ -799,7 +799,7 @@ def claims(theme: str | None = None, status: str | None = None,
         st = b["status"].value.removeprefix(KGO) if status is not None else None
         if theme is None:
             return local.all_claims(lib.db, st)
-        return local.claim_rows(lib.db, *local.on_themes("claim", [t.value for t in b["theme"]]),
+        return local.claim_rows(lib.db, *local.on_theme("claim", lib.find_theme(theme)["id"]),
                                 st)
     return [_claim_row(r) for r in lib.run("claims", b).plain()]
 
@@ -827,6 +827,70 @@ def param_value(lib: Library, p: Param | None, name: str, value: str) -> Term | 
     return literal(value)
 
 
+#: parameterless aggregate named queries whose results the build caches in the read model:
+#: at 50,000 entries Oxigraph takes 0.2-2 s on each, past what a query command may take
+CACHED = ("claims-without-source", "quotes-by-language", "theme-counts", "works-per-theme")
+
+
+def aggregate_results(store, changed: set[str] | None = None,
+                      previous: dict[str, str] | None = None) -> dict[str, str]:
+    """The CACHED named queries run on a built store, as SPARQL 1.1 JSON results: the build
+    keeps them in the read model (one implementation: the .rq itself, run by the build).
+
+    After an incremental build, ``changed`` holds the predicates of the statements it removed
+    or added, ``previous`` the results before it: a query that mentions none of them (none
+    of the CACHED ones has a variable predicate) has the same results, kept as they were."""
+    from kg.core.output import sparql_json
+
+    out = {}
+    for name in CACHED:
+        nq = named(name)
+        if changed is not None and previous and name in previous \
+                and not changed & mentioned_iris(nq.text):
+            out[name] = previous[name]
+        else:
+            out[name] = sparql_json(select(store, nq.text_for(set())))
+    return out
+
+
+_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+_PNAME = re.compile(r"(?<![\w?$])([A-Za-z][\w-]*)?:([A-Za-z_][\w-]*)")
+
+
+_TOKEN = re.compile(r"""<([^<>"{}|^`\\\s]*)>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*""")
+
+
+def mentioned_iris(text: str) -> set[str]:
+    """Every IRI a query names (written whole or as a prefixed name; ``a`` is rdf:type)."""
+    out: set[str] = set()
+    code = []  # the text without IRIs, strings and comments
+    at = 0
+    for m in _TOKEN.finditer(text):
+        code.append(text[at:m.start()] + " ")
+        at = m.end()
+        if m.group(1) is not None:
+            out.add(m.group(1))
+    code.append(text[at:])
+    body = "".join(code)
+    prefixes = {p or "": iri for p, iri in _PREFIX.findall(text)}
+    for p, local_ in _PNAME.findall(body):
+        if (p or "") in prefixes:
+            out.add(prefixes[p or ""] + local_)
+    if re.search(r"(?<![\w?$:])a(?![\w:])", body):
+        out.add("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    return out
+
+
+def result_from_json(text: str) -> Result:
+    """SPARQL 1.1 Query Results JSON (as kg.core.output.sparql_json writes it) -> Result."""
+    doc = json.loads(text)
+    if "boolean" in doc:
+        return Result(boolean=bool(doc["boolean"]))
+    rows = [{k: Term(b["type"], b["value"], b.get("xml:lang"), b.get("datatype"))
+             for k, b in r.items()} for r in doc["results"]["bindings"]]
+    return Result(vars=list(doc["head"]["vars"]), rows=rows)
+
+
 def run_query(text: str | None = None, params: dict[str, str] | None = None,
               name: str | None = None, lib: Library | None = None, **kw) -> Result:
     """Run SPARQL given as text, or a named query; ``params`` are bound as values."""
@@ -844,6 +908,11 @@ def run_query(text: str | None = None, params: dict[str, str] | None = None,
             raise InputError(f"query {name!r} has no parameter {sorted(unknown)[0]!r}; "
                              f"it takes: {', '.join(declared) or 'none'}")
         b = {k: param_value(lib, declared[k], k, v) for k, v in params.items()}
+        if not b and lib.local and name in CACHED:
+            got = lib.db.execute("SELECT json FROM named_results WHERE name = ?",
+                                 (name,)).fetchone()
+            if got is not None:  # the build ran this very query: its results
+                return result_from_json(got[0])
         return select(lib.store, nq.text_for(set(b)), b)
     if text is None or not text.strip():
         raise InputError("no query given: write it inline, use -f FILE or a name from "
@@ -868,14 +937,8 @@ _FIELD = {"http://purl.org/dc/terms/title": "title",
 _WEIGHT = {"title": 3.0, "text": 2.0, "annotation": 1.0}
 
 
-def search_lines(lib: Library, words: list[str]) -> tuple[list, list, list]:
-    """(subjects, weights, folded texts) of the searchable texts holding every word: from
-    the read model's full-text index (local), else every text from the store (SPARQL)."""
-    if lib.local:
-        from kg.read import local
-
-        rows = local.search_lines(lib.db, words)
-        return [r[0] for r in rows], [float(r[1]) for r in rows], [r[2] for r in rows]
+def search_lines(lib: Library) -> tuple[list, list, list]:
+    """(subjects, weights, folded texts) of every searchable text in the store (SPARQL)."""
     subject, weight, folded = [], [], []
     for r in select(lib.store, _TEXTS).rows:
         s = r["s"].value
@@ -910,22 +973,26 @@ def search(text: str, limit: int | None = 20, lib: Library | None = None, **kw) 
     words = _key(text).split()
     if not words:
         raise InputError(f"nothing to search for in {text[:80]!r}: give a word")
-    subject, weight, lines = search_lines(lib, words)
-    scores = _score(words, lines, subject, weight)
-    total = len(scores)
-    if limit and 0 < limit < total:
-        import heapq
-
-        ranked = heapq.nsmallest(limit, scores, key=lambda s: (-scores[s], s))
-    else:
-        ranked = sorted(scores, key=lambda s: (-scores[s], s))
-    if not ranked:
-        return []
-    if lib.local:
+    if lib.local:  # scored in SQL over the read model's full-text index
         from kg.read import local
 
+        best, total = local.search(lib.db, words, limit)
+        if not best:
+            return []
+        ranked, scores = [s for s, _ in best], dict(best)
         found = local.search_details(lib.db, ranked)
     else:
+        subject, weight, lines = search_lines(lib)
+        scores = _score(words, lines, subject, weight)
+        total = len(scores)
+        if limit and 0 < limit < total:
+            import heapq
+
+            ranked = heapq.nsmallest(limit, scores, key=lambda s: (-scores[s], s))
+        else:
+            ranked = sorted(scores, key=lambda s: (-scores[s], s))
+        if not ranked:
+            return []
         found = _details(lib, ranked)
     out = []
     for s in ranked:
@@ -942,9 +1009,9 @@ def search(text: str, limit: int | None = 20, lib: Library | None = None, **kw) 
 
 
 def _score(words: list, lines: list, subject, weight) -> dict:
-    """Subject -> summed score of its lines holding every word (lines and words both str, or
-    both UTF-8 bytes: the same counts)."""
-    phrase = (b" " if isinstance(words[0], bytes) else " ").join(words)
+    """Subject -> summed score of its lines holding every word (kg.read.local.search does the
+    same in SQL)."""
+    phrase = " ".join(words)
     first = max(words, key=len)
     hits = [i for i, f in enumerate(lines) if first in f]
     for w in words:
