@@ -8,10 +8,12 @@ entry) and the people it names.  The next build compares the pieces:
 - when anything else changed (the ontology, a @string, a @thinker, a @comment, a crossref
   parent, the list of keys, an entry kg could not scan alone), it falls back to a full build;
 - otherwise it re-interprets the changed entries only, copies the store (a RocksDB checkpoint:
-  hard links), removes their old triples and adds the new ones, regenerates the thinkers, and
-  writes the files by copying the unchanged byte ranges of the previous ones.
+  hard links), removes their old triples and adds the new ones, regenerates the thinkers,
+  writes the files by copying the unchanged byte ranges of the previous ones, and updates a
+  copy of the read model by key (kg.core.readmodel.update).
 
-The result is the graph a full build gives (tested), in a fraction of the time.
+The result is the graph and read model a full build gives (tested), in a fraction of the
+time.  A previous output without a read model means a full build.
 """
 from __future__ import annotations
 
