@@ -194,3 +194,16 @@ def test_dropping_the_first_spelling_of_a_name_gives_the_full_build(small_large,
     same_as_full(library, out, tmp_path, result)
     assert '"Muller"' in (out / "graph.ttl").read_text(encoding="utf-8")
 
+
+
+def test_a_read_model_of_another_version_gets_a_full_build(small_large, library, tmp_path):
+    import sqlite3
+
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    with sqlite3.connect(out / "read.sqlite") as db:
+        db.execute("UPDATE meta SET value = '0' WHERE name = 'version'")
+    edit(library, "title = {", "title = {Changed ")
+    result = kb.build(library, ONTOLOGY, out)
+    assert not result.incremental
+    same_as_full(library, out, tmp_path, result)

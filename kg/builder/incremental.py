@@ -108,6 +108,10 @@ def rebuild(text: str, read_problems, bib_path: Path, onto_path: Path, onto_byte
     m = st.read_manifest(out)
     if m is None or not all((out / f).is_file() for f in (INDEX, "graph.ttl", st.READ_MODEL)):
         return None
+    from kg.core.readmodel import is_current
+
+    if not is_current(out / st.READ_MODEL):
+        return None
     if not st.unchanged(m["ontology"], onto_path):
         return None
     try:

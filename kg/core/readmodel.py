@@ -34,12 +34,13 @@ The subtree aggregates make `kg theme` cost the same on a theme of ten works and
 ten thousand (a broad theme of a large library); an incremental build refreshes those of the
 themes its records are on.
 
-Search lines hold the folded text (kg.core.latex.fold, whitespace collapsed): the FTS5 table
-uses the trigram tokenizer over it (detail=none: half the size and build time; a word is
-looked up as the AND of its trigrams, and the lines found are then checked for the word), so that a search word matches anywhere in a word, as it
-always did in kg (``numér`` finds "numérique" and "dénumérer"), accents and case folded
-exactly like fold() does (unicode61's remove_diacritics does not fold œ, ß or ligatures the
-same way).  Nothing here is pickled or marshalled: rows are plain SQL values.
+Search lines hold the folded text (kg.core.latex.fold, whitespace collapsed), and the FTS5
+table indexes it with the trigram tokenizer, so that a search word matches anywhere in a word,
+as it always did in kg (``numér`` finds "numérique" and "dénumérer"; a prefix-only index would
+lose those), with accents and case folded exactly as fold() folds them (unicode61's
+remove_diacritics does not fold œ, ß or ligatures the same way).  detail=none: half the size
+and the build time; a word is looked up as the AND of its trigrams, and the lines found are
+then checked for the word itself.  Nothing here is pickled or marshalled: rows are plain SQL values.
 """
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 NAME = "read.sqlite"
-VERSION = 3
+VERSION = 4
 HEAD = 50  # works kept per theme in theme_works: enough for every default listing (20)
 
 ID = "https://kg.example/id/"
@@ -71,6 +72,9 @@ CREATE TABLE quotes(key TEXT PRIMARY KEY, iri TEXT NOT NULL, text TEXT, locator 
                     language TEXT, status TEXT);
 CREATE TABLE claims(key TEXT PRIMARY KEY, iri TEXT NOT NULL, statement TEXT, figure,
                     unit TEXT, date TEXT, status TEXT, note TEXT);
+CREATE INDEX works_by_iri ON works(iri);
+CREATE INDEX quotes_by_iri ON quotes(iri);
+CREATE INDEX claims_by_iri ON claims(iri);
 CREATE TABLE sources(item TEXT NOT NULL, source TEXT NOT NULL, pos INTEGER,
                      PRIMARY KEY(item, source)) WITHOUT ROWID;
 CREATE INDEX sources_by_source ON sources(source);
@@ -495,6 +499,20 @@ def write_named(path: str | Path, results: dict[str, str]) -> None:
         conn.execute("COMMIT")
     finally:
         conn.close()
+
+
+def is_current(path: str | Path) -> bool:
+    """True when ``path`` is a read model of this VERSION (an incremental build may update
+    it; anything else means a full build)."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            got = conn.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return got == (str(VERSION),)
 
 
 def read_named(path: str | Path) -> dict[str, str]:

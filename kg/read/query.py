@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from kg.core.errors import InputError, KgError, NotFoundError, QueryError
+from kg.core.errors import InputError, NotFoundError, QueryError
 from kg.core.names import name_key, resolve
 from kg.core.latex import fold
 
@@ -937,7 +937,7 @@ _FIELD = {"http://purl.org/dc/terms/title": "title",
 _WEIGHT = {"title": 3.0, "text": 2.0, "annotation": 1.0}
 
 
-def search_lines(lib: Library) -> tuple[list, list, list]:
+def _store_texts(lib: Library) -> tuple[list, list, list]:
     """(subjects, weights, folded texts) of every searchable text in the store (SPARQL)."""
     subject, weight, folded = [], [], []
     for r in select(lib.store, _TEXTS).rows:
@@ -982,8 +982,10 @@ def search(text: str, limit: int | None = 20, lib: Library | None = None, **kw) 
         ranked, scores = [s for s, _ in best], dict(best)
         found = local.search_details(lib.db, ranked)
     else:
-        subject, weight, lines = search_lines(lib)
-        scores = _score(words, lines, subject, weight)
+        from kg.read.local import score_lines
+
+        subject, weight, lines = _store_texts(lib)
+        scores = score_lines(words, lines, subject, weight)
         total = len(scores)
         if limit and 0 < limit < total:
             import heapq
@@ -1006,27 +1008,6 @@ def search(text: str, limit: int | None = 20, lib: Library | None = None, **kw) 
         out.append({"kind": kind, "key": key, "title": title,
                     "score": round(scores[s], 1), "passage": passage, "matches": total})
     return out
-
-
-def _score(words: list, lines: list, subject, weight) -> dict:
-    """Subject -> summed score of its lines holding every word (kg.read.local.search does the
-    same in SQL)."""
-    phrase = " ".join(words)
-    first = max(words, key=len)
-    hits = [i for i, f in enumerate(lines) if first in f]
-    for w in words:
-        if w != first:
-            hits = [i for i in hits if w in lines[i]]
-    texts = list(map(lines.__getitem__, hits))
-    counts = ([t.count(first) for t in texts] if len(words) == 1
-              else [sum(map(t.count, words)) for t in texts])
-    counts = [n + 3 if phrase in t else n for n, t in zip(counts, texts)]
-    scores: dict = {}
-    get = scores.get
-    for i, n in zip(hits, counts):
-        s = subject[i]
-        scores[s] = get(s, 0.0) + weight[i] * n
-    return scores
 
 
 _TEXT_ORDER = {"http://purl.org/dc/terms/title": 0, "http://purl.org/dc/terms/description": 1}
