@@ -6,7 +6,7 @@ For each size: a synthetic library (benchmarks/generate.py), then, each in a fre
 the floor `bibtexparser.parse_file(path)` (default middleware stack) and `kg build`; prints the
 median wall times, their ratio, peak memory, the 50k/10k cost ratio, and the incremental
 rebuild after one entry is edited, as a ratio to the full build, and the first query after
-it (``kg theme surveillance``: it makes the query digest the incremental build left).
+it (``kg theme surveillance``, from the read model the incremental build updated).
 """
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def main() -> None:
                 bib.write_text(text, encoding="utf-8")
                 edits.append(run([py, "-m", "kg.cli", "build", str(bib), "--ontology",
                                   str(ROOT / "ontology.ttl"), "-o", str(out), "-q"])[0])
-                # the first query after it (makes the digest when the build left it)
+                # the first query after it
                 queries.append(run([py, "-m", "kg.cli", "theme", "surveillance", "--bib",
                                     str(bib), "--ontology", str(ROOT / "ontology.ttl"),
                                     "-o", str(out)])[0])

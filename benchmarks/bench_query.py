@@ -6,8 +6,9 @@
 The floor is `python -c "import rdflib"` in a fresh process.  Goal: every command within
 1.5x the floor at 50,000 entries, within 1.2x on the shipped corpus.  Libraries come from
 benchmarks/generate.py; each is built once (not timed), then every command runs once to warm
-the OS cache, then is timed.  `kg build` writes the digest (kg/digest.py), search index
-included, so no query command opens the store here but `work`.
+the OS cache, then is timed.  `kg build` writes the read model (read.sqlite,
+kg/core/readmodel.py) the commands answer from with SQL; `work` also opens the store, and the
+named queries are SPARQL on the store (the parameterless aggregates cached by the build).
 """
 from __future__ import annotations
 

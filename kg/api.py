@@ -16,15 +16,19 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
           out: str | Path = "out", **kw) -> BuildResult:
     """`kg build`: kg.builder.pipeline.build with the interactive page of kg.browse."""
     from kg.browse.render import write_page
+    from kg.read.query import aggregate_results
 
-    return pipeline.build(bib, ontology, out, page=write_page, **kw)
+    return pipeline.build(bib, ontology, out, page=write_page, aggregates=aggregate_results,
+                          **kw)
 
 
 def ensure_built(out: str | Path = "out", bib=None, ontology=None, quiet: bool = False) -> Path:
     """The output folder, rebuilt first (with its page) when the inputs changed."""
     from kg.browse.render import write_page
+    from kg.read.query import aggregate_results
 
-    return pipeline.ensure_built(out, bib, ontology, quiet=quiet, page=write_page)
+    return pipeline.ensure_built(out, bib, ontology, quiet=quiet, page=write_page,
+                                 aggregates=aggregate_results)
 
 
 def open_library(out: str | Path = "out", bib=None, ontology=None,

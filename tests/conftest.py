@@ -142,32 +142,10 @@ def require_pandoc() -> None:
         pytest.skip("pandoc not installed", allow_module_level=True)
 
 
-def digest_content(out: Path) -> dict:
-    """Everything the digest holds, blobs loaded (marshal's bytes depend on object sharing,
-    not only on the values)."""
+def read_model_content(out: Path) -> dict:
+    """Every row of the live generation's read.sqlite, sorted (search lines without their
+    ids)."""
     from kg.builder.store import current
-    from kg.read import digest
+    from kg.core import readmodel
 
-    out = current(out)
-    [f] = out.glob("digest-store-*.bin")
-    d = digest.read(out, f.stem.removeprefix("digest-"))
-    names = d.names()
-    return {
-        "themes": d.themes, "counts": d.counts,
-        "pages": {t: d.theme(t) for t in d.head["toc"]},
-        "lists": {k: d.rows(k) for k in d.head["lists"]},
-        "named": d._blob(d.head["named"]), "works": d._blob(d.head["works"]),
-        "names": names["names"], "thinkers": {p: d.thinker(p) for p in names["toc"]},
-        "relators": d._blob(d.head["relators"]),
-        "search": _search(*(d.raw(w) for w in d.head["search"])),
-    }
-
-
-def _search(text, sid, weight, at, details, starts, words, postings) -> tuple:
-    """The search section, its marshal parts loaded."""
-    import marshal
-    from array import array
-
-    offsets = array("q", at)
-    return (text, sid, weight, starts, postings, marshal.loads(words),
-            [marshal.loads(details[a:b]) for a, b in zip(offsets, offsets[1:])])
+    return readmodel.content(current(out) / readmodel.NAME)

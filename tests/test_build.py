@@ -55,7 +55,7 @@ def test_build_writes_the_output_folder(built, out, small_bib, ontology_path):
     assert sorted(p.name for p in (out / ".kg").iterdir()) == ["current", gen.name, "lock"]
     assert sorted(p.name for p in gen.iterdir()) == sorted(
         ["manifest.json", "graph.ttl", "graph.jsonld", "graph.html", *stores(out),
-         *(f"digest-{s}.bin" for s in stores(out))])
+         "read.sqlite"])
     assert len(stores(out)) == 1
     m = manifest(out)
     assert m["format"] == st.FORMAT_VERSION

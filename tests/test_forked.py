@@ -24,8 +24,8 @@ def test_a_failure_is_a_build_error(fork):
     def boom():
         raise OSError("disk full")
 
-    with pytest.raises(BuildError, match="^writing the digest failed: disk full$"):
-        Forked(boom, "writing the digest", fork).wait()
+    with pytest.raises(BuildError, match="^writing the read model failed: disk full$"):
+        Forked(boom, "writing the read model", fork).wait()
 
 
 def test_a_child_that_dies_is_an_error_not_a_hang():

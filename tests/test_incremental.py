@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import digest_content
+from conftest import read_model_content
 
 from kg.builder import pipeline as kb
 from kg.builder import store as st
@@ -60,19 +60,7 @@ def same_as_full(bib: Path, out: Path, tmp_path: Path, result) -> None:
     def msgs(r, d):
         return [str(p).replace(str(d), "OUT") for p in r.problems]
     assert msgs(result, out) == msgs(ref, full)
-    if result.incremental:  # the first query's digest: from the parts kept and the delta
-        from kg.read import digest
-
-        assert not list(st.current(out).glob("digest-store-*.bin"))
-        calls = []
-        monkey = pytest.MonkeyPatch()
-        monkey.setattr("kg.core.bib.load", lambda *a: calls.append(a))  # the slow way: not taken
-        try:
-            digest.write(out)
-        finally:
-            monkey.undo()
-        assert calls == []
-        assert digest_content(out) == digest_content(full)
+    assert read_model_content(out) == read_model_content(full)
 
 
 def edit(bib: Path, old: str, new: str) -> None:
@@ -166,27 +154,33 @@ def test_generated_library_has_the_edited_entries():
     assert re.search(r"@article\{", text)
 
 
-def test_the_digest_parts_follow_the_builds(small_large, library, tmp_path, monkeypatch):
-    """A large full build keeps its parts; an incremental one adds its delta; the next full
-    build drops the delta, and a small one drops the parts (they would describe another
+def test_the_index_follows_the_builds(small_large, library, tmp_path, monkeypatch):
+    """A large full build keeps its index, an incremental one updates index and read model
+    (and leaves nothing else), a small full build drops the index (it would describe another
     graph)."""
-    from kg.read import digest
-
     out = tmp_path / "out"
     kb.build(library, ONTOLOGY, out)
     gen = st.current(out)
-    assert (gen / digest.PARTS).is_file() and not (gen / digest.DELTA).exists()
+    assert (gen / "index.json").is_file() and (gen / "read.sqlite").is_file()
+    before = {p.name for p in gen.iterdir() if not p.name.startswith("store-")}
     edit(library, "title = {", "title = {Changed ")
     assert kb.build(library, ONTOLOGY, out).incremental
     gen = st.current(out)
-    assert (gen / digest.DELTA).is_file() and (gen / digest.PARTS).is_file()
-    kb.build(library, ONTOLOGY, out, incremental=False)
-    gen = st.current(out)
-    assert (gen / digest.PARTS).is_file() and not (gen / digest.DELTA).exists()
+    assert {p.name for p in gen.iterdir() if not p.name.startswith("store-")} == before
     monkeypatch.setattr(kb, "PRETTY_MAX_TRIPLES", 10**9)
     kb.build(library, ONTOLOGY, out, incremental=False)
     gen = st.current(out)
-    assert not (gen / digest.PARTS).exists() and not (gen / "index.json").exists()
+    assert not (gen / "index.json").exists() and (gen / "read.sqlite").is_file()
+
+
+def test_an_out_without_read_model_gets_a_full_build(small_large, library, tmp_path):
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    (st.current(out) / "read.sqlite").unlink()
+    edit(library, "title = {", "title = {Changed ")
+    result = kb.build(library, ONTOLOGY, out)
+    assert not result.incremental
+    same_as_full(library, out, tmp_path, result)
 
 
 def test_dropping_the_first_spelling_of_a_name_gives_the_full_build(small_large, library,
@@ -230,3 +224,16 @@ def test_an_incremental_build_rewrites_the_page(small_large, library, tmp_path):
     result = kb.build(library, ONTOLOGY, out, page=write_page)
     assert result.incremental
     assert "Retitled" in (out / "graph.html").read_text(encoding="utf-8")
+
+
+def test_a_read_model_of_another_version_gets_a_full_build(small_large, library, tmp_path):
+    import sqlite3
+
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    with sqlite3.connect(st.current(out) / "read.sqlite") as db:
+        db.execute("UPDATE meta SET value = '0' WHERE name = 'version'")
+    edit(library, "title = {", "title = {Changed ")
+    result = kb.build(library, ONTOLOGY, out)
+    assert not result.incremental
+    same_as_full(library, out, tmp_path, result)

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import digest_content, snapshot
+from conftest import read_model_content, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -66,11 +66,11 @@ def test_two_processes_build_the_same_graph(tmp_path, monkeypatch, large):
     assert [str(p).replace(str(tmp_path / "par"), "OUT") for p in par.problems] == \
            [str(p).replace(str(tmp_path / "seq"), "OUT") for p in seq.problems]
     assert par.counts == seq.counts
-    assert digest_content(tmp_path / "par") == digest_content(tmp_path / "seq")
+    assert read_model_content(tmp_path / "par") == read_model_content(tmp_path / "seq")
     from kg.builder.store import current
 
     assert not [p.name for p in current(tmp_path / "par").iterdir() if p.name.startswith(".")
-                ]  # no chunk, batch or digest half left behind in the generation
+                ]  # no chunk or batch left behind in the generation
     messages = "\n".join(str(p) for p in seq.problems)
     assert "duplicate key 'w5'" in messages
     assert "broken: error: unclosed brace" in messages
@@ -78,10 +78,10 @@ def test_two_processes_build_the_same_graph(tmp_path, monkeypatch, large):
     assert "a '}' too many closes the entry early" in messages
 
 
-def test_a_failing_digest_writer_stops_the_build_and_keeps_out(tmp_path, monkeypatch):
-    """The digest halves are written by forked children: a failure there is a clean error,
-    the previous graph stays published, nothing is left in the staging area."""
-    from kg.read import digest
+def test_a_failing_read_model_writer_stops_the_build_and_keeps_out(tmp_path, monkeypatch):
+    """The read model is written by a forked child: a failure there is a clean error, the
+    previous graph stays published, nothing is left in the staging area."""
+    from kg.core import readmodel
     from kg.core.errors import BuildError
 
     bib = tmp_path / "lib.bib"
@@ -95,8 +95,8 @@ def test_a_failing_digest_writer_stops_the_build_and_keeps_out(tmp_path, monkeyp
     def boom(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr(digest, "write_half", boom)
-    with pytest.raises(BuildError, match="writing the query digest failed: disk full"):
+    monkeypatch.setattr(readmodel, "write", boom)
+    with pytest.raises(BuildError, match="writing the read model failed: disk full"):
         kb.build(bib, ONTOLOGY, out, incremental=False)
     assert snapshot(out) == before
 

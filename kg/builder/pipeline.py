@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.builder import store as st
+from kg.core import readmodel
 from kg.core.errors import BuildError, Problem
+from kg.core.readmodel import RecordRows
 from kg.builder.forked import NICE, Forked, all_done
 from kg.core.vocab import PREFIXES
 from kg.builder.inputs import (  # noqa: F401  (the build's inputs, as callers knew them)
@@ -17,6 +19,9 @@ from kg.builder.inputs import (  # noqa: F401  (the build's inputs, as callers k
 from kg.builder.inputs import thesaurus as _thesaurus
 
 Page = Callable[[object, Path], object]  # page(store, path): writes the interactive page
+#: aggregates(store, changed predicates, previous results) -> {named query: SPARQL 1.1 JSON
+#: results}: what the read model caches (a full build passes None, None: run them all)
+Aggregates = Callable[[object, "set[str] | None", "dict[str, str] | None"], dict[str, str]]
 
 @dataclass
 class BuildResult:
@@ -46,11 +51,14 @@ CHUNK = 2000
 
 def build(bib: str | Path | None = None, ontology: str | Path | None = None,
           out: str | Path = "out", strict: bool = False, progress: bool = False,
-          incremental: bool = True, page: Page | None = None) -> BuildResult:
+          incremental: bool = True, page: Page | None = None,
+          aggregates: Aggregates | None = None) -> BuildResult:
     """Build the graph and publish it into ``out`` atomically.
 
     ``page(store, path)``, when given, writes the interactive page of the new store
     (kg.browse.render.write_page; the build layer does not import the page's layer).
+    ``aggregates(store)``, when given, runs the parameterless aggregate named queries on the
+    new store; the read model keeps their results (kg.read.query.aggregate_results).
 
     A large library whose previous build is in ``out`` is rebuilt incrementally when only
     works, quotes or claims changed (see kg.builder.incremental); the result is the same graph.
@@ -67,26 +75,27 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
         from kg.builder import incremental as inc
 
         result = inc.rebuild(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus,
-                             out, strict, page=page)
+                             out, strict, page=page, aggregates=aggregates)
         if result is not None:
             result.seconds = time.perf_counter() - t0
             return result
     result = _full(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out, strict,
-                   progress, page=page)
+                   progress, page=page, aggregates=aggregates)
     result.seconds = time.perf_counter() - t0
     return result
 
 
 def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes: bytes,
           thesaurus, out: Path, strict: bool, progress: bool,
-          parallel: bool = True, page: Page | None = None) -> BuildResult:
+          parallel: bool = True, page: Page | None = None,
+          aggregates: Aggregates | None = None) -> BuildResult:
     """A whole build.  The main process reads the file-wide context (@string, @thinker,
     crossref parents, every key from the entry heads); the work, quote and claim pieces are
     parsed and interpreted in chunks, by two forked workers for a large library."""
     import pyoxigraph as ox
 
     from kg.core.bib import BibFile, _check_macros, _chunks, parse_pieces
-    from kg.builder.incremental import INDEX, write_index
+    from kg.builder.incremental import write_index
     from kg.core.model import ModelBuilder
 
     pieces = list(_chunks(text)) if text.strip() else []
@@ -118,7 +127,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         keys: list[str] = []  # of the works, quotes and claims, in file order
         positions: list[int] = []
         counts = {"works": 0, "quotes": 0, "claims": 0}
-        records, loose, digest_parts, blocking, index_rows = [], [], [], [], []
+        records, loose, read_rows, blocking, index_rows = [], [], [], [], []
         flat = _FlatWriter(stage, onto_bytes) if large else None
         ranges = [(i, min(i + CHUNK, n), large) for i in range(0, n, CHUNK)]
         results = workers.map(_chunk, ranges) if workers else map(_chunk, ranges)
@@ -128,7 +137,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
                 loader.put(part.files[0])
             else:
                 loader.put(part.nt)
-            digest_parts.append(part.digest)
+            read_rows.append(part.rows)
             records.extend(part.recs)
             loose.extend(part.loose)
             piece_keys.update(part.piece_keys)
@@ -147,26 +156,20 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             raise _Sequential()  # a key the entry heads did not show: redo in order
         tail_nt, tail_js = _tail(mb, ctx, large)
         loader.put(tail_nt)
-        from kg.read import digest  # the query commands' pages, while the store finishes loading
-
-        store_name = st.store_name_of(stage, st.sha256(bib_path))
-        writers, halves = digest.start_halves(
-            stage, digest.merge(digest_parts, mb.persons, onto_bytes), large, NICE)
-        if large:  # kept for the first query after an incremental build
-            writers.append(Forked(lambda: digest.write_parts(
-                stage / digest.PARTS, store_name, digest_parts, mb.persons),
-                "keeping the digest parts", True, NICE))
+        writers.append(_write_read_model(stage, onto_bytes, read_rows, mb.persons, large))
+        del read_rows  # the child has its copy
         counts.update(thinkers=len(mb.persons), themes=len(thesaurus))
         thinker_model = mb.model([])
         blocking += [p for rule in _gate() for p in rule(thinker_model) if p.level == "error"]
         if large:  # while the store finishes loading
             heads = flat.close(tail_nt, tail_js)
-            write_index(stage / INDEX, pieces, piece_keys, piece_shas, keys, positions,
+            write_index(stage / st.INDEX, pieces, piece_keys, piece_shas, keys, positions,
                         index_rows, ctx, plan.parent_keys, heads, (len(tail_nt), len(tail_js)),
                         counts, mb.persons)
         loader.close()
         loader.store = None  # the store must be closed before it is moved into place
         triples = len(store)
+        named = aggregates(store, None, None) if aggregates is not None else None
         page_problems: list[Problem] = []
         if not large:  # SHACL on the whole graph (large ones: `kg check` samples), in a
             from kg.builder.shacl import shacl_data, validate_data  # child while the files are written
@@ -191,7 +194,8 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         del store
         for w in writers:
             w.wait()
-        digest.join_halves(stage, store_name, halves)
+        if named is not None:
+            readmodel.write_named(stage / st.READ_MODEL, named)
         publish(out, stage, bib_path, onto_path, counts, triples, problems)
         problems.extend(_page(out, n))
     except BaseException as e:
@@ -207,7 +211,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         if isinstance(e, _Sequential) and parallel:
             bar.done()
             return _full(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out,
-                         strict, progress, parallel=False)
+                         strict, progress, parallel=False, page=page, aggregates=aggregates)
         raise
     finally:
         bar.done()
@@ -388,14 +392,13 @@ class _Part:
     loose: list[Problem]  # problems of pieces that gave no record
     piece_keys: list[tuple[int, str | None]]
     piece_shas: list[tuple[int, str]]  # large builds: the pieces' hashes for the index
-    digest: list  # kg.read.digest.part of these records
+    rows: RecordRows  # the records' rows of the read model
 
 
 def _chunk(args: tuple[int, int, bool]) -> _Part:
     """Parse and interpret record pieces [i, j) of the plan."""
     import json
 
-    from kg.read import digest
     from kg.core import graph
     from kg.core.bib import BibFile, _check_macros, parse_pieces
     from kg.builder.incremental import index_row, piece_sha
@@ -444,7 +447,18 @@ def _chunk(args: tuple[int, int, bool]) -> _Part:
         [p for s, p in mb.persons.items() if s not in known], [] if large else recs,
         [p for ps in own.values() for p in ps], piece_keys,
         [(k, piece_sha(pieces[k][0])) for k in plan.records[i:j]] if large else [],
-        digest.part(recs, mb))
+        readmodel.record_rows(recs))
+
+
+def _write_read_model(stage: Path, onto_bytes: bytes, rows: list[RecordRows], persons: dict,
+                      fork: bool) -> Forked:
+    """read.sqlite of the build, written by a forked child (``fork``: a large library) while
+    the store finishes loading: the chunks' rows in file order, the thinkers, the themes."""
+    def write() -> None:
+        readmodel.write(stage / st.READ_MODEL, readmodel.theme_rows(onto_bytes), rows,
+                        readmodel.people_rows(persons))
+
+    return Forked(write, "writing the read model", fork, NICE)
 
 
 def gate_rules(mb, recs) -> list[Problem]:
@@ -671,7 +685,7 @@ class _Loader:
 
 def ensure_built(out: str | Path = "out", bib: str | Path | None = None,
                  ontology: str | Path | None = None, quiet: bool = False,
-                 page: Page | None = None) -> Path:
+                 page: Page | None = None, aggregates: Aggregates | None = None) -> Path:
     """The output folder, rebuilt first when the bibliography or ontology changed."""
     out = Path(out)
     bib_path, onto_path = default_inputs(bib, ontology)
@@ -681,7 +695,7 @@ def ensure_built(out: str | Path = "out", bib: str | Path | None = None,
     if not quiet:
         why = "no graph built yet" if m is None else f"{bib_path} or {onto_path} changed"
         print(f"kg: {why}; building {out}/ …", file=sys.stderr)
-    build(bib_path, onto_path, out, page=page)
+    build(bib_path, onto_path, out, page=page, aggregates=aggregates)
     return out
 
 

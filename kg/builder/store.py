@@ -6,7 +6,8 @@ Layout of ``out/``::
         current -> gen-<id>    the live generation: a relative symlink
         gen-<id>/              one whole build: manifest.json, store-<id>-<sha>/ (the Oxigraph
                                store), graph.ttl, graph.jsonld, graph.html, and whatever else
-                               the build wrote into its stage (index, digest, read model...)
+                               the build wrote into its stage: read.sqlite (the read model
+                               the query commands answer from), index.json (large libraries)
         stage-<pid>-<rand>/    a build in progress; it becomes gen-<rand> when published
         lock                   one publisher at a time
     graph.ttl     -> .kg/current/graph.ttl      the paths people and scripts use:
@@ -48,9 +49,11 @@ import time
 from pathlib import Path
 
 from kg.core.errors import InputError, KgError, StaleStoreError
+from kg.core.readmodel import NAME as READ_MODEL  # noqa: F401  (a file of every generation)
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
+INDEX = "index.json"  # large libraries: what an incremental build needs (kg.builder.incremental)
 KG_DIR = ".kg"  # the marker of a kg output, and everything kg keeps in it
 CURRENT = "current"
 #: the names of out/ that lead into the live generation (relative symlinks)

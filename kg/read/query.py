@@ -9,14 +9,14 @@ Imports stay light (no rdflib, bibtexparser, networkx): the query path must star
 from __future__ import annotations
 
 import difflib
-import marshal
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from kg.core.errors import InputError, KgError, NotFoundError, QueryError
+from kg.core.errors import InputError, NotFoundError, QueryError
 from kg.core.names import name_key, resolve
 from kg.core.latex import fold
 from kg.core.vocab import CLAIM_STATUSES, ID, THEME_NS
@@ -348,23 +348,30 @@ def subtree(themes: dict, tid: str) -> list[str]:
 
 
 class Library:
-    """The built graph of one output folder, opened read-only, with its lookups cached."""
+    """The built graph of one output folder, opened read-only, with its lookups cached.
+
+    A local library (no ``store`` given) answers from its read model, read.sqlite, with SQL
+    (kg.read.local) and opens the Oxigraph store only for SPARQL (`kg query`, `kg work`);
+    a library over a given store (a remote endpoint, or a store opened elsewhere) answers
+    everything with the named queries.  The Library never builds nor writes: whoever opens
+    it makes sure the build is current (kg.api.open_library).
+    """
 
     def __init__(self, out: str | Path = "out", store=None):
         self.out = Path(out)
         self._store = store
-        self._given = store is not None
+        self.local = store is None
+        self._db = None
         self._held = None  # the generation read (kg.builder.store.hold), once asked for
         self._themes = None
         self._thinkers = None
-        self._digest = False if store is not None else None  # None: not looked for yet
 
     @property
     def folder(self) -> Path | None:
         """The generation of ``out`` this library reads everything from: resolved once, at the
         first question, and held until :meth:`close` (no build removes it meanwhile).  None
         over a given store."""
-        if self._given:
+        if not self.local:
             return None
         if self._held is None:
             from kg.builder.store import hold
@@ -375,40 +382,20 @@ class Library:
     def close(self) -> None:
         """Let builds remove the generation read: neither the library nor its store may be
         used after (a store that must outlive it: kg.builder.store.open_store)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
         if self._held is not None:
             self._held.release()
 
-    def digest(self):
-        """The digest of the built store (kg.read.digest), made now if missing; None = use
-        SPARQL.
+    @property
+    def db(self):
+        """The read model (sqlite3, read-only) of the generation read; KgError: none built."""
+        if self._db is None:
+            from kg.read import local
 
-        Only a local build has one: a Library over a given store (or a remote endpoint) answers
-        with SPARQL. The Library never builds: whoever opens it makes sure the build is current
-        (kg.api.open_library).
-        """
-        if self._digest is None:
-            self._digest = False
-            if getattr(self, "endpoint", None):
-                return None
-            from kg.builder.store import manifest_of
-            from kg.read import digest
-
-            try:
-                folder = self.folder
-            except KgError:
-                return None  # nothing built: the store says so
-            m = manifest_of(folder)
-            name = m.get("store") if m else None
-            if name:
-                d = digest.read(folder, name)
-                if d is None:
-                    try:  # built without a digest: made once from the inputs
-                        digest.write(folder, store_name=name)
-                    except (OSError, KgError):
-                        return None  # a read-only out/: SPARQL answers, only slower
-                    d = digest.read(folder, name)
-                self._digest = d or False
-        return self._digest or None
+            self._db = local.connect(self.folder)
+        return self._db
 
     @property
     def store(self):
@@ -428,8 +415,10 @@ class Library:
 
     # themes ---------------------------------------------------------------
     def theme_index(self) -> dict[str, dict]:
-        if self._themes is None and self.digest():
-            self._themes = self.digest().themes
+        if self._themes is None and self.local:
+            from kg.read import local
+
+            self._themes = local.theme_index(self.db)
         if self._themes is None:
             themes: dict[str, dict] = {}
             for r in self.run("theme-labels").rows:
@@ -475,13 +464,21 @@ class Library:
     # thinkers -------------------------------------------------------------
     def find_thinker(self, name: str) -> str:
         name = clean_text(name, "thinker name")
+        if self.local and self._thinkers is None:  # an exact name: one look-up
+            from kg.read import local
+
+            found = local.thinker_name(self.db, _key(name))
+            if found is not None:
+                return found
         return _match(name, self.thinker_names(), "thinker",
                       "`kg query thinker-names` lists them")
 
     def thinker_names(self) -> dict[str, str]:
         """Folded name (display, sort, family, alias, key) -> thinker IRI."""
-        if self._thinkers is None and self.digest():
-            self._thinkers = self.digest().names()["names"]
+        if self._thinkers is None and self.local:
+            from kg.read import local
+
+            self._thinkers = local.thinker_names(self.db)
         if self._thinkers is None:
             names: dict[str, str] = {}
             for r in self.run("thinker-names").rows:
@@ -498,11 +495,16 @@ class Library:
 
     def find_work(self, key: str) -> str:
         key = clean_text(key, "work key").strip()
-        r = select(self.store, _WORK_BY_KEY, {"key": literal(key)})
-        if r.rows:
-            return r.rows[0]["work"].value
-        r = select(self.store, _ALL_WORK_KEYS)
-        keys = [row["key"].value for row in r.rows]
+        if self.local:
+            got = self.db.execute("SELECT iri FROM works WHERE key = ?", (key,)).fetchone()
+            if got:
+                return got[0]
+            keys = [k for (k,) in self.db.execute("SELECT key FROM works")]
+        else:
+            r = select(self.store, _WORK_BY_KEY, {"key": literal(key)})
+            if r.rows:
+                return r.rows[0]["work"].value
+            keys = [row["key"].value for row in select(self.store, _ALL_WORK_KEYS).rows]
         close = difflib.get_close_matches(key, keys, n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise NotFoundError(f"no work with the key {key!r}{hint}")
@@ -539,9 +541,13 @@ def themes(lang: str = "fr", lib: Library | None = None, **kw) -> list[dict]:
     """Every theme, depth-first from the top concepts: id, label, depth, direct counts."""
     lib = _lib(lib, kw)
     index = lib.theme_index()
-    d = lib.digest()
-    counts: dict[str, dict] = dict(d.counts) if d else {}
-    for r in ([] if d else lib.run("theme-counts").rows):
+    if lib.local:
+        from kg.read import local
+
+        counts = local.theme_counts(lib.db)
+    else:
+        counts = {}
+    for r in ([] if lib.local else lib.run("theme-counts").rows):
         c = counts.setdefault(_id(r["theme"].value, THEME_NS),
                               {"works": 0, "quotes": 0, "claims": 0})
         c[_KIND_COUNT[r["kind"].value]] = r["n"].py()
@@ -575,12 +581,13 @@ def theme(name: str, lang: str = "fr", limit: int | None = None,
     """Everything on a theme and its narrower themes."""
     lib = _lib(lib, kw)
     t, terms = lib.theme_terms(name)
-    d = lib.digest()
-    page = d.theme(t["id"]) if d else None
-    if page is not None:
+    if lib.local:
+        from kg.read import local
+
+        page = local.theme_page(lib.db, t["id"], limit)
         return _theme_out(t, lib, lang, limit, page["counts"], page["thinkers"],
-                          d.theme_works(page, limit),
-                          _merge_quotes(_limit(page["quotes"], limit)), page["claims"])
+                          page["works"], _merge_quotes(_limit(page["quotes"], limit)),
+                          page["claims"])
     b = {"theme": terms}
     counts = {"works": 0, "quotes": 0, "claims": 0}
     for r in lib.run("theme-size", b).rows:
@@ -660,9 +667,12 @@ def thinker(name: str, lang: str = "fr", limit: int | None = None,
     """A thinker: life dates, description, works, themes, quotes by and about, neighbours."""
     lib = _lib(lib, kw)
     p = lib.find_thinker(name)
-    d = lib.digest()
-    page = d.thinker(p) if d else None
-    if page is not None:
+    if lib.local:
+        from kg.read import local
+
+        page = local.thinker_page(lib.db, p)
+        if page is None:
+            raise NotFoundError(f"no thinker matches {name!r}")
         if page["info"] is None:
             raise NotFoundError(f"no thinker matches {name!r}")
         index = lib.theme_index()
@@ -783,19 +793,16 @@ def quotes(theme: str | None = None, thinker: str | None = None,
         b["theme"] = lib.theme_terms(theme)[1]
     if thinker is not None:
         b["speaker"] = iri(lib.find_thinker(thinker))
-    d = lib.digest()
-    if d is not None:  # the build's digest: the same rows as quotes.rq
-        page = d.theme(lib.find_theme(theme)["id"]) if theme is not None else None
-        if thinker is None:
-            rows = page["quotes"] if page is not None else (
-                None if theme is not None else d.rows("quotes"))
-        else:
-            rows = d.said(b["speaker"].value)
-            if rows is not None and theme is not None:
-                keys = {r["key"] for r in page["quotes"]} if page is not None else None
-                rows = None if keys is None else [r for r in rows if r["key"] in keys]
-        if rows is not None:
-            return _merge_quotes(rows) if thinker is None else rows
+    if lib.local:  # the read model: the same rows as quotes.rq
+        from kg.read import local
+
+        if thinker is not None:
+            return local.said(lib.db, b["speaker"].value,
+                              None if theme is None else lib.find_theme(theme)["id"])
+        if theme is None:
+            return _merge_quotes(local.all_quotes(lib.db))
+        return _merge_quotes(local.quote_rows(lib.db, *local.on_theme(
+            "quote", lib.find_theme(theme)["id"])))
     rows = [_quote_row(r) for r in lib.run("quotes", b).plain()]
     return _merge_quotes(rows) if thinker is None else rows
 
@@ -809,14 +816,14 @@ def claims(theme: str | None = None, status: str | None = None,
         b["status"] = _status_term(status)
     if theme is not None:
         b["theme"] = lib.theme_terms(theme)[1]
-    d = lib.digest()
-    if d is not None:  # the build's digest: the same rows as claims.rq
+    if lib.local:  # the read model: the same rows as claims.rq
+        from kg.read import local
+
         st = b["status"].value.removeprefix(KGO) if status is not None else None
         if theme is None:
-            return d.rows("claims" if st is None else "claims-" + st)
-        page = d.theme(lib.find_theme(theme)["id"])
-        if page is not None:
-            return [r for r in page["claims"] if st is None or r["status"] == st]
+            return local.all_claims(lib.db, st)
+        return local.claim_rows(lib.db, *local.on_theme("claim", lib.find_theme(theme)["id"]),
+                                st)
     return [_claim_row(r) for r in lib.run("claims", b).plain()]
 
 
@@ -843,6 +850,70 @@ def param_value(lib: Library, p: Param | None, name: str, value: str) -> Term | 
     return literal(value)
 
 
+#: parameterless aggregate named queries whose results the build caches in the read model:
+#: at 50,000 entries Oxigraph takes 0.2-2 s on each, past what a query command may take
+CACHED = ("claims-without-source", "quotes-by-language", "theme-counts", "works-per-theme")
+
+
+def aggregate_results(store, changed: set[str] | None = None,
+                      previous: dict[str, str] | None = None) -> dict[str, str]:
+    """The CACHED named queries run on a built store, as SPARQL 1.1 JSON results: the build
+    keeps them in the read model (one implementation: the .rq itself, run by the build).
+
+    After an incremental build, ``changed`` holds the predicates of the statements it removed
+    or added, ``previous`` the results before it: a query that mentions none of them (none
+    of the CACHED ones has a variable predicate) has the same results, kept as they were."""
+    from kg.core.output import sparql_json
+
+    out = {}
+    for name in CACHED:
+        nq = named(name)
+        if changed is not None and previous and name in previous \
+                and not changed & mentioned_iris(nq.text):
+            out[name] = previous[name]
+        else:
+            out[name] = sparql_json(select(store, nq.text_for(set())))
+    return out
+
+
+_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+_PNAME = re.compile(r"(?<![\w?$])([A-Za-z][\w-]*)?:([A-Za-z_][\w-]*)")
+
+
+_TOKEN = re.compile(r"""<([^<>"{}|^`\\\s]*)>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*""")
+
+
+def mentioned_iris(text: str) -> set[str]:
+    """Every IRI a query names (written whole or as a prefixed name; ``a`` is rdf:type)."""
+    out: set[str] = set()
+    code = []  # the text without IRIs, strings and comments
+    at = 0
+    for m in _TOKEN.finditer(text):
+        code.append(text[at:m.start()] + " ")
+        at = m.end()
+        if m.group(1) is not None:
+            out.add(m.group(1))
+    code.append(text[at:])
+    body = "".join(code)
+    prefixes = {p or "": iri for p, iri in _PREFIX.findall(text)}
+    for p, local_ in _PNAME.findall(body):
+        if (p or "") in prefixes:
+            out.add(prefixes[p or ""] + local_)
+    if re.search(r"(?<![\w?$:])a(?![\w:])", body):
+        out.add("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    return out
+
+
+def result_from_json(text: str) -> Result:
+    """SPARQL 1.1 Query Results JSON (as kg.core.output.sparql_json writes it) -> Result."""
+    doc = json.loads(text)
+    if "boolean" in doc:
+        return Result(boolean=bool(doc["boolean"]))
+    rows = [{k: Term(b["type"], b["value"], b.get("xml:lang"), b.get("datatype"))
+             for k, b in r.items()} for r in doc["results"]["bindings"]]
+    return Result(vars=list(doc["head"]["vars"]), rows=rows)
+
+
 def run_query(text: str | None = None, params: dict[str, str] | None = None,
               name: str | None = None, lib: Library | None = None, **kw) -> Result:
     """Run SPARQL given as text, or a named query; ``params`` are bound as values."""
@@ -860,10 +931,11 @@ def run_query(text: str | None = None, params: dict[str, str] | None = None,
             raise InputError(f"query {name!r} has no parameter {sorted(unknown)[0]!r}; "
                              f"it takes: {', '.join(declared) or 'none'}")
         b = {k: param_value(lib, declared[k], k, v) for k, v in params.items()}
-        d = None if b else lib.digest()
-        got = d.named(name) if d is not None else None
-        if got is not None:  # an aggregate the build already made: the same rows
-            return got
+        if not b and lib.local and name in CACHED:
+            got = lib.db.execute("SELECT json FROM named_results WHERE name = ?",
+                                 (name,)).fetchone()
+            if got is not None:  # the build ran this very query: its results
+                return result_from_json(got[0])
         return select(lib.store, nq.text_for(set(b)), b)
     if text is None or not text.strip():
         raise InputError("no query given: write it inline, use -f FILE or a name from "
@@ -875,7 +947,6 @@ def run_query(text: str | None = None, params: dict[str, str] | None = None,
 
 # --------------------------------------------------------------------------- full-text search
 
-INDEX_VERSION = 1
 _TEXTS = """PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT ?s ?p ?text WHERE {
@@ -889,48 +960,18 @@ _FIELD = {"http://purl.org/dc/terms/title": "title",
 _WEIGHT = {"title": 3.0, "text": 2.0, "annotation": 1.0}
 
 
-def _index_path(lib: Library) -> Path | None:
-    from kg.builder.store import manifest_of
-
-    folder = lib.folder
-    m = manifest_of(folder) if folder is not None else None
-    return folder / f"search-{m['store']}.idx" if m and m.get("store") else None
-
-
-def search_index(lib: Library) -> tuple[list, list[str]]:
-    """(meta, folded texts): one entry per searchable text, cached next to the store."""
-    lib.store  # noqa: B018  (rebuild first when the inputs changed)
-    # a remote graph is not the local out/: no cache
-    path = None if getattr(lib.store, "remote", False) else _index_path(lib)
-    if path is not None:
-        try:
-            with open(path, "rb") as f:
-                data = marshal.load(f)
-            if data[0] == INDEX_VERSION:
-                return data[1], data[2]
-        except (OSError, EOFError, ValueError, TypeError, IndexError):
-            pass
-    meta, folded = [], []
+def _store_texts(lib: Library) -> tuple[list, list, list]:
+    """(subjects, weights, folded texts) of every searchable text in the store (SPARQL)."""
+    subject, weight, folded = [], [], []
     for r in select(lib.store, _TEXTS).rows:
         s = r["s"].value
-        if not s.startswith(ID):
+        if not s.startswith(ID) or s[len(ID):].split("/", 1)[0] not in ("work", "quote",
+                                                                        "claim"):
             continue
-        kind = s[len(ID):].split("/", 1)[0]
-        if kind not in ("work", "quote", "claim"):
-            continue
-        meta.append((s, kind, _FIELD.get(r["p"].value, "text")))
+        subject.append(s)
+        weight.append(_WEIGHT[_FIELD.get(r["p"].value, "text")])
         folded.append(" ".join(fold(r["text"].value).split()))
-    if path is not None:
-        from kg.builder.store import write_atomic
-
-        try:
-            write_atomic(path, marshal.dumps((INDEX_VERSION, meta, folded)))
-            for old in path.parent.glob("search-*.idx"):
-                if old != path:
-                    old.unlink(missing_ok=True)
-        except OSError:
-            pass  # a read-only out/: search still works, only slower
-    return meta, folded
+    return subject, weight, folded
 
 
 _DETAILS = """PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -945,34 +986,39 @@ SELECT ?s ?key ?title ?p ?text WHERE {
 def search(text: str, limit: int | None = 20, lib: Library | None = None, **kw) -> list[dict]:
     """Full-text search over titles, annotations, quotes and claims (case and accents ignored).
 
-    Every word must occur; ranked by weighted occurrences (titles count most), with a bonus
-    when the words occur together as written.  A local build answers from the index the build
-    wrote in its digest (kg.read.digest), without opening the store.
+    Every word must occur (anywhere in a word: "numér" finds "dénumérer" too); ranked by
+    weighted occurrences (titles count most), with a bonus when the words occur together as
+    written.  A local library finds the texts with the read model's trigram index, without
+    opening the store.
     """
     lib = _lib(lib, kw)
     text = clean_text(text, "search text")
     words = _key(text).split()
     if not words:
         raise InputError(f"nothing to search for in {text[:80]!r}: give a word")
-    d = lib.digest()
-    if d is not None and "search" in d.head:
-        scores, details = _digest_search(d, [w.encode("utf-8") for w in words])
-    else:
-        meta, lines = search_index(lib)
-        subject = [m[0] for m in meta]
-        weight = [_WEIGHT[m[2]] for m in meta]
-        details = None
-        scores = _score(words, lines, subject, weight)
-    total = len(scores)
-    if limit and 0 < limit < total:
-        import heapq
+    if lib.local:  # scored in SQL over the read model's full-text index
+        from kg.read import local
 
-        ranked = heapq.nsmallest(limit, scores, key=lambda s: (-scores[s], s))
+        best, total = local.search(lib.db, words, limit)
+        if not best:
+            return []
+        ranked, scores = [s for s, _ in best], dict(best)
+        found = local.search_details(lib.db, ranked)
     else:
-        ranked = sorted(scores, key=lambda s: (-scores[s], s))
-    if not ranked:
-        return []
-    found = details(ranked) if details else _details(lib, ranked)
+        from kg.read.local import score_lines
+
+        subject, weight, lines = _store_texts(lib)
+        scores = score_lines(words, lines, subject, weight)
+        total = len(scores)
+        if limit and 0 < limit < total:
+            import heapq
+
+            ranked = heapq.nsmallest(limit, scores, key=lambda s: (-scores[s], s))
+        else:
+            ranked = sorted(scores, key=lambda s: (-scores[s], s))
+        if not ranked:
+            return []
+        found = _details(lib, ranked)
     out = []
     for s in ranked:
         iri_, kind, key, title, texts = found[s]
@@ -985,141 +1031,6 @@ def search(text: str, limit: int | None = 20, lib: Library | None = None, **kw) 
         out.append({"kind": kind, "key": key, "title": title,
                     "score": round(scores[s], 1), "passage": passage, "matches": total})
     return out
-
-
-def _score(words: list, lines: list, subject, weight) -> dict:
-    """Subject -> summed score of its lines holding every word (lines and words both str, or
-    both UTF-8 bytes: the same counts)."""
-    phrase = (b" " if isinstance(words[0], bytes) else " ").join(words)
-    first = max(words, key=len)
-    hits = [i for i, f in enumerate(lines) if first in f]
-    for w in words:
-        if w != first:
-            hits = [i for i in hits if w in lines[i]]
-    texts = list(map(lines.__getitem__, hits))
-    counts = ([t.count(first) for t in texts] if len(words) == 1
-              else [sum(map(t.count, words)) for t in texts])
-    counts = [n + 3 if phrase in t else n for n, t in zip(counts, texts)]
-    scores: dict = {}
-    get = scores.get
-    for i, n in zip(hits, counts):
-        s = subject[i]
-        scores[s] = get(s, 0.0) + weight[i] * n
-    return scores
-
-
-def _digest_search(d, words: list[bytes]):
-    """_score over the build's search index in the digest, reading only the postings of the
-    whole words that hold a search word (see kg.read.digest) and, for a search of several words,
-    the lines holding them all (the bonus of the words together as written); and a reader of
-    the chosen subjects' details.
-
-    The same scores as _score over every line: a word (no space) occurs in a line only
-    inside one of its whole words, so its count in the line is the sum over those.
-    """
-    import mmap
-    from array import array
-    from bisect import bisect_right
-
-    where = d.head["search"]
-    base = d._start
-    with open(d.path, "rb") as f:
-        def part(k):
-            f.seek(base + where[k][0])
-            return f.read(where[k][1])
-
-        vocab, wat, pat, width = marshal.loads(part(6))
-        wat_a, pat_a = array("i"), array("q")
-        wat_a.frombytes(wat)
-        pat_a.frombytes(pat)
-        post0 = base + where[7][0]
-
-        def occurrences(w: bytes) -> dict:
-            """line -> occurrences of w in it."""
-            got: dict = {}
-            pos = vocab.find(w)
-            while pos >= 0:
-                t = bisect_right(wat_a, pos) - 1
-                a, b = pat_a[t], pat_a[t + 1]
-                ct = vocab[wat_a[t]:wat_a[t + 1] - 1].count(w)
-                f.seek(post0 + a)
-                blob = f.read(b - a)
-                m = (b - a) // (4 + width[t])
-                js = array("i")
-                js.frombytes(blob[:4 * m])
-                if width[t] == 1:
-                    cs = blob[4 * m:]
-                else:
-                    cs = array("I")
-                    cs.frombytes(blob[4 * m:])
-                if not got and ct == 1:
-                    got = dict(zip(js, cs))
-                else:
-                    get = got.get
-                    for j, c in zip(js, cs):
-                        got[j] = get(j, 0) + c * ct
-                pos = vocab.find(w, wat_a[t + 1])
-            return got
-
-        occ = {w: occurrences(w) for w in dict.fromkeys(words)}
-        if len(occ) == 1:
-            hits = list(occ[words[0]])
-        else:  # the lines holding every word (in any order: the sums below are exact)
-            found = sorted(occ.values(), key=len)
-            hits = found[0].keys() & found[1].keys()
-            for o in found[2:]:
-                hits &= o.keys()
-            hits = list(hits)
-        if len(words) == 1:
-            counts = [n + 3 for n in map(occ[words[0]].__getitem__, hits)]
-        else:
-            counts = list(map(sum, zip(*(map(occ[w].__getitem__, hits) for w in words))))
-            if hits:
-                phrase = b" ".join(words)
-                starts = array("q")
-                starts.frombytes(part(5))
-                text0 = base + where[0][0]
-                with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-                    if len(hits) * 16 < len(starts):  # few lines: look in each
-                        counts = [n + 3 if phrase in mm[text0 + starts[j]:
-                                                        text0 + starts[j + 1] - 1]
-                                  else n for n, j in zip(counts, hits)]
-                    else:  # many: find the phrase in the whole text, line after line
-                        together, end = set(), text0 + where[0][1]
-                        pos = mm.find(phrase, text0, end)
-                        while pos >= 0:
-                            j = bisect_right(starts, pos - text0) - 1
-                            together.add(j)
-                            pos = mm.find(phrase, text0 + starts[j + 1], end)
-                        counts = [n + 3 if j in together else n for n, j in zip(counts, hits)]
-        subject = array("i")
-        subject.frombytes(part(1))
-        weight = part(2)
-    scores: dict = {}
-    get = scores.get
-    for j, n in zip(hits, counts):
-        s = subject[j]
-        scores[s] = get(s, 0.0) + weight[j] * n
-    return scores, _details_reader(d)
-
-
-def _details_reader(d):
-    """A reader of the chosen subjects' details in the digest's search index."""
-    import struct
-
-    where = d.head["search"]
-
-    def details(ranked):
-        out = {}
-        with open(d.path, "rb") as f:
-            for n in ranked:
-                f.seek(d._start + where[3][0] + 8 * n)
-                a, b = struct.unpack("<qq", f.read(16))
-                f.seek(d._start + where[4][0] + a)
-                out[n] = marshal.loads(f.read(b - a))
-        return out
-
-    return details
 
 
 _TEXT_ORDER = {"http://purl.org/dc/terms/title": 0, "http://purl.org/dc/terms/description": 1}

@@ -1,0 +1,656 @@
+"""The read model: one SQLite file (``read.sqlite``) the query commands answer from.
+
+The build writes it from the same records it turns into triples (kg.core.model.Record and
+Person, the thesaurus), so the graph and the read model never disagree; an incremental build
+updates it by key.  It lives here, in the core layer, because both sides use it: the builder
+writes rows, kg.read reads them, and neither may import the other upward.
+
+Tables (every value as the graph gives it, so that SQL answers equal the named queries')::
+
+    meta(name, value)                 schema version
+    themes(id, iri, labels, alt, broader, narrower, fr)   the thesaurus (JSON lists/dicts)
+    works(key, iri, title, year, annotation)
+    quotes(key, iri, text, locator, language, status)
+    claims(key, iri, statement, figure, unit, date, status, note)
+    sources(item, source, pos)        a quote's or claim's source keys (dcterms:source, cito)
+    subjects(item, kind, theme)       dcterms:subject of a work, quote or claim (theme IRI)
+    roles(item, kind, person, role)   author | speaker | editor | translator (person slug)
+    people(slug, iri, name, sort, key, birth, death, nationality, description, same_as)
+    aliases(slug, alias, pos), person_themes(slug, theme)
+    lines(id, kind, key, iri, weight, text) + search (FTS5 over lines.text)
+    theme_tree(ancestor, theme)       a theme id and the IRIs of its subtree (itself included)
+    -- aggregates, refreshed after every write (refresh_aggregates):
+    theme_counts(theme, works, quotes, claims)   direct counts per theme id
+    theme_pages(theme, works, quotes, claims)    counts over a theme's subtree
+    theme_thinkers(theme, person, works)         creators of works in a subtree, how many
+    theme_works(theme, pos, key)                 a subtree's first HEAD works (year, key)
+    theme_speakers(theme, person)                who speaks in the records on a theme IRI
+    thinker_names(name, person, pos)             folded name -> thinker IRI (first wins)
+    named_results(name, json)    parameterless aggregate named queries: their SPARQL 1.1
+                                 JSON results, computed by their .rq on the built store
+                                 (when the build was given the function; see kg.api)
+
+The subtree aggregates make `kg theme` cost the same on a theme of ten works and on one of
+ten thousand (a broad theme of a large library); an incremental build refreshes those of the
+themes its records are on.
+
+Search lines hold the folded text (kg.core.latex.fold, whitespace collapsed), and the FTS5
+table indexes it with the trigram tokenizer, so that a search word matches anywhere in a word,
+as it always did in kg (``numér`` finds "numérique" and "dénumérer"; a prefix-only index would
+lose those), with accents and case folded exactly as fold() folds them (unicode61's
+remove_diacritics does not fold œ, ß or ligatures the same way).  detail=none: half the size
+and the build time; a word is looked up as the AND of its trigrams, and the lines found are
+then checked for the word itself.  Nothing here is pickled or marshalled: rows are plain SQL values.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+NAME = "read.sqlite"
+VERSION = 4
+HEAD = 50  # works kept per theme in theme_works: enough for every default listing (20)
+
+ID = "https://kg.example/id/"
+PERSON_NS = ID + "person/"
+THEME_NS = ID + "theme/"
+WD = "http://www.wikidata.org/entity/"
+#: search weights: titles count most, then quotes and claims, then annotations
+TITLE, TEXT, ANNOTATION = 3, 2, 1
+
+SCHEMA = """
+CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE themes(id TEXT PRIMARY KEY, iri TEXT NOT NULL, labels TEXT, alt TEXT,
+                    broader TEXT, narrower TEXT, fr TEXT);
+CREATE TABLE works(key TEXT PRIMARY KEY, iri TEXT NOT NULL, title TEXT, year INTEGER,
+                   annotation TEXT);
+CREATE TABLE quotes(key TEXT PRIMARY KEY, iri TEXT NOT NULL, text TEXT, locator TEXT,
+                    language TEXT, status TEXT);
+CREATE TABLE claims(key TEXT PRIMARY KEY, iri TEXT NOT NULL, statement TEXT, figure,
+                    unit TEXT, date TEXT, status TEXT, note TEXT);
+CREATE INDEX works_by_iri ON works(iri);
+CREATE INDEX quotes_by_iri ON quotes(iri);
+CREATE INDEX claims_by_iri ON claims(iri);
+CREATE TABLE sources(item TEXT NOT NULL, source TEXT NOT NULL, pos INTEGER,
+                     PRIMARY KEY(item, source)) WITHOUT ROWID;
+CREATE INDEX sources_by_source ON sources(source);
+CREATE TABLE subjects(item TEXT NOT NULL, kind TEXT NOT NULL, theme TEXT NOT NULL,
+                      PRIMARY KEY(theme, item)) WITHOUT ROWID;
+CREATE INDEX subjects_by_item ON subjects(item);
+CREATE TABLE roles(item TEXT NOT NULL, kind TEXT NOT NULL, person TEXT NOT NULL,
+                   role TEXT NOT NULL, PRIMARY KEY(item, person, role)) WITHOUT ROWID;
+CREATE INDEX roles_by_person ON roles(person);
+CREATE TABLE people(slug TEXT PRIMARY KEY, iri TEXT NOT NULL, name TEXT, sort TEXT, key TEXT,
+                    birth TEXT, death TEXT, nationality TEXT, description TEXT, same_as TEXT);
+CREATE TABLE aliases(slug TEXT NOT NULL, alias TEXT NOT NULL, pos INTEGER);
+CREATE TABLE person_themes(slug TEXT NOT NULL, theme TEXT NOT NULL,
+                           PRIMARY KEY(slug, theme)) WITHOUT ROWID;
+CREATE INDEX person_themes_by_theme ON person_themes(theme);
+CREATE TABLE lines(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL,
+                   iri TEXT NOT NULL, weight INTEGER NOT NULL, text TEXT NOT NULL);
+CREATE INDEX lines_by_key ON lines(key);
+CREATE VIRTUAL TABLE search USING fts5(text, content='lines', content_rowid='id',
+                                       tokenize='trigram', detail=none);
+CREATE TABLE theme_tree(ancestor TEXT NOT NULL, theme TEXT NOT NULL,
+                        PRIMARY KEY(ancestor, theme)) WITHOUT ROWID;
+CREATE INDEX theme_tree_by_theme ON theme_tree(theme);
+CREATE TABLE theme_counts(theme TEXT PRIMARY KEY, works INTEGER, quotes INTEGER,
+                          claims INTEGER);
+CREATE TABLE theme_pages(theme TEXT PRIMARY KEY, works INTEGER, quotes INTEGER,
+                         claims INTEGER);
+CREATE TABLE theme_thinkers(theme TEXT NOT NULL, person TEXT NOT NULL, works INTEGER,
+                            PRIMARY KEY(theme, person)) WITHOUT ROWID;
+CREATE TABLE theme_speakers(theme TEXT NOT NULL, person TEXT NOT NULL,
+                            PRIMARY KEY(theme, person)) WITHOUT ROWID;
+CREATE TABLE theme_works(theme TEXT NOT NULL, pos INTEGER NOT NULL, key TEXT NOT NULL,
+                         PRIMARY KEY(theme, pos)) WITHOUT ROWID;
+CREATE TABLE thinker_names(name TEXT PRIMARY KEY, person TEXT NOT NULL, pos INTEGER);
+CREATE TABLE named_results(name TEXT PRIMARY KEY, json TEXT NOT NULL);
+"""
+
+#: the tables that hold rows of one record (deleted by key on an incremental build)
+RECORD_TABLES = {"works": "key", "quotes": "key", "claims": "key", "sources": "item",
+                 "subjects": "item", "roles": "item"}
+
+
+# --------------------------------------------------------------------------- row types
+
+class WorkRow(NamedTuple):
+    key: str
+    iri: str
+    title: str | None
+    year: int | None
+    annotation: str | None
+
+
+class QuoteRow(NamedTuple):
+    key: str
+    iri: str
+    text: str | None
+    locator: str | None
+    language: str | None
+    status: str | None  # verbatim | attributed | paraphrase
+
+
+class ClaimRow(NamedTuple):
+    key: str
+    iri: str
+    statement: str | None
+    figure: int | float | None  # kgo:figure as Term.py() reads it back
+    unit: str | None
+    date: str | None
+    status: str | None  # sourced | unsourced | contested
+    note: str | None
+
+
+class SourceRow(NamedTuple):
+    item: str  # a quote's or claim's key
+    source: str  # the key it names as source
+    pos: int
+
+
+class SubjectRow(NamedTuple):
+    item: str
+    kind: str  # work | quote | claim
+    theme: str  # the theme's IRI
+
+
+class RoleRow(NamedTuple):
+    item: str
+    kind: str
+    person: str  # the person's slug
+    role: str  # author | speaker | editor | translator
+
+
+class LineRow(NamedTuple):
+    """One searchable text of a record, folded."""
+
+    kind: str
+    key: str
+    iri: str
+    weight: int
+    text: str
+
+
+class PersonRow(NamedTuple):
+    slug: str
+    iri: str
+    name: str | None
+    sort: str | None
+    key: str | None  # citekey of its @thinker entry
+    birth: str | None
+    death: str | None
+    nationality: str | None
+    description: str | None
+    same_as: str | None
+
+
+class AliasRow(NamedTuple):
+    slug: str
+    alias: str
+    pos: int
+
+
+class PersonThemeRow(NamedTuple):
+    slug: str
+    theme: str  # IRI
+
+
+class ThemeRow(NamedTuple):
+    id: str
+    iri: str
+    labels: str  # JSON {lang: label}
+    alt: str  # JSON [label]
+    broader: str  # JSON [id]
+    narrower: str  # JSON [id]
+    fr: str  # JSON [French preferred labels], sorted
+
+
+@dataclass
+class RecordRows:
+    """The rows of some works, quotes and claims (one build chunk, or the records an
+    incremental build redid): what crosses from a worker process to the writer."""
+
+    works: list[WorkRow] = field(default_factory=list)
+    quotes: list[QuoteRow] = field(default_factory=list)
+    claims: list[ClaimRow] = field(default_factory=list)
+    sources: list[SourceRow] = field(default_factory=list)
+    subjects: list[SubjectRow] = field(default_factory=list)
+    roles: list[RoleRow] = field(default_factory=list)
+    lines: list[LineRow] = field(default_factory=list)
+
+    def keys(self) -> list[str]:
+        return [r.key for r in (*self.works, *self.quotes, *self.claims)]
+
+
+@dataclass
+class PeopleRows:
+    people: list[PersonRow] = field(default_factory=list)
+    aliases: list[AliasRow] = field(default_factory=list)
+    themes: list[PersonThemeRow] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- records -> rows
+
+_ROLES = {"author": "author", "speaker": "speaker", "editor": "editor",
+          "translator": "translator"}
+_QUOTE_STATUS = ("verbatim", "attributed", "paraphrase")
+_CLAIM_STATUS = ("sourced", "unsourced", "contested")
+
+
+def record_rows(records: Iterable) -> RecordRows:
+    """The rows of these kg.core.model.Record objects: what kg/core/graph.py writes of them,
+    as the named queries read it back (no other record needed: a worker can do it)."""
+    from kg.core.graph import _seg, theme_iri
+
+    out = RecordRows()
+    for rec in records:
+        iri = f"{ID}{rec.kind}/{_seg(rec.key)}"
+        for t in dict.fromkeys(rec.themes):
+            out.subjects.append(SubjectRow(rec.key, rec.kind, theme_iri(t)))
+        for role, slug in dict.fromkeys((r, s) for r, s, _ in rec.people if r in _ROLES):
+            out.roles.append(RoleRow(rec.key, rec.kind, slug, role))
+        if rec.kind == "work":
+            _work(rec, iri, out)
+        elif rec.kind == "quote":
+            _quote(rec, iri, out)
+        else:
+            _claim(rec, iri, out)
+    return out
+
+
+def _work(rec, iri: str, out: RecordRows) -> None:
+    from kg.core.graph import year_of
+
+    v = rec.values
+    date = v.get("date") or v.get("year", "")
+    out.works.append(WorkRow(rec.key, iri, v.get("title") or None,
+                             year_of(date) if date else None,
+                             v.get("annotation") or v.get("annote") or None))
+    for weight, text in ((TITLE, v.get("title", "")), (TITLE, v.get("subtitle", "")),
+                         (ANNOTATION, v.get("annotation") or v.get("annote", ""))):
+        if text:
+            out.lines.append(LineRow("work", rec.key, iri, weight, fold_words(text)))
+
+
+def _sources(rec, out: RecordRows) -> None:
+    for i, k in enumerate(dict.fromkeys(rec.refs.get("source", []))):
+        out.sources.append(SourceRow(rec.key, k, i))
+
+
+def _quote(rec, iri: str, out: RecordRows) -> None:
+    from kg.core.graph import language_code
+
+    v = rec.values
+    status = v.get("status", "").lower()
+    text = v.get("quote") or None
+    out.quotes.append(QuoteRow(
+        rec.key, iri, text, v.get("locator") or v.get("pages") or None,
+        (language_code(v["langid"]) or None) if v.get("langid") else None,
+        status if status in _QUOTE_STATUS else None))
+    _sources(rec, out)
+    if text:
+        out.lines.append(LineRow("quote", rec.key, iri, TEXT, fold_words(text)))
+
+
+def _claim(rec, iri: str, out: RecordRows) -> None:
+    from kg.core.model import parse_number
+
+    v = rec.values
+    status = v.get("status", "").lower()
+    number = parse_number(v.get("figure", "")) if v.get("figure") else None
+    statement = v.get("statement") or None
+    out.claims.append(ClaimRow(
+        rec.key, iri, statement, _figure(number), v.get("unit") or None,
+        v.get("date", "").strip() or None, status if status in _CLAIM_STATUS else None,
+        v.get("note") or None))
+    _sources(rec, out)
+    if statement:
+        out.lines.append(LineRow("claim", rec.key, iri, TEXT, fold_words(statement)))
+
+
+def _figure(number: str | None) -> int | float | None:
+    """kgo:figure as Term.py() reads it back (xsd:decimal, or xsd:double with an exponent)."""
+    if number is None:
+        return None
+    f = float(number)
+    return int(f) if f.is_integer() and "e" not in number.lower() else f
+
+
+_FOLDED_WORDS: dict[str, str] = {}  # word as written -> folded (a bounded cache)
+
+
+def fold_words(text: str) -> str:
+    """``" ".join(fold(text).split())``, a word at a time: a library repeats its words, and
+    folding is done per character (whitespace stays whitespace), so each is folded once."""
+    from kg.core.latex import fold
+
+    out = []
+    for word in text.split():
+        f = _FOLDED_WORDS.get(word)
+        if f is None:
+            f = " ".join(fold(word).split())
+            if len(_FOLDED_WORDS) < 200_000:
+                _FOLDED_WORDS[word] = f
+        if f:
+            out.append(f)
+    return " ".join(out)
+
+
+def people_rows(persons: dict) -> PeopleRows:
+    """The rows of every thinker (slug -> kg.core.model.Person)."""
+    from kg.core.graph import person_iri, theme_iri
+
+    out = PeopleRows()
+    for s, p in persons.items():
+        out.people.append(PersonRow(
+            s, person_iri(s), p.name.display or None, p.name.sort or None,
+            p.entry.key if p.entry is not None else None, p.birth.strip() or None,
+            p.death.strip() or None, p.nationality or None, p.description or None,
+            WD + p.wikidata if p.wikidata else None))
+        out.aliases.extend(AliasRow(s, a, i) for i, a in enumerate(p.aliases))
+        out.themes.extend(PersonThemeRow(s, theme_iri(t)) for t in dict.fromkeys(p.themes))
+    return out
+
+
+def theme_rows(onto_bytes: bytes) -> list[ThemeRow]:
+    """Every skos:Concept of the ontology as the theme-labels named query gives it (read
+    from the same triples): preferred labels by language, alternative labels by language
+    then label, broader themes by IRI, narrower ones (the inverse of broader) sorted."""
+    import pyoxigraph as ox
+
+    SKOS = "http://www.w3.org/2004/02/skos/core#"
+    concepts: set[str] = set()
+    pref: dict[str, list] = {}
+    alt: dict[str, list] = {}
+    broader: dict[str, set] = {}
+    for t in ox.parse(onto_bytes, format=ox.RdfFormat.TURTLE):
+        s, p, o = t.subject, t.predicate.value, t.object
+        if not isinstance(s, ox.NamedNode):
+            continue
+        if p == RDF_TYPE and o.value == SKOS + "Concept":
+            concepts.add(s.value)
+        elif p in (SKOS + "prefLabel", SKOS + "altLabel") and isinstance(o, ox.Literal):
+            (pref if p.endswith("prefLabel") else alt).setdefault(s.value, []).append(
+                (o.language or "", o.value))
+        elif p == SKOS + "broader" and not isinstance(o, ox.Literal):
+            broader.setdefault(s.value, set()).add(o.value)
+    ids = {c: c.removeprefix(THEME_NS) for c in concepts}
+    narrower: dict[str, set] = {}
+    for c in concepts:
+        for b in broader.get(c, ()):
+            if b in concepts:
+                narrower.setdefault(b, set()).add(ids[c])
+    out = []
+    for c in sorted(concepts):
+        labels = dict((lang or "fr", v) for lang, v in sorted(set(pref.get(c, ()))))
+        out.append(ThemeRow(
+            ids[c], c, _json(labels), _json([v for _, v in sorted(set(alt.get(c, ())))]),
+            _json([b.removeprefix(THEME_NS) for b in sorted(broader.get(c, ()))]),
+            _json(sorted(narrower.get(c, ()))),
+            _json(sorted(v for lang, v in set(pref.get(c, ())) if lang == "fr"))))
+    return out
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- writing
+
+def connect(path: str | Path, create: bool = False) -> sqlite3.Connection:
+    """A connection for writing (the build's staging copy: no journal, no sync; the file is
+    published by rename once complete, so a crash leaves nothing half-written in sight)."""
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    if create:
+        conn.executescript(SCHEMA)
+        conn.execute("INSERT INTO meta VALUES ('version', ?)", (str(VERSION),))
+    return conn
+
+
+def write(path: str | Path, themes: list[ThemeRow], chunks: Iterable[RecordRows],
+          people: PeopleRows) -> None:
+    """A whole read model, from the rows of every chunk of records in file order."""
+    conn = connect(path, create=True)
+    try:
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO themes VALUES (?,?,?,?,?,?,?)", themes)
+        conn.executemany("INSERT INTO theme_tree VALUES (?,?)", _tree(themes))
+        for rows in chunks:
+            insert_records(conn, rows)
+        write_people(conn, people)
+        refresh_aggregates(conn)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def update(path: str | Path, keys: Iterable[str], rows: RecordRows,
+           people: PeopleRows) -> None:
+    """An incremental build's change: the records of ``keys`` replaced by ``rows``, the
+    people replaced, the aggregates refreshed (the result equals a full build's)."""
+    conn = connect(path)
+    try:
+        conn.execute("BEGIN")
+        keys = list(keys)
+        before = _shape(conn, keys)
+        delete_records(conn, keys)
+        insert_records(conn, rows)
+        write_people(conn, people)
+        after = _shape(conn, keys)
+        refresh_aggregates(conn, set() if after == before else
+                           {r[2] for r in (*before[0], *after[0])})
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def insert_records(conn: sqlite3.Connection, rows: RecordRows) -> None:
+    conn.executemany("INSERT INTO works VALUES (?,?,?,?,?)", rows.works)
+    conn.executemany("INSERT INTO quotes VALUES (?,?,?,?,?,?)", rows.quotes)
+    conn.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?)", rows.claims)
+    conn.executemany("INSERT OR IGNORE INTO sources VALUES (?,?,?)", rows.sources)
+    conn.executemany("INSERT OR IGNORE INTO subjects VALUES (?,?,?)", rows.subjects)
+    conn.executemany("INSERT OR IGNORE INTO roles VALUES (?,?,?,?)", rows.roles)
+    first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM lines").fetchone()[0]
+    conn.executemany("INSERT INTO lines VALUES (?,?,?,?,?,?)",
+                     ((first + i, *r) for i, r in enumerate(rows.lines)))
+    conn.execute("INSERT INTO search(rowid, text) SELECT id, text FROM lines WHERE id >= ?",
+                 (first,))
+
+
+def delete_records(conn: sqlite3.Connection, keys: Iterable[str]) -> None:
+    """Every row of these records (works, quotes, claims, their links and search lines)."""
+    keys = [(k,) for k in dict.fromkeys(keys)]
+    conn.executemany("INSERT INTO search(search, rowid, text) SELECT 'delete', id, text "
+                     "FROM lines WHERE key = ?", keys)
+    conn.executemany("DELETE FROM lines WHERE key = ?", keys)
+    for table, column in RECORD_TABLES.items():
+        conn.executemany(f"DELETE FROM {table} WHERE {column} = ?", keys)
+
+
+def write_people(conn: sqlite3.Connection, rows: PeopleRows) -> None:
+    """Every thinker, replacing those there were (they are few, and derive from all the
+    records: an incremental build rewrites them whole)."""
+    for table in ("people", "aliases", "person_themes"):
+        conn.execute(f"DELETE FROM {table}")
+    conn.executemany("INSERT INTO people VALUES (?,?,?,?,?,?,?,?,?,?)", rows.people)
+    conn.executemany("INSERT INTO aliases VALUES (?,?,?)", rows.aliases)
+    conn.executemany("INSERT OR IGNORE INTO person_themes VALUES (?,?)", rows.themes)
+
+
+def write_named(path: str | Path, results: dict[str, str]) -> None:
+    """Replace the cached named query results (name -> SPARQL 1.1 Query Results JSON)."""
+    conn = connect(path)
+    try:
+        conn.execute("BEGIN")
+        conn.execute("DELETE FROM named_results")
+        conn.executemany("INSERT INTO named_results VALUES (?, ?)", sorted(results.items()))
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def is_current(path: str | Path) -> bool:
+    """True when ``path`` is a read model of this VERSION (an incremental build may update
+    it; anything else means a full build)."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            got = conn.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return got == (str(VERSION),)
+
+
+def read_named(path: str | Path) -> dict[str, str]:
+    """The cached named query results of a read model (name -> SPARQL JSON)."""
+    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    try:
+        return dict(conn.execute("SELECT name, json FROM named_results"))
+    finally:
+        conn.close()
+
+
+def _tree(themes: list[ThemeRow]) -> list[tuple[str, str]]:
+    """(theme id, IRI of a theme in its subtree): the theme and its narrower ones, as
+    kg.read.query.subtree walks them."""
+    by_id = {t.id: t for t in themes}
+    out = []
+    for t in themes:
+        seen, todo = [], [t.id]
+        while todo:
+            x = todo.pop(0)
+            if x in seen or x not in by_id:
+                continue
+            seen.append(x)
+            todo.extend(json.loads(by_id[x].narrower))
+        out += [(t.id, by_id[x].iri) for x in seen]
+    return out
+
+
+def _shape(conn: sqlite3.Connection, keys: list[str]) -> tuple[list, list, list]:
+    """What the theme aggregates read of these records: their subjects, roles and (key,
+    year); an edit that leaves them as they were (a title, a note) refreshes none."""
+    which = (json.dumps(keys),)
+    return tuple(sorted(conn.execute(sql, which).fetchall(), key=repr) for sql in (
+        "SELECT item, kind, theme FROM subjects WHERE item IN (SELECT value FROM json_each(?))",
+        "SELECT * FROM roles WHERE item IN (SELECT value FROM json_each(?))",
+        "SELECT key, year FROM works WHERE key IN (SELECT value FROM json_each(?))"))
+
+
+def refresh_aggregates(conn: sqlite3.Connection, themes: set[str] | None = None) -> None:
+    """Every aggregate, from the tables (after any write); the subtree ones only for the
+    themes above these theme IRIs (None: all)."""
+    refresh_subtrees(conn, None if themes is None else {a for (a,) in conn.execute(
+        "SELECT DISTINCT ancestor FROM theme_tree WHERE theme IN "
+        "(SELECT value FROM json_each(?))", (json.dumps(sorted(themes)),))})
+    refresh_speakers(conn, themes)
+    conn.execute("DELETE FROM theme_counts")
+    conn.execute("""
+        INSERT INTO theme_counts
+        SELECT coalesce(t.id, substr(s.theme, length(?) + 1)),
+               sum(s.kind = 'work'), sum(s.kind = 'quote'), sum(s.kind = 'claim')
+        FROM subjects s LEFT JOIN themes t ON t.iri = s.theme
+        GROUP BY s.theme""", (THEME_NS,))
+    conn.execute("DELETE FROM thinker_names")
+    conn.executemany("INSERT INTO thinker_names VALUES (?,?,?)",
+                     ((k, p, i) for i, (k, p) in enumerate(_thinker_names(conn).items())))
+
+
+_SUBTREE_ITEMS = """SELECT DISTINCT t.ancestor, s.kind, s.item FROM theme_tree t
+    JOIN subjects s ON s.theme = t.theme WHERE t.ancestor IN (SELECT value FROM json_each(?))"""
+
+
+def refresh_speakers(conn: sqlite3.Connection, themes: set[str] | None) -> None:
+    """theme_speakers of these theme IRIs (None: all)."""
+    if themes is None:
+        conn.execute("DELETE FROM theme_speakers")
+        where, args = "", ()
+    else:
+        args = (json.dumps(sorted(themes)),)
+        conn.execute("DELETE FROM theme_speakers WHERE theme IN "
+                     "(SELECT value FROM json_each(?))", args)
+        where = " AND s.theme IN (SELECT value FROM json_each(?))"
+    conn.execute(f"""INSERT INTO theme_speakers SELECT DISTINCT s.theme, r.person
+        FROM subjects s JOIN roles r ON r.item = s.item AND r.role = 'speaker'{where}""",
+                 args)
+
+
+def refresh_subtrees(conn: sqlite3.Connection, ancestors: set[str] | None) -> None:
+    """theme_pages, theme_thinkers and theme_works of these theme ids (None: all): set-based
+    SQL, about a second for every theme of 50,000 entries."""
+    if ancestors is None:
+        ancestors = {a for (a,) in conn.execute("SELECT id FROM themes")}
+    which = (json.dumps(sorted(ancestors)),)
+    for table in ("theme_pages", "theme_thinkers", "theme_works"):
+        conn.execute(f"DELETE FROM {table} WHERE theme IN (SELECT value FROM json_each(?))",
+                     which)
+    conn.execute(f"""INSERT INTO theme_pages SELECT ancestor, sum(kind = 'work'),
+        sum(kind = 'quote'), sum(kind = 'claim') FROM ({_SUBTREE_ITEMS}) GROUP BY ancestor""",
+                 which)
+    conn.execute(f"""INSERT INTO theme_thinkers SELECT x.ancestor, r.person,
+        count(DISTINCT x.item) FROM ({_SUBTREE_ITEMS}) x
+        JOIN roles r ON r.item = x.item AND r.role IN ('author', 'speaker')
+        WHERE x.kind = 'work' GROUP BY x.ancestor, r.person""", which)
+    conn.execute(f"""INSERT INTO theme_works SELECT ancestor, n, key FROM (
+        SELECT x.ancestor, w.key,
+               row_number() OVER (PARTITION BY x.ancestor ORDER BY w.year, w.key) AS n
+        FROM ({_SUBTREE_ITEMS}) x JOIN works w ON w.key = x.item WHERE x.kind = 'work')
+        WHERE n <= {HEAD}""", which)
+
+
+def _thinker_names(conn: sqlite3.Connection) -> dict[str, str]:
+    """Folded name -> thinker IRI, in the order of the thinker-names named query (name, sort
+    name, alias, key; then IRI, then name): the first thinker to claim a name keeps it."""
+    from kg.core.names import name_key
+
+    rows = conn.execute("""
+        SELECT 0, iri, name, 'name' FROM people WHERE name IS NOT NULL
+        UNION SELECT 1, iri, sort, 'sort' FROM people WHERE sort IS NOT NULL
+        UNION SELECT 2, p.iri, a.alias, 'alias' FROM aliases a JOIN people p USING (slug)
+              WHERE a.alias != ''
+        UNION SELECT 3, iri, key, 'key' FROM people WHERE key IS NOT NULL AND key != ''
+        ORDER BY 1, 2, 3""").fetchall()
+    names: dict[str, str] = {}
+    for _, o, n, kind in rows:
+        names.setdefault(name_key(n), o)
+        if kind == "sort":
+            names.setdefault(name_key(n.split(",")[0]), o)
+        if o.startswith(PERSON_NS):
+            names.setdefault(name_key(o[len(PERSON_NS):]), o)
+    return names
+
+
+def content(path: str | Path) -> dict[str, list]:
+    """Every table's rows, sorted (search lines without their ids): for comparing two read
+    models (an incremental build's and a full build's)."""
+    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    try:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search%' "
+            "AND name NOT LIKE 'sqlite%' ORDER BY name")]
+        out = {}
+        for t in tables:
+            cols = "kind, key, iri, weight, text" if t == "lines" else "*"
+            out[t] = sorted(conn.execute(f"SELECT {cols} FROM {t}").fetchall(), key=repr)
+        conn.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, search, 'row')")
+        out["search"] = conn.execute("SELECT * FROM temp.terms ORDER BY term").fetchall()
+        out["search-hits"] = sorted(conn.execute(
+            "SELECT l.key, l.text FROM search JOIN lines l ON l.id = search.rowid "
+            "WHERE search MATCH '\"rve\" AND \"num\"'").fetchall())
+        return out
+    finally:
+        conn.close()

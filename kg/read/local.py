@@ -1,0 +1,411 @@
+"""The local answers: SQL over the read model (read.sqlite, kg.core.readmodel).
+
+Every function returns the rows the named query of the same answer gives (kg/read/queries),
+grouped, ordered and counted the same way: SQL's NULLs sort first as SPARQL's unbound values
+do, and its BINARY collation is code point order, as SPARQL's string order is.
+tests/test_readmodel.py checks both on the shipped corpus and a generated library.
+
+Opened read-only: the build publishes a new file by rename, never writing a live one, so the
+connection is also ``immutable`` (no locks, no journal looked for).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from kg.core.errors import KgError
+from kg.core.readmodel import HEAD, NAME, PERSON_NS, THEME_NS, VERSION
+
+RELATED = 15  # thinker-related.rq: LIMIT 15
+
+
+def connect(folder: Path) -> sqlite3.Connection:
+    """The read model of a live generation folder, read-only; KgError when there is none."""
+    path = Path(folder) / NAME
+    if not path.is_file():
+        raise KgError(f"no read model in {folder}/ ({NAME}): run `kg build`")
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True,
+                               check_same_thread=False)
+        got = conn.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+    except sqlite3.DatabaseError as e:
+        raise KgError(f"cannot read {path} ({e}): run `kg build`") from None
+    if got is None or got[0] != str(VERSION):
+        raise KgError(f"{path} was written by another version of kg: run `kg build`")
+    return conn
+
+
+def _opt(v):
+    """A sort key for a value SPARQL may leave unbound (unbound first)."""
+    return (0, "") if v is None else (1, v)
+
+
+def _dicts(cur: sqlite3.Cursor) -> list[dict]:
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur]
+
+
+# --------------------------------------------------------------------------- themes
+
+def theme_index(db: sqlite3.Connection) -> dict[str, dict]:
+    """Library.theme_index(): id -> {id, iri, labels, alt, broader, narrower}."""
+    out = {}
+    for tid, iri, labels, alt, broader, narrower in db.execute(
+            "SELECT id, iri, labels, alt, broader, narrower FROM themes ORDER BY iri"):
+        out[tid] = {"id": tid, "iri": iri, "labels": json.loads(labels),
+                    "alt": json.loads(alt), "broader": json.loads(broader),
+                    "narrower": json.loads(narrower)}
+    return out
+
+
+def theme_counts(db: sqlite3.Connection) -> dict[str, dict]:
+    """Direct works, quotes and claims per theme id (the theme-counts named query)."""
+    return {t: {"works": w, "quotes": q, "claims": c}
+            for t, w, q, c in db.execute("SELECT theme, works, quotes, claims FROM theme_counts")}
+
+
+_ITEMS = "SELECT DISTINCT s.item FROM theme_tree t JOIN subjects s ON s.theme = t.theme " \
+         "WHERE t.ancestor = ? AND s.kind = ?"
+
+
+def on_theme(kind: str, tid: str) -> tuple[str, tuple]:
+    """(SQL, arguments) selecting the keys of the records of ``kind`` on a theme's subtree."""
+    return _ITEMS, (tid, kind)
+
+
+def theme_page(db: sqlite3.Connection, tid: str, limit: int | None) -> dict:
+    """Counts, thinkers, works (the first ``limit``), quotes and claims (the first ``limit``
+    rows) of a theme and its narrower themes (theme-size, theme-thinkers, theme-works +
+    work-authors, quotes, claims): counts, thinkers and the first works from the build's
+    aggregates."""
+    got = db.execute("SELECT works, quotes, claims FROM theme_pages WHERE theme = ?",
+                     (tid,)).fetchone() or (0, 0, 0)
+    counts = dict(zip(("works", "quotes", "claims"), got))
+    thinkers = [{"thinker": iri.removeprefix(PERSON_NS), "name": name, "works": n}
+                for iri, name, n in db.execute("""
+        SELECT p.iri, p.name, max(x.n) AS n
+        FROM (SELECT person, works AS n FROM theme_thinkers WHERE theme = ?1
+              UNION ALL SELECT slug, 0 FROM person_themes
+              WHERE theme IN (SELECT theme FROM theme_tree WHERE ancestor = ?1)) x
+        JOIN people p ON p.slug = x.person
+        WHERE p.name IS NOT NULL GROUP BY p.slug ORDER BY n DESC, p.name, p.iri""", (tid,))]
+    counts["thinkers"] = len(thinkers)
+    if limit and 0 < limit <= HEAD:
+        works = work_rows(db, """SELECT w.key, w.year, w.title, w.annotation
+            FROM theme_works t JOIN works w ON w.key = t.key
+            WHERE t.theme = ? ORDER BY t.pos LIMIT ?""", (tid, limit))
+    else:
+        works = work_rows(db, f"""SELECT w.key, w.year, w.title, w.annotation
+            FROM ({_ITEMS}) x JOIN works w ON w.key = x.item
+            ORDER BY w.year, w.key{_take(limit)}""", (tid, "work"))
+    return {"counts": counts, "thinkers": thinkers, "works": works,
+            "quotes": quote_rows(db, *on_theme("quote", tid), limit=limit),
+            "claims": claim_rows(db, *on_theme("claim", tid), limit=limit)}
+
+
+def work_rows(db: sqlite3.Connection, sql: str, args: tuple) -> list[dict]:
+    """Work rows (key, year, title, annotation selected by ``sql``), with their authors:
+    the creators' names sorted and joined by "; " (work-authors.rq)."""
+    rows = [{"key": k, "year": y, "title": t, "authors": None, "annotation": a}
+            for k, y, t, a in db.execute(sql, args)]
+    if rows:
+        names: dict[str, list[str]] = {}
+        for key, name in db.execute("""
+                SELECT r.item, p.name FROM roles r JOIN people p ON p.slug = r.person
+                WHERE r.item IN (SELECT value FROM json_each(?))
+                  AND r.role IN ('author', 'speaker') AND p.name IS NOT NULL
+                GROUP BY r.item, r.person""", (json.dumps([r["key"] for r in rows]),)):
+            names.setdefault(key, []).append(name)
+        for r in rows:
+            if r["key"] in names:
+                r["authors"] = "; ".join(sorted("; ".join(names[r["key"]]).split("; ")))
+    return rows
+
+
+def _take(limit: int | None) -> str:
+    return f" LIMIT {int(limit)}" if limit and limit > 0 else ""
+
+
+def quote_rows(db: sqlite3.Connection, keys_sql: str = "SELECT key FROM quotes",
+               args: tuple = (), limit: int | None = None) -> list[dict]:
+    """quotes.rq rows of the quotes whose keys ``keys_sql`` selects: one per (named
+    speaker, source), by key, speaker name, speaker, source (``limit``: the first rows)."""
+
+    quotes = db.execute(f"""SELECT key, text, locator, language, status FROM quotes
+        WHERE key IN ({keys_sql}) AND text IS NOT NULL ORDER BY key{_take(limit)}""",
+                        args).fetchall()
+    keys = (json.dumps([q[0] for q in quotes]),)
+    speakers: dict[str, list] = {}
+    for item, name, iri in db.execute("""
+            SELECT r.item, p.name, p.iri FROM roles r JOIN people p ON p.slug = r.person
+            WHERE r.item IN (SELECT value FROM json_each(?)) AND r.role = 'speaker'
+              AND p.name IS NOT NULL""", keys):
+        speakers.setdefault(item, []).append((name, iri))
+    sources = _sources(db, keys)
+    rows = []
+    for key, text, locator, language, status in quotes:
+        for name, _ in sorted(speakers.get(key, [(None, None)]),
+                              key=lambda x: (_opt(x[0]), _opt(x[1]))):
+            for s in sorted(sources.get(key, [None]), key=_opt):
+                rows.append({"key": key, "text": text, "speaker": name, "source": s,
+                             "locator": locator, "language": language, "status": status})
+    return rows[:limit] if limit and limit > 0 else rows
+
+
+def _sources(db: sqlite3.Connection, keys: tuple) -> dict[str, list[str]]:
+    """Item key -> its sources' IRI segments (kgo work IRIs sort as these do)."""
+    from kg.core.graph import _seg
+
+    out: dict[str, list[str]] = {}
+    for item, source in db.execute(
+            "SELECT item, source FROM sources WHERE item IN (SELECT value FROM json_each(?))",
+            keys):
+        out.setdefault(item, []).append(_seg(source))
+    return out
+
+
+def claim_rows(db: sqlite3.Connection, keys_sql: str = "SELECT key FROM claims",
+               args: tuple = (), status: str | None = None,
+               limit: int | None = None) -> list[dict]:
+    """claims.rq rows of the claims whose keys ``keys_sql`` selects (of one status), by key;
+    their sources: the keys of the works they cite, sorted, joined by ", "."""
+    where = "" if status is None else " AND c.status = ?"
+    return _dicts(db.execute(f"""
+        SELECT c.key, c.statement, c.figure, c.unit, c.date,
+               (SELECT group_concat(key, ', ') FROM (SELECT DISTINCT w.key FROM sources s
+                  JOIN works w ON w.key = s.source WHERE s.item = c.key ORDER BY w.key))
+               AS sources, c.status, c.note
+        FROM claims c WHERE c.key IN ({keys_sql}) AND c.statement IS NOT NULL{where}
+        ORDER BY c.key{_take(limit)}""", (*args, *(() if status is None else (status,)))))
+
+
+# --------------------------------------------------------------------------- thinkers
+
+def thinker_name(db: sqlite3.Connection, key: str) -> str | None:
+    """The thinker IRI a folded name is exactly (None: look further, thinker_names)."""
+    got = db.execute("SELECT person FROM thinker_names WHERE name = ?", (key,)).fetchone()
+    return got[0] if got else None
+
+
+def thinker_names(db: sqlite3.Connection) -> dict[str, str]:
+    return dict(db.execute("SELECT name, person FROM thinker_names ORDER BY pos"))
+
+
+def _slug(db: sqlite3.Connection, iri: str) -> str | None:
+    got = db.execute("SELECT slug FROM people WHERE iri = ?", (iri,)).fetchone()
+    return got[0] if got else None
+
+
+def thinker_info(db: sqlite3.Connection, iri: str) -> dict | None:
+    """thinker.rq: None when the thinker has no name (not one to show)."""
+    rows = _dicts(db.execute("""
+        SELECT iri AS id, name, birth, death, nationality, description, same_as AS sameAs
+        FROM people WHERE iri = ? AND name IS NOT NULL""", (iri,)))
+    if not rows:
+        return None
+    rows[0]["id"] = rows[0]["id"].removeprefix(PERSON_NS)
+    return rows[0]
+
+
+def thinker_works(db: sqlite3.Connection, slug: str) -> list[dict]:
+    """thinker-works.rq: works with the thinker's role (speaker counts as author)."""
+    return _dicts(db.execute("""
+        SELECT DISTINCT w.key, w.year, w.title,
+               CASE r.role WHEN 'speaker' THEN 'author' ELSE r.role END AS role
+        FROM roles r JOIN works w ON w.key = r.item WHERE r.person = ?
+        ORDER BY w.year, w.key, role""", (slug,)))
+
+
+def thinker_themes(db: sqlite3.Connection, slug: str) -> list[dict]:
+    """thinker-themes.rq: themes with a French label and how many of the thinker's works
+    (any role), sayings, or own tags are on them."""
+    rows = []
+    for theme, tid, fr, n in db.execute("""
+            SELECT x.theme, t.id, t.fr, count(DISTINCT x.item) FROM (
+              SELECT s.theme, s.item FROM roles r JOIN subjects s ON s.item = r.item
+              WHERE r.person = ?1 AND (r.kind = 'work' OR r.role = 'speaker')
+              UNION ALL SELECT theme, '' FROM person_themes WHERE slug = ?1) x
+            JOIN themes t ON t.iri = x.theme GROUP BY x.theme""", (slug,)):
+        rows.extend((-n, theme, label, tid) for label in json.loads(fr))
+    return [{"id": tid, "items": -n} for n, _, _, tid in sorted(rows)]
+
+
+def thinker_quotes(db: sqlite3.Connection, slug: str) -> list[dict]:
+    """thinker-quotes.rq: quotes by the thinker, and about (from a work the thinker
+    created, not said by them); one row per named speaker."""
+    rows = db.execute("""
+        WITH mine AS (SELECT 'by' AS relation, item FROM roles
+                      WHERE person = ?1 AND role = 'speaker' AND kind = 'quote'),
+             about AS (SELECT DISTINCT 'about', s.item FROM roles r
+                       JOIN works w ON w.key = r.item
+                       JOIN sources s ON s.source = w.key
+                       WHERE r.person = ?1 AND r.role IN ('author', 'speaker')
+                         AND s.item NOT IN (SELECT item FROM mine))
+        SELECT DISTINCT x.relation, q.key, q.text, p.name, q.locator
+        FROM (SELECT * FROM mine UNION ALL SELECT * FROM about) x
+        JOIN quotes q ON q.key = x.item
+        LEFT JOIN (SELECT r.item, p.name FROM roles r JOIN people p ON p.slug = r.person
+                   WHERE r.role = 'speaker' AND p.name IS NOT NULL) p ON p.item = q.key
+        WHERE q.text IS NOT NULL""", (slug,)).fetchall()
+    rows.sort(key=lambda r: (r[0], r[1], _opt(r[3])))
+    return [{"key": k, "relation": rel, "text": t, "speaker": name, "locator": loc}
+            for rel, k, t, name, loc in rows]
+
+
+def thinker_related(db: sqlite3.Connection, iri: str, theme_ids: list[str]) -> list[dict]:
+    """thinker-related.rq: the others tagged with, or speakers on, the thinker's themes."""
+    if not theme_ids:
+        return []
+    iris = [r[0] for r in db.execute(
+        "SELECT iri FROM themes WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(theme_ids),))]
+    iris += [THEME_NS + t for t in theme_ids if not db.execute(
+        "SELECT 1 FROM themes WHERE id = ?", (t,)).fetchone()]
+    return [{"thinker": o.removeprefix(PERSON_NS), "name": name, "sharedThemes": n}
+            for o, name, n in db.execute(f"""
+        SELECT p.iri, p.name, count(DISTINCT x.theme) AS n FROM (
+          SELECT slug AS person, theme FROM person_themes
+          WHERE theme IN (SELECT value FROM json_each(?1))
+          UNION SELECT person, theme FROM theme_speakers
+          WHERE theme IN (SELECT value FROM json_each(?1))) x
+        JOIN people p ON p.slug = x.person
+        WHERE p.name IS NOT NULL AND p.iri != ?2
+        GROUP BY p.slug ORDER BY n DESC, p.name, p.iri LIMIT {RELATED}""",
+                                             (json.dumps(iris), iri))]
+
+
+def thinker_page(db: sqlite3.Connection, iri: str) -> dict | None:
+    """Everything `kg thinker` shows, before labels and limits; None: not a thinker here.
+    ``info`` is None for a thinker without a name."""
+    slug = _slug(db, iri)
+    if slug is None:
+        return None
+    info = thinker_info(db, iri)
+    if info is None:
+        return {"info": None}
+    themes = thinker_themes(db, slug)
+    return {"info": info, "works": thinker_works(db, slug), "themes": themes,
+            "quotes": thinker_quotes(db, slug),
+            "related": thinker_related(db, iri, list(dict.fromkeys(r["id"] for r in themes)))}
+
+
+def said(db: sqlite3.Connection, iri: str, tid: str | None = None) -> list[dict]:
+    """quotes.rq with ?speaker bound to the thinker (and ?theme to these themes): one row per
+    source, by key then source; the speaker's own name on each."""
+    slug = _slug(db, iri)
+    if slug is None:
+        return []
+    keys_sql = "SELECT item FROM roles WHERE person = ? AND role = 'speaker'"
+    args: tuple = (slug,)
+    if tid is not None:
+        keys_sql += f" AND item IN ({_ITEMS})"
+        args += (tid, "quote")
+    rows = db.execute(f"""
+        SELECT q.key, q.text, p.name, s.source, q.locator, q.language, q.status
+        FROM quotes q JOIN people p ON p.slug = ?
+        LEFT JOIN sources s ON s.item = q.key
+        WHERE q.key IN ({keys_sql}) AND q.text IS NOT NULL""", (slug, *args)).fetchall()
+    from kg.core.graph import _seg
+
+    rows.sort(key=lambda r: (r[0], _opt(r[3] and _seg(r[3]))))
+    return [{"key": k, "text": t, "speaker": name, "source": s and _seg(s), "locator": loc,
+             "language": lang, "status": st} for k, t, name, s, loc, lang, st in rows]
+
+
+# --------------------------------------------------------------------------- search
+
+def search(db: sqlite3.Connection, words: list[str],
+           limit: int | None) -> tuple[list[tuple[str, float]], int]:
+    """The ``limit`` best (subject IRI, score) for these folded words, best first (ties by
+    IRI), and how many subjects match.  Scored by score_lines, as always: per line
+    holding every word (anywhere in a word), its weight times the occurrences of the words
+    (of the longest word alone, for one word), plus 3 when they occur together as written;
+    summed per subject.
+
+    The trigram index gives the lines holding some trigrams of every word (a few more than
+    those holding the words); they are checked and counted here, as UTF-8 bytes (no
+    decoding): Python's bytes.count is several times faster than SQLite's replace() and
+    instr(), which count characters."""
+    trigrams = list(dict.fromkeys(t for w in words for t in _trigrams(w)))
+    if trigrams:
+        rows = db.execute(
+            "SELECT l.iri, l.weight, CAST(l.text AS BLOB) FROM search "
+            "JOIN lines l ON l.id = search.rowid WHERE search MATCH ?",
+            (" AND ".join('"' + t.replace('"', '""') + '"' for t in trigrams),)).fetchall()
+    else:  # words of one or two letters: every line
+        rows = db.execute("SELECT iri, weight, CAST(text AS BLOB) FROM lines").fetchall()
+    scores = score_lines([w.encode("utf-8") for w in words], [r[2] for r in rows],
+                         [r[0] for r in rows], [r[1] for r in rows])
+    best = _best(scores, limit)
+    return [(iri, scores[iri]) for iri in best], len(scores)
+
+
+def _trigrams(word: str) -> list[str]:
+    """The trigrams a line holding ``word`` holds too: the first, middle and last ones (all
+    of them would find the same lines, slower; the lines are checked for the word anyway)."""
+    if len(word) < 3:
+        return []
+    return list(dict.fromkeys((word[:3], word[(len(word) - 3) // 2:][:3], word[-3:])))
+
+
+def score_lines(words: list, lines: list, subject: list, weight: list) -> dict:
+    """Subject -> summed score of its lines holding every word: per line, its weight times the
+    occurrences of the words (of the longest word alone, for one word), plus 3 when they occur
+    together as written.  The one scoring of kg search (read model and store alike); words
+    and lines both str, or both UTF-8 bytes (the same counts)."""
+    phrase = (b" " if isinstance(words[0], bytes) else " ").join(words)
+    per = {w: [t.count(w) for t in lines] for w in dict.fromkeys(words)}
+    if len(per) == 1:
+        counts = per[words[0]]
+        if len(words) == 1:  # the phrase is the word: every hit has it
+            found = [(i, n + 3) for i, n in enumerate(counts) if n]
+        else:  # one word repeated: each occurrence counts once per repetition
+            found = [(i, n * len(words) + (3 if phrase in lines[i] else 0))
+                     for i, n in enumerate(counts) if n]
+    else:
+        cols = [per[w] for w in words]
+        found = [(i, sum(cs) + (3 if phrase in lines[i] else 0))
+                 for i, cs in enumerate(zip(*cols)) if all(cs)]
+    scores: dict = {}
+    get = scores.get
+    for i, n in found:
+        s = subject[i]
+        scores[s] = get(s, 0.0) + weight[i] * n
+    return scores
+
+
+def _best(scores: dict[str, float], limit: int | None) -> list[str]:
+    """The subjects by score, best first, ties by IRI (the first ``limit``)."""
+    if limit and 0 < limit < len(scores):
+        import heapq
+
+        floor = heapq.nlargest(limit, scores.values())[-1]
+        return sorted((s for s, v in scores.items() if v >= floor),
+                      key=lambda s: (-scores[s], s))[:limit]
+    return sorted(scores, key=lambda s: (-scores[s], s))
+
+
+def search_details(db: sqlite3.Connection, iris: list[str]) -> dict[str, tuple]:
+    """IRI -> (IRI, kind, key, title, texts) of search results: texts in the order title,
+    annotation (works) or the text (quotes, claims)."""
+    out = {}
+    for iri, kind, key, title, a, b in db.execute("""
+            SELECT iri, 'work', key, title, title, annotation FROM works
+              WHERE iri IN (SELECT value FROM json_each(?1))
+            UNION ALL SELECT iri, 'quote', key, NULL, text, NULL FROM quotes
+              WHERE iri IN (SELECT value FROM json_each(?1))
+            UNION ALL SELECT iri, 'claim', key, NULL, statement, NULL FROM claims
+              WHERE iri IN (SELECT value FROM json_each(?1))""", (json.dumps(iris),)):
+        out[iri] = (iri, kind, key, title, list(dict.fromkeys(t for t in (a, b) if t)))
+    return out
+
+
+# --------------------------------------------------------------------------- lists
+
+def all_quotes(db: sqlite3.Connection) -> list[dict]:
+    return quote_rows(db)
+
+
+def all_claims(db: sqlite3.Connection, status: str | None = None) -> list[dict]:
+    return claim_rows(db, status=status)
