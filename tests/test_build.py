@@ -60,8 +60,7 @@ def test_build_writes_the_output_folder(built, out, small_bib, ontology_path):
     m = manifest(out)
     assert m["format"] == st.FORMAT_VERSION
     assert m["store"] == stores(out)[0] and (gen / m["store"]).is_dir()
-    assert set(m["files"]) == {"graph.ttl", "graph.jsonld", "graph.html",
-                               f"digest-{m['store']}.bin"}
+    assert set(m["files"]) == {"graph.ttl", "graph.jsonld", "graph.html", "read.sqlite"}
     assert m["bib"]["path"] == str(small_bib.resolve())
     assert m["bib"]["sha256"] == st.sha256(small_bib)
     assert m["bib"]["size"] == small_bib.stat().st_size

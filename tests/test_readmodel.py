@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.api import open_library
+from kg.builder.store import current
 from kg.core import readmodel
 from kg.core.errors import KgError
 from kg.read import query as Q
@@ -73,7 +74,7 @@ def libs(request):
 
 def test_schema(built):
     out = built[0]
-    db = sqlite3.connect(out / readmodel.NAME)
+    db = sqlite3.connect(current(out) / readmodel.NAME)
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"meta", "themes", "works", "quotes", "claims", "sources", "subjects", "roles",
             "people", "aliases", "person_themes", "lines", "search", "theme_counts",
@@ -90,33 +91,35 @@ def test_schema(built):
 
 
 def test_nothing_marshalled_or_pickled_on_disk(built):
-    names = {p.name for p in built[0].iterdir()}
+    names = {p.name for p in current(built[0]).iterdir()}
     assert not [n for n in names if n.startswith(("digest", "search-")) or
                 n.endswith((".bin", ".idx", ".parts", ".delta", ".pickle"))]
 
 
 def test_a_missing_read_model_says_build_and_writes_nothing(built, tmp_path):
     out = tmp_path / "out"
-    shutil.copytree(built[0], out)
-    (out / readmodel.NAME).unlink()
-    before = sorted(p.name for p in out.iterdir())
+    shutil.copytree(built[0], out, symlinks=True)
+    (current(out) / readmodel.NAME).unlink()
+    before = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
     lib = Q.Library(out)
     with pytest.raises(KgError, match="run `kg build`"):
         Q.themes(lib=lib)
     with pytest.raises(KgError, match="run `kg build`"):
         Q.search("surveillance", lib=lib)
-    assert sorted(p.name for p in out.iterdir()) == before
+    lib.close()
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == before
 
 
-def test_the_library_opens_files_where_current_says(built, tmp_path, monkeypatch):
+def test_the_library_reads_the_generation_it_holds(built, tmp_path):
+    """Everything a Library reads comes from one generation, held while it is open."""
     from kg.builder import store
 
-    moved = tmp_path / "generation"
-    shutil.copytree(built[0], moved)
-    monkeypatch.setattr(store, "current", lambda out: moved)
-    lib = Q.Library(tmp_path / "nowhere")
+    lib = Q.Library(built[0])
     assert Q.themes(lib=lib)
+    gen = lib.folder
+    assert gen == store.current(built[0]) and gen.name.startswith("gen-")
     assert lib.store is not None
+    lib.close()
 
 
 # --------------------------------------------------------------------------- SQL == SPARQL
@@ -317,8 +320,8 @@ def test_incremental_builds_keep_the_cached_results_right(tmp_path, monkeypatch)
         assert build("out").incremental
         assert ran.exists() == again, old
         build("full", incremental=False)
-        assert readmodel.read_named(tmp_path / "out" / readmodel.NAME) == \
-            readmodel.read_named(tmp_path / "full" / readmodel.NAME)
+        assert readmodel.read_named(current(tmp_path / "out") / readmodel.NAME) == \
+            readmodel.read_named(current(tmp_path / "full") / readmodel.NAME)
 
 
 def _rows_of(bib_text: str, tmp: Path):

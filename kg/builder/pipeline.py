@@ -115,7 +115,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
     large = n * 30 > PRETTY_MAX_TRIPLES
     workers = _workers(n) if parallel else None
     stage = st.staging(out)
-    loader = flat = None
+    loader = flat = store = None
     writers: list[Forked] = []
     try:
         store = ox.Store(str(stage / "store"))
@@ -207,6 +207,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             workers.stop()
         if loader is not None:
             loader.abort()
+        store = None  # closed before its folder goes: RocksDB may still be writing into it
         st.discard(stage)
         if isinstance(e, _Sequential) and parallel:
             bar.done()

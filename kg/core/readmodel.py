@@ -51,14 +51,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from kg.core.vocab import ID, PERSON_NS, RDF, SKOS, THEME_NS, WD
+
 NAME = "read.sqlite"
 VERSION = 4
 HEAD = 50  # works kept per theme in theme_works: enough for every default listing (20)
 
-ID = "https://kg.example/id/"
-PERSON_NS = ID + "person/"
-THEME_NS = ID + "theme/"
-WD = "http://www.wikidata.org/entity/"
 #: search weights: titles count most, then quotes and claims, then annotations
 TITLE, TEXT, ANNOTATION = 3, 2, 1
 
@@ -363,7 +361,6 @@ def theme_rows(onto_bytes: bytes) -> list[ThemeRow]:
     then label, broader themes by IRI, narrower ones (the inverse of broader) sorted."""
     import pyoxigraph as ox
 
-    SKOS = "http://www.w3.org/2004/02/skos/core#"
     concepts: set[str] = set()
     pref: dict[str, list] = {}
     alt: dict[str, list] = {}
@@ -372,12 +369,12 @@ def theme_rows(onto_bytes: bytes) -> list[ThemeRow]:
         s, p, o = t.subject, t.predicate.value, t.object
         if not isinstance(s, ox.NamedNode):
             continue
-        if p == RDF_TYPE and o.value == SKOS + "Concept":
+        if p == RDF_TYPE and o.value == SKOS.Concept:
             concepts.add(s.value)
-        elif p in (SKOS + "prefLabel", SKOS + "altLabel") and isinstance(o, ox.Literal):
+        elif p in (SKOS.prefLabel, SKOS.altLabel) and isinstance(o, ox.Literal):
             (pref if p.endswith("prefLabel") else alt).setdefault(s.value, []).append(
                 (o.language or "", o.value))
-        elif p == SKOS + "broader" and not isinstance(o, ox.Literal):
+        elif p == SKOS.broader and not isinstance(o, ox.Literal):
             broader.setdefault(s.value, set()).add(o.value)
     ids = {c: c.removeprefix(THEME_NS) for c in concepts}
     narrower: dict[str, set] = {}
@@ -396,7 +393,7 @@ def theme_rows(onto_bytes: bytes) -> list[ThemeRow]:
     return out
 
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = RDF.type
 
 
 def _json(value) -> str:
