@@ -272,8 +272,6 @@ def write_from_parts(out: str | Path, store_name: str, parts, persons,
     the ontology, and write ``out/digest-<store_name>.bin`` atomically, its two halves by two
     forked processes at once.  Returns its path.  (A build starts the halves itself, to go on
     meanwhile: ``merge``, ``write_half``, ``join_halves``.)"""
-    from kg.builder.forked import all_done
-
     writers, halves = start_halves(out, merge(parts, persons, onto_bytes))
     try:
         for w in writers:
@@ -285,8 +283,6 @@ def write_from_parts(out: str | Path, store_name: str, parts, persons,
         for h in halves:
             h.unlink(missing_ok=True)
         raise
-    finally:
-        all_done()
 
 
 def start_halves(folder: str | Path, merged, fork: bool = True, nice: int = 0):
