@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 from kg.core.errors import BuildError
 from kg.builder.forked import Forked
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("fork", [True, False])
@@ -71,7 +74,6 @@ def _library(tmp_path, monkeypatch, kind: str) -> Path:
 
 
 KINDS = ["small", "parallel"]
-ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -154,3 +156,36 @@ def test_a_fresh_process_builds_without_forking_a_threaded_process(tmp_path, mon
                        capture_output=True, text=True, env=env, cwd=tmp_path,
                        timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
+
+
+def test_the_loader_loads_bytes_and_files_and_counts(tmp_path):
+    from kg.builder.pipeline import _Loader
+
+    loader = _Loader(tmp_path, b"", shacl=False)
+    f = tmp_path / "x.nt"
+    f.write_bytes(b"<https://a.example/1> <https://a.example/p> <https://a.example/2> .\n")
+    loader.put(f)
+    loader.put(b"<https://a.example/3> <https://a.example/p> \"trois\" .\n")
+    assert loader.close() == (2, None)
+    assert not f.exists()  # a file is removed once loaded
+
+
+def test_a_load_that_fails_is_a_build_error(tmp_path):
+    from kg.builder.pipeline import _Loader
+
+    loader = _Loader(tmp_path, b"", shacl=False)
+    loader.put(b"<https://a.example/1> this is not N-Triples\n")
+    with pytest.raises(BuildError, match="^loading the graph failed: ."):
+        loader.close()
+
+
+def test_the_loader_stops_when_the_build_is_gone(tmp_path):
+    """Its input ends without the closing line (the build was killed): it stops, loads
+    nothing more."""
+    from kg.builder.pipeline import _Loader
+
+    loader = _Loader(tmp_path, b"", shacl=False)
+    loader.proc.stdin.close()
+    assert loader.proc.wait(timeout=120) == 1
+    loader.abort()
+    assert "the build stopped" in (tmp_path / ".load-errors").read_text()

@@ -121,9 +121,11 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
     parsed and interpreted in chunks, by two forked workers for a large library.
 
     Forks happen only while no thread of kg runs, and before this process opens the store
-    (whose database runs threads of its own): the loader (a child that owns the store), then
-    the workers (the pool's threads end with the map), then the digest writers, then SHACL's
-    child; only then does this process open the loaded store, read-only, to write its dumps."""
+    (whose database runs threads of its own, which a forked child would inherit half-made):
+    the loader is a process started, not forked, that owns the store while it loads; then the
+    workers are forked (the pool's threads end with the map), then the digest writers, then
+    SHACL's child; only then does this process open the loaded store, read-only, for its
+    dumps and page."""
     import pyoxigraph as ox
 
     from kg.core.bib import BibFile, _check_macros, _chunks, parse_pieces
