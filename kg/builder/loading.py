@@ -66,19 +66,12 @@ def load_all(store_path: str, ontology: str, shacl: bool, fd: int = 0):
 
 
 def _load(store, files: list[Path]) -> None:
-    """Load N-Triples files (then removed): one file for one load, written by the kernel."""
+    """Load N-Triples files (then removed), in one load.  From memory, not from the files:
+    Oxigraph's file reader stops at a statement over 16 MB (a 20 MB annotation)."""
     import pyoxigraph as ox
 
-    from kg.builder.store import append_file
-
-    path = files[0]
-    if len(files) > 1:
-        path = files[0].with_suffix(".batch")
-        with open(path, "wb") as out:
-            for f in files:
-                append_file(out, f)
-        files = [*files, path]
-    store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    store.bulk_load(input=b"".join(f.read_bytes() for f in files),
+                    format=ox.RdfFormat.N_TRIPLES, lenient=True)
     for f in files:
         f.unlink()
 
