@@ -1,5 +1,5 @@
 """The store's loader: a process of its own, started by the build with a fresh interpreter
-(``python -m kg.builder.loading STORE ONTOLOGY [--shacl]``), not forked.
+(``python -m kg.builder.loading STORE ONTOLOGY [--shacl] [--parent=PID]``), not forked.
 
 A forked child must not open a store: the store's database (RocksDB) runs threads, and a
 child forked by a process that has opened one before (a test run, a process that builds
@@ -76,7 +76,25 @@ def _load(store, files: list[Path]) -> None:
         f.unlink()
 
 
+def _die_with(parent: int) -> None:
+    """Be killed with the build (Linux): a build killed with `kill -9` leaves no loader
+    writing into its staging folder after the next build has removed it.  Elsewhere the end
+    of the input stops the loader, once its current load is done."""
+    import contextlib
+    import signal
+
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # gone already
+        sys.exit(1)
+
+
 def main(argv: list[str]) -> int:
+    for a in argv[2:]:
+        if a.startswith("--parent="):
+            _die_with(int(a.split("=", 1)[1]))
     try:
         out = pickle.dumps(load_all(argv[0], argv[1], "--shacl" in argv[2:]))
     except BaseException as e:  # the build reports it

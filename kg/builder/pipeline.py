@@ -672,7 +672,7 @@ class _Loader:
         self.errors = open(stage / ".load-errors", "w+b")  # noqa: SIM115 (closed in _end)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kg.builder.loading", str(stage / "store"), str(onto),
-             *(["--shacl"] if shacl else [])],
+             f"--parent={os.getpid()}", *(["--shacl"] if shacl else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=env)
         self.fd: int | None = self.proc.stdin.fileno()
 
