@@ -1,6 +1,6 @@
 """Build speed: `kg build` against bibtexparser's own parse of the same file (the floor).
 
-    python benchmarks/bench_build.py [1000 10000 50000] [--repeat 3]
+    python benchmarks/bench_build.py [1000 10000 50000] [--repeat 3] [--keywords free]
 
 For each size: a synthetic library (benchmarks/generate.py), then, each in a fresh process,
 the floor `bibtexparser.parse_file(path)` (default middleware stack) and `kg build`; prints the
@@ -25,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from generate import generate, themes  # noqa: E402
+from generate import KEYWORDS, generate, themes  # noqa: E402
 
 
 def run(cmd: list[str]) -> tuple[float, int]:
@@ -47,17 +47,20 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("sizes", nargs="*", type=int, default=[1000, 10000, 50000])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--keywords", choices=KEYWORDS, default="themes",
+                    help="generate.py's keywords: themes of the thesaurus, or free ones")
     a = ap.parse_args()
     py = sys.executable
     tmp = Path(tempfile.mkdtemp(prefix="kg-bench-"))
     ids = themes(ROOT / "ontology.ttl")
     full: dict[int, float] = {}
+    print(f"generator: benchmarks/generate.py --keywords {a.keywords}")
     print(f"{'entries':>8} {'floor s':>8} {'build s':>8} {'ratio':>6} {'peak MB':>8} "
           f"{'edit s':>7} {'edit/full':>9} {'query s':>8}")
     try:
         for n in a.sizes:
             bib = tmp / f"lib{n}.bib"
-            bib.write_text(generate(n, 1, ids), encoding="utf-8")
+            bib.write_text(generate(n, 1, ids, a.keywords), encoding="utf-8")
             floor, _ = median([py, "-c", "import sys, bibtexparser; "
                                "bibtexparser.parse_file(sys.argv[1])", str(bib)], a.repeat)
             out = tmp / f"out{n}"

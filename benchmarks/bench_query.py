@@ -2,6 +2,7 @@
 
     python benchmarks/bench_query.py                 # shipped corpus, 1k, 10k, 50k entries
     python benchmarks/bench_query.py --sizes 1000 --repeat 3
+    python benchmarks/bench_query.py --keywords free    # free keywords, none in the thesaurus
 
 The floor is `python -c "import rdflib"` in a fresh process.  Goal: every command within
 1.5x the floor at 50,000 entries, within 1.2x on the shipped corpus.  Libraries come from
@@ -53,8 +54,12 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000,50000")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--workdir", default=None, help="keep the generated libraries here")
+    ap.add_argument("--keywords", choices=("themes", "free"), default="themes",
+                    help="generate.py's keywords: themes of the thesaurus, or free ones")
     a = ap.parse_args()
     from generate import generate, themes
+
+    print(f"generator: benchmarks/generate.py --keywords {a.keywords}")
 
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     py = sys.executable
@@ -63,9 +68,9 @@ def main() -> None:
     onto = ROOT / "ontology.ttl"
     libs = [("corpus", ROOT / "references.bib", "ellul1988")]
     for n in [int(x) for x in a.sizes.split(",") if x]:
-        bib = work / f"lib{n}.bib"
+        bib = work / f"lib{n}-{a.keywords}.bib"
         if not bib.exists():
-            bib.write_text(generate(n, 1, themes(onto)), encoding="utf-8")
+            bib.write_text(generate(n, 1, themes(onto), a.keywords), encoding="utf-8")
         libs.append((f"{n}", bib, "w1"))
     floor = wall([py, "-c", "import rdflib"], env, a.repeat)
     print(f"floor (python -c 'import rdflib'): {floor:.3f} s")

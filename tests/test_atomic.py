@@ -73,6 +73,7 @@ def libraries(tmp_path_factory):
     return paths
 
 
+@pytest.mark.slow
 def test_two_concurrent_builds(tmp_path, libraries, ontology_path):
     out = tmp_path / "out"
     for _ in range(3):  # the race is hit in practice on every round or two
@@ -101,6 +102,7 @@ def large_build_seconds(tmp_path_factory, libraries, ontology_path):
     return time.perf_counter() - t
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fraction", [0.1, 0.35, 0.6, 0.8])
 def test_kill_9_mid_build_leaves_previous_output(tmp_path, libraries, ontology_path, fraction,
                                                  large_build_seconds):
@@ -137,6 +139,7 @@ def test_kill_9_mid_build_leaves_previous_output(tmp_path, libraries, ontology_p
     assert leftovers(out) == [], "the killed build's stage is cleaned"
 
 
+@pytest.mark.slow
 def test_readers_during_a_build_see_a_whole_graph(tmp_path, libraries, ontology_path):
     out = tmp_path / "out"
     kg("build", str(libraries[300]), "--ontology", str(ontology_path), "-o", str(out),

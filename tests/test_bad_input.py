@@ -161,6 +161,7 @@ def run_kg(args: list[str], cwd: Path, timeout: int = 300) -> subprocess.Complet
                           capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_20_mb_field(tmp_path, ontology_path):
     p = tmp_path / "big.bib"
     p.write_text("@book{big,\n  author = {Ellul, Jacques},\n  title = {Big},\n"
@@ -182,6 +183,7 @@ def test_20_mb_field(tmp_path, ontology_path):
     assert len(r.stdout) > 20_000_000
 
 
+@pytest.mark.slow
 def test_10000_authors(tmp_path, ontology_path):
     authors = " and ".join(f"Auteur{i}, Prénom{i}" for i in range(10_000))
     p = tmp_path / "many.bib"

@@ -13,6 +13,8 @@ import pytest
 
 from kg.browse import render
 
+pytestmark = pytest.mark.slow  # a real browser (Chromium through Playwright)
+
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile.bib"
 CHROMIUM = "/usr/bin/chromium"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -89,6 +90,7 @@ ONTOLOGY = (ROOT / "ontology.ttl").read_bytes()
 THESAURUS = load_thesaurus(ONTOLOGY)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(items=entries())
 def test_roundtrip_property(items):

@@ -53,7 +53,8 @@ def two_ways(bib: Path, tmp_path: Path, monkeypatch, chunk: int):
     return par, kb.build(bib, ONTOLOGY, tmp_path / "seq", incremental=False)
 
 
-@pytest.mark.parametrize("large", [False, True], ids=["pretty", "flat"])
+@pytest.mark.parametrize("large", [pytest.param(False, marks=pytest.mark.slow), True],
+                         ids=["pretty", "flat"])
 def test_two_processes_build_the_same_graph(tmp_path, monkeypatch, large):
     bib = tmp_path / "lib.bib"
     bib.write_text(generate(600, 3, themes(ONTOLOGY)) + TRICKY, encoding="utf-8")

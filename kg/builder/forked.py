@@ -1,5 +1,8 @@
 """Work done beside the build, in a forked child: a copy-on-write view of the process, so
-nothing is sent to it; its result comes back pickled through a pipe."""
+nothing is sent to it; its result comes back pickled through a pipe.
+
+The build forks only while no thread of kg runs (see kg.builder.pipeline._full), and changes
+no state of the calling process: what the collector is told happens in the child only."""
 from __future__ import annotations
 
 from kg.core.errors import BuildError
@@ -24,10 +27,7 @@ class Forked:
             except Exception as e:
                 self.error = str(e) or type(e).__name__
             return
-        import gc
-
         r, w = os.pipe()
-        gc.freeze()  # a collection in either process would touch, so copy, every page
         try:
             pid = os.fork()
         except BaseException:
@@ -37,8 +37,12 @@ class Forked:
         if pid == 0:  # the child: no exit handlers, no buffers of the parent flushed twice
             code = 1
             try:
+                import gc
                 import pickle
 
+                # the child's own collector: what it inherited is left alone (a collection
+                # would touch, so copy, every page); the child ends with os._exit
+                gc.freeze()
                 os.close(r)
                 try:
                     os.nice(nice)
@@ -93,11 +97,3 @@ class Forked:
                 os.waitpid(self.pid, 0)
             self.pid = 0
 
-
-def all_done() -> None:
-    """Every child is gone: what was frozen for them may be collected again (a process that
-    builds many times would otherwise never free the cycles of its earlier builds).  Not
-    before: a collection while a child runs would copy every page it touches."""
-    import gc
-
-    gc.unfreeze()

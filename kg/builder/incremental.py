@@ -25,7 +25,6 @@ import shutil
 from pathlib import Path
 
 from kg.builder import store as st
-from kg.builder.forked import all_done
 from kg.core.errors import KgError, Problem
 
 INDEX = st.INDEX
@@ -261,7 +260,6 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
 
     stage = st.staging(out)
     old = held.folder  # the generation this build starts from
-    jobs: list = []  # forked children to stop on failure
     try:
         old_store = ox.Store.read_only(str(old / manifest["store"]))
         old_store.backup(str(stage / "store"))
@@ -282,9 +280,8 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         if page is not None and len(positions) <= PAGE_MAX_ENTRIES:
             _stage_page(stage, store, page, problems)  # the whole generation: its page too
         store.flush()
+        named = _named(old, store, predicates, aggregates)  # here: no fork once a store is open
         del store
-        named = _named(old, stage / "store", predicates, aggregates)  # a child, meanwhile
-        jobs.append(named)
         _splice(old_ttl, stage / "graph.ttl", index, old_chunks, spans, new_blocks, 0,
                 tail_nt, b"")
         _splice(old_js, stage / "graph.jsonld", index, old_chunks, spans, new_blocks, 1,
@@ -301,18 +298,13 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         new_index["counts"] = counts
         with open(stage / INDEX, "w", encoding="utf-8") as f:
             f.write(json.dumps(new_index, ensure_ascii=False, separators=(",", ":")))
-        _update_read_model(old, stage, redone, persons, named and named.wait())
+        _update_read_model(old, stage, redone, persons, named)
         held.release()  # read: the old generation may go once the new one is live
         publish(out, stage, bib_path, onto_path, counts, triples, problems)
         problems.extend(_page(out, len(positions)))
     except BaseException:
-        for job in jobs:
-            if job is not None:
-                job.kill()
         st.discard(stage)
         raise
-    finally:
-        all_done()
     result = BuildResult(out, counts, problems, triples)
     result.incremental = True
     return result
@@ -373,23 +365,16 @@ def _replace(store, old_nt: bytes, new_nt: bytes) -> tuple[int, set[str]]:
     return change + len(fresh), predicates
 
 
-def _named(old: Path, store_path: Path, predicates: set[str], aggregates):
-    """The cached named query results for the updated store, by a forked child (its
-    ``wait()`` gives them; None: no aggregates): those of generation ``old``, the queries
-    that read a changed predicate run again (kg.read.query.aggregate_results)."""
+def _named(old: Path, store, predicates: set[str], aggregates) -> dict[str, str] | None:
+    """The cached named query results for the updated ``store`` (None: no aggregates): those
+    of generation ``old``, the queries that read a changed predicate run again
+    (kg.read.query.aggregate_results).  In this process: it has the store open, and a child
+    forked from a process whose store database runs threads could hang opening one."""
     if aggregates is None:
         return None
-    from kg.builder.forked import NICE, Forked
     from kg.core import readmodel
 
-    previous = readmodel.read_named(old / st.READ_MODEL)
-
-    def run() -> dict[str, str]:
-        import pyoxigraph as ox
-
-        return aggregates(ox.Store.read_only(str(store_path)), predicates, previous)
-
-    return Forked(run, "running the cached named queries", True, NICE)
+    return aggregates(store, predicates, readmodel.read_named(old / st.READ_MODEL))
 
 
 def _splice(old_path: Path, new_path: Path, index, old_chunks, spans, new_blocks, which: int,

@@ -12,7 +12,7 @@ from kg.builder import store as st
 from kg.core import readmodel
 from kg.core.errors import BuildError, Problem
 from kg.core.readmodel import RecordRows
-from kg.builder.forked import NICE, Forked, all_done
+from kg.builder.forked import NICE, Forked
 from kg.core.vocab import PREFIXES
 from kg.builder.inputs import (  # noqa: F401  (the build's inputs, as callers knew them)
     BIB_NAME, ONTOLOGY_NAME, default_inputs, load_model, shipped)
@@ -91,7 +91,14 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
           aggregates: Aggregates | None = None) -> BuildResult:
     """A whole build.  The main process reads the file-wide context (@string, @thinker,
     crossref parents, every key from the entry heads); the work, quote and claim pieces are
-    parsed and interpreted in chunks, by two forked workers for a large library."""
+    parsed and interpreted in chunks, by two forked workers for a large library.
+
+    Forks happen only while no thread of kg runs, and before this process opens the store
+    (whose database runs threads of its own, which a forked child would inherit half-made):
+    the loader is a process started, not forked, that owns the store while it loads; then the
+    workers are forked (the pool's threads end with the map), then the digest writers, then
+    SHACL's child; only then does this process open the loaded store, read-only, for its
+    dumps and page."""
     import pyoxigraph as ox
 
     from kg.core.bib import BibFile, _check_macros, _chunks, parse_pieces
@@ -118,12 +125,10 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
     loader = flat = store = None
     writers: list[Forked] = []
     try:
-        store = ox.Store(str(stage / "store"))
-        store.bulk_load(input=onto_bytes, format=ox.RdfFormat.TURTLE)
+        loader = _Loader(stage, onto_bytes, shacl=not large)  # started, not forked
         _share(mb, pieces, plan, stage)
         if workers:
-            workers.start()  # fork before the loader thread starts
-        loader = _Loader(store)
+            workers.start(loader.fd)  # then the workers, whose pool's threads end with the map
         keys: list[str] = []  # of the works, quotes and claims, in file order
         positions: list[int] = []
         counts = {"works": 0, "quotes": 0, "claims": 0}
@@ -166,18 +171,18 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             write_index(stage / st.INDEX, pieces, piece_keys, piece_shas, keys, positions,
                         index_rows, ctx, plan.parent_keys, heads, (len(tail_nt), len(tail_js)),
                         counts, mb.persons)
-        loader.close()
-        loader.store = None  # the store must be closed before it is moved into place
-        triples = len(store)
-        named = aggregates(store, None, None) if aggregates is not None else None
+        triples, selected = loader.close()  # with what SHACL validates, selected by the loader
         page_problems: list[Problem] = []
         if not large:  # SHACL on the whole graph (large ones: `kg check` samples), in a
-            from kg.builder.shacl import shacl_data, validate_data  # child while the files are written
+            from kg.builder.shacl import validate_data  # child while the files are written
 
-            model, selected = mb.model(records), shacl_data(store)
+            model = mb.model(records)
             shacl = Forked(lambda: [p for p in validate_data(selected, model)[0]
                                     if p.level == "error"], "validating the graph (SHACL)", True)
             writers.append(shacl)
+        if not large or aggregates is not None or (page is not None and n <= PAGE_MAX_ENTRIES):
+            store = ox.Store.read_only(str(stage / "store"))  # after the last fork
+        named = aggregates(store, None, None) if aggregates is not None else None
         if page is not None and n <= PAGE_MAX_ENTRIES:
             _stage_page(stage, store, page, page_problems)
         if not large:
@@ -190,8 +195,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
                           key=lambda p: (p.line, p.key, p.level, p.message))
         _refuse(problems, counts, strict, bib_path, out)
         _keep_good(blocking, out)
-        store.flush()
-        del store
+        store = None  # closed before it is moved into place
         for w in writers:
             w.wait()
         if named is not None:
@@ -216,7 +220,6 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         raise
     finally:
         bar.done()
-        all_done()  # last: a collection with children alive would copy the pages it touched
     return BuildResult(out, counts, problems, triples)
 
 
@@ -499,16 +502,22 @@ def _share(mb, pieces, plan, stage) -> None:
 
 
 class _Workers:
-    """Forked processes that inherit the file-wide context instead of receiving it."""
+    """Forked processes that inherit the file-wide context instead of receiving it.
+
+    The pool forks its workers before it starts its own threads; ``map`` joins them when it
+    ends, before the build forks again."""
 
     def __init__(self, processes: int):
         self.processes = processes
         self.pool = None
 
-    def start(self) -> None:
+    def start(self, loader_fd: int | None = None) -> None:
+        """Fork the workers; each closes ``loader_fd`` (the loader's end, the main process's
+        alone: the loader sees the end of its input when the main process is gone)."""
         import multiprocessing
 
-        self.pool = multiprocessing.get_context("fork").Pool(self.processes)
+        self.pool = multiprocessing.get_context("fork").Pool(
+            self.processes, initializer=_close, initargs=(loader_fd,))
 
     def map(self, fn, items):
         """fn over items in order.  A worker that dies (the out-of-memory killer, a signal)
@@ -539,6 +548,15 @@ class _Workers:
             self.pool.terminate()
             self.pool.join()
             self.pool = None
+
+
+def _close(fd: int | None) -> None:
+    import contextlib
+    import os
+
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def _workers(n: int):
@@ -593,95 +611,77 @@ def flat_heads(onto_bytes: bytes) -> tuple[bytes, bytes]:
     return ttl, ("[\n" + js.strip()[1:-1].strip()).encode("utf-8")
 
 
-LOAD_BATCH = 32 << 20
-
-
 class _Loader:
-    """Loads N-Triples into the store in a thread (Oxigraph releases the GIL meanwhile).
+    """Loads N-Triples into the store in a process of its own (kg.builder.loading: started,
+    not forked, so that no forked child ever opens a store); this process opens the store
+    once the loader is done."""
 
-    ``lenient``: Oxigraph does not re-validate the IRIs (15 % of the load); every IRI is
-    minted by kg/graph.py from percent-encoded segments, and every literal escaped there."""
+    def __init__(self, stage: Path, onto_bytes: bytes, shacl: bool):
+        import os
+        import subprocess
 
-    def __init__(self, store):
-        import queue
-        import threading
-
-        self.store = store
-        self.q: queue.Queue = queue.Queue(maxsize=2)
-        self.batch: list = []  # bytes and files
-        self.size = 0
-        self.idle = True  # waiting for data: the next put is sent at once
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while True:
-            self.idle = True
-            batch = self.q.get()
-            self.idle = False
-            if batch is None:
-                break
-            if self.error is None:
-                try:
-                    self._load(batch)
-                except Exception as e:
-                    self.error = e
-
-    def _load(self, batch: list) -> None:
-        """Load a batch of N-Triples (bytes, or files that are then removed)."""
-        import pyoxigraph as ox
-
-        files = [x for x in batch if isinstance(x, Path)]
-        if len(batch) == 1 and files:
-            path = files[0]
-        elif not files:
-            self.store.bulk_load(input=b"".join(batch), format=ox.RdfFormat.N_TRIPLES,
-                                 lenient=True)
-            return
-        else:  # one file for one load: written by the kernel from the chunks' files
-            path = files[0].with_suffix(".batch")
-            files.append(path)
-            with open(path, "wb") as out:
-                for x in batch:
-                    if isinstance(x, Path):
-                        st.append_file(out, x)
-                    else:
-                        out.write(x)
-        self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, lenient=True)
-        for f in files:
-            f.unlink()
+        self.stage = stage
+        self.sent = 0
+        onto = stage / ".load-ontology.ttl"
+        onto.write_bytes(onto_bytes)
+        root = str(Path(__file__).resolve().parents[2])  # the kg this build runs
+        env = {**os.environ,
+               "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        self.errors = open(stage / ".load-errors", "w+b")  # noqa: SIM115 (closed in _end)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kg.builder.loading", str(stage / "store"), str(onto),
+             f"--parent={os.getpid()}", *(["--shacl"] if shacl else [])],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=env)
+        self.fd: int | None = self.proc.stdin.fileno()
 
     def put(self, data: bytes | Path) -> None:
-        """Queue N-Triples (bytes, or a file the loader removes once loaded): sent at once
-        when the loader waits, else gathered up to LOAD_BATCH bytes (each bulk load writes
-        and ingests its own sorted files: fewer, larger loads cost less)."""
-        if self.error:
-            raise BuildError(f"loading the graph failed: {self.error}")
-        self.batch.append(data)
-        self.size += data.stat().st_size if isinstance(data, Path) else len(data)
-        if self.idle or self.size >= LOAD_BATCH:
-            self._flush()
+        """Queue N-Triples: bytes, or a file (removed once loaded)."""
+        if isinstance(data, bytes):
+            if not data:
+                return
+            path = self.stage / f".load-{self.sent:09d}.nt"
+            path.write_bytes(data)
+            data = path
+        self.sent += 1
+        try:
+            self.proc.stdin.write(str(data).encode("utf-8") + b"\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, ValueError):  # the loader stopped: its error says why
+            self.close()
+            raise BuildError("loading the graph failed: the loader stopped") from None
 
-    def _flush(self) -> None:
-        if self.batch:
-            self.q.put(self.batch)
-            self.batch, self.size = [], 0
+    def close(self):
+        """Wait until everything is loaded: (the number of triples in the store, SHACL's
+        selection of it or None)."""
+        import pickle
 
-    def close(self) -> None:
-        """Wait until everything is loaded (may be called again)."""
-        if self.thread.is_alive():
-            self._flush()
-            self.q.put(None)
-            self.thread.join()
-        if self.error:
-            raise BuildError(f"loading the graph failed: {self.error}")
+        try:
+            out = self.proc.communicate(b"\n")[0]
+        except (BrokenPipeError, ValueError):
+            out = b""
+            self.proc.wait()
+        self.fd = None
+        self.errors.seek(0)
+        error = self.errors.read().decode("utf-8", "replace").strip()
+        self.errors.close()
+        (self.stage / ".load-errors").unlink(missing_ok=True)
+        (self.stage / ".load-ontology.ttl").unlink(missing_ok=True)
+        if self.proc.returncode:
+            raise BuildError(f"loading the graph failed: "
+                             f"{error or f'exit status {self.proc.returncode}'}")
+        return pickle.loads(out)
 
     def abort(self) -> None:
-        if self.thread.is_alive():
-            self.error = self.error or BuildError("aborted")
-            self.q.put(None)
-            self.thread.join()
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            self.proc.kill()
+        with contextlib.suppress(OSError, ValueError):
+            self.proc.stdin.close()
+        self.proc.wait()
+        self.proc.stdout.close()
+        self.errors.close()
+        self.fd = None
 
 
 def ensure_built(out: str | Path = "out", bib: str | Path | None = None,

@@ -1,0 +1,108 @@
+"""The store's loader: a process of its own, started by the build with a fresh interpreter
+(``python -m kg.builder.loading STORE ONTOLOGY [--shacl] [--parent=PID]``), not forked.
+
+A forked child must not open a store: the store's database (RocksDB) runs threads, and a
+child forked by a process that has opened one before (a test run, a process that builds
+twice) inherits its thread pools without their threads: its loads wait for ever.  A fresh
+interpreter has none of that; and the build's own process opens the store only after its
+last fork (see kg.builder.pipeline._full).
+
+The build writes the paths of N-Triples files on the loader's standard input, one a line;
+the loader loads each as it comes, or, when several came while it was loading, together, up
+to LOAD_BATCH bytes (each bulk load writes and ingests its own sorted files: fewer, larger
+loads cost less); the files are then removed.  An empty line ends the input: the loader
+writes (triples, SHACL's selection or None) pickled on its standard output, and exits.
+
+``lenient``: Oxigraph does not re-validate the IRIs (15 % of the load); every IRI is minted
+by kg/graph.py from percent-encoded segments, and every literal escaped there.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import sys
+from pathlib import Path
+
+LOAD_BATCH = 32 << 20
+
+
+def load_all(store_path: str, ontology: str, shacl: bool, fd: int = 0):
+    import pyoxigraph as ox
+
+    store = ox.Store(store_path)
+    store.bulk_load(path=ontology, format=ox.RdfFormat.TURTLE)
+    buf, pending, done = b"", [], False
+    while True:
+        wait = not pending and not done  # block for the next line only when idle
+        while wait or select.select([fd], [], [], 0)[0]:
+            data = os.read(fd, 1 << 16)
+            if not data:
+                if not done:
+                    raise RuntimeError("the build stopped before the graph was loaded")
+                break
+            buf += data
+            *lines, buf = buf.split(b"\n")
+            for line in lines:
+                if line:
+                    pending.append(Path(line.decode("utf-8")))
+                else:
+                    done = True
+            wait = not pending and not done
+        if not pending:
+            break
+        batch, size = [], 0
+        while pending and (not batch or size < LOAD_BATCH):
+            batch.append(pending.pop(0))
+            size += batch[-1].stat().st_size
+        _load(store, batch)
+    store.flush()
+    selected = None
+    if shacl:
+        from kg.builder.check import shacl_data
+
+        selected = shacl_data(store)
+    return len(store), selected
+
+
+def _load(store, files: list[Path]) -> None:
+    """Load N-Triples files (then removed), in one load.  From memory, not from the files:
+    Oxigraph's file reader stops at a statement over 16 MB (a 20 MB annotation)."""
+    import pyoxigraph as ox
+
+    store.bulk_load(input=b"".join(f.read_bytes() for f in files),
+                    format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    for f in files:
+        f.unlink()
+
+
+def _die_with(parent: int) -> None:
+    """Be killed with the build (Linux): a build killed with `kill -9` leaves no loader
+    writing into its staging folder after the next build has removed it.  Elsewhere the end
+    of the input stops the loader, once its current load is done."""
+    import contextlib
+    import signal
+
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # gone already
+        sys.exit(1)
+
+
+def main(argv: list[str]) -> int:
+    for a in argv[2:]:
+        if a.startswith("--parent="):
+            _die_with(int(a.split("=", 1)[1]))
+    try:
+        out = pickle.dumps(load_all(argv[0], argv[1], "--shacl" in argv[2:]))
+    except BaseException as e:  # the build reports it
+        sys.stderr.write(str(e) or type(e).__name__)
+        return 1
+    sys.stdout.buffer.write(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
