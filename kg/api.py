@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.builder import pipeline
-from kg.builder.pipeline import BuildResult
+from kg.builder.stages import BuildResult
 from kg.read.query import Library
 
 

@@ -18,84 +18,26 @@ time.  A previous output without a read model means a full build.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
-import re
 import shutil
 from pathlib import Path
 
 from kg.builder import store as st
-from kg.core.errors import KgError, Problem
+from kg.builder.index import INDEX, INDEX_VERSION, absolute, index_row, people_table, piece_sha
+from kg.builder.stages import (
+    PAGE_MAX_ENTRIES,
+    Block,
+    BuildResult,
+    flat_heads,
+    gate_rules,
+    keep_good,
+    page_warnings,
+    publish,
+    refuse,
+    stage_page,
+)
+from kg.core.errors import KgError
 
-INDEX = st.INDEX
-INDEX_VERSION = 2
-
-
-_LINE = re.compile(r"\bline (\d+)")
-_REL = re.compile(r"\bline \{(-?\d+)\}")
-
-
-def _relative(p: Problem, entry_line: int) -> list:
-    """A problem of an entry, its line numbers (in the message too) relative to the entry."""
-    msg = _LINE.sub(lambda m: f"line {{{int(m.group(1)) - entry_line}}}", p.message)
-    return [p.line - entry_line, p.level, msg]
-
-
-def _absolute(path: str, key: str, entry_line: int, rel: list) -> Problem:
-    line, level, msg = rel
-    msg = _REL.sub(lambda m: f"line {int(m.group(1)) + entry_line}", msg)
-    return Problem(path, entry_line + line, key, level, msg)
-
-
-def piece_sha(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-
-def index_row(kind: str, nt_size: int, js_size: int, problems: list[Problem], line: int,
-              people: list) -> list:
-    """What the index keeps of a work, quote or claim: its kind, the length of its blocks in
-    graph.ttl and graph.jsonld, its problems (lines relative to its entry), the slugs of its
-    people (their names are in the index's "people" table)."""
-    return [kind, nt_size, js_size, [_relative(p, line) for p in problems], people]
-
-
-def people_table(persons: dict) -> dict:
-    """slug -> [given, family, suffix, organization] of every person (for the index)."""
-    return {s: [p.name.given, p.name.family, p.name.suffix, p.name.organization]
-            for s, p in persons.items()}
-
-
-def write_index(path: Path, pieces, piece_keys: dict, piece_shas: dict, keys: list[str],
-                positions: list[int],
-                rows: list[str], ctx, parent_keys: list[str], heads: tuple[int, int],
-                tails: tuple[int, int], counts: dict, persons: dict) -> None:
-    """Record what the next build needs to redo only what changed.  ``keys`` and
-    ``positions``: the works, quotes and claims in file order; ``rows``: their index rows
-    as JSON object members (``"key":[...],...``), written by the workers, chunk by chunk;
-    ``piece_shas``: the hashes of the pieces the workers read (the others are made here)."""
-    chunk_keys = [piece_keys.get(i) for i in range(len(pieces))]
-    keyed = [k for k in chunk_keys if k is not None]
-    simple = set(keyed) == set(keys) and len(keyed) == len(keys)
-    at = {e.key: e.position for e in ctx.entries}
-    at.update(zip(keys, positions))
-    index = {
-        "version": INDEX_VERSION,
-        "usable": simple,
-        "parents": parent_keys,
-        "chunks": [[piece_shas.get(i) or piece_sha(text), key]
-                   for i, ((text, _), key) in enumerate(zip(pieces, chunk_keys))],
-        "positions": at,
-        "heads": list(heads),
-        "tails": list(tails),
-        "counts": counts,
-        "people": people_table(persons),
-    }
-    head = json.dumps(index, ensure_ascii=False, separators=(",", ":"))  # C encoder
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(head[:-1])
-        f.write(',"records":{')
-        f.write(",".join(r for r in rows if r))
-        f.write("}}")
 
 
 def rebuild(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes: bytes,
@@ -154,18 +96,6 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
 
     from kg.core import graph
     from kg.core.bib import BibFile, _check_macros, parse_pieces
-    from kg.builder.pipeline import (
-        Block,
-        PAGE_MAX_ENTRIES,
-        BuildResult,
-        _keep_good,
-        _page,
-        _refuse,
-        _stage_page,
-        flat_heads,
-        gate_rules,
-        publish,
-    )
     from kg.core.model import ModelBuilder, Name, Person
 
     old_chunks = index["chunks"]
@@ -248,15 +178,15 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         if key in new_blocks:
             problems += new_blocks[key].problems
         else:
-            problems += [_absolute(str(bib_path), key, entry_line[key], rel) for rel in own]
+            problems += [absolute(str(bib_path), key, entry_line[key], rel) for rel in own]
     problems = sorted(set(problems), key=lambda p: (p.line, p.key, p.level, p.message))
     counts = dict(index["counts"])
     for key, b in new_blocks.items():
         counts[records[key][0] + "s"] -= 1
         counts[b.kind + "s"] += 1
     counts["thinkers"] = len(persons)
-    _refuse(problems, counts, strict, bib_path, out)
-    _keep_good([p for b in new_blocks.values() for p in b.blocking], out)
+    refuse(problems, counts, strict, bib_path, out)
+    keep_good([p for b in new_blocks.values() for p in b.blocking], out)
 
     stage = st.staging(out)
     old = held.folder  # the generation this build starts from
@@ -278,7 +208,7 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
             store, removed + old_tail_nt, b"".join(b.nt for b in new_blocks.values()) + tail_nt)
         triples = manifest["triples"] + gained
         if page is not None and len(positions) <= PAGE_MAX_ENTRIES:
-            _stage_page(stage, store, page, problems)  # the whole generation: its page too
+            stage_page(stage, store, page, problems)  # the whole generation: its page too
         store.flush()
         named = _named(old, store, predicates, aggregates)  # here: no fork once a store is open
         del store
@@ -301,7 +231,7 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         _update_read_model(old, stage, redone, persons, named)
         held.release()  # read: the old generation may go once the new one is live
         publish(out, stage, bib_path, onto_path, counts, triples, problems)
-        problems.extend(_page(out, len(positions)))
+        problems.extend(page_warnings(out, len(positions)))
     except BaseException:
         st.discard(stage)
         raise

@@ -4,8 +4,7 @@ from __future__ import annotations
 import re
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from kg.builder import store as st
@@ -13,32 +12,26 @@ from kg.core import readmodel
 from kg.core.errors import BuildError, Problem
 from kg.core.readmodel import RecordRows
 from kg.builder.forked import NICE, Forked
+from kg.builder.index import index_row, piece_sha, write_index
+from kg.builder.stages import (  # noqa: F401  (Block, BuildResult: as callers knew them)
+    PAGE_MAX_ENTRIES,
+    Aggregates,
+    Block,
+    BuildResult,
+    Page,
+    flat_heads,
+    gate,
+    gate_rules,
+    keep_good,
+    page_warnings,
+    publish,
+    refuse,
+    stage_page,
+)
 from kg.core.vocab import PREFIXES
 from kg.builder.inputs import (  # noqa: F401  (the build's inputs, as callers knew them)
     BIB_NAME, ONTOLOGY_NAME, default_inputs, load_model, shipped)
 from kg.builder.inputs import thesaurus as _thesaurus
-
-Page = Callable[[object, Path], object]  # page(store, path): writes the interactive page
-#: aggregates(store, changed predicates, previous results) -> {named query: SPARQL 1.1 JSON
-#: results}: what the read model caches (a full build passes None, None: run them all)
-Aggregates = Callable[[object, "set[str] | None", "dict[str, str] | None"], dict[str, str]]
-
-@dataclass
-class BuildResult:
-    out: Path
-    counts: dict[str, int]
-    problems: list[Problem] = field(default_factory=list)
-    triples: int = 0
-    seconds: float = 0.0
-    incremental: bool = False  # True when only the changed entries were rebuilt
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.level == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.level == "warning"]
 
 
 #: above this many triples (about 2,000 entries) a library is built as a large one: graph.ttl
@@ -102,7 +95,6 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
     import pyoxigraph as ox
 
     from kg.core.bib import BibFile, _check_macros, _chunks, parse_pieces
-    from kg.builder.incremental import write_index
     from kg.core.model import ModelBuilder
 
     pieces = list(_chunks(text)) if text.strip() else []
@@ -165,7 +157,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         del read_rows  # the child has its copy
         counts.update(thinkers=len(mb.persons), themes=len(thesaurus))
         thinker_model = mb.model([])
-        blocking += [p for rule in _gate() for p in rule(thinker_model) if p.level == "error"]
+        blocking += [p for rule in gate() for p in rule(thinker_model) if p.level == "error"]
         if large:  # while the store finishes loading
             heads = flat.close(tail_nt, tail_js)
             write_index(stage / st.INDEX, pieces, piece_keys, piece_shas, keys, positions,
@@ -184,7 +176,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             store = ox.Store.read_only(str(stage / "store"))  # after the last fork
         named = aggregates(store, None, None) if aggregates is not None else None
         if page is not None and n <= PAGE_MAX_ENTRIES:
-            _stage_page(stage, store, page, page_problems)
+            stage_page(stage, store, page, page_problems)
         if not large:
             store.dump(str(stage / "graph.ttl"), ox.RdfFormat.TURTLE,
                        from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
@@ -193,15 +185,15 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             blocking += shacl.wait()
         problems = sorted({*ctx.problems, *mb.problems, *loose, *blocking, *page_problems},
                           key=lambda p: (p.line, p.key, p.level, p.message))
-        _refuse(problems, counts, strict, bib_path, out)
-        _keep_good(blocking, out)
+        refuse(problems, counts, strict, bib_path, out)
+        keep_good(blocking, out)
         store = None  # closed before it is moved into place
         for w in writers:
             w.wait()
         if named is not None:
             readmodel.write_named(stage / st.READ_MODEL, named)
         publish(out, stage, bib_path, onto_path, counts, triples, problems)
-        problems.extend(_page(out, n))
+        problems.extend(page_warnings(out, n))
     except BaseException as e:
         for w in writers:
             w.kill()
@@ -294,87 +286,9 @@ def _tail(mb, bib_file, large: bool) -> tuple[bytes, bytes]:
     return "".join(nt).encode("utf-8"), "".join(js).encode("utf-8")
 
 
-def _refuse(problems, counts, strict: bool, bib_path, out) -> None:
-    """Stop before publishing: --strict with errors, or nothing usable read."""
-    errors = [p for p in problems if p.level == "error"]
-    if strict and errors:
-        raise BuildError(f"{errors[0]}\n(--strict: nothing written; "
-                         f"{len(errors)} error(s) in all)")
-    if not counts["works"] + counts["quotes"] + counts["claims"] and not counts["thinkers"]:
-        detail = f"\n{errors[0]}" if errors else ""
-        raise BuildError(f"{bib_path}: no entries could be read; {out}/ left as it was{detail}")
-
-
-def publish(out: Path, stage: Path, bib_path: Path, onto_path: Path, counts: dict,
-            triples: int, problems: list[Problem]) -> None:
-    """Make the stage, a complete generation, the live output (kg.builder.store.publish)."""
-    manifest = {
-        "format": st.FORMAT_VERSION,
-        "bib": st.fingerprint(bib_path),
-        "ontology": st.fingerprint(onto_path),
-        "counts": counts,
-        "triples": triples,
-        "problems": {"errors": sum(p.level == "error" for p in problems),
-                     "warnings": sum(p.level == "warning" for p in problems)},
-        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-    st.publish(out, stage, manifest)
-
-
-#: above this many entries `kg build` writes no whole-graph page (`kg viz` draws parts of it)
-PAGE_MAX_ENTRIES = 3000
-
-
-def _page(out: Path, n: int) -> list[Problem]:
-    """Above PAGE_MAX_ENTRIES no whole-graph page (the new generation has none): say so."""
-    if n <= PAGE_MAX_ENTRIES:
-        return []
-    return [Problem(str(out), 0, "", "warning",
-                    f"graph.html not written: {n} entries is more than a page can show "
-                    f"usefully ({PAGE_MAX_ENTRIES}); draw a part with `kg viz --theme T` "
-                    "or `kg viz --thinker P`")]
-
-
-def _stage_page(stage: Path, store, page: Page, problems: list[Problem]) -> str | None:
-    """graph.html from the new store, published with the rest; a failure is a warning."""
-    from kg.core.errors import KgError
-
-    try:
-        page(store, stage / "graph.html")
-    except (KgError, OSError, ValueError) as e:
-        problems.append(Problem("graph.html", 0, "", "warning", f"graph.html not written: {e}"))
-        return None
-    return "graph.html"
-
-
-def _gate():
-    from kg.builder.rules import GATE_RULES
-    return GATE_RULES
-
-
-def _keep_good(blocking: list[Problem], out: Path) -> None:
-    """Never replace a good out/ with a graph the checks call broken."""
-    if blocking and st.read_manifest(out) is not None:
-        raise BuildError(f"{blocking[0]}\n({len(blocking)} error(s) would make the new graph "
-                         f"wrong; {out}/ left as it was: fix them, `kg check` lists them)")
-
-
 #: libraries of at least this many entries are interpreted by two processes (2 cores)
 PARALLEL_MIN_ENTRIES = 4000
 _SHARED: dict = {}  # what a forked worker inherits: ModelBuilder, pieces, plan, staging folder
-
-
-@dataclass
-class Block:
-    """One work, quote or claim rebuilt by an incremental build."""
-
-    key: str
-    kind: str
-    nt: bytes
-    js: bytes
-    problems: list[Problem]
-    people: list[str]  # the slugs of the people it names, in order of appearance
-    blocking: list[Problem] = field(default_factory=list)  # errors that make the graph wrong
 
 
 @dataclass
@@ -405,7 +319,6 @@ def _chunk(args: tuple[int, int, bool]) -> _Part:
 
     from kg.core import graph
     from kg.core.bib import BibFile, _check_macros, parse_pieces
-    from kg.builder.incremental import index_row, piece_sha
 
     i, j, large = args
     mb, pieces, plan = _SHARED["mb"], _SHARED["pieces"], _SHARED["plan"]
@@ -463,38 +376,6 @@ def _write_read_model(stage: Path, onto_bytes: bytes, rows: list[RecordRows], pe
                         readmodel.people_rows(persons))
 
     return Forked(write, "writing the read model", fork, NICE)
-
-
-def gate_rules(mb, recs) -> list[Problem]:
-    """The errors `kg check` finds in these records that would put wrong values in the graph
-    (malformed dates, ISBN, DOI, URL; undefined links)."""
-    from kg.builder.rules import GATE_RULES
-    from kg.core.model import Model
-
-    if getattr(mb, "keys_only", None) is None:
-        mb.keys_only = _KeysOnly(mb)
-    model = Model(recs, {}, mb.thesaurus, mb.keys_only, [])
-    return [p for rule in GATE_RULES for p in rule(model) if p.level == "error"]
-
-
-class _KeysOnly:
-    """What the gate rules read of the file: its entries' keys (all of them), and its path."""
-
-    def __init__(self, mb):
-        self.path = mb.bib.path
-        self.keys = mb.keys
-
-    @property
-    def entries(self):
-        return _keyed(self.keys)
-
-    def macros(self):
-        return {}
-
-
-def _keyed(keys):
-    from types import SimpleNamespace
-    return [SimpleNamespace(key=k) for k in keys]
 
 
 def _share(mb, pieces, plan, stage) -> None:
@@ -597,18 +478,6 @@ class _FlatWriter:
             self.ttl.close()
             self.js.close()
         return self.heads
-
-
-def flat_heads(onto_bytes: bytes) -> tuple[bytes, bytes]:
-    """What the flat Turtle and JSON-LD files start with: prefixes and the ontology."""
-    import pyoxigraph as ox
-
-    onto = ox.Store()
-    onto.bulk_load(input=onto_bytes, format=ox.RdfFormat.TURTLE)
-    prefixes = "".join(f"@prefix {k}: <{v}> .\n" for k, v in PREFIXES.items()).encode()
-    ttl = prefixes + onto.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    js = onto.dump(format=ox.RdfFormat.JSON_LD, from_graph=ox.DefaultGraph()).decode()
-    return ttl, ("[\n" + js.strip()[1:-1].strip()).encode("utf-8")
 
 
 class _Loader:

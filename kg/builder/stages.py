@@ -1,0 +1,161 @@
+"""What every build does around its own work, full or incremental: the result, the blocks a
+record becomes, the checks before publishing (refuse, keep_good, the gate rules), the page and
+the flat files' heads, and publishing the stage as the live generation.  The full build
+(kg.builder.pipeline) and the incremental one (kg.builder.incremental) both import it; it
+imports neither.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.builder import store as st
+from kg.core.errors import BuildError, Problem
+from kg.core.vocab import PREFIXES
+
+
+Page = Callable[[object, Path], object]  # page(store, path): writes the interactive page
+
+
+#: aggregates(store, changed predicates, previous results) -> {named query: SPARQL 1.1 JSON
+#: results}: what the read model caches (a full build passes None, None: run them all)
+Aggregates = Callable[[object, "set[str] | None", "dict[str, str] | None"], dict[str, str]]
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    counts: dict[str, int]
+    problems: list[Problem] = field(default_factory=list)
+    triples: int = 0
+    seconds: float = 0.0
+    incremental: bool = False  # True when only the changed entries were rebuilt
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+
+def refuse(problems, counts, strict: bool, bib_path, out) -> None:
+    """Stop before publishing: --strict with errors, or nothing usable read."""
+    errors = [p for p in problems if p.level == "error"]
+    if strict and errors:
+        raise BuildError(f"{errors[0]}\n(--strict: nothing written; "
+                         f"{len(errors)} error(s) in all)")
+    if not counts["works"] + counts["quotes"] + counts["claims"] and not counts["thinkers"]:
+        detail = f"\n{errors[0]}" if errors else ""
+        raise BuildError(f"{bib_path}: no entries could be read; {out}/ left as it was{detail}")
+
+
+def publish(out: Path, stage: Path, bib_path: Path, onto_path: Path, counts: dict,
+            triples: int, problems: list[Problem]) -> None:
+    """Make the stage, a complete generation, the live output (kg.builder.store.publish)."""
+    manifest = {
+        "format": st.FORMAT_VERSION,
+        "bib": st.fingerprint(bib_path),
+        "ontology": st.fingerprint(onto_path),
+        "counts": counts,
+        "triples": triples,
+        "problems": {"errors": sum(p.level == "error" for p in problems),
+                     "warnings": sum(p.level == "warning" for p in problems)},
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    st.publish(out, stage, manifest)
+
+
+#: above this many entries `kg build` writes no whole-graph page (`kg viz` draws parts of it)
+PAGE_MAX_ENTRIES = 3000
+
+
+def page_warnings(out: Path, n: int) -> list[Problem]:
+    """Above PAGE_MAX_ENTRIES no whole-graph page (the new generation has none): say so."""
+    if n <= PAGE_MAX_ENTRIES:
+        return []
+    return [Problem(str(out), 0, "", "warning",
+                    f"graph.html not written: {n} entries is more than a page can show "
+                    f"usefully ({PAGE_MAX_ENTRIES}); draw a part with `kg viz --theme T` "
+                    "or `kg viz --thinker P`")]
+
+
+def stage_page(stage: Path, store, page: Page, problems: list[Problem]) -> str | None:
+    """graph.html from the new store, published with the rest; a failure is a warning."""
+    from kg.core.errors import KgError
+
+    try:
+        page(store, stage / "graph.html")
+    except (KgError, OSError, ValueError) as e:
+        problems.append(Problem("graph.html", 0, "", "warning", f"graph.html not written: {e}"))
+        return None
+    return "graph.html"
+
+
+def gate():
+    from kg.builder.rules import GATE_RULES
+    return GATE_RULES
+
+
+def keep_good(blocking: list[Problem], out: Path) -> None:
+    """Never replace a good out/ with a graph the checks call broken."""
+    if blocking and st.read_manifest(out) is not None:
+        raise BuildError(f"{blocking[0]}\n({len(blocking)} error(s) would make the new graph "
+                         f"wrong; {out}/ left as it was: fix them, `kg check` lists them)")
+
+
+@dataclass
+class Block:
+    """One work, quote or claim rebuilt by an incremental build."""
+
+    key: str
+    kind: str
+    nt: bytes
+    js: bytes
+    problems: list[Problem]
+    people: list[str]  # the slugs of the people it names, in order of appearance
+    blocking: list[Problem] = field(default_factory=list)  # errors that make the graph wrong
+
+
+def gate_rules(mb, recs) -> list[Problem]:
+    """The errors `kg check` finds in these records that would put wrong values in the graph
+    (malformed dates, ISBN, DOI, URL; undefined links)."""
+    from kg.builder.rules import GATE_RULES
+    from kg.core.model import Model
+
+    if getattr(mb, "keys_only", None) is None:
+        mb.keys_only = KeysOnly(mb)
+    model = Model(recs, {}, mb.thesaurus, mb.keys_only, [])
+    return [p for rule in GATE_RULES for p in rule(model) if p.level == "error"]
+
+
+class KeysOnly:
+    """What the gate rules read of the file: its entries' keys (all of them), and its path."""
+
+    def __init__(self, mb):
+        self.path = mb.bib.path
+        self.keys = mb.keys
+
+    @property
+    def entries(self):
+        from types import SimpleNamespace
+
+        return [SimpleNamespace(key=k) for k in self.keys]
+
+    def macros(self):
+        return {}
+
+
+def flat_heads(onto_bytes: bytes) -> tuple[bytes, bytes]:
+    """What the flat Turtle and JSON-LD files start with: prefixes and the ontology."""
+    import pyoxigraph as ox
+
+    onto = ox.Store()
+    onto.bulk_load(input=onto_bytes, format=ox.RdfFormat.TURTLE)
+    prefixes = "".join(f"@prefix {k}: <{v}> .\n" for k, v in PREFIXES.items()).encode()
+    ttl = prefixes + onto.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    js = onto.dump(format=ox.RdfFormat.JSON_LD, from_graph=ox.DefaultGraph()).decode()
+    return ttl, ("[\n" + js.strip()[1:-1].strip()).encode("utf-8")
