@@ -357,7 +357,7 @@ class _Entry:
 
 
 _HEAD = re.compile(r"[ \t]*@[ \t]*([A-Za-z][\w-]*)[ \t]*([{(])"  # @type{
-                   r"[ \t\n]*([^,\s{}()\"#%'=\\]+)[ \t\n]*,")  # key,
+                   r"[ \t\n]*([^,\s{}\"#%'=\\]+)[ \t\n]*,")  # key, (biber takes '(' and ')')
 _NAME = re.compile(r"\s*([^\s=,{}()\"#%\\]+)\s*=\s*")
 _BARE = re.compile(r"[^\s,#{}()\"=%]+")
 # a brace or quote counts unless escaped by an odd number of backslashes ('\\}' ends a group)
@@ -556,7 +556,7 @@ def _add_entry(bib: BibFile, block, line: int, path: str, first_line: dict[str, 
         fields[f.key] = value
         lines[f.key] = fline
     key = block.key
-    if not key or not re.fullmatch(r"[^\s,{}()\"#%'=\\]+", key):
+    if not key or not re.fullmatch(r"[^\s,{}\"#%'=\\]+", key):
         bib.problems.append(Problem(path, line, key, "error",
                                     f"invalid citekey {key!r}: use letters, digits and -_:./"))
         return
@@ -569,7 +569,7 @@ def _add_entry(bib: BibFile, block, line: int, path: str, first_line: dict[str, 
 
 #: an entry's head as written: its type and the text up to the first ',' or line end
 _WRITTEN_KEY = re.compile(r"@\s*(\w+)\s*[{(][ \t]*([^,\n]*?)[ \t]*(?:,|\n|$)")
-_KEY_FORBIDDEN = re.compile(r"[\s\"#%'(){}=\\]")
+_KEY_FORBIDDEN = re.compile(r"[\s\"#%'{}=\\]")
 
 
 def _char_name(c: str) -> str:

@@ -9,6 +9,7 @@ import re
 from urllib.parse import quote as _pct
 
 from kg.core.model import Model, Person, Record, parse_number
+from kg.core.values import _ISBN_PREFIX, date_type, doi_of, isbn_ok, isbns, url_ok, year_of
 from kg.core.vocab import (
     AUTHOR,
     BIBO,
@@ -98,26 +99,10 @@ def iri(value: str) -> str:
     return f"<{value}>"
 
 
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-
-
-def date_type(value: str) -> str | None:
-    """The XSD type of an exact biblatex date; None for ranges, '?', '~' and the like."""
-    m = _DATE.fullmatch(value)
-    if not m:
-        return None
-    return XSD.date if m.group(3) else XSD.gYearMonth if m.group(2) else XSD.gYear
-
-
 def date_literal(value: str) -> str:
     """A biblatex date -> typed literal when exact, plain text otherwise."""
     v = value.strip()
     return lit(v, date_type(v))
-
-
-def year_of(value: str) -> int | None:
-    m = re.match(r"\s*(-?\d{1,4})", value)
-    return int(m.group(1)) if m else None
 
 
 def language_code(value: str) -> str:
@@ -331,13 +316,16 @@ def _work(out: _Out, node: str, rec: Record) -> None:
         out.date(node, KGO.originalDate, v["origdate"])
     if v.get("origlanguage"):
         out.text(node, KGO.originalLanguage, language_code(v["origlanguage"]))
-    isbn = re.sub(r"[^0-9Xx]", "", v.get("isbn", ""))
-    if len(isbn) == 13:
-        out.text(node, BIBO.isbn13, isbn)
-    elif len(isbn) == 10:
-        out.text(node, BIBO.isbn10, isbn)
-    out.text(node, BIBO.doi, v.get("doi", ""))
-    out.text(node, BIBO.uri, v.get("url", ""), XSD.anyURI)
+    for one in isbns(v.get("isbn", "")) if v.get("isbn") else ():
+        if isbn_ok(one):  # typed only when it validates; the field keeps what is written
+            digits = re.sub(r"[^0-9X]", "", _ISBN_PREFIX.sub("", one.replace(" ", "")).upper())
+            out.text(node, BIBO.isbn13 if len(digits) == 13 else BIBO.isbn10, digits)
+        else:  # as written (a wrong checksum, a typo): shown, never claimed an ISBN-10/13
+            out.text(node, BIBO.isbn, one)
+    if v.get("doi"):
+        out.text(node, BIBO.doi, doi_of(v["doi"]) or v["doi"])
+    if v.get("url"):
+        out.text(node, BIBO.uri, v["url"], XSD.anyURI if url_ok(v["url"]) else None)
     out.text(node, KGO.urlDate, v.get("urldate", ""))
     out.text(node, DCT.description, v.get("annotation") or v.get("annote", ""))
     out.text(node, KGO.note, v.get("note", ""))

@@ -11,6 +11,7 @@ from kg.core.bib import BibFile, RawEntry, text
 from kg.core.errors import Problem
 from kg.core.latex import decode, slug
 from kg.core.themes import Thesaurus
+from kg.core.values import value_problems
 from kg.core.vocab import CLAIM_STATUSES, CONTESTED, QUOTE_STATUSES, SOURCED, UNSOURCED
 
 #: name fields and the role each gives its people
@@ -137,12 +138,41 @@ def _parse_one(one: str) -> Name:
 
     if one.startswith("{") and one.endswith("}") and _balanced_whole(one):
         return Name("", _clean(one), organization=True)
+    if _EXTENDED.match(one):
+        extended = _extended_name(one)
+        if extended is not None:
+            return extended
     try:
         parts = parse_single_name_into_parts(one, strict=False)
     except (InvalidNameError, ValueError, IndexError):
         return Name("", _clean(one))
     family = " ".join(parts.von + parts.last)
     return Name(_clean(" ".join(parts.first)), _clean(family), _clean(" ".join(parts.jr)))
+
+
+#: biber's extended name format, as Better BibTeX writes it:
+#: ``family=Dijk, given=Marten, prefix=van, useprefix=true``
+_EXTENDED = re.compile(r"\s*(?:family|given|prefix|suffix)\s*=", re.IGNORECASE)
+_EXTENDED_PART = re.compile(r"\s*([A-Za-z-]+)\s*=\s*(\{(?:[^{}]|\{[^{}]*\})*\}|[^,]*)\s*(?:,|$)")
+
+
+def _extended_name(one: str) -> Name | None:
+    """A name in biber's extended format, or None when it is not one after all."""
+    parts: dict[str, str] = {}
+    pos = 0
+    while pos < len(one):
+        m = _EXTENDED_PART.match(one, pos)
+        if not m or m.end() == pos:
+            return None
+        value = m.group(2).strip()
+        if value[:1] == "{" and value[-1:] == "}":
+            value = value[1:-1]
+        parts[m.group(1).lower()] = value
+        pos = m.end()
+    if "family" not in parts and "given" not in parts:
+        return None
+    family = " ".join(p for p in (parts.get("prefix", ""), parts.get("family", "")) if p)
+    return Name(_clean(parts.get("given", "")), _clean(family), _clean(parts.get("suffix", "")))
 
 
 def _balanced_whole(s: str) -> bool:
@@ -236,6 +266,8 @@ class ModelBuilder:
                 self.alias[a.slug] = name.slug
                 p.aliases.append(a.display)
         p.themes = _themes(e, vals, self.thesaurus, self.warn)
+        for fname, msg in value_problems(vals):
+            self.warn(e, fname, "warning", msg)
 
     def person(self, n: Name) -> str:
         s = self.alias.get(n.slug, n.slug)
@@ -278,15 +310,17 @@ class ModelBuilder:
                 pos += 1
                 rec.people.append(Credit(role if fname != "bookauthor" else "bookauthor",
                                          self.person(n), pos))
-        for ref in ("source", "citedin", "statedin", "related", "crossref", "xref"):
+        for ref in ("source", "citedin", "statedin", "related", "crossref", "xref", "xdata"):
             if ref in vals:
                 keys = _split_list(vals[ref])
                 rec.refs[ref] = keys
                 for k in keys:
                     if k not in self.keys and ref != "crossref":  # reported above
-                        self.warn(e, ref, "error" if ref in ("crossref", "related") else
+                        self.warn(e, ref, "error" if ref in ("crossref", "related", "xdata") else
                                   "warning", f"{ref} '{k}' is not a key of the bibliography")
         _check_record(rec, self.warn)
+        for fname, msg in value_problems(vals):  # data quality: warnings, values kept
+            self.warn(e, fname, "warning", msg)
         return rec
 
     def model(self, records: list[Record]) -> Model:

@@ -1,0 +1,154 @@
+"""A person's own library (issue 14): what biber, Zotero (Better BibTeX) and JabRef write is
+read; data-quality findings are warnings that never block publishing; keywords are themes."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.core import graph
+from kg.core.bib import parse
+from kg.core.model import parse_names
+from kg.core.values import date_error, date_type, doi_of, isbn_ok, isbns, value_problems, year_of
+from kg.core.vocab import BIBO, XSD
+
+
+# ------------------------------------------------------------------------- part 1: reading
+
+@pytest.mark.parametrize("value", [
+    "199u", "19uu", "1999-uu", "199X", "19XX", "1999-XX", "1999-XX-XX", "XXXX",
+    "unknown/2006", "2004-06-01/unknown", "2004/open", "../2006", "2004/..", "/2006", "2004/",
+    "2001-21", "2001-24", "1984?", "1984~", "1984%", "2004-06~", "-0350", "Y170000002",
+    "1988-05-19T10:00:00Z", "1990/1995?"])
+def test_edtf_level_1_is_read(value):
+    assert date_error(value) is None
+
+
+@pytest.mark.parametrize("value,why", [
+    ("Wed Dec 09 2020 13:49:01 GMT+0100", "biblatex reads 2020-12-09"),
+    ("1988-13", "month 13"), ("2001-21-03", "a season"), ("unknown/unknown", "at least one"),
+    ("2021-02-29", "day 29")])
+def test_what_biblatex_does_not_read(value, why):
+    assert why in date_error(value)
+
+
+@pytest.mark.parametrize("value,dt", [
+    ("1999", XSD.gYear), ("1999-05", XSD.gYearMonth), ("1999-05-31", XSD.date),
+    ("199u", None), ("199X", None), ("1999-uu", None), ("2001-21", None), ("1984?", None),
+    ("1990/1995", None), ("unknown/2006", None), ("2021-02-29", None), ("1999-13", None)])
+def test_only_an_exact_date_is_typed(value, dt):
+    assert date_type(value) == dt
+
+
+@pytest.mark.parametrize("value,year", [("199u", None), ("19XX", None), ("1999-uu", 1999),
+                                        ("1990/1995", 1990), ("-0350", -350), ("1984?", 1984),
+                                        ("unknown/2006", None)])
+def test_the_year_is_never_invented(value, year):
+    assert year_of(value) == year
+
+
+@pytest.mark.parametrize("value,found", [
+    ("978-3-642-13189-9 978-3-642-13190-5", ["978-3-642-13189-9", "978-3-642-13190-5"]),
+    ("978-3-642-13189-9; 3-642-13189-X", ["978-3-642-13189-9", "3-642-13189-X"]),
+    ("ISBN 978 0 306 40615 7", ["978 0 306 40615 7"]),
+    ("0-306-40615-2 (pbk.)", ["0-306-40615-2"]),
+    ("080442957X, 9780306406157", ["080442957X", "9780306406157"])])
+def test_several_isbns_in_a_field(value, found):
+    assert isbns(value) == found
+
+
+def test_isbn_checksums():
+    assert isbn_ok("978-3-642-13189-9") and isbn_ok("080442957X") and isbn_ok("0-8044-2957-x")
+    assert not isbn_ok("978-3-642-13190-6") and not isbn_ok("12345")
+
+
+@pytest.mark.parametrize("value,bare", [
+    ("10/ggd754", "10/ggd754"), ("https://doi.org/10.1000/xyz", "10.1000/xyz"),
+    ("http://dx.doi.org/10.1000/xyz", "10.1000/xyz"), ("doi:10.1000/xyz", "10.1000/xyz"),
+    ("10.1000/xyz", "10.1000/xyz"), ("https://doi.org/10.1000%2Fxyz", "10.1000/xyz"),
+    ("nope", None), ("10.12/x", None)])
+def test_dois(value, bare):
+    assert doi_of(value) == bare
+
+
+def test_keys_with_parentheses():
+    bib = parse("@book{Smith(2001)a, title={A}}\n@book{x(y), title={A}, note = \"a\" # {b}}\n"
+                "@book(p(q), title={A})\n", "x.bib")
+    assert [e.key for e in bib.entries] == ["Smith(2001)a", "x(y)", "p(q)"]
+    assert bib.problems == []
+    assert graph.work_iri("Smith(2001)a").endswith("/work/Smith(2001)a")
+
+
+def test_better_bibtex_extended_names():
+    names = parse_names("family=Dijk, given=Marten, prefix=van, useprefix=true and Doe, John "
+                        "and family={Le Guin}, given={Ursula K.} and given=Jr, family=X, "
+                        "suffix=III")
+    assert [(n.given, n.family, n.suffix) for n in names] == [
+        ("Marten", "van Dijk", ""), ("John", "Doe", ""), ("Ursula K.", "Le Guin", ""),
+        ("Jr", "X", "III")]
+
+
+def _triples(model_of, text):
+    return graph.to_ntriples(model_of(text))
+
+
+def test_typed_values_only_for_what_validates(model_of):
+    nt = _triples(model_of, (
+        "@book{a, author={X, Y}, title={T}, date={199u}, "
+        "isbn={978-3-642-13189-9 978-3-642-13190-6}, doi={https://doi.org/10.1000/xyz}, "
+        "url={www.example.org}, urldate={Wed Dec 09 2020 13:49:01 GMT+0100}}\n"
+        "@book{b, author={X, Y}, title={T}, date={1999-05-31}, isbn={080442957X}, "
+        "url={https://example.org/b}}\n"))
+    lines = nt.splitlines()
+    assert f'<{BIBO.isbn13}> "9783642131899" .' in nt
+    assert f'<{BIBO.isbn}> "978-3-642-13190-6" .' in nt  # as written, not an ISBN-13
+    assert "9783642131906" not in nt
+    assert f'<{BIBO.isbn10}> "080442957X" .' in nt
+    assert f'<{BIBO.doi}> "10.1000/xyz" .' in nt
+    assert any(f'<{BIBO.uri}> "www.example.org" .' in ln for ln in lines)  # plain, not anyURI
+    assert f'"https://example.org/b"^^<{XSD.anyURI}>' in nt
+    assert '"199u" .' in nt and "year" not in " ".join(ln for ln in lines if "/work/a>" in ln
+                                                       and "ontology#year" in ln)
+    assert f'"1999-05-31"^^<{XSD.date}>' in nt
+
+
+def test_data_quality_findings_are_warnings(model_of):
+    model = model_of("@book{a, author={X, Y}, title={T}, date={1988-13}, isbn={123}, "
+                     "doi={nope}, url={www.x.org}, urldate={Wed Dec 09 2020 13:49:01 GMT+0100}}"
+                     "\n")
+    found = [(p.level, p.message.split(" '")[0]) for p in model.problems]
+    assert ("warning", "malformed date") in found and ("warning", "invalid ISBN") in found
+    assert ("warning", "malformed DOI") in found and ("warning", "malformed URL") in found
+    assert {p.level for p in model.problems} == {"warning"}
+    assert value_problems({"doi": "10/ggd754", "isbn": "978-3-642-13189-9 978-3-642-13190-5",
+                           "date": "unknown/2006", "urldate": "2020-12-09"}) == []
+
+
+def test_a_missing_link_is_an_error(model_of):
+    model = model_of("@book{a, author={X, Y}, title={T}, xdata={gone}}\n")
+    assert [(p.level, p.message) for p in model.problems] == [
+        ("error", "xdata 'gone' is not a key of the bibliography")]
+
+
+# ------------------------------------------------------------------ part 2: always publish
+
+def test_a_mistyped_isbn_never_blocks_publishing(tmp_path, ontology_path):
+    bib = tmp_path / "mine.bib"
+    bib.write_text("@book{Smith(2001),\n  author = {Smith, Ann},\n  title = {A Book},\n"
+                   "  date = {2001},\n  isbn = {978-3-642-13189-9},\n}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run = CliRunner().invoke
+    opts = ["--ontology", str(ontology_path), "-o", str(out)]
+    r = run(main, ["build", str(bib), *opts])
+    assert r.exit_code == 0, r.output
+    bib.write_text(bib.read_text(encoding="utf-8").replace("13189-9", "13189-8")
+                   .replace("A Book", "A Book, edited"), encoding="utf-8")
+    r = run(main, ["build", str(bib), *opts])
+    assert r.exit_code == 0, r.output
+    assert "warning: invalid ISBN '978-3-642-13189-8'" in r.output
+    r = run(main, ["work", "Smith(2001)", "--bib", str(bib), *opts])
+    assert r.exit_code == 0, r.output
+    assert "A Book, edited" in r.output and "978-3-642-13189-8" in r.output
+    assert "9783642131899" not in r.output
+    r = run(main, ["build", str(bib), "--strict", *opts])  # --strict: warnings do not fail
+    assert r.exit_code == 0, r.output
