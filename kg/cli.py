@@ -105,12 +105,16 @@ def main():
 @out_option
 @click.option("--strict", is_flag=True, help="Fail on the first error; write nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
-def build(bib, ontology, out, strict, quiet):
+@click.option("--themes", "themes", type=click.Choice(["own", "strict"]), default=None,
+              help="Keywords the ontology does not have: themes of the library's own (own, "
+                   "the default; KG_THEMES sets another), or warned of and left out (strict: "
+                   "a curated thesaurus).")
+def build(bib, ontology, out, strict, quiet, themes):
     """Build the graph from BIB (default ./references.bib, else the shipped corpus)."""
     from kg.api import build as run
     from kg.builder.report import summary
 
-    result = run(bib, ontology, out, strict=strict, progress=not quiet)
+    result = run(bib, ontology, out, strict=strict, progress=not quiet, themes=themes)
     text = summary(result, quiet=quiet)
     if text:
         click.echo(_shown(text), err=bool(result.errors) and quiet)

@@ -136,7 +136,7 @@ def test_model_rules_are_in_the_report(write_bib, ontology_path):
                   "@book{r, author={X, Y}, title={R}, date={2000}, related={missing}}\n")
     r = ck.check(p, ontology_path, shacl=False)
     text = "\n".join(map(str, r.problems))
-    for m in ["unknown theme keyword 'survelliance': closest theme: 'surveillance'",
+    for m in ["keyword 'survelliance' is close to the theme 'surveillance'",
               "duplicate key 'a'", "quote has no locator", "claim is 'sourced' but has no",
               "related 'missing' is not a key"]:
         assert m in text

@@ -9,9 +9,9 @@ from kg.cli import main
 from kg.core import graph
 from kg.core.bib import parse
 from kg.core.model import parse_names
+from kg.core.themes import OWN_SCHEME, distance, load_thesaurus, themes_mode_set
 from kg.core.values import date_error, date_type, doi_of, isbn_ok, isbns, value_problems, year_of
-from kg.core.vocab import BIBO, XSD
-
+from kg.core.vocab import BIBO, DCT, SKOS, XSD
 
 # ------------------------------------------------------------------------- part 1: reading
 
@@ -152,3 +152,136 @@ def test_a_mistyped_isbn_never_blocks_publishing(tmp_path, ontology_path):
     assert "9783642131899" not in r.output
     r = run(main, ["build", str(bib), "--strict", *opts])  # --strict: warnings do not fail
     assert r.exit_code == 0, r.output
+
+
+# ------------------------------------------------------------------ part 3: keywords are themes
+
+
+
+@pytest.fixture
+def fresh(ontology_path):
+    """A thesaurus of its own for one test (mode "own")."""
+    with themes_mode_set("own"):
+        return load_thesaurus(ontology_path.read_bytes())
+
+
+def test_distance():
+    assert distance("survailance", "surveillance", 2) == 2
+    assert distance("ecolgoie", "ecologie", 2) == 1  # a transposition is one edit
+    assert distance("secondary", "recommandation-attention", 2) == 3  # stops early
+
+
+def test_a_free_keyword_is_a_concept_of_the_library(fresh):
+    tids, warning = fresh.keyword("Secondary sources")
+    assert tids == ("secondary-sources",) and warning is None
+    t = fresh.themes["secondary-sources"]
+    assert t.scheme == OWN_SCHEME and t.label() == "Secondary sources"
+    assert t.iri == "https://kg.example/id/theme/secondary-sources"
+    assert fresh.match("secondary SOURCES") is t
+    assert fresh.suggest("secondary") == []  # no noise for unrelated words
+
+
+def test_hierarchical_tags_are_broader_concepts(fresh):
+    assert fresh.keyword("Philosophy/Ethics/Care") == (("philosophy-ethics-care",), None)
+    assert fresh.keyword("Technik > Kritik") == (("technik-kritik",), None)
+    th = fresh.themes
+    assert th["philosophy-ethics-care"].broader == ["philosophy-ethics"]
+    assert th["philosophy-ethics"].broader == ["philosophy"]
+    assert th["philosophy"].narrower == ["philosophy-ethics"]
+    assert th["philosophy-ethics-care"].label() == "Care"
+    assert th["philosophy-ethics-care"].alt == ["Philosophy/Ethics/Care"]
+    assert th["technik-kritik"].alt == ["Technik > Kritik"]
+    assert fresh.match("philosophy/ethics/care").id == "philosophy-ethics-care"
+    assert th["technik-kritik"].broader == ["technik"]
+    # a level the ontology has is the ontology's concept; nothing of it is changed
+    tids, _ = fresh.keyword("Surveillance/Caméras")
+    assert th[tids[0]].broader == ["surveillance"]
+    assert tids[0] in fresh.descendants("surveillance")
+
+
+def test_a_near_miss_is_warned_of_and_kept(fresh):
+    tids, warning = fresh.keyword("Survaillance")
+    assert tids == ("survaillance",)
+    assert "close to the theme 'surveillance' (Surveillance)" in warning
+    assert fresh.keyword("SURVEILLANCE") == (("surveillance",), None)  # case, accents: the theme
+
+
+def test_strict_mode_keeps_the_curated_thesaurus(ontology_path):
+    with themes_mode_set("strict"):
+        th = load_thesaurus(ontology_path.read_bytes())
+    n = len(th)
+    tids, warning = th.keyword("secondary")
+    assert tids == () and warning == ("unknown theme keyword 'secondary': add it to the "
+                                      "thesaurus in ontology.ttl")
+    assert th.keyword("survaillance")[1].endswith("closest theme: 'surveillance' (Surveillance)")
+    assert len(th) == n
+
+
+def test_each_distinct_keyword_is_looked_up_once(fresh, monkeypatch):
+    from kg.core.bib import parse
+    from kg.core.model import build_model
+
+    calls = []
+    real = type(fresh)._keyword
+    monkeypatch.setattr(type(fresh), "_keyword", lambda self, kw: calls.append(kw) or real(self, kw))
+    text = "".join(f"@book{{k{i}, title={{T}}, keywords={{mine, Surveillance, a/b}}}}\n"
+                   for i in range(300))
+    model = build_model(parse(text), fresh)
+    assert sorted(calls) == ["Surveillance", "a/b", "mine"]
+    assert model.records[299].themes == ["mine", "surveillance", "a-b"]
+
+
+def test_a_model_does_not_change_the_thesaurus_it_was_given(fresh, model_of):
+    from kg.core.bib import parse
+    from kg.core.model import build_model
+
+    n = len(fresh)
+    model = build_model(parse("@book{a, title={T}, keywords={Surveillance/mine}}\n"), fresh)
+    assert len(fresh) == n and len(model.thesaurus) == n + 1
+    assert "surveillance-mine" not in fresh.themes["surveillance"].narrower
+
+
+def test_own_concepts_are_in_the_triples(fresh):
+    from kg.core.bib import parse
+    from kg.core.model import build_model
+
+    model = build_model(parse("@book{a, title={T}, keywords={Philosophy/Ethics, mine}}\n"
+                              "@thinker{t, name={X, Y}, keywords={mine}}\n"), fresh)
+    nt = graph.to_ntriples(model)
+    ethics = "https://kg.example/id/theme/philosophy-ethics"
+    assert f"<https://kg.example/id/work/a> <{DCT.subject}> <{ethics}> ." in nt
+    assert f'<{ethics}> <{SKOS.prefLabel}> "Ethics" .' in nt
+    assert f"<{ethics}> <{SKOS.broader}> <https://kg.example/id/theme/philosophy> ." in nt
+    assert f"<{ethics}> <{SKOS.inScheme}> <{OWN_SCHEME}> ." in nt
+    assert f"<{OWN_SCHEME}> <{RDF_TYPE}> <{SKOS.ConceptScheme}> ." in nt
+    assert f"<https://kg.example/id/person/x-y> <{DCT.subject}> " \
+           "<https://kg.example/id/theme/mine> ." in nt
+    store = graph.model_store(model)  # what the page and the analytics read: the same concepts
+    assert len(list(store.quads_for_pattern(None, None, None))) > 0
+
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def test_adopt_gives_the_concepts_with_the_ontology(fresh):
+    text = "@book{a,\n  title = {T},\n  keywords = {Philosophy/Ethics, {\\'E}thique du care},\n}\n"
+    extra = fresh.adopt(text)
+    assert b"philosophy-ethics" in extra and "Éthique du care".encode() in extra
+    import pyoxigraph as ox
+    assert len(list(ox.parse(extra, format=ox.RdfFormat.TURTLE))) > 5
+    from kg.core.bib import parse
+    from kg.core.model import build_model
+    model = build_model(parse(text), fresh)  # written once, with the ontology
+    assert "philosophy-ethics" in model.records[0].themes and model.records[0].concepts == []
+
+
+def test_build_themes_strict_option(tmp_path, ontology_path):
+    bib = tmp_path / "mine.bib"
+    bib.write_text("@book{a, author={X, Y}, title={T}, date={2001}, keywords={mine, "
+                   "Surveillance}}\n", encoding="utf-8")
+    opts = ["--ontology", str(ontology_path), "-o", str(tmp_path / "out")]
+    r = CliRunner().invoke(main, ["build", str(bib), "--themes", "strict", *opts])
+    assert r.exit_code == 0, r.output
+    assert "warning: unknown theme keyword 'mine'" in r.output
+    r = CliRunner().invoke(main, ["build", str(bib), *opts])
+    assert r.exit_code == 0 and "mine" not in r.output, r.output

@@ -151,6 +151,15 @@ class _Out:
             if self.nodes is not None:
                 self._add(s, p, f'{{"@value":"{v}"}}')
 
+    def lang_text(self, s: str, p: str, value: str, lang: str) -> None:
+        """A literal in a language (none when ``lang`` is empty)."""
+        if not lang:
+            self.text(s, p, value)
+            return
+        self.lines.append(f"<{s}> <{p}> {lit(value, lang=lang)} .\n")
+        if self.nodes is not None:
+            self._add(s, p, f'{{"@value":"{escape(value)}","@language":"{escape(lang)}"}}')
+
     def date(self, s: str, p: str, value: str) -> None:
         v = value.strip()
         self.text(s, p, v, date_type(v))
@@ -181,7 +190,30 @@ def records_out(records: list[Record], jsonld: bool = False) -> _Out:
             _claim(out, node, rec)
         for tid in rec.themes:
             out.link(node, DCT.subject, theme_iri(tid))
+        for t in rec.concepts:
+            concept(out, t)
     return out
+
+
+def concept(out: _Out, t) -> None:
+    """A concept of the library's own scheme (kg.core.themes.OWN_SCHEME): a keyword the
+    ontology does not have.  Written with each record tagged with it (the store keeps one copy):
+    every record's triples stay independent of the others'."""
+    from kg.core.themes import OWN_SCHEME, OWN_SCHEME_LABELS
+
+    out.link(t.iri, RDF.type, SKOS.Concept)
+    for lang, label in t.labels.items():
+        out.lang_text(t.iri, SKOS.prefLabel, label, lang)
+    for label in t.alt:
+        out.text(t.iri, SKOS.altLabel, label)
+    out.link(t.iri, SKOS.inScheme, OWN_SCHEME)
+    for b in t.broader:
+        out.link(t.iri, SKOS.broader, theme_iri(b))
+    if not t.broader:
+        out.link(t.iri, SKOS.topConceptOf, OWN_SCHEME)
+    out.link(OWN_SCHEME, RDF.type, SKOS.ConceptScheme)
+    for lang, label in OWN_SCHEME_LABELS.items():
+        out.lang_text(OWN_SCHEME, SKOS.prefLabel, label, lang)
 
 
 def record_blocks(records: list[Record], jsonld: bool = False) -> list[tuple[bytes, bytes]]:
@@ -223,6 +255,9 @@ def model_store(model: Model):
 
     out = _Out()
     for t in model.thesaurus.themes.values():
+        if t.scheme:
+            concept(out, t)
+            continue
         out.link(t.iri, RDF.type, SKOS.Concept)
         for lang, label in t.labels.items():
             out.lines.append(f"<{t.iri}> <{SKOS.prefLabel}> {lit(label, lang=lang)} .\n")
@@ -407,3 +442,5 @@ def _person(out: _Out, p: Person) -> None:
         out.text(node, KGO.alias, a)
     for tid in p.themes:
         out.link(node, DCT.subject, theme_iri(tid))
+    for t in p.concepts:
+        concept(out, t)

@@ -65,6 +65,7 @@ class Person:
     aliases: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     entry: RawEntry | None = None
+    concepts: list = field(default_factory=list)  # the library's own concepts of its themes
 
     @property
     def kind(self) -> str:
@@ -90,6 +91,9 @@ class Record:
     themes: list[str] = field(default_factory=list)
     people: list[Credit] = field(default_factory=list)
     refs: dict[str, list[str]] = field(default_factory=dict)  # source/citedin/... -> keys
+    #: the library's own concepts (kg.core.themes.Theme) its themes are, with their broader
+    #: ones: its triples describe them (the ontology does not)
+    concepts: list = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -205,7 +209,7 @@ class ModelBuilder:
         """``keys``: every key of the file, when ``bib`` holds only part of it; ``extra``:
         entries read for their values only (the crossref parents of a partial read)."""
         self.bib = bib
-        self.thesaurus = thesaurus
+        self.thesaurus = thesaurus.copy()  # the library's own concepts stay the model's
         self.macros = bib.macros()
         self.problems: list[Problem] = []
         self.persons: dict[str, Person] = {}
@@ -266,6 +270,7 @@ class ModelBuilder:
                 self.alias[a.slug] = name.slug
                 p.aliases.append(a.display)
         p.themes = _themes(e, vals, self.thesaurus, self.warn)
+        p.concepts = self.thesaurus.chain(p.themes)
         for fname, msg in value_problems(vals):
             self.warn(e, fname, "warning", msg)
 
@@ -298,6 +303,8 @@ class ModelBuilder:
         kind = e.entry_type if e.entry_type in ("quote", "claim") else "work"
         rec = Record(e, kind, vals)
         rec.themes = _themes(e, vals, self.thesaurus, self.warn)
+        if rec.themes:
+            rec.concepts = self.thesaurus.chain(rec.themes)
         pos = 0
         for fname, role in NAME_FIELDS.items():
             if fname not in vals:
@@ -342,16 +349,15 @@ def _raw_text(e: RawEntry, name: str, macros: dict[str, str]) -> str:
 
 
 def _themes(e: RawEntry, vals: dict[str, str], thesaurus: Thesaurus, warn) -> list[str]:
+    """The theme ids of an entry's keywords (Thesaurus.keyword: once per distinct keyword)."""
     out: list[str] = []
     for kw in _split_list(vals.get("keywords", "")):
-        t = thesaurus.match(kw)
-        if t is None:
-            close = thesaurus.suggest(kw)
-            hint = ("closest theme: " + ", ".join(f"'{c.id}' ({c.label()})" for c in close)
-                    if close else "add it to the thesaurus in ontology.ttl")
-            warn(e, "keywords", "warning", f"unknown theme keyword '{kw}': {hint}")
-        elif t.id not in out:
-            out.append(t.id)
+        tids, warning = thesaurus.keyword(kw)
+        if warning:
+            warn(e, "keywords", "warning", warning)
+        for tid in tids:
+            if tid not in out:
+                out.append(tid)
     return out
 
 
