@@ -17,7 +17,9 @@ from kg.core.latex import decode
 MONTHS = {m: str(i) for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 #: fields whose value is not LaTeX (decoding would eat ``%`` or ``\\_``)
-VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc", "urlraw"}
+VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc", "urlraw",
+                   # EDTF dates: '~' is "approximate", not LaTeX's unbreakable space
+                   "date", "origdate", "eventdate", "urldate", "birthdate", "deathdate"}
 MAX_FIELD_CHARS = 5_000_000
 #: the largest .bib file read (bytes); ``KG_MAX_BIB_BYTES`` (a number, suffixes K, M, G) sets
 #: another.  What is larger, or not a regular file (a FIFO, a device such as /dev/zero), is
