@@ -199,6 +199,18 @@ def concept(out: _Out, t) -> None:
     """A concept of the library's own scheme (kg.core.themes.OWN_SCHEME): a keyword the
     ontology does not have.  Written with each record tagged with it (the store keeps one copy):
     every record's triples stay independent of the others'."""
+    if out.nodes is None:  # N-Triples only: the lines made once per concept
+        lines = t.__dict__.get("_lines")
+        if lines is None:
+            once = _Out()
+            _concept(once, t)
+            lines = t.__dict__["_lines"] = once.lines
+        out.lines.extend(lines)
+    else:
+        _concept(out, t)
+
+
+def _concept(out: _Out, t) -> None:
     from kg.core.themes import OWN_SCHEME, OWN_SCHEME_LABELS
 
     out.link(t.iri, RDF.type, SKOS.Concept)

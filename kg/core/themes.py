@@ -30,7 +30,7 @@ ENV_THEMES = "KG_THEMES"
 _MODE: contextvars.ContextVar[str | None] = contextvars.ContextVar("kg_themes_mode",
                                                                    default=None)
 #: a keywords field written with braces (what Better BibTeX, Zotero and JabRef write)
-_KEYWORDS = re.compile(r"(?im)^[ \t]*keywords[ \t]*=[ \t]*\{((?:[^{}]|\{[^{}]*\})*)\}")
+_KEYWORDS = re.compile(r"(?i)(?<![\w-])keywords\s*=\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
 #: hierarchical tags: Zotero (and most) write "a/b", JabRef "a > b"
 _HIERARCHY = re.compile(r"\s*(?:/|>)\s*")
 
@@ -61,22 +61,33 @@ def themes_mode_set(mode: str | None):
 
 def distance(a: str, b: str, limit: int) -> int:
     """Damerau-Levenshtein distance (optimal string alignment) of two texts, or ``limit + 1``
-    as soon as it is larger than ``limit``."""
-    if abs(len(a) - len(b)) > limit:
+    as soon as it is larger than ``limit`` (only a band of ``limit`` cells either side of the
+    diagonal is computed)."""
+    n, m = len(a), len(b)
+    if abs(n - m) > limit:
         return limit + 1
+    big = limit + 1
     prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
+    prev = [j if j <= limit else big for j in range(m + 1)]
+    for i in range(1, n + 1):
+        lo, hi = max(1, i - limit), min(m, i + limit)
+        cur = [big] * (m + 1)
+        cur[0] = i if i <= limit else big
+        ai = a[i - 1]
+        for j in range(lo, hi + 1):
+            v = prev[j - 1] + (ai != b[j - 1])
+            if prev[j] + 1 < v:
+                v = prev[j] + 1
+            if cur[j - 1] + 1 < v:
+                v = cur[j - 1] + 1
+            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1] and \
+                    prev2[j - 2] + 1 < v:
+                v = prev2[j - 2] + 1
+            cur[j] = v if v < big else big
+        if min(cur[lo - 1: hi + 1]) >= big:
+            return big
         prev2, prev = prev, cur
-    return prev[-1]
+    return prev[m] if prev[m] < big else big
 
 
 def near_limit(text: str) -> int:
@@ -111,6 +122,8 @@ class Thesaurus:
         self.mode = mode or themes_mode()
         self._suggested: dict[tuple[str, int], list[Theme]] = {}
         self._keywords: dict[str, tuple[tuple[str, ...], str | None]] = {}
+        self._chains: dict[str, list[Theme]] = {}
+        self._names_by_length: dict[int, list[tuple]] | None = None
         self._index: dict[str, str] = {}
         for t in themes.values():
             self._add_names(t)
@@ -121,7 +134,8 @@ class Thesaurus:
         other = Thesaurus.__new__(Thesaurus)
         other.themes, other.mode = dict(self.themes), self.mode
         other._suggested, other._keywords = dict(self._suggested), dict(self._keywords)
-        other._index = dict(self._index)
+        other._index, other._chains = dict(self._index), {}
+        other._names_by_length = self._names_by_length
         return other
 
     def _add_names(self, t: Theme) -> None:
@@ -156,12 +170,21 @@ class Thesaurus:
             limit = near_limit(word)
             scored: list[tuple[int, str, str]] = []
             if limit:
-                for label, tid in self._index.items():
-                    if self.themes[tid].scheme:
-                        continue  # the library's own keywords are no suggestion
-                    d = distance(word, label, min(limit, near_limit(label)))
-                    if d <= min(limit, near_limit(label)):
-                        scored.append((d, label, tid))
+                if self._names_by_length is None:  # the ontology's names (the library's own
+                    self._names_by_length = {}  # keywords are no suggestion), by length
+                    for label, tid in self._index.items():
+                        if not self.themes[tid].scheme:
+                            self._names_by_length.setdefault(len(label), []).append(
+                                (label, tid, frozenset(label), near_limit(label)))
+                letters = frozenset(word)
+                for n_ in range(len(word) - limit, len(word) + limit + 1):
+                    for label, tid, its, its_limit in self._names_by_length.get(n_, ()):
+                        most = min(limit, its_limit)
+                        # an edit changes at most two of the letters a text is made of
+                        if most and len(letters ^ its) <= 2 * most:
+                            d = distance(word, label, most)
+                            if d <= most:
+                                scored.append((d, label, tid))
             out: list[Theme] = []
             for _, _, tid in sorted(scored):
                 if self.themes[tid] not in out:
@@ -260,6 +283,7 @@ class Thesaurus:
         for t in self.own():
             concept(out, t)
             t.adopted = True
+        self._chains.clear()
         return ("\n" + out.ntriples()).encode("utf-8") if out.lines else b""
 
     def own(self) -> list[Theme]:
@@ -268,15 +292,32 @@ class Thesaurus:
 
     def chain(self, tids) -> list[Theme]:
         """The library's own concepts among ``tids``, with their own broader concepts: what a
-        graph that tags with ``tids`` must describe besides the ontology."""
+        graph that tags with ``tids`` must describe besides the ontology (each theme's chain
+        found once)."""
+        if len(tids) == 1:
+            return self._chain(tids[0])
         out: list[Theme] = []
-        todo = list(tids)
-        while todo:
-            t = self.themes.get(todo.pop())
-            if t is not None and t.scheme and not t.adopted and t not in out:
-                out.append(t)
-                todo.extend(t.broader)
+        seen: set[str] = set()
+        for tid in tids:
+            for t in self._chain(tid):
+                if t.id not in seen:
+                    seen.add(t.id)
+                    out.append(t)
         return out
+
+    def _chain(self, tid: str) -> list[Theme]:
+        found = self._chains.get(tid)
+        if found is None:
+            found, todo, seen = [], [tid], set()
+            while todo:
+                x = todo.pop()
+                t = self.themes.get(x)
+                if t is not None and t.scheme and not t.adopted and x not in seen:
+                    seen.add(x)
+                    found.append(t)
+                    todo.extend(t.broader)
+            self._chains[tid] = found
+        return found
 
     def descendants(self, tid: str) -> list[str]:
         out, todo = [], [tid]

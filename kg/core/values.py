@@ -8,6 +8,7 @@ model reports these warnings for every entry; `kg check` (kg.builder.rules) repo
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 
 from kg.core.vocab import XSD
@@ -23,6 +24,7 @@ _JS_DATE = re.compile(r"(?:[A-Z][a-z]{2},? )?([A-Z][a-z]{2}) (\d{1,2}),? (\d{4})
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
+@functools.lru_cache(maxsize=65536)
 def date_error(value: str) -> str | None:
     """Why a biblatex (ISO 8601/EDTF level 1) date is malformed, or None when biblatex reads
     it: unspecified digits (199X, 19uu, 1999-XX), seasons, qualifiers ? ~ %, ranges with an
@@ -90,6 +92,7 @@ def year_of(value: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+@functools.lru_cache(maxsize=65536)
 def isbn_ok(value: str) -> bool:
     """Whether a text is one ISBN-10 or ISBN-13 with a right checksum (hyphens, spaces and
     an 'ISBN' prefix allowed)."""
@@ -105,7 +108,8 @@ def isbn_ok(value: str) -> bool:
 _ISBN_PREFIX = re.compile(r"^ISBN(?:-?1[03])?:?", re.IGNORECASE)
 
 
-def isbns(value: str) -> list[str]:
+@functools.lru_cache(maxsize=65536)
+def isbns(value: str) -> tuple[str, ...]:
     """The ISBNs of a field as written, one text each: Zotero writes several separated by a
     space (``978-3-642-13189-9 978-3-642-13190-5``), others by ',' or ';'; an ISBN may be
     written with spaces between its groups, and followed by a note such as ``(pbk.)``."""
@@ -123,13 +127,14 @@ def isbns(value: str) -> list[str]:
                 cur = []
         if cur:
             out.append(" ".join(cur))
-    return out
+    return tuple(out)
 
 
 _DOI = re.compile(r"10\.\d{4,9}/\S+|10/[a-z0-9]+", re.IGNORECASE)
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=65536)
 def doi_of(value: str) -> str | None:
     """The bare DOI a field holds (10.1234/abc, or a short DOI 10/abc), written bare, as a
     link (https://doi.org/...) or with a ``doi:`` prefix; None when it is not a DOI."""
@@ -140,6 +145,7 @@ def doi_of(value: str) -> str | None:
     return v if _DOI.fullmatch(v) else None
 
 
+@functools.lru_cache(maxsize=65536)
 def url_ok(url: str) -> bool:
     """Whether a text is an absolute http(s) or ftp URL without spaces."""
     from urllib.parse import urlsplit
