@@ -276,7 +276,7 @@ def test_adopt_gives_the_concepts_with_the_ontology(fresh):
 
 
 def test_build_themes_strict_option(tmp_path, ontology_path):
-    bib = tmp_path / "mine.bib"
+    bib = tmp_path / "lib.bib"
     bib.write_text("@book{a, author={X, Y}, title={T}, date={2001}, keywords={mine, "
                    "Surveillance}}\n", encoding="utf-8")
     opts = ["--ontology", str(ontology_path), "-o", str(tmp_path / "out")]
@@ -284,7 +284,7 @@ def test_build_themes_strict_option(tmp_path, ontology_path):
     assert r.exit_code == 0, r.output
     assert "warning: unknown theme keyword 'mine'" in r.output
     r = CliRunner().invoke(main, ["build", str(bib), *opts])
-    assert r.exit_code == 0 and "mine" not in r.output, r.output
+    assert r.exit_code == 0 and "keyword" not in r.output, r.output
 
 
 def test_an_approximate_date_is_not_made_exact(model_of):
@@ -425,3 +425,14 @@ def test_many_distinct_keywords_stay_linear(fresh):
     assert len(fresh) > 5000
     assert time.perf_counter() - t < 10
     assert fresh.suggest("survaillance")[0].id == "surveillance"
+
+
+def test_check_themes_strict_option(tmp_path, ontology_path):
+    bib = tmp_path / "lib.bib"
+    bib.write_text("@book{a, author={X, Y}, title={T}, date={2001}, keywords={mine}}\n",
+                   encoding="utf-8")
+    opts = [str(bib), "--ontology", str(ontology_path), "--no-shacl", "-o", str(tmp_path / "o")]
+    r = CliRunner().invoke(main, ["check", "--themes", "strict", *opts])
+    assert r.exit_code == 0 and "unknown theme keyword 'mine'" in r.output, r.output
+    r = CliRunner().invoke(main, ["check", *opts])
+    assert r.exit_code == 0 and "keyword" not in r.output, r.output
