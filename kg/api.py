@@ -13,13 +13,20 @@ from kg.read.query import Library
 
 
 def build(bib: str | Path | None = None, ontology: str | Path | None = None,
-          out: str | Path = "out", **kw) -> BuildResult:
-    """`kg build`: kg.builder.pipeline.build with the interactive page of kg.browse."""
+          out: str | Path = "out", themes: str | None = None, **kw) -> BuildResult:
+    """`kg build`: kg.builder.pipeline.build with the interactive page of kg.browse and the
+    aggregate named queries of kg.read.
+
+    ``themes``: "own" (a keyword the ontology does not have is a concept of the library's own
+    scheme) or "strict" (only the ontology's concepts; the others are warned of); None:
+    ``KG_THEMES``, else "own" (kg.core.themes)."""
     from kg.browse.render import write_page
+    from kg.core.themes import themes_mode_set
     from kg.read.query import aggregate_results
 
-    return pipeline.build(bib, ontology, out, page=write_page, aggregates=aggregate_results,
-                          **kw)
+    with themes_mode_set(themes):
+        return pipeline.build(bib, ontology, out, page=write_page, aggregates=aggregate_results,
+                              **kw)
 
 
 def ensure_built(out: str | Path = "out", bib=None, ontology=None, quiet: bool = False) -> Path:

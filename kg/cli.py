@@ -105,12 +105,16 @@ def main():
 @out_option
 @click.option("--strict", is_flag=True, help="Fail on the first error; write nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
-def build(bib, ontology, out, strict, quiet):
+@click.option("--themes", "themes", type=click.Choice(["own", "strict"]), default=None,
+              help="Keywords the ontology does not have: themes of the library's own (own, "
+                   "the default; KG_THEMES sets another), or warned of and left out (strict: "
+                   "a curated thesaurus).")
+def build(bib, ontology, out, strict, quiet, themes):
     """Build the graph from BIB (default ./references.bib, else the shipped corpus)."""
     from kg.api import build as run
     from kg.builder.report import summary
 
-    result = run(bib, ontology, out, strict=strict, progress=not quiet)
+    result = run(bib, ontology, out, strict=strict, progress=not quiet, themes=themes)
     text = summary(result, quiet=quiet)
     if text:
         click.echo(_shown(text), err=bool(result.errors) and quiet)
@@ -618,15 +622,20 @@ def viz(bib, ontology, out, dest, theme, thinker, depth, lang, physics, size_by,
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Problems as `file:line: key: level: message`, or JSON.")
 @click.option("--no-shacl", is_flag=True, help="Lint only; skip the SHACL validation.")
-def check_cmd(bib, ontology, out, fmt, no_shacl):
+@click.option("--themes", "themes", type=click.Choice(["own", "strict"]), default=None,
+              help="Keywords the ontology does not have: themes of the library's own (own) or "
+                   "warned of (strict), as `kg build --themes`.")
+def check_cmd(bib, ontology, out, fmt, no_shacl, themes):
     """Lint BIB and validate its graph (SHACL); exit 0 clean, 1 errors, 2 unreadable input.
 
     Uses the graph built in --out when it is up to date, else builds it in memory (nothing
     is written).
     """
     from kg.builder.check import check
+    from kg.core.themes import themes_mode_set
 
-    report = check(bib, ontology, out=out, shacl=not no_shacl)
+    with themes_mode_set(themes):
+        report = check(bib, ontology, out=out, shacl=not no_shacl)
     click.echo(_shown(report.json() if fmt == "json" else report.text(), json_text=fmt == "json"),
                nl=False)
     sys.exit(report.exit_code)

@@ -37,21 +37,25 @@ def test_errors_exit_1_and_line_format(tmp_path, ontology_path):
     r = run(str(bib), "--ontology", str(ontology_path))
     assert r.exit_code == 1
     lines = [ln for ln in r.output.splitlines() if LINE.match(ln)]
-    assert f"{bib}:4: a: error: malformed date '1988-13' in date: month 13 out of range" in lines
+    assert (f"{bib}:4: a: warning: malformed date '1988-13' in date: month 13 out of range "
+            "(kept as written)") in lines
     assert any(ln.startswith(f"{bib}:6: a: error: duplicate key 'a'") for ln in lines)
-    assert "Errors (2):" in r.output and "Counts:" in r.output
+    assert "Errors (1):" in r.output and "Counts:" in r.output
 
 
 def test_json(tmp_path, ontology_path):
     bib = tmp_path / "bad.bib"
-    bib.write_text("@book{a, author={X, Y}, title={T}, date={2000}, doi={nope}}\n",
-                   encoding="utf-8")
+    bib.write_text("@book{a, author={X, Y}, title={T}, date={2000}, doi={nope}, "
+                   "xdata={gone}}\n", encoding="utf-8")
     r = run(str(bib), "--ontology", str(ontology_path), "--format", "json")
     assert r.exit_code == 1
     data = json.loads(r.output)
-    assert data["problems"] == [{"file": str(bib), "line": 1, "key": "a", "level": "error",
-                                 "message": "malformed DOI 'nope': a DOI looks like "
-                                            "10.1234/abc"}]
+    assert data["problems"] == [
+        {"file": str(bib), "line": 1, "key": "a", "level": "error",
+         "message": "xdata 'gone' is not a key of the bibliography"},
+        {"file": str(bib), "line": 1, "key": "a", "level": "warning",
+         "message": "malformed DOI 'nope': a DOI looks like 10.1234/abc or 10/abc (kept as "
+                    "written)"}]
     assert data["counts"]["errors"] == 1 and data["exit_code"] == 1
     assert data["entries"]["works"] == 1
 

@@ -89,6 +89,15 @@ def test_unchanged_library_is_rebuilt_incrementally(small_large, library, tmp_pa
 ], ids=["new-field", "new-person", "new-child-of-known-parent", "unknown-theme",
         "unknown-source-and-macro", "crossref-child"])
 def test_edited_entry_gives_the_full_build(small_large, library, tmp_path, old, new):
+    """(An unknown keyword is warned of in a curated thesaurus, --themes strict: in a library's
+    own themes it is a new concept, which changes the context and means a full build.)"""
+    from kg.core.themes import themes_mode_set
+
+    with themes_mode_set("strict"):
+        _edited_entry_gives_the_full_build(library, tmp_path, old, new)
+
+
+def _edited_entry_gives_the_full_build(library, tmp_path, old, new):
     out = tmp_path / "out"
     kb.build(library, ONTOLOGY, out)
     edit(library, old, new)
@@ -237,3 +246,14 @@ def test_a_read_model_of_another_version_gets_a_full_build(small_large, library,
     result = kb.build(library, ONTOLOGY, out)
     assert not result.incremental
     same_as_full(library, out, tmp_path, result)
+
+
+def test_a_new_own_keyword_means_a_full_build_equal_to_a_full_one(small_large, library, tmp_path):
+    """A keyword no theme has becomes a concept of the library's own: the thesaurus changed, so
+    the next build is a full one, and the keyword is a theme of the new graph."""
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    edit(library, "keywords = {", "keywords = {mon mot-clé à moi, ")
+    result = kb.build(library, ONTOLOGY, out)
+    assert not result.incremental
+    assert "mon-mot-cle-a-moi" in (st.current(out) / "graph.ttl").read_text(encoding="utf-8")

@@ -247,7 +247,7 @@ def test_keywords_are_deduplicated_in_order(model_of):
     assert m.records[0].themes == ["surveillance", "societe-de-controle"]
 
 
-def test_unknown_keyword_warns_with_the_closest_theme(model_of):
+def test_unknown_keyword_warns_with_the_closest_theme(model_of, strict_themes):
     m = model_of("@book{b,\n  title={T},\n  keywords={survailance},\n}\n")
     assert len(m.problems) == 1
     p = m.problems[0]
@@ -257,11 +257,20 @@ def test_unknown_keyword_warns_with_the_closest_theme(model_of):
     assert m.records[0].themes == []
 
 
-def test_unknown_keyword_without_any_close_theme(model_of):
+def test_unknown_keyword_without_any_close_theme(model_of, strict_themes):
     m = model_of("@book{b, title={T}, keywords={zzzzqqq, surveillance}}\n")
     assert messages(m.problems) == [
         "unknown theme keyword 'zzzzqqq': add it to the thesaurus in ontology.ttl"]
     assert m.records[0].themes == ["surveillance"]
+
+
+def test_a_near_miss_is_a_theme_of_its_own_with_a_warning(model_of):
+    """Mode "own" (the default): the keyword is kept as the person wrote it."""
+    m = model_of("@book{b,\n  title={T},\n  keywords={survailance, zzzzqqq},\n}\n")
+    assert messages(m.problems) == [
+        "keyword 'survailance' is close to the theme 'surveillance' (Surveillance): made a theme "
+        "of the library's own ('survailance'); write the theme's name if it is meant"]
+    assert m.records[0].themes == ["survailance", "zzzzqqq"]
 
 
 def test_thesaurus(thesaurus):
@@ -390,3 +399,10 @@ def test_small_fixture_model(small_model):
     assert recs["c-youtube-70"].values["statement"] == ("70% du temps passé sur YouTube est dû "
                                                         "aux recommandations")
     assert recs["technopolice"].themes == ["surveillance", "reconnaissance-faciale"]
+
+
+@pytest.fixture
+def strict_themes(thesaurus, monkeypatch):
+    """The shared thesaurus read in mode "strict" (a curated thesaurus) for one test."""
+    monkeypatch.setattr(thesaurus, "mode", "strict")
+    monkeypatch.setattr(thesaurus, "_keywords", {})

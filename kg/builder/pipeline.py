@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kg.builder import store as st
 from kg.core import readmodel
+from kg.core.graph import own_concepts
 from kg.core.errors import BuildError, Problem
 from kg.core.readmodel import RecordRows
 from kg.builder.forked import NICE, Forked
@@ -64,6 +65,7 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
     from kg.core.bib import read_text
 
     text, read_problems = read_text(bib_path)
+    onto_bytes += own_concepts(thesaurus.adopt(text))  # the library's own themes
     if incremental:
         from kg.builder import incremental as inc
 

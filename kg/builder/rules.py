@@ -3,16 +3,18 @@ decoded model (every entry, linear time), added to what the reader and the model
 (syntax, duplicate keys and fields, unknown themes, quotes without locator, unsourced claims,
 unknown crossref/related keys).
 
-``GATE_RULES`` are those `kg build` runs before publishing: their errors mean the new graph
-would carry wrong values.  Imports only from kg.core (the build and `kg check` both use it).
+``GATE_RULES`` are those whose errors would stop `kg build` from publishing: none since the
+data-quality findings became warnings (the build publishes what it could read).
+Imports only from kg.core (the build and `kg check` both use it).
 """
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable, Iterable
 
 from kg.core.errors import Problem
+from kg.core.values import DATE_FIELDS as _DATE_FIELDS
+from kg.core.values import date_error, isbn_ok, value_problems  # noqa: F401 (kg.builder.check)
 from kg.core.vocab import AUTHOR, CONTESTED, EDITOR
 
 Rule = Callable[[object], Iterable[Problem]]
@@ -108,94 +110,23 @@ def rule_thinker_dates(model) -> Iterable[Problem]:
                        "thinker has no dates: add birthdate (and deathdate) when known")
 
 
-_DATE_FIELDS = ("date", "origdate", "eventdate", "urldate", "birthdate", "deathdate")
-_PART = re.compile(r"(-?[0-9X]{4})(?:-([0-9X]{2})(?:-([0-9X]{2}))?)?"
-                   r"(?:T\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?[?~%]?")
-
-
-def date_error(value: str) -> str | None:
-    """Why a biblatex (ISO 8601/EDTF) date is malformed, or None when it is fine."""
-    v = value.strip()
-    if not v:
-        return "empty date"
-    parts = v.split("/")
-    if len(parts) > 2:
-        return "more than one '/'"
-    if len(parts) == 2 and not any(p not in ("", "..") for p in parts):
-        return "a range needs at least one end"
-    for p in parts:
-        if p in ("", "..") and len(parts) == 2:
-            continue
-        m = _PART.fullmatch(p)
-        if not m:
-            return "expected YYYY, YYYY-MM or YYYY-MM-DD (EDTF markers ? ~ and ranges a/b allowed)"
-        y, mo, d = m.groups()
-        if mo and "X" not in mo:
-            if not (1 <= int(mo) <= 12 or 21 <= int(mo) <= 24):
-                return f"month {mo} out of range"
-            if (d and "X" not in d and "X" not in y and int(mo) <= 12
-                    and not 1 <= int(d) <= calendar.monthrange(abs(int(y)) or 2000, int(mo))[1]):
-                return f"day {d} does not exist in {y}-{mo}"
-    return None
-
-
 def rule_dates(model) -> Iterable[Problem]:
-    """Dates that are not ISO 8601/EDTF as biblatex reads them; years that are not numbers."""
+    """Dates that are not ISO 8601/EDTF as biblatex reads them; years that are not numbers.
+    Warnings: the value is kept as written (a plain literal in the graph, never typed)."""
     for e, values in _entries(model):
-        for f in _DATE_FIELDS:
-            if values.get(f):
-                why = date_error(values[f])
-                if why:
-                    yield _problem(e, f, "error", f"malformed date '{values[f]}' in {f}: {why}")
-        y = values.get("year", "")
-        if y and not re.fullmatch(r"-?\d{1,4}", y.strip()):
-            yield _problem(e, "year", "warning",
-                           f"year '{y}' is not a number: write it in date (EDTF) or note")
-
-
-def isbn_ok(value: str) -> bool:
-    s = re.sub(r"[\s-]", "", value).upper()
-    if re.fullmatch(r"\d{9}[\dX]", s):
-        total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(s))
-        return total % 11 == 0
-    if re.fullmatch(r"97[89]\d{10}", s):
-        return sum((3 if i % 2 else 1) * int(c) for i, c in enumerate(s)) % 10 == 0
-    return False
+        for f, msg in value_problems(values):
+            if f in _DATE_FIELDS or f == "year":
+                yield _problem(e, f, "warning", msg)
 
 
 def rule_identifiers(model) -> Iterable[Problem]:
-    """ISBN (checksum), DOI and URL syntax."""
-    from urllib.parse import urlsplit
-
+    """ISBN (form and checksum; several in a field allowed), DOI (long, short, as a link)
+    and URL syntax.  Warnings: the value is kept as written, only one that validates is typed
+    in the graph."""
     for e, values in _entries(model):
-        isbn = values.get("isbn", "")
-        if isbn:
-            for one in re.split(r"[;,]|\s{2,}", isbn):
-                if one.strip() and not isbn_ok(one):
-                    yield _problem(e, "isbn", "error",
-                                   f"invalid ISBN '{one.strip()}': wrong length or checksum "
-                                   "(copy it again from the book or a library catalogue)")
-        doi = values.get("doi", "")
-        if doi:
-            if re.match(r"(?i)(https?://(dx\.)?doi\.org/|doi:)", doi):
-                yield _problem(e, "doi", "warning",
-                               f"DOI '{doi}' written as a link: write the bare DOI (10.xxxx/...)")
-            elif not re.fullmatch(r"10\.\d{4,9}/\S+", doi):
-                yield _problem(e, "doi", "error",
-                               f"malformed DOI '{doi}': a DOI looks like 10.1234/abc")
-        for f in ("url",):
-            url = values.get(f, "")
-            if not url:
-                continue
-            try:
-                u = urlsplit(url)
-                good = (u.scheme in ("http", "https", "ftp") and bool(u.netloc)
-                        and not re.search(r"\s", url))
-            except ValueError:
-                good = False
-            if not good:
-                yield _problem(e, f, "error",
-                               f"malformed URL '{url[:200]}': expected http(s)://host/...")
+        for f, msg in value_problems(values):
+            if f in ("isbn", "doi", "url"):
+                yield _problem(e, f, "warning", msg)
 
 
 def rule_undefined_links(model) -> Iterable[Problem]:
@@ -268,5 +199,10 @@ def _entries(model):
 RULES: list[Rule] = [rule_required_fields, rule_duplicate_works, rule_thinker_dates, rule_dates,
                      rule_identifiers, rule_undefined_links, rule_unsourced_claims,
                      rule_stray_latex, rule_control_characters]
-#: rules whose errors mean the graph would carry wrong values (typed dates, ISBN, DOI, URL)
-GATE_RULES: list[Rule] = [rule_dates, rule_identifiers, rule_undefined_links]
+#: rules whose errors would stop `kg build` from publishing (kg.builder.pipeline runs them on
+#: every record).  None: the build publishes whatever it could read (``--strict`` refuses
+#: on any error).  What these rules find in a value (a date biblatex would not read, an ISBN
+#: checksum, a DOI or URL form) is a warning: the value is kept as written and only one that
+#: validates is typed in the graph (kg.core.graph), so the graph is never wrong because of it.
+#: A link to a missing key (crossref, related, xdata...) is an error the model reports.
+GATE_RULES: list[Rule] = []

@@ -17,7 +17,9 @@ from kg.core.latex import decode
 MONTHS = {m: str(i) for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 #: fields whose value is not LaTeX (decoding would eat ``%`` or ``\\_``)
-VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc", "urlraw"}
+VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc", "urlraw",
+                   # EDTF dates: '~' is "approximate", not LaTeX's unbreakable space
+                   "date", "origdate", "eventdate", "urldate", "birthdate", "deathdate"}
 MAX_FIELD_CHARS = 5_000_000
 #: the largest .bib file read (bytes); ``KG_MAX_BIB_BYTES`` (a number, suffixes K, M, G) sets
 #: another.  What is larger, or not a regular file (a FIFO, a device such as /dev/zero), is
@@ -357,7 +359,7 @@ class _Entry:
 
 
 _HEAD = re.compile(r"[ \t]*@[ \t]*([A-Za-z][\w-]*)[ \t]*([{(])"  # @type{
-                   r"[ \t\n]*([^,\s{}()\"#%'=\\]+)[ \t\n]*,")  # key,
+                   r"[ \t\n]*([^,\s{}\"#%'=\\]+)[ \t\n]*,")  # key, (biber takes '(' and ')')
 _NAME = re.compile(r"\s*([^\s=,{}()\"#%\\]+)\s*=\s*")
 _BARE = re.compile(r"[^\s,#{}()\"=%]+")
 # a brace or quote counts unless escaped by an odd number of backslashes ('\\}' ends a group)
@@ -556,7 +558,7 @@ def _add_entry(bib: BibFile, block, line: int, path: str, first_line: dict[str, 
         fields[f.key] = value
         lines[f.key] = fline
     key = block.key
-    if not key or not re.fullmatch(r"[^\s,{}()\"#%'=\\]+", key):
+    if not key or not re.fullmatch(r"[^\s,{}\"#%'=\\]+", key):
         bib.problems.append(Problem(path, line, key, "error",
                                     f"invalid citekey {key!r}: use letters, digits and -_:./"))
         return
@@ -569,7 +571,7 @@ def _add_entry(bib: BibFile, block, line: int, path: str, first_line: dict[str, 
 
 #: an entry's head as written: its type and the text up to the first ',' or line end
 _WRITTEN_KEY = re.compile(r"@\s*(\w+)\s*[{(][ \t]*([^,\n]*?)[ \t]*(?:,|\n|$)")
-_KEY_FORBIDDEN = re.compile(r"[\s\"#%'(){}=\\]")
+_KEY_FORBIDDEN = re.compile(r"[\s\"#%'{}=\\]")
 
 
 def _char_name(c: str) -> str:

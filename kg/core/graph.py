@@ -6,9 +6,10 @@ blank node for a work, a person, a theme, a quote or a claim.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote as _pct
 
 from kg.core.model import Model, Person, Record, parse_number
+from kg.core.values import _ISBN_PREFIX, date_type, doi_of, isbn_ok, isbns, url_ok, year_of
+from kg.core.vocab import _seg, theme_iri  # noqa: F401  (the IRIs of kg.core.vocab)
 from kg.core.vocab import (
     AUTHOR,
     BIBO,
@@ -32,13 +33,6 @@ from kg.core.vocab import (
     XSD,
 )
 
-_SAFE = re.compile(r"[A-Za-z0-9._~:@!$&'()*+,;=-]*")
-
-
-def _seg(s: str) -> str:
-    return s if _SAFE.fullmatch(s) else _pct(s, safe="-._~:@!$&'()*+,;=")
-
-
 def work_iri(key: str) -> str:
     return f"{ID}work/{_seg(key)}"
 
@@ -49,10 +43,6 @@ def record_iri(rec: Record) -> str:
 
 def person_iri(slug: str) -> str:
     return f"{ID}person/{_seg(slug)}"
-
-
-def theme_iri(tid: str) -> str:
-    return f"{ID}theme/{_seg(tid)}"
 
 
 _FIELD_IRIS: dict[str, str] = {}
@@ -98,26 +88,10 @@ def iri(value: str) -> str:
     return f"<{value}>"
 
 
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-
-
-def date_type(value: str) -> str | None:
-    """The XSD type of an exact biblatex date; None for ranges, '?', '~' and the like."""
-    m = _DATE.fullmatch(value)
-    if not m:
-        return None
-    return XSD.date if m.group(3) else XSD.gYearMonth if m.group(2) else XSD.gYear
-
-
 def date_literal(value: str) -> str:
     """A biblatex date -> typed literal when exact, plain text otherwise."""
     v = value.strip()
     return lit(v, date_type(v))
-
-
-def year_of(value: str) -> int | None:
-    m = re.match(r"\s*(-?\d{1,4})", value)
-    return int(m.group(1)) if m else None
 
 
 def language_code(value: str) -> str:
@@ -166,6 +140,15 @@ class _Out:
             if self.nodes is not None:
                 self._add(s, p, f'{{"@value":"{v}"}}')
 
+    def lang_text(self, s: str, p: str, value: str, lang: str) -> None:
+        """A literal in a language (none when ``lang`` is empty)."""
+        if not lang:
+            self.text(s, p, value)
+            return
+        self.lines.append(f"<{s}> <{p}> {lit(value, lang=lang)} .\n")
+        if self.nodes is not None:
+            self._add(s, p, f'{{"@value":"{escape(value)}","@language":"{escape(lang)}"}}')
+
     def date(self, s: str, p: str, value: str) -> None:
         v = value.strip()
         self.text(s, p, v, date_type(v))
@@ -196,7 +179,52 @@ def records_out(records: list[Record], jsonld: bool = False) -> _Out:
             _claim(out, node, rec)
         for tid in rec.themes:
             out.link(node, DCT.subject, theme_iri(tid))
+        for t in rec.concepts:
+            concept(out, t)
     return out
+
+
+def own_concepts(themes) -> bytes:
+    """The N-Triples of the library's own concepts (kg.core.themes.Thesaurus.adopt): what a
+    build appends to the ontology's bytes, so that the store, the flat files and the read
+    model hold them like the ontology's concepts."""
+    out = _Out()
+    for t in themes:
+        concept(out, t)
+    return ("\n" + out.ntriples()).encode("utf-8") if out.lines else b""
+
+
+def concept(out: _Out, t) -> None:
+    """A concept of the library's own scheme (kg.core.themes.OWN_SCHEME): a keyword the
+    ontology does not have.  Written with each record tagged with it (the store keeps one copy):
+    every record's triples stay independent of the others'."""
+    if out.nodes is None:  # N-Triples only: the lines made once per concept
+        lines = t.__dict__.get("_lines")
+        if lines is None:
+            once = _Out()
+            _concept(once, t)
+            lines = t.__dict__["_lines"] = once.lines
+        out.lines.extend(lines)
+    else:
+        _concept(out, t)
+
+
+def _concept(out: _Out, t) -> None:
+    from kg.core.themes import OWN_SCHEME, OWN_SCHEME_LABELS
+
+    out.link(t.iri, RDF.type, SKOS.Concept)
+    for lang, label in t.labels.items():
+        out.lang_text(t.iri, SKOS.prefLabel, label, lang)
+    for label in t.alt:
+        out.text(t.iri, SKOS.altLabel, label)
+    out.link(t.iri, SKOS.inScheme, OWN_SCHEME)
+    for b in t.broader:
+        out.link(t.iri, SKOS.broader, theme_iri(b))
+    if not t.broader:
+        out.link(t.iri, SKOS.topConceptOf, OWN_SCHEME)
+    out.link(OWN_SCHEME, RDF.type, SKOS.ConceptScheme)
+    for lang, label in OWN_SCHEME_LABELS.items():
+        out.lang_text(OWN_SCHEME, SKOS.prefLabel, label, lang)
 
 
 def record_blocks(records: list[Record], jsonld: bool = False) -> list[tuple[bytes, bytes]]:
@@ -238,6 +266,9 @@ def model_store(model: Model):
 
     out = _Out()
     for t in model.thesaurus.themes.values():
+        if t.scheme:
+            concept(out, t)
+            continue
         out.link(t.iri, RDF.type, SKOS.Concept)
         for lang, label in t.labels.items():
             out.lines.append(f"<{t.iri}> <{SKOS.prefLabel}> {lit(label, lang=lang)} .\n")
@@ -331,13 +362,16 @@ def _work(out: _Out, node: str, rec: Record) -> None:
         out.date(node, KGO.originalDate, v["origdate"])
     if v.get("origlanguage"):
         out.text(node, KGO.originalLanguage, language_code(v["origlanguage"]))
-    isbn = re.sub(r"[^0-9Xx]", "", v.get("isbn", ""))
-    if len(isbn) == 13:
-        out.text(node, BIBO.isbn13, isbn)
-    elif len(isbn) == 10:
-        out.text(node, BIBO.isbn10, isbn)
-    out.text(node, BIBO.doi, v.get("doi", ""))
-    out.text(node, BIBO.uri, v.get("url", ""), XSD.anyURI)
+    for one in isbns(v.get("isbn", "")) if v.get("isbn") else ():
+        if isbn_ok(one):  # typed only when it validates; the field keeps what is written
+            digits = re.sub(r"[^0-9X]", "", _ISBN_PREFIX.sub("", one.replace(" ", "")).upper())
+            out.text(node, BIBO.isbn13 if len(digits) == 13 else BIBO.isbn10, digits)
+        else:  # as written (a wrong checksum, a typo): shown, never claimed an ISBN-10/13
+            out.text(node, BIBO.isbn, one)
+    if v.get("doi"):
+        out.text(node, BIBO.doi, doi_of(v["doi"]) or v["doi"])
+    if v.get("url"):
+        out.text(node, BIBO.uri, v["url"], XSD.anyURI if url_ok(v["url"]) else None)
     out.text(node, KGO.urlDate, v.get("urldate", ""))
     out.text(node, DCT.description, v.get("annotation") or v.get("annote", ""))
     out.text(node, KGO.note, v.get("note", ""))
@@ -419,3 +453,5 @@ def _person(out: _Out, p: Person) -> None:
         out.text(node, KGO.alias, a)
     for tid in p.themes:
         out.link(node, DCT.subject, theme_iri(tid))
+    for t in p.concepts:
+        concept(out, t)

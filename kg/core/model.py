@@ -11,6 +11,7 @@ from kg.core.bib import BibFile, RawEntry, text
 from kg.core.errors import Problem
 from kg.core.latex import decode, slug
 from kg.core.themes import Thesaurus
+from kg.core.values import value_problems
 from kg.core.vocab import CLAIM_STATUSES, CONTESTED, QUOTE_STATUSES, SOURCED, UNSOURCED
 
 #: name fields and the role each gives its people
@@ -64,6 +65,7 @@ class Person:
     aliases: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     entry: RawEntry | None = None
+    concepts: list = field(default_factory=list)  # the library's own concepts of its themes
 
     @property
     def kind(self) -> str:
@@ -89,6 +91,9 @@ class Record:
     themes: list[str] = field(default_factory=list)
     people: list[Credit] = field(default_factory=list)
     refs: dict[str, list[str]] = field(default_factory=dict)  # source/citedin/... -> keys
+    #: the library's own concepts (kg.core.themes.Theme) its themes are, with their broader
+    #: ones: its triples describe them (the ontology does not)
+    concepts: list = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -137,12 +142,41 @@ def _parse_one(one: str) -> Name:
 
     if one.startswith("{") and one.endswith("}") and _balanced_whole(one):
         return Name("", _clean(one), organization=True)
+    if _EXTENDED.match(one):
+        extended = _extended_name(one)
+        if extended is not None:
+            return extended
     try:
         parts = parse_single_name_into_parts(one, strict=False)
     except (InvalidNameError, ValueError, IndexError):
         return Name("", _clean(one))
     family = " ".join(parts.von + parts.last)
     return Name(_clean(" ".join(parts.first)), _clean(family), _clean(" ".join(parts.jr)))
+
+
+#: biber's extended name format, as Better BibTeX writes it:
+#: ``family=Dijk, given=Marten, prefix=van, useprefix=true``
+_EXTENDED = re.compile(r"\s*(?:family|given|prefix|suffix)\s*=", re.IGNORECASE)
+_EXTENDED_PART = re.compile(r"\s*([A-Za-z-]+)\s*=\s*(\{(?:[^{}]|\{[^{}]*\})*\}|[^,]*)\s*(?:,|$)")
+
+
+def _extended_name(one: str) -> Name | None:
+    """A name in biber's extended format, or None when it is not one after all."""
+    parts: dict[str, str] = {}
+    pos = 0
+    while pos < len(one):
+        m = _EXTENDED_PART.match(one, pos)
+        if not m or m.end() == pos:
+            return None
+        value = m.group(2).strip()
+        if value[:1] == "{" and value[-1:] == "}":
+            value = value[1:-1]
+        parts[m.group(1).lower()] = value
+        pos = m.end()
+    if "family" not in parts and "given" not in parts:
+        return None
+    family = " ".join(p for p in (parts.get("prefix", ""), parts.get("family", "")) if p)
+    return Name(_clean(parts.get("given", "")), _clean(family), _clean(parts.get("suffix", "")))
 
 
 def _balanced_whole(s: str) -> bool:
@@ -175,7 +209,7 @@ class ModelBuilder:
         """``keys``: every key of the file, when ``bib`` holds only part of it; ``extra``:
         entries read for their values only (the crossref parents of a partial read)."""
         self.bib = bib
-        self.thesaurus = thesaurus
+        self.thesaurus = thesaurus.copy()  # the library's own concepts stay the model's
         self.macros = bib.macros()
         self.problems: list[Problem] = []
         self.persons: dict[str, Person] = {}
@@ -236,6 +270,9 @@ class ModelBuilder:
                 self.alias[a.slug] = name.slug
                 p.aliases.append(a.display)
         p.themes = _themes(e, vals, self.thesaurus, self.warn)
+        p.concepts = self.thesaurus.chain(p.themes)
+        for fname, msg in value_problems(vals):
+            self.warn(e, fname, "warning", msg)
 
     def person(self, n: Name) -> str:
         s = self.alias.get(n.slug, n.slug)
@@ -266,6 +303,8 @@ class ModelBuilder:
         kind = e.entry_type if e.entry_type in ("quote", "claim") else "work"
         rec = Record(e, kind, vals)
         rec.themes = _themes(e, vals, self.thesaurus, self.warn)
+        if rec.themes:
+            rec.concepts = self.thesaurus.chain(rec.themes)
         pos = 0
         for fname, role in NAME_FIELDS.items():
             if fname not in vals:
@@ -278,15 +317,17 @@ class ModelBuilder:
                 pos += 1
                 rec.people.append(Credit(role if fname != "bookauthor" else "bookauthor",
                                          self.person(n), pos))
-        for ref in ("source", "citedin", "statedin", "related", "crossref", "xref"):
+        for ref in ("source", "citedin", "statedin", "related", "crossref", "xref", "xdata"):
             if ref in vals:
                 keys = _split_list(vals[ref])
                 rec.refs[ref] = keys
                 for k in keys:
                     if k not in self.keys and ref != "crossref":  # reported above
-                        self.warn(e, ref, "error" if ref in ("crossref", "related") else
+                        self.warn(e, ref, "error" if ref in ("crossref", "related", "xdata") else
                                   "warning", f"{ref} '{k}' is not a key of the bibliography")
         _check_record(rec, self.warn)
+        for fname, msg in value_problems(vals):  # data quality: warnings, values kept
+            self.warn(e, fname, "warning", msg)
         return rec
 
     def model(self, records: list[Record]) -> Model:
@@ -308,16 +349,15 @@ def _raw_text(e: RawEntry, name: str, macros: dict[str, str]) -> str:
 
 
 def _themes(e: RawEntry, vals: dict[str, str], thesaurus: Thesaurus, warn) -> list[str]:
+    """The theme ids of an entry's keywords (Thesaurus.keyword: once per distinct keyword)."""
     out: list[str] = []
     for kw in _split_list(vals.get("keywords", "")):
-        t = thesaurus.match(kw)
-        if t is None:
-            close = thesaurus.suggest(kw)
-            hint = ("closest theme: " + ", ".join(f"'{c.id}' ({c.label()})" for c in close)
-                    if close else "add it to the thesaurus in ontology.ttl")
-            warn(e, "keywords", "warning", f"unknown theme keyword '{kw}': {hint}")
-        elif t.id not in out:
-            out.append(t.id)
+        tids, warning = thesaurus.keyword(kw)
+        if warning:
+            warn(e, "keywords", "warning", warning)
+        for tid in tids:
+            if tid not in out:
+                out.append(tid)
     return out
 
 

@@ -1,12 +1,100 @@
-"""The theme thesaurus (SKOS, in ontology.ttl): lookup by id or label, forgiving."""
+"""The theme thesaurus (SKOS, in ontology.ttl): lookup by id or label, forgiving.
+
+A person's library has keywords of its own.  By default (mode ``own``) a keyword that names no
+concept of the ontology becomes a concept of the library's own scheme (:data:`OWN_SCHEME`):
+``skos:prefLabel`` as written, an id from its slug, ``skos:broader`` from a hierarchical tag
+(``a/b`` as Zotero writes it, ``a > b`` as JabRef does).  Mode ``strict`` (a curated thesaurus,
+``kg build --themes strict`` or ``KG_THEMES=strict``) keeps only the ontology's concepts and
+warns of every other keyword.  A keyword that is a near spelling of a theme of the ontology (a
+typo of one or two letters) is warned of with that theme as suggestion, in both modes.
+"""
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
+import contextlib
+import contextvars
+import os
+import re
+from dataclasses import dataclass, field, replace
 
-from kg.core.latex import fold
+from kg.core.latex import fold, slug
 from kg.core.names import THEMES_HOW, name_index, resolve
-from kg.core.vocab import RDF, SKOS, THEME_NS
+from kg.core.vocab import ID, RDF, SKOS, THEME_NS, theme_iri
+
+#: the concept scheme of the keywords a library has that the ontology does not
+OWN_SCHEME = ID + "library-themes"
+OWN_SCHEME_LABELS = {"fr": "Mots-clés de la bibliothèque", "en": "The library's own keywords"}
+#: how keywords that name no concept of the ontology are read: "own" (a concept of the
+#: library's scheme) or "strict" (warned of, left out)
+THEME_MODES = ("own", "strict")
+ENV_THEMES = "KG_THEMES"
+_MODE: contextvars.ContextVar[str | None] = contextvars.ContextVar("kg_themes_mode",
+                                                                   default=None)
+#: a keywords field written with braces (what Better BibTeX, Zotero and JabRef write)
+_KEYWORDS = re.compile(r"(?i)(?<![\w-])keywords\s*=\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
+#: hierarchical tags: Zotero (and most) write "a/b", JabRef "a > b"
+_HIERARCHY = re.compile(r"\s*(?:/|>)\s*")
+
+
+def themes_mode() -> str:
+    """The mode new thesauri are read in: :func:`themes_mode_set`, else ``KG_THEMES``, else
+    "own"."""
+    mode = _MODE.get() or os.environ.get(ENV_THEMES, "").strip().lower() or "own"
+    if mode not in THEME_MODES:
+        from kg.core.errors import InputError
+        raise InputError(f"{ENV_THEMES} must be one of {', '.join(THEME_MODES)}, not {mode!r}")
+    return mode
+
+
+@contextlib.contextmanager
+def themes_mode_set(mode: str | None):
+    """Read the thesauri loaded meanwhile in ``mode`` (None: leave it as it is)."""
+    if mode is not None and mode not in THEME_MODES:
+        from kg.core.errors import InputError
+        raise InputError(f"themes mode must be one of {', '.join(THEME_MODES)}, not {mode!r}")
+    token = _MODE.set(mode) if mode is not None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _MODE.reset(token)
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment) of two texts, or ``limit + 1``
+    as soon as it is larger than ``limit`` (only a band of ``limit`` cells either side of the
+    diagonal is computed)."""
+    n, m = len(a), len(b)
+    if abs(n - m) > limit:
+        return limit + 1
+    big = limit + 1
+    prev2: list[int] = []
+    prev = [j if j <= limit else big for j in range(m + 1)]
+    for i in range(1, n + 1):
+        lo, hi = max(1, i - limit), min(m, i + limit)
+        cur = [big] * (m + 1)
+        cur[0] = i if i <= limit else big
+        ai = a[i - 1]
+        for j in range(lo, hi + 1):
+            v = prev[j - 1] + (ai != b[j - 1])
+            if prev[j] + 1 < v:
+                v = prev[j] + 1
+            if cur[j - 1] + 1 < v:
+                v = cur[j - 1] + 1
+            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1] and \
+                    prev2[j - 2] + 1 < v:
+                v = prev2[j - 2] + 1
+            cur[j] = v if v < big else big
+        if min(cur[lo - 1: hi + 1]) >= big:
+            return big
+        prev2, prev = prev, cur
+    return prev[m] if prev[m] < big else big
+
+
+def near_limit(text: str) -> int:
+    """How many edits a typo of a ``text`` this long may hold: none under 4 letters, 1 under
+    8, 2 from 8 (a two-letter word has no typo, 'moral' and 'mortal' are one apart)."""
+    n = len(text)
+    return 0 if n < 4 else 1 if n < 8 else 2
 
 
 @dataclass
@@ -18,6 +106,8 @@ class Theme:
     definitions: dict[str, str] = field(default_factory=dict)
     broader: list[str] = field(default_factory=list)  # ids
     narrower: list[str] = field(default_factory=list)
+    scheme: str = ""  # "" for a concept of the ontology, OWN_SCHEME for one of the library
+    adopted: bool = False  # an own concept written with the ontology (Thesaurus.adopt)
 
     def label(self, lang: str = "fr") -> str:
         return self.labels.get(lang) or self.labels.get("fr") or next(
@@ -27,13 +117,30 @@ class Theme:
 class Thesaurus:
     """Themes by id, with an index of every label folded (case and accents ignored)."""
 
-    def __init__(self, themes: dict[str, Theme]):
+    def __init__(self, themes: dict[str, Theme], mode: str | None = None):
         self.themes = themes
+        self.mode = mode or themes_mode()
         self._suggested: dict[tuple[str, int], list[Theme]] = {}
+        self._keywords: dict[str, tuple[tuple[str, ...], str | None]] = {}
+        self._chains: dict[str, list[Theme]] = {}
+        self._names_by_length: dict[int, list[tuple]] | None = None
         self._index: dict[str, str] = {}
         for t in themes.values():
-            for name in [t.id, t.id.replace("-", " "), *t.labels.values(), *t.alt]:
-                self._index.setdefault(fold(name).strip(), t.id)
+            self._add_names(t)
+
+    def copy(self) -> Thesaurus:
+        """A thesaurus that adds its own concepts without changing this one (a model's: the
+        thesaurus read once serves several models)."""
+        other = Thesaurus.__new__(Thesaurus)
+        other.themes, other.mode = dict(self.themes), self.mode
+        other._suggested, other._keywords = dict(self._suggested), dict(self._keywords)
+        other._index, other._chains = dict(self._index), {}
+        other._names_by_length = self._names_by_length
+        return other
+
+    def _add_names(self, t: Theme) -> None:
+        for name in [t.id, t.id.replace("-", " "), *t.labels.values(), *t.alt]:
+            self._index.setdefault(fold(name).strip(), t.id)
 
     def __len__(self) -> int:
         return len(self.themes)
@@ -53,19 +160,159 @@ class Thesaurus:
         return self.themes[resolve(name, self.names(), "theme", how)]
 
     def suggest(self, name: str, n: int = 3) -> list[Theme]:
-        """The closest themes to an unknown keyword; computed once per distinct keyword (a
-        person's library repeats its own keywords thousands of times, and difflib against
-        every label costs about a millisecond)."""
+        """The themes of the ontology a keyword is a near spelling of: a Damerau-Levenshtein
+        distance of at most :func:`near_limit` edits to an id or a label (case and accents
+        already ignored), closest first.  Computed once per distinct keyword (a person's
+        library repeats its own keywords thousands of times)."""
         key = (fold(name).strip(), n)
         if key not in self._suggested:
-            close = difflib.get_close_matches(key[0], list(self._index), n=n * 3, cutoff=0.5)
+            word = key[0]
+            limit = near_limit(word)
+            scored: list[tuple[int, str, str]] = []
+            if limit:
+                if self._names_by_length is None:  # the ontology's names (the library's own
+                    self._names_by_length = {}  # keywords are no suggestion), by length
+                    for label, tid in self._index.items():
+                        if not self.themes[tid].scheme:
+                            self._names_by_length.setdefault(len(label), []).append(
+                                (label, tid, frozenset(label), near_limit(label)))
+                letters = frozenset(word)
+                for n_ in range(len(word) - limit, len(word) + limit + 1):
+                    for label, tid, its, its_limit in self._names_by_length.get(n_, ()):
+                        most = min(limit, its_limit)
+                        # an edit changes at most two of the letters a text is made of
+                        if most and len(letters ^ its) <= 2 * most:
+                            d = distance(word, label, most)
+                            if d <= most:
+                                scored.append((d, label, tid))
             out: list[Theme] = []
-            for c in close:
-                t = self.themes[self._index[c]]
-                if t not in out:
-                    out.append(t)
+            for _, _, tid in sorted(scored):
+                if self.themes[tid] not in out:
+                    out.append(self.themes[tid])
             self._suggested[key] = out[:n]
         return list(self._suggested[key])
+
+    def keyword(self, kw: str) -> tuple[tuple[str, ...], str | None]:
+        """The theme ids a keyword of an entry stands for, and a warning (or None); once per
+        distinct keyword.  A concept of the ontology by id or label; else, in mode "own", a
+        concept of the library's scheme (made here, hierarchical tags with their broader
+        concepts); in mode "strict", nothing."""
+        found = self._keywords.get(kw)
+        if found is None:
+            found = self._keywords[kw] = self._keyword(kw)
+        return found
+
+    def _keyword(self, kw: str) -> tuple[tuple[str, ...], str | None]:
+        t = self.match(kw)
+        if t is not None:
+            return (t.id,), None
+        if self.mode == "strict":
+            close = self.suggest(kw)
+            hint = ("closest theme: " + ", ".join(f"'{c.id}' ({c.label()})" for c in close)
+                    if close else "add it to the thesaurus in ontology.ttl")
+            return (), f"unknown theme keyword '{kw}': {hint}"
+        written = kw.strip()
+        cuts = [m.start() for m in _HIERARCHY.finditer(written)] + [len(written)]
+        parts = [p for p in _HIERARCHY.split(written) if p]
+        if len(parts) > 1 and len(parts) == len(cuts) and not re.fullmatch(r"[\d\s/>]+", kw):
+            return self._path(parts, [written[:c] for c in cuts]), None
+        close = self.suggest(kw)
+        tid = self._own(kw, kw, None)
+        if tid is None:
+            return (), f"keyword '{kw}' has no letter or digit: left out"
+        if close and self.themes[tid].scheme:
+            return (tid,), (f"keyword '{kw}' is close to the theme "
+                            + ", ".join(f"'{c.id}' ({c.label()})" for c in close)
+                            + f": made a theme of the library's own ('{tid}'); write the "
+                            "theme's name if it is meant")
+        return (tid,), None
+
+    def _path(self, parts: list[str], paths: list[str]) -> tuple[str, ...]:
+        """A hierarchical tag: each level a concept (of the ontology when one is named so),
+        each narrower than the one before; the entry gets the last.  ``paths``: each level's
+        tag as written ('a', 'a/b'...)."""
+        parent: str | None = None
+        for i, part in enumerate(parts):
+            path = paths[i]
+            known = self.match(path) or (self.match(part) if i == 0 else None)
+            tid = known.id if known else self._own(part, path, parent)
+            if tid is not None:
+                parent = tid
+        return (parent,) if parent else ()
+
+    def _own(self, label: str, path: str, parent: str | None) -> str | None:
+        """The id of the library's concept ``path`` (made if new): its slug, or the theme of
+        the ontology that already has that id (the same words)."""
+        tid = slug(path)
+        if not tid:
+            return None
+        if tid in self.themes:
+            return tid
+        t = Theme(tid, theme_iri(tid), {"": label.strip()}, scheme=OWN_SCHEME)
+        if path != label:
+            t.alt.append(path)
+        if parent:
+            t.broader.append(parent)
+            up = self.themes[parent]  # copied, not changed: another thesaurus may share it
+            self.themes[parent] = replace(up, narrower=[*up.narrower, tid])
+        self.themes[tid] = t
+        self._add_names(t)
+        return tid
+
+    def adopt(self, bib_text: str) -> list[Theme]:
+        """Read every keywords field of a .bib text now, and return the library's own
+        concepts (kg.core.graph.own_concepts gives their triples, which a build appends to the
+        ontology's bytes).  The concepts adopted so are no longer written with each record
+        (:meth:`chain`); one met later (a keyword from a @string macro) still is."""
+        from kg.core.bib import text
+
+        seen: set[str] = set()
+        for m in _KEYWORDS.finditer(bib_text):
+            raw = m.group(1)
+            if raw in seen:
+                continue
+            seen.add(raw)
+            for kw in re.split(r"[,;]", text("{" + raw + "}", {}, "keywords")):
+                if kw.strip():
+                    self.keyword(kw.strip())
+        adopted = self.own()
+        for t in adopted:
+            t.adopted = True
+        self._chains.clear()
+        return adopted
+
+    def own(self) -> list[Theme]:
+        """The concepts of the library's own scheme made so far."""
+        return [t for t in self.themes.values() if t.scheme == OWN_SCHEME]
+
+    def chain(self, tids) -> list[Theme]:
+        """The library's own concepts among ``tids``, with their own broader concepts: what a
+        graph that tags with ``tids`` must describe besides the ontology (each theme's chain
+        found once)."""
+        if len(tids) == 1:
+            return self._chain(tids[0])
+        out: list[Theme] = []
+        seen: set[str] = set()
+        for tid in tids:
+            for t in self._chain(tid):
+                if t.id not in seen:
+                    seen.add(t.id)
+                    out.append(t)
+        return out
+
+    def _chain(self, tid: str) -> list[Theme]:
+        found = self._chains.get(tid)
+        if found is None:
+            found, todo, seen = [], [tid], set()
+            while todo:
+                x = todo.pop()
+                t = self.themes.get(x)
+                if t is not None and t.scheme and not t.adopted and x not in seen:
+                    seen.add(x)
+                    found.append(t)
+                    todo.extend(t.broader)
+            self._chains[tid] = found
+        return found
 
     def descendants(self, tid: str) -> list[str]:
         out, todo = [], [tid]

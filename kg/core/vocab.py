@@ -2,6 +2,9 @@
 quotes and claims, the names of the relations.  Terms are closed: a typo is an AttributeError."""
 from __future__ import annotations
 
+import re
+from urllib.parse import quote as _pct
+
 BASE = "https://kg.example/"
 ID = BASE + "id/"
 #: the namespaces of the things of the graph: <https://kg.example/id/theme/surveillance>
@@ -140,3 +143,15 @@ LANG = {
     "norwegian": "no", "finnish": "fi", "hungarian": "hu", "japanese": "ja", "chinese": "zh",
     "arabic": "ar", "hebrew": "he", "turkish": "tr", "catalan": "ca", "romanian": "ro",
 }
+
+
+# IRIs minted from user text: a key or id as one percent-encoded path segment
+_SAFE = re.compile(r"[A-Za-z0-9._~:@!$&'()*+,;=-]*")
+
+
+def _seg(s: str) -> str:
+    return s if _SAFE.fullmatch(s) else _pct(s, safe="-._~:@!$&'()*+,;=")
+
+
+def theme_iri(tid: str) -> str:
+    return f"{THEME_NS}{_seg(tid)}"

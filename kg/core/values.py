@@ -1,0 +1,191 @@
+"""What a value of an entry means, and whether it validates: dates (ISO 8601 / EDTF level 1
+as biblatex reads them), ISBNs, DOIs, URLs.
+
+A value that does not validate is a data-quality warning, never an error: it is kept as written
+(the raw field), and only a value that validates is typed in the graph (kg.core.graph).  The
+model reports these warnings for every entry; `kg check` (kg.builder.rules) reports the same.
+"""
+from __future__ import annotations
+
+import calendar
+import functools
+import re
+
+from kg.core.vocab import XSD
+
+DATE_FIELDS = ("date", "origdate", "eventdate", "urldate", "birthdate", "deathdate")
+#: one date of EDTF level 1 as biblatex reads it: digits or X/u (unspecified), a season as
+#: month 21-24, a time, and a qualifier ? ~ % (uncertain, approximate, both)
+_PART = re.compile(r"(-?[0-9Xu]{4}|Y-?\d{5,})(?:-([0-9Xu]{2})(?:-([0-9Xu]{2}))?)?"
+                   r"(?:T\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?[?~%]?")
+#: what an open or unknown end of a range is written as (EDTF 2019, and the draft before it)
+_OPEN_ENDS = ("", "..", "unknown", "open")
+_JS_DATE = re.compile(r"(?:[A-Z][a-z]{2},? )?([A-Z][a-z]{2}) (\d{1,2}),? (\d{4})\b.*")
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
+@functools.lru_cache(maxsize=65536)
+def date_error(value: str) -> str | None:
+    """Why a biblatex (ISO 8601/EDTF level 1) date is malformed, or None when biblatex reads
+    it: unspecified digits (199X, 19uu, 1999-XX), seasons, qualifiers ? ~ %, ranges with an
+    open or unknown end (2004/.., unknown/2006)."""
+    v = value.strip()
+    if not v:
+        return "empty date"
+    parts = v.split("/")
+    if len(parts) > 2:
+        return "more than one '/'"
+    if len(parts) == 2 and all(p in _OPEN_ENDS for p in parts):
+        return "a range needs at least one end"
+    for p in parts:
+        if p in _OPEN_ENDS and len(parts) == 2:
+            continue
+        m = _PART.fullmatch(p)
+        if not m:
+            js = _JS_DATE.fullmatch(p)
+            if js and js.group(1).lower() in _MONTHS:
+                iso = f"{js.group(3)}-{_MONTHS.index(js.group(1).lower()) + 1:02d}-" \
+                      f"{int(js.group(2)):02d}"
+                return f"a date as a web browser writes it: biblatex reads {iso}"
+            return ("expected YYYY, YYYY-MM or YYYY-MM-DD (EDTF: X for an unspecified digit, "
+                    "? ~ % qualifiers, ranges a/b with .. for an open end)")
+        y, mo, d = m.groups()
+        if mo and mo.isdigit():
+            if not (1 <= int(mo) <= 12 or 21 <= int(mo) <= 24):
+                return f"month {mo} out of range"
+            if (d and d.isdigit() and y.lstrip("-").isdigit() and int(mo) <= 12
+                    and not 1 <= int(d) <= calendar.monthrange(abs(int(y)) or 2000, int(mo))[1]):
+                return f"day {d} does not exist in {y}-{mo}"
+            if d and int(mo) > 12:
+                return f"a season ({mo}) has no day"
+    return None
+
+
+_DATE = re.compile(r"(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def date_type(value: str) -> str | None:
+    """The XSD type of an exact biblatex date that exists (1999, 1999-05, 1999-05-31); None
+    for what is not exact (ranges, X/u digits, seasons, ? ~ %) or not a date: such a value
+    is kept as written, a plain literal, never given a precision it does not have."""
+    m = _DATE.fullmatch(value)
+    if not m:
+        return None
+    y, mo, d = m.groups()
+    if mo is None:
+        return XSD.gYear
+    if not 1 <= int(mo) <= 12:
+        return None  # a season (21-24), or no month
+    if d is None:
+        return XSD.gYearMonth
+    import calendar
+    return XSD.date if 1 <= int(d) <= calendar.monthrange(abs(int(y)) or 2000,
+                                                          int(mo))[1] else None
+
+
+_YEAR = re.compile(r"\s*(-?\d{1,4})(?![\dXxu])")
+
+
+def year_of(value: str) -> int | None:
+    """The year a date starts in, when its year is written whole (not 199X or 19uu)."""
+    m = _YEAR.match(value)
+    return int(m.group(1)) if m else None
+
+
+@functools.lru_cache(maxsize=65536)
+def isbn_ok(value: str) -> bool:
+    """Whether a text is one ISBN-10 or ISBN-13 with a right checksum (hyphens, spaces and
+    an 'ISBN' prefix allowed)."""
+    s = _ISBN_PREFIX.sub("", re.sub(r"[\s-]", "", value)).upper()
+    if re.fullmatch(r"\d{9}[\dX]", s):
+        total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(s))
+        return total % 11 == 0
+    if re.fullmatch(r"97[89]\d{10}", s):
+        return sum((3 if i % 2 else 1) * int(c) for i, c in enumerate(s)) % 10 == 0
+    return False
+
+
+_ISBN_PREFIX = re.compile(r"^ISBN(?:-?1[03])?:?", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=65536)
+def isbns(value: str) -> tuple[str, ...]:
+    """The ISBNs of a field as written, one text each: Zotero writes several separated by a
+    space (``978-3-642-13189-9 978-3-642-13190-5``), others by ',' or ';'; an ISBN may be
+    written with spaces between its groups, and followed by a note such as ``(pbk.)``."""
+    out: list[str] = []
+    for part in re.split(r"[;,]", value):
+        cur: list[str] = []
+        for tok in part.split():
+            if _ISBN_PREFIX.fullmatch(tok) or not re.search(r"\d", tok):
+                continue  # "ISBN", "ISBN-13:", "(pbk.)"
+            cur.append(tok)
+            digits = re.sub(r"[^\dXx]", "", "".join(cur))
+            want = 13 if digits.startswith(("978", "979")) else 10
+            if len(digits) >= want or len(cur[-1].replace("-", "")) >= 10:
+                out.append(" ".join(cur))
+                cur = []
+        if cur:
+            out.append(" ".join(cur))
+    return tuple(out)
+
+
+_DOI = re.compile(r"10\.\d{4,9}/\S+|10/[a-z0-9]+", re.IGNORECASE)
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=65536)
+def doi_of(value: str) -> str | None:
+    """The bare DOI a field holds (10.1234/abc, or a short DOI 10/abc), written bare, as a
+    link (https://doi.org/...) or with a ``doi:`` prefix; None when it is not a DOI."""
+    v = _DOI_PREFIX.sub("", value.strip())
+    if v.lower().startswith("10") and "%2f" in v.lower()[:16]:
+        from urllib.parse import unquote
+        v = unquote(v)
+    return v if _DOI.fullmatch(v) else None
+
+
+@functools.lru_cache(maxsize=65536)
+def url_ok(url: str) -> bool:
+    """Whether a text is an absolute http(s) or ftp URL without spaces."""
+    from urllib.parse import urlsplit
+
+    try:
+        u = urlsplit(url)
+    except ValueError:
+        return False
+    return u.scheme in ("http", "https", "ftp") and bool(u.netloc) and not re.search(r"\s", url)
+
+
+def value_problems(values: dict[str, str]) -> list[tuple[str, str]]:
+    """(field, message) of every value of an entry that does not validate (warnings)."""
+    out: list[tuple[str, str]] = []
+    for f in DATE_FIELDS:
+        if values.get(f):
+            why = date_error(values[f])
+            if why:
+                out.append((f, f"malformed date '{values[f]}' in {f}: {why} (kept as written)"))
+    y = values.get("year", "")
+    if y and not re.fullmatch(r"-?\d{1,4}", y.strip()):
+        out.append(("year", f"year '{y}' is not a number: write it in date (EDTF) or note"))
+    isbn = values.get("isbn", "")
+    if isbn:
+        for one in isbns(isbn):
+            if not isbn_ok(one):
+                out.append(("isbn", f"invalid ISBN '{one}': wrong length or checksum (kept as "
+                                    "written; copy it again from the book or a library "
+                                    "catalogue)"))
+    doi = values.get("doi", "")
+    if doi:
+        bare = doi_of(doi)
+        if bare is None:
+            out.append(("doi", f"malformed DOI '{doi}': a DOI looks like 10.1234/abc or 10/abc "
+                               "(kept as written)"))
+        elif bare != doi.strip():
+            out.append(("doi", f"DOI '{doi}' written as a link: write the bare DOI ({bare}); "
+                               "biblatex adds https://doi.org/ itself"))
+    url = values.get("url", "")
+    if url and not url_ok(url):
+        out.append(("url", f"malformed URL '{url[:200]}': expected http(s)://host/... (kept as "
+                           "written)"))
+    return out
