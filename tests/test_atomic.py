@@ -258,6 +258,7 @@ def kill_at_every_step(out: Path, old: list[str], new: list[str], large: bool = 
     pytest.fail("the publication never finished")
 
 
+@pytest.mark.slow
 def test_kill_9_at_every_step_of_publish(tmp_path, small_bib, ontology_path):
     other = tmp_path / "other.bib"
     other.write_text(small_bib.read_text(encoding="utf-8") + "\n@book{zz, title={Z}}\n",
@@ -268,6 +269,7 @@ def test_kill_9_at_every_step_of_publish(tmp_path, small_bib, ontology_path):
     assert seen["old"] >= 5 and seen["new"] >= 1
 
 
+@pytest.mark.slow
 def test_kill_9_at_every_step_of_an_incremental_publish(tmp_path, ontology_path):
     """The issue's case: an incremental build interrupted must not leave the old title in the
     store and the new one in graph.ttl and the search."""
@@ -310,6 +312,7 @@ def legacy_out(out: Path) -> None:
     (out / "notes.txt").write_text("mine", encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_kill_9_at_every_step_of_a_migration(tmp_path, small_bib, ontology_path):
     """A build replacing an out/ of the previous layout, killed anywhere: the next build
     migrates it whole, and never touches the user's file."""

@@ -64,7 +64,8 @@ def _libs(b):
     return fast, slow
 
 
-@pytest.fixture(scope="module", params=["corpus", "generated-1000"])
+@pytest.fixture(scope="module",
+                params=["corpus", pytest.param("generated-1000", marks=pytest.mark.slow)])
 def libs(request):
     b = request.getfixturevalue("built" if request.param == "corpus" else "generated")
     return _libs(b)

@@ -11,6 +11,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.core.limits import bytes_setting, human_size
 from kg.core.errors import InputError, Problem
 from kg.core.latex import decode
 
@@ -72,21 +73,7 @@ class BibFile:
 
 def max_bib_bytes() -> int:
     """The largest .bib file read: ``KG_MAX_BIB_BYTES``, else :data:`MAX_BIB_BYTES`."""
-    raw = os.environ.get(ENV_MAX_BIB_BYTES, "").strip()
-    if not raw:
-        return MAX_BIB_BYTES
-    m = re.fullmatch(r"(\d+)\s*([KMG]?)(?:i?B)?", raw, re.IGNORECASE)
-    if not m or int(m.group(1)) == 0:
-        raise InputError(f"{ENV_MAX_BIB_BYTES} must be a positive number of bytes (suffixes K, "
-                         f"M, G accepted), not {raw[:20]!r}")
-    return int(m.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[m.group(2).upper()]
-
-
-def _size(n: int) -> str:
-    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
-        if n >= 1 << shift:
-            return f"{n / (1 << shift):.3g} {unit}"
-    return f"{n} bytes"
+    return bytes_setting(ENV_MAX_BIB_BYTES, MAX_BIB_BYTES)
 
 
 _KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
@@ -118,7 +105,7 @@ def read_bytes(path: str | Path) -> bytes:
             raise InputError(f"{name}: is {kind}, not a .bib file: kg reads a regular file "
                              "(save the bibliography to a file first)")
         if st.st_size > limit:
-            raise InputError(f"{name}: {_size(st.st_size)}, more than the {_size(limit)} kg "
+            raise InputError(f"{name}: {human_size(st.st_size)}, more than the {human_size(limit)} kg "
                              f"reads: is it a bibliography? ({ENV_MAX_BIB_BYTES} raises the "
                              "limit)")
         if hasattr(os, "set_blocking"):
@@ -131,7 +118,7 @@ def read_bytes(path: str | Path) -> bytes:
             chunks.append(block)
             n += len(block)
         if n > limit:  # it grew while read
-            raise InputError(f"{name}: more than the {_size(limit)} kg reads: is it a "
+            raise InputError(f"{name}: more than the {human_size(limit)} kg reads: is it a "
                              f"bibliography? ({ENV_MAX_BIB_BYTES} raises the limit)")
         return b"".join(chunks)
     except OSError as e:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from kg.core.limits import bytes_setting, human_size
 from kg.core.errors import InputError, KgError, QueryError
 from kg.core.vocab import RDF, XSD
 
@@ -301,26 +302,12 @@ def max_bytes(limit: int | None = None) -> int:
         if int(limit) <= 0:
             raise InputError("the answer size limit must be a positive number of bytes")
         return int(limit)
-    raw = os.environ.get(ENV_MAX_BYTES, "").strip()
-    if not raw:
-        return DEFAULT_MAX_BYTES
-    m = re.fullmatch(r"(\d+)\s*([KMG]?)(?:i?B)?", raw, re.IGNORECASE)
-    if not m or int(m.group(1)) == 0:
-        raise InputError(f"{ENV_MAX_BYTES} must be a positive number of bytes (suffixes K, M, "
-                         f"G accepted), not {raw[:20]!r}")
-    return int(m.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[m.group(2).upper()]
-
-
-def _size(n: int) -> str:
-    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
-        if n >= 1 << shift:
-            return f"{n / (1 << shift):.3g} {unit}"
-    return f"{n} bytes"
+    return bytes_setting(ENV_MAX_BYTES, DEFAULT_MAX_BYTES)
 
 
 def _too_big(shown: str, limit: int, said: str = "") -> RemoteError:
     return _fail(RemoteError, f"the answer of {shown} is larger than the limit of "
-                              f"{_size(limit)}{said}: narrow the query (LIMIT, fewer "
+                              f"{human_size(limit)}{said}: narrow the query (LIMIT, fewer "
                               f"variables) or raise the limit with {ENV_MAX_BYTES}")
 
 
@@ -328,7 +315,7 @@ def _read_capped(resp, limit: int, shown: str) -> bytes:
     """The body of ``resp``, read in blocks; an error as soon as it exceeds ``limit`` bytes."""
     declared = resp.headers.get("Content-Length")
     if declared and declared.strip().isdigit() and int(declared) > limit:
-        raise _too_big(shown, limit, f" (it announces {_size(int(declared))})")
+        raise _too_big(shown, limit, f" (it announces {human_size(int(declared))})")
     buf = bytearray()
     while True:
         block = resp.read(min(CHUNK, limit + 1 - len(buf)))
