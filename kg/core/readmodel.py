@@ -35,12 +35,14 @@ ten thousand (a broad theme of a large library); an incremental build refreshes 
 themes its records are on.
 
 Search lines hold the folded text (kg.core.latex.fold, whitespace collapsed), and the FTS5
-table indexes it with the trigram tokenizer, so that a search word matches anywhere in a word,
-as it always did in kg (``numér`` finds "numérique" and "dénumérer"; a prefix-only index would
-lose those), with accents and case folded exactly as fold() folds them (unicode61's
-remove_diacritics does not fold œ, ß or ligatures the same way).  detail=none: half the size
-and the build time; a word is looked up as the AND of its trigrams, and the lines found are
-then checked for the word itself.  Nothing here is pickled or marshalled: rows are plain SQL values.
+table indexes its words (unicode61 over text fold() has already folded: accents and case as
+fold() folds them, which unicode61's remove_diacritics does not do for œ, ß or ligatures).
+A search word matches anywhere in a word, as it always did in kg (``numér`` finds
+"numérique" and "dénumérer"): the words of the index's vocabulary (search_terms, fts5vocab)
+that hold it are looked up, the way the earlier digest's posting lists were, and the lines
+found are then checked and counted.  A whole-word index costs a ninth of a trigram one to
+build (0.9 s against 7.9 s for 150,000 lines).  detail=none: half the size and the build
+time.  Nothing here is pickled or marshalled: rows are plain SQL values.
 """
 from __future__ import annotations
 
@@ -54,7 +56,7 @@ from typing import NamedTuple
 from kg.core.vocab import ID, PERSON_NS, RDF, SKOS, THEME_NS, WD
 
 NAME = "read.sqlite"
-VERSION = 4
+VERSION = 5
 HEAD = 50  # works kept per theme in theme_works: enough for every default listing (20)
 
 #: search weights: titles count most, then quotes and claims, then annotations
@@ -92,7 +94,8 @@ CREATE TABLE lines(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL
                    iri TEXT NOT NULL, weight INTEGER NOT NULL, text TEXT NOT NULL);
 CREATE INDEX lines_by_key ON lines(key);
 CREATE VIRTUAL TABLE search USING fts5(text, content='lines', content_rowid='id',
-                                       tokenize='trigram', detail=none);
+                                       tokenize='unicode61 remove_diacritics 0', detail=none);
+CREATE VIRTUAL TABLE search_terms USING fts5vocab(search, 'row');
 CREATE TABLE theme_tree(ancestor TEXT NOT NULL, theme TEXT NOT NULL,
                         PRIMARY KEY(ancestor, theme)) WITHOUT ROWID;
 CREATE INDEX theme_tree_by_theme ON theme_tree(theme);
@@ -647,7 +650,7 @@ def content(path: str | Path) -> dict[str, list]:
         out["search"] = conn.execute("SELECT * FROM temp.terms ORDER BY term").fetchall()
         out["search-hits"] = sorted(conn.execute(
             "SELECT l.key, l.text FROM search JOIN lines l ON l.id = search.rowid "
-            "WHERE search MATCH '\"rve\" AND \"num\"'").fetchall())
+            "WHERE search MATCH 'surveillance OR numerique'").fetchall())
         return out
     finally:
         conn.close()

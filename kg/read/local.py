@@ -323,17 +323,17 @@ def search(db: sqlite3.Connection, words: list[str],
     (of the longest word alone, for one word), plus 3 when they occur together as written;
     summed per subject.
 
-    The trigram index gives the lines holding some trigrams of every word (a few more than
-    those holding the words); they are checked and counted here, as UTF-8 bytes (no
-    decoding): Python's bytes.count is several times faster than SQLite's replace() and
+    The word index gives the lines holding, for every word, a word of the library that holds
+    it (see _match); they are checked and counted here, as UTF-8 bytes (no decoding): Python's bytes.count is several times faster than SQLite's replace() and
     instr(), which count characters."""
-    trigrams = list(dict.fromkeys(t for w in words for t in _trigrams(w)))
-    if trigrams:
+    match = _match(db, words)
+    if match == "":
+        return [], 0  # a word no word of the library holds
+    if match is not None:
         rows = db.execute(
             "SELECT l.iri, l.weight, CAST(l.text AS BLOB) FROM search "
-            "JOIN lines l ON l.id = search.rowid WHERE search MATCH ?",
-            (" AND ".join('"' + t.replace('"', '""') + '"' for t in trigrams),)).fetchall()
-    else:  # words of one or two letters: every line
+            "JOIN lines l ON l.id = search.rowid WHERE search MATCH ?", (match,)).fetchall()
+    else:  # words held by a great many words of the library: every line
         rows = db.execute("SELECT iri, weight, CAST(text AS BLOB) FROM lines").fetchall()
     scores = score_lines([w.encode("utf-8") for w in words], [r[2] for r in rows],
                          [r[0] for r in rows], [r[1] for r in rows])
@@ -341,12 +341,24 @@ def search(db: sqlite3.Connection, words: list[str],
     return [(iri, scores[iri]) for iri in best], len(scores)
 
 
-def _trigrams(word: str) -> list[str]:
-    """The trigrams a line holding ``word`` holds too: the first, middle and last ones (all
-    of them would find the same lines, slower; the lines are checked for the word anyway)."""
-    if len(word) < 3:
-        return []
-    return list(dict.fromkeys((word[:3], word[(len(word) - 3) // 2:][:3], word[-3:])))
+#: above this many words of the library holding one search word, every line is read instead
+MAX_TERMS = 2000
+
+
+def _match(db: sqlite3.Connection, words: list[str]) -> str | None:
+    """The FTS5 query of the lines holding every word anywhere in a word: for each word, the
+    OR of the library's words (search_terms) that hold it; "" when a word is in none, None
+    when a word is in too many to list (read every line)."""
+    groups = []
+    for w in dict.fromkeys(words):
+        terms = [t for (t,) in db.execute(
+            "SELECT term FROM search_terms WHERE instr(term, ?) > 0 LIMIT ?", (w, MAX_TERMS + 1))]
+        if not terms:
+            return ""
+        if len(terms) > MAX_TERMS:
+            return None
+        groups.append("(" + " OR ".join('"' + t.replace('"', '""') + '"' for t in terms) + ")")
+    return " AND ".join(groups)
 
 
 def score_lines(words: list, lines: list, subject: list, weight: list) -> dict:

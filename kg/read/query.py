@@ -988,7 +988,7 @@ def search(text: str, limit: int | None = 20, lib: Library | None = None, **kw) 
 
     Every word must occur (anywhere in a word: "numér" finds "dénumérer" too); ranked by
     weighted occurrences (titles count most), with a bonus when the words occur together as
-    written.  A local library finds the texts with the read model's trigram index, without
+    written.  A local library finds the texts with the read model's word index, without
     opening the store.
     """
     lib = _lib(lib, kw)
