@@ -58,9 +58,9 @@ def main() -> None:
     from click.testing import CliRunner
     from remote_server import Oxigraph
 
-    from kg.share import remote
     from kg.api import build
     from kg.cli import main as kg
+    from kg.share import remote
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-remote-"))
     try:

@@ -55,8 +55,8 @@ def main() -> None:
     from generate import generate, themes
     from playwright.sync_api import sync_playwright
 
-    from kg.browse import render
     from kg.api import build
+    from kg.browse import render
     from kg.builder.store import open_store
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-viz-"))

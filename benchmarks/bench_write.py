@@ -12,9 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.api import open_graph  # noqa: E402  (after the sys.path line)
+from kg.api import build, open_graph  # noqa: E402  (after the sys.path line)
 from kg.write import export as ex  # noqa: E402
-from kg.api import build  # noqa: E402
 
 
 def median(f, n=5):

@@ -28,8 +28,8 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from kg.browse import render
     from kg.api import build
+    from kg.browse import render
 
     tmp = Path(tempfile.mkdtemp(prefix="kg-shot-"))
     build(ROOT / "references.bib", ROOT / "ontology.ttl", tmp / "out")

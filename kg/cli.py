@@ -315,10 +315,9 @@ def cite_cmd(specs, bib, ontology, out, style, locale, fmt):
 @locale_option
 def dossier_cmd(theme, dest, bib, ontology, out, style, locale):
     """An essay kit for THEME: Markdown + HTML, .bib, CSL-JSON (pandoc --citeproc ready)."""
-    from kg.write.dossier import make
-    from kg.core.latex import slug
-
     from kg.api import open_graph
+    from kg.core.latex import slug
+    from kg.write.dossier import make
 
     d = make(theme, dest or f"dossier-{slug(theme) or 'theme'}", open_graph(out, bib, ontology),
              bib=bib, ontology=ontology, style=style, locale=locale)
@@ -558,8 +557,8 @@ def _read_query(qfile) -> str:
 def query_cmd(sparql, qfile, qname, list_, params, bib, ontology, out, fmt, lang):
     """Run read-only SPARQL: inline, from a file (-f), or a named query (NAME or --name)."""
     from kg.core import output
-    from kg.read import query
     from kg.core.errors import InputError
+    from kg.read import query
 
     if list_:
         rows = [{"name": q.name, "params": " ".join(
@@ -607,9 +606,9 @@ def viz(bib, ontology, out, dest, theme, thinker, depth, lang, physics, size_by,
     from kg.api import open_graph
     from kg.browse import render
 
-    path, data = render.viz(open_graph(out, bib, ontology), out, output=dest, lang=lang, theme=theme,
-                            thinker=thinker, depth=depth, physics=physics, size_by=size_by,
-                            colour_by_community=community)
+    path, data = render.viz(open_graph(out, bib, ontology), out, output=dest, lang=lang,
+                            theme=theme, thinker=thinker, depth=depth, physics=physics,
+                            size_by=size_by, colour_by_community=community)
     click.echo(f"{path}: {len(data['nodes'])} nodes, {len(data['edges'])} edges")
 
 
@@ -665,9 +664,9 @@ def push_cmd(endpoint, store_url, graph, replace, timeout, bib, ontology, out):
     """
     from pathlib import Path
 
-    from kg.share import remote
     from kg.api import ensure_built
     from kg.core.errors import InputError
+    from kg.share import remote
 
     if not endpoint and not store_url:
         raise InputError("give --endpoint URL (or --store-url URL): where to push the graph")

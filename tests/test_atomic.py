@@ -146,8 +146,8 @@ def test_readers_during_a_build_see_a_whole_graph(tmp_path, libraries, ontology_
        "-q").communicate(timeout=600)
     writer = kg("build", str(libraries[10_000]), "--ontology", str(ontology_path), "-o",
                 str(out), "-q")
-    from kg.core.errors import KgError
     from kg.builder.store import open_store, read_manifest
+    from kg.core.errors import KgError
 
     seen = set()
     while writer.poll() is None:
@@ -167,8 +167,8 @@ def test_readers_during_a_build_see_a_whole_graph(tmp_path, libraries, ontology_
 
 
 def test_open_store_of_a_replaced_store(tmp_path, libraries, ontology_path):
-    from kg.builder import store as st
     from kg.api import build
+    from kg.builder import store as st
     from kg.core.errors import KgError
 
     out = tmp_path / "out"

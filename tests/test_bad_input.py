@@ -259,8 +259,8 @@ def test_hostile_text_is_a_literal_in_the_store(hostile_build):
 def test_hostile_text_round_trips_through_every_file(hostile_build):
     import pyoxigraph as ox
 
-    from kg.write.export import bibtex
     from kg.builder.store import open_store
+    from kg.write.export import bibtex
 
     bib, out = hostile_build
     store = open_store(out)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import snapshot
 
-from kg.builder import store as st
 from kg.api import build, ensure_built
+from kg.builder import store as st
 from kg.builder.inputs import default_inputs
 from kg.core.errors import BuildError, InputError, StaleStoreError
 

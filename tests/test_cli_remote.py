@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 from remote_server import Oxigraph, Stub, free_port
 
-from kg.share import remote
 from kg.cli import main
+from kg.share import remote
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "Zz-very-secret-9"

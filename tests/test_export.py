@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from conftest import DATA, SMALL_BIB
 
 from kg import api
-from kg.core.bib import load, parse
 from kg.api import build
 from kg.cli import main
+from kg.core.bib import load, parse
 from kg.core.errors import NotFoundError
 
 INPUTS = [SMALL_BIB, DATA / "roundtrip.bib"]

@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from kg.write import cite as kc
 from kg.api import open_graph
+from kg.write import cite as kc
 from kg.write import export as ex
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent

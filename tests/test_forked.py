@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.core.errors import BuildError
 from kg.builder.forked import Forked
+from kg.core.errors import BuildError
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from kg.core.bib import parse
 from kg.core.errors import InputError
-from kg.write.export import bibtex
 from kg.core.graph import to_ntriples
 from kg.core.model import build_model
 from kg.core.themes import load_thesaurus
+from kg.write.export import bibtex
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from golden_cases import ANSWERS, answer, build_corpus
 
 FROZEN = json.loads(ANSWERS.read_text(encoding="utf-8"))

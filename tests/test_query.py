@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.api import open_library
-from kg.read import query as Q
 from kg.core.errors import InputError, NotFoundError, QueryError
+from kg.read import query as Q
 
 ROOT = Path(__file__).resolve().parent.parent
 

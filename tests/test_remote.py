@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from remote_server import Oxigraph, Stub, free_port
 
-from kg.share import remote
 from kg.core.errors import InputError, KgError, QueryError
 from kg.read.query import Library, literal, select
+from kg.share import remote
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "s3cr3t-Pa55word!"

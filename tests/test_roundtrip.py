@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.core.bib import MONTHS, parse
-from kg.write.export import bibtex
 from kg.core.graph import to_ntriples
 from kg.core.model import build_model
+from kg.write.export import bibtex
 
 SETTINGS = settings(max_examples=100, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow,

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.core.bib import load, parse
 from kg.api import build
-from kg.write.export import bibtex
 from kg.builder.store import open_store
+from kg.core.bib import load, parse
+from kg.write.export import bibtex
 
 THIRDPARTY = Path(__file__).resolve().parent / "data" / "thirdparty"
 BIBLATEX_EXAMPLES = Path("/usr/share/texlive/texmf-dist/bibtex/bib/biblatex/biblatex/"

@@ -3,9 +3,9 @@
     data = graph_data(store, "fr", theme="surveillance", depth=2)
     write_html("view.html", data, "fr")
 
-``graph_data`` reads the graph (a pyoxigraph store, or a ``kg.core.model.Model``) into plain node and
-edge dicts, with positions computed here (igraph's Fruchterman-Reingold: a 5,000-node graph is
-laid out in well under a second, where the browser's physics would take minutes).
+``graph_data`` reads the graph (a pyoxigraph store, or a ``kg.core.model.Model``) into plain
+node and edge dicts, with positions computed here (igraph's Fruchterman-Reingold: a
+5,000-node graph is laid out in well under a second, where the browser's physics would take minutes).
 ``write_html`` puts the data into the page as JSON inside ``<script type="application/json">``;
 the page's own script renders every text with textContent, never as markup, and a strict
 Content-Security-Policy forbids any fetch. Every string of the .bib is data.
@@ -27,8 +27,20 @@ from typing import NamedTuple
 from kg.core.errors import QueryError
 from kg.core.latex import fold
 from kg.core.names import THEMES_HOW, THINKERS_HOW, name_index, resolve
-from kg.core.vocab import (BIBO, CITO, DCT, FOAF, KGO, OWL, RDF, RELATIONS, SCHEMA, SKOS,
-                           THEME_NS, WORK_ROLES)
+from kg.core.vocab import (
+    BIBO,
+    CITO,
+    DCT,
+    FOAF,
+    KGO,
+    OWL,
+    RDF,
+    RELATIONS,
+    SCHEMA,
+    SKOS,
+    THEME_NS,
+    WORK_ROLES,
+)
 
 TYPES = ("thinker", "work", "theme", "quote", "claim")
 #: shape and colour of each node type (the page's legend shows them)

@@ -48,7 +48,6 @@ from kg.builder.shacl import (  # noqa: F401
 )
 from kg.core.errors import KgError, Problem
 
-
 # ------------------------------------------------------------------------------- the report
 
 class KindCount(NamedTuple):

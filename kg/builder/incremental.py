@@ -39,7 +39,6 @@ from kg.builder.stages import (
 from kg.core.errors import KgError
 
 
-
 def rebuild(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes: bytes,
             thesaurus, out: Path, strict: bool, page=None, aggregates=None):
     """The incremental build, or None when a full build is needed.  It reads the live

@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.builder import store as st
-from kg.core import readmodel
-from kg.core.graph import own_concepts
-from kg.core.errors import BuildError, Problem
-from kg.core.readmodel import RecordRows
 from kg.builder.forked import NICE, Forked
 from kg.builder.index import index_row, piece_sha, write_index
+from kg.builder.inputs import BIB_NAME, ONTOLOGY_NAME, default_inputs, load_model, shipped  # noqa: F401  (the build's inputs, as callers knew them)
+from kg.builder.inputs import thesaurus as _thesaurus
 from kg.builder.stages import (  # noqa: F401  (Block, BuildResult: as callers knew them)
     PAGE_MAX_ENTRIES,
     Aggregates,
@@ -29,11 +27,11 @@ from kg.builder.stages import (  # noqa: F401  (Block, BuildResult: as callers k
     refuse,
     stage_page,
 )
+from kg.core import readmodel
+from kg.core.errors import BuildError, Problem
+from kg.core.graph import own_concepts
+from kg.core.readmodel import RecordRows
 from kg.core.vocab import PREFIXES
-from kg.builder.inputs import (  # noqa: F401  (the build's inputs, as callers knew them)
-    BIB_NAME, ONTOLOGY_NAME, default_inputs, load_model, shipped)
-from kg.builder.inputs import thesaurus as _thesaurus
-
 
 #: above this many triples (about 2,000 entries) a library is built as a large one: graph.ttl
 #: and graph.jsonld written flat (one statement per line / node objects as generated) instead of

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from kg.core.errors import InputError, Problem
 from kg.builder.inputs import shipped
+from kg.core.errors import InputError, Problem
 from kg.core.vocab import ID, KGO, PREFIXES, RDF, SKOS
 
 #: validate every node of a class with SHACL up to this many; sample above

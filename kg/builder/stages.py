@@ -15,7 +15,6 @@ from kg.builder import store as st
 from kg.core.errors import BuildError, Problem
 from kg.core.vocab import PREFIXES
 
-
 Page = Callable[[object, Path], object]  # page(store, path): writes the interactive page
 
 

@@ -11,9 +11,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.core.limits import bytes_setting, human_size
 from kg.core.errors import InputError, Problem
 from kg.core.latex import decode
+from kg.core.limits import bytes_setting, human_size
 
 MONTHS = {m: str(i) for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
@@ -105,7 +105,8 @@ def read_bytes(path: str | Path) -> bytes:
             raise InputError(f"{name}: is {kind}, not a .bib file: kg reads a regular file "
                              "(save the bibliography to a file first)")
         if st.st_size > limit:
-            raise InputError(f"{name}: {human_size(st.st_size)}, more than the {human_size(limit)} kg "
+            raise InputError(f"{name}: {human_size(st.st_size)}, more than the "
+                             f"{human_size(limit)} kg "
                              f"reads: is it a bibliography? ({ENV_MAX_BIB_BYTES} raises the "
                              "limit)")
         if hasattr(os, "set_blocking"):

@@ -9,8 +9,7 @@ import re
 
 from kg.core.model import Model, Person, Record, parse_number
 from kg.core.values import _ISBN_PREFIX, date_type, doi_of, isbn_ok, isbns, url_ok, year_of
-from kg.core.vocab import _seg, theme_iri  # noqa: F401  (the IRIs of kg.core.vocab)
-from kg.core.vocab import (
+from kg.core.vocab import (  # noqa: F401  (the IRIs of kg.core.vocab)
     AUTHOR,
     BIBO,
     BIBO_CLASS,
@@ -31,7 +30,10 @@ from kg.core.vocab import (
     SPEAKER,
     WD,
     XSD,
+    _seg,
+    theme_iri,
 )
+
 
 def work_iri(key: str) -> str:
     return f"{ID}work/{_seg(key)}"

@@ -324,8 +324,9 @@ def search(db: sqlite3.Connection, words: list[str],
     summed per subject.
 
     The word index gives the lines holding, for every word, a word of the library that holds
-    it (see _match); they are checked and counted here, as UTF-8 bytes (no decoding): Python's bytes.count is several times faster than SQLite's replace() and
-    instr(), which count characters."""
+    it (see _match); they are checked and counted here, as UTF-8 bytes (no decoding):
+    Python's bytes.count is several times faster than SQLite's replace() and instr(), which
+    count characters."""
     match = _match(db, words)
     if match == "":
         return [], 0  # a word no word of the library holds

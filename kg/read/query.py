@@ -17,8 +17,8 @@ from importlib import resources
 from pathlib import Path
 
 from kg.core.errors import InputError, NotFoundError, QueryError
-from kg.core.names import name_key, resolve
 from kg.core.latex import fold
+from kg.core.names import name_key, resolve
 from kg.core.vocab import CLAIM_STATUSES, ID, THEME_NS
 from kg.core.vocab import KGO as _KGO
 from kg.core.vocab import XSD as _XSD
@@ -227,7 +227,8 @@ def select(store, text: str, bindings: dict[str, Term | list[Term]] | None = Non
                          "DROP, ...) are refused; edit references.bib or ontology.ttl and the "
                          "graph is rebuilt")
     q = bind(text, bindings)
-    remote = getattr(store, "select_remote", None)  # kg.share.remote.RemoteStore: SPARQL 1.1 Protocol
+    remote = getattr(store, "select_remote", None)  # kg.share.remote.RemoteStore (SPARQL
+    # 1.1 Protocol)
     if remote is not None:
         return remote(q)
     import pyoxigraph as ox

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from kg.core.limits import bytes_setting, human_size
 from kg.core.errors import InputError, KgError, QueryError
+from kg.core.limits import bytes_setting, human_size
 from kg.core.vocab import RDF, XSD
 
 ENV_USER, ENV_PASSWORD, ENV_TOKEN = "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD", "KG_ENDPOINT_TOKEN"

@@ -211,9 +211,9 @@ def dossier_keys(model, tids: list[str]) -> list[str]:
 def make(theme_name: str, folder: str | Path, store, *, bib=None, ontology=None,
          style: str = "apa", locale: str = "fr-FR") -> Dossier:
     """Write the essay kit of a theme into ``folder`` (``store``: the built graph)."""
+    from kg.builder.store import write_atomic
     from kg.write.cite import run_pandoc
     from kg.write.export import bibtex, csl_json, load, theme_ids
-    from kg.builder.store import write_atomic
 
     model = load(bib, ontology)
     tids = theme_ids(model, [theme_name])

@@ -8,8 +8,7 @@ from urllib.parse import unquote
 
 from kg.core.errors import NotFoundError, QueryError
 from kg.core.names import THEMES_HOW, THINKERS_HOW, name_index, resolve
-from kg.core.vocab import (AUTHOR, DCT, EDITOR, FIELD, KGO, PREFIXES, RDF, SKOS, TRANSLATOR,
-                           WORK_NS)
+from kg.core.vocab import AUTHOR, DCT, EDITOR, FIELD, KGO, PREFIXES, RDF, SKOS, TRANSLATOR, WORK_NS
 
 _ENTRIES = f"""
 SELECT ?node ?type ?key ?order WHERE {{
