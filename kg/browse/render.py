@@ -5,7 +5,8 @@
 
 ``graph_data`` reads the graph (a pyoxigraph store, or a ``kg.core.model.Model``) into plain
 node and edge dicts, with positions computed here (igraph's Fruchterman-Reingold: a
-5,000-node graph is laid out in well under a second, where the browser's physics would take minutes).
+5,000-node graph is laid out in well under a second, where the browser's physics would take
+minutes).
 ``write_html`` puts the data into the page as JSON inside ``<script type="application/json">``;
 the page's own script renders every text with textContent, never as markup, and a strict
 Content-Security-Policy forbids any fetch. Every string of the .bib is data.
