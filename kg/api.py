@@ -29,13 +29,15 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
                               **kw)
 
 
-def ensure_built(out: str | Path = "out", bib=None, ontology=None, quiet: bool = False) -> Path:
-    """The output folder, rebuilt first (with its page) when the inputs changed."""
+def ensure_built(out: str | Path = "out", bib=None, ontology=None, quiet: bool = False,
+                 previous_ok: bool = True) -> Path:
+    """The output folder, rebuilt first (with its page) when the inputs changed; when that
+    fails, the previous graph, said on stderr (``previous_ok=False``: the error)."""
     from kg.browse.render import write_page
     from kg.read.query import aggregate_results
 
     return pipeline.ensure_built(out, bib, ontology, quiet=quiet, page=write_page,
-                                 aggregates=aggregate_results)
+                                 aggregates=aggregate_results, previous_ok=previous_ok)
 
 
 def open_library(out: str | Path = "out", bib=None, ontology=None,

@@ -677,7 +677,8 @@ def push_cmd(endpoint, store_url, graph, replace, timeout, bib, ontology, out):
                    err=True)
     from kg.builder.store import hold, manifest_of
 
-    with hold(ensure_built(out, bib, ontology)) as built:  # one generation: file and count
+    # one generation: file and count; a failed rebuild is an error, never the previous graph
+    with hold(ensure_built(out, bib, ontology, previous_ok=False)) as built:
         r = remote.push(built.folder / "graph.ttl", target, graph, replace=replace,
                         timeout=timeout)
         sent = (manifest_of(built.folder) or {}).get("triples")

@@ -128,3 +128,24 @@ def test_query_path_imports_are_light(built):
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert p.stdout.strip().splitlines()[-1] == "[]", p.stdout + p.stderr
+
+
+def test_a_failed_rebuild_answers_from_the_previous_graph(tmp_path, ontology_path):
+    """One slip in the .bib never stops the questions: the query command answers from the
+    last good graph and says once, on stderr, why."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    bib = tmp_path / "lib.bib"
+    bib.write_text("@book{a, author = {Ellul, Jacques}, title = {Le Système technicien},\n"
+                   "  date = {1977}, keywords = {surveillance}}\n", encoding="utf-8")
+    opts = ["--bib", str(bib), "--ontology", str(ontology_path), "--out", str(tmp_path / "o")]
+    assert CliRunner().invoke(main, ["build", str(bib), "--ontology", str(ontology_path),
+                                     "-o", str(tmp_path / "o")]).exit_code == 0
+    bib.write_text("nothing a bibliography holds\n", encoding="utf-8")  # no entry: refused
+    r = CliRunner().invoke(main, ["search", "technicien", *opts])
+    assert r.exit_code == 0, r.output
+    assert "Le Système technicien" in r.output
+    said = [line for line in r.output.splitlines() if "previous build" in line]
+    assert len(said) == 1 and "no entries could be read" in said[0], r.output

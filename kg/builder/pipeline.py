@@ -28,7 +28,7 @@ from kg.builder.stages import (  # noqa: F401  (Block, BuildResult: as callers k
     stage_page,
 )
 from kg.core import readmodel
-from kg.core.errors import BuildError, Problem
+from kg.core.errors import BuildError, KgError, Problem
 from kg.core.graph import own_concepts
 from kg.core.readmodel import RecordRows
 from kg.core.vocab import PREFIXES
@@ -555,8 +555,13 @@ class _Loader:
 
 def ensure_built(out: str | Path = "out", bib: str | Path | None = None,
                  ontology: str | Path | None = None, quiet: bool = False,
-                 page: Page | None = None, aggregates: Aggregates | None = None) -> Path:
-    """The output folder, rebuilt first when the bibliography or ontology changed."""
+                 page: Page | None = None, aggregates: Aggregates | None = None,
+                 previous_ok: bool = True) -> Path:
+    """The output folder, rebuilt first when the bibliography or ontology changed.
+
+    When that build fails and ``out`` holds a graph, a reader (``previous_ok``) gets the
+    previous one, with one line on stderr saying so and why: one slip in the .bib never
+    stops the questions.  ``previous_ok=False`` (kg push) lets the error through."""
     out = Path(out)
     bib_path, onto_path = default_inputs(bib, ontology)
     m = st.read_manifest(out)
@@ -565,7 +570,14 @@ def ensure_built(out: str | Path = "out", bib: str | Path | None = None,
     if not quiet:
         why = "no graph built yet" if m is None else f"{bib_path} or {onto_path} changed"
         print(f"kg: {why}; building {out}/ …", file=sys.stderr)
-    build(bib_path, onto_path, out, page=page, aggregates=aggregates)
+    try:
+        build(bib_path, onto_path, out, page=page, aggregates=aggregates)
+    except KgError as e:
+        if m is None or not previous_ok:
+            raise
+        why = str(e).splitlines()[0]
+        print(f"kg: the new build failed, so this answer is from the previous build of {out}/ "
+              f"({why})", file=sys.stderr)
     return out
 
 
