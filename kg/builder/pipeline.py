@@ -1,6 +1,7 @@
 """`kg build`: references.bib + ontology.ttl -> out/ (store, Turtle, JSON-LD, manifest)."""
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -429,6 +430,23 @@ class _Workers:
             self.pool.terminate()
             self.pool.join()
             self.pool = None
+            _threads_gone()
+
+
+def _threads_gone(seconds: float = 0.5) -> None:
+    """Wait until the threads the pool joined are gone from the OS too (a joined thread still
+    exits a moment later), so that the next fork is of a one-thread process (Linux; elsewhere
+    nothing to read)."""
+    import threading
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if len(os.listdir("/proc/self/task")) <= threading.active_count():
+                return
+        except OSError:
+            return
+        time.sleep(0.001)
 
 
 def _close(fd: int | None) -> None:
