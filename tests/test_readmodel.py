@@ -201,7 +201,7 @@ def test_search_equals_sparql(libs):
     for r in Q.search("la", limit=None, lib=slow)[:40]:  # words of the library's own texts
         words.update((r["title"] or r["passage"]).split()[:3])
     for w in sorted(words):
-        if not Q._key(w):
+        if not Q.name_key(w):
             continue
         for limit in (20, None, 3):
             assert Q.search(w, limit=limit, lib=fast) == Q.search(w, limit=limit, lib=slow), \

@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from kg.core.vocab import ID, PERSON_NS, RDF, SKOS, THEME_NS, WD
+from kg.core.vocab import PERSON_NS, RDF, SKOS, THEME_NS, WD
 
 NAME = "read.sqlite"
 VERSION = 5
@@ -246,11 +246,11 @@ _CLAIM_STATUS = ("sourced", "unsourced", "contested")
 def record_rows(records: Iterable) -> RecordRows:
     """The rows of these kg.core.model.Record objects: what kg/core/graph.py writes of them,
     as the named queries read it back (no other record needed: a worker can do it)."""
-    from kg.core.graph import _seg, theme_iri
+    from kg.core.graph import record_iri, theme_iri
 
     out = RecordRows()
     for rec in records:
-        iri = f"{ID}{rec.kind}/{_seg(rec.key)}"
+        iri = record_iri(rec)
         for t in dict.fromkeys(rec.themes):
             out.subjects.append(SubjectRow(rec.key, rec.kind, theme_iri(t)))
         for role, slug in dict.fromkeys((r, s) for r, s, _ in rec.people if r in _ROLES):

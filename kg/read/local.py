@@ -155,7 +155,7 @@ def quote_rows(db: sqlite3.Connection, keys_sql: str = "SELECT key FROM quotes",
 
 def _sources(db: sqlite3.Connection, keys: tuple) -> dict[str, list[str]]:
     """Item key -> its sources' IRI segments (kgo work IRIs sort as these do)."""
-    from kg.core.graph import _seg
+    from kg.core.vocab import _seg
 
     out: dict[str, list[str]] = {}
     for item, source in db.execute(
@@ -306,7 +306,7 @@ def said(db: sqlite3.Connection, iri: str, tid: str | None = None) -> list[dict]
         FROM quotes q JOIN people p ON p.slug = ?
         LEFT JOIN sources s ON s.item = q.key
         WHERE q.key IN ({keys_sql}) AND q.text IS NOT NULL""", (slug, *args)).fetchall()
-    from kg.core.graph import _seg
+    from kg.core.vocab import _seg
 
     rows.sort(key=lambda r: (r[0], _opt(r[3] and _seg(r[3]))))
     return [{"key": k, "text": t, "speaker": name, "source": s and _seg(s), "locator": loc,

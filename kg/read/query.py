@@ -450,8 +450,8 @@ class Library:
         names = {}
         for t in themes.values():
             for n in [t["id"], t["id"].replace("-", " "), *t["labels"].values(), *t["alt"]]:
-                names.setdefault(_key(n), t["id"])
-        tid = _match(name, names, "theme", "`kg themes` lists them")
+                names.setdefault(name_key(n), t["id"])
+        tid = resolve(name, names, "theme", "`kg themes` lists them")
         return themes[tid]
 
     def subtree(self, tid: str) -> list[str]:
@@ -468,10 +468,10 @@ class Library:
         if self.local and self._thinkers is None:  # an exact name: one look-up
             from kg.read import local
 
-            found = local.thinker_name(self.db, _key(name))
+            found = local.thinker_name(self.db, name_key(name))
             if found is not None:
                 return found
-        return _match(name, self.thinker_names(), "thinker",
+        return resolve(name, self.thinker_names(), "thinker",
                       "`kg query thinker-names` lists them")
 
     def thinker_names(self) -> dict[str, str]:
@@ -485,12 +485,12 @@ class Library:
             for r in self.run("thinker-names").rows:
                 p = r["thinker"].value
                 n = r["name"].value
-                names.setdefault(_key(n), p)
+                names.setdefault(name_key(n), p)
                 if r["kind"].value == "sort":  # "Ellul, Jacques": the family name alone too
                     fam = n.split(",")[0]
-                    names.setdefault(_key(fam), p)
+                    names.setdefault(name_key(fam), p)
                 if p.startswith(ID + "person/"):
-                    names.setdefault(_key(p[len(ID) + 7:]), p)
+                    names.setdefault(name_key(p[len(ID) + 7:]), p)
             self._thinkers = names
         return self._thinkers
 
@@ -517,10 +517,6 @@ SELECT ?work WHERE { ?work dcterms:identifier ?key . ?work a <https://kg.example
 _ALL_WORK_KEYS = """PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?key WHERE { ?work a <https://kg.example/ontology#Work> ; dcterms:identifier ?key }
 """
-
-
-_key = name_key
-_match = resolve
 
 
 def _id(value: str, ns: str) -> str:
@@ -994,7 +990,7 @@ def search(text: str, limit: int | None = 20, lib: Library | None = None, **kw) 
     """
     lib = _lib(lib, kw)
     text = clean_text(text, "search text")
-    words = _key(text).split()
+    words = name_key(text).split()
     if not words:
         raise InputError(f"nothing to search for in {text[:80]!r}: give a word")
     if lib.local:  # scored in SQL over the read model's full-text index
@@ -1058,7 +1054,7 @@ def _details(lib: Library, ranked: list[str]) -> dict:
 def _passage(text: str, words: list[str], width: int = 160) -> str:
     """The part of ``text`` around the first matching word, cut on word boundaries."""
     tokens = text.split()
-    keys = [_key(t) for t in tokens]
+    keys = [name_key(t) for t in tokens]
     hit = next((i for i, k in enumerate(keys) if any(w in k for w in words)), None)
     if hit is None:
         return ""
