@@ -8,7 +8,13 @@ speakers and locators, claims with figures and sources.  Keywords: ``themes`` (t
 draws them from the shipped thesaurus; ``free`` gives free keywords none of which is in the
 thesaurus, as a person's Zotero library has: one to three words, accents (LaTeX or UTF-8),
 a few spelled with a capital, drawn with a long tail (a few keywords on many entries, most
-on a handful).  Deterministic for a given size, seed and mode.
+on a handful); hierarchical tags as Zotero (``a/b``) and JabRef (``a > b``) write them; a few
+near-misses of shipped themes (a letter dropped, accents or case changed); and the field forms
+of real exports: several ISBNs in one field, short DOIs and DOI URLs, EDTF dates (``199X``,
+``19uu``, open and unknown range ends), ``urldate`` as a web browser writes it, Better
+BibTeX's extended names, crossref'd chapters, ``@string`` publishers, LaTeX markup in titles,
+Zotero's ``file`` and ``abstract`` fields, and one mistyped ISBN checksum in about 500 works.
+Deterministic for a given size, seed and mode.
 """
 from __future__ import annotations
 
@@ -75,6 +81,33 @@ def free_keywords(n: int, rnd: random.Random, avoid: set[str]) -> list[str]:
     return list(out)
 
 
+def _isbn13(rnd: random.Random, ok: bool = True) -> str:
+    """An ISBN-13 written with hyphens; ``ok``: with its right check digit."""
+    d = [9, 7, 8, 2] + [rnd.randrange(10) for _ in range(8)]
+    check = (10 - sum(x * (3 if i % 2 else 1) for i, x in enumerate(d)) % 10) % 10
+    if not ok:
+        check = (check + 1 + rnd.randrange(8)) % 10
+    s = "".join(map(str, d))
+    return f"{s[:3]}-{s[3]}-{s[4:7]}-{s[7:12]}-{check}"
+
+
+def near_misses(theme_ids: list[str], rnd: random.Random, k: int) -> list[str]:
+    """``k`` misspellings of shipped themes, as people type them: a letter dropped, the
+    first letter capitalised, hyphens as spaces."""
+    out = []
+    for t in rnd.sample(theme_ids, min(k, len(theme_ids))):
+        w = t.replace("-", " ")
+        i = rnd.randrange(1, len(w) - 1) if len(w) > 3 else 1
+        form = rnd.random()
+        out.append(w[:i] + w[i + 1:] if form < 0.5 else w[0].upper() + w[1:])
+    return out
+
+
+#: EDTF and real-world date forms Zotero, JabRef and biblatex users write
+ODD_DATES = ["{y3}u", "{y2}uu", "{y3}X", "{y}-uu", "unknown/{y}", "{y}/", "{y}/..", "{y}~",
+             "{y}?", "{y}-21", "{y}-03-15/{y}-04-02"]
+
+
 def generate(n: int, seed: int = 1, theme_ids: list[str] | None = None,
              keywords: str = "themes") -> str:
     """``keywords``: "themes" (ids of ``theme_ids``) or "free" (see the module's doc)."""
@@ -85,6 +118,12 @@ def generate(n: int, seed: int = 1, theme_ids: list[str] | None = None,
     if keywords == "free":  # a long tail: the k-th keyword is drawn in proportion to 1/k
         vocabulary = free_keywords(max(50, min(n // 4, 4000)), random.Random(seed + 1),
                                    {t.lower() for t in theme_ids} | {"technique"})
+        kr = random.Random(seed + 2)
+        for j in range(0, len(vocabulary), 10):  # one in ten a hierarchical tag
+            sep = "/" if kr.random() < 0.7 else " > "
+            vocabulary[j] = f"{kr.choice(KW_NOUNS)}{sep}{vocabulary[j]}"
+        misses = near_misses(theme_ids, kr, 6)
+        vocabulary[20:20] = misses  # near the head of the long tail: used on many entries
         weights = [1 / (k + 1) for k in range(len(vocabulary))]
 
         def draw(k: int) -> list[str]:
@@ -95,6 +134,7 @@ def generate(n: int, seed: int = 1, theme_ids: list[str] | None = None,
     people = list(dict.fromkeys((rnd.choice(LAST), rnd.choice(FIRST))
                                 for _ in range(max(20, n // 5))))
     out: list[str] = ["@string{seuil = {Seuil}}\n"]
+    real = keywords == "free"  # the field forms of real exports (see the module's doc)
 
     def words(k: int) -> str:
         return " ".join(rnd.choice(WORDS) for _ in range(k))
@@ -126,6 +166,8 @@ def generate(n: int, seed: int = 1, theme_ids: list[str] | None = None,
                        f"  pages = {{{i % 300}--{i % 300 + 20}}}"]
         elif t == "online":
             fields += [f"  url = {{https://example.org/w/{i}_x%20y}}", "  urldate = {2024-01-01}"]
+        if real:
+            fields += _real_forms(rnd, t, i, year, fields)
         out.append(f"@{t}{{w{i},\n" + ",\n".join(fields) + "\n}\n")
     for i in range(n_quotes):
         last, first = rnd.choice(people)
@@ -146,6 +188,47 @@ def generate(n: int, seed: int = 1, theme_ids: list[str] | None = None,
         out.append(f"@thinker{{t{j},\n  name = {{{last}, {first}}},\n  birthdate = "
                    f"{{{rnd.randint(1850, 1990)}}},\n  description = {{{words(8)}}}\n}}\n")
     return "\n".join(out)
+
+
+def _real_forms(rnd: random.Random, t: str, i: int, year: int, fields: list[str]) -> list[str]:
+    """Fields of real exports for work ``i`` (changes ``fields`` in place where a form
+    replaces one)."""
+    extra = []
+    r = rnd.random()
+    if r < 0.08:  # EDTF and other real date forms
+        y = str(year)
+        fields[2] = "  date = {" + rnd.choice(ODD_DATES).format(y=y, y3=y[:3], y2=y[:2]) + "}"
+    if t == "book":
+        k = 2 if rnd.random() < 0.2 else 1  # Zotero writes several ISBNs separated by spaces
+        extra.append("  isbn = {" + " ".join(_isbn13(rnd, rnd.random() > 0.002)
+                                             for _ in range(k)) + "}")
+        if rnd.random() < 0.3:
+            fields[fields.index(next(f for f in fields if f.startswith("  publisher")))] = \
+                "  publisher = seuil"
+    if t == "article":
+        d = rnd.random()
+        if d < 0.3:
+            extra.append(f"  doi = {{10.{1000 + i % 9000}/rev.{year}.{i}}}")
+        elif d < 0.35:
+            extra.append(f"  doi = {{https://doi.org/10.{1000 + i % 9000}/x{i}}}")
+        elif d < 0.4:
+            extra.append(f"  doi = {{10/{'abcdefgh'[i % 8]}{i % 997}x}}")  # a short DOI
+        extra.append(f"  shortjournal = {{Rev. {i % 50}}}")
+    if t == "online" and rnd.random() < 0.5:  # as a web browser writes the access date
+        fields[-1] = "  urldate = {Wed Dec 09 2020 13:49:01 GMT+0100}"
+    if rnd.random() < 0.05:  # Better BibTeX's extended name syntax
+        extra.append("  editor = {family=Dijk, given=Marten, prefix=van, useprefix=true}")
+    if rnd.random() < 0.1:
+        extra.append(f"  title = {{Le \\emph{{{rnd.choice(WORDS)}}} et la {{Technique}} "
+                     f"$\\alpha$}}")
+        fields[1:2] = []
+    if rnd.random() < 0.2:
+        extra += [f"  abstract = {{{' '.join(rnd.choice(WORDS) for _ in range(30))}}}",
+                  f"  file = {{Full Text PDF:/home/user/Zotero/storage/{i:08X}/w{i}.pdf:"
+                  f"application/pdf}}"]
+    if t == "incollection" and i > 10 and rnd.random() < 0.5:
+        extra.append(f"  crossref = {{w{i - 1 - (i % 10)}}}")
+    return extra
 
 
 def main() -> None:

@@ -273,6 +273,14 @@ def test_a_near_miss_is_a_theme_of_its_own_with_a_warning(model_of):
     assert m.records[0].themes == ["survailance", "zzzzqqq"]
 
 
+def test_other_words_are_no_near_miss(thesaurus):
+    """Two edits make another word of a word of eight or nine letters: 'biologie' and
+    'économie' are two apart from the theme 'écologie' (an altLabel of Environnement), and no
+    typo of it; one edit under ten letters still is ('dystoie')."""
+    assert thesaurus.suggest("biologie") == [] and thesaurus.suggest("économie") == []
+    assert thesaurus.suggest("dystoie")[0].id == "dystopie"
+
+
 def test_thesaurus(thesaurus):
     t = thesaurus.match("Société de contrôle")
     assert t.id == "societe-de-controle"

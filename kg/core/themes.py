@@ -92,9 +92,11 @@ def distance(a: str, b: str, limit: int) -> int:
 
 def near_limit(text: str) -> int:
     """How many edits a typo of a ``text`` this long may hold: none under 4 letters, 1 under
-    8, 2 from 8 (a two-letter word has no typo, 'moral' and 'mortal' are one apart)."""
+    10, 2 from 10 (a two-letter word has no typo, 'moral' and 'mortal' are one apart; two
+    edits from 8 letters made other words near misses: 'biologie' and 'économie' are two
+    apart from 'écologie')."""
     n = len(text)
-    return 0 if n < 4 else 1 if n < 8 else 2
+    return 0 if n < 4 else 1 if n < 10 else 2
 
 
 @dataclass
