@@ -203,3 +203,20 @@ def test_bind_goes_into_the_outer_where():
     q2 = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
     out2 = Q.bind(q2, {"s": Q.iri("http://x/y")})
     assert out2.index("VALUES ?s") > out2.index("WHERE {")
+
+
+def test_works_per_theme_counts_the_librarys_own_themes(tmp_path):
+    """A keyword of the library's own (a concept with a label in no language) is a theme of
+    the aggregate, beside the thesaurus's themes (it was dropped for want of a French label)."""
+    from kg.api import build
+
+    bib = tmp_path / "own.bib"
+    bib.write_text("@book{a,\n title={A}, date={2001}, keywords={surveillance, jardins partagés}\n}\n"
+                   "@book{b,\n title={B}, date={2002}, keywords={jardins partagés}\n}\n",
+                   encoding="utf-8")
+    build(bib, out=tmp_path / "out")
+    lib = open_library(tmp_path / "out", bib)
+    rows = {r["theme"].value.rsplit("/", 1)[-1]: (r["label"].value, int(r["works"].value))
+            for r in Q.run_query(name="works-per-theme", lib=lib).rows}
+    assert rows["jardins-partages"] == ("jardins partagés", 2)
+    assert rows["surveillance"] == ("Surveillance", 1)
