@@ -414,3 +414,17 @@ def strict_themes(thesaurus, monkeypatch):
     """The shared thesaurus read in mode "strict" (a curated thesaurus) for one test."""
     monkeypatch.setattr(thesaurus, "mode", "strict")
     monkeypatch.setattr(thesaurus, "_keywords", {})
+
+
+@pytest.mark.parametrize("text", ["x,Keywords = {a}", "-keywords={a}", "xkeywords={b}",
+                                  "KEYWORDS={c{d}}", "keywordſ = {e}", "\u212aeywords={f}",
+                                  "keywords = {aaa", "_keywords={x}", "@book{k,\n kEyWoRdS ={y}}"])
+def test_keywords_fields_found_as_the_case_insensitive_pattern_finds_them(text):
+    """The fast pattern of Thesaurus.adopt finds what ``(?i)(?<![\\w-])keywords...`` finds."""
+    import re
+
+    from kg.core.themes import _KEYWORDS
+
+    plain = re.compile(r"(?i)(?<![\w-])keywords\s*=\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
+    assert [m.group(1) for m in _KEYWORDS.finditer(text)] == \
+        [m.group(1) for m in plain.finditer(text)]
