@@ -582,9 +582,9 @@ def ensure_built(out: str | Path = "out", bib: str | Path | None = None,
     stops the questions.  ``previous_ok=False`` (kg push) lets the error through."""
     out = Path(out)
     bib_path, onto_path = default_inputs(bib, ontology)
-    m = st.read_manifest(out)
-    if m and st.unchanged(m["bib"], bib_path) and st.unchanged(m["ontology"], onto_path):
+    if st.built_from(out, bib_path, onto_path):
         return out
+    m = st.read_manifest(out)
     if not quiet:
         why = "no graph built yet" if m is None else f"{bib_path} or {onto_path} changed"
         print(f"kg: {why}; building {out}/ …", file=sys.stderr)

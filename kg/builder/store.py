@@ -138,6 +138,13 @@ def read_manifest(out: str | Path) -> dict | None:
         return None
 
 
+def built_from(out: str | Path, bib: Path, ontology: Path) -> bool:
+    """True when the live generation of ``out`` was built from these very files: a query
+    needs no build (cheap: a stat of each, a hash only when one moved)."""
+    m = read_manifest(out)
+    return bool(m) and unchanged(m["bib"], bib) and unchanged(m["ontology"], ontology)
+
+
 def intact(generation: Path, name: str) -> bool:
     """True when file ``name`` of a generation is as its build wrote it (size and mtime in the
     manifest): not overwritten since, e.g. through the out/ link that leads to it."""
