@@ -6,7 +6,6 @@ This is the top of the house: it may import every layer; nothing imports it.
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from kg.builder import store
