@@ -131,7 +131,9 @@ def isbns(value: str) -> tuple[str, ...]:
 
 
 _DOI = re.compile(r"10\.\d{4,9}/\S+|10/[a-z0-9]+", re.IGNORECASE)
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+#: a DOI link: doi.org, dx.doi.org and the publishers' resolvers named doi.* (doi.acm.org,
+#: doi.wiley.com: JabRef's and BibDesk's ACM imports write them)
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.[a-z.]+/|doi:\s*)", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=65536)
