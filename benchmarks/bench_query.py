@@ -149,12 +149,12 @@ def main() -> None:
             cpu[(" ".join(c), name)] = CPU[tuple(cmd)] / floor_cpu
     for c in COMMANDS:
         label = " ".join(c)
-        print(f"{label.format(**SHIPPED, work='{work}'):40}"
+        print(f"{(label if real else label.format(**SHIPPED, work='{work}')):40}"
               + "".join(f"{results[(label, n)]:>9.2f}x" for n, _, _ in libs))
     print("CPU time (user + system) as a ratio to the floor's:")
     for c in COMMANDS:
         label = " ".join(c)
-        print(f"{label.format(**SHIPPED, work='{work}'):40}"
+        print(f"{(label if real else label.format(**SHIPPED, work='{work}')):40}"
               + "".join(f"{cpu[(label, n)]:>9.2f}x" for n, _, _ in libs))
     worst = {n: max(results[(" ".join(c), n)] for c in COMMANDS) for n, _, _ in libs}
     print("worst ratio per library: " + ", ".join(f"{n} {w:.2f}x" for n, w in worst.items()))
