@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from kg.core.errors import NotFoundError, QueryError
+from kg.core.errors import KgError, NotFoundError, QueryError
 from kg.core.names import THEMES_HOW, THINKERS_HOW, name_index, resolve
 from kg.core.vocab import AUTHOR, DCT, EDITOR, FIELD, KGO, PREFIXES, RDF, SKOS, TRANSLATOR, WORK_NS
 
@@ -551,3 +553,72 @@ def run(fmt: str = "bibtex", sel: Selection | None = None, store=None, *, bib=No
     from kg.write.cite import bibliography
 
     return bibliography(csl_items(model, keys, locale), style=style, locale=locale, fmt=fmt)
+
+
+# -- keeping an export in step with the library -------------------------------------------------
+
+def _signature(paths) -> tuple:
+    """What tells a file changed: its modification time and size (None: not there)."""
+    out = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def watch_export(dest, text_of, rebuild, *, bib=None, ontology=None, interval: float = 1.0,
+                 say=print, stop=None, sleep=time.sleep) -> None:
+    """`kg export ... --output FILE --watch`: write FILE, then rewrite it (atomically, only
+    when its text changes) each time the .bib or the ontology changes, the way Better BibTeX's
+    auto-export follows a Zotero library.
+
+    ``rebuild()`` builds the graph (printing its warnings) and returns the build's errors;
+    ``text_of(quiet)`` exports from the built graph.  An edit that brings new errors (an
+    entry that cannot be read, a duplicate key...) leaves FILE as it was, the errors printed,
+    until the library is right again; Ctrl-C (or ``stop()``) ends the watch."""
+    from kg.builder.inputs import default_inputs
+    from kg.builder.store import write_atomic
+
+    paths = default_inputs(bib, ontology)
+
+    def known(errors) -> set:
+        return {(getattr(e, "key", ""), getattr(e, "message", str(e))) for e in errors}
+
+    try:
+        good = known(rebuild())
+        sig = _signature(paths)
+        text = text_of(True)
+        write_atomic(dest, text)
+        say(f"kg: {dest} written; watching {paths[0]} and {paths[1]} every {interval:g} s "
+            "(Ctrl-C stops)")
+        while stop is None or not stop():
+            sleep(interval)
+            now = _signature(paths)
+            if now == sig:
+                continue
+            sleep(min(interval, 0.2))  # an editor may still be writing: wait until it is done
+            if _signature(paths) != now:
+                continue
+            sig = now
+            try:
+                errors = known(rebuild())
+                new = errors - good
+                if new:
+                    say(f"kg: {dest} kept as it was: the edit brings {len(new)} error(s) "
+                        "(above); fix them and save again")
+                    continue
+                fresh = text_of(True)
+            except KgError as e:
+                say(f"Error: {e}")
+                say(f"kg: {dest} kept as it was")
+                continue
+            good = errors
+            if fresh != text:
+                write_atomic(dest, fresh)
+                text = fresh
+                say(f"kg: {dest} updated")
+    except KeyboardInterrupt:
+        say(f"kg: stopped watching; {dest} holds the export of the last good build")
