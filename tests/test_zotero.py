@@ -215,6 +215,7 @@ def test_import_zotero_reads_keys_tags_notes_and_highlights(zotero_dir, tmp_path
     assert "Smith, Adam" in r.stderr
 
 
+@pytest.mark.slow
 def test_import_builds_with_kg_alongside_a_library(zotero_dir, tmp_path):
     from kg.api import build
 

@@ -502,7 +502,8 @@ def import_zotero(path: str | Path, dest: str | Path, force: bool = False) -> Im
     if d.is_dir():
         raise InputError(f"{d} is a folder: give the .bib file to write")
     report = entries(read_zotero(path))
-    head = (f"@comment{{Written by kg import zotero from {Path(path).name}: "
+    name = re.sub(r"[{}\\]", "_", Path(path).name)  # the comment's braces stay balanced
+    head = (f"@comment{{Written by kg import zotero from {name}: "
             f"{report.items} items, {report.quotes} quotes from the PDF reader.}}\n\n")
     write_atomic(d, head + report.text)
     return report
