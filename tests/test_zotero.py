@@ -359,6 +359,7 @@ def corpus_model():
     return ex.load(ROOT / "references.bib", ONTO)
 
 
+@pytest.mark.slow
 def test_zotero_rdf_carries_keys_notes_tags_quotes_claims(corpus_model):
     model = corpus_model
     keys = ex.select(model, ex.Selection())
