@@ -154,11 +154,23 @@ def zotero_dir(tmp_path) -> Path:
     z.item("book", {"title": "Le gouvernement des technosciences",
                     "date": "2014-00-00 2014", "publisher": "La Découverte"},
            creators=[("editor", "Dominique", "Pestre")], tags=["science-recherche"])
+    thesis = z.item("thesis", {"title": "Une thèse", "date": "2019-00-00 2019",
+                               "extra": "Thèse soutenue à Lyon"},
+                    creators=[("author", "Marie", "Martin")])
     trashed = z.item("book", {"title": "À la corbeille", "date": "2000-00-00 2000"})
     z.trash(trashed)
     z.item("journalArticle", {"title": "Un article de flux RSS"}, library=2)
     z.note(None, "<p>Une note indépendante</p>")
+    thesis_key = z.key(thesis)
     z.close()
+    # Better BibTeX keeps the keys it shows (pinned or not) in its own database, beside
+    bbt = sqlite3.connect(folder / "better-bibtex.sqlite")
+    bbt.execute("CREATE TABLE citationkey (itemID NOT NULL PRIMARY KEY, itemKey NOT NULL, "
+                "libraryID NOT NULL, citationKey NOT NULL, pinned, lastPinned)")
+    bbt.execute("INSERT INTO citationkey VALUES (?, ?, 1, 'martin2019these', 0, NULL)",
+                (thesis, thesis_key))
+    bbt.commit()
+    bbt.close()
     return folder
 
 
@@ -166,12 +178,16 @@ def test_import_zotero_reads_keys_tags_notes_and_highlights(zotero_dir, tmp_path
     dest = tmp_path / "zotero.bib"
     r = CliRunner().invoke(main, ["import", "zotero", str(zotero_dir), "-o", str(dest)])
     assert r.exit_code == 0, r.output
-    assert "4 works, 2 notes, 2 quotes" in r.stdout
+    assert "5 works, 2 notes, 2 quotes" in r.stdout
     model = ex.load(dest, ONTO)
     assert [p for p in model.problems if p.level == "error"] == []
     works = {w.key: w for w in model.of_kind("work")}
-    # keys: Better BibTeX's line of Extra, Zotero 7's field, else made; trash and feeds left out
-    assert set(works) == {"illich1973", "gomezuribe2015", "dupont2001", "pestre2014"}
+    # keys: Better BibTeX's line of Extra, Zotero 7's field, Better BibTeX's database, else
+    # made; the trash and feeds left out
+    assert set(works) == {"illich1973", "gomezuribe2015", "dupont2001", "pestre2014",
+                          "martin2019these"}
+    assert works["martin2019these"].entry.entry_type == "thesis"
+    assert works["martin2019these"].values["note"] == "Thèse soutenue à Lyon"
     illich, netflix = works["illich1973"], works["gomezuribe2015"]
     assert illich.entry.entry_type == "book" and works["pestre2014"].entry.entry_type == \
         "collection"
@@ -223,7 +239,7 @@ def test_import_builds_with_kg_alongside_a_library(zotero_dir, tmp_path):
     zo.import_zotero(zotero_dir, dest)
     result = build(dest, ONTO, tmp_path / "out", progress=False)
     assert result.errors == []
-    assert result.counts["works"] == 4 and result.counts["quotes"] == 2
+    assert result.counts["works"] == 5 and result.counts["quotes"] == 2
 
 
 def test_import_never_overwrites_without_force_and_reads_only(zotero_dir, tmp_path):
@@ -246,7 +262,8 @@ def test_import_never_overwrites_without_force_and_reads_only(zotero_dir, tmp_pa
     assert r.exit_code == 0, r.output
     assert "@book{illich1973," in dest.read_text(encoding="utf-8")
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
-    assert sorted(p.name for p in zotero_dir.iterdir()) == ["zotero.sqlite"]
+    assert sorted(p.name for p in zotero_dir.iterdir()) == ["better-bibtex.sqlite",
+                                                            "zotero.sqlite"]
 
 
 def test_import_errors_are_messages(tmp_path):

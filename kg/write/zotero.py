@@ -112,6 +112,7 @@ class Item:
     key: str  # Zotero's item key
     type: str
     fields: dict[str, str] = field(default_factory=dict)
+    library: int = 1
     creators: list[Creator] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # HTML
@@ -142,14 +143,37 @@ def _connect(db: Path) -> sqlite3.Connection:
 
 def read_sqlite(db: Path) -> list[Item]:
     """The regular items of a zotero.sqlite (trash, feeds, notes, attachments left out), with
-    their fields, creators, tags, child notes and the annotations of their attachments."""
+    their fields, creators, tags, child notes and the annotations of their attachments; and
+    the citation keys Better BibTeX keeps in better-bibtex.sqlite beside it, if any."""
     con = _connect(db)
     try:
-        return _read(con)
+        items = _read(con)
     except sqlite3.DatabaseError as e:
         raise InputError(f"{db}: cannot read it as a Zotero database ({e})") from None
     finally:
         con.close()
+    keys = bbt_keys(db.parent / "better-bibtex.sqlite")
+    for it in items:
+        k = keys.get((it.library, it.key))
+        if k and not it.fields.get("citationKey"):
+            it.fields["citationKey"] = k
+    return items
+
+
+def bbt_keys(path: Path) -> dict[tuple[int, str], str]:
+    """Better BibTeX's citation keys by (library, item key), from its database (table
+    ``citationkey``; the keys it shows and exports, pinned or not); {} without one."""
+    if not path.is_file():
+        return {}
+    try:
+        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
+        try:
+            rows = con.execute("SELECT libraryID, itemKey, citationKey FROM citationkey")
+            return {(lib or 1, k): ck for lib, k, ck in rows if k and ck}
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        return {}  # another version of Better BibTeX: keys from Extra, else made
 
 
 def _has(con, table: str) -> bool:
@@ -163,11 +187,12 @@ def _read(con: sqlite3.Connection) -> list[Item]:
     feeds = ("SELECT libraryID FROM libraries WHERE type = 'feed'" if _has(con, "libraries")
              else "SELECT NULL WHERE 0")
     rows = con.execute(f"""
-        SELECT i.itemID, i.key, t.typeName FROM items i JOIN itemTypes t USING (itemTypeID)
+        SELECT i.itemID, i.key, t.typeName, i.libraryID FROM items i
+        JOIN itemTypes t USING (itemTypeID)
         WHERE t.typeName NOT IN ('note', 'attachment', 'annotation')
           AND i.itemID NOT IN ({deleted}) AND i.libraryID NOT IN ({feeds})
         ORDER BY i.itemID""").fetchall()
-    items = {iid: Item(key, typ) for iid, key, typ in rows}
+    items = {iid: Item(key, typ, library=lib) for iid, key, typ, lib in rows}
     for iid, name, value in con.execute("""
             SELECT d.itemID, f.fieldName, v.value FROM itemData d
             JOIN fields f USING (fieldID) JOIN itemDataValues v USING (valueID)"""):
@@ -670,16 +695,18 @@ def zotero_rdf(model, keys: list[str], locale: str = "fr-FR") -> str:
         holder = container if container is not None else node
         if it.get("volume"):
             g.add((holder, prism.volume, Literal(str(it["volume"]))))
-        issue = it.get("issue") or (it.get("number") if container is not None else "")
-        if issue:
-            g.add((holder, prism.number, Literal(str(issue))))
+        if it.get("issue") and container is not None:  # RDF.js reads an issue in a container
+            g.add((container, prism.number, Literal(str(it["issue"]))))
+        number = "" if ztype.endswith("Article") else str(it.get("number", ""))
+        if number and ztype == "report":
+            g.add((node, z.reportNumber, Literal(number)))  # z:* fields are read as named
+        elif number and it.get("collection-title"):
+            g.add((node, z.seriesNumber, Literal(number)))
         if it.get("collection-title"):
             series = BNode()
             g.add((node, dct.isPartOf, series))
             g.add((series, RDF.type, bib.Series))
             g.add((series, dc.title, Literal(it["collection-title"])))
-            if it.get("number") and container is None:
-                g.add((series, dc.identifier, Literal(str(it["number"]))))
         if it.get("publisher") or it.get("publisher-place"):
             org = BNode()
             g.add((node, dc.publisher, org))
