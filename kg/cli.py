@@ -122,7 +122,7 @@ def build(bib, ontology, out, strict, quiet, themes):
         sys.exit(1)
 
 
-EXPORT_FORMATS = ["bibtex", "csl-json", "ris", "text", "markdown", "html"]
+EXPORT_FORMATS = ["bibtex", "csl-json", "ris", "zotero-rdf", "text", "markdown", "html"]
 style_option = click.option("--style", default="apa", show_default=True,
                             help="CSL style: apa, chicago, mla, iso690, or a .csl file.")
 locale_option = click.option("--locale", default="fr-FR", show_default=True,
@@ -134,7 +134,8 @@ locale_option = click.option("--locale", default="fr-FR", show_default=True,
 @out_option
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="bibtex",
               show_default=True, help="bibtex (entries as written), csl-json (pandoc, Zotero), "
-              "ris, or a formatted bibliography (text, markdown, html).")
+              "ris, zotero-rdf (Zotero with notes, tags, quotes and claims), or a formatted "
+              "bibliography (text, markdown, html).")
 @click.option("--key", "keys", multiple=True, help="Only this entry (repeatable).")
 @click.option("--theme", "themes", multiple=True,
               help="Works of this theme (and its narrower themes; repeatable).")
@@ -146,23 +147,74 @@ locale_option = click.option("--locale", default="fr-FR", show_default=True,
 @locale_option
 @click.option("--output", "dest", type=click.Path(dir_okay=False),
               help="Write to this file (default: standard output).")
-def export(bib, ontology, out, fmt, keys, themes, thinkers, queries, style, locale, dest):
-    """Export works: BibTeX, CSL-JSON, RIS or a formatted bibliography.
+@click.option("--watch", is_flag=True,
+              help="Keep --output in step with the library: rewrite it when the .bib or the "
+                   "ontology changes (Ctrl-C stops).")
+@click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.05),
+              help="With --watch: seconds between two looks at the inputs.")
+def export(bib, ontology, out, fmt, keys, themes, thinkers, queries, style, locale, dest,
+           watch, interval):
+    """Export works: BibTeX, CSL-JSON, RIS, Zotero RDF or a formatted bibliography.
 
     Selectors (--key, --theme, --thinker, --query) add up; none means every work.
     """
-    from kg.write.export import Selection, run
+    from kg import api
+    from kg.write.export import Selection, run, watch_export
 
     sel = Selection(list(themes), list(thinkers), list(keys), list(queries))
-    from kg.api import open_graph
 
-    text = run(fmt, sel, open_graph(out, bib, ontology), bib=bib, ontology=ontology, style=style,
-               locale=locale)
+    def text_of(quiet: bool = False) -> str:
+        store = api.open_graph(out, bib, ontology, quiet=quiet)
+        if fmt == "zotero-rdf":
+            from kg.write.zotero import export_rdf
+            return export_rdf(sel, store, bib=bib, ontology=ontology, locale=locale)
+        return run(fmt, sel, store, bib=bib, ontology=ontology, style=style, locale=locale)
+
+    if watch:
+        if not dest:
+            raise click.UsageError("--watch needs --output FILE (the export kept in step)")
+
+        def rebuild():
+            from kg.builder.report import summary
+
+            result = api.build(bib, ontology, out, progress=False)
+            text = summary(result)
+            if text:
+                click.echo(_shown(text), err=True)
+            return result.errors
+
+        watch_export(dest, text_of, rebuild, bib=bib, ontology=ontology, interval=interval,
+                     say=lambda m: click.echo(_shown(m), err=True))
+        return
+    text = text_of()
     if dest:
         from kg.builder.store import write_atomic
         write_atomic(dest, text)  # the file keeps every character as exported
     else:  # a terminal may be reading: no escape sequences
         click.echo(_shown(text, json_text=fmt == "csl-json"), nl=False)
+
+
+@main.group("import")
+def import_group():
+    """Bring another reference manager's library into kg (writes BibLaTeX kg reads)."""
+
+
+@import_group.command("zotero")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--output", "-o", "dest", required=True, type=click.Path(dir_okay=False),
+              help="The .bib file to write (next to your references.bib).")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def import_zotero_cmd(path, dest, force):
+    """Read a Zotero library read-only: PATH is Zotero's data folder (zotero.sqlite) or a
+    Better BibTeX JSON export. Items keep their citation keys, tags become keywords (themes),
+    child notes the annotation, and the PDF reader's highlights become @quote entries."""
+    from kg.write.zotero import import_zotero
+
+    r = import_zotero(path, dest, force=force)
+    for w in r.warnings:
+        click.echo(_shown(f"Warning: {w}"), err=True)
+    click.echo(_shown(f"{dest}: {r.items} works, {r.notes} notes, {r.quotes} quotes from the "
+                      "PDF reader."))
 
 
 # --- Understand: graph analytics (issue 7) ---

@@ -305,7 +305,8 @@ def _postnote(locator: str) -> str:
     m = re.fullmatch(r"pp?\.\s*(\d+)(?:\s*[-–]+\s*(\d+))?", locator.strip())
     if m:
         return m.group(1) + (f"--{m.group(2)}" if m.group(2) else "")
-    return tex_escape(locator)
+    out = tex_escape(locator)
+    return f"{{{out}}}" if "]" in out or "[" in out else out  # a ] would end \cite[...]
 
 
 def quote_bank(quotes, fmt: str = "markdown", locale: str = "fr-FR") -> str:
