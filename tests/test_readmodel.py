@@ -305,14 +305,14 @@ def test_incremental_builds_keep_the_cached_results_right(tmp_path, monkeypatch)
 
     build("out")
     ran = tmp_path / "ran"  # written by the forked child that runs the queries
-    real = Q.select
+    real = Q.results_json
 
-    def select(*a, **k):
+    def results_json(*a, **k):
         with open(ran, "a") as f:
             f.write("ran\n")
         return real(*a, **k)
 
-    monkeypatch.setattr(Q, "select", select)
+    monkeypatch.setattr(Q, "results_json", results_json)
     for old, new, again in [("title = {", "title = {Changed ", False),
                             ("keywords = {", "keywords = {environnement, ", True)]:
         text = bib.read_text(encoding="utf-8")
