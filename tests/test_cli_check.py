@@ -38,7 +38,7 @@ def test_errors_exit_1_and_line_format(tmp_path, ontology_path):
     assert r.exit_code == 1
     lines = [ln for ln in r.output.splitlines() if LINE.match(ln)]
     assert (f"{bib}:4: a: warning: malformed date '1988-13' in date: month 13 out of range "
-            "(kept as written)") in lines
+            "(kept as written, not typed as a date): correct it from the source") in lines
     assert any(ln.startswith(f"{bib}:6: a: error: duplicate key 'a'") for ln in lines)
     assert "Errors (1):" in r.output and "Counts:" in r.output
 

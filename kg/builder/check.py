@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from kg.builder.inputs import default_inputs, load_model, shipped
+from kg.builder.inputs import default_inputs, load_model, read_ontology, shipped
 from kg.builder.rules import (  # noqa: F401  (the rules, as `kg check` runs them)
     GATE_RULES,
     REQUIRED,
@@ -132,14 +132,30 @@ def check(bib=None, ontology=None, out=None, shacl: bool = True) -> CheckReport:
     problems = list(model.problems)
     for rule in RULES:
         problems.extend(rule(model))
+    problems.extend(nothing_read(model, bib_path))
     summary = None
     if shacl and (model.records or model.persons):
         store = _built_store(out, bib_path, onto_path) if out else None
         if store is None:
-            store = graph_store(model, onto_path.read_bytes())
+            store = graph_store(model, read_ontology(onto_path))
         shacl_problems, summary = validate(store, model)
         problems.extend(shacl_problems)
     return CheckReport(_sorted(problems), model.counts(), summary)
+
+
+def nothing_read(model, bib_path) -> list[Problem]:
+    """An error when no entry was read from the file (`kg build` refuses such a file): a file
+    of comments only, of text outside entries, or whose every entry is broken.  An empty file
+    has its own error already."""
+    if model.records or model.persons or any(
+            p.message.startswith("empty file") for p in model.problems):
+        return []
+    why = ("every entry in it has an error (listed with this one)" if any(
+        p.level == "error" for p in model.problems) else
+        "it holds only comments or text outside @type{key, ...} entries")
+    return [Problem(str(bib_path), 0, "", "error",
+                    f"no entry read: {why}; `kg build` refuses a file it reads nothing from: "
+                    "is it the bibliography?")]
 
 
 def gate(model_or_graph, ontology: bytes | None = None, store=None) -> list[Problem]:

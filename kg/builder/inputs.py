@@ -47,17 +47,24 @@ def load_model(bib_path: Path, onto_path: Path):
     return model
 
 
+def read_ontology(onto_path: Path) -> bytes:
+    """The bytes of the ontology: a regular file, under the same cap as the .bib
+    (``KG_MAX_BIB_BYTES``); InputError for a FIFO, a device, a folder, a huge file."""
+    from kg.core.bib import ENV_MAX_BIB_BYTES, max_bib_bytes
+    from kg.core.limits import read_file
+
+    return read_file(onto_path, max_bib_bytes(), ENV_MAX_BIB_BYTES,
+                     "an ontology (Turtle) file", "an ontology")
+
+
 def thesaurus(onto_path: Path):
     """The thesaurus of ``onto_path`` and its bytes; InputError when unreadable or not Turtle."""
     from kg.core.themes import load_thesaurus
 
+    data = read_ontology(onto_path)
     try:
-        data = onto_path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{onto_path}: file not found") from None
-    except OSError as e:
-        raise InputError(f"{onto_path}: cannot read ({e.strerror})") from None
-    try:
-        return load_thesaurus(data), data
+        found = load_thesaurus(data)
     except SyntaxError as e:
         raise InputError(f"{onto_path}: not valid Turtle: {e}") from None
+    found.source = str(onto_path)
+    return found, data

@@ -83,13 +83,25 @@ def page_warnings(out: Path, n: int) -> list[Problem]:
 
 
 def stage_page(stage: Path, store, page: Page, problems: list[Problem]) -> str | None:
-    """graph.html from the new store, published with the rest; a failure is a warning."""
+    """graph.html from the new store, published with the rest.
+
+    A page that cannot be written (disk full, no permission: an OSError) fails the build:
+    nothing is published, the previous generation (its graph and its page) stays live.  A
+    page that cannot be drawn from this graph (a KgError, a ValueError) is a warning that
+    says out/graph.html is missing from the new generation."""
     from kg.core.errors import KgError
 
+    out = stage.parent.parent  # stages live in out/.kg/
+    shown = out / "graph.html"
     try:
         page(store, stage / "graph.html")
-    except (KgError, OSError, ValueError) as e:
-        problems.append(Problem("graph.html", 0, "", "warning", f"graph.html not written: {e}"))
+    except OSError as e:
+        raise BuildError(f"{shown}: cannot write the page ({e.strerror or e}); nothing "
+                         f"published, {out}/ left as it was") from None
+    except (KgError, ValueError) as e:
+        problems.append(Problem(str(shown), 0, "", "warning",
+                                f"page not drawn ({st.public_text(e)}): {shown} is missing "
+                                "from this build; `kg viz` draws a page"))
         return None
     return "graph.html"
 

@@ -8,11 +8,19 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from kg.core.bib import BibFile, RawEntry, text
+from kg.core.cycles import find_cycles
 from kg.core.errors import Problem
 from kg.core.latex import decode, slug
 from kg.core.themes import Thesaurus
 from kg.core.values import value_problems
-from kg.core.vocab import CLAIM_STATUSES, CONTESTED, QUOTE_STATUSES, SOURCED, UNSOURCED
+from kg.core.vocab import (
+    CLAIM_STATUSES,
+    CONTESTED,
+    QUOTE_STATUSES,
+    SOURCED,
+    UNSOURCED,
+    VERBATIM,
+)
 
 #: name fields and the role each gives its people
 NAME_FIELDS = {
@@ -219,9 +227,23 @@ class ModelBuilder:
         self.unplaced: list[RawEntry] = []  # entries that stand for nothing (kept for export)
         parents = {self._crossref_key(e) for e in bib.entries} - {""} | {e.key for e in extra}
         self.parents = {k: self.decode(self.by_key[k]) for k in parents if k in self.by_key}
+        self._cycles()
         for e in bib.entries:
             if e.entry_type == "thinker":
                 self._thinker(e)
+
+    def _cycles(self) -> None:
+        """Crossref cycles (a -> b -> a: each inherits from the other, biber refuses them) are
+        errors; skos:broader cycles of the thesaurus, warnings (kg.core.themes)."""
+        links = {k: [p] for k, e in self.by_key.items()
+                 if (p := self._crossref_key(e)) in self.by_key}
+        for cycle in find_cycles(links):
+            self.warn(self.by_key[cycle[0]], "crossref", "error",
+                      f"crossref '{cycle[0]}' is the entry itself: remove it" if len(cycle) == 2
+                      else "crossref cycle " + " -> ".join(f"'{k}'" for k in cycle)
+                      + ": an entry cannot inherit from itself (biber refuses it; kg inherits "
+                        "one step only): remove the crossref of one of them")
+        self.problems.extend(self.thesaurus.cycle_problems())
 
     @staticmethod
     def _crossref_key(e: RawEntry) -> str:
@@ -372,7 +394,12 @@ def _check_record(rec: Record, warn) -> None:
                  f"quote status {status!r} is not one of {', '.join(QUOTE_STATUSES)}"
                  if status else "quote has no status: say verbatim, attributed or paraphrase")
         if not v.get("locator") and not v.get("pages"):
-            warn(e, "quote", "warning", "quote has no locator (page or chapter unknown)")
+            if status == VERBATIM:  # checked word for word: against a page of a source
+                warn(e, "status", "warning", "verbatim quote has no locator: a quote checked "
+                     "against its source has a place in it; add pages or locator, or say "
+                     "attributed")
+            else:
+                warn(e, "quote", "warning", "quote has no locator (page or chapter unknown)")
         if not v.get("speaker") and not v.get("source"):
             warn(e, "quote", "warning", "quote has neither speaker nor source")
     elif rec.kind == "claim":
@@ -382,6 +409,10 @@ def _check_record(rec: Record, warn) -> None:
         if status not in CLAIM_STATUSES:
             warn(e, "status", "error",
                  f"claim status {status!r} is not one of {', '.join(CLAIM_STATUSES)}")
+        elif status == UNSOURCED and v.get("source"):
+            warn(e, "status", "warning", f"claim is 'unsourced' but has a source "
+                 f"({v['source']}): say sourced if it supports the claim, else move the "
+                 "reference to note")
         elif status == UNSOURCED:
             warn(e, "status", "warning", "claim is unsourced")
         elif status == SOURCED and not v.get("source"):

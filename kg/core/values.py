@@ -164,7 +164,8 @@ def value_problems(values: dict[str, str]) -> list[tuple[str, str]]:
         if values.get(f):
             why = date_error(values[f])
             if why:
-                out.append((f, f"malformed date '{values[f]}' in {f}: {why} (kept as written)"))
+                out.append((f, f"malformed date '{values[f]}' in {f}: {why} (kept as written, "
+                                "not typed as a date): correct it from the source"))
     y = values.get("year", "")
     if y and not re.fullmatch(r"-?\d{1,4}", y.strip()):
         out.append(("year", f"year '{y}' is not a number: write it in date (EDTF) or note"))

@@ -16,6 +16,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from kg.core.cycles import find_cycles
 from kg.core.errors import InputError, NotFoundError, QueryError
 from kg.core.latex import fold
 from kg.core.names import name_key, resolve
@@ -563,6 +564,11 @@ def themes(lang: str = "fr", lib: Library | None = None, **kw) -> list[dict]:
                    key=lambda t: t["id"])
     for t in roots:
         walk(t["id"], 0, (t["id"],))
+    listed = {r["id"] for r in out}
+    for cycle in find_cycles({tid: t["broader"] for tid, t in index.items()}):
+        if cycle[0] not in listed:  # a skos:broader cycle no top concept leads to: shown
+            walk(cycle[0], 0, (cycle[0],))  # from its smallest id (`kg check` warns of it)
+            listed = {r["id"] for r in out}
     return out
 
 
