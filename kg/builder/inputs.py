@@ -57,6 +57,9 @@ def thesaurus(onto_path: Path):
         raise InputError(f"{onto_path}: file not found") from None
     except OSError as e:
         raise InputError(f"{onto_path}: cannot read ({e.strerror})") from None
+    from kg.core.vocab import rebase
+
+    data = rebase(data)  # its themes under this graph's base IRI
     try:
         return load_thesaurus(data), data
     except SyntaxError as e:
