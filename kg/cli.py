@@ -7,7 +7,7 @@ import sys
 import click
 
 from kg.core.errors import KgError
-from kg.core.vocab import CLAIM_STATUSES
+from kg.core.vocab import CLAIM_STATUSES, DEFAULT_BASE
 
 
 def _shown(text: str, json_text: bool = False) -> str:
@@ -90,12 +90,19 @@ def inputs(f):
 
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kg")
-def main():
+@click.option("--base", metavar="IRI", default=None,
+              help="Base IRI of the graph: every work, person, theme, quote and claim is "
+                   f"BASE/id/... (default: KG_BASE, else {DEFAULT_BASE}).  Give each "
+                   "graph shared on one SPARQL server a base of its own.")
+def main(base):
     """kg: an annotated bibliography as a knowledge graph.
 
     Thinkers, works, themes, quotes and claims from a BibLaTeX file, queried with SPARQL,
     browsed as a graph and exported for essays.
     """
+    from kg.core.vocab import set_base
+
+    set_base(base)  # first: everything after mints and reads IRIs under it
 
 
 @main.command()
@@ -467,7 +474,8 @@ def theme_cmd(name, limit, bib, ontology, out, fmt, lang):
     header = {"theme": f"{t['label']} ({t['id']})", "labels": ", ".join(t["labels"].values()),
               "altLabels": ", ".join(t["altLabels"]),
               "narrower": ", ".join(n["label"] for n in t["narrower"])}
-    click.echo(output.sections(d, fmt, [("thinkers", "Thinkers"), ("works", "Works"),
+    click.echo(output.sections(d, fmt, [("thinkers", "Thinkers"),
+                                        ("contributors", "Other authors"), ("works", "Works"),
                                         ("quotes", "Quotes"), ("claims", "Claims")],
                                header, d["counts"]), nl=False)
 
@@ -486,7 +494,10 @@ def thinker_cmd(name, limit, bib, ontology, out, fmt, lang):
     p = d["thinker"]
     life = f"{p['birth'] or 'unknown'} – {p['death'] or ''}".rstrip(" –") if (
         p["birth"] or p["death"]) else "unknown"
-    header = {"thinker": f"{p['name']} ({p['id']})", "life": life,
+    header = {"thinker": f"{p['name']} ({p['id']})",
+              "is": "a thinker" if p.get("kind") == "thinker" else
+              "another author (no @thinker entry, never a speaker, tagged with no theme)",
+              "life": life,
               "nationality": p["nationality"], "description": p["description"] or "unknown",
               "sameAs": p["sameAs"]}
     click.echo(output.sections(d, fmt, [("works", "Works"), ("themes", "Themes"),
@@ -555,8 +566,14 @@ def claims_cmd(theme_, status, limit, bib, ontology, out, fmt, lang):
     from kg.read import query
 
     rows = query.claims(theme=theme_, status=status, lib=_ask_lib(out, bib, ontology))
-    click.echo(output.rows(rows[:_ask_limit(limit, fmt)] if _ask_limit(limit, fmt) else rows,
-                           fmt), nl=False)
+    rows = rows[:_ask_limit(limit, fmt)] if _ask_limit(limit, fmt) else rows
+    if fmt in ("table", "markdown"):  # the correct fact beside the lecture's wording
+        first = ("key", "statement", "correction") if any(r.get("correction") for r in rows) \
+            else ("key", "statement")
+        rows = [{**{k: r.get(k) for k in first},
+                 **{k: v for k, v in r.items() if k not in first and k != "correction"}}
+                for r in rows]
+    click.echo(output.rows(rows, fmt), nl=False)
 
 
 @main.command("search")

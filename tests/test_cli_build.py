@@ -17,7 +17,7 @@ BROKEN = "@book{a, title={A}}\n@book{b,\n  title={B}\n@book{c, title={C}}\n"
 UNCLOSED = ("2: b: error: unclosed brace in @book entry (the entry is ignored; parsing resumed "
             "at the next '@'): close the brace")
 SUMMARY = re.compile(r"Built (?P<out>.+)/ in \d+\.\ds: (?P<works>\d+) works, (?P<thinkers>\d+) "
-                     r"thinkers, (?P<themes>\d+) themes, (?P<quotes>\d+) quotes, (?P<claims>\d+) "
+                     r"thinkers, (?P<contributors>\d+) other authors, (?P<themes>\d+) themes, (?P<quotes>\d+) quotes, (?P<claims>\d+) "
                      r"claims \((?P<triples>\d+) triples\); (?P<errors>\d+) error\(s\), "
                      r"(?P<warnings>\d+) warning\(s\)\.")
 
@@ -69,8 +69,10 @@ def test_build_writes_out_and_prints_a_summary(kg, small_bib, tmp_path, thesauru
     assert m, result.stdout
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert m["out"] == str(out)
-    assert {k: int(m[k]) for k in ("works", "thinkers", "themes", "quotes", "claims")} == {
-        "works": 5, "thinkers": 5, "themes": len(thesaurus), "quotes": 1, "claims": 2}
+    assert {k: int(m[k]) for k in ("works", "thinkers", "contributors", "themes", "quotes",
+                                   "claims")} == {
+        "works": 5, "thinkers": 1, "contributors": 4, "themes": len(thesaurus), "quotes": 1,
+        "claims": 2}
     assert int(m["triples"]) == manifest["triples"]
     assert (m["errors"], m["warnings"]) == ("0", "1")
     assert (f"{small_bib}:66: q-ellul-ambivalence: warning: quote has no locator (page or "

@@ -147,8 +147,8 @@ _PREDICATES = sorted({
     SCHEMA.birthDate, SCHEMA.deathDate, SCHEMA.nationality, SCHEMA.description, OWL.sameAs,
     KGO.locator, KGO.status, KGO.figure, KGO.unit, DCT.date, DCT.spatial, SKOS.prefLabel,
     SKOS.altLabel, SKOS.definition, *EDGE_PREDICATES})
-_CLASSES = {KGO.Thinker: "thinker", KGO.Work: "work", KGO.Quote: "quote", KGO.Claim: "claim",
-            SKOS.Concept: "theme"}
+_CLASSES = {KGO.Thinker: "thinker", KGO.Contributor: "thinker",  # other authors too, for now
+            KGO.Work: "work", KGO.Quote: "quote", KGO.Claim: "claim", SKOS.Concept: "theme"}
 _ROLE_ORDER = {r: i for i, r in enumerate(WORK_ROLES)}
 
 

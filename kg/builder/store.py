@@ -48,6 +48,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from kg.core import readmodel
 from kg.core.errors import InputError, KgError, StaleStoreError
 from kg.core.readmodel import NAME as READ_MODEL  # noqa: F401  (a file of every generation)
 
@@ -142,7 +143,8 @@ def built_from(out: str | Path, bib: Path, ontology: Path) -> bool:
     """True when the live generation of ``out`` was built from these very files: a query
     needs no build (cheap: a stat of each, a hash only when one moved)."""
     m = read_manifest(out)
-    return bool(m) and unchanged(m["bib"], bib) and unchanged(m["ontology"], ontology)
+    return (bool(m) and unchanged(m["bib"], bib) and unchanged(m["ontology"], ontology)
+            and readmodel.is_current(current(out) / READ_MODEL))  # this kg, this base IRI
 
 
 def intact(generation: Path, name: str) -> bool:

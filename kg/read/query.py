@@ -588,16 +588,19 @@ def theme(name: str, lang: str = "fr", limit: int | None = None,
         from kg.read import local
 
         page = local.theme_page(lib.db, t["id"], limit)
-        return _theme_out(t, lib, lang, limit, page["counts"], page["thinkers"],
-                          page["works"], _merge_quotes(_limit(page["quotes"], limit)),
-                          page["claims"])
+        return _theme_out(t, lib, lang, limit, page["counts"],
+                          (page["thinkers"], page["contributors"]), page["works"],
+                          _merge_quotes(_limit(page["quotes"], limit)), page["claims"])
     b = {"theme": terms}
     counts = {"works": 0, "quotes": 0, "claims": 0}
     for r in lib.run("theme-size", b).rows:
         counts[_KIND_COUNT[r["kind"].value]] = r["n"].py()
-    thinkers = [{"thinker": _id(r["thinker"], ID + "person/"), "name": r["name"],
-                 "works": r["works"]} for r in lib.run("theme-thinkers", b).plain()]
-    counts["thinkers"] = len(thinkers)
+    people: dict = {"thinker": [], "contributor": []}  # kg.core.model.THINKER_RULE
+    for r in lib.run("theme-thinkers", b).plain():
+        people[r["kind"]].append({"thinker": _id(r["thinker"], ID + "person/"),
+                                  "name": r["name"], "works": r["works"]})
+    thinkers = (people["thinker"], people["contributor"])
+    counts["thinkers"], counts["contributors"] = len(thinkers[0]), len(thinkers[1])
     works = [_work_row(r) for r in lib.run("theme-works", b, limit).plain()]
     if works:
         keys = {r["key"]: r for r in works}
@@ -611,7 +614,8 @@ def theme(name: str, lang: str = "fr", limit: int | None = None,
     return _theme_out(t, lib, lang, limit, counts, thinkers, works, quotes, claims)
 
 
-def _theme_out(t, lib, lang, limit, counts, thinkers, works, quotes, claims) -> dict:
+def _theme_out(t, lib, lang, limit, counts, people, works, quotes, claims) -> dict:
+    """``people``: (thinkers, other authors)."""
     index = lib.theme_index()
     return {
         "theme": {"id": t["id"], "label": _label(t, lang), "labels": t["labels"],
@@ -619,13 +623,21 @@ def _theme_out(t, lib, lang, limit, counts, thinkers, works, quotes, claims) -> 
                   "narrower": [{"id": n, "label": _label(index[n], lang)}
                                for n in lib.subtree(t["id"])[1:]]},
         "counts": counts,
-        "thinkers": _limit(thinkers, limit), "works": works,
+        "thinkers": _limit(people[0], limit), "contributors": _limit(people[1], limit),
+        "works": works,
         "quotes": _limit(quotes, limit), "claims": _limit(claims, limit),
     }
 
 
+def _shown_year(r: dict):
+    """The year of a row as outputs show it (kg.core.values.shown_year: "1965?", "2022–")."""
+    from kg.core.values import shown_year
+
+    return shown_year(str(r["issued"])) if r.get("issued") is not None else r["year"]
+
+
 def _work_row(r: dict) -> dict:
-    return {"key": r["key"], "year": r["year"], "title": r["title"],
+    return {"key": r["key"], "year": _shown_year(r), "title": r["title"],
             "authors": r.get("authors") or None, "annotation": r["annotation"]}
 
 
@@ -645,7 +657,7 @@ def _claim_row(r: dict) -> dict:
     return {"key": r["key"], "statement": r["statement"], "figure": r["figure"],
             "unit": r["unit"], "date": r["date"],
             "sources": _sorted_join(r["sources"], ", ") or None,
-            "status": r["state"], "note": r["note"]}
+            "status": r["state"], "note": r["note"], "correction": r.get("correction")}
 
 
 def _sorted_join(joined: str | None, sep: str) -> str | None:
@@ -682,14 +694,14 @@ def thinker(name: str, lang: str = "fr", limit: int | None = None,
         themes_ = [{"id": r["id"], "label": _label(index[r["id"]], lang), "items": r["items"]}
                    for r in page["themes"]]
         return _thinker_out(page["info"], page["works"], themes_, page["quotes"],
-                            page["related"], limit)
+                            page["related"], limit, lang)
     b = {"thinker": iri(p)}
     info = lib.run("thinker", b).plain()
     if not info:
         raise NotFoundError(f"no thinker matches {name!r}")
     i = info[0]
     index = lib.theme_index()
-    works = [{"key": r["key"], "year": r["year"], "title": r["title"], "role": r["role"]}
+    works = [{"key": r["key"], "year": _shown_year(r), "title": r["title"], "role": r["role"]}
              for r in lib.run("thinker-works", b).plain()]
     themes_ = [{"id": _id(r["theme"], THEME_NS),
                 "label": _label(index[_id(r["theme"], THEME_NS)], lang)
@@ -706,11 +718,16 @@ def thinker(name: str, lang: str = "fr", limit: int | None = None,
     info = {"id": _id(p, ID + "person/"), "name": i["name"],
             "birth": i["birth"], "death": i["death"],
             "nationality": i["nationality"], "description": i["description"],
-            "sameAs": i["sameAs"]}
-    return _thinker_out(info, works, themes_, quotes, related, limit)
+            "descriptionEn": i["descriptionEn"], "sameAs": i["sameAs"], "kind": i["kind"]}
+    return _thinker_out(info, works, themes_, quotes, related, limit, lang)
 
 
-def _thinker_out(info, works, themes_, quotes, related, limit) -> dict:
+def _thinker_out(info, works, themes_, quotes, related, limit, lang="fr") -> dict:
+    """``info["description"]`` in ``lang``: the English one (--lang en) when there is one."""
+    info = dict(info)
+    english = info.pop("descriptionEn", None)
+    if lang == "en" and english:
+        info["description"] = english
     return {
         "thinker": info,
         "counts": {"works": len(works), "themes": len(themes_), "quotes": len(quotes)},
@@ -760,6 +777,12 @@ def work(key: str, lang: str = "fr", lib: Library | None = None, **kw) -> dict:
             shown = _label(index[tid], lang) if tid in index else tid
         elif value.type == "uri" and "label" in r:
             shown = r["label"].value
+            if "kind" in r:  # a person: a thinker or another author (THINKER_RULE)
+                out.setdefault("thinkers" if r["kind"].value == "thinker" else
+                               "otherAuthors", [])
+                people = out["thinkers" if r["kind"].value == "thinker" else "otherAuthors"]
+                if shown not in people:
+                    people.append(shown)
         else:
             shown = value.py()
         if name in _MULTI:
@@ -767,11 +790,14 @@ def work(key: str, lang: str = "fr", lib: Library | None = None, **kw) -> dict:
                 out[name].append(shown)
         else:
             out.setdefault(name, shown)
-    for k in ("type", "themes", "author", "editor", "translator"):
+    if "date" in out:  # the year as outputs show it, uncertainty kept
+        out["year"] = _shown_year({"issued": out["date"], "year": out.get("year")})
+    for k in ("type", "themes", "author", "editor", "translator", "thinkers", "otherAuthors"):
         if k in out and isinstance(out[k], list):
             out[k].sort(key=str)
     order = ["key", "type", "entryType", "title", "subtitle", "author", "editor", "translator",
-             "contributor", "date", "year"] + list(dict.fromkeys(_WORK_FIELDS.values()))
+             "contributor", "thinkers", "otherAuthors", "date", "year"
+             ] + list(dict.fromkeys(_WORK_FIELDS.values()))
     out = {k: out[k] for k in sorted(out, key=lambda k: (order.index(k) if k in order
                                                           else len(order), k))}
     links = [{"relation": r["relation"], "key": r["key"], "text": r["text"]}

@@ -15,9 +15,18 @@ from kg.core.vocab import AUTHOR, DCT, EDITOR, FIELD, KGO, PREFIXES, RDF, SKOS, 
 
 _ENTRIES = f"""
 SELECT ?node ?type ?key ?order WHERE {{
-  ?node <{KGO.entryType}> ?type ; <{KGO.position}> ?pos ; <{KGO.fieldOrder}> ?order ;
-        <{DCT.identifier}> ?key .
-}} ORDER BY ?pos"""
+  ?node <{KGO.entryType}> ?type ; <{KGO.fieldOrder}> ?order ; <{DCT.identifier}> ?key .
+}}"""
+_ORDER = f"SELECT ?keys WHERE {{ ?file <{KGO.entryOrder}> ?keys }}"
+
+
+def _in_file_order(store, rows) -> list:
+    """Entry rows in the order of the file (kgo:entryOrder; keys it lacks last, by key)."""
+    rank: dict[str, int] = {}
+    for r in store.query(_ORDER):
+        for k in r["keys"].value.split():
+            rank.setdefault(k, len(rank))
+    return sorted(rows, key=lambda r: (rank.get(r["key"].value, len(rank)), r["key"].value))
 _ITEMS = f"""
 SELECT ?kind ?value WHERE {{ ?node a ?kind ; <{RDF.value}> ?value ; <{KGO.position}> ?pos . }}
 ORDER BY ?pos"""
@@ -41,7 +50,7 @@ def bibtex(store, keys: list[str] | None = None) -> str:
     entries: list[str] = []
     used: set[str] = set()
     found: set[str] = set()
-    for row in store.query(_ENTRIES):
+    for row in _in_file_order(store, store.query(_ENTRIES)):
         key = row["key"].value
         if wanted is not None and key not in wanted:
             continue
