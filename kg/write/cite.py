@@ -433,11 +433,25 @@ def parse_spec(spec: str) -> Spec:
     return Spec(key, loc)
 
 
+_UNCITABLE = re.compile(r"[}\x00-\x1f\x7f]")
+
+
+def citable(key: str) -> bool:
+    """Whether pandoc can read the key as ``@{key}``: it ends at the first ``}`` (no escape
+    exists), and what follows would be Markdown, raw HTML included."""
+    return bool(key) and not _UNCITABLE.search(key)
+
+
+def md_key(key: str) -> str:
+    """``@{key}`` for pandoc; a key pandoc cannot read stays literal text (inert)."""
+    return f"@{{{key}}}" if citable(key) else md_escape(key)
+
+
 def md_citation(key: str, locator: str = "", prefix: str = "", extra: str = "") -> str:
     """Pandoc Markdown citation: [@key, p. 12]."""
     loc = f", {md_escape(locator)}" if locator else ""
     pre = f"{md_escape(prefix)} " if prefix else ""
-    return f"[{pre}@{{{key}}}{loc}{extra}]"
+    return f"[{pre}{md_key(key)}{loc}{extra}]"
 
 
 class Rendered(NamedTuple):
@@ -464,9 +478,12 @@ def render(items: list[dict], groups: list[list[Spec]], style: str = "apa",
         for key, _ in g:
             if key not in known:
                 raise NotFoundError(f"no work with key {key}")
+            if not citable(key):
+                raise InputError(f"the key {key!r} cannot be cited through pandoc (it holds "
+                                 "'}' or a control character): rename the entry")
     body = ["---", 'nocite: "@*"', "---", ""] if all_items else []
     for g in groups:
-        body += ["[" + "; ".join(f"@{{{k}}}" + (f", {md_escape(loc)}" if loc else "")
+        body += ["[" + "; ".join(md_key(k) + (f", {md_escape(loc)}" if loc else "")
                                  for k, loc in g) + "]", ""]
     body += ["::: {#refs}", ":::", ""]
     with tempfile.TemporaryDirectory(prefix="kg-cite-") as tmp:
@@ -713,7 +730,7 @@ def quote_bank(quotes, fmt: str = "markdown", locale: str = "fr-FR") -> str:
             lines = [f"> {md_escape(line)}" if line.strip() else ">"
                      for line in text.splitlines() or [""]]
             if source:
-                extra = (f"; {md_escape(lab['cited-in'])} @{{{citedin}}}"
+                extra = (f"; {md_escape(lab['cited-in'])} {md_key(citedin)}"
                          if citedin and citedin != source else "")
                 cit = md_citation(source, locator, extra=extra)
             elif citedin:
