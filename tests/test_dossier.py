@@ -205,3 +205,116 @@ def test_links_in_the_folder_are_replaced_not_followed(built, tmp_path):
     assert not (folder / "style.csl").is_symlink()
     assert (folder / "style.csl").read_text("utf-8") == kc.localized_style("apa", "fr-FR")
     assert kit.files["dossier.md"].read_text(encoding="utf-8").startswith("---")
+
+
+# -- a hostile bibliography, opened in a real browser -----------------------------------------
+
+HOSTILE_BIB = r"""
+@book{x<script>alert(1)</script>,
+  author     = {Mallory, Eve},
+  title      = {<script>window.__kgPwned=2</script>Titre <img src=x onerror="window.__kgPwned=3">},
+  date       = {2022/},
+  publisher  = {<img src="http://127.0.0.1:9/pixel.png">},
+  url        = {javascript:window.__kgPwned=4},
+  keywords   = {reconnaissance-faciale},
+  annotation = {<iframe src="javascript:window.__kgPwned=5"></iframe> [lien](javascript:window.__kgPwned=6) <style>body{background:url(http://127.0.0.1:9/bg.png)}</style>},
+  langid     = {french},
+}
+
+@quote{q-hostile,
+  quote    = {<script>window.__kgPwned=7</script>« Citation » <img src=x onerror=window.__kgPwned=8> ::: {#x}},
+  speaker  = {Mallory, Eve},
+  source   = {x<script>alert(1)</script>},
+  locator  = {p. <b onmouseover="window.__kgPwned=9">12</b>},
+  status   = {verbatim},
+  keywords = {reconnaissance-faciale},
+}
+
+@claim{c-hostile,
+  statement = {<svg onload="window.__kgPwned=10"></svg> 70 pour cent},
+  figure    = {70},
+  unit      = {<script>window.__kgPwned=11</script>},
+  source    = {x<script>alert(1)</script>},
+  status    = {unsourced},
+  note      = {<meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/">},
+  keywords  = {reconnaissance-faciale},
+}
+"""
+HOSTILE_THEME = ('"Reconnaissance <img src=x onerror=\\"window.__kgPwned=12\\">\\\\\\"\\n'
+                 'header-includes: <script>window.__kgPwned=13</script>"@fr')
+
+
+@pytest.fixture(scope="module")
+def hostile_kit(tmp_path_factory):
+    from kg.api import build, open_graph
+
+    base = tmp_path_factory.mktemp("hostile-dossier")
+    bib, onto = base / "hostile.bib", base / "ontology.ttl"
+    bib.write_text(HOSTILE_BIB, encoding="utf-8")
+    text = (ROOT / "ontology.ttl").read_text(encoding="utf-8")
+    text = text.replace('skos:prefLabel "Reconnaissance faciale"@fr',
+                        f"skos:prefLabel {HOSTILE_THEME}")
+    assert HOSTILE_THEME in text
+    onto.write_text(text, encoding="utf-8")
+    build(bib, onto, base / "out")
+    store = open_graph(base / "out", bib, onto)
+    return kd.make("reconnaissance-faciale", base / "kit", store, bib=bib, ontology=onto)
+
+
+def test_hostile_kit_markdown_is_inert(hostile_kit):
+    md = (hostile_kit.folder / "dossier.md").read_text("utf-8")
+    header = md.split("\n---\n", 1)[0]
+    assert "\nheader-includes" not in header and header.count("\n") == 6  # "---" and 6 keys, one a line
+    html = (hostile_kit.folder / "dossier.html").read_text("utf-8")
+    body = html.split("<body>", 1)[1]
+    for raw in ("<script", "<img", "<iframe", "<svg", "<style", "<meta", "onerror=\"",
+                'href="javascript:'):
+        assert raw not in body, raw
+    assert hostile_kit.counts["works"] == 1 and hostile_kit.counts["quotes"] == 1
+
+
+@pytest.mark.slow  # a real browser (Chromium through Playwright)
+def test_hostile_kit_in_chromium(hostile_kit):
+    """dossier.html opened in headless Chromium: no script runs, no request leaves, no
+    dialog opens, nothing is written to the console but nothing at all."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need(False, "the playwright Python package")
+    _need(Path(CHROMIUM).exists(), CHROMIUM)
+    page_url = (hostile_kit.folder / "dossier.html").as_uri()
+    requests, dialogs, errors = [], [], []
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        try:
+            page = b.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.route("**/*", lambda route: route.continue_() if route.request.url == page_url
+                       else route.abort())
+            page.goto(page_url)
+            page.wait_for_timeout(500)
+            for sel in ("b", "svg", "img", "a"):  # hover and click whatever could react
+                for el in page.query_selector_all(sel)[:20]:
+                    el.hover()
+            assert page.evaluate("window.__kgPwned") is None
+            assert "Reconnaissance <img src=x" in page.title()
+            text = page.inner_text("body")
+            assert "<script>window.__kgPwned=7</script>" in text  # shown, as text
+        finally:
+            b.close()
+    assert requests == [page_url]
+    assert dialogs == [] and errors == []
+
+
+CHROMIUM = "/usr/bin/chromium"
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run"]
+
+
+def _need(ok: bool, what: str) -> None:
+    if not ok:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{what} is required in CI")
+        pytest.skip(f"{what} not available")
