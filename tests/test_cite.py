@@ -235,6 +235,7 @@ def _entries(items, style, locale="fr-FR"):
     return _RENDERED[style, locale]
 
 
+@pytest.mark.slow  # renders the whole corpus
 def test_current_locale_terms(corpus_items):
     """The current fr-FR CSL locale, not pandoc's older built-in one ("Vols.", "3 vols.")."""
     apa, _ = _entries(corpus_items, "apa")
@@ -243,6 +244,7 @@ def test_current_locale_terms(corpus_items):
     assert mla["pestre2015"].endswith("3 vol.") and "vols." not in mla["pestre2015"]
 
 
+@pytest.mark.slow  # renders the whole corpus
 @pytest.mark.parametrize("style", ["apa", "chicago"])
 def test_open_dates_printed_once(corpus_items, style):
     """Where the style prints the year then the month and day, an open date ("2022 ou
@@ -255,6 +257,7 @@ def test_open_dates_printed_once(corpus_items, style):
         assert text.count(year) == 1, (style, text)
 
 
+@pytest.mark.slow  # renders the whole corpus
 def test_french_spacing(corpus_items):
     """A narrow no-break space before : ; ? ! as citeproc-js prints them."""
     got, _ = _entries(corpus_items, "apa")
@@ -263,6 +266,7 @@ def test_french_spacing(corpus_items):
     assert " :" not in got["carnino2015"]
 
 
+@pytest.mark.slow  # renders the whole corpus
 def test_year_suffixes_in_order_and_the_same_in_cite(corpus_items):
     """ISO 690: 2008a listed before 2008b, and `kg cite` gives each work the same letter."""
     got, ids = _entries(corpus_items, "iso690")
@@ -279,6 +283,7 @@ def test_year_suffixes_in_order_and_the_same_in_cite(corpus_items):
         assert listed[0].startswith(f"PIÈCES ET MAIN D’ŒUVRE, 2008{letter[first]}.")
 
 
+@pytest.mark.slow  # renders the whole corpus
 def test_period_inside_nested_quotes_in_american_english(corpus_items):
     got, _ = _entries(corpus_items, "apa", "en-US")
     assert "an \u201cecological disaster.\u201d (2022" in got["cna2022-peru"]
@@ -286,6 +291,7 @@ def test_period_inside_nested_quotes_in_american_english(corpus_items):
     assert "disaster.\u2019" not in gb["cna2022-peru"]  # British English: outside
 
 
+@pytest.mark.slow  # renders the whole corpus
 def test_style_default_locale_wins(corpus_items):
     """ISO 690 (French) prints French terms whatever the document's language, as Zotero."""
     en, _ = _entries(corpus_items, "iso690", "en-US")
