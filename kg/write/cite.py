@@ -2,9 +2,15 @@
 
 pandoc's citeproc is the engine: a complete CSL processor (full given names, MLA's in-text
 form, 1990a/1990b disambiguation, no forced title case on French titles, escaped HTML), and
-the tool essay writers use anyway.  The four shipped styles live in ``kg/styles/`` (CC BY-SA,
-see LICENSE.md); any other ``.csl`` file can be given by path.  The ``pypandoc-binary`` wheel
-ships pandoc; a ``pandoc`` on PATH is used otherwise.
+the tool essay writers use anyway.  The four shipped styles live in ``kg/write/styles/`` and
+the current CSL locales in ``kg/write/locales/`` (CC BY-SA, see the LICENSE.md of each); any
+other ``.csl`` file can be given by path.  The ``pypandoc-binary`` wheel ships pandoc; a
+``pandoc`` on PATH is used otherwise.
+
+What kg prints is what citeproc-js, Zotero's engine, prints from the same CSL-JSON, style and
+locale (tests/test_citeproc.py compares the whole corpus): :func:`localized_style` hands pandoc
+the style with the current locale merged in and a few of pandoc's departures guarded against,
+:func:`pandoc_items` the items with what citeproc-js does to their text.
 """
 from __future__ import annotations
 
@@ -123,8 +129,9 @@ def _ties_in_order(style: str) -> str:
     """Entries the style's sort keys cannot tell apart keep the order of the items.
 
     citeproc-js lists them, and gives them their year-suffix letters, in the order the items
-    were registered (the order they are first cited); pandoc lists them in that order but
-    gives letters by key, so PMO 2008b came before PMO 2008a.  A last sort key on
+    were registered; pandoc lists them in the order of the items but gives letters in the order
+    of their keys, so PMO 2008b came before PMO 2008a, and ``kg cite`` lettered them by the
+    order of citation.  A last sort key on
     ``kg-order`` (the item's rank, added by :func:`pandoc_items`) makes both the same.
     """
     m = re.search(r"(<bibliography\b.*?<sort>.*?)(</sort>)", style, re.DOTALL)
@@ -365,13 +372,14 @@ def _keep_lower(title: str) -> str:
     return "".join(out)
 
 
-def pandoc_items(items: list[dict], cited: list[str] = ()) -> list[dict]:
+def pandoc_items(items: list[dict]) -> list[dict]:
     """CSL-JSON items as kg gives them to pandoc, so that pandoc prints what citeproc-js
     (Zotero) prints from the items themselves: citeproc-js's typography applied to the text,
     its lower-case words kept in English titles, a ``kg-literal-VARIABLE`` flag on each
-    literal date (see :func:`_literal_dates_once`) and a ``kg-order`` rank, the order of
-    first citation (``cited``), then of the items (see :func:`_ties_in_order`)."""
-    rank = {k: i for i, k in enumerate(dict.fromkeys([*cited, *(it["id"] for it in items)]))}
+    literal date (see :func:`_literal_dates_once`) and a ``kg-order`` rank, the order of the
+    items (see :func:`_ties_in_order`): the order citeproc-js registers them in, and the same
+    in ``kg cite``, in a bibliography and in the dossier whatever the order of citation."""
+    rank = {k: i for i, k in enumerate(dict.fromkeys(it["id"] for it in items))}
     out = []
     for it in items:
         it = _typography(it)
@@ -488,9 +496,7 @@ def render(items: list[dict], groups: list[list[Spec]], style: str = "apa",
     body += ["::: {#refs}", ":::", ""]
     with tempfile.TemporaryDirectory(prefix="kg-cite-") as tmp:
         bib = Path(tmp) / "items.json"
-        cited = [k for g in groups for k, _ in g]
-        bib.write_text(json.dumps(pandoc_items(items, cited), ensure_ascii=False),
-                       encoding="utf-8")
+        bib.write_text(json.dumps(pandoc_items(items), ensure_ascii=False), encoding="utf-8")
         css = Path(tmp) / "style.csl"
         css.write_text(localized_style(style, locale), encoding="utf-8")
         ast, warn = run_pandoc(["-f", "markdown", "-t", "json", "--citeproc",
