@@ -14,6 +14,7 @@ the style with the current locale merged in and a few of pandoc's departures gua
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -83,7 +84,7 @@ def style_path(style: str) -> Path:
 def locale_file(locale: str) -> Path | None:
     """The shipped CSL locale for a language tag (fr-FR; fr -> its primary dialect fr-FR),
     or None when kg ships none for it (pandoc's built-in locale is used then)."""
-    tag = _check_locale(locale)
+    tag = check_locale(locale)
     lang, _, region = tag.partition("-")
     names = [f"{lang.lower()}-{region.upper()}"] if region else []
     names.append(_PRIMARY.get(lang.lower(), ""))
@@ -109,7 +110,13 @@ def localized_style(style: str, locale: str) -> str:
     and the current locale replaces the built-in one: the order Zotero follows with the
     same files.
     """
-    text = _ties_in_order(_substituted_dates_once(style_path(style).read_text(encoding="utf-8")))
+    path = style_path(style)
+    return _localized(str(path), path.stat().st_mtime_ns, check_locale(locale))
+
+
+@functools.lru_cache(maxsize=32)
+def _localized(path: str, _mtime: int, locale: str) -> str:
+    text = _ties_in_order(_substituted_dates_once(Path(path).read_text(encoding="utf-8")))
     loc = locale_file(locale)
     if loc is None:
         return _literal_dates_once(text)
@@ -395,7 +402,7 @@ def pandoc_items(items: list[dict]) -> list[dict]:
     return out
 
 
-def _check_locale(locale: str) -> str:
+def check_locale(locale: str) -> str:
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", locale or ""):
         raise InputError(f"locale {locale!r} is not a language tag such as fr-FR or en-US")
     return locale
@@ -479,7 +486,7 @@ def render(items: list[dict], groups: list[list[Spec]], style: str = "apa",
     """
     if fmt not in FORMATS:
         raise InputError(f"format {fmt!r}: use one of {', '.join(FORMATS)}")
-    _check_locale(locale)
+    check_locale(locale)
     locale = effective_locale(style, locale)
     known = {it["id"] for it in items}
     for g in groups:

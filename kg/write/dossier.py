@@ -23,6 +23,7 @@ from kg.core.csp import meta, policy
 from kg.core.errors import InputError
 from kg.core.vocab import AUTHOR, DOUBTFUL, SPEAKER
 from kg.write.cite import (
+    check_locale,
     effective_locale,
     localized_style,
     md_citation,
@@ -229,6 +230,7 @@ def make(theme_name: str, folder: str | Path, store, *, bib=None, ontology=None,
     from kg.write.cite import run_pandoc
     from kg.write.export import bibtex, csl_items, load, theme_ids
 
+    check_locale(locale)
     model = load(bib, ontology)
     tids = theme_ids(model, [theme_name])
     theme = model.thesaurus.themes[tids[0]]
