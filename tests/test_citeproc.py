@@ -71,9 +71,6 @@ KG_RIGHT = {
 }
 #: pandoc's citeproc, kg's engine, does it and kg cannot change it
 PANDOC = {
-    ("chicago", "pestre2013"): "pandoc gives year-suffix letters to 2013 and [2013?], whose "
-                               "citations already differ; citeproc-js gives none",
-    ("chicago", "pestre2013-technosciences"): "the same pair",
     ("mla", "laquadrature-web"): "collation: pandoc sorts « Safe City » before La Quadrature "
                                  "(citeproc-js ignores punctuation), so the three hyphens "
                                  "replace the author's name on the other entry",
@@ -81,8 +78,6 @@ PANDOC = {
 }
 #: differences in citations (in-text): (style, key) -> (locales, reason)
 CITATIONS = {
-    ("chicago", "pestre2013"): (LOCALES, PANDOC["chicago", "pestre2013"]),
-    ("chicago", "pestre2013-technosciences"): (LOCALES, "the same pair"),
     ("iso690", "laquadrature-web"): (LOCALES, UNDATED),
     ("iso690", "technopolice-valenciennes"): (LOCALES, UNDATED),
     ("chicago", "jenairienacacher-web"): (("en-US",), (

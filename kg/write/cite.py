@@ -116,7 +116,8 @@ def localized_style(style: str, locale: str) -> str:
 
 @functools.lru_cache(maxsize=32)
 def _localized(path: str, _mtime: int, locale: str) -> str:
-    text = _ties_in_order(_substituted_dates_once(Path(path).read_text(encoding="utf-8")))
+    text = Path(path).read_text(encoding="utf-8")
+    text = _ties_in_order(_substituted_dates_once(_uncertain_affixes_as_text(text)))
     loc = locale_file(locale)
     if loc is None:
         return _literal_dates_once(text)
@@ -326,6 +327,46 @@ def _substituted_dates_once(style: str) -> str:
         found = list(dict.fromkeys(rules(layout))) if layout is not None else []
         if found and len(found) <= _MAX_GUARDS:  # else nothing to do, or too intricate
             guard_layout(area, layout, found)
+            changed = True
+    if not changed:
+        return style
+    ET.register_namespace("", _CSL_NS)
+    return ('<?xml version="1.0" encoding="utf-8"?>\n'
+            + ET.tostring(root, encoding="unicode"))
+
+
+def _uncertain_affixes_as_text(style: str) -> str:
+    """An uncertain date's brackets ("[2013?]") as text beside the date, not as its affixes.
+
+    pandoc's citeproc leaves a date's affixes out when it looks for ambiguous citations, so
+    "(Pestre 2013)" and "(Pestre [2013?])" got letters (2013b, [2013a?]) that citeproc-js does
+    not give: the citations differ already.  Affixes as ``<text value>`` siblings in a group
+    print the same and count.  Only dates under an ``is-uncertain-date`` condition change.
+    """
+    import xml.etree.ElementTree as ET
+
+    if "is-uncertain-date" not in style:
+        return style
+    ns = f"{{{_CSL_NS}}}"
+    try:
+        root = ET.fromstring(style.encode("utf-8"))
+    except ET.ParseError:
+        return style
+    changed = False
+    for cond in root.iter():
+        if cond.tag not in (f"{ns}if", f"{ns}else-if") or not cond.get("is-uncertain-date"):
+            continue
+        for i, d in enumerate(list(cond)):
+            if d.tag != f"{ns}date" or not (d.get("prefix") or d.get("suffix")):
+                continue
+            group = ET.Element(f"{ns}group")
+            if d.get("prefix"):
+                ET.SubElement(group, f"{ns}text", {"value": d.attrib.pop("prefix")})
+            after = d.attrib.pop("suffix", "")
+            group.append(d)
+            if after:
+                ET.SubElement(group, f"{ns}text", {"value": after})
+            cond[i] = group
             changed = True
     if not changed:
         return style
