@@ -108,7 +108,9 @@ def localized_style(style: str, locale: str) -> str:
     style's own locales, so that the style's own terms still win (CSL's order: the style's
     locales for the dialect, for the language, without a language, then the locale file)
     and the current locale replaces the built-in one: the order Zotero follows with the
-    same files.
+    same files.  The style also gets kg's guards against the places where pandoc's citeproc
+    and citeproc-js part (``_uncertain_affixes_as_text``, ``_substituted_dates_once``,
+    ``_ties_in_order``, ``_literal_dates_once``); the style file itself is not modified.
     """
     path = style_path(style)
     return _localized(str(path), path.stat().st_mtime_ns, check_locale(locale))
@@ -123,8 +125,8 @@ def _localized(path: str, _mtime: int, locale: str) -> str:
         return _literal_dates_once(text)
     xml = loc.read_text(encoding="utf-8")
     m = re.search(r"<locale\b[^>]*>(.*)</locale>", xml, re.DOTALL)
-    if not m:  # not a CSL locale: leave the style as it is
-        return text
+    if not m:  # not a CSL locale: pandoc's built-in one stays
+        return _literal_dates_once(text)
     body = re.sub(r"<info>.*?</info>", "", m.group(1), count=1, flags=re.DOTALL).strip()
     block = (f"<locale><!-- kg: {loc.name}, the current CSL locale (CC BY-SA 3.0) -->\n"
              f"  {body}\n  </locale>\n  ")
