@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 
 import click
@@ -388,6 +389,26 @@ def dossier_cmd(theme, dest, bib, ontology, out, style, locale):
         click.echo(_shown(f"  {d.folder / name}"))
     for w in d.warnings:
         click.echo(_shown(f"pandoc: {w}"), err=True)
+    click.echo(_shown("To render it again (another --csl, edited entries): cd "
+                      f"{shlex.quote(str(d.folder))} && kg pandoc "
+                      + " ".join(shlex.quote(a) for a in d.command)))
+
+
+@main.command("pandoc", add_help_option=False,
+              context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def pandoc_cmd(args):
+    """Run the pandoc kg ships (pypandoc-binary) with ARGS as they are, e.g.
+    `kg pandoc dossier.md --citeproc -o dossier.docx`; `kg pandoc --help` is pandoc's."""
+    import subprocess
+
+    from kg.write.cite import pandoc_path
+
+    try:
+        code = subprocess.run([pandoc_path(), *args], check=False).returncode
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
 
 
 # --- Ask the graph: themes, thinkers, search, SPARQL (issue 4) ---
