@@ -22,6 +22,17 @@ def _shown(text: str, json_text: bool = False) -> str:
 class KgCommand(click.Command):
     """Records its arguments, so that an error without a file name can name the output."""
 
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as e:
+            if e.option_name in ("-o", "--output"):  # -o is what a command writes
+                raise click.UsageError(
+                    f"kg {ctx.info_name} prints its answer and writes no file, so it has no "
+                    f"{e.option_name}; the folder of the build it reads is --out DIR", ctx
+                ) from None
+            raise
+
     def invoke(self, ctx):
         ctx.find_root().meta["kg.params"] = dict(ctx.params)
         return super().invoke(ctx)
@@ -72,9 +83,42 @@ class KgGroup(click.Group):
             ctx.exit(130)
 
 
-out_option = click.option("--out", "-o", "out", default="out", show_default=True,
-                          type=click.Path(file_okay=False),
-                          help="Output folder of the build.")
+#: what a value of --out (a build folder) never looks like: the name of a file a command writes
+_FILE_SUFFIXES = (".bib", ".json", ".jsonld", ".html", ".htm", ".graphml", ".gexf", ".csv",
+                  ".md", ".ris", ".rdf", ".ttl", ".nt", ".txt", ".tex", ".xml")
+
+
+def _build_folder(ctx, param, value):
+    """--out: a folder; a value that names a file (one that exists, or a file name such as
+    essay.bib or g.graphml) is refused, with the option that means it."""
+    if value is None:
+        return value
+    p = os.fspath(value)
+    looks_like_file = os.path.isfile(p) or (
+        not os.path.isdir(p) and p.lower().endswith(_FILE_SUFFIXES))
+    if looks_like_file:
+        writes = any(o.name == "dest" for o in ctx.command.params)
+        then = ("; the file this command writes is -o/--output" if writes else
+                "; give the build a folder name" if ctx.info_name == "build" else
+                f"; kg {ctx.info_name} prints its answer (redirect it: > {p})")
+        raise click.BadParameter(f"{p!r} looks like a file, and --out is the folder of the "
+                                 f"build{then}", ctx, param)
+    return value
+
+
+def _output_file(ctx, param, value):
+    """-o/--output (the file or folder a command writes): refused when it names a build
+    folder (that is --out)."""
+    if value is not None and os.path.isdir(os.path.join(os.fspath(value), ".kg")):
+        raise click.BadParameter(f"{os.fspath(value)!r} is the folder of a build (that is "
+                                 "--out); -o/--output is what this command writes", ctx, param)
+    return value
+
+
+out_option = click.option("--out", "out", default="out", show_default=True,
+                          type=click.Path(file_okay=False), callback=_build_folder,
+                          help="Folder of the build the command reads (built first when the "
+                               "inputs changed).")
 input_options = [
     click.option("--bib", type=click.Path(dir_okay=False),
                  help="Bibliography (default: ./references.bib, else the shipped corpus)."),
@@ -110,7 +154,10 @@ def main(base):
 @click.argument("bib", required=False, type=click.Path(dir_okay=False))
 @click.option("--ontology", type=click.Path(dir_okay=False),
               help="Ontology and themes (default: ./ontology.ttl, else the shipped one).")
-@out_option
+@click.option("--out", "-o", "out", default="out", show_default=True,
+              type=click.Path(file_okay=False), callback=_build_folder,
+              help="The build folder to write (what `kg build` writes; every other command "
+                   "reads it with --out).")
 @click.option("--strict", is_flag=True, help="Fail on the first error; write nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--themes", "themes", type=click.Choice(["own", "strict"]), default=None,
@@ -153,7 +200,7 @@ locale_option = click.option("--locale", default="fr-FR", show_default=True,
               help="A SPARQL SELECT whose first column is works (or citekeys).")
 @style_option
 @locale_option
-@click.option("--output", "dest", type=click.Path(dir_okay=False),
+@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False), callback=_output_file,
               help="Write to this file (default: standard output).")
 @click.option("--watch", is_flag=True,
               help="Keep --output in step with the library: rewrite it when the .bib or the "
@@ -210,7 +257,7 @@ def import_group():
 @import_group.command("zotero")
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--output", "-o", "dest", required=True, type=click.Path(dir_okay=False),
-              help="The .bib file to write (next to your references.bib).")
+              callback=_output_file, help="The .bib file to write (next to your references.bib).")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 def import_zotero_cmd(path, dest, force):
     """Read a Zotero library read-only: PATH is Zotero's data folder (zotero.sqlite) or a
@@ -328,7 +375,7 @@ def related_cmd(x, bib, ontology, out, n, fmt):
               default="graphml", show_default=True)
 @click.option("--no-measures", is_flag=True, help="Leave out degree, PageRank, betweenness "
                                                   "and community.")
-@click.option("--output", "dest", type=click.Path(dir_okay=False),
+@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False), callback=_output_file,
               help="Write to this file (default: standard output).")
 def export_graph_cmd(bib, ontology, out, fmt, no_measures, dest):
     """The graph for Gephi, Cytoscape...: typed, labelled nodes with their measures."""
@@ -367,10 +414,9 @@ def cite_cmd(specs, bib, ontology, out, style, locale, fmt):
 @main.command("dossier")
 @click.argument("theme")
 @click.option("-o", "--output", "dest", default=None, type=click.Path(file_okay=False),
-              help="Folder to write into (default: dossier-THEME).")
+              callback=_output_file, help="Folder to write into (default: dossier-THEME).")
 @inputs
-@click.option("--out", "out", default="out", show_default=True,
-              type=click.Path(file_okay=False), help="Output folder of the build.")
+@out_option
 @style_option
 @locale_option
 def dossier_cmd(theme, dest, bib, ontology, out, style, locale):
@@ -675,9 +721,8 @@ def query_cmd(sparql, qfile, qname, list_, params, bib, ontology, out, fmt, lang
 # --- Browse (kg viz) ---
 @main.command()
 @inputs
-@click.option("--out", "out", default="out", show_default=True, type=click.Path(file_okay=False),
-              help="Output folder of the build (the graph is read from there).")
-@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False),
+@out_option
+@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False), callback=_output_file,
               help="The page to write (default: OUT/graph.html, OUT/graph-<theme>.html...).")
 @click.option("--theme", help="Only this theme's neighbourhood (id or label).")
 @click.option("--thinker", help="Only this thinker's neighbourhood (name or family name).")

@@ -234,7 +234,7 @@ def test_search_never_opens_the_store(built):
                                   ["thinker", "ellul"], ["themes"]], ids=" ".join)
 def test_read_model_commands_import_no_pyoxigraph(built, args):
     out, bib, onto = built
-    r = subprocess.run([sys.executable, "-X", "importtime", "-m", "kg.cli", *args, "-o",
+    r = subprocess.run([sys.executable, "-X", "importtime", "-m", "kg.cli", *args, "--out",
                         str(out), "--bib", str(bib), "--ontology", str(onto)],
                        capture_output=True, text=True, cwd=ROOT,
                        env=dict(os.environ, PYTHONPATH=str(ROOT)))
