@@ -238,9 +238,12 @@ def select(store, text: str, bindings: dict[str, Term | list[Term]] | None = Non
     return _local(store, q)
 
 
-def _local(store, q: str) -> Result:
-    """``q`` (checked, bound) run by the Oxigraph ``store`` of this process."""
+def _local(store, q: str, term=None) -> Result:
+    """``q`` (checked, bound) run by the Oxigraph ``store`` of this process; each term of
+    the rows made by ``term`` (default a Term; the query's process sends plain _fields)."""
     import pyoxigraph as ox
+
+    term = term or _term
 
     try:
         res = store.query(q)
@@ -260,7 +263,7 @@ def _local(store, q: str) -> Result:
             for name in names:
                 t = sol[name]
                 if t is not None:
-                    row[name] = _term(t, ox)
+                    row[name] = term(t, ox)
             rows.append(row)
     except (OSError, RuntimeError, ValueError) as e:
         raise QueryError(f"the query failed: {e}") from None
@@ -268,15 +271,20 @@ def _local(store, q: str) -> Result:
 
 
 def _term(t, ox) -> Term:
+    return Term(*_fields(t, ox))
+
+
+def _fields(t, ox) -> tuple[str, str, str | None, str | None]:
+    """The fields of the Term of the Oxigraph term ``t``: type, value, lang, datatype."""
     if isinstance(t, ox.NamedNode):
-        return Term("uri", t.value)
+        return "uri", t.value, None, None
     if isinstance(t, ox.Literal):
         dt = t.datatype.value
-        return Term("literal", t.value, t.language,
-                    None if t.language or dt == XSD + "string" else dt)
+        return ("literal", t.value, t.language,
+                None if t.language or dt == XSD + "string" else dt)
     if isinstance(t, ox.BlankNode):
-        return Term("bnode", t.value)
-    return Term("triple", str(t))
+        return "bnode", t.value, None, None
+    return "triple", str(t), None, None
 
 
 # --------------------------------------------------------------------------- named queries
@@ -1145,10 +1153,8 @@ def _answer(folder: str, text: str, timeout: float | None, parent: int) -> bytes
             from kg.builder.store import open_store
 
             store = open_store(folder)
-            res = _local(store, text)
-            box["answer"] = ("ok", (res.vars, [{k: (t.type, t.value, t.lang, t.datatype)
-                                                for k, t in r.items()} for r in res.rows],
-                                    res.boolean, res.triples))
+            res = _local(store, text, _fields)
+            box["answer"] = ("ok", (res.vars, res.rows, res.boolean, res.triples))
         except KgError as e:
             box["answer"] = ("error", type(e).__name__, str(e))
         except Exception as e:
