@@ -159,6 +159,10 @@ def harmless_texts(url: str) -> list[str]:
         f"PREFIX ex: <{url}#> SELECT * {{ ?s ?p ex:a\\'b }}",
         'SELECT * { ?s ?p "x"@en-SERVICE }',
         "SELECT * { ?s ?p _:SERVICE }",
+        # URLs Oxigraph does not fetch: datasets and graphs are the store's
+        f"SELECT * FROM <{url}> FROM NAMED <{url}/g> {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        f"SELECT * {{ GRAPH <{url}> {{ ?s ?p ?o }} }}",
+        f"DESCRIBE <{url}>",
     ]
 
 

@@ -1012,7 +1012,12 @@ class _Child:
         for stream in (sys.stdout, sys.stderr):  # nothing of this process written twice
             stream.flush()
         r, w = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except BaseException:
+            os.close(r)
+            os.close(w)
+            raise
         if pid == 0:  # the child: no exit handlers, nothing of the parent flushed or closed
             code = 70
             try:
