@@ -1,8 +1,11 @@
 """Ask the graph: themes, thinkers, works, quotes, claims, full-text search and SPARQL.
 
 Every function returns plain data (dicts and lists) that the CLI prints and scripts use as is.
-Every SPARQL execution goes through :func:`select`: user text only ever reaches a query as a
-bound value (a ``VALUES`` block of escaped terms), never as query syntax.
+Every SPARQL text is checked by :func:`check` (a query, not an update; nesting bounded; no
+SERVICE unless allowed: kg.read.sparql) and run by :func:`select` (in this process: the texts
+kg ships and writes) or :func:`ask` (a person's SPARQL: in a process of its own, stopped at its
+timeout or on Ctrl-C).  User text only ever reaches a query as a bound value (a ``VALUES``
+block of escaped terms), never as query syntax.
 
 Imports stay light (no rdflib, bibtexparser, networkx): the query path must start at once.
 """
