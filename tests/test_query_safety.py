@@ -516,8 +516,8 @@ def test_invalid_utf8_query_file_names_line_and_byte(opts, tmp_path):
     f.write_bytes(b"SELECT * WHERE {\n  ?s ?p \"caf\xe9\" }\n")
     r = run_kg(opts, "query", "-f", str(f))
     assert r.returncode == 2 and "Traceback" not in r.stderr
-    assert r.stderr.strip() == (f"Error: {f}: not UTF-8 text: byte 0xE9 at line 2 (byte 30 "
-                                "of the file): save the query as UTF-8")
+    assert r.stderr.strip() == (f"Error: {f}: not UTF-8 text (byte 0xE9): save the query as "
+                                "UTF-8 (that byte is on line 2, byte 30 of the file)")
 
 
 def test_query_file_reads_are_capped(opts, tmp_path):

@@ -1235,9 +1235,9 @@ def read_query_file(path: str) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        raise InputError(f"{name}: not UTF-8 text: byte 0x{data[e.start]:02X} at line {line} "
-                         f"(byte {e.start + 1:,} of the file): save the query as UTF-8"
-                         ) from None
+        raise InputError(f"{name}: not UTF-8 text (byte 0x{data[e.start]:02X}): save the query "
+                         f"as UTF-8 (that byte is on line {line}, byte {e.start + 1:,} of the "
+                         "file)") from None
     return text.removeprefix("\ufeff")
 
 
