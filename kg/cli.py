@@ -184,6 +184,16 @@ locale_option = click.option("--locale", default="fr-FR", show_default=True,
                              help="Locale of the formatted text (fr-FR, en-US...).")
 
 
+def _limit_options(f):
+    """--timeout and --allow-service: how a person's SPARQL runs on the local graph."""
+    f = click.option("--allow-service", is_flag=True,
+                     help="Let SERVICE clauses fetch from other SPARQL servers (refused by "
+                     "default: kg answers offline, from the local graph).")(f)
+    return click.option("--timeout", type=click.FloatRange(min=0), default=None,
+                        metavar="SECONDS", help="Stop a local query running longer (default: "
+                        "KG_QUERY_TIMEOUT, else 60; 0 = no limit).")(f)
+
+
 @main.command()
 @inputs
 @out_option
@@ -207,19 +217,26 @@ locale_option = click.option("--locale", default="fr-FR", show_default=True,
                    "ontology changes (Ctrl-C stops).")
 @click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.05),
               help="With --watch: seconds between two looks at the inputs.")
+@_limit_options
 def export(bib, ontology, out, fmt, keys, themes, thinkers, queries, style, locale, dest,
-           watch, interval):
+           watch, interval, timeout, allow_service):
     """Export works: BibTeX, CSL-JSON, RIS, Zotero RDF or a formatted bibliography.
 
     Selectors (--key, --theme, --thinker, --query) add up; none means every work.
     """
+    from functools import partial
+
     from kg import api
+    from kg.builder.store import keep, open_store
+    from kg.read.query import Limits, ask
     from kg.write.export import Selection, run, watch_export
 
-    sel = Selection(list(themes), list(thinkers), list(keys), list(queries))
-
     def text_of(quiet: bool = False) -> str:
-        store = api.open_graph(out, bib, ontology, quiet=quiet)
+        generation = keep(api.ensure_built(out, bib, ontology, quiet=quiet))  # held while
+        # the process lives: the --query child reads it
+        sel = Selection(list(themes), list(thinkers), list(keys), list(queries),
+                        ask=partial(ask, generation, limits=Limits(timeout, allow_service)))
+        store = open_store(generation)
         if fmt == "zotero-rdf":
             from kg.write.zotero import export_rdf
             return export_rdf(sel, store, bib=bib, ontology=ontology, locale=locale)
@@ -662,35 +679,18 @@ def search_cmd(text, limit, bib, ontology, out, fmt, lang):
     click.echo(output.rows(rows, fmt), nl=False)
 
 
-MAX_QUERY_CHARS = 10_000_000  # a query file larger than this is refused (kg query -f)
-
-
-def _read_query(qfile) -> str:
-    """The text of `kg query -f FILE`: UTF-8, at most MAX_QUERY_CHARS; else an InputError."""
-    from kg.core.errors import InputError
-
-    name = "standard input" if qfile.name in ("<stdin>", "-") else qfile.name
-    try:
-        text = qfile.read(MAX_QUERY_CHARS + 1)
-    except UnicodeDecodeError as e:
-        raise InputError(f"{name}: not UTF-8 text (byte 0x{e.object[e.start]:02X}): save the "
-                         "query as UTF-8") from None
-    if len(text) > MAX_QUERY_CHARS:
-        raise InputError(f"{name}: more than {MAX_QUERY_CHARS:,} characters: is it a SPARQL "
-                         "query?")
-    return text
-
-
 @main.command("query")
 @click.argument("sparql", required=False)
-@click.option("-f", "--file", "qfile", type=click.File("r", encoding="utf-8"),
+@click.option("-f", "--file", "qfile", type=click.Path(dir_okay=False, allow_dash=True),
               help="Read the query from this file ('-' = standard input).")
 @click.option("--name", "-q", "qname", help="Run a named query of the shipped library.")
 @click.option("--list", "list_", is_flag=True, help="List the named queries.")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to VALUE (a value, never query syntax). Repeatable.")
+@_limit_options
 @_ask_options
-def query_cmd(sparql, qfile, qname, list_, params, bib, ontology, out, fmt, lang):
+def query_cmd(sparql, qfile, qname, list_, params, timeout, allow_service, bib, ontology, out,
+              fmt, lang):
     """Run read-only SPARQL: inline, from a file (-f), or a named query (NAME or --name)."""
     from kg.core import output
     from kg.core.errors import InputError
@@ -709,12 +709,13 @@ def query_cmd(sparql, qfile, qname, list_, params, bib, ontology, out, fmt, lang
             raise InputError(f"--param needs NAME=VALUE, not {p[:60]!r}")
         k, v = p.split("=", 1)
         bound[k.strip()] = v
-    text = _read_query(qfile) if qfile else sparql
+    text = query.read_query_file(qfile) if qfile else sparql
     if qname is None and text and text.strip() in query.named_queries():
         qname, text = text.strip(), None
     if qname is not None and (text or qfile):
         raise InputError("give a query name or a query text, not both")
-    res = query.run_query(text, bound, name=qname, lib=_ask_lib(out, bib, ontology))
+    res = query.run_query(text, bound, name=qname, lib=_ask_lib(out, bib, ontology),
+                          limits=query.Limits(timeout, allow_service))
     click.echo(output.result(res, fmt), nl=False)
 
 
