@@ -124,8 +124,10 @@ TEXT = {
                "couleur : communauté", "selectFirst": "Choisissez d'abord un nœud",
                "notFound": "Nœud introuvable :", "menu": "Filtres et outils",
                "status": "Statut", "fit": "Ajuster à l'écran",
-               "details": "Tout montrer (citations, affirmations, contributeurs)",
-               "style": "Style", "copyView": "Copier les références de la vue",
+               "details": "Afficher le détail", "detailsHelp": "Les citations, les affirmations "
+               "et les contributeurs d'une seule œuvre, montrés sinon au zoom",
+               "style": "Style", "copyView": "Copier la vue", "viewHelp":
+               "Les références des œuvres que montrent les filtres",
                "copy": "Copier la référence", "copied": "Copié dans le presse-papiers",
                "noWork": "Aucune œuvre dans la sélection", "noLocator": "sans emplacement",
                "works": "œuvres", "foldedNames": "contributeurs de cette seule œuvre, "
@@ -172,8 +174,10 @@ TEXT = {
                "colorGroup": "colour: community", "selectFirst": "Select a node first",
                "notFound": "Node not found:", "menu": "Filters and tools",
                "status": "Status", "fit": "Fit to screen",
-               "details": "Show all (quotes, claims, contributors)",
-               "style": "Style", "copyView": "Copy the references in view",
+               "details": "Show the detail", "detailsHelp": "Quotes, claims and the contributors "
+               "to a single work, otherwise shown when zoomed in",
+               "style": "Style", "copyView": "Copy the view", "viewHelp":
+               "The references of the works the filters show",
                "copy": "Copy the reference", "copied": "Copied to the clipboard",
                "noWork": "No work in the selection", "noLocator": "no locator",
                "works": "works", "foldedNames": "contributors to this work only, shown "

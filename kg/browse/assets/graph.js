@@ -70,11 +70,12 @@
 
   /* ---------- vis data */
   var many = D.nodes.length > 1000;
+  var small = D.nodes.length <= 40;  // a small page shows everything at once
   var home = new Map();  // the computed layout, to come back to after the physics
   var visNodes = new vis.DataSet(D.nodes.map(function (n) {
     var o = visNode(n);
     if (typeof n.x === "number") { o.x = n.x; o.y = n.y; home.set(n.id, { x: n.x, y: n.y }); }
-    o.hidden = n.level > 0;
+    o.hidden = n.level > 0 && !small;
     return o;
   }));
   var visEdges = new vis.DataSet(D.edges.map(function (e) {
@@ -203,10 +204,12 @@
   $("fit").textContent = UI.fit;
   $("reset").textContent = UI.reset;
   $("details-label").textContent = UI.details;
+  $("details-label").parentNode.title = UI.detailsHelp;
   $("physics-label").textContent = UI.physics;
   $("physics").checked = !!D.physics;
   $("style-label").textContent = UI.style;
   $("copy-view").textContent = UI.copyView;
+  $("copy-view").title = $("bib-view").title = $("csl-view").title = UI.viewHelp;
   $("bib-view").textContent = "BibTeX";
   $("csl-view").textContent = "CSL-JSON";
   $("copy").textContent = UI.copy;
@@ -296,10 +299,12 @@
   });
 
   /* ---------- filters */
-  var state = { types: {}, status: {}, theme: "", focus: null, root: null, details: false };
+  var state = { types: {}, status: {}, theme: "", focus: null, root: null, details: small };
+  $("details").checked = small;
   D.types.forEach(function (t) { state.types[t] = true; });
   statuses.forEach(function (s) { state.status[s] = true; });
-  var hidden = new Set(D.nodes.filter(function (n) { return n.level > 0; }).map(function (n) { return n.id; }));
+  var hidden = new Set(D.nodes.filter(function (n) { return n.level > 0 && !small; })
+    .map(function (n) { return n.id; }));
   var revealScale = Infinity, zoomed = false;
 
   function themeSet(tid) {
@@ -554,6 +559,7 @@
     n.fields.forEach(function (f) {
       // the heading already shows a quote's text and a claim's statement: once is enough
       if ((f.k === "text" || f.k === "statement") && f.v === n.name) return;
+      if (f.k === "status" && n.status) return;  // the badge under the heading says it
       var dd = el("dd");
       if (f.ids) {
         if (!f.ids.length) return;
