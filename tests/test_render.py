@@ -394,3 +394,13 @@ def test_the_citation_formatter_invents_nothing():
     assert cite.csl_item(w) == {"id": "x", "type": "book", "title": "Titre"}
     open_date = cite.Work(key="y", type="online", title="T", date="2022/")
     assert cite.csl_item(open_date)["issued"] == {"literal": "2022/"}
+
+
+def test_short_labels_cut_at_a_word_or_before_the_subtitle():
+    assert render._short("Peru says oil spill caused by Tonga waves is an disaster", 34) == \
+        "Peru says oil spill caused by…"
+    assert render._short_title("Intelligence artificielle : découvrez les 6 projets lauréats",
+                               38) == "Intelligence artificielle"
+    assert render._short_title("Je n'ai rien à cacher. En fait si, et vous également !", 38) \
+        == "Je n'ai rien à cacher"
+    assert render._short_title("Le bluff technologique", 38) == "Le bluff technologique"

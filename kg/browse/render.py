@@ -264,8 +264,29 @@ def _local(iri: str) -> str:
 
 
 def _short(s: str, n: int = 40) -> str:
+    """At most ``n`` characters, cut after a whole word."""
     s = " ".join(s.split())
-    return s if len(s) <= n else s[: n - 1].rstrip() + "…"
+    if len(s) <= n:
+        return s
+    head = s[: n - 1]
+    if " " in head[n // 2:] and s[n - 1] != " ":
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:–—-") + "…"
+
+
+_TITLE_BREAK = re.compile(r"\s*(?:\s:|:\s|\s[—–]\s|(?<=[?!])\s|\.\s)")
+
+
+def _short_title(s: str, n: int) -> str:
+    """A short title: the main title when the whole one is too long (what comes before its
+    subtitle), else the start of it."""
+    s = " ".join(s.split())
+    if len(s) <= n:
+        return s
+    m = _TITLE_BREAK.search(s)
+    if m and 10 <= m.start() <= n:
+        return s[: m.start()]
+    return _short(s, n)
 
 
 def _year(date: str) -> str:
@@ -635,8 +656,10 @@ def _distinct_labels(nodes: list[dict]) -> None:
 def _label_of(n: dict, text: str) -> str:
     if n["type"] == "quote":
         return "« " + _short(text, LABEL_CHARS - 4) + " »"
-    if n["type"] in ("work", "claim"):
-        return _short(text, LABEL_CHARS)
+    if n["type"] == "work":
+        return _short_title(text, LABEL_CHARS + 4)
+    if n["type"] == "claim":
+        return _short(text, LABEL_CHARS + 4)
     return n["label"]
 
 

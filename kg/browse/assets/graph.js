@@ -560,6 +560,7 @@
       // the heading already shows a quote's text and a claim's statement: once is enough
       if ((f.k === "text" || f.k === "statement") && f.v === n.name) return;
       if (f.k === "status" && n.status) return;  // the badge under the heading says it
+      if (f.k === "reference" && n.cite) return;  // the reference box above gives it, styled
       var dd = el("dd");
       if (f.ids) {
         if (!f.ids.length) return;
