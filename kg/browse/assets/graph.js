@@ -351,11 +351,22 @@
     }
     return !!(state.focus && !state.focus.has(n.id));
   }
-  function detailShown() { return state.details || zoomed || !!state.theme || !!state.focus; }
+  function detailShown() { return state.details || !!state.theme || !!state.focus; }
+  function around() {  // the view and half of it again on each side, in canvas coordinates
+    var g = $("graph"), sc = network.getScale(), c = network.getViewPosition();
+    var w = g.clientWidth / sc, h = g.clientHeight / sc;
+    return { l: c.x - w, r: c.x + w, t: c.y - h, b: c.y + h };
+  }
   function apply() {
-    var updates = [], details = detailShown();
+    // zoomed in, the detail appears around the view only: a few nodes, not thousands
+    var updates = [], details = detailShown(), box = zoomed && !details ? around() : null;
     D.nodes.forEach(function (n) {
-      var show = !filtered(n) && (n.level === 0 || details);
+      var near = false;
+      if (box && n.level > 0) {
+        var v = network.body.nodes[n.id];
+        near = v.x >= box.l && v.x <= box.r && v.y >= box.t && v.y <= box.b;
+      }
+      var show = !filtered(n) && (n.level === 0 || details || near);
       if (show === hidden.has(n.id)) {
         updates.push({ id: n.id, hidden: !show });
         if (show) hidden.delete(n.id); else hidden.add(n.id);
@@ -446,8 +457,9 @@
   }
   network.on("zoom", function () {
     var z = network.getScale() >= revealScale;
-    if (z !== zoomed) { zoomed = z; apply(); }
+    if (z !== zoomed || z) { zoomed = z; apply(); }
   });
+  network.on("dragEnd", function () { if (zoomed) apply(); });
 
   /* ---------- message */
   var msgTimer = null;
@@ -606,11 +618,11 @@
     if (!byId.has(id)) { message(UI.notFound + " " + id); return false; }
     if (filtered(byId.get(id))) reset();
     var scale = Math.max(network.getScale(), 1.0, byId.get(id).level > 0 ? revealScale : 0);
+    showPanel(id);
+    network.focus(id, { scale: scale, animation: false, offset: { x: -panelRoom() / 2, y: 0 } });
     zoomed = scale >= revealScale;
     apply();
     network.selectNodes([id]);
-    showPanel(id);
-    network.focus(id, { scale: scale, animation: false, offset: { x: -panelRoom() / 2, y: 0 } });
     if (!fromHash) {
       try { history.replaceState(null, "", "#" + encodeURIComponent(id)); } catch (e) { /* file: */ }
     }
