@@ -79,7 +79,7 @@
     return o;
   }));
   var visEdges = new vis.DataSet(D.edges.map(function (e) {
-    return { id: e.id, from: e.from, to: e.to, title: relText(e.rel), arrows: "to" };
+    return { id: e.id, from: e.from, to: e.to, title: relText(e.rel) };
   }));
   var options = {
     autoResize: true,
@@ -95,7 +95,8 @@
              font: { size: 0 } },
     edges: { smooth: false, color: { color: C.edge, highlight: C.text, hover: C.text,
                                      opacity: 0.6 },
-             width: 1, arrows: { to: { scaleFactor: 0.35 } }, selectionWidth: 2 },
+             // arrow heads cost a third of a frame on a big graph: its tooltips name the link
+             width: 1, arrows: { to: { enabled: !many, scaleFactor: 0.35 } }, selectionWidth: 2 },
     interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: many,
                    hideEdgesOnZoom: many, navigationButtons: false, keyboard: false }
   };
@@ -352,9 +353,11 @@
     return !!(state.focus && !state.focus.has(n.id));
   }
   function detailShown() { return state.details || !!state.theme || !!state.focus; }
-  function around() {  // the view and half of it again on each side, in canvas coordinates
-    var g = $("graph"), sc = network.getScale(), c = network.getViewPosition();
-    var w = g.clientWidth / sc, h = g.clientHeight / sc;
+  var target = null;  // the view a focus is about to move to
+  function around() {  // the view and a tenth of it on each side, in canvas coordinates
+    var g = $("graph"), sc = target ? target.scale : network.getScale();
+    var c = target ? target.center : network.getViewPosition();
+    var w = 0.6 * g.clientWidth / sc, h = 0.6 * g.clientHeight / sc;
     return { l: c.x - w, r: c.x + w, t: c.y - h, b: c.y + h };
   }
   function apply() {
@@ -619,10 +622,14 @@
     if (filtered(byId.get(id))) reset();
     var scale = Math.max(network.getScale(), 1.0, byId.get(id).level > 0 ? revealScale : 0);
     showPanel(id);
-    network.focus(id, { scale: scale, animation: false, offset: { x: -panelRoom() / 2, y: 0 } });
+    // the nodes to show first, then one move (a move draws at once: one frame, not three)
+    var at = network.getPosition(id), room = panelRoom();
+    target = { scale: scale, center: { x: at.x + room / 2 / scale, y: at.y } };
     zoomed = scale >= revealScale;
     apply();
+    target = null;
     network.selectNodes([id]);
+    network.focus(id, { scale: scale, animation: false, offset: { x: -room / 2, y: 0 } });
     if (!fromHash) {
       try { history.replaceState(null, "", "#" + encodeURIComponent(id)); } catch (e) { /* file: */ }
     }
@@ -665,7 +672,9 @@
     search.setAttribute("aria-activedescendant", items[active].id);
     items[active].scrollIntoView({ block: "nearest" });
   }
+  var shownQuery = null;
   function showResults() {
+    shownQuery = search.value;
     found = find(search.value);
     results.textContent = "";
     active = -1;
@@ -712,7 +721,7 @@
       setActive(active + (ev.key === "ArrowDown" ? 1 : -1) + (active < 0 && ev.key === "ArrowUp" ? 1 : 0));
     } else if (ev.key === "Enter") {
       ev.preventDefault();
-      if (results.hidden || active < 0) showResults();
+      if (results.hidden || shownQuery !== search.value) showResults();
       if (found.length) pick(found[Math.max(active, 0)].id);
     } else if (ev.key === "Escape") {
       if (!results.hidden) closeResults(); else closePanel();
