@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from kg.core.errors import Problem
+from kg.core.errors import Place, Problem
 from kg.core.values import DATE_FIELDS as _DATE_FIELDS
 from kg.core.values import date_error, isbn_ok, value_problems  # noqa: F401 (kg.builder.check)
 from kg.core.vocab import AUTHOR, CONTESTED, EDITOR
@@ -94,9 +94,11 @@ def rule_duplicate_works(model) -> Iterable[Problem]:
             other = first[sig]
             if rec.get("crossref") == other.key or other.get("crossref") == rec.key:
                 continue
-            yield _problem(rec.entry, "title", "warning",
-                           f"likely duplicate of '{other.key}' (line {other.entry.line}): same "
-                           "title, authors and year; merge them or link them with related")
+            e = rec.entry
+            yield Problem.citing(e.file, e.field_lines.get(e.names().get("title", "title"), e.line),
+                                 e.key, "warning", f"likely duplicate of '{other.key}' ({{at}}): "
+                                 "same title, authors and year; merge them or link them with "
+                                 "related", Place(other.entry.file, other.entry.line))
         else:
             first[sig] = rec
 
