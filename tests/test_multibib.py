@@ -76,6 +76,7 @@ def two(tmp_path) -> tuple[Path, Path]:
     return a, b
 
 
+@pytest.mark.slow
 def test_two_files_build_the_graph_of_their_concatenation(tmp_path):
     """The shipped corpus cut in two at an entry: the same triples and read model as whole."""
     text = (ROOT / "references.bib").read_text(encoding="utf-8")
@@ -208,6 +209,7 @@ def test_the_manifest_records_every_file(two, tmp_path):
     assert not st.built_from(out, two[0], ONTOLOGY)
 
 
+@pytest.mark.slow
 def test_a_query_rebuilds_when_a_file_leaves_the_list(two, tmp_path):
     out = str(tmp_path / "out")
     args = ["--ontology", str(ONTOLOGY), "--out", out]
@@ -220,6 +222,21 @@ def test_a_query_rebuilds_when_a_file_leaves_the_list(two, tmp_path):
     r = CliRunner().invoke(main, ["work", "illich1973", "--bib", str(two[0]), *args])
     assert r.exit_code != 0 and "Tools for Conviviality" not in r.output
     assert [f["path"] for f in st.read_manifest(out)["bibs"]] == [str(two[0].resolve())]
+
+
+@pytest.mark.slow
+def test_a_query_rebuilds_when_the_second_file_is_edited(two, tmp_path):
+    out = str(tmp_path / "out")
+    both = ["--bib", str(two[0]), "--bib", str(two[1]), "--ontology", str(ONTOLOGY),
+            "--out", out]
+    r = CliRunner().invoke(main, ["work", "illich1973", *both])
+    assert r.exit_code == 0 and "Tools for Conviviality" in r.output
+    two[1].write_text(B.replace("Tools for Conviviality", "La Convivialit{\\'e}"),
+                      encoding="utf-8")
+    r = CliRunner().invoke(main, ["work", "illich1973", *both])
+    assert r.exit_code == 0 and "La Convivialité" in r.output, r.output
+    assert "b.bib or" in r.output  # said on stderr: which inputs changed
+    assert st.built_from(out, two, ONTOLOGY)
 
 
 def test_check_of_two_files(two, tmp_path):
@@ -284,3 +301,22 @@ def test_editing_the_second_file_rebuilds_it_incrementally(monkeypatch, tmp_path
                      f"twice (first at line {line_of(tail, 'title = {A}')}); the first value is "
                      "kept: delete or rename the other"]
     shutil.rmtree(full)
+
+
+def test_messages_naming_another_entry_name_its_file(two, tmp_path):
+    """'@thinker again', 'likely duplicate of': the first entry's place is in the other file."""
+    a, b = two
+    a.write_text(A + "\n@thinker{ellul,\n  name = {Ellul, Jacques},\n}\n", encoding="utf-8")
+    text = B + ("\n@thinker{ellul2,\n  name = {Ellul, Jacques},\n}\n"
+                "\n@book{ellul1954b,\n  title = {La Technique ou l'enjeu du si{\\`e}cle},\n"
+                "  author = {Ellul, Jacques},\n  date = {1954},\n}\n")
+    b.write_text(text, encoding="utf-8")
+    thinker, work = line_of(a.read_text(encoding="utf-8"), "@thinker"), line_of(A, "@book")
+    report = check(two, ONTOLOGY, shacl=False)
+    said = {p.message.split(":")[0]: (p.file, p.line, p.message) for p in report.problems}
+    again = said["@thinker for 'Jacques Ellul' again (first"]
+    assert again[:2] == (str(b), line_of(text, "name = {Ellul"))
+    assert f"(first: 'ellul' at {a}:{thinker})" in again[2]
+    dup = said["likely duplicate of 'ellul1954' (" + str(a)]
+    assert dup[:2] == (str(b), line_of(text, "  title = {La Technique"))
+    assert f"({a}:{work})" in dup[2]
