@@ -2,6 +2,10 @@
 its inputs changed, and ask it.
 
 This is the top of the house: it may import every layer; nothing imports it.
+
+The base IRI of the graphs (kg.core.vocab.BASE) is the process's: set ``KG_BASE`` before
+importing kg, or call ``kg.core.vocab.set_base(iri)`` before importing this module (as
+`kg --base` does); an output built under another base is built again by the readers here.
 """
 from __future__ import annotations
 

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 
 import click
 
 from kg.core.errors import KgError
-from kg.core.vocab import CLAIM_STATUSES
+from kg.core.vocab import CLAIM_STATUSES, DEFAULT_BASE
 
 
 def _shown(text: str, json_text: bool = False) -> str:
@@ -20,6 +21,17 @@ def _shown(text: str, json_text: bool = False) -> str:
 
 class KgCommand(click.Command):
     """Records its arguments, so that an error without a file name can name the output."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as e:
+            if e.option_name in ("-o", "--output"):  # -o is what a command writes
+                raise click.UsageError(
+                    f"kg {ctx.info_name} prints its answer and writes no file, so it has no "
+                    f"{e.option_name}; the folder of the build it reads is --out DIR", ctx
+                ) from None
+            raise
 
     def invoke(self, ctx):
         ctx.find_root().meta["kg.params"] = dict(ctx.params)
@@ -71,9 +83,42 @@ class KgGroup(click.Group):
             ctx.exit(130)
 
 
-out_option = click.option("--out", "-o", "out", default="out", show_default=True,
-                          type=click.Path(file_okay=False),
-                          help="Output folder of the build.")
+#: what a value of --out (a build folder) never looks like: the name of a file a command writes
+_FILE_SUFFIXES = (".bib", ".json", ".jsonld", ".html", ".htm", ".graphml", ".gexf", ".csv",
+                  ".md", ".ris", ".rdf", ".ttl", ".nt", ".txt", ".tex", ".xml")
+
+
+def _build_folder(ctx, param, value):
+    """--out: a folder; a value that names a file (one that exists, or a file name such as
+    essay.bib or g.graphml) is refused, with the option that means it."""
+    if value is None:
+        return value
+    p = os.fspath(value)
+    looks_like_file = os.path.isfile(p) or (
+        not os.path.isdir(p) and p.lower().endswith(_FILE_SUFFIXES))
+    if looks_like_file:
+        writes = any(o.name == "dest" for o in ctx.command.params)
+        then = ("; the file this command writes is -o/--output" if writes else
+                "; give the build a folder name" if ctx.info_name == "build" else
+                f"; kg {ctx.info_name} prints its answer (redirect it: > {p})")
+        raise click.BadParameter(f"{p!r} looks like a file, and --out is the folder of the "
+                                 f"build{then}", ctx, param)
+    return value
+
+
+def _output_file(ctx, param, value):
+    """-o/--output (the file or folder a command writes): refused when it names a build
+    folder (that is --out)."""
+    if value is not None and os.path.isdir(os.path.join(os.fspath(value), ".kg")):
+        raise click.BadParameter(f"{os.fspath(value)!r} is the folder of a build (that is "
+                                 "--out); -o/--output is what this command writes", ctx, param)
+    return value
+
+
+out_option = click.option("--out", "out", default="out", show_default=True,
+                          type=click.Path(file_okay=False), callback=_build_folder,
+                          help="Folder of the build the command reads (built first when the "
+                               "inputs changed).")
 input_options = [
     click.option("--bib", type=click.Path(dir_okay=False), multiple=True,
                  help="Bibliography (default: ./references.bib, else the shipped corpus); "
@@ -91,19 +136,29 @@ def inputs(f):
 
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kg")
-def main():
+@click.option("--base", metavar="IRI", default=None,
+              help="Base IRI of the graph: every work, person, theme, quote and claim is "
+                   f"BASE/id/... (default: KG_BASE, else {DEFAULT_BASE}).  Give each "
+                   "graph shared on one SPARQL server a base of its own.")
+def main(base):
     """kg: an annotated bibliography as a knowledge graph.
 
     Thinkers, works, themes, quotes and claims from a BibLaTeX file, queried with SPARQL,
     browsed as a graph and exported for essays.
     """
+    from kg.core.vocab import set_base
+
+    set_base(base)  # first: everything after mints and reads IRIs under it
 
 
 @main.command()
 @click.argument("bib", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--ontology", type=click.Path(dir_okay=False),
               help="Ontology and themes (default: ./ontology.ttl, else the shipped one).")
-@out_option
+@click.option("--out", "-o", "out", default="out", show_default=True,
+              type=click.Path(file_okay=False), callback=_build_folder,
+              help="The build folder to write (what `kg build` writes; every other command "
+                   "reads it with --out).")
 @click.option("--strict", is_flag=True, help="Fail on the first error; write nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--themes", "themes", type=click.Choice(["own", "strict"]), default=None,
@@ -133,6 +188,16 @@ locale_option = click.option("--locale", default="fr-FR", show_default=True,
                              help="Locale of the formatted text (fr-FR, en-US...).")
 
 
+def _limit_options(f):
+    """--timeout and --allow-service: how a person's SPARQL runs on the local graph."""
+    f = click.option("--allow-service", is_flag=True,
+                     help="Let SERVICE clauses fetch from other SPARQL servers (refused by "
+                     "default: kg answers offline, from the local graph).")(f)
+    return click.option("--timeout", type=click.FloatRange(min=0), default=None,
+                        metavar="SECONDS", help="Stop a local query running longer (default: "
+                        "KG_QUERY_TIMEOUT, else 60; 0 = no limit).")(f)
+
+
 @main.command()
 @inputs
 @out_option
@@ -149,26 +214,33 @@ locale_option = click.option("--locale", default="fr-FR", show_default=True,
               help="A SPARQL SELECT whose first column is works (or citekeys).")
 @style_option
 @locale_option
-@click.option("--output", "dest", type=click.Path(dir_okay=False),
+@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False), callback=_output_file,
               help="Write to this file (default: standard output).")
 @click.option("--watch", is_flag=True,
               help="Keep --output in step with the library: rewrite it when the .bib or the "
                    "ontology changes (Ctrl-C stops).")
 @click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.05),
               help="With --watch: seconds between two looks at the inputs.")
+@_limit_options
 def export(bib, ontology, out, fmt, keys, themes, thinkers, queries, style, locale, dest,
-           watch, interval):
+           watch, interval, timeout, allow_service):
     """Export works: BibTeX, CSL-JSON, RIS, Zotero RDF or a formatted bibliography.
 
     Selectors (--key, --theme, --thinker, --query) add up; none means every work.
     """
+    from functools import partial
+
     from kg import api
+    from kg.builder.store import keep, open_store
+    from kg.read.query import Limits, ask
     from kg.write.export import Selection, run, watch_export
 
-    sel = Selection(list(themes), list(thinkers), list(keys), list(queries))
-
     def text_of(quiet: bool = False) -> str:
-        store = api.open_graph(out, bib, ontology, quiet=quiet)
+        generation = keep(api.ensure_built(out, bib, ontology, quiet=quiet))  # held while
+        # the process lives: the --query child reads it
+        sel = Selection(list(themes), list(thinkers), list(keys), list(queries),
+                        ask=partial(ask, generation, limits=Limits(timeout, allow_service)))
+        store = open_store(generation)
         if fmt == "zotero-rdf":
             from kg.write.zotero import export_rdf
             return export_rdf(sel, store, bib=bib, ontology=ontology, locale=locale)
@@ -206,7 +278,7 @@ def import_group():
 @import_group.command("zotero")
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--output", "-o", "dest", required=True, type=click.Path(dir_okay=False),
-              help="The .bib file to write (next to your references.bib).")
+              callback=_output_file, help="The .bib file to write (next to your references.bib).")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 def import_zotero_cmd(path, dest, force):
     """Read a Zotero library read-only: PATH is Zotero's data folder (zotero.sqlite) or a
@@ -324,7 +396,7 @@ def related_cmd(x, bib, ontology, out, n, fmt):
               default="graphml", show_default=True)
 @click.option("--no-measures", is_flag=True, help="Leave out degree, PageRank, betweenness "
                                                   "and community.")
-@click.option("--output", "dest", type=click.Path(dir_okay=False),
+@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False), callback=_output_file,
               help="Write to this file (default: standard output).")
 def export_graph_cmd(bib, ontology, out, fmt, no_measures, dest):
     """The graph for Gephi, Cytoscape...: typed, labelled nodes with their measures."""
@@ -363,10 +435,9 @@ def cite_cmd(specs, bib, ontology, out, style, locale, fmt):
 @main.command("dossier")
 @click.argument("theme")
 @click.option("-o", "--output", "dest", default=None, type=click.Path(file_okay=False),
-              help="Folder to write into (default: dossier-THEME).")
+              callback=_output_file, help="Folder to write into (default: dossier-THEME).")
 @inputs
-@click.option("--out", "out", default="out", show_default=True,
-              type=click.Path(file_okay=False), help="Output folder of the build.")
+@out_option
 @style_option
 @locale_option
 def dossier_cmd(theme, dest, bib, ontology, out, style, locale):
@@ -385,6 +456,26 @@ def dossier_cmd(theme, dest, bib, ontology, out, style, locale):
         click.echo(_shown(f"  {d.folder / name}"))
     for w in d.warnings:
         click.echo(_shown(f"pandoc: {w}"), err=True)
+    click.echo(_shown("To render it again (another --csl, edited entries): cd "
+                      f"{shlex.quote(str(d.folder))} && kg pandoc "
+                      + " ".join(shlex.quote(a) for a in d.command)))
+
+
+@main.command("pandoc", add_help_option=False,
+              context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def pandoc_cmd(args):
+    """Run the pandoc kg ships (pypandoc-binary) with ARGS as they are, e.g.
+    `kg pandoc dossier.md --citeproc -o dossier.docx`; `kg pandoc --help` is pandoc's."""
+    import subprocess
+
+    from kg.write.cite import pandoc_path
+
+    try:
+        code = subprocess.run([pandoc_path(), *args], check=False).returncode
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
 
 
 # --- Ask the graph: themes, thinkers, search, SPARQL (issue 4) ---
@@ -471,7 +562,8 @@ def theme_cmd(name, limit, bib, ontology, out, fmt, lang):
     header = {"theme": f"{t['label']} ({t['id']})", "labels": ", ".join(t["labels"].values()),
               "altLabels": ", ".join(t["altLabels"]),
               "narrower": ", ".join(n["label"] for n in t["narrower"])}
-    click.echo(output.sections(d, fmt, [("thinkers", "Thinkers"), ("works", "Works"),
+    click.echo(output.sections(d, fmt, [("thinkers", "Thinkers"),
+                                        ("contributors", "Other authors"), ("works", "Works"),
                                         ("quotes", "Quotes"), ("claims", "Claims")],
                                header, d["counts"]), nl=False)
 
@@ -490,7 +582,10 @@ def thinker_cmd(name, limit, bib, ontology, out, fmt, lang):
     p = d["thinker"]
     life = f"{p['birth'] or 'unknown'} – {p['death'] or ''}".rstrip(" –") if (
         p["birth"] or p["death"]) else "unknown"
-    header = {"thinker": f"{p['name']} ({p['id']})", "life": life,
+    header = {"thinker": f"{p['name']} ({p['id']})",
+              "is": "a thinker" if p.get("kind") == "thinker" else
+              "another author (no @thinker entry, never a speaker, tagged with no theme)",
+              "life": life,
               "nationality": p["nationality"], "description": p["description"] or "unknown",
               "sameAs": p["sameAs"]}
     click.echo(output.sections(d, fmt, [("works", "Works"), ("themes", "Themes"),
@@ -559,8 +654,14 @@ def claims_cmd(theme_, status, limit, bib, ontology, out, fmt, lang):
     from kg.read import query
 
     rows = query.claims(theme=theme_, status=status, lib=_ask_lib(out, bib, ontology))
-    click.echo(output.rows(rows[:_ask_limit(limit, fmt)] if _ask_limit(limit, fmt) else rows,
-                           fmt), nl=False)
+    rows = rows[:_ask_limit(limit, fmt)] if _ask_limit(limit, fmt) else rows
+    if fmt in ("table", "markdown"):  # the correct fact beside the lecture's wording
+        first = ("key", "statement", "correction") if any(r.get("correction") for r in rows) \
+            else ("key", "statement")
+        rows = [{**{k: r.get(k) for k in first},
+                 **{k: v for k, v in r.items() if k not in first and k != "correction"}}
+                for r in rows]
+    click.echo(output.rows(rows, fmt), nl=False)
 
 
 @main.command("search")
@@ -582,35 +683,18 @@ def search_cmd(text, limit, bib, ontology, out, fmt, lang):
     click.echo(output.rows(rows, fmt), nl=False)
 
 
-MAX_QUERY_CHARS = 10_000_000  # a query file larger than this is refused (kg query -f)
-
-
-def _read_query(qfile) -> str:
-    """The text of `kg query -f FILE`: UTF-8, at most MAX_QUERY_CHARS; else an InputError."""
-    from kg.core.errors import InputError
-
-    name = "standard input" if qfile.name in ("<stdin>", "-") else qfile.name
-    try:
-        text = qfile.read(MAX_QUERY_CHARS + 1)
-    except UnicodeDecodeError as e:
-        raise InputError(f"{name}: not UTF-8 text (byte 0x{e.object[e.start]:02X}): save the "
-                         "query as UTF-8") from None
-    if len(text) > MAX_QUERY_CHARS:
-        raise InputError(f"{name}: more than {MAX_QUERY_CHARS:,} characters: is it a SPARQL "
-                         "query?")
-    return text
-
-
 @main.command("query")
 @click.argument("sparql", required=False)
-@click.option("-f", "--file", "qfile", type=click.File("r", encoding="utf-8"),
+@click.option("-f", "--file", "qfile", type=click.Path(dir_okay=False, allow_dash=True),
               help="Read the query from this file ('-' = standard input).")
 @click.option("--name", "-q", "qname", help="Run a named query of the shipped library.")
 @click.option("--list", "list_", is_flag=True, help="List the named queries.")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to VALUE (a value, never query syntax). Repeatable.")
+@_limit_options
 @_ask_options
-def query_cmd(sparql, qfile, qname, list_, params, bib, ontology, out, fmt, lang):
+def query_cmd(sparql, qfile, qname, list_, params, timeout, allow_service, bib, ontology, out,
+              fmt, lang):
     """Run read-only SPARQL: inline, from a file (-f), or a named query (NAME or --name)."""
     from kg.core import output
     from kg.core.errors import InputError
@@ -629,21 +713,21 @@ def query_cmd(sparql, qfile, qname, list_, params, bib, ontology, out, fmt, lang
             raise InputError(f"--param needs NAME=VALUE, not {p[:60]!r}")
         k, v = p.split("=", 1)
         bound[k.strip()] = v
-    text = _read_query(qfile) if qfile else sparql
+    text = query.read_query_file(qfile) if qfile else sparql
     if qname is None and text and text.strip() in query.named_queries():
         qname, text = text.strip(), None
     if qname is not None and (text or qfile):
         raise InputError("give a query name or a query text, not both")
-    res = query.run_query(text, bound, name=qname, lib=_ask_lib(out, bib, ontology))
+    res = query.run_query(text, bound, name=qname, lib=_ask_lib(out, bib, ontology),
+                          limits=query.Limits(timeout, allow_service))
     click.echo(output.result(res, fmt), nl=False)
 
 
 # --- Browse (kg viz) ---
 @main.command()
 @inputs
-@click.option("--out", "out", default="out", show_default=True, type=click.Path(file_okay=False),
-              help="Output folder of the build (the graph is read from there).")
-@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False),
+@out_option
+@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False), callback=_output_file,
               help="The page to write (default: OUT/graph.html, OUT/graph-<theme>.html...).")
 @click.option("--theme", help="Only this theme's neighbourhood (id or label).")
 @click.option("--thinker", help="Only this thinker's neighbourhood (name or family name).")

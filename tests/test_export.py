@@ -32,7 +32,7 @@ def case(request, tmp_path_factory, ontology_path):
 
     def export(*args):
         return runner.invoke(main, ["export", "--bib", str(bib), "--ontology",
-                                    str(ontology_path), "-o", str(out), *map(str, args)])
+                                    str(ontology_path), "--out", str(out), *map(str, args)])
 
     return bib, out, export
 

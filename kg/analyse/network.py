@@ -50,8 +50,9 @@ SEED = 42
 #: above this many nodes betweenness is estimated from a seeded sample of sources
 EXACT_BETWEENNESS_MAX = 2000
 
-_CLASS_TYPE = {KGO.Thinker: "thinker", KGO.Work: "work", SKOS.Concept: "theme",
-               KGO.Quote: "quote", KGO.Claim: "claim"}
+#: (other authors, kgo:Contributor, are people nodes like thinkers: kg.core.model.THINKER_RULE)
+_CLASS_TYPE = {KGO.Thinker: "thinker", KGO.Contributor: "thinker", KGO.Work: "work",
+               SKOS.Concept: "theme", KGO.Quote: "quote", KGO.Claim: "claim"}
 #: the predicates read into edges (dcterms:creator aside), in this order
 _PREDICATES = (BIBO.editor, BIBO.translator, DCT.contributor, KGO.speaker, DCT.subject,
                DCT.source, KGO.citedIn, CITO.citesAsEvidence, KGO.statedIn, SKOS.broader,

@@ -16,8 +16,6 @@ Node data is open to other measures: ``size`` (node -> number, default the degre
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
 from collections import defaultdict, deque
@@ -25,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
+from kg.core.csp import policy
 from kg.core.errors import QueryError
 from kg.core.latex import fold
 from kg.core.names import THEMES_HOW, THINKERS_HOW, name_index, resolve
@@ -147,8 +146,8 @@ _PREDICATES = sorted({
     SCHEMA.birthDate, SCHEMA.deathDate, SCHEMA.nationality, SCHEMA.description, OWL.sameAs,
     KGO.locator, KGO.status, KGO.figure, KGO.unit, DCT.date, DCT.spatial, SKOS.prefLabel,
     SKOS.altLabel, SKOS.definition, *EDGE_PREDICATES})
-_CLASSES = {KGO.Thinker: "thinker", KGO.Work: "work", KGO.Quote: "quote", KGO.Claim: "claim",
-            SKOS.Concept: "theme"}
+_CLASSES = {KGO.Thinker: "thinker", KGO.Contributor: "thinker",  # other authors too, for now
+            KGO.Work: "work", KGO.Quote: "quote", KGO.Claim: "claim", SKOS.Concept: "theme"}
 _ROLE_ORDER = {r: i for i, r in enumerate(WORK_ROLES)}
 
 
@@ -548,11 +547,6 @@ def script_json(obj) -> str:
     return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESC[m.group()], s)
 
 
-def _hash(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() \
-        + "'"
-
-
 def page_data(data: dict, physics: bool = False) -> dict:
     """What the page's script reads: the graph, the styles and the labels of one language."""
     lang = data["lang"]
@@ -568,12 +562,7 @@ def html(data: dict, physics: bool = False) -> str:
     vis = _asset("vis-network.min.js")
     app = _asset("graph.js")
     css = _asset("graph.css")
-    csp = ("default-src 'none'; "
-           f"script-src {_hash(vis)} {_hash(app)}; "
-           f"style-src {_hash(css)}; "
-           "img-src data:; font-src 'none'; connect-src 'none'; frame-src 'none'; "
-           "object-src 'none'; media-src 'none'; worker-src 'none'; manifest-src 'none'; "
-           "base-uri 'none'; form-action 'none'")
+    csp = policy(scripts=(vis, app), styles=(css,))
     fills = {"LANG": escape(data["lang"]), "CSP": escape(csp), "TITLE": escape(data["title"]),
              "CSS": css, "VIS": vis, "APP": app,
              "DATA": script_json(page_data(data, physics))}

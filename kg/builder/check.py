@@ -93,8 +93,9 @@ class CheckReport:
         if self.shacl:
             lines.append(self.shacl.text())
         c = self.counts
-        what = ", ".join(f"{c[k]} {k}" for k in ("works", "thinkers", "quotes", "claims",
-                                                 "themes") if k in c)
+        what = ", ".join(f"{c[k]} {'other authors' if k == 'contributors' else k}"
+                         for k in ("works", "thinkers", "contributors", "quotes", "claims",
+                                   "themes") if k in c)
         lines.append(f"{'Clean' if not self.problems else 'Checked'}: {what}; "
                      f"{len(self.errors)} error(s), {len(self.warnings)} warning(s).")
         return "\n".join(lines) + "\n"

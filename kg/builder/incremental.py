@@ -100,7 +100,15 @@ def _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_by
 
     from kg.core import graph
     from kg.core.bib import BibFile, _check_macros, parse_pieces
-    from kg.core.model import ModelBuilder, Name, Person
+    from kg.core.model import (
+        ModelBuilder,
+        Name,
+        Person,
+        mark_thinkers,
+        speakers_of,
+        thinker_counts,
+    )
+    from kg.core.readmodel import speakers
 
     old_chunks = index["chunks"]
     # The file-wide context: every piece without a key (strings, thinkers, comments...),
@@ -166,10 +174,15 @@ def _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_by
                 given, family, suffix, org = index["people"][slug]
                 persons[slug] = Person(slug, Name(given, family, suffix, bool(org)))
     mb.persons = persons
+    # thinkers or other authors (THINKER_RULE): the speakers of the records kept, from the
+    # previous read model, and of those redone
+    mark_thinkers(persons.values(), speakers(held.folder / st.READ_MODEL, changed_keys)
+                  | speakers_of(redone))
     pos_bib = BibFile(bibs.name, entries=sub.entries, strings=sub.strings,
                       preambles=sub.preambles, comments=sub.comments)
     tail = graph.persons_out(persons.values(), jsonld=True)
-    files = graph.file_out(pos_bib, mb.unplaced, jsonld=True)
+    order = [k for k, _ in sorted(positions.items(), key=lambda kv: kv[1])]
+    files = graph.file_out(pos_bib, mb.unplaced, jsonld=True, order=order)
     tail_nt = (tail.ntriples() + files.ntriples()).encode("utf-8")
     tail_js = "".join(",\n" + n for n in [*tail.jsonld_nodes(), *files.jsonld_nodes()]
                       ).encode("utf-8")
@@ -188,7 +201,7 @@ def _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_by
     for key, b in new_blocks.items():
         counts[records[key][0] + "s"] -= 1
         counts[b.kind + "s"] += 1
-    counts["thinkers"] = len(persons)
+    counts.update(thinker_counts(persons.values()))
     refuse(problems, counts, strict, bibs, out)
     keep_good(bibs.moved(p for b in new_blocks.values() for p in b.blocking), out)
 

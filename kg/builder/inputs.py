@@ -86,8 +86,9 @@ def read_ontology(onto_path: Path) -> bytes:
 def thesaurus(onto_path: Path):
     """The thesaurus of ``onto_path`` and its bytes; InputError when unreadable or not Turtle."""
     from kg.core.themes import load_thesaurus
+    from kg.core.vocab import rebase
 
-    data = read_ontology(onto_path)
+    data = rebase(read_ontology(onto_path))  # its themes under this graph's base IRI
     try:
         found = load_thesaurus(data)
     except SyntaxError as e:

@@ -36,11 +36,12 @@ from kg.builder.stages import (  # noqa: F401  (Block, BuildResult: as callers k
     refuse,
     stage_page,
 )
-from kg.core import readmodel
+from kg.core import readmodel, vocab
 from kg.core.errors import BuildError, KgError, Problem
 from kg.core.graph import own_concepts
+from kg.core.model import mark_thinkers, thinker_counts
 from kg.core.readmodel import RecordRows
-from kg.core.vocab import PREFIXES
+from kg.core.vocab import PREFIXES, SPEAKER
 
 if TYPE_CHECKING:
     from kg.core.bib import Joined
@@ -167,11 +168,15 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
             bar.update(CHUNK)
         if len(keys) + len(ctx.entries) != len({*keys, *(e.key for e in ctx.entries)}):
             raise _Sequential()  # a key the entry heads did not show: redo in order
-        tail_nt, tail_js = _tail(mb, ctx, large)
+        mark_thinkers(mb.persons.values(), {r.person for rows in read_rows
+                                            for r in rows.roles if r.role == SPEAKER})
+        order = [k for _, k in sorted([*((e.position, e.key) for e in ctx.entries),
+                                       *zip(positions, keys)])]
+        tail_nt, tail_js = _tail(mb, ctx, large, order)
         loader.put(tail_nt)
         writers.append(_write_read_model(stage, onto_bytes, read_rows, mb.persons, large))
         del read_rows  # the child has its copy
-        counts.update(thinkers=len(mb.persons), themes=len(thesaurus))
+        counts.update(thinker_counts(mb.persons.values()), themes=len(thesaurus))
         thinker_model = mb.model([])
         blocking += [p for rule in gate() for p in rule(thinker_model) if p.level == "error"]
         if large:  # while the store finishes loading
@@ -289,13 +294,14 @@ def _plan(text: str, pieces: list[tuple[str, int]]) -> _Plan:
     return plan
 
 
-def _tail(mb, bib_file, large: bool) -> tuple[bytes, bytes]:
-    """The thinkers, then the file-level nodes: N-Triples and JSON-LD (',\\n'-led) blocks."""
+def _tail(mb, bib_file, large: bool, order: list[str]) -> tuple[bytes, bytes]:
+    """The thinkers, then the file-level nodes: N-Triples and JSON-LD (',\\n'-led) blocks;
+    ``order``: every key in file order."""
     from kg.core import graph
 
     nt, js = [], []
     for part in (graph.persons_out(mb.persons.values(), jsonld=large),
-                 graph.file_out(bib_file, mb.unplaced, jsonld=large)):
+                 graph.file_out(bib_file, mb.unplaced, jsonld=large, order=order)):
         nt.append(part.ntriples())
         if large:
             js.extend(",\n" + node for node in part.jsonld_nodes())
@@ -600,9 +606,12 @@ def ensure_built(out: str | Path = "out", bib: str | Path | None = None,
     if st.built_from(out, bib_path, onto_path):
         return out
     m = st.read_manifest(out)
+    same = st.made_from(m, bib_path, onto_path)
     if not quiet:
         shown = ", ".join(map(str, bib_paths(bib_path)))
-        why = "no graph built yet" if m is None else f"{shown} or {onto_path} changed"
+        why = ("no graph built yet" if m is None else f"{shown} or {onto_path} changed"
+               if not same else f"it was built by another kg or with another base IRI than "
+               f"{vocab.BASE}")
         print(f"kg: {why}; building {out}/ …", file=sys.stderr)
     try:
         build(bib_path, onto_path, out, page=page, aggregates=aggregates)

@@ -48,6 +48,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from kg.core import readmodel
 from kg.core.errors import InputError, KgError, StaleStoreError
 from kg.core.readmodel import NAME as READ_MODEL  # noqa: F401  (a file of every generation)
 
@@ -143,7 +144,8 @@ def built_from(out: str | Path, bib, ontology: Path) -> bool:
     needs no build (cheap: a stat of each, a hash only when one moved).  ``bib``: one .bib
     or several (kg.builder.inputs.bib_paths); a file added, removed or moved in the list
     means a build."""
-    return made_from(read_manifest(out), bib, ontology)
+    return (made_from(read_manifest(out), bib, ontology)
+            and readmodel.is_current(current(out) / READ_MODEL))  # this kg, this base IRI
 
 
 def made_from(manifest: dict | None, bib, ontology: Path) -> bool:

@@ -18,6 +18,7 @@ from kg.core.vocab import (
     CONTESTED,
     QUOTE_STATUSES,
     SOURCED,
+    SPEAKER,
     UNSOURCED,
     VERBATIM,
 )
@@ -69,15 +70,51 @@ class Person:
     death: str = ""
     nationality: str = ""
     description: str = ""
+    description_en: str = ""  # the description in English (--lang en), when given
     wikidata: str = ""
     aliases: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     entry: RawEntry | None = None
     concepts: list = field(default_factory=list)  # the library's own concepts of its themes
+    thinker: bool = False  # a thinker, or another author (THINKER_RULE; mark_thinkers)
 
     @property
     def kind(self) -> str:
         return "organization" if self.name.organization else "person"
+
+    @property
+    def standing(self) -> str:
+        """"thinker" or "contributor" (THINKER_RULE), the word every output gives it."""
+        return THINKER if self.thinker else CONTRIBUTOR
+
+
+#: Who is a thinker, the one place the rule is written (the graph's rdf:type kgo:Thinker or
+#: kgo:Contributor and the read model's people.thinker come from Person.thinker)
+THINKER_RULE = """\
+A thinker is a person or organisation that has a @thinker entry, that is the speaker of a
+quote or claim, or that is tagged with a theme (keywords of its @thinker entry).  Every other
+name (an author, editor or translator met only in the name fields of works) is another author
+(a contributor): it stays in the graph with its roles, and `kg thinker` finds it too."""
+THINKER, CONTRIBUTOR = "thinker", "contributor"
+
+
+def is_thinker(p: Person, speakers) -> bool:
+    """THINKER_RULE for one person; ``speakers``: the slugs of the speakers of every quote
+    and claim of the library."""
+    return p.entry is not None or bool(p.themes) or p.slug in speakers
+
+
+def mark_thinkers(persons, speakers) -> None:
+    """Mark the thinkers among these persons (THINKER_RULE).  Only ever marks: a model of
+    some records (a build's chunk) leaves the marks of the others' speakers."""
+    speakers = set(speakers)
+    for p in persons:
+        p.thinker = p.thinker or is_thinker(p, speakers)
+
+
+def speakers_of(records) -> set[str]:
+    """The slugs of the speakers of these records."""
+    return {c.slug for r in records for c in r.people if c.role == SPEAKER}
 
 
 class Credit(NamedTuple):
@@ -127,9 +164,16 @@ class Model:
         c = {"works": 0, "quotes": 0, "claims": 0}
         for r in self.records:
             c[r.kind + "s"] += 1
-        c["thinkers"] = len(self.persons)
+        c.update(thinker_counts(self.persons.values()))
         c["themes"] = len(self.thesaurus)
         return c
+
+
+def thinker_counts(persons) -> dict[str, int]:
+    """{"thinkers": n, "contributors": m}: the build's summary counts (THINKER_RULE)."""
+    persons = list(persons)
+    n = sum(p.thinker for p in persons)
+    return {"thinkers": n, "contributors": len(persons) - n}
 
 
 def parse_names(raw_text: str) -> list[Name]:
@@ -285,6 +329,7 @@ class ModelBuilder:
         p.birth, p.death = vals.get("birthdate", ""), vals.get("deathdate", "")
         p.nationality = vals.get("nationality", "")
         p.description = vals.get("description", "")
+        p.description_en = vals.get("description_en", "")
         p.wikidata = vals.get("wikidata", "")
         if p.wikidata and not re.fullmatch(r"Q[1-9][0-9]*", p.wikidata):
             self.warn(e, "wikidata", "error",
@@ -356,6 +401,9 @@ class ModelBuilder:
         return rec
 
     def model(self, records: list[Record]) -> Model:
+        """The model of these records; its persons marked thinkers or not by these records
+        (and the @thinker entries)."""
+        mark_thinkers(self.persons.values(), speakers_of(records))
         return Model(records, self.persons, self.thesaurus, self.bib, self.problems,
                      self.unplaced)
 

@@ -5,19 +5,32 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote
 
 from kg.core.errors import KgError, NotFoundError, QueryError
 from kg.core.names import THEMES_HOW, THINKERS_HOW, name_index, resolve
 from kg.core.vocab import AUTHOR, DCT, EDITOR, FIELD, KGO, PREFIXES, RDF, SKOS, TRANSLATOR, WORK_NS
 
+if TYPE_CHECKING:
+    from kg.read.query import Result
+
 _ENTRIES = f"""
 SELECT ?node ?type ?key ?order WHERE {{
-  ?node <{KGO.entryType}> ?type ; <{KGO.position}> ?pos ; <{KGO.fieldOrder}> ?order ;
-        <{DCT.identifier}> ?key .
-}} ORDER BY ?pos"""
+  ?node <{KGO.entryType}> ?type ; <{KGO.fieldOrder}> ?order ; <{DCT.identifier}> ?key .
+}}"""
+_ORDER = f"SELECT ?keys WHERE {{ ?file <{KGO.entryOrder}> ?keys }}"
+
+
+def _in_file_order(store, rows) -> list:
+    """Entry rows in the order of the file (kgo:entryOrder; keys it lacks last, by key)."""
+    rank: dict[str, int] = {}
+    for r in store.query(_ORDER):
+        for k in r["keys"].value.split():
+            rank.setdefault(k, len(rank))
+    return sorted(rows, key=lambda r: (rank.get(r["key"].value, len(rank)), r["key"].value))
 _ITEMS = f"""
 SELECT ?kind ?value WHERE {{ ?node a ?kind ; <{RDF.value}> ?value ; <{KGO.position}> ?pos . }}
 ORDER BY ?pos"""
@@ -41,7 +54,7 @@ def bibtex(store, keys: list[str] | None = None) -> str:
     entries: list[str] = []
     used: set[str] = set()
     found: set[str] = set()
-    for row in store.query(_ENTRIES):
+    for row in _in_file_order(store, store.query(_ENTRIES)):
         key = row["key"].value
         if wanted is not None and key not in wanted:
             continue
@@ -121,6 +134,9 @@ class Selection:
     thinkers: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     queries: list[str] = field(default_factory=list)
+    #: how the SPARQL of ``queries`` runs: kg.read.query.ask on the graph, bounded in time
+    #: (the CLI's); None: kg.read.query.select on the store given, in this process
+    ask: Callable[[str], Result] | None = None
 
     def empty(self) -> bool:
         return not (self.themes or self.thinkers or self.keys or self.queries)
@@ -181,7 +197,7 @@ def select(model, sel: Selection, store=None) -> list[str]:
         wanted |= {r.key for r in works.values()
                    if any(c.slug == p.slug and c.role in _WROTE for c in r.people)}
     for q in sel.queries:
-        wanted |= query_keys(store, q, works)
+        wanted |= query_keys(store, q, works, sel.ask)
     for key in list(wanted):  # biber needs the parent of a crossref child
         for parent in works[key].refs.get("crossref", []) + works[key].refs.get("xref", []):
             if parent in works:
@@ -189,29 +205,34 @@ def select(model, sel: Selection, store=None) -> list[str]:
     return [k for k in works if k in wanted]
 
 
-def query_keys(store, query: str, works) -> set[str]:
-    """Citekeys of the works a SPARQL SELECT returns (first column: work IRIs or citekeys)."""
-    import pyoxigraph as ox
+def query_keys(store, query: str, works, ask: Callable[[str], Result] | None = None
+               ) -> set[str]:
+    """Citekeys of the works a SPARQL SELECT returns (first column: work IRIs or citekeys),
+    the query run by ``ask`` (else in this process, on ``store``)."""
+    from kg.read.query import select
 
-    if store is None:
+    if store is None and ask is None:
         raise QueryError("--query needs the built graph")
     head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()
                    if f"PREFIX {p}:" not in query)
     try:
-        result = store.query(head + query)
-    except SyntaxError as e:
-        raise QueryError(f"the query is not valid SPARQL: {e}") from None
-    if not isinstance(result, ox.QuerySolutions):
+        result = ask(head + query) if ask is not None else select(store, head + query)
+    except QueryError as e:
+        syntax = str(e).removeprefix("SPARQL syntax error: ")
+        if syntax == str(e):
+            raise
+        raise QueryError(f"the query is not valid SPARQL: {syntax}") from None
+    if result.boolean is not None or result.triples is not None:
         raise QueryError("--query must be a SELECT query returning works")
-    var = result.variables[0] if result.variables else None
+    var = result.vars[0] if result.vars else None
     out: set[str] = set()
     prefix = WORK_NS
-    for row in result:
-        term = row[var] if var is not None else None
+    for row in result.rows:
+        term = row.get(var) if var is not None else None
         if term is None:
             continue
         v = term.value
-        key = v[len(prefix):] if isinstance(term, ox.NamedNode) and v.startswith(prefix) else v
+        key = v[len(prefix):] if term.type == "uri" and v.startswith(prefix) else v
         from urllib.parse import unquote
         key = unquote(key)
         if key not in works:

@@ -31,6 +31,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import NamedTuple
 
+from kg.core import vocab
 from kg.core.errors import InputError
 from kg.core.latex import slug
 from kg.core.vocab import LANG
@@ -539,8 +540,8 @@ def import_zotero(path: str | Path, dest: str | Path, force: bool = False) -> Im
 Z = "http://www.zotero.org/namespaces/export#"
 BIB = "http://purl.org/net/biblio#"
 DC = "http://purl.org/dc/elements/1.1/"
-DCTERMS = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
+DCTERMS = str(vocab.DCT)  # the namespaces kg writes too: from kg.core.vocab, once
+FOAF = str(vocab.FOAF)
 PRISM = "http://prismstandard.org/namespaces/1.2/basic/"
 VCARD = "http://nwalsh.com/rdf/vCard#"
 
