@@ -1,122 +1,18 @@
-"""The `kg` command: thin wrappers over the Python API.  Errors become `Error: ...` here."""
+"""The `kg` command: thin wrappers over the Python API (wiring only; what every command does
+the same way at the terminal, errors to `Error: ...` included, is kg.console)."""
 from __future__ import annotations
 
-import os
 import shlex
 import sys
 
 import click
 
+from kg.console import KgGroup, build_folder, output_file, shown
 from kg.core.errors import KgError
 from kg.core.vocab import CLAIM_STATUSES, DEFAULT_BASE
 
-
-def _shown(text: str, json_text: bool = False) -> str:
-    """Text from the bibliography, made safe for a terminal (kg.core.output.visible: no
-    escape sequence, no bidi override; line ends and tabs kept) or, for JSON, with \\u escapes."""
-    from kg.core import output
-
-    return output.json_safe(text) if json_text else output.visible(text, keep="\n\t")
-
-
-class KgCommand(click.Command):
-    """Records its arguments, so that an error without a file name can name the output."""
-
-    def parse_args(self, ctx, args):
-        try:
-            return super().parse_args(ctx, args)
-        except click.NoSuchOption as e:
-            if e.option_name in ("-o", "--output"):  # -o is what a command writes
-                raise click.UsageError(
-                    f"kg {ctx.info_name} prints its answer and writes no file, so it has no "
-                    f"{e.option_name}; the folder of the build it reads is --out DIR", ctx
-                ) from None
-            raise
-
-    def invoke(self, ctx):
-        ctx.find_root().meta["kg.params"] = dict(ctx.params)
-        return super().invoke(ctx)
-
-
-def _target(ctx) -> str | None:
-    """The file or folder the command writes (its --output, else its --out), if any."""
-    params = ctx.meta.get("kg.params") or {}
-    for name in ("dest", "out"):
-        if params.get(name):
-            return str(params[name])
-    return None
-
-
-def _os_error(ctx, e: OSError) -> str:
-    """`Error: FILE: reason` for an OSError, FILE always named and never a private path."""
-    name = e.filename if e.filename not in (None, "") else e.filename2
-    reason = e.strerror or str(e) or type(e).__name__
-    from kg.builder.store import public_path, public_text
-
-    if name not in (None, ""):
-        name = public_path(os.fsdecode(name))
-    else:
-        name = _target(ctx)
-        if name is None:
-            return f"Error: {public_text(reason)}"
-    return f"Error: {name}: {public_text(reason)}"
-
-
-class KgGroup(click.Group):
-    """Turns every KgError into `Error: message` and its exit code, with no traceback."""
-
-    command_class = KgCommand
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except KgError as e:
-            from kg.builder.store import public_text
-
-            click.echo(_shown(public_text(f"Error: {e}")), err=True)
-            ctx.exit(e.exit_code)
-        except OSError as e:  # disk full, permissions...: the user's to fix, not a bug
-            click.echo(_shown(_os_error(ctx, e)), err=True)
-            ctx.exit(2)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; the previous output is intact.", err=True)
-            ctx.exit(130)
-
-
-#: what a value of --out (a build folder) never looks like: the name of a file a command writes
-_FILE_SUFFIXES = (".bib", ".json", ".jsonld", ".html", ".htm", ".graphml", ".gexf", ".csv",
-                  ".md", ".ris", ".rdf", ".ttl", ".nt", ".txt", ".tex", ".xml")
-
-
-def _build_folder(ctx, param, value):
-    """--out: a folder; a value that names a file (one that exists, or a file name such as
-    essay.bib or g.graphml) is refused, with the option that means it."""
-    if value is None:
-        return value
-    p = os.fspath(value)
-    looks_like_file = os.path.isfile(p) or (
-        not os.path.isdir(p) and p.lower().endswith(_FILE_SUFFIXES))
-    if looks_like_file:
-        writes = any(o.name == "dest" for o in ctx.command.params)
-        then = ("; the file this command writes is -o/--output" if writes else
-                "; give the build a folder name" if ctx.info_name == "build" else
-                f"; kg {ctx.info_name} prints its answer (redirect it: > {p})")
-        raise click.BadParameter(f"{p!r} looks like a file, and --out is the folder of the "
-                                 f"build{then}", ctx, param)
-    return value
-
-
-def _output_file(ctx, param, value):
-    """-o/--output (the file or folder a command writes): refused when it names a build
-    folder (that is --out)."""
-    if value is not None and os.path.isdir(os.path.join(os.fspath(value), ".kg")):
-        raise click.BadParameter(f"{os.fspath(value)!r} is the folder of a build (that is "
-                                 "--out); -o/--output is what this command writes", ctx, param)
-    return value
-
-
 out_option = click.option("--out", "out", default="out", show_default=True,
-                          type=click.Path(file_okay=False), callback=_build_folder,
+                          type=click.Path(file_okay=False), callback=build_folder,
                           help="Folder of the build the command reads (built first when the "
                                "inputs changed).")
 input_options = [
@@ -156,7 +52,7 @@ def main(base):
 @click.option("--ontology", type=click.Path(dir_okay=False),
               help="Ontology and themes (default: ./ontology.ttl, else the shipped one).")
 @click.option("--out", "-o", "out", default="out", show_default=True,
-              type=click.Path(file_okay=False), callback=_build_folder,
+              type=click.Path(file_okay=False), callback=build_folder,
               help="The build folder to write (what `kg build` writes; every other command "
                    "reads it with --out).")
 @click.option("--strict", is_flag=True, help="Fail on the first error; write nothing.")
@@ -176,7 +72,7 @@ def build(bib, ontology, out, strict, quiet, themes):
     result = run(bib, ontology, out, strict=strict, progress=not quiet, themes=themes)
     text = summary(result, quiet=quiet)
     if text:
-        click.echo(_shown(text), err=bool(result.errors) and quiet)
+        click.echo(shown(text), err=bool(result.errors) and quiet)
     if result.errors:
         sys.exit(1)
 
@@ -214,7 +110,7 @@ def _limit_options(f):
               help="A SPARQL SELECT whose first column is works (or citekeys).")
 @style_option
 @locale_option
-@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False), callback=_output_file,
+@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False), callback=output_file,
               help="Write to this file (default: standard output).")
 @click.option("--watch", is_flag=True,
               help="Keep --output in step with the library: rewrite it when the .bib or the "
@@ -256,18 +152,18 @@ def export(bib, ontology, out, fmt, keys, themes, thinkers, queries, style, loca
             result = api.build(bib, ontology, out, progress=False)
             text = summary(result)
             if text:
-                click.echo(_shown(text), err=True)
+                click.echo(shown(text), err=True)
             return result.errors
 
         watch_export(dest, text_of, rebuild, bib=bib, ontology=ontology, interval=interval,
-                     say=lambda m: click.echo(_shown(m), err=True))
+                     say=lambda m: click.echo(shown(m), err=True))
         return
     text = text_of()
     if dest:
         from kg.builder.store import write_atomic
         write_atomic(dest, text)  # the file keeps every character as exported
     else:  # a terminal may be reading: no escape sequences
-        click.echo(_shown(text, json_text=fmt == "csl-json"), nl=False)
+        click.echo(shown(text, json_text=fmt == "csl-json"), nl=False)
 
 
 @main.group("import")
@@ -278,7 +174,7 @@ def import_group():
 @import_group.command("zotero")
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--output", "-o", "dest", required=True, type=click.Path(dir_okay=False),
-              callback=_output_file, help="The .bib file to write (next to your references.bib).")
+              callback=output_file, help="The .bib file to write (next to your references.bib).")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 def import_zotero_cmd(path, dest, force):
     """Read a Zotero library read-only: PATH is Zotero's data folder (zotero.sqlite) or a
@@ -288,8 +184,8 @@ def import_zotero_cmd(path, dest, force):
 
     r = import_zotero(path, dest, force=force)
     for w in r.warnings:
-        click.echo(_shown(f"Warning: {w}"), err=True)
-    click.echo(_shown(f"{dest}: {r.items} works, {r.notes} notes, {r.quotes} quotes from the "
+        click.echo(shown(f"Warning: {w}"), err=True)
+    click.echo(shown(f"{dest}: {r.items} works, {r.notes} notes, {r.quotes} quotes from the "
                       "PDF reader."))
 
 
@@ -322,11 +218,11 @@ def analyse_cmd(bib, ontology, out, top, seed, fmt):
 
     result = an.analyse(_nx_graph(out, bib, ontology), top=top, seed=seed)
     if fmt == "json":
-        click.echo(_shown(_json.dumps(result, ensure_ascii=False, indent=2), json_text=True))
+        click.echo(shown(_json.dumps(result, ensure_ascii=False, indent=2), json_text=True))
     elif fmt == "csv":
         click.echo(an.format_rows(an.analyse_rows(result), an.ANALYSE_COLUMNS, "csv"), nl=False)
     else:
-        click.echo(_shown(an.analyse_text(result)), nl=False)
+        click.echo(shown(an.analyse_text(result)), nl=False)
 
 
 main.add_command(click.Command("stats", callback=analyse_cmd.callback, params=analyse_cmd.params,
@@ -351,7 +247,7 @@ def path_cmd(a, b, bib, ontology, out, all_, k, fmt):
     G = _nx_graph(out, bib, ontology)
     paths = an.path(G, a, b, k if all_ else 1)
     if fmt == "json":
-        click.echo(_shown(_json.dumps([p.as_dict(G) for p in paths], ensure_ascii=False,
+        click.echo(shown(_json.dumps([p.as_dict(G) for p in paths], ensure_ascii=False,
                                       indent=2), json_text=True))
     elif fmt == "csv":
         rows = [{"path": i, "step": j, "from": an.label(G, s.source), "relation": s.relation,
@@ -361,7 +257,7 @@ def path_cmd(a, b, bib, ontology, out, all_, k, fmt):
                                          "to_iri"], "csv"), nl=False)
     else:
         for i, p in enumerate(paths, 1):
-            click.echo(_shown(f"{i}. ({len(p.steps)} steps) {p.text}" if len(paths) > 1
+            click.echo(shown(f"{i}. ({len(p.steps)} steps) {p.text}" if len(paths) > 1
                               else p.text))
 
 
@@ -380,7 +276,7 @@ def related_cmd(x, bib, ontology, out, n, fmt):
     node, rows = an.related(G, x, n)
     cols = ["score", "type", "key", "label", "shared_themes", "shared_works"]
     if fmt == "table":
-        click.echo(_shown(f"Most similar to {an.label(G, node)} (Jaccard index of themes and "
+        click.echo(shown(f"Most similar to {an.label(G, node)} (Jaccard index of themes and "
                           "works shared)"))
         if not rows:
             click.echo("nothing shares a theme or a work with it")
@@ -396,7 +292,7 @@ def related_cmd(x, bib, ontology, out, n, fmt):
               default="graphml", show_default=True)
 @click.option("--no-measures", is_flag=True, help="Leave out degree, PageRank, betweenness "
                                                   "and community.")
-@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False), callback=_output_file,
+@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False), callback=output_file,
               help="Write to this file (default: standard output).")
 def export_graph_cmd(bib, ontology, out, fmt, no_measures, dest):
     """The graph for Gephi, Cytoscape...: typed, labelled nodes with their measures."""
@@ -407,7 +303,7 @@ def export_graph_cmd(bib, ontology, out, fmt, no_measures, dest):
         from kg.builder.store import write_atomic
         write_atomic(dest, data)
     else:  # a terminal may be reading: no escape sequences
-        click.echo(_shown(data.decode("utf-8"), json_text=fmt == "json"), nl=False)
+        click.echo(shown(data.decode("utf-8"), json_text=fmt == "json"), nl=False)
 
 
 # --- Write: citations, quote banks and the theme dossier (issue 6) ---
@@ -429,13 +325,13 @@ def cite_cmd(specs, bib, ontology, out, style, locale, fmt):
     model = load(bib, ontology)
     keys = select(model, Selection(keys=[parse_spec(s).key for s in specs]))
     c = cite(csl_items(model, keys, locale), list(specs), style, locale, fmt)
-    click.echo(_shown("\n".join(c.citations) + "\n\n" + "\n\n".join(c.entries)))
+    click.echo(shown("\n".join(c.citations) + "\n\n" + "\n\n".join(c.entries)))
 
 
 @main.command("dossier")
 @click.argument("theme")
 @click.option("-o", "--output", "dest", default=None, type=click.Path(file_okay=False),
-              callback=_output_file, help="Folder to write into (default: dossier-THEME).")
+              callback=output_file, help="Folder to write into (default: dossier-THEME).")
 @inputs
 @out_option
 @style_option
@@ -449,14 +345,14 @@ def dossier_cmd(theme, dest, bib, ontology, out, style, locale):
     d = make(theme, dest or f"dossier-{slug(theme) or 'theme'}", open_graph(out, bib, ontology),
              bib=bib, ontology=ontology, style=style, locale=locale)
     c = d.counts
-    click.echo(_shown(f"{d.folder}/: {c['thinkers']} thinkers, {c['works']} works, "
+    click.echo(shown(f"{d.folder}/: {c['thinkers']} thinkers, {c['works']} works, "
                       f"{c['quotes']} quotes, {c['claims']} claims, {c['references']} "
                       "references"))
     for name in d.files:
-        click.echo(_shown(f"  {d.folder / name}"))
+        click.echo(shown(f"  {d.folder / name}"))
     for w in d.warnings:
-        click.echo(_shown(f"pandoc: {w}"), err=True)
-    click.echo(_shown("To render it again (another --csl, edited entries): cd "
+        click.echo(shown(f"pandoc: {w}"), err=True)
+    click.echo(shown("To render it again (another --csl, edited entries): cd "
                       f"{shlex.quote(str(d.folder))} && kg pandoc "
                       + " ".join(shlex.quote(a) for a in d.command)))
 
@@ -627,7 +523,7 @@ def quotes_cmd(theme_, thinker, limit, bib, ontology, out, fmt, lang):
 
         rows = add_cited_in(_ask_lib(out, bib, ontology).store,
                             rows[:limit] if limit else rows)
-        click.echo(_shown(quote_bank(rows, "latex" if fmt == "latex" else "markdown",
+        click.echo(shown(quote_bank(rows, "latex" if fmt == "latex" else "markdown",
                                      "en-US" if lang == "en" else "fr-FR")), nl=False)
         return
     click.echo(output.rows(rows[:_ask_limit(limit, fmt)] if _ask_limit(limit, fmt) else rows,
@@ -727,7 +623,7 @@ def query_cmd(sparql, qfile, qname, list_, params, timeout, allow_service, bib, 
 @main.command()
 @inputs
 @out_option
-@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False), callback=_output_file,
+@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False), callback=output_file,
               help="The page to write (default: OUT/graph.html, OUT/graph-<theme>.html...).")
 @click.option("--theme", help="Only this theme's neighbourhood (id or label).")
 @click.option("--thinker", help="Only this thinker's neighbourhood (name or family name).")
@@ -776,7 +672,7 @@ def check_cmd(bib, ontology, out, fmt, no_shacl, themes):
 
     with themes_mode_set(themes):
         report = check(bib, ontology, out=out, shacl=not no_shacl)
-    click.echo(_shown(report.json() if fmt == "json" else report.text(), json_text=fmt == "json"),
+    click.echo(shown(report.json() if fmt == "json" else report.text(), json_text=fmt == "json"),
                nl=False)
     sys.exit(report.exit_code)
 

@@ -330,11 +330,15 @@ def _substituted_dates_once(style: str) -> str:
         if found and len(found) <= _MAX_GUARDS:  # else nothing to do, or too intricate
             guard_layout(area, layout, found)
             changed = True
-    if not changed:
-        return style
+    return _style_text(root) if changed else style
+
+
+def _style_text(root) -> str:
+    """A CSL style's element tree as the text of a style file."""
+    import xml.etree.ElementTree as ET
+
     ET.register_namespace("", _CSL_NS)
-    return ('<?xml version="1.0" encoding="utf-8"?>\n'
-            + ET.tostring(root, encoding="unicode"))
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode")
 
 
 def _uncertain_affixes_as_text(style: str) -> str:
@@ -370,11 +374,7 @@ def _uncertain_affixes_as_text(style: str) -> str:
                 ET.SubElement(group, f"{ns}text", {"value": after})
             cond[i] = group
             changed = True
-    if not changed:
-        return style
-    ET.register_namespace("", _CSL_NS)
-    return ('<?xml version="1.0" encoding="utf-8"?>\n'
-            + ET.tostring(root, encoding="unicode"))
+    return _style_text(root) if changed else style
 
 
 _FR_SPACE = re.compile(r" ([:;?!\u00bb])")
