@@ -25,6 +25,9 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
     """`kg build`: kg.builder.pipeline.build with the interactive page of kg.browse and the
     aggregate named queries of kg.read.
 
+    ``bib`` (here and in every function below): a .bib file, or several (one library kept in
+    several files, read as one in the order given: kg.builder.inputs.bib_paths).
+
     ``themes``: "own" (a keyword the ontology does not have is a concept of the library's own
     scheme) or "strict" (only the ontology's concepts; the others are warned of); None:
     ``KG_THEMES``, else "own" (kg.core.themes)."""

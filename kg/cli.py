@@ -16,8 +16,9 @@ out_option = click.option("--out", "out", default="out", show_default=True,
                           help="Folder of the build the command reads (built first when the "
                                "inputs changed).")
 input_options = [
-    click.option("--bib", type=click.Path(dir_okay=False),
-                 help="Bibliography (default: ./references.bib, else the shipped corpus)."),
+    click.option("--bib", type=click.Path(dir_okay=False), multiple=True,
+                 help="Bibliography (default: ./references.bib, else the shipped corpus); "
+                      "repeat it for a library kept in several files (read as one, in order)."),
     click.option("--ontology", type=click.Path(dir_okay=False),
                  help="Ontology and themes (default: ./ontology.ttl, else the shipped one)."),
 ]
@@ -47,7 +48,7 @@ def main(base):
 
 
 @main.command()
-@click.argument("bib", required=False, type=click.Path(dir_okay=False))
+@click.argument("bib", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--ontology", type=click.Path(dir_okay=False),
               help="Ontology and themes (default: ./ontology.ttl, else the shipped one).")
 @click.option("--out", "-o", "out", default="out", show_default=True,
@@ -61,7 +62,10 @@ def main(base):
                    "the default; KG_THEMES sets another), or warned of and left out (strict: "
                    "a curated thesaurus).")
 def build(bib, ontology, out, strict, quiet, themes):
-    """Build the graph from BIB (default ./references.bib, else the shipped corpus)."""
+    """Build the graph from BIB (default ./references.bib, else the shipped corpus).
+
+    Several BIB files are one library (a file per project): the union of their entries, in
+    the order given, with shared @string macros and crossrefs across files."""
     from kg.api import build as run
     from kg.builder.report import summary
 
@@ -646,7 +650,7 @@ def viz(bib, ontology, out, dest, theme, thinker, depth, lang, physics, size_by,
 
 # --- Trust: validation and linting (issue 8) ---
 @main.command("check")
-@click.argument("bib", required=False, type=click.Path(dir_okay=False))
+@click.argument("bib", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--ontology", type=click.Path(dir_okay=False),
               help="Ontology and themes (default: ./ontology.ttl, else the shipped one).")
 @out_option
@@ -657,7 +661,8 @@ def viz(bib, ontology, out, dest, theme, thinker, depth, lang, physics, size_by,
               help="Keywords the ontology does not have: themes of the library's own (own) or "
                    "warned of (strict), as `kg build --themes`.")
 def check_cmd(bib, ontology, out, fmt, no_shacl, themes):
-    """Lint BIB and validate its graph (SHACL); exit 0 clean, 1 errors, 2 unreadable input.
+    """Lint BIB (one file or several: one library) and validate its graph (SHACL); exit 0
+    clean, 1 errors, 2 unreadable input.
 
     Uses the graph built in --out when it is up to date, else builds it in memory (nothing
     is written).

@@ -7,11 +7,19 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.builder import store as st
 from kg.builder.forked import NICE, Forked
 from kg.builder.index import index_row, piece_sha, write_index
-from kg.builder.inputs import BIB_NAME, ONTOLOGY_NAME, default_inputs, load_model, shipped  # noqa: F401  (the build's inputs, as callers knew them)
+from kg.builder.inputs import (  # noqa: F401  (the build's inputs, as callers knew them)
+    BIB_NAME,
+    ONTOLOGY_NAME,
+    bib_paths,
+    default_inputs,
+    load_model,
+    shipped,
+)
 from kg.builder.inputs import thesaurus as _thesaurus
 from kg.builder.stages import (  # noqa: F401  (Block, BuildResult: as callers knew them)
     PAGE_MAX_ENTRIES,
@@ -34,6 +42,9 @@ from kg.core.graph import own_concepts
 from kg.core.model import mark_thinkers, thinker_counts
 from kg.core.readmodel import RecordRows
 from kg.core.vocab import PREFIXES, SPEAKER
+
+if TYPE_CHECKING:
+    from kg.core.bib import Joined
 
 #: above this many triples (about 2,000 entries) a library is built as a large one: graph.ttl
 #: and graph.jsonld written flat (one statement per line / node objects as generated) instead of
@@ -62,25 +73,26 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
     out = Path(out)
     st.check_out(out)  # before any work: a folder kg must not write into is refused
     thesaurus, onto_bytes = _thesaurus(onto_path)
-    from kg.core.bib import read_text
+    from kg.core.bib import read_texts
 
-    text, read_problems = read_text(bib_path)
+    bibs = read_texts(bib_paths(bib_path))  # several files: one text, problems moved back
+    text, read_problems = bibs.text, bibs.problems
     onto_bytes += own_concepts(thesaurus.adopt(text))  # the library's own themes
     if incremental:
         from kg.builder import incremental as inc
 
-        result = inc.rebuild(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus,
+        result = inc.rebuild(text, read_problems, bibs, onto_path, onto_bytes, thesaurus,
                              out, strict, page=page, aggregates=aggregates)
         if result is not None:
             result.seconds = time.perf_counter() - t0
             return result
-    result = _full(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out, strict,
+    result = _full(text, read_problems, bibs, onto_path, onto_bytes, thesaurus, out, strict,
                    progress, page=page, aggregates=aggregates)
     result.seconds = time.perf_counter() - t0
     return result
 
 
-def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes: bytes,
+def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: bytes,
           thesaurus, out: Path, strict: bool, progress: bool,
           parallel: bool = True, page: Page | None = None,
           aggregates: Aggregates | None = None) -> BuildResult:
@@ -93,7 +105,10 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
     the loader is a process started, not forked, that owns the store while it loads; then the
     workers are forked (the pool's threads end with the map), then the digest writers, then
     SHACL's child; only then does this process open the loaded store, read-only, for its
-    dumps and page."""
+    dumps and page.
+
+    ``bibs``: the .bib file(s) ``text`` was read from; what the build finds is at a line of
+    that text until, once, before anything reports it, moved to its own file and line."""
     import pyoxigraph as ox
 
     from kg.core.bib import BibFile, _check_macros, _chunks, parse_pieces
@@ -101,14 +116,14 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
 
     pieces = list(_chunks(text)) if text.strip() else []
     plan = _plan(text, pieces)
-    ctx = BibFile(str(bib_path))
+    ctx = BibFile(bibs.name)
     if not pieces:
-        ctx.problems.append(Problem(str(bib_path), 0, "", "error", "empty file: no entries"))
+        ctx.problems.extend(bibs.empty())
     ctx.problems[:0] = read_problems
     piece_keys = dict(parse_pieces(ctx, pieces, plan.context, plan.first_line))
     piece_shas: dict[int, str] = {}  # the record pieces' hashes, made by the workers
     _check_macros(ctx)
-    parents = BibFile(str(bib_path))
+    parents = BibFile(bibs.name)
     parse_pieces(parents, pieces, plan.parents, dict(plan.first_line))
     n = len(plan.records)
     bar = _Progress(progress and n >= 5000, n)
@@ -189,16 +204,16 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             store.dump(str(stage / "graph.jsonld"), ox.RdfFormat.JSON_LD,
                        from_graph=ox.DefaultGraph())
             blocking += shacl.wait()
-        problems = sorted({*ctx.problems, *mb.problems, *loose, *blocking, *page_problems},
-                          key=lambda p: (p.line, p.key, p.level, p.message))
-        refuse(problems, counts, strict, bib_path, out)
-        keep_good(blocking, out)
+        problems = sorted(bibs.moved({*ctx.problems, *mb.problems, *loose, *blocking,
+                                      *page_problems}), key=bibs.order)
+        refuse(problems, counts, strict, bibs, out)
+        keep_good(bibs.moved(blocking), out)
         store = None  # closed before it is moved into place
         for w in writers:
             w.wait()
         if named is not None:
             readmodel.write_named(stage / st.READ_MODEL, named)
-        publish(out, stage, bib_path, onto_path, counts, triples, problems)
+        publish(out, stage, bibs, onto_path, counts, triples, problems)
         problems.extend(page_warnings(out, n))
     except BaseException as e:
         for w in writers:
@@ -213,7 +228,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         st.discard(stage)
         if isinstance(e, _Sequential) and parallel:
             bar.done()
-            return _full(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out,
+            return _full(text, read_problems, bibs, onto_path, onto_bytes, thesaurus, out,
                          strict, progress, parallel=False, page=page, aggregates=aggregates)
         raise
     finally:
@@ -591,9 +606,10 @@ def ensure_built(out: str | Path = "out", bib: str | Path | None = None,
     if st.built_from(out, bib_path, onto_path):
         return out
     m = st.read_manifest(out)
-    same = m and st.unchanged(m["bib"], bib_path) and st.unchanged(m["ontology"], onto_path)
+    same = st.made_from(m, bib_path, onto_path)
     if not quiet:
-        why = ("no graph built yet" if m is None else f"{bib_path} or {onto_path} changed"
+        shown = ", ".join(map(str, bib_paths(bib_path)))
+        why = ("no graph built yet" if m is None else f"{shown} or {onto_path} changed"
                if not same else f"it was built by another kg or with another base IRI than "
                f"{vocab.BASE}")
         print(f"kg: {why}; building {out}/ …", file=sys.stderr)

@@ -52,12 +52,18 @@ def refuse(problems, counts, strict: bool, bib_path, out) -> None:
         raise BuildError(f"{bib_path}: no entries could be read; {out}/ left as it was{detail}")
 
 
-def publish(out: Path, stage: Path, bib_path: Path, onto_path: Path, counts: dict,
+def publish(out: Path, stage: Path, bib_path, onto_path: Path, counts: dict,
             triples: int, problems: list[Problem]) -> None:
-    """Make the stage, a complete generation, the live output (kg.builder.store.publish)."""
+    """Make the stage, a complete generation, the live output (kg.builder.store.publish).
+
+    ``bib_path``: the .bib file, or the files of a library read as one (kg.core.bib.Joined):
+    the manifest records each ("bibs", in order; "bib": the first, as readers knew it)."""
+    paths = getattr(bib_path, "paths", None) or [bib_path]
+    bibs = [st.fingerprint(p) for p in paths]
     manifest = {
         "format": st.FORMAT_VERSION,
-        "bib": st.fingerprint(bib_path),
+        "bib": bibs[0],
+        "bibs": bibs,
         "ontology": st.fingerprint(onto_path),
         "counts": counts,
         "triples": triples,

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from kg.core.cycles import find_cycles
-from kg.core.errors import InputError, Problem
+from kg.core.errors import InputError, Place, Problem
 from kg.core.latex import decode
 from kg.core.limits import bytes_setting, read_file
 
@@ -139,6 +140,99 @@ def read_text(path: str | Path) -> tuple[str, list[Problem]]:
                 warn(i, "NUL byte removed")
         text = text.replace("\x00", "")
     return text, problems
+
+
+class Source(NamedTuple):
+    """One file of a library read as one text (:func:`read_texts`): its path, the line of the
+    joined text where its first line is, and how many lines it has there."""
+
+    path: str
+    first: int
+    lines: int
+
+
+@dataclass
+class Joined:
+    """The .bib files of one library read as one text, in the order given: the union of their
+    entries, @string macros shared by all (as biber shares them between the files of one
+    document), crossrefs and duplicate keys across files.
+
+    What is found in the text (entries, problems) is at a line of the joined text, in the file
+    ``name``; :meth:`moved` puts problems back at their own file and line, the places their
+    messages name with them (kg.core.errors.Problem.citing).  One file is read as it is: its
+    name is its path, and nothing moves."""
+
+    text: str
+    problems: list[Problem]  # of reading the files: each at its own file and line already
+    sources: list[Source]
+    name: str  # what the joined text's problems and entries carry until moved
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def paths(self) -> list[str]:
+        return [s.path for s in self.sources]
+
+    def place(self, line: int) -> Place:
+        """Line ``line`` of the joined text as a file and a line of that file."""
+        if len(self.sources) == 1:
+            return Place(self.sources[0].path, line)
+        if line <= 0:
+            return Place(self.name, line)
+        found = self.sources[-1]
+        for s in self.sources:
+            if s.lines and line < s.first + s.lines:
+                found = s
+                break
+        return Place(found.path, line - found.first + 1)
+
+    def moved(self, problems) -> list[Problem]:
+        """The problems of the joined text at their own file and line (the others as given)."""
+        if len(self.sources) == 1:
+            return list(problems)
+        return [p.moved(self.place) if p.file == self.name else p for p in problems]
+
+    def order(self, p: Problem) -> tuple:
+        """Sort key of a moved problem: files in the order given, then lines (a problem of
+        another file, the ontology or the output, at its line)."""
+        line = p.line
+        for s in self.sources:
+            if s.path == p.file:
+                line = s.first - 1 + p.line
+                break
+        return line, p.key, p.level, p.message
+
+    def empty(self) -> list[Problem]:
+        """The error of a library with no text at all: one per file."""
+        return [Problem(s.path, 0, "", "error", "empty file: no entries") for s in self.sources]
+
+
+def read_texts(paths) -> Joined:
+    """Read the .bib files of one library (:func:`read_text` each: its size cap, its decoding
+    line by line) and join them, in order, into one text; see :class:`Joined`."""
+    names = [str(p) for p in paths]
+    if len(names) == 1:
+        text, problems = read_text(names[0])
+        return Joined(text, problems, [Source(names[0], 1, text.count("\n") + 1)], names[0])
+    parts: list[str] = []
+    problems: list[Problem] = []
+    sources: list[Source] = []
+    line = 1
+    for name in names:
+        text, found = read_text(name)
+        if text and not text.endswith("\n"):
+            text += "\n"  # the next file starts on a line of its own
+        if not text.strip():  # among others that are not: said of this file
+            found.append(Problem(name, 0, "", "warning", "empty file: no entries in it"))
+        parts.append(text)
+        problems += found
+        sources.append(Source(name, line, text.count("\n")))
+        line += sources[-1].lines
+    joined = "".join(parts)
+    if not joined.strip():  # all of them: the error of each (Joined.empty)
+        problems = [p for p in problems if p.message != "empty file: no entries in it"]
+    return Joined(joined, problems, sources, ", ".join(names))
 
 
 def _decode_lines(data: bytes) -> tuple[str, list[tuple[int, bytes, str]], bool]:
@@ -521,9 +615,11 @@ def _parse_slow(bib: BibFile, chunk: str, line: int, path: str,
 
 
 def _duplicate(path: str, line: int, key: str, first_line: dict[str, int]) -> Problem:
-    return Problem(path, line, key, "error",
-                   f"duplicate key '{key}' (first at line {first_line.get(key, '?')}); "
-                   "this one is ignored: rename or merge one of them")
+    then = "this one is ignored: rename or merge one of them"
+    if key not in first_line:
+        return Problem(path, line, key, "error", f"duplicate key '{key}' (first at line ?); {then}")
+    return Problem.citing(path, line, key, "error", f"duplicate key '{key}' (first at {{at}}); "
+                          f"{then}", Place(path, first_line[key]))
 
 
 def _add_entry(bib: BibFile, block, line: int, path: str, first_line: dict[str, int],
@@ -536,11 +632,11 @@ def _add_entry(bib: BibFile, block, line: int, path: str, first_line: dict[str, 
         fline = (f.start_line + 1 + offset) if f.start_line is not None else line
         if low in seen:
             same = seen[low] == f.key
-            bib.problems.append(Problem(
+            bib.problems.append(Problem.citing(
                 path, fline, block.key, "error",
-                f"field '{f.key}' appears twice (first at line {lines[seen[low]]})"
+                f"field '{f.key}' appears twice (first at {{at}})"
                 f"{'' if same else ' (field names are case-insensitive)'}; the first value is "
-                "kept: delete or rename the other"))
+                "kept: delete or rename the other", Place(path, lines[seen[low]])))
             continue
         seen[low] = f.key
         value = f.value

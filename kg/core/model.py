@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from kg.core.bib import BibFile, RawEntry, text
 from kg.core.cycles import find_cycles
-from kg.core.errors import Problem
+from kg.core.errors import Place, Problem
 from kg.core.latex import decode, slug
 from kg.core.themes import Thesaurus
 from kg.core.values import value_problems
@@ -297,10 +297,12 @@ class ModelBuilder:
     def decode(self, e: RawEntry) -> dict[str, str]:
         return {k.lower(): text(v, self.macros, k) for k, v in e.fields.items()}
 
-    def warn(self, e: RawEntry, name: str, level: str, msg: str) -> None:
+    def warn(self, e: RawEntry, name: str, level: str, msg: str, at: Place | None = None) -> None:
+        """A problem of entry ``e``; ``at``: the other place ``msg`` names where it says {at}."""
         real = e.names().get(name, name)
-        self.problems.append(Problem(e.file or self.bib.path, e.field_lines.get(real, e.line),
-                                     e.key, level, msg))
+        file, line = e.file or self.bib.path, e.field_lines.get(real, e.line)
+        self.problems.append(Problem.citing(file, line, e.key, level, msg, at) if at else
+                             Problem(file, line, e.key, level, msg))
 
     def _thinker(self, e: RawEntry) -> None:
         vals = self.decode(e)
@@ -316,8 +318,9 @@ class ModelBuilder:
         if slug in self.persons and self.persons[slug].entry is not None:
             first = self.persons[slug].entry
             self.warn(e, "name", "error",
-                      f"@thinker for {name.display!r} again (first: '{first.key}' at line "
-                      f"{first.line}): merge the two entries; this one is ignored")
+                      f"@thinker for {name.display!r} again (first: '{first.key}' at "
+                      "{at}): merge the two entries; this one is ignored",
+                      Place(first.file or self.bib.path, first.line))
             self.unplaced.append(e)
             return
         p = self.persons.get(name.slug) or Person(name.slug, name)

@@ -600,10 +600,11 @@ def watch_export(dest, text_of, rebuild, *, bib=None, ontology=None, interval: f
     ``text_of(quiet)`` exports from the built graph.  An edit that brings new errors (an
     entry that cannot be read, a duplicate key...) leaves FILE as it was, the errors printed,
     until the library is right again; Ctrl-C (or ``stop()``) ends the watch."""
-    from kg.builder.inputs import default_inputs
+    from kg.builder.inputs import bib_paths, default_inputs
     from kg.builder.store import write_atomic
 
-    paths = default_inputs(bib, ontology)
+    bibs, onto = default_inputs(bib, ontology)
+    paths = [*bib_paths(bibs), onto]  # every .bib file of the library, then the ontology
 
     def known(errors) -> set:
         return {(getattr(e, "key", ""), getattr(e, "message", str(e))) for e in errors}
@@ -613,8 +614,8 @@ def watch_export(dest, text_of, rebuild, *, bib=None, ontology=None, interval: f
         sig = _signature(paths)
         text = text_of(True)
         write_atomic(dest, text)
-        say(f"kg: {dest} written; watching {paths[0]} and {paths[1]} every {interval:g} s "
-            "(Ctrl-C stops)")
+        say(f"kg: {dest} written; watching {', '.join(map(str, paths[:-1]))} and {paths[-1]} "
+            f"every {interval:g} s (Ctrl-C stops)")
         while stop is None or not stop():
             sleep(interval)
             now = _signature(paths)
