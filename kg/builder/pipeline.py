@@ -12,19 +12,14 @@ from typing import TYPE_CHECKING
 from kg.builder import store as st
 from kg.builder.forked import NICE, Forked
 from kg.builder.index import index_row, piece_sha, write_index
-from kg.builder.inputs import (  # noqa: F401  (the build's inputs, as callers knew them)
-    BIB_NAME,
-    ONTOLOGY_NAME,
+from kg.builder.inputs import (
     bib_paths,
     default_inputs,
-    load_model,
-    shipped,
 )
 from kg.builder.inputs import thesaurus as _thesaurus
-from kg.builder.stages import (  # noqa: F401  (Block, BuildResult: as callers knew them)
+from kg.builder.stages import (
     PAGE_MAX_ENTRIES,
     Aggregates,
-    Block,
     BuildResult,
     Page,
     flat_heads,
