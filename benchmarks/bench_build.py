@@ -155,7 +155,7 @@ def main() -> None:
                 # the first query after it
                 queries.append(run([py, "-m", "kg.cli", "theme", theme, "--bib",
                                     str(bib), "--ontology", str(ROOT / "ontology.ttl"),
-                                    "-o", str(out)])[0])
+                                    "--out", str(out)])[0])
             edit = statistics.median(edits)
             print(f"{n:>8} {floor:>8.2f} {full[size]:>8.2f} {full[size] / floor:>6.2f} "
                   f"{peak / 1024:>8.0f} {edit:>7.2f} {edit / full[size]:>9.2f} "

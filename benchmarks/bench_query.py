@@ -142,7 +142,7 @@ def main() -> None:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for c in COMMANDS:
             args = [x.format(**asked) for x in c]
-            cmd = [py, "-m", "kg.cli", *args, "-o", str(out), "--bib", str(bib),
+            cmd = [py, "-m", "kg.cli", *args, "--out", str(out), "--bib", str(bib),
                    "--ontology", str(onto)]
             wall(cmd, env, 1)  # warm: OS cache, search index
             results[(" ".join(c), name)] = wall(cmd, env, a.repeat) / floor

@@ -68,7 +68,7 @@ def main() -> None:
         shutil.copyfile(ROOT / "references.bib", bib)
         shutil.copyfile(ROOT / "ontology.ttl", onto)
         build(bib, onto, tmp / "out")
-        loc = ["-o", str(tmp / "out"), "--bib", str(bib), "--ontology", str(onto)]
+        loc = ["--out", str(tmp / "out"), "--bib", str(bib), "--ontology", str(onto)]
         server = Oxigraph(tmp / "db").start()
         try:
             remote.push(tmp / "out" / "graph.ttl", server.store)

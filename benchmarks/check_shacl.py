@@ -2,7 +2,7 @@
 
     python benchmarks/check_shacl.py 50000
 
-Floor: reading and modelling the library (kg.builder.pipeline.load_model).  Prints, for the generated
+Floor: reading and modelling the library (kg.builder.inputs.load_model).  Prints, for the generated
 library: lint rules / floor, SHACL (sampled above kg.builder.shacl.SHACL_FULL_MAX nodes per class) /
 floor, and SHACL on every node of a 1,000-entry slice / SHACL on its sample.
 """

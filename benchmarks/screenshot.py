@@ -1,9 +1,12 @@
-"""Screenshot of the real graph page of the shipped corpus, for the README.
+"""Screenshots of the real graph page of the shipped corpus (for the README, and to judge it).
 
-    python benchmarks/screenshot.py [-o docs/graph.png] [--node ellul1988]
+    python benchmarks/screenshot.py [-o docs/graph.png] [--node ellul1988] [--theme surveillance]
+                                    [--size 1440x900] [--scheme light|dark] [--menu]
 
-Builds the corpus into a temporary folder, writes its graph.html, opens it in headless Chromium
-from file:// (network blocked) with a deep link to one node, and saves a PNG.
+Builds the corpus into a temporary folder, writes its graph.html (or a theme's page), opens it in
+headless Chromium from file:// (network blocked), at first sight or with a deep link to one node,
+and saves a PNG. Prints the readability of the view (tests/readability.js: overlap % of the
+labelled nodes in view, median label size).
 """
 from __future__ import annotations
 
@@ -22,28 +25,38 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-o", "--output", default=str(ROOT / "docs" / "graph.png"))
-    ap.add_argument("--node", default="ellul1988")
+    ap.add_argument("--node", default="", help="open the page on this node (deep link)")
+    ap.add_argument("--theme", default="", help="the page of one theme (kg viz --theme)")
     ap.add_argument("--lang", default="fr", choices=["fr", "en"])
+    ap.add_argument("--size", default="1440x900", help="window WIDTHxHEIGHT")
+    ap.add_argument("--scheme", default="light", choices=["light", "dark"])
+    ap.add_argument("--menu", action="store_true", help="open the folded toolbar (phones)")
     a = ap.parse_args()
+    width, height = (int(x) for x in a.size.split("x"))
 
     from playwright.sync_api import sync_playwright
 
     from kg.api import build
     from kg.browse import render
+    from kg.builder.store import open_store
 
     tmp = Path(tempfile.mkdtemp(prefix="kg-shot-"))
     build(ROOT / "references.bib", ROOT / "ontology.ttl", tmp / "out")
-    page_path = render.build_page(tmp / "out", lang=a.lang)
+    page_path = render.viz(open_store(tmp / "out"), tmp / "out", lang=a.lang,
+                           theme=a.theme or None).path
+    measure = (ROOT / "tests" / "readability.js").read_text(encoding="utf-8")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 860})
+        page = browser.new_page(viewport={"width": width, "height": height},
+                                color_scheme=a.scheme, is_mobile=width < 700)
         page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
                    else r.abort())
-        page.goto(page_path.as_uri() + "#" + a.node)
+        page.goto(page_path.as_uri() + ("#" + a.node if a.node else ""))
         page.wait_for_function("document.body.dataset.ready === '1'")
-        page.evaluate("kgNetwork.focus(kgNetwork.getSelectedNodes()[0], "
-                      "{scale: 0.8, animation: false, offset: {x: -210, y: 0}})")
-        page.wait_for_timeout(300)
+        if a.menu:
+            page.click("#menu")
+        page.wait_for_timeout(400)
+        print(page.evaluate(measure))
         Path(a.output).parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=a.output)
         browser.close()

@@ -2,6 +2,10 @@
 its inputs changed, and ask it.
 
 This is the top of the house: it may import every layer; nothing imports it.
+
+The base IRI of the graphs (kg.core.vocab.BASE) is the process's: set ``KG_BASE`` before
+importing kg, or call ``kg.core.vocab.set_base(iri)`` before importing this module (as
+`kg --base` does); an output built under another base is built again by the readers here.
 """
 from __future__ import annotations
 
@@ -20,6 +24,9 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
           out: str | Path = "out", themes: str | None = None, **kw) -> BuildResult:
     """`kg build`: kg.builder.pipeline.build with the interactive page of kg.browse and the
     aggregate named queries of kg.read.
+
+    ``bib`` (here and in every function below): a .bib file, or several (one library kept in
+    several files, read as one in the order given: kg.builder.inputs.bib_paths).
 
     ``themes``: "own" (a keyword the ontology does not have is a concept of the library's own
     scheme) or "strict" (only the ontology's concepts; the others are warned of); None:

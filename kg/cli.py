@@ -1,82 +1,24 @@
-"""The `kg` command: thin wrappers over the Python API.  Errors become `Error: ...` here."""
+"""The `kg` command: thin wrappers over the Python API (wiring only; what every command does
+the same way at the terminal, errors to `Error: ...` included, is kg.console)."""
 from __future__ import annotations
 
-import os
+import shlex
 import sys
 
 import click
 
+from kg.console import KgGroup, build_folder, output_file, shown
 from kg.core.errors import KgError
-from kg.core.vocab import CLAIM_STATUSES
+from kg.core.vocab import CLAIM_STATUSES, DEFAULT_BASE
 
-
-def _shown(text: str, json_text: bool = False) -> str:
-    """Text from the bibliography, made safe for a terminal (kg.core.output.visible: no
-    escape sequence, no bidi override; line ends and tabs kept) or, for JSON, with \\u escapes."""
-    from kg.core import output
-
-    return output.json_safe(text) if json_text else output.visible(text, keep="\n\t")
-
-
-class KgCommand(click.Command):
-    """Records its arguments, so that an error without a file name can name the output."""
-
-    def invoke(self, ctx):
-        ctx.find_root().meta["kg.params"] = dict(ctx.params)
-        return super().invoke(ctx)
-
-
-def _target(ctx) -> str | None:
-    """The file or folder the command writes (its --output, else its --out), if any."""
-    params = ctx.meta.get("kg.params") or {}
-    for name in ("dest", "out"):
-        if params.get(name):
-            return str(params[name])
-    return None
-
-
-def _os_error(ctx, e: OSError) -> str:
-    """`Error: FILE: reason` for an OSError, FILE always named and never a private path."""
-    name = e.filename if e.filename not in (None, "") else e.filename2
-    reason = e.strerror or str(e) or type(e).__name__
-    from kg.builder.store import public_path, public_text
-
-    if name not in (None, ""):
-        name = public_path(os.fsdecode(name))
-    else:
-        name = _target(ctx)
-        if name is None:
-            return f"Error: {public_text(reason)}"
-    return f"Error: {name}: {public_text(reason)}"
-
-
-class KgGroup(click.Group):
-    """Turns every KgError into `Error: message` and its exit code, with no traceback."""
-
-    command_class = KgCommand
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except KgError as e:
-            from kg.builder.store import public_text
-
-            click.echo(_shown(public_text(f"Error: {e}")), err=True)
-            ctx.exit(e.exit_code)
-        except OSError as e:  # disk full, permissions...: the user's to fix, not a bug
-            click.echo(_shown(_os_error(ctx, e)), err=True)
-            ctx.exit(2)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; the previous output is intact.", err=True)
-            ctx.exit(130)
-
-
-out_option = click.option("--out", "-o", "out", default="out", show_default=True,
-                          type=click.Path(file_okay=False),
-                          help="Output folder of the build.")
+out_option = click.option("--out", "out", default="out", show_default=True,
+                          type=click.Path(file_okay=False), callback=build_folder,
+                          help="Folder of the build the command reads (built first when the "
+                               "inputs changed).")
 input_options = [
-    click.option("--bib", type=click.Path(dir_okay=False),
-                 help="Bibliography (default: ./references.bib, else the shipped corpus)."),
+    click.option("--bib", type=click.Path(dir_okay=False), multiple=True,
+                 help="Bibliography (default: ./references.bib, else the shipped corpus); "
+                      "repeat it for a library kept in several files (read as one, in order)."),
     click.option("--ontology", type=click.Path(dir_okay=False),
                  help="Ontology and themes (default: ./ontology.ttl, else the shipped one)."),
 ]
@@ -90,19 +32,29 @@ def inputs(f):
 
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kg")
-def main():
+@click.option("--base", metavar="IRI", default=None,
+              help="Base IRI of the graph: every work, person, theme, quote and claim is "
+                   f"BASE/id/... (default: KG_BASE, else {DEFAULT_BASE}).  Give each "
+                   "graph shared on one SPARQL server a base of its own.")
+def main(base):
     """kg: an annotated bibliography as a knowledge graph.
 
     Thinkers, works, themes, quotes and claims from a BibLaTeX file, queried with SPARQL,
     browsed as a graph and exported for essays.
     """
+    from kg.core.vocab import set_base
+
+    set_base(base)  # first: everything after mints and reads IRIs under it
 
 
 @main.command()
-@click.argument("bib", required=False, type=click.Path(dir_okay=False))
+@click.argument("bib", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--ontology", type=click.Path(dir_okay=False),
               help="Ontology and themes (default: ./ontology.ttl, else the shipped one).")
-@out_option
+@click.option("--out", "-o", "out", default="out", show_default=True,
+              type=click.Path(file_okay=False), callback=build_folder,
+              help="The build folder to write (what `kg build` writes; every other command "
+                   "reads it with --out).")
 @click.option("--strict", is_flag=True, help="Fail on the first error; write nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--themes", "themes", type=click.Choice(["own", "strict"]), default=None,
@@ -110,23 +62,36 @@ def main():
                    "the default; KG_THEMES sets another), or warned of and left out (strict: "
                    "a curated thesaurus).")
 def build(bib, ontology, out, strict, quiet, themes):
-    """Build the graph from BIB (default ./references.bib, else the shipped corpus)."""
+    """Build the graph from BIB (default ./references.bib, else the shipped corpus).
+
+    Several BIB files are one library (a file per project): the union of their entries, in
+    the order given, with shared @string macros and crossrefs across files."""
     from kg.api import build as run
     from kg.builder.report import summary
 
     result = run(bib, ontology, out, strict=strict, progress=not quiet, themes=themes)
     text = summary(result, quiet=quiet)
     if text:
-        click.echo(_shown(text), err=bool(result.errors) and quiet)
+        click.echo(shown(text), err=bool(result.errors) and quiet)
     if result.errors:
         sys.exit(1)
 
 
-EXPORT_FORMATS = ["bibtex", "csl-json", "ris", "text", "markdown", "html"]
+EXPORT_FORMATS = ["bibtex", "csl-json", "ris", "zotero-rdf", "text", "markdown", "html"]
 style_option = click.option("--style", default="apa", show_default=True,
                             help="CSL style: apa, chicago, mla, iso690, or a .csl file.")
 locale_option = click.option("--locale", default="fr-FR", show_default=True,
                              help="Locale of the formatted text (fr-FR, en-US...).")
+
+
+def _limit_options(f):
+    """--timeout and --allow-service: how a person's SPARQL runs on the local graph."""
+    f = click.option("--allow-service", is_flag=True,
+                     help="Let SERVICE clauses fetch from other SPARQL servers (refused by "
+                     "default: kg answers offline, from the local graph).")(f)
+    return click.option("--timeout", type=click.FloatRange(min=0), default=None,
+                        metavar="SECONDS", help="Stop a local query running longer (default: "
+                        "KG_QUERY_TIMEOUT, else 60; 0 = no limit).")(f)
 
 
 @main.command()
@@ -134,7 +99,8 @@ locale_option = click.option("--locale", default="fr-FR", show_default=True,
 @out_option
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="bibtex",
               show_default=True, help="bibtex (entries as written), csl-json (pandoc, Zotero), "
-              "ris, or a formatted bibliography (text, markdown, html).")
+              "ris, zotero-rdf (Zotero with notes, tags, quotes and claims), or a formatted "
+              "bibliography (text, markdown, html).")
 @click.option("--key", "keys", multiple=True, help="Only this entry (repeatable).")
 @click.option("--theme", "themes", multiple=True,
               help="Works of this theme (and its narrower themes; repeatable).")
@@ -144,25 +110,83 @@ locale_option = click.option("--locale", default="fr-FR", show_default=True,
               help="A SPARQL SELECT whose first column is works (or citekeys).")
 @style_option
 @locale_option
-@click.option("--output", "dest", type=click.Path(dir_okay=False),
+@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False), callback=output_file,
               help="Write to this file (default: standard output).")
-def export(bib, ontology, out, fmt, keys, themes, thinkers, queries, style, locale, dest):
-    """Export works: BibTeX, CSL-JSON, RIS or a formatted bibliography.
+@click.option("--watch", is_flag=True,
+              help="Keep --output in step with the library: rewrite it when the .bib or the "
+                   "ontology changes (Ctrl-C stops).")
+@click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.05),
+              help="With --watch: seconds between two looks at the inputs.")
+@_limit_options
+def export(bib, ontology, out, fmt, keys, themes, thinkers, queries, style, locale, dest,
+           watch, interval, timeout, allow_service):
+    """Export works: BibTeX, CSL-JSON, RIS, Zotero RDF or a formatted bibliography.
 
     Selectors (--key, --theme, --thinker, --query) add up; none means every work.
     """
-    from kg.write.export import Selection, run
+    from functools import partial
 
-    sel = Selection(list(themes), list(thinkers), list(keys), list(queries))
-    from kg.api import open_graph
+    from kg import api
+    from kg.builder.store import keep, open_store
+    from kg.read.query import Limits, ask
+    from kg.write.export import Selection, run, watch_export
 
-    text = run(fmt, sel, open_graph(out, bib, ontology), bib=bib, ontology=ontology, style=style,
-               locale=locale)
+    def text_of(quiet: bool = False) -> str:
+        generation = keep(api.ensure_built(out, bib, ontology, quiet=quiet))  # held while
+        # the process lives: the --query child reads it
+        sel = Selection(list(themes), list(thinkers), list(keys), list(queries),
+                        ask=partial(ask, generation, limits=Limits(timeout, allow_service)))
+        store = open_store(generation)
+        if fmt == "zotero-rdf":
+            from kg.write.zotero import export_rdf
+            return export_rdf(sel, store, bib=bib, ontology=ontology, locale=locale)
+        return run(fmt, sel, store, bib=bib, ontology=ontology, style=style, locale=locale)
+
+    if watch:
+        if not dest:
+            raise click.UsageError("--watch needs --output FILE (the export kept in step)")
+
+        def rebuild():
+            from kg.builder.report import summary
+
+            result = api.build(bib, ontology, out, progress=False)
+            text = summary(result)
+            if text:
+                click.echo(shown(text), err=True)
+            return result.errors
+
+        watch_export(dest, text_of, rebuild, bib=bib, ontology=ontology, interval=interval,
+                     say=lambda m: click.echo(shown(m), err=True))
+        return
+    text = text_of()
     if dest:
         from kg.builder.store import write_atomic
         write_atomic(dest, text)  # the file keeps every character as exported
     else:  # a terminal may be reading: no escape sequences
-        click.echo(_shown(text, json_text=fmt == "csl-json"), nl=False)
+        click.echo(shown(text, json_text=fmt == "csl-json"), nl=False)
+
+
+@main.group("import")
+def import_group():
+    """Bring another reference manager's library into kg (writes BibLaTeX kg reads)."""
+
+
+@import_group.command("zotero")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--output", "-o", "dest", required=True, type=click.Path(dir_okay=False),
+              callback=output_file, help="The .bib file to write (next to your references.bib).")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def import_zotero_cmd(path, dest, force):
+    """Read a Zotero library read-only: PATH is Zotero's data folder (zotero.sqlite) or a
+    Better BibTeX JSON export. Items keep their citation keys, tags become keywords (themes),
+    child notes the annotation, and the PDF reader's highlights become @quote entries."""
+    from kg.write.zotero import import_zotero
+
+    r = import_zotero(path, dest, force=force)
+    for w in r.warnings:
+        click.echo(shown(f"Warning: {w}"), err=True)
+    click.echo(shown(f"{dest}: {r.items} works, {r.notes} notes, {r.quotes} quotes from the "
+                      "PDF reader."))
 
 
 # --- Understand: graph analytics (issue 7) ---
@@ -194,11 +218,11 @@ def analyse_cmd(bib, ontology, out, top, seed, fmt):
 
     result = an.analyse(_nx_graph(out, bib, ontology), top=top, seed=seed)
     if fmt == "json":
-        click.echo(_shown(_json.dumps(result, ensure_ascii=False, indent=2), json_text=True))
+        click.echo(shown(_json.dumps(result, ensure_ascii=False, indent=2), json_text=True))
     elif fmt == "csv":
         click.echo(an.format_rows(an.analyse_rows(result), an.ANALYSE_COLUMNS, "csv"), nl=False)
     else:
-        click.echo(_shown(an.analyse_text(result)), nl=False)
+        click.echo(shown(an.analyse_text(result)), nl=False)
 
 
 main.add_command(click.Command("stats", callback=analyse_cmd.callback, params=analyse_cmd.params,
@@ -223,7 +247,7 @@ def path_cmd(a, b, bib, ontology, out, all_, k, fmt):
     G = _nx_graph(out, bib, ontology)
     paths = an.path(G, a, b, k if all_ else 1)
     if fmt == "json":
-        click.echo(_shown(_json.dumps([p.as_dict(G) for p in paths], ensure_ascii=False,
+        click.echo(shown(_json.dumps([p.as_dict(G) for p in paths], ensure_ascii=False,
                                       indent=2), json_text=True))
     elif fmt == "csv":
         rows = [{"path": i, "step": j, "from": an.label(G, s.source), "relation": s.relation,
@@ -233,7 +257,7 @@ def path_cmd(a, b, bib, ontology, out, all_, k, fmt):
                                          "to_iri"], "csv"), nl=False)
     else:
         for i, p in enumerate(paths, 1):
-            click.echo(_shown(f"{i}. ({len(p.steps)} steps) {p.text}" if len(paths) > 1
+            click.echo(shown(f"{i}. ({len(p.steps)} steps) {p.text}" if len(paths) > 1
                               else p.text))
 
 
@@ -252,7 +276,7 @@ def related_cmd(x, bib, ontology, out, n, fmt):
     node, rows = an.related(G, x, n)
     cols = ["score", "type", "key", "label", "shared_themes", "shared_works"]
     if fmt == "table":
-        click.echo(_shown(f"Most similar to {an.label(G, node)} (Jaccard index of themes and "
+        click.echo(shown(f"Most similar to {an.label(G, node)} (Jaccard index of themes and "
                           "works shared)"))
         if not rows:
             click.echo("nothing shares a theme or a work with it")
@@ -268,7 +292,7 @@ def related_cmd(x, bib, ontology, out, n, fmt):
               default="graphml", show_default=True)
 @click.option("--no-measures", is_flag=True, help="Leave out degree, PageRank, betweenness "
                                                   "and community.")
-@click.option("--output", "dest", type=click.Path(dir_okay=False),
+@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False), callback=output_file,
               help="Write to this file (default: standard output).")
 def export_graph_cmd(bib, ontology, out, fmt, no_measures, dest):
     """The graph for Gephi, Cytoscape...: typed, labelled nodes with their measures."""
@@ -279,7 +303,7 @@ def export_graph_cmd(bib, ontology, out, fmt, no_measures, dest):
         from kg.builder.store import write_atomic
         write_atomic(dest, data)
     else:  # a terminal may be reading: no escape sequences
-        click.echo(_shown(data.decode("utf-8"), json_text=fmt == "json"), nl=False)
+        click.echo(shown(data.decode("utf-8"), json_text=fmt == "json"), nl=False)
 
 
 # --- Write: citations, quote banks and the theme dossier (issue 6) ---
@@ -301,16 +325,15 @@ def cite_cmd(specs, bib, ontology, out, style, locale, fmt):
     model = load(bib, ontology)
     keys = select(model, Selection(keys=[parse_spec(s).key for s in specs]))
     c = cite(csl_items(model, keys, locale), list(specs), style, locale, fmt)
-    click.echo(_shown("\n".join(c.citations) + "\n\n" + "\n\n".join(c.entries)))
+    click.echo(shown("\n".join(c.citations) + "\n\n" + "\n\n".join(c.entries)))
 
 
 @main.command("dossier")
 @click.argument("theme")
 @click.option("-o", "--output", "dest", default=None, type=click.Path(file_okay=False),
-              help="Folder to write into (default: dossier-THEME).")
+              callback=output_file, help="Folder to write into (default: dossier-THEME).")
 @inputs
-@click.option("--out", "out", default="out", show_default=True,
-              type=click.Path(file_okay=False), help="Output folder of the build.")
+@out_option
 @style_option
 @locale_option
 def dossier_cmd(theme, dest, bib, ontology, out, style, locale):
@@ -322,13 +345,33 @@ def dossier_cmd(theme, dest, bib, ontology, out, style, locale):
     d = make(theme, dest or f"dossier-{slug(theme) or 'theme'}", open_graph(out, bib, ontology),
              bib=bib, ontology=ontology, style=style, locale=locale)
     c = d.counts
-    click.echo(_shown(f"{d.folder}/: {c['thinkers']} thinkers, {c['works']} works, "
+    click.echo(shown(f"{d.folder}/: {c['thinkers']} thinkers, {c['works']} works, "
                       f"{c['quotes']} quotes, {c['claims']} claims, {c['references']} "
                       "references"))
     for name in d.files:
-        click.echo(_shown(f"  {d.folder / name}"))
+        click.echo(shown(f"  {d.folder / name}"))
     for w in d.warnings:
-        click.echo(_shown(f"pandoc: {w}"), err=True)
+        click.echo(shown(f"pandoc: {w}"), err=True)
+    click.echo(shown("To render it again (another --csl, edited entries): cd "
+                      f"{shlex.quote(str(d.folder))} && kg pandoc "
+                      + " ".join(shlex.quote(a) for a in d.command)))
+
+
+@main.command("pandoc", add_help_option=False,
+              context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def pandoc_cmd(args):
+    """Run the pandoc kg ships (pypandoc-binary) with ARGS as they are, e.g.
+    `kg pandoc dossier.md --citeproc -o dossier.docx`; `kg pandoc --help` is pandoc's."""
+    import subprocess
+
+    from kg.write.cite import pandoc_path
+
+    try:
+        code = subprocess.run([pandoc_path(), *args], check=False).returncode
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
 
 
 # --- Ask the graph: themes, thinkers, search, SPARQL (issue 4) ---
@@ -415,7 +458,8 @@ def theme_cmd(name, limit, bib, ontology, out, fmt, lang):
     header = {"theme": f"{t['label']} ({t['id']})", "labels": ", ".join(t["labels"].values()),
               "altLabels": ", ".join(t["altLabels"]),
               "narrower": ", ".join(n["label"] for n in t["narrower"])}
-    click.echo(output.sections(d, fmt, [("thinkers", "Thinkers"), ("works", "Works"),
+    click.echo(output.sections(d, fmt, [("thinkers", "Thinkers"),
+                                        ("contributors", "Other authors"), ("works", "Works"),
                                         ("quotes", "Quotes"), ("claims", "Claims")],
                                header, d["counts"]), nl=False)
 
@@ -434,7 +478,10 @@ def thinker_cmd(name, limit, bib, ontology, out, fmt, lang):
     p = d["thinker"]
     life = f"{p['birth'] or 'unknown'} – {p['death'] or ''}".rstrip(" –") if (
         p["birth"] or p["death"]) else "unknown"
-    header = {"thinker": f"{p['name']} ({p['id']})", "life": life,
+    header = {"thinker": f"{p['name']} ({p['id']})",
+              "is": "a thinker" if p.get("kind") == "thinker" else
+              "another author (no @thinker entry, never a speaker, tagged with no theme)",
+              "life": life,
               "nationality": p["nationality"], "description": p["description"] or "unknown",
               "sameAs": p["sameAs"]}
     click.echo(output.sections(d, fmt, [("works", "Works"), ("themes", "Themes"),
@@ -476,7 +523,7 @@ def quotes_cmd(theme_, thinker, limit, bib, ontology, out, fmt, lang):
 
         rows = add_cited_in(_ask_lib(out, bib, ontology).store,
                             rows[:limit] if limit else rows)
-        click.echo(_shown(quote_bank(rows, "latex" if fmt == "latex" else "markdown",
+        click.echo(shown(quote_bank(rows, "latex" if fmt == "latex" else "markdown",
                                      "en-US" if lang == "en" else "fr-FR")), nl=False)
         return
     click.echo(output.rows(rows[:_ask_limit(limit, fmt)] if _ask_limit(limit, fmt) else rows,
@@ -503,8 +550,14 @@ def claims_cmd(theme_, status, limit, bib, ontology, out, fmt, lang):
     from kg.read import query
 
     rows = query.claims(theme=theme_, status=status, lib=_ask_lib(out, bib, ontology))
-    click.echo(output.rows(rows[:_ask_limit(limit, fmt)] if _ask_limit(limit, fmt) else rows,
-                           fmt), nl=False)
+    rows = rows[:_ask_limit(limit, fmt)] if _ask_limit(limit, fmt) else rows
+    if fmt in ("table", "markdown"):  # the correct fact beside the lecture's wording
+        first = ("key", "statement", "correction") if any(r.get("correction") for r in rows) \
+            else ("key", "statement")
+        rows = [{**{k: r.get(k) for k in first},
+                 **{k: v for k, v in r.items() if k not in first and k != "correction"}}
+                for r in rows]
+    click.echo(output.rows(rows, fmt), nl=False)
 
 
 @main.command("search")
@@ -526,35 +579,18 @@ def search_cmd(text, limit, bib, ontology, out, fmt, lang):
     click.echo(output.rows(rows, fmt), nl=False)
 
 
-MAX_QUERY_CHARS = 10_000_000  # a query file larger than this is refused (kg query -f)
-
-
-def _read_query(qfile) -> str:
-    """The text of `kg query -f FILE`: UTF-8, at most MAX_QUERY_CHARS; else an InputError."""
-    from kg.core.errors import InputError
-
-    name = "standard input" if qfile.name in ("<stdin>", "-") else qfile.name
-    try:
-        text = qfile.read(MAX_QUERY_CHARS + 1)
-    except UnicodeDecodeError as e:
-        raise InputError(f"{name}: not UTF-8 text (byte 0x{e.object[e.start]:02X}): save the "
-                         "query as UTF-8") from None
-    if len(text) > MAX_QUERY_CHARS:
-        raise InputError(f"{name}: more than {MAX_QUERY_CHARS:,} characters: is it a SPARQL "
-                         "query?")
-    return text
-
-
 @main.command("query")
 @click.argument("sparql", required=False)
-@click.option("-f", "--file", "qfile", type=click.File("r", encoding="utf-8"),
+@click.option("-f", "--file", "qfile", type=click.Path(dir_okay=False, allow_dash=True),
               help="Read the query from this file ('-' = standard input).")
 @click.option("--name", "-q", "qname", help="Run a named query of the shipped library.")
 @click.option("--list", "list_", is_flag=True, help="List the named queries.")
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to VALUE (a value, never query syntax). Repeatable.")
+@_limit_options
 @_ask_options
-def query_cmd(sparql, qfile, qname, list_, params, bib, ontology, out, fmt, lang):
+def query_cmd(sparql, qfile, qname, list_, params, timeout, allow_service, bib, ontology, out,
+              fmt, lang):
     """Run read-only SPARQL: inline, from a file (-f), or a named query (NAME or --name)."""
     from kg.core import output
     from kg.core.errors import InputError
@@ -573,21 +609,21 @@ def query_cmd(sparql, qfile, qname, list_, params, bib, ontology, out, fmt, lang
             raise InputError(f"--param needs NAME=VALUE, not {p[:60]!r}")
         k, v = p.split("=", 1)
         bound[k.strip()] = v
-    text = _read_query(qfile) if qfile else sparql
+    text = query.read_query_file(qfile) if qfile else sparql
     if qname is None and text and text.strip() in query.named_queries():
         qname, text = text.strip(), None
     if qname is not None and (text or qfile):
         raise InputError("give a query name or a query text, not both")
-    res = query.run_query(text, bound, name=qname, lib=_ask_lib(out, bib, ontology))
+    res = query.run_query(text, bound, name=qname, lib=_ask_lib(out, bib, ontology),
+                          limits=query.Limits(timeout, allow_service))
     click.echo(output.result(res, fmt), nl=False)
 
 
 # --- Browse (kg viz) ---
 @main.command()
 @inputs
-@click.option("--out", "out", default="out", show_default=True, type=click.Path(file_okay=False),
-              help="Output folder of the build (the graph is read from there).")
-@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False),
+@out_option
+@click.option("--output", "-o", "dest", type=click.Path(dir_okay=False), callback=output_file,
               help="The page to write (default: OUT/graph.html, OUT/graph-<theme>.html...).")
 @click.option("--theme", help="Only this theme's neighbourhood (id or label).")
 @click.option("--thinker", help="Only this thinker's neighbourhood (name or family name).")
@@ -614,7 +650,7 @@ def viz(bib, ontology, out, dest, theme, thinker, depth, lang, physics, size_by,
 
 # --- Trust: validation and linting (issue 8) ---
 @main.command("check")
-@click.argument("bib", required=False, type=click.Path(dir_okay=False))
+@click.argument("bib", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--ontology", type=click.Path(dir_okay=False),
               help="Ontology and themes (default: ./ontology.ttl, else the shipped one).")
 @out_option
@@ -625,7 +661,8 @@ def viz(bib, ontology, out, dest, theme, thinker, depth, lang, physics, size_by,
               help="Keywords the ontology does not have: themes of the library's own (own) or "
                    "warned of (strict), as `kg build --themes`.")
 def check_cmd(bib, ontology, out, fmt, no_shacl, themes):
-    """Lint BIB and validate its graph (SHACL); exit 0 clean, 1 errors, 2 unreadable input.
+    """Lint BIB (one file or several: one library) and validate its graph (SHACL); exit 0
+    clean, 1 errors, 2 unreadable input.
 
     Uses the graph built in --out when it is up to date, else builds it in memory (nothing
     is written).
@@ -635,7 +672,7 @@ def check_cmd(bib, ontology, out, fmt, no_shacl, themes):
 
     with themes_mode_set(themes):
         report = check(bib, ontology, out=out, shacl=not no_shacl)
-    click.echo(_shown(report.json() if fmt == "json" else report.text(), json_text=fmt == "json"),
+    click.echo(shown(report.json() if fmt == "json" else report.text(), json_text=fmt == "json"),
                nl=False)
     sys.exit(report.exit_code)
 

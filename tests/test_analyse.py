@@ -407,3 +407,19 @@ def test_corpus_measures_for_render(corpus):
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_corpus_export_roundtrip(corpus, fmt):
     _check_roundtrip(corpus, _roundtrip(corpus, fmt))
+
+
+def test_graphml_edge_ids_are_unique(corpus):
+    """Issue 16: every GraphML edge had its relation as id ("wrote", "treats"...): the ids
+    repeated, and a networkx -> pyvis page built from the file was blank."""
+    import xml.etree.ElementTree as ET
+
+    data = an.export_graph(corpus, "graphml", with_measures=False)
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    ids = [e.get("id") for e in ET.fromstring(data).iter(f"{{{ns['g']}}}edge")]
+    assert len(ids) == corpus.number_of_edges() and len(set(ids)) == len(ids)
+    back = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
+    keys = [k for _, _, k in back.edges(keys=True)]
+    assert len(keys) == len(set(keys)) == corpus.number_of_edges()
+    assert {d["relation"] for _, _, d in back.edges(data=True)} == {
+        k for _, _, k in corpus.edges(keys=True)}

@@ -336,3 +336,84 @@ def test_kill_9_at_every_step_of_a_migration(tmp_path, small_bib, ontology_path)
         pytest.fail("the publication never finished")
     print(f"migrations killed at {n} instants of publish")
     assert n >= 10
+
+
+# ------------------------------------------------------ issue 18: a disk full on the page
+
+
+def _page_disk_full(monkeypatch):
+    """graph.html cannot be written: ENOSPC from the atomic write of the page (only)."""
+    import errno
+
+    real = st.write_atomic
+
+    def full(path, data, then=()):
+        if Path(path).name == "graph.html":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real(path, data, then)
+
+    monkeypatch.setattr(st, "write_atomic", full)
+
+
+PAGE_BIB = "".join(f"@book{{b{i},\n  author = {{Ellul, Jacques}},\n  title = {{T{i}}},\n"
+                   f"  date = {{19{50 + i}}},\n}}\n\n" for i in range(3))
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_disk_full_on_the_page_publishes_nothing(tmp_path, ontology_path, monkeypatch, large):
+    """After a disk-full write of graph.html the old page never stays beside a new graph
+    with exit 0: the build fails with `Error: out/graph.html: ...`, nothing is published and
+    the previous generation (graph and page) stays live, in a full and in an incremental
+    build; no private path in the message."""
+    from click.testing import CliRunner
+
+    from kg.builder import incremental, pipeline
+    from kg.cli import main
+
+    if large:  # an incremental build: a small library treated as a large one
+        monkeypatch.setattr(pipeline, "PRETTY_MAX_TRIPLES", 10)
+    bib = tmp_path / "refs.bib"
+    bib.write_text(PAGE_BIB, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["build", str(bib), "--ontology", str(ontology_path), "--out", str(out)]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0, r.output
+    before = published(out)
+    assert "out/graph.html" in before
+    bib.write_text(PAGE_BIB.replace("{T1}", "{T one}"), encoding="utf-8")
+    _page_disk_full(monkeypatch)
+    applied = []
+    real_apply = incremental._apply
+    monkeypatch.setattr(incremental, "_apply", lambda *a, **k: applied.append(1) or
+                        real_apply(*a, **k))
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 1, r.output
+    assert r.output == (f"Error: {out}/graph.html: cannot write the page (No space left on "
+                        f"device); nothing published, {out}/ left as it was\n")
+    assert published(out) == before
+    assert not leftovers(out)
+    assert bool(applied) is large  # the incremental build was the one that failed
+
+
+@pytest.mark.slow
+def test_page_not_drawn_is_reported_missing(tmp_path, small_bib, ontology_path):
+    """A page the graph cannot be drawn into (a KgError of the page) is a warning that names
+    out/graph.html as missing from the new generation, never the old page left in place."""
+    from kg.builder import pipeline
+    from kg.core.errors import KgError
+
+    out = tmp_path / "out"
+    pipeline.build(small_bib, ontology_path, out, page=lambda store, path: Path(path).write_text(
+        "old page", encoding="utf-8"))
+
+    def broken(store, path):
+        raise KgError(f"cannot draw {path}")
+
+    small_bib.write_text(small_bib.read_text(encoding="utf-8").replace("}", "} ", 1),
+                         encoding="utf-8")
+    result = pipeline.build(small_bib, ontology_path, out, page=broken)
+    (w,) = [p for p in result.problems if "graph.html" in p.file]
+    assert w.level == "warning" and w.file == f"{out}/graph.html"
+    assert f"{out}/graph.html is missing from this build" in w.message
+    assert ".kg" not in w.message and "stage-" not in w.message
+    assert not (out / "graph.html").exists()  # the link leads to no page: not the old one

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,19 @@ EXPECTED = {
     "deep_braces.bib": ([("error", 6, "deepopen", "unclosed brace in @book entry")],
                         ["deep", "after"], 1),
     "hostile.bib": ([], ["hostile"], 0),  # a malformed URL is a warning (kept as written)
+    "utf32.bib": ([("warning", 0, "", "file is UTF-32")], ["utf"], 0),
+    "early_brace.bib": ([("error", 5, "fast", "entry ends early here: a '}' too many in a value "
+                          "closes it, and what follows is not read (fields lost: author, "
+                          "date)"),
+                         ("error", 11, "slow", "(fields lost: author, note, publisher, date)")],
+                        ["fast", "slow", "after"], 1),
+    "quote_in_key.bib": ([("error", 2, 'ellul"1988', "invalid citekey 'ellul\"1988' in @book "
+                           "entry")], ["illich1973"], 1),
+    "cycles.bib": ([("warning", 2, "pubA", "@string macro cycle 'pubA' -> 'pubB' -> 'pubA'")],
+                   ["volA", "volB"], 1),
+    # what only `kg check` finds (CHECK_MESSAGES): the reader reports nothing
+    "impossible_date.bib": ([], ["leap"], 0),
+    "comments_only.bib": ([], [], 1),
 }
 
 #: what `kg check` adds to the reader's problems
@@ -53,6 +67,13 @@ CHECK_MESSAGES = {
                     "'javascript:alert(1)'")],
     "crlf.bib": [(f"{BAD / 'crlf.bib'}:13: c: warning: missing required fields: author, "
                  "date/year")],
+    "impossible_date.bib": [f"{BAD / 'impossible_date.bib'}:6: leap: warning: malformed date "
+                            "'2021-02-29' in date: day 29 does not exist in 2021-02 (kept as "
+                            "written, not typed as a date): correct it from the source"],
+    "comments_only.bib": [f"{BAD / 'comments_only.bib'}: error: no entry read: it holds only "
+                          "comments"],
+    "cycles.bib": [f"{BAD / 'cycles.bib'}:10: volA: error: crossref cycle 'volA' -> 'volB' -> "
+                   "'volA'"],
 }
 
 
@@ -300,3 +321,149 @@ def test_fields_after_an_early_closing_brace_are_reported():
     lost = {"note", "date"} - kept
     assert not lost or any(p.line in (3, 4) and p.level == "error" for p in bib.problems), \
         f"fields {sorted(lost)} lost without a problem: {bib.problems}"
+
+
+# --------------------------------------------------------------------- issue 18, second pass
+
+def test_impossible_date_check_in_process(tmp_path, ontology_path, caplog):
+    """`kg check` with SHACL on `date = {2021-02-29}`: one warning, nothing logged (rdflib
+    logs a traceback when such a literal is typed xsd:date)."""
+    from kg.cli import main
+
+    r = CliRunner().invoke(main, ["check", str(BAD / "impossible_date.bib"), "--ontology",
+                                  str(ontology_path), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    assert r.output.count("2021-02-29") == 1 and "Traceback" not in r.output
+    assert "SHACL" in r.output and "conforms" in r.output
+    assert not [x for x in caplog.records if x.levelname in ("WARNING", "ERROR")], caplog.text
+
+
+@pytest.mark.slow
+def test_impossible_date_is_one_warning_without_traceback(tmp_path, ontology_path):
+    """`date = {2021-02-29}`: one warning in `kg build` and in `kg check` (file, line, key,
+    field, what to do), no traceback nor log line of rdflib on stderr, the value kept as
+    written and not typed xsd:date."""
+    bib = tmp_path / "references.bib"
+    shutil.copyfile(BAD / "impossible_date.bib", bib)
+    shutil.copyfile(ontology_path, tmp_path / "ontology.ttl")
+    warning = (f"{bib}:6: leap: warning: malformed date '2021-02-29' in date: day 29 does not "
+               "exist in 2021-02 (kept as written, not typed as a date): correct it from the "
+               "source")
+    for args in (["build"], ["check"]):
+        r = run_kg([*args, str(bib), "--out", str(tmp_path / "out")], tmp_path)
+        assert r.returncode == 0, r.stderr
+        both = r.stdout + r.stderr
+        assert both.count("2021-02-29") == 1 and warning in both.splitlines(), both
+        assert "Traceback" not in both and "rdflib" not in both.lower(), both
+    ttl = (tmp_path / "out" / "graph.ttl").read_text(encoding="utf-8")
+    assert '"2021-02-29"' in ttl and '"2021-02-29"^^' not in ttl
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo", "huge"])
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_ontology_read_is_capped(kind, command, tmp_path, monkeypatch, ontology_path):
+    """The ontology is read as the .bib is: a regular file under KG_MAX_BIB_BYTES; /dev/zero,
+    a FIFO, a folder or a huge file is an `Error:` naming it (no MemoryError, no hang)."""
+    import os
+
+    from kg.cli import main
+
+    if kind == "dev-zero":
+        if not os.path.exists("/dev/zero"):
+            pytest.skip("no /dev/zero")
+        onto, why = "/dev/zero", "is a character device, not an ontology (Turtle) file"
+    elif kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        onto, why = tmp_path / "o.ttl", "is a named pipe (FIFO), not an ontology (Turtle) file"
+        os.mkfifo(onto)
+    else:
+        onto = tmp_path / "o.ttl"
+        shutil.copyfile(ontology_path, onto)
+        monkeypatch.setenv("KG_MAX_BIB_BYTES", "4K")
+        why = "more than the 4 KiB kg reads: is it an ontology? (KG_MAX_BIB_BYTES raises"
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@book{a, author={X, Y}, title={T}, date={2000}}\n", encoding="utf-8")
+    r = CliRunner().invoke(main, [command, str(bib), "--ontology", str(onto),
+                                  "--out", str(tmp_path / "out")])
+    assert r.exit_code == 2 and isinstance(r.exception, SystemExit), (r.output, r.exception)
+    assert r.output.startswith(f"Error: {onto}: ") and why in r.output, r.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_early_brace_names_the_lost_fields():
+    """An early '}' ends the entry: an error on the line of that brace, naming the entry and
+    every field lost, whichever reader (fast scanner, bibtexparser) the entry went through;
+    no misleading "undefined @string macro" warning."""
+    bib = load(BAD / "early_brace.bib")
+    early = {p.key: p for p in bib.problems if "ends early" in p.message}
+    assert set(early) == {"fast", "slow"}
+    assert early["fast"].line == 5 and "fields lost: author, date)" in early["fast"].message
+    assert early["slow"].line == 11 and \
+        "fields lost: author, note, publisher, date)" in early["slow"].message
+    assert all(p.level == "error" for p in early.values())
+    assert not [p for p in bib.problems if "macro" in p.message]
+    # the entries keep what came before the brace; the next entry is whole
+    kept = {e.key: set(e.fields) for e in bib.entries}
+    assert kept["fast"] == {"title"} and kept["slow"] == {"title"}
+    assert kept["after"] == {"author", "title", "date"}
+
+
+@pytest.mark.parametrize("entry, lost", [
+    ("@book{k, title = {A}}, author = {B}, year = {2000}}", "fields lost: author, year"),
+    ("@book{k, title = {A}}, author = B, year = {2000}}", "fields lost: author, year"),
+    ("@book{k, title = {A}, publisher = pub # {x}}}, author = {B}}", "field lost: author"),
+    ("@book{k, title = {A}}, note = {x = {y}, z}, url = {a@b.org}}", "fields lost: note, url"),
+    ("@book(k, title = {A}), author = {B})", "field lost: author"),
+])
+def test_early_brace_variants(entry, lost):
+    from kg.core.bib import parse
+
+    bib = parse(entry + "\n\n@book{next, title = {N}}\n", "x.bib")
+    errors = [p for p in bib.problems if p.level == "error"]
+    assert len(errors) == 1 and lost in errors[0].message, bib.problems
+    assert (errors[0].line, errors[0].key) == (1, "k")
+    assert [e.key for e in bib.entries] == ["k", "next"]
+
+
+def test_key_with_a_quote_names_the_whole_key():
+    bib = load(BAD / "quote_in_key.bib")
+    (p,) = bib.problems
+    assert p.key == 'ellul"1988' and "invalid citekey 'ellul\"1988'" in p.message
+    assert "a key cannot hold '\"'" in p.message and "brace" not in p.message
+
+
+def test_utf32_is_named_utf32(write_bib):
+    from kg.core.bib import read_text
+
+    body = "@book{u, title={Société}}\n"
+    for codec in ("utf-32", "utf-32-le", "utf-32-be"):
+        text, problems = read_text(write_bib(body.encode(codec), f"{codec}.bib"))
+        assert text == body, codec
+        assert [p.message.split(";")[0] for p in problems] == ["file is UTF-32"], codec
+    text, problems = read_text(write_bib(body.encode("utf-16"), "u16.bib"))
+    assert text == body and problems[0].message.startswith("file is UTF-16;")
+
+
+@pytest.mark.parametrize("content", [
+    "% only comments\n% and more\n",
+    "@comment{a comment block}\n",
+    "plain text, no entry at all\n",
+    "@preamble{\"\\newcommand{\\x}{y}\"}\n@string{s = {t}}\n",
+])
+def test_check_says_when_no_entry_was_read(write_bib, ontology_path, content):
+    from kg.builder.check import check
+
+    report = check(write_bib(content), ontology_path, shacl=False)
+    assert report.exit_code == 1
+    assert [p.message.split(":")[0] for p in report.errors] == ["no entry read"]
+    assert "Clean" not in report.text()
+
+
+def test_check_no_entry_read_when_every_entry_is_broken(write_bib, ontology_path):
+    from kg.builder import check as ck
+
+    report = ck.check(write_bib("@book{a, title = {x}\n"), ontology_path, shacl=False)
+    assert [ck.kind(p.message) for p in report.errors] == ["no entry read",
+                                                            "unclosed brace in @book entry"]
+    assert "every entry in it has an error" in report.errors[0].message

@@ -73,8 +73,8 @@ def test_build_writes_the_output_folder(built, out, small_bib, ontology_path):
 
 def test_build_result(built, out, thesaurus):
     assert built.out == out
-    assert built.counts == {"works": 5, "quotes": 1, "claims": 2, "thinkers": 5,
-                            "themes": len(thesaurus)}
+    assert built.counts == {"works": 5, "quotes": 1, "claims": 2, "thinkers": 1,
+                            "contributors": 4, "themes": len(thesaurus)}
     assert built.errors == []
     assert [(p.key, p.message) for p in built.warnings] == [
         ("q-ellul-ambivalence", "quote has no locator (page or chapter unknown)")]

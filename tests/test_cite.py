@@ -5,6 +5,7 @@ pandoc's citeproc is the engine (see kg/cite.py); these tests need it and FAIL i
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -213,3 +214,109 @@ def test_quote_bank_renders_with_pandoc(model, tmp_path):
                              kc.quote_bank(quotes, "markdown"), cwd=tmp_path)
     assert err == ""
     assert "[@" not in out and "citation attribuée" in out
+
+
+# -- as citeproc-js (Zotero) prints them: see also tests/test_citeproc.py ----------------------
+
+@pytest.fixture(scope="module")
+def corpus_items(model):
+    return ex.csl_items(model, [r.key for r in model.of_kind("work")])
+
+
+_RENDERED: dict = {}
+
+
+def _entries(items, style, locale="fr-FR"):
+    """The corpus's bibliography (entries by key, and the keys in order), rendered once."""
+    if (style, locale) not in _RENDERED:
+        ids: list[str] = []
+        entries = kc.render(items, [], style, locale, "text", all_items=True, ids=ids).entries
+        _RENDERED[style, locale] = dict(zip(ids, entries)), ids
+    return _RENDERED[style, locale]
+
+
+@pytest.mark.slow  # renders the whole corpus
+def test_current_locale_terms(corpus_items):
+    """The current fr-FR CSL locale, not pandoc's older built-in one ("Vols.", "3 vols.")."""
+    apa, _ = _entries(corpus_items, "apa")
+    mla, _ = _entries(corpus_items, "mla")
+    assert "(Vol. 1\u20113)" in apa["pestre2015"] and "Vols." not in apa["pestre2015"]
+    assert mla["pestre2015"].endswith("3 vol.") and "vols." not in mla["pestre2015"]
+
+
+@pytest.mark.slow  # renders the whole corpus
+@pytest.mark.parametrize("style", ["apa", "chicago"])
+def test_open_dates_printed_once(corpus_items, style):
+    """Where the style prints the year then the month and day, an open date ("2022 ou
+    après") is printed once, in place of the year, as citeproc-js does (ISO 690 prints the
+    date twice on purpose: tests/test_citeproc.py compares it)."""
+    got, _ = _entries(corpus_items, style)
+    for key in ("conference-data-scientist", "technopolice2019", "pmo-web"):
+        text = _n(got[key])
+        year = re.search(r"\d{4}(-\d\d)? ou après", text).group()
+        assert text.count(year) == 1, (style, text)
+
+
+@pytest.mark.slow  # renders the whole corpus
+def test_french_spacing(corpus_items):
+    """A narrow no-break space before : ; ? ! as citeproc-js prints them."""
+    got, _ = _entries(corpus_items, "apa")
+    assert "L’Obsolescence de l’homme\u202f: Sur l’âme" in got["anders1956"]
+    assert "Pourquoi et comment\u202f?" in got["kaczynski2016"]
+    assert " :" not in got["carnino2015"]
+
+
+@pytest.mark.slow  # renders the whole corpus
+def test_year_suffixes_in_order_and_the_same_in_cite(corpus_items):
+    """ISO 690: 2008a listed before 2008b, and `kg cite` gives each work the letter the
+    bibliography gives it, in whatever order they are cited."""
+    got, ids = _entries(corpus_items, "iso690")
+    a, b = ids.index("pmo2008-terreur"), ids.index("pmo2008-portable")
+    assert a < b and "2008a." in got["pmo2008-terreur"] and "2008b." in got["pmo2008-portable"]
+    two = ex.csl_items(ex.load(), ["pmo2008-terreur", "pmo2008-portable"])
+    for order in (["pmo2008-terreur", "pmo2008-portable"],
+                  ["pmo2008-portable", "pmo2008-terreur"]):
+        cites, entries = kc.cite(two, order, "iso690")
+        letter = dict(zip(order, (c[-2] for c in cites)))
+        assert letter == {"pmo2008-terreur": "a", "pmo2008-portable": "b"}
+        assert entries[0].startswith("PIÈCES ET MAIN D’ŒUVRE, 2008a. Terreur")
+
+
+@pytest.mark.slow  # renders the whole corpus
+def test_period_inside_nested_quotes_in_american_english(corpus_items):
+    got, _ = _entries(corpus_items, "apa", "en-US")
+    assert "an \u201cecological disaster.\u201d (2022" in got["cna2022-peru"]
+    gb, _ = _entries(corpus_items, "apa", "en-GB")
+    assert "disaster.\u2019" not in gb["cna2022-peru"]  # British English: outside
+
+
+@pytest.mark.slow  # renders the whole corpus
+def test_style_default_locale_wins(corpus_items):
+    """ISO 690 (French) prints French terms whatever the document's language, as Zotero."""
+    en, _ = _entries(corpus_items, "iso690", "en-US")
+    assert "[sans date]" in en["pmo-regne-machinal"] and "Disponible à l’adresse" in \
+        en["technopolice2019"]
+
+
+def test_localized_style_keeps_the_styles_own_terms():
+    """The current locale comes after the style's own locales: APA's French overrides and
+    ISO 690's own terms still win over the locale file."""
+    iso = kc.localized_style("iso690", "fr-FR")
+    assert iso.index('<term name="no date">[sans date]</term>') < iso.index("kg: locales-fr-FR")
+    apa = kc.localized_style("apa", "fr-FR")
+    assert apa.index('<locale xml:lang="fr">') < apa.index("<locale><!-- kg: locales-fr-FR")
+    assert kc.localized_style("apa", "xx-YY") == kc._literal_dates_once(
+        kc._ties_in_order(kc._substituted_dates_once(kc.style_path("apa").read_text("utf-8"))))
+
+
+def test_keys_pandoc_cannot_read_stay_text():
+    """pandoc ends a key at the first '}', and what follows would be raw Markdown (HTML)."""
+    assert kc.md_key("x<script>alert(1)</script>") == "@{x<script>alert(1)</script>}"
+    bad = "a}<img src=x onerror=alert(1)>"
+    assert kc.md_key(bad) == r"a\}\<img src=x onerror=alert(1)\>"
+    assert "@{" not in kc.md_citation(bad)
+    from kg.core.errors import InputError
+
+    items = [{"id": bad, "type": "book", "title": "T"}]
+    with pytest.raises(InputError, match="cannot be cited through pandoc"):
+        kc.cite(items, [bad])

@@ -17,7 +17,7 @@ BROKEN = "@book{a, title={A}}\n@book{b,\n  title={B}\n@book{c, title={C}}\n"
 UNCLOSED = ("2: b: error: unclosed brace in @book entry (the entry is ignored; parsing resumed "
             "at the next '@'): close the brace")
 SUMMARY = re.compile(r"Built (?P<out>.+)/ in \d+\.\ds: (?P<works>\d+) works, (?P<thinkers>\d+) "
-                     r"thinkers, (?P<themes>\d+) themes, (?P<quotes>\d+) quotes, (?P<claims>\d+) "
+                     r"thinkers, (?P<contributors>\d+) other authors, (?P<themes>\d+) themes, (?P<quotes>\d+) quotes, (?P<claims>\d+) "
                      r"claims \((?P<triples>\d+) triples\); (?P<errors>\d+) error\(s\), "
                      r"(?P<warnings>\d+) warning\(s\)\.")
 
@@ -69,8 +69,10 @@ def test_build_writes_out_and_prints_a_summary(kg, small_bib, tmp_path, thesauru
     assert m, result.stdout
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert m["out"] == str(out)
-    assert {k: int(m[k]) for k in ("works", "thinkers", "themes", "quotes", "claims")} == {
-        "works": 5, "thinkers": 5, "themes": len(thesaurus), "quotes": 1, "claims": 2}
+    assert {k: int(m[k]) for k in ("works", "thinkers", "contributors", "themes", "quotes",
+                                   "claims")} == {
+        "works": 5, "thinkers": 1, "contributors": 4, "themes": len(thesaurus), "quotes": 1,
+        "claims": 2}
     assert int(m["triples"]) == manifest["triples"]
     assert (m["errors"], m["warnings"]) == ("0", "1")
     assert (f"{small_bib}:66: q-ellul-ambivalence: warning: quote has no locator (page or "
@@ -260,3 +262,41 @@ def test_an_output_of_the_previous_layout_is_replaced_cleanly(kg, small_bib, tmp
     assert all((out / f).is_symlink() for f in ("graph.ttl", "graph.html", "manifest.json"))
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"  # not kg's: kept
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["store"] != name
+
+
+# --- -o is what a command writes, --out the build folder it reads (issue 18) -------------------
+
+def test_o_on_a_command_that_prints_says_what_to_use(kg, small_bib, tmp_path):
+    r = kg("theme", "surveillance", "--bib", small_bib, "-o", tmp_path / "out")
+    assert r.exit_code == 2
+    assert "kg theme prints its answer and writes no file, so it has no -o" in r.output
+    assert "--out DIR" in r.output and not (tmp_path / "out").exists()
+
+
+def test_export_graph_o_writes_the_file_it_names(kg, small_bib, tmp_path):
+    """`kg export-graph -o g.graphml` wrote to stdout and made a build folder g.graphml."""
+    out, dest = tmp_path / "out", tmp_path / "g.graphml"
+    assert kg("build", small_bib, "-o", out).exit_code == 0
+    r = kg("export-graph", "--bib", small_bib, "--out", out, "-o", dest)
+    assert r.exit_code == 0, r.output
+    assert dest.is_file() and dest.read_bytes().startswith(b"<?xml") and "<graphml" not in r.output
+
+
+@pytest.mark.parametrize("cmd", [["export"], ["export-graph"], ["viz"]])
+def test_out_that_names_a_file_is_refused(kg, small_bib, tmp_path, cmd):
+    r = kg(*cmd, "--bib", small_bib, "--out", tmp_path / "essay.bib")
+    assert r.exit_code == 2
+    assert "looks like a file, and --out is the folder of the build" in r.output
+    assert "-o/--output" in r.output and not (tmp_path / "essay.bib").exists()
+
+
+def test_out_that_names_a_file_on_a_printing_command(kg, small_bib, tmp_path):
+    r = kg("themes", "--bib", small_bib, "--out", tmp_path / "themes.csv")
+    assert r.exit_code == 2 and "prints its answer (redirect it: >" in r.output
+
+
+def test_output_that_names_a_build_folder_is_refused(kg, small_bib, tmp_path):
+    out = tmp_path / "out"
+    assert kg("build", small_bib, "-o", out).exit_code == 0
+    r = kg("dossier", "surveillance", "--bib", small_bib, "--out", out, "-o", out)
+    assert r.exit_code == 2 and "is the folder of a build (that is --out)" in r.output

@@ -149,3 +149,93 @@ def test_a_failed_rebuild_answers_from_the_previous_graph(tmp_path, ontology_pat
     assert "Le Système technicien" in r.output
     said = [line for line in r.output.splitlines() if "previous build" in line]
     assert len(said) == 1 and "no entries could be read" in said[0], r.output
+
+
+# --- thinkers and other authors; English descriptions; corrections; uncertain years -----------
+
+def _json(built, *args):
+    r = kg(built, *args, "--format", "json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)
+
+
+def _thinker_keys(corpus) -> tuple[set[str], set[str]]:
+    """The names of the people with a @thinker entry or theme tags, and of the speakers of
+    the corpus (THINKER_RULE), read from its model."""
+    from kg.builder.inputs import load_model
+
+    model = load_model(corpus.bib, corpus.onto)
+    entries = {p.name.display for p in model.persons.values() if p.entry or p.themes}
+    speakers = {model.persons[c.slug].name.display for r in model.records for c in r.people
+                if c.role == "speaker"}
+    return entries, speakers
+
+
+def test_theme_separates_thinkers_from_other_authors(built, shipped_corpus):
+    """`kg theme surveillance` lists as thinkers only those with a @thinker entry, a quote or
+    a theme tag: the journalists who only wrote an article are other authors."""
+    d = _json(built, "theme", "surveillance")
+    thinkers = {r["name"] for r in d["thinkers"]}
+    others = {r["name"] for r in d["contributors"]}
+    assert thinkers and others and not thinkers & others
+    assert {"Fabien Binacchi", "Thomas Siniecki", "Caroline Benarrosh"} <= others
+    entries, speakers = _thinker_keys(shipped_corpus)
+    assert thinkers <= entries | speakers
+    assert not others & (entries | speakers)
+    assert d["counts"]["thinkers"] == len(thinkers)
+    assert d["counts"]["contributors"] == len(others)
+    table = kg(built, "theme", "surveillance", "-n", "0").output
+    assert "Other authors (" in table
+    assert table.index("Fabien Binacchi") > table.index("Other authors (")
+
+
+def test_thinker_finds_other_authors_and_says_which(built):
+    other = _json(built, "thinker", "Fabien Binacchi")
+    assert other["thinker"]["kind"] == "contributor" and other["works"]
+    assert _json(built, "thinker", "ellul")["thinker"]["kind"] == "thinker"
+    assert "another author" in kg(built, "thinker", "Fabien Binacchi").output
+    assert "is: a thinker" in kg(built, "thinker", "ellul").output
+
+
+def test_build_summary_counts_thinkers_and_other_authors(shipped_corpus, tmp_path):
+    r = CliRunner().invoke(main, ["build", str(shipped_corpus.bib), "--ontology",
+                                  str(shipped_corpus.onto), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    import re
+
+    m = re.search(r"(\d+) thinkers, (\d+) other authors", r.output)
+    assert m and int(m.group(1)) > 0 and int(m.group(2)) > 0
+
+
+def test_lang_en_chooses_the_english_description(built, shipped_corpus):
+    from kg.core.bib import load
+
+    ellul = next(e for e in load(shipped_corpus.bib).entries
+                 if e.entry_type == "thinker" and "Ellul" in e.fields.get("name", ""))
+    english = " ".join(ellul.fields["description_en"].strip("{}").split())
+    fr = _json(built, "thinker", "ellul")["thinker"]["description"]
+    en = _json(built, "thinker", "ellul", "--lang", "en")["thinker"]["description"]
+    assert " ".join(en.split()) == english and fr != en
+    # a thinker without an English description keeps the one there is
+    assert "descriptionEn" not in _json(built, "thinker", "ellul")["thinker"]
+
+
+def test_contested_claims_show_the_correction_beside_the_wording(built):
+    rows = _json(built, "claims", "--status", "contested")
+    assert rows and all(r["correction"] for r in rows)
+    metz = next(r for r in rows if r["key"] == "c-metz-stade")
+    assert "2016" in metz["statement"] and "janvier 2020" in metz["correction"]
+    assert metz["note"].startswith("Fait correct : " + metz["correction"][:-1])
+    header = kg(built, "claims", "--status", "contested").output.splitlines()[0].split()
+    assert header[:3] == ["key", "statement", "correction"]
+
+
+def test_years_keep_the_uncertainty_of_edtf_dates(built):
+    works = {w["key"]: w["year"] for w in _json(built, "thinker", "ellul")["works"]}
+    assert works["ellul1965"] == "1965?" and works["ellul1988"] == 1988
+    assert _json(built, "work", "conference-data-scientist")["work"]["year"] == "2022–"
+    table = kg(built, "thinker", "ellul").output
+    assert "1965?" in table
+    theme = _json(built, "theme", "surveillance", "-n", "0")
+    shown = {w["key"]: w["year"] for w in theme["works"]}
+    assert shown["conference-data-scientist"] == "2022–"

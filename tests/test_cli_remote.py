@@ -119,7 +119,7 @@ def test_quote_bank_remote(server, built, fmt):
 def test_remote_does_not_need_a_local_build(server, tmp_path):
     """Against a server, nothing is built or read locally."""
     out = tmp_path / "nothing-here"
-    r = kg("themes", "--format", "json", "--endpoint", server.base, "-o", out,
+    r = kg("themes", "--format", "json", "--endpoint", server.base, "--out", out,
            "--bib", tmp_path / "missing.bib")
     assert r.exit_code == 0, r.output
     assert '"surveillance"' in r.output and not out.exists()

@@ -570,3 +570,17 @@ def test_every_warning_is_an_explained_gap(model):
 def test_model_has_no_error(model):
     errors = [p for p in model.problems if getattr(p, "level", "") == "error"]
     assert not errors, errors
+
+
+def test_contested_claims_give_the_correction_in_the_words_of_their_note(model):
+    """`correction` is the correct fact in one sentence, beside the lecture's wording: the
+    note's own words (its "Fait correct : ..." sentence), never a new fact."""
+    contested = [c for c in records(model, "claim") if c.get("status") == "contested"]
+    assert contested
+    for c in contested:
+        correction = norm(c.get("correction"))
+        assert correction, f"{c.key}: contested without a correction"
+        assert correction in norm(c.get("note")), f"{c.key}: correction not in the note"
+    for c in records(model, "claim"):
+        if c.get("status") != "contested":
+            assert not c.get("correction"), f"{c.key}: a correction on a {c.get('status')} claim"

@@ -32,7 +32,7 @@ def case(request, tmp_path_factory, ontology_path):
 
     def export(*args):
         return runner.invoke(main, ["export", "--bib", str(bib), "--ontology",
-                                    str(ontology_path), "-o", str(out), *map(str, args)])
+                                    str(ontology_path), "--out", str(out), *map(str, args)])
 
     return bib, out, export
 
@@ -215,3 +215,74 @@ def test_thinker_without_name_is_exported(tmp_path, ontology_path):
     text = "@thinker{t, alias={X, Y}, nationality={française}}\n@book{b, title={B}}\n"
     again = parse(_roundtrip(text, tmp_path, ontology_path), "e.bib")
     assert [e.key for e in again.entries] == ["t", "b"]
+
+
+# --- kg export --watch: an essay's .bib that follows the library (issue 17) -------------------
+
+def _wait(predicate, timeout: float = 60.0) -> bool:
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.slow
+def test_watch_keeps_the_export_in_step(tmp_path, ontology_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    bib = tmp_path / "references.bib"
+    shutil.copyfile(SMALL_BIB, bib)
+    essay = tmp_path / "essay.bib"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(DATA.parent.parent), os.environ.get("PYTHONPATH", "")]))
+    err = open(tmp_path / "stderr.txt", "w+", encoding="utf-8")
+    p = subprocess.Popen([sys.executable, "-m", "kg.cli", "export", "--bib", str(bib),
+                          "--ontology", str(ontology_path), "--out", str(tmp_path / "out"),
+                          "--output", str(essay), "--watch", "--interval", "0.2"],
+                         cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=err)
+
+    def said(text: str) -> bool:
+        err.seek(0)
+        return text in err.read()
+
+    try:
+        assert _wait(lambda: said("watching")), "the first export was not written"
+        first = essay.read_text(encoding="utf-8")
+        assert "@book{ellul1988," in first and "watch2024" not in first
+        # an edit: the export follows within a few seconds
+        with bib.open("a", encoding="utf-8") as f:
+            f.write("\n@book{watch2024,\n  author = {Doe, Jane},\n  title = {Suivre},\n"
+                    "  date = {2024},\n}\n")
+        assert _wait(lambda: "@book{watch2024," in essay.read_text(encoding="utf-8")), \
+            "the export did not follow the edit"
+        assert said(f"{essay} updated") and said("warning")  # the build's warnings printed
+        good = essay.read_text(encoding="utf-8")
+        # a broken edit (a duplicate key): the last good export stays, the error is printed
+        with bib.open("a", encoding="utf-8") as f:
+            f.write("\n@book{watch2024,\n  title = {Encore},\n}\n")
+        assert _wait(lambda: said("kept as it was")), "the error was not reported"
+        assert said("duplicate key 'watch2024'")
+        assert essay.read_text(encoding="utf-8") == good
+        # fixed again: the export follows again
+        bib.write_text(bib.read_text(encoding="utf-8").replace(
+            "@book{watch2024,\n  title = {Encore},", "@book{watch2025,\n  title = {Encore},"),
+            encoding="utf-8")
+        assert _wait(lambda: "@book{watch2025," in essay.read_text(encoding="utf-8"))
+        assert not list(tmp_path.glob(".essay.bib.*"))  # atomic writes leave no temporary file
+    finally:
+        p.send_signal(signal.SIGINT)  # Ctrl-C
+        code = p.wait(timeout=60)
+    assert code == 0 and said("stopped watching")
+    assert "Traceback" not in (tmp_path / "stderr.txt").read_text(encoding="utf-8")
+
+
+def test_watch_needs_an_output_file(case):
+    r = case[2]("--watch")
+    assert r.exit_code == 2 and "--watch needs --output" in r.output

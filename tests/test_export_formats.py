@@ -227,3 +227,190 @@ def test_special_characters(tmp_path, fmt, want):
     assert item["author"][1] == {"literal": "Barnes & Noble"}
     assert ex.run("bibtex", ex.Selection(), **kw) == SPECIAL
     assert "TI  - Tools & <Rules>: 100%" in ex.run("ris", ex.Selection(), **kw)
+
+
+# --- Nothing lost in structured exports (issue 17) -------------------------------------------
+
+FULL = r"""@book{steffen2004,
+  author       = {Steffen, Will and Sanderson, Angelina and others},
+  title        = {Global Change and the Earth System},
+  subtitle     = {A Planet Under Pressure},
+  shorttitle   = {Global Change},
+  date         = {2004},
+  publisher    = {Springer},
+  langid       = {english},
+  abstract     = {An abstract, as Better BibTeX writes it.},
+  keywords     = {environnement, Sociology/Media, not a theme at all},
+  annotation   = {My reading note.},
+}
+@article{netflix2015,
+  author       = {Gomez-Uribe, Carlos A. and Hunt, Neil},
+  title        = {The Netflix Recommender System},
+  journaltitle = {ACM Transactions on Management Information Systems},
+  shortjournal = {ACM TMIS},
+  date         = {2015-12},
+  volume       = {6},
+  number       = {4},
+  pages        = {13:1--13:19},
+  langid       = {english},
+}
+@book{illich1973,
+  author       = {Illich, Ivan},
+  editor       = {Giard, Luce},
+  title        = {La Convivialité},
+  origtitle    = {Tools for Conviviality},
+  origdate     = {1973},
+  origlanguage = {english},
+  date         = {1973},
+  publisher    = {Seuil},
+  langid       = {french},
+}
+@collection{pestre2014,
+  editor       = {Pestre, Dominique and others},
+  title        = {Le gouvernement des technosciences},
+  date         = {2014},
+  publisher    = {La Découverte},
+  langid       = {french},
+}
+"""
+
+
+def test_csl_json_keeps_others_original_language_abstract_short_forms_keywords(model_of):
+    model = model_of(FULL)
+    items = {it["id"]: it for it in ex.csl_items(model, ["steffen2004", "netflix2015",
+                                                           "illich1973", "pestre2014"])}
+    steffen = items["steffen2004"]
+    assert steffen["author"] == [{"family": "Steffen", "given": "Will"},
+                                 {"family": "Sanderson", "given": "Angelina"},
+                                 {"literal": "others"}]
+    assert items["pestre2014"]["editor"][-1] == {"literal": "others"}
+    assert items["netflix2015"]["author"][-1] == {"family": "Hunt", "given": "Neil"}
+    assert steffen["abstract"] == "An abstract, as Better BibTeX writes it."
+    assert steffen["title-short"] == "Global Change"
+    assert steffen["keyword"] == "environnement, Sociology/Media, not a theme at all"
+    assert items["netflix2015"]["container-title-short"] == "ACM TMIS"
+    illich = items["illich1973"]
+    assert illich["custom"] == {"original-language": "en"}
+    assert illich["original-title"] == "Tools for Conviviality"
+
+
+def test_csl_json_is_valid_against_the_csl_schema(corpus, model_of):
+    try:
+        import jsonschema
+    except ImportError:
+        need(False, "jsonschema (pip install -e '.[test]')")
+    schema = json.loads((ROOT / "tests/data/csl-schema/csl-data.json").read_text())
+    jsonschema.validate(json.loads(run(corpus, "csl-json")), schema)
+    model = model_of(FULL)
+    jsonschema.validate(ex.csl_items(model, ["steffen2004", "netflix2015", "illich1973",
+                                             "pestre2014"]), schema)
+    with pytest.raises(jsonschema.ValidationError):  # the schema is strict: it would see a slip
+        jsonschema.validate([{"id": "x", "type": "book", "original-language": "en"}], schema)
+
+
+def test_pandoc_prints_others_as_et_al(model_of, tmp_path):
+    need(have_pandoc(), "pandoc")
+    (tmp_path / "b.json").write_text(ex.csl_json(model_of(FULL), ["steffen2004"]),
+                                     encoding="utf-8")
+    out, err = kc.run_pandoc(["--citeproc", "--bibliography=b.json", f"--csl={kc.style_path('apa')}",
+                              "-t", "plain"], "[@steffen2004]\n", cwd=tmp_path)
+    assert err == "" and "et al." in out and "others" not in out
+
+
+#: Zotero's RIS translator (zotero/translators RIS.js, 2023-07-28), the part of its import
+#: tables these records use: tag -> Zotero field, by item type (importTypeMap: BOOK and EDBOOK
+#: -> book, JOUR -> journalArticle); EDBOOK's AU are turned into A3 first (EndNoteCleaner).
+ZOTERO_RIS = {
+    "book": {"AU": "creators/author", "A2": "creators/seriesEditor", "A3": "creators/editor",
+             "A4": "creators/translator", "TI": "title", "ST": "shortTitle", "T2": "series",
+             "AB": "abstractNote", "KW": "tags", "N1": "notes", "M2": "extra", "LA": "language",
+             "PB": "publisher", "ID": "__ignore"},
+    "journalArticle": {"AU": "creators/author", "A2": "creators/editor", "TI": "title",
+                       "T2": "publicationTitle", "J2": "journalAbbreviation", "M2": "extra",
+                       "ID": "__ignore"},
+}
+ZOTERO_RIS_TYPE = {"BOOK": "book", "EDBOOK": "book", "JOUR": "journalArticle"}
+
+
+def zotero_ris_import(record: dict) -> dict:
+    """What Zotero's RIS import makes of one record parsed by rispy (raw tags)."""
+    ty = ZOTERO_RIS_TYPE[record["TY"]]  # rispy gives TY as a string, other tags as lists
+    tags = dict(record)
+    if record["TY"] == "EDBOOK" and "AU" in tags:
+        tags["A3"] = tags.pop("AU") + tags.get("A3", [])
+    item: dict = {"itemType": ty, "creators": [], "tags": [], "notes": [], "extra": []}
+    for tag, values in tags.items():
+        field = ZOTERO_RIS[ty].get(tag)
+        if tag == "TY" or field in (None, "__ignore"):
+            continue
+        for v in values:
+            if field.startswith("creators/"):
+                last, _, first = v.partition(", ")
+                item["creators"].append((field.split("/")[1], last, first))
+            elif field in ("tags", "notes", "extra"):
+                item[field].append(v)
+            else:
+                item[field] = v
+    return item
+
+
+def ris_records(text: str) -> list[dict]:
+    """RIS records parsed by rispy, every tag kept raw (tag -> list of values)."""
+    try:
+        import rispy
+    except ImportError:
+        need(False, "rispy (pip install -e '.[test]')")
+    mapping = {t: t for t in {line[:2] for line in text.splitlines() if line[2:6] == "  - "}}
+    return rispy.loads(text, mapping=mapping, list_tags=list(mapping))
+
+
+def test_ris_read_as_zotero_endnote_and_citavi_read_it(model_of):
+    model = model_of(FULL)
+    text = ex.ris(model, ["steffen2004", "netflix2015", "illich1973", "pestre2014"])
+    recs = {r["ID"][0]: r for r in ris_records(text)}
+    assert set(recs) == {"steffen2004", "netflix2015", "illich1973", "pestre2014"}
+    z = {k: zotero_ris_import(r) for k, r in recs.items()}
+    # the citation key: ID for EndNote/Citavi (Zotero ignores it), Extra for Zotero
+    assert all(f"Citation Key: {k}" in z[k]["extra"] for k in z)
+    # "and others" survives as a last name
+    assert z["steffen2004"]["creators"][-1] == ("author", "et al.", "")
+    # the editor of a book is Zotero's editor, never its series editor
+    assert ("editor", "Giard", "Luce") in z["illich1973"]["creators"]
+    assert not any(c[0] == "seriesEditor" for item in z.values() for c in item["creators"])
+    assert recs["pestre2014"]["TY"] == "EDBOOK"
+    assert z["pestre2014"]["creators"] == [("editor", "Pestre", "Dominique"),
+                                          ("editor", "et al.", "")]
+    # original title, date and language as the CSL variables Zotero reads from Extra
+    assert {"original-title: Tools for Conviviality", "original-date: 1973",
+            "original-language: en"} <= set(z["illich1973"]["extra"])
+    s = z["steffen2004"]
+    assert s["abstractNote"] == "An abstract, as Better BibTeX writes it."
+    assert s["shortTitle"] == "Global Change" and s["notes"] == ["My reading note."]
+    assert s["tags"] == ["environnement", "Sociology/Media", "not a theme at all"]
+    assert z["netflix2015"]["journalAbbreviation"] == "ACM TMIS"
+
+
+def test_quote_bank_locator_with_a_bracket_still_compiles():
+    from pylatexenc.latexwalker import LatexMacroNode, LatexWalker
+
+    quotes = [{"key": "q", "quote": "Texte.", "speaker": "Jacques Ellul", "source": "ellul1988",
+               "locator": "f. 3] [verso", "status": "verbatim"},
+              {"key": "q2", "quote": "Autre.", "speaker": "X", "citedin": "c",
+               "locator": "n. [12]", "status": "attributed"}]
+    tex = kc.quote_bank(quotes, "latex")
+    found = []
+
+    def walk(nodes):
+        for n in nodes or []:
+            if n is None:
+                continue
+            if isinstance(n, LatexMacroNode) and n.macroname == "cite":
+                found.append([a.latex_verbatim() if a else None for a in n.nodeargd.argnlist])
+            walk(getattr(n, "nodelist", None))
+            if getattr(n, "nodeargd", None):
+                walk([a for a in n.nodeargd.argnlist if a is not None])
+
+    walk(LatexWalker(tex).get_latex_nodes()[0])
+    # LaTeX reads each optional argument whole, and the key after it
+    assert [c[1] for c in found] == ["[{f. 3] [verso}]", "[{n. [12]}]"]
+    assert [c[3] for c in found] == ["{ellul1988}", "{c}"]

@@ -26,7 +26,7 @@ XSD = rdflib.Namespace("http://www.w3.org/2001/XMLSchema#")
 BIBO = rdflib.Namespace("http://purl.org/ontology/bibo/")
 DCT = rdflib.Namespace("http://purl.org/dc/terms/")
 FOAF = rdflib.Namespace("http://xmlns.com/foaf/0.1/")
-SCHEMA = rdflib.Namespace("https://schema.org/")
+SCHEMA = rdflib.Namespace("http://schema.org/")  # as tools query it (kg.core.vocab.SCHEMA)
 CITO = rdflib.Namespace("http://purl.org/spar/cito/")
 SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
 KGO = rdflib.Namespace("https://kg.example/ontology#")
@@ -104,7 +104,7 @@ def test_iris_of_unusual_keys_are_valid(model_of):
 
 def test_person(g):
     p = PERSON["ellul-jacques"]
-    assert set(g.objects(p, RDF.type)) == {FOAF.Person, KGO.Thinker}
+    assert set(g.objects(p, RDF.type)) == {FOAF.Person, SCHEMA.Person, KGO.Thinker}
     assert g.value(p, FOAF.name) == Literal("Jacques Ellul")
     assert g.value(p, FOAF.givenName) == Literal("Jacques")
     assert g.value(p, FOAF.familyName) == Literal("Ellul")
@@ -117,15 +117,16 @@ def test_person(g):
 
 
 def test_organization(g):
-    o = PERSON["la-quadrature-du-net"]
-    assert set(g.objects(o, RDF.type)) == {FOAF.Organization, KGO.Thinker}
+    o = PERSON["la-quadrature-du-net"]  # only an author here: another author (THINKER_RULE)
+    assert set(g.objects(o, RDF.type)) == {FOAF.Organization, SCHEMA.Organization,
+                                          KGO.Contributor}
     assert g.value(o, FOAF.name) == Literal("La Quadrature du Net")
     assert g.value(o, FOAF.givenName) is None and g.value(o, FOAF.familyName) is None
 
 
 def test_book(g):
     w = WORK["ellul1988"]
-    assert set(g.objects(w, RDF.type)) == {BIBO.Book, KGO.Work}
+    assert set(g.objects(w, RDF.type)) == {BIBO.Book, KGO.Work, SCHEMA.CreativeWork, SCHEMA.Book}
     assert g.value(w, DCT.title) == Literal("Le bluff technologique")
     assert g.value(w, DCT.creator) == PERSON["ellul-jacques"]
     assert g.value(w, DCT.issued) == Literal("1988", datatype=XSD.gYear)
@@ -159,7 +160,8 @@ def test_section_of_a_book(g):
     assert g.value(w, BIBO.pages) == Literal("240–247")
     # the book's author, inherited through crossref as bookauthor, contributed to the chapter
     assert g.value(w, DCT.contributor) == PERSON["deleuze-gilles"]
-    assert set(g.objects(WORK["technopolice"], RDF.type)) == {BIBO.Webpage, KGO.Work}
+    assert set(g.objects(WORK["technopolice"], RDF.type)) == {BIBO.Webpage, KGO.Work,
+                                                              SCHEMA.CreativeWork, SCHEMA.WebPage}
 
 
 def test_author_list_is_an_ordered_rdf_list(model_of):
@@ -176,7 +178,7 @@ def test_author_list_is_an_ordered_rdf_list(model_of):
 
 def test_quote(g):
     q = QUOTE["q-ellul-ambivalence"]
-    assert set(g.objects(q, RDF.type)) == {KGO.Quote}
+    assert set(g.objects(q, RDF.type)) == {KGO.Quote, SCHEMA.Quotation}
     assert g.value(q, RDF.value) == Literal("La technique n'est ni bonne, ni mauvaise ; elle "
                                             "est ambivalente.")
     assert g.value(q, DCT.source) == WORK["ellul1988"]
@@ -189,7 +191,7 @@ def test_quote(g):
 
 def test_claim(g):
     c = CLAIM["c-youtube-70"]
-    assert set(g.objects(c, RDF.type)) == {KGO.Claim}
+    assert set(g.objects(c, RDF.type)) == {KGO.Claim, SCHEMA.Claim}
     assert g.value(c, RDF.value) == Literal("70% du temps passé sur YouTube est dû aux "
                                             "recommandations")
     assert g.value(c, CITO.citesAsEvidence) == WORK["illich1973"]
@@ -296,3 +298,123 @@ def test_themes_of_the_ontology_are_in_the_graph(out):
     g = rdflib.Graph().parse(out / "graph.ttl", format="turtle")
     assert (THEME["surveillance"], RDF.type, SKOS.Concept) in g
     assert (WORK["technopolice"], DCT.subject, THEME["surveillance"]) in g
+
+
+# --------------------------------------------------------------------------- thinkers, linked data
+
+def _speaker_bib(tmp_path, extra: str = "") -> str:
+    text = SMALL_BIB.read_text(encoding="utf-8") + extra
+    (tmp_path / "t.bib").write_text(text, encoding="utf-8")
+    return str(tmp_path / "t.bib")
+
+
+def test_thinkers_and_other_authors(thesaurus, tmp_path):
+    """THINKER_RULE: a @thinker entry, a speaker, or a theme tag makes a thinker; every other
+    name is another author (kgo:Contributor), kept with its role."""
+    extra = """
+@quote{q-orwell, quote = {Big Brother is watching you.}, speaker = {Orwell, George},
+  status = {attributed}}
+@thinker{pmo, name = {{Pièces et main d'œuvre}}, thinkertype = {organization}}
+"""
+    g = graph_of(to_ntriples(build_model(load(_speaker_bib(tmp_path, extra)), thesaurus)))
+    kinds = {p: {t for t in g.objects(PERSON[p], RDF.type) if t in (KGO.Thinker,
+                                                                    KGO.Contributor)}
+             for p in ("ellul-jacques", "orwell-george", "pieces-et-main-d-oeuvre",
+                       "la-quadrature-du-net", "illich-ivan")}
+    assert kinds == {"ellul-jacques": {KGO.Thinker}, "orwell-george": {KGO.Thinker},
+                     "pieces-et-main-d-oeuvre": {KGO.Thinker},
+                     "la-quadrature-du-net": {KGO.Contributor},
+                     "illich-ivan": {KGO.Contributor}}
+    # the other author keeps its role
+    assert (WORK["technopolice"], DCT.creator, PERSON["la-quadrature-du-net"]) in g
+
+
+def test_model_counts_thinkers_and_other_authors(small_model):
+    c = small_model.counts()
+    people = small_model.persons.values()
+    assert c["thinkers"] == sum(p.thinker for p in people) >= 1
+    assert c["contributors"] == len(small_model.persons) - c["thinkers"] >= 1
+
+
+def test_quotes_and_claims_have_a_label(g):
+    for cls in (KGO.Quote, KGO.Claim):
+        nodes = set(g.subjects(RDF.type, cls))
+        assert nodes
+        for n in nodes:
+            label = str(g.value(n, rdflib.RDFS.label))
+            text = " ".join(str(g.value(n, RDF.value)).split())
+            assert label and (label == text or text.startswith(label[:-1]) and
+                              label.endswith("…") and len(label) <= 80), (n, label)
+
+
+def test_inserting_an_entry_changes_only_its_own_triples(thesaurus, tmp_path):
+    """No statement of an entry depends on where it is in the file: an entry inserted in the
+    middle adds its own triples, and the file's order (one statement) changes; nothing else
+    (kg push --merge after an edit leaves no entry with two positions)."""
+    text = SMALL_BIB.read_text(encoding="utf-8")
+    at = text.index("@online{technopolice")
+    new = ("@book{inserted2024,\n  author = {Ellul, Jacques},\n  title = {Un inédit},\n"
+           "  date = {2024},\n  keywords = {surveillance},\n}\n\n")
+    (tmp_path / "a.bib").write_text(text, encoding="utf-8")
+    (tmp_path / "b.bib").write_text(text[:at] + new + text[at:], encoding="utf-8")
+    a, b = (set(to_ntriples(build_model(load(tmp_path / n), thesaurus)).splitlines())
+            for n in ("a.bib", "b.bib"))
+    node = f"<{work_iri('inserted2024')}"
+    removed, added = a - b, b - a
+    order = f"<{ID}bibliography> <{KGO.entryOrder}>"
+    assert [t for t in removed if not t.startswith(order)] == []
+    assert len([t for t in added if t.startswith(order)]) == 1
+    assert {t.split(" ")[0].split("#")[0] + ">" if "#" in t.split(" ")[0] else t.split(" ")[0]
+            for t in added if not t.startswith(order)} == {node + ">"}
+
+
+def test_export_keeps_the_file_order_without_positions(small_model):
+    from kg.core.graph import model_store
+    from kg.write.export import bibtex
+
+    text = bibtex(model_store(small_model))
+    keys = [line.split("{", 1)[1].rstrip(",") for line in text.splitlines()
+            if line.startswith("@") and not line.lower().startswith(("@string", "@preamble",
+                                                                      "@comment"))]
+    assert keys == [e.key for e in sorted(small_model.bib.entries, key=lambda e: e.position)]
+
+
+def test_a_schema_org_query_finds_the_works(small_model):
+    """Tools query schema.org as http://schema.org/: they find every work, its name and its
+    authors, and the people."""
+    from kg.core.graph import model_store
+
+    store = model_store(small_model)
+    rows = list(store.query("""PREFIX schema: <http://schema.org/>
+        SELECT DISTINCT ?w ?name WHERE { ?w a schema:CreativeWork ; schema:name ?name }"""))
+    works = [r for r in small_model.records if r.kind == "work"]
+    assert {r["w"].value for r in rows} == {work_iri(r.key) for r in works}
+    assert bool(store.query("""PREFIX schema: <http://schema.org/>
+        ASK { ?w schema:author ?p . ?p a schema:Person ; schema:name "Jacques Ellul" }"""))
+    assert not bool(store.query("ASK { ?s ?p ?o FILTER(STRSTARTS(STR(?p), 'https://schema.org/')"
+                                " || STRSTARTS(STR(?o), 'https://schema.org/')) }"))
+
+
+@pytest.mark.slow
+def test_two_builds_differ_only_by_the_inserted_entry(ontology_path, tmp_path):
+    """The same, on the stores of two builds (the ontology, the thinkers, the file's nodes
+    included): one entry inserted before the last changes its own triples and the file's
+    order, nothing of any other entry."""
+    from kg.builder import pipeline
+    from kg.builder.store import open_store
+
+    text = SMALL_BIB.read_text(encoding="utf-8")
+    at = text.index("@book{pourparlers")
+    new = "@online{inserted, title = {Inséré}, date = {2024}, keywords = {surveillance}}\n\n"
+    (tmp_path / "a.bib").write_text(text, encoding="utf-8")
+    (tmp_path / "b.bib").write_text(text[:at] + new + text[at:], encoding="utf-8")
+    got = []
+    for name in ("a", "b"):
+        pipeline.build(tmp_path / f"{name}.bib", ontology_path, tmp_path / f"out-{name}")
+        store = open_store(tmp_path / f"out-{name}")
+        got.append({(str(q.subject), str(q.predicate), str(q.object)) for q in store})
+    a, b = got
+    order = (f"<{ID}bibliography>", f"<{KGO.entryOrder}>")
+    assert {t for t in a - b if t[:2] != order} == set()
+    changed = {t[0] for t in b - a if t[:2] != order}
+    assert changed == {f"<{work_iri('inserted')}>"}

@@ -257,3 +257,37 @@ def test_a_new_own_keyword_means_a_full_build_equal_to_a_full_one(small_large, l
     result = kb.build(library, ONTOLOGY, out)
     assert not result.incremental
     assert "mon-mot-cle-a-moi" in (st.current(out) / "graph.ttl").read_text(encoding="utf-8")
+
+
+def test_a_new_speaker_becomes_a_thinker_in_an_incremental_build(small_large, library,
+                                                                 tmp_path):
+    """THINKER_RULE across an incremental build: a name met only as an author is another
+    author (kgo:Contributor, people.thinker = 0) until an edited quote makes it a speaker; the
+    graph and the read model then say thinker, as a full build does."""
+    import sqlite3
+
+    text = library.read_text(encoding="utf-8") + (
+        "\n@book{jx, author = {Journaliste, Jean}, title = {Un article}, date = {2020}}\n"
+        "@quote{qx,\n  quote = {Une phrase.},\n  status = {attributed},\n}\n")
+    library.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    first = kb.build(library, ONTOLOGY, out)
+
+    def standing() -> tuple[str, int]:
+        ttl = (out / "graph.ttl").read_text(encoding="utf-8")
+        line = next(x for x in ttl.splitlines() if "person/journaliste-jean>" in x.split(" ")[0]
+                    and "22-rdf-syntax-ns#type> <https://kg.example/ontology#" in x)
+        db = sqlite3.connect(st.current(out) / "read.sqlite")
+        (flag,) = db.execute("SELECT thinker FROM people WHERE slug = 'journaliste-jean'"
+                             ).fetchone()
+        db.close()
+        return line.rsplit("#", 1)[1].split(">")[0], flag
+
+    assert standing() == ("Contributor", 0)
+    edit(library, "@quote{qx,\n", "@quote{qx,\n  speaker = {Journaliste, Jean},\n")
+    result = kb.build(library, ONTOLOGY, out)
+    assert result.incremental
+    assert standing() == ("Thinker", 1)
+    assert result.counts["thinkers"] == first.counts["thinkers"] + 1
+    assert result.counts["contributors"] == first.counts["contributors"] - 1
+    same_as_full(library, out, tmp_path, result)

@@ -1,5 +1,6 @@
 """The house's layers: every import of a kg module, at the top of a file or inside a function,
-goes down (core < builder < read < the uses: write, browse, analyse, share < api < cli), and
+goes down (core < builder < read < the uses: write, browse, analyse, share < api < console <
+cli), and
 the imports between kg's modules make no cycle."""
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 KG = Path(__file__).resolve().parent.parent / "kg"
 RANK = {"core": 0, "builder": 1, "read": 2, "write": 3, "browse": 3, "analyse": 3, "share": 3,
-        "api": 4, "cli": 5}
+        "api": 4, "console": 5, "cli": 6}
 # uses that build on another use of the same floor (a page can be sized by centrality)
 SIDEWAYS = {("browse", "analyse")}
 
@@ -83,4 +84,4 @@ def test_no_import_cycle():
 
 def test_layers_are_folders():
     assert {p.name for p in KG.iterdir() if p.is_dir() and (p / "__init__.py").exists()} \
-        == {k for k in RANK if k not in ("api", "cli")}
+        == {k for k in RANK if k not in ("api", "console", "cli")}

@@ -392,8 +392,10 @@ def test_references_to_unknown_keys(model_of):
 
 
 def test_small_fixture_model(small_model):
-    assert small_model.counts() == {"works": 5, "quotes": 1, "claims": 2, "thinkers": 5,
-                                    "themes": len(small_model.thesaurus)}
+    # Ellul (a @thinker entry, a speaker) is the one thinker; Illich, Deleuze, La Quadrature
+    # du Net and the editor are other authors (THINKER_RULE)
+    assert small_model.counts() == {"works": 5, "quotes": 1, "claims": 2, "thinkers": 1,
+                                    "contributors": 4, "themes": len(small_model.thesaurus)}
     assert [(p.key, p.level, p.message) for p in small_model.problems] == [
         ("q-ellul-ambivalence", "warning", "quote has no locator (page or chapter unknown)")]
     recs = {r.key: r for r in small_model.records}
@@ -428,3 +430,23 @@ def test_keywords_fields_found_as_the_case_insensitive_pattern_finds_them(text):
     plain = re.compile(r"(?i)(?<![\w-])keywords\s*=\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
     assert [m.group(1) for m in _KEYWORDS.finditer(text)] == \
         [m.group(1) for m in plain.finditer(text)]
+
+
+def test_the_thinker_rule(model_of):
+    """THINKER_RULE: a @thinker entry, a speaker (of a quote or a claim) or theme tags make a
+    thinker; a name met only in the name fields of works is another author."""
+    from kg.core.model import CONTRIBUTOR, THINKER
+
+    m = model_of("""
+@thinker{t, name = {Entry, Has}}
+@thinker{k, name = {Tagged, Has}, keywords = {surveillance}}
+@book{b, author = {Entry, Has and Tagged, Has and Author, Only and Quoted, Is and Claims, Is},
+  editor = {Editor, Only}, translator = {Translator, Only}, title = {B}}
+@quote{q, quote = {Q}, speaker = {Quoted, Is}, status = {attributed}}
+@claim{c, statement = {C}, speaker = {Claims, Is}, status = {unsourced}}
+""")
+    standing = {p.name.family: p.standing for p in m.persons.values()}
+    assert standing == {"Entry": THINKER, "Tagged": THINKER, "Quoted": THINKER,
+                        "Claims": THINKER, "Author": CONTRIBUTOR, "Editor": CONTRIBUTOR,
+                        "Translator": CONTRIBUTOR}
+    assert m.counts()["thinkers"] == 4 and m.counts()["contributors"] == 3

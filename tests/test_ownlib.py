@@ -138,7 +138,7 @@ def test_a_mistyped_isbn_never_blocks_publishing(tmp_path, ontology_path):
                    "  date = {2001},\n  isbn = {978-3-642-13189-9},\n}\n", encoding="utf-8")
     out = tmp_path / "out"
     run = CliRunner().invoke
-    opts = ["--ontology", str(ontology_path), "-o", str(out)]
+    opts = ["--ontology", str(ontology_path), "--out", str(out)]
     r = run(main, ["build", str(bib), *opts])
     assert r.exit_code == 0, r.output
     bib.write_text(bib.read_text(encoding="utf-8").replace("13189-9", "13189-8")
@@ -281,7 +281,7 @@ def test_build_themes_strict_option(tmp_path, ontology_path):
     bib = tmp_path / "lib.bib"
     bib.write_text("@book{a, author={X, Y}, title={T}, date={2001}, keywords={mine, "
                    "Surveillance}}\n", encoding="utf-8")
-    opts = ["--ontology", str(ontology_path), "-o", str(tmp_path / "out")]
+    opts = ["--ontology", str(ontology_path), "--out", str(tmp_path / "out")]
     r = CliRunner().invoke(main, ["build", str(bib), "--themes", "strict", *opts])
     assert r.exit_code == 0, r.output
     assert "warning: unknown theme keyword 'mine'" in r.output
@@ -334,7 +334,7 @@ def own_build(tmp_path, ontology_path):
     def make(name: str, adopt: bool = True):
         bib = tmp_path / name
         bib.write_bytes((OWNLIB / name).read_bytes())
-        opts = ["--ontology", str(ontology_path), "-o", str(tmp_path / f"out-{name}")]
+        opts = ["--ontology", str(ontology_path), "--out", str(tmp_path / f"out-{Path(name).stem}")]
         r = CliRunner().invoke(main, ["build", str(bib), *opts])
         return bib, ["--bib", str(bib), *opts], r
 
@@ -423,7 +423,7 @@ def test_check_themes_strict_option(tmp_path, ontology_path):
     bib = tmp_path / "lib.bib"
     bib.write_text("@book{a, author={X, Y}, title={T}, date={2001}, keywords={mine}}\n",
                    encoding="utf-8")
-    opts = [str(bib), "--ontology", str(ontology_path), "--no-shacl", "-o", str(tmp_path / "o")]
+    opts = [str(bib), "--ontology", str(ontology_path), "--no-shacl", "--out", str(tmp_path / "o")]
     r = CliRunner().invoke(main, ["check", "--themes", "strict", *opts])
     assert r.exit_code == 0 and "unknown theme keyword 'mine'" in r.output, r.output
     r = CliRunner().invoke(main, ["check", *opts])

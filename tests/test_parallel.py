@@ -76,7 +76,7 @@ def test_two_processes_build_the_same_graph(tmp_path, monkeypatch, large):
     assert "duplicate key 'w5'" in messages
     assert "broken: error: unclosed brace" in messages
     assert "undefined @string macro 'undefinedmacro'" in messages
-    assert "a '}' too many closes the entry early" in messages
+    assert "entry ends early here: a '}' too many" in messages
 
 
 def test_a_failing_read_model_writer_stops_the_build_and_keeps_out(tmp_path, monkeypatch):

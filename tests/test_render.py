@@ -67,12 +67,13 @@ def field(n, k):
 
 def test_every_node_of_the_graph_once(data, corpus):
     c = corpus.counts
-    assert len(data["nodes"]) == c["thinkers"] + c["works"] + c["quotes"] + c["claims"] \
+    people = c["thinkers"] + c["contributors"]  # the page shows thinkers and other authors
+    assert len(data["nodes"]) == people + c["works"] + c["quotes"] + c["claims"] \
         + c["themes"]
     ids = [n["id"] for n in data["nodes"]]
     assert len(ids) == len(set(ids))
     by_type = {t: sum(n["type"] == t for n in data["nodes"]) for t in render.TYPES}
-    assert by_type == {"thinker": c["thinkers"], "work": c["works"], "theme": c["themes"],
+    assert by_type == {"thinker": people, "work": c["works"], "theme": c["themes"],
                        "quote": c["quotes"], "claim": c["claims"]}
 
 
@@ -89,7 +90,8 @@ def test_edges_join_nodes_and_carry_relations(data):
 
 def test_a_work_has_its_full_reference_annotation_and_themes(data):
     w = node(data, "ellul1988")
-    assert w["type"] == "work" and w["label"] == "Le bluff technologique"
+    assert w["type"] == "work" and w["name"] == "Le bluff technologique"
+    assert w["label"] == "Le bluff technologique (Ellul, 1988)"  # author and year tell it apart
     assert field(w, "reference")["v"] == ("Jacques Ellul (1988). Le bluff technologique. "
                                           "Paris : Hachette.")
     assert field(w, "annotation")["v"].startswith("Dernier volet")
@@ -276,3 +278,130 @@ def test_write_html_checks_the_language(data, tmp_path):
     p = render.write_html(tmp_path / "sub" / "x.html", data, "fr", physics=True)
     d = json.loads(re.search(r'id="kg-data">(.*?)</script>', p.read_text(), re.DOTALL).group(1))
     assert d["physics"] is True and d["text"]["ui"]["reset"] == "Tout afficher"
+
+
+# ------------------------------------------------------------------ issue 16: a map to read
+
+def _contrast(a: str, b: str) -> float:
+    def lum(h):
+        r, g, b = (int(h[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        f = lambda c: c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4  # noqa: E731
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b)
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_every_colour_stands_out_at_3_to_1_in_both_schemes():
+    """WCAG's 3:1 for graphics: the quote orange was 1.95:1 and the theme green 2.48:1."""
+    colours = [s["color"] for s in render.STYLE.values()] + [
+        s["color"] for s in render.STATUS_STYLE.values()]
+    for scheme in render.SCHEMES.values():
+        for c in colours:
+            assert _contrast(c, scheme["background"]) >= 3, (c, scheme["background"])
+
+
+def test_community_palette_repeats_no_type_or_status_colour():
+    taken = {s["color"].lower() for s in render.STYLE.values()} | {
+        s["color"].lower() for s in render.STATUS_STYLE.values()}
+    assert not taken & {c.lower() for c in render.PALETTE}
+    assert len(set(render.PALETTE)) == len(render.PALETTE)
+
+
+def test_labels_tell_apart_what_they_name(data):
+    """Issue 16: 8 groups of identical labels (seven "Un levier pour lutter contre…")."""
+    labels = [n["label"] for n in data["nodes"]]
+    assert len(labels) == len(set(labels))
+    levers = [n["label"] for n in data["nodes"] if n["id"].startswith("c-ia-climat")]
+    assert len(levers) == 7 and not any(x.startswith("Un levier") for x in levers)
+    assert node(data, "anders1956")["label"] != node(data, "anders1980")["label"]
+    assert node(data, "c-portable-80")["label"].endswith("— 80 %")  # a claim's figure
+
+
+def test_map_of_ideas_and_detail(data):
+    """Quotes, claims and leaf contributors (a name tied to one work only, with no theme, quote
+    or @thinker entry) are the detail: folded into what they belong to at first sight."""
+    by = {n["id"]: n for n in data["nodes"]}
+    for n in data["nodes"]:
+        if n["type"] in ("quote", "claim"):
+            assert n["level"] == 1 and n["anchor"] in by
+        if n["type"] in ("theme", "work"):
+            assert n["level"] == 0
+    leaves = [n for n in data["nodes"] if n.get("leaf")]
+    assert leaves and all(n["type"] == "thinker" and n["level"] == 1 for n in leaves)
+    assert node(data, "ellul")["level"] == 0  # a thinker with an entry, quotes, several works
+    rock = node(data, "rockstrom2009")
+    assert rock["leaves"] == sum(1 for n in leaves if n["anchor"] == "rockstrom2009") > 20
+    # the lecture states every claim: within the map its weight is that of an ordinary work
+    lecture = node(data, "conference-data-scientist")
+    assert lecture["degree"] > 100 and lecture["weight"] < 60
+    # the detail sits beside what it belongs to
+    for n in data["nodes"]:
+        if n["level"] and n.get("anchor"):
+            a = by[n["anchor"]]
+            assert math.hypot(n["x"] - a["x"], n["y"] - a["y"]) < 400
+
+
+def test_claims_and_quotes_carry_their_status_and_locator(data):
+    claims = [n for n in data["nodes"] if n["type"] == "claim"]
+    quotes = [n for n in data["nodes"] if n["type"] == "quote"]
+    assert {n["status"] for n in claims} <= {"sourced", "unsourced", "contested"}
+    assert {n["status"] for n in quotes} <= {"verbatim", "attributed", "paraphrase"}
+    assert len({n["status"] for n in claims}) > 1
+    assert any(not q["locator"] for q in quotes)
+
+
+def test_each_work_carries_its_citations_bibtex_and_csl(data):
+    w = node(data, "ellul1988")
+    assert w["cite"] == {
+        "apa": "Ellul, J. (1988). Le bluff technologique. Hachette.",
+        "chicago": "Ellul, Jacques. 1988. Le bluff technologique. Paris: Hachette.",
+        "mla": "Ellul, Jacques. Le bluff technologique. Hachette, 1988."}
+    assert w["bibtex"].startswith("@book{ellul1988,\n  author = {Ellul, Jacques},\n")
+    assert "  publisher = {Hachette},\n" in w["bibtex"]
+    assert w["csl"]["author"] == [{"family": "Ellul", "given": "Jacques"}]
+    assert w["csl"]["issued"] == {"date-parts": [[1988]]} and w["csl"]["type"] == "book"
+    r = node(data, "rockstrom2009")
+    assert r["csl"]["type"] == "article-journal" and r["csl"]["DOI"] == "10.1038/461472a"
+    assert "Chapin, F. S., III" not in r["cite"]["apa"]
+    assert {"family": "Chapin", "given": "F. Stuart", "suffix": "III"} in r["csl"]["author"]
+    assert "et al." in r["cite"]["chicago"] and "https://doi.org/10.1038/461472a" in \
+        r["cite"]["apa"]
+    for n in data["nodes"]:
+        if n["type"] == "work":
+            assert n["bibtex"].startswith("@") and n["csl"]["id"] == n["id"]
+            assert set(n["cite"]) == set(render.cite.STYLES)
+
+
+def test_bibtex_of_a_work_reads_back_as_the_same_entry(data):
+    """The page's BibTeX is the entry as the .bib wrote it: it parses back to the same fields."""
+    from kg.core.bib import parse
+
+    original = {e.key: e for e in parse((ROOT / "references.bib").read_text("utf-8")).entries}
+    works = [n for n in data["nodes"] if n["type"] == "work"]
+    for w in works:
+        [back] = parse(w["bibtex"]).entries
+        assert back.key == w["id"]
+        assert back.fields == original[w["id"]].fields
+        assert back.entry_type == original[w["id"]].entry_type
+
+
+def test_the_citation_formatter_invents_nothing():
+    from kg.browse import cite
+
+    w = cite.Work(key="x", type="book", title="Titre")
+    assert cite.apa(w, "fr") == "Titre. (s. d.)."
+    assert cite.chicago(w, "en") == "Titre. n.d."
+    assert cite.mla(w) == "Titre."
+    assert cite.csl_item(w) == {"id": "x", "type": "book", "title": "Titre"}
+    open_date = cite.Work(key="y", type="online", title="T", date="2022/")
+    assert cite.csl_item(open_date)["issued"] == {"literal": "2022/"}
+
+
+def test_short_labels_cut_at_a_word_or_before_the_subtitle():
+    assert render._short("Peru says oil spill caused by Tonga waves is an disaster", 34) == \
+        "Peru says oil spill caused by…"
+    assert render._short_title("Intelligence artificielle : découvrez les 6 projets lauréats",
+                               38) == "Intelligence artificielle"
+    assert render._short_title("Je n'ai rien à cacher. En fait si, et vous également !", 38) \
+        == "Je n'ai rien à cacher"
+    assert render._short_title("Le bluff technologique", 38) == "Le bluff technologique"

@@ -50,8 +50,9 @@ SEED = 42
 #: above this many nodes betweenness is estimated from a seeded sample of sources
 EXACT_BETWEENNESS_MAX = 2000
 
-_CLASS_TYPE = {KGO.Thinker: "thinker", KGO.Work: "work", SKOS.Concept: "theme",
-               KGO.Quote: "quote", KGO.Claim: "claim"}
+#: (other authors, kgo:Contributor, are people nodes like thinkers: kg.core.model.THINKER_RULE)
+_CLASS_TYPE = {KGO.Thinker: "thinker", KGO.Contributor: "thinker", KGO.Work: "work",
+               SKOS.Concept: "theme", KGO.Quote: "quote", KGO.Claim: "claim"}
 #: the predicates read into edges (dcterms:creator aside), in this order
 _PREDICATES = (BIBO.editor, BIBO.translator, DCT.contributor, KGO.speaker, DCT.subject,
                DCT.source, KGO.citedIn, CITO.citesAsEvidence, KGO.statedIn, SKOS.broader,
@@ -751,7 +752,8 @@ def export_graph(G, fmt: str = "graphml", with_measures: bool = True,
     labels and (by default) degree, PageRank, betweenness and community as attributes.
     Node attributes: type, label (label_fr, label_en for themes), kg_key (citekey, person
     slug or theme id), aliases, year (works), entry (a thinker's @thinker key); edges carry
-    their relation (also their key)."""
+    their relation; an edge's key (its id in GraphML and GEXF) is unique, "e<n>-<relation>",
+    since tools that draw the file (networkx -> pyvis, Gephi) take the id as the edge's name."""
     import networkx as nx
 
     if fmt not in GRAPH_FORMATS:
@@ -762,7 +764,8 @@ def export_graph(G, fmt: str = "graphml", with_measures: bool = True,
         # `key` is renamed: GEXF readers and writers reserve it for multigraph edge keys
         X.add_node(n, **{("kg_key" if k == "key" else k): v for k, v in d.items()
                          if v not in ("", None)})
-    X.add_edges_from((u, v, k, {"relation": k}) for u, v, k in G.edges(keys=True))
+    X.add_edges_from((u, v, f"e{i}-{k}", {"relation": k})
+                     for i, (u, v, k) in enumerate(G.edges(keys=True)))
     if with_measures:
         for n, ms in measures(G, seed).items():
             X.nodes[n].update(ms)

@@ -13,11 +13,16 @@ Content-Security-Policy forbids any fetch. Every string of the .bib is data.
 
 Node data is open to other measures: ``size`` (node -> number, default the degree) and ``group``
 (node -> community) may be passed in, keyed by node IRI or node id.
+
+Each node also says how the page shows it: ``level`` 0 for the map of ideas (themes, thinkers,
+works), 1 for the detail the page reveals on zoom, focus or filter (quotes, claims, and leaf
+contributors folded into their work: ``leaf``, the work's ``leaves``), with its ``anchor`` (the
+node it sits beside), its ``rank`` (which labels are drawn first) and ``weight`` (links within
+the map: its drawn size); a claim's or quote's ``status`` and ``locator``; a work's ``cite``
+(references in kg.browse.cite.STYLES), ``csl`` (CSL-JSON) and ``bibtex`` (the entry as written).
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
 from collections import defaultdict, deque
@@ -25,6 +30,8 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
+from kg.browse import cite
+from kg.core.csp import policy
 from kg.core.errors import QueryError
 from kg.core.latex import fold
 from kg.core.names import THEMES_HOW, THINKERS_HOW, name_index, resolve
@@ -32,6 +39,7 @@ from kg.core.vocab import (
     BIBO,
     CITO,
     DCT,
+    FIELD,
     FOAF,
     KGO,
     OWL,
@@ -44,18 +52,39 @@ from kg.core.vocab import (
 )
 
 TYPES = ("thinker", "work", "theme", "quote", "claim")
-#: shape and colour of each node type (the page's legend shows them)
+#: shape and colour of each node type (the page's legend shows them); every colour stands out
+#: at 3:1 at least from both backgrounds of SCHEMES (WCAG's contrast for graphics)
 STYLE = {
-    "thinker": {"shape": "dot", "color": "#d9534f", "symbol": "●"},
-    "work": {"shape": "square", "color": "#337ab7", "symbol": "■"},
-    "theme": {"shape": "diamond", "color": "#5cb85c", "symbol": "◆"},
-    "quote": {"shape": "triangle", "color": "#f0ad4e", "symbol": "▲"},
-    "claim": {"shape": "star", "color": "#8e44ad", "symbol": "★"},
+    "thinker": {"shape": "dot", "color": "#c9463d", "symbol": "●"},
+    "work": {"shape": "square", "color": "#3478c0", "symbol": "■"},
+    "theme": {"shape": "diamond", "color": "#2e8b47", "symbol": "◆"},
+    "quote": {"shape": "triangle", "color": "#c06a00", "symbol": "▲"},
+    "claim": {"shape": "star", "color": "#a057c7", "symbol": "★"},
 }
-#: colours of communities, when a grouping is passed in
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-           "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39",
-           "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363"]
+#: a claim's status and a quote's provenance, seen on the graph (colour, hollow or dashed
+#: outline), in the legend, the search results and the status filter
+STATUS_STYLE = {
+    "sourced": {"type": "claim", "color": "#a057c7"},
+    "unsourced": {"type": "claim", "color": "#878787", "hollow": True},
+    "contested": {"type": "claim", "color": "#d63384", "dashed": True},
+    "verbatim": {"type": "quote", "color": "#c06a00"},
+    "attributed": {"type": "quote", "color": "#c06a00", "dashed": True},
+    "paraphrase": {"type": "quote", "color": "#878787", "hollow": True},
+}
+STATUS_ORDER = list(STATUS_STYLE)
+#: the page's two colour schemes; it follows the system's (prefers-color-scheme)
+SCHEMES = {
+    "light": {"background": "#ffffff", "text": "#1a1a1a", "halo": "rgba(255,255,255,0.92)",
+              "edge": "#8c8c8c", "badge": "#1a1a1a", "badgeText": "#ffffff",
+              "font": "system-ui, 'DejaVu Sans', sans-serif"},
+    "dark": {"background": "#1b1b1b", "text": "#ececec", "halo": "rgba(27,27,27,0.92)",
+             "edge": "#7a7a7a", "badge": "#ececec", "badgeText": "#1b1b1b",
+             "font": "system-ui, 'DejaVu Sans', sans-serif"},
+}
+#: colours of communities, when a grouping is passed in: none is a type's or a status's colour
+PALETTE = ["#00897b", "#8d6e63", "#7c8a1a", "#5c6bc0", "#b0487f", "#0288d1", "#5f8f00",
+           "#9e7a00", "#e0603a", "#607d8b", "#26a69a", "#8e6cc0", "#a1887f", "#3f8f8f",
+           "#c2185b", "#6a7fdb", "#b5651d", "#4caf50", "#d81b60", "#78909c"]
 MAX_DEPTH = 2
 SPACING = 110  # px of room per node in the layout
 
@@ -88,7 +117,7 @@ TEXT = {
                    "place": "Lieu", "statedIn": "Énoncée dans", "definition": "Définition",
                    "broader": "Thème plus large", "wikidata": "Wikidata",
                    "neighbours": "Voisins", "id": "Identifiant", "group": "Communauté",
-                   "size": "Mesure"},
+                   "size": "Mesure", "folded": "Noms repliés"},
         "status": {"verbatim": "vérifiée (mot pour mot)", "attributed": "attribuée",
                    "paraphrase": "paraphrase", "sourced": "sourcée", "unsourced": "non sourcée",
                    "contested": "contestée"},
@@ -96,10 +125,23 @@ TEXT = {
         "ui": {"search": "Rechercher…", "noResult": "Aucun résultat", "allThemes":
                "Tous les thèmes", "types": "Types", "theme": "Thème", "focus": "Voisinage",
                "depth": "profondeur", "reset": "Tout afficher", "physics": "Physique",
-               "legend": "Légende", "close": "Fermer", "unknown": "inconnu",
+               "legend": "Légende", "close": "Fermer le panneau", "unknown": "inconnu",
                "shown": "nœuds affichés", "edges": "liens", "colorGroup":
                "couleur : communauté", "selectFirst": "Choisissez d'abord un nœud",
-               "notFound": "Nœud introuvable :"},
+               "notFound": "Nœud introuvable :", "menu": "Filtres et outils",
+               "status": "Statut", "fit": "Ajuster à l'écran",
+               "details": "Afficher le détail", "detailsHelp": "Les citations, les affirmations "
+               "et les contributeurs d'une seule œuvre, montrés sinon au zoom",
+               "style": "Style", "copyView": "Copier la vue", "viewHelp":
+               "Les références des œuvres que montrent les filtres",
+               "copy": "Copier la référence", "copied": "Copié dans le presse-papiers",
+               "noWork": "Aucune œuvre dans la sélection", "noLocator": "sans emplacement",
+               "works": "œuvres", "foldedNames": "contributeurs de cette seule œuvre, "
+               "montrés au zoom", "masked": "masqué par les filtres",
+               "maskedAll": "résultat(s) masqué(s) par les filtres : choisissez-en un pour "
+               "tout afficher",
+               "emptyFilter": "Aucun nœud ne répond aux filtres choisis.",
+               "emptyFocusTheme": "Aucun nœud du voisinage choisi n'est dans ce thème."},
     },
     "en": {
         "title": "Bibliography graph",
@@ -125,17 +167,30 @@ TEXT = {
                    "place": "Place", "statedIn": "Stated in", "definition": "Definition",
                    "broader": "Broader theme", "wikidata": "Wikidata",
                    "neighbours": "Neighbours", "id": "Identifier", "group": "Community",
-                   "size": "Measure"},
+                   "size": "Measure", "folded": "Names folded in"},
         "status": {"verbatim": "verbatim (checked)", "attributed": "attributed",
                    "paraphrase": "paraphrase", "sourced": "sourced", "unsourced": "unsourced",
                    "contested": "contested"},
         "kinds": {"person": "person", "organization": "organisation"},
         "ui": {"search": "Search…", "noResult": "No result", "allThemes": "All themes",
                "types": "Types", "theme": "Theme", "focus": "Neighbourhood", "depth": "depth",
-               "reset": "Show all", "physics": "Physics", "legend": "Legend", "close": "Close",
+               "reset": "Show all", "physics": "Physics", "legend": "Legend",
+               "close": "Close the panel",
                "unknown": "unknown", "shown": "nodes shown", "edges": "edges",
                "colorGroup": "colour: community", "selectFirst": "Select a node first",
-               "notFound": "Node not found:"},
+               "notFound": "Node not found:", "menu": "Filters and tools",
+               "status": "Status", "fit": "Fit to screen",
+               "details": "Show the detail", "detailsHelp": "Quotes, claims and the contributors "
+               "to a single work, otherwise shown when zoomed in",
+               "style": "Style", "copyView": "Copy the view", "viewHelp":
+               "The references of the works the filters show",
+               "copy": "Copy the reference", "copied": "Copied to the clipboard",
+               "noWork": "No work in the selection", "noLocator": "no locator",
+               "works": "works", "foldedNames": "contributors to this work only, shown "
+               "when zoomed in", "masked": "hidden by the filters",
+               "maskedAll": "result(s) hidden by the filters: pick one to show everything",
+               "emptyFilter": "No node matches the chosen filters.",
+               "emptyFocusTheme": "No node of the chosen neighbourhood is in this theme."},
     },
 }
 
@@ -146,9 +201,9 @@ _PREDICATES = sorted({
     KGO.originalDate, KGO.entryType, BIBO.edition, FOAF.name, KGO.sortName, KGO.alias,
     SCHEMA.birthDate, SCHEMA.deathDate, SCHEMA.nationality, SCHEMA.description, OWL.sameAs,
     KGO.locator, KGO.status, KGO.figure, KGO.unit, DCT.date, DCT.spatial, SKOS.prefLabel,
-    SKOS.altLabel, SKOS.definition, *EDGE_PREDICATES})
-_CLASSES = {KGO.Thinker: "thinker", KGO.Work: "work", KGO.Quote: "quote", KGO.Claim: "claim",
-            SKOS.Concept: "theme"}
+    SKOS.altLabel, SKOS.definition, DCT.language, KGO.fieldOrder, *EDGE_PREDICATES})
+_CLASSES = {KGO.Thinker: "thinker", KGO.Contributor: "thinker",  # other authors too, for now
+            KGO.Work: "work", KGO.Quote: "quote", KGO.Claim: "claim", SKOS.Concept: "theme"}
 _ROLE_ORDER = {r: i for i, r in enumerate(WORK_ROLES)}
 
 
@@ -182,6 +237,18 @@ def _triples(store) -> dict[str, dict[str, list]]:
     return props
 
 
+def _raw_fields(store) -> dict[str, dict[str, str]]:
+    """work IRI -> BibTeX field name -> the raw value as the .bib wrote it (with its braces)."""
+    from urllib.parse import unquote
+
+    q = (f"SELECT ?s ?p ?o WHERE {{ ?s a <{KGO.Work}> ; ?p ?o . "
+         f"FILTER(STRSTARTS(STR(?p), \"{FIELD}\")) }}")
+    raw: dict[str, dict[str, str]] = defaultdict(dict)
+    for sol in store.query(q):
+        raw[sol["s"].value][unquote(sol["p"].value[len(FIELD):])] = sol["o"].value
+    return raw
+
+
 def _text(v) -> str:
     return v if isinstance(v, str) else v.value
 
@@ -203,8 +270,34 @@ def _local(iri: str) -> str:
 
 
 def _short(s: str, n: int = 40) -> str:
+    """At most ``n`` characters, cut after a whole word."""
     s = " ".join(s.split())
-    return s if len(s) <= n else s[: n - 1].rstrip() + "…"
+    if len(s) <= n:
+        return s
+    head = s[: n - 1]
+    if " " in head[n // 2:] and s[n - 1] != " ":
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:–—-") + "…"
+
+
+_TITLE_BREAK = re.compile(r"\s*(?:\s:|:\s|\s[—–]\s|(?<=[?!])\s|\.\s)")
+
+
+def _short_title(s: str, n: int) -> str:
+    """A short title: the main title when the whole one is too long (what comes before its
+    subtitle), else the start of it."""
+    s = " ".join(s.split())
+    if len(s) <= n:
+        return s
+    m = _TITLE_BREAK.search(s)
+    if m and 10 <= m.start() <= n:
+        return s[: m.start()]
+    return _short(s, n)
+
+
+def _year(date: str) -> str:
+    m = re.match(r"\d{4}", date or "")
+    return m.group() if m else ""
 
 
 def _safe_url(u: str) -> str:
@@ -218,6 +311,7 @@ class _Graph:
     def __init__(self, store, lang: str):
         self.lang = lang
         props = _triples(store)
+        self.raw = _raw_fields(store)
         self.nodes: dict[str, dict] = {}
         kinds: dict[str, str] = {}
         for s, p in props.items():
@@ -293,6 +387,16 @@ class _Graph:
             add("link", url, _safe_url(url))
             doi = _first(p, BIBO.doi)
             add("doi", doi, _safe_url("https://doi.org/" + doi) if doi else "")
+            w = self.work(iri)
+            n["cite"] = cite.citations(w, lang)
+            n["csl"] = cite.csl_item(w)
+            order = _first(p, KGO.fieldOrder).split()
+            raw = self.raw.get(iri, {})
+            n["bibtex"] = cite.bibtex_entry(
+                _first(p, KGO.entryType) or "misc", w.key,
+                [(f, raw[f]) for f in [*order, *sorted(set(raw) - set(order))] if f in raw])
+            n["year"] = _year(_first(p, DCT.issued))
+            n["by"] = self.by(iri)
         elif kind == "theme":
             label = _first(p, SKOS.prefLabel, lang) or _local(iri)
             n["label"] = label
@@ -309,6 +413,8 @@ class _Graph:
             add("source", "", ids=p.get(DCT.source, []))
             add("locator", _first(p, KGO.locator))
             add("status", self.status(p))
+            n["status"] = self.status_code(p)
+            n["locator"] = _first(p, KGO.locator)
             add("citedIn", "", ids=p.get(KGO.citedIn, []))
             add("note", _first(p, KGO.note))
         else:  # claim
@@ -325,6 +431,11 @@ class _Graph:
             add("source", "", ids=p.get(CITO.citesAsEvidence, []))
             add("locator", _first(p, KGO.locator))
             add("status", self.status(p))
+            n["status"] = self.status_code(p)
+            n["locator"] = _first(p, KGO.locator)
+            n["figure"] = f"{figure} {_first(p, KGO.unit)}".strip() if figure else ""
+            n["place"] = _first(p, DCT.spatial)
+            n["date"] = _first(p, DCT.date)
             add("statedIn", "", ids=p.get(KGO.statedIn, []))
             add("note", _first(p, KGO.note))
         if kind != "theme":
@@ -337,8 +448,45 @@ class _Graph:
         return n
 
     def status(self, p: dict) -> str:
-        s = _local(_first(p, KGO.status)) if p.get(KGO.status) else ""
+        s = self.status_code(p)
         return TEXT[self.lang]["status"].get(s, s)
+
+    @staticmethod
+    def status_code(p: dict) -> str:
+        """verbatim, attributed, paraphrase (quotes); sourced, unsourced, contested (claims)."""
+        return _local(_first(p, KGO.status)) if p.get(KGO.status) else ""
+
+    def persons(self, iri: str, pred: str) -> tuple[cite.Person, ...]:
+        ps = sorted(self.props[iri].get(pred, []),
+                    key=lambda x: self.author_pos.get((iri, x), 10**6))
+        out = []
+        for x in ps:
+            q = self.props.get(x, {})
+            out.append(cite.person(_first(q, FOAF.name) or _local(x), _first(q, KGO.sortName),
+                                   FOAF.Organization in q.get(RDF.type, [])))
+        return tuple(out)
+
+    def by(self, iri: str) -> str:
+        """Who a work is by, in a few words: "Ellul", "Latour, Woolgar", "Rockström et al."."""
+        people = self.persons(iri, DCT.creator) or self.persons(iri, BIBO.editor)
+        names = [p.literal or p.family for p in people]
+        if len(names) > 2:
+            return names[0] + " et al."
+        return ", ".join(names)
+
+    def work(self, iri: str) -> cite.Work:
+        p = self.props[iri]
+        return cite.Work(
+            key=_first(p, DCT.identifier) or _local(iri), type=_first(p, KGO.entryType),
+            title=_first(p, DCT.title), subtitle=_first(p, KGO.subtitle),
+            authors=self.persons(iri, DCT.creator), editors=self.persons(iri, BIBO.editor),
+            translators=self.persons(iri, BIBO.translator), date=_first(p, DCT.issued),
+            container=_first(p, KGO.journalTitle) or _first(p, KGO.bookTitle),
+            volume=_first(p, BIBO.volume), issue=_first(p, BIBO.issue),
+            pages=_first(p, BIBO.pages), place=_first(p, KGO.publicationPlace),
+            publisher=_first(p, DCT.publisher), doi=_first(p, BIBO.doi),
+            url=_safe_url(_first(p, BIBO.uri)), edition=_first(p, BIBO.edition),
+            language=_first(p, DCT.language))
 
     def people(self, iri: str, pred: str) -> list[str]:
         ps = self.props[iri].get(pred, [])
@@ -407,6 +555,8 @@ def graph_data(source, lang: str = "fr", theme: str | None = None, thinker: str 
     nodes = [_page_node(g, iri, ids, len(g.adj[iri] & keep)) for iri in order]
     edges = [{"from": ids[a], "to": ids[b], "rel": rels}
              for (a, b), rels in g.edges.items() if a in keep and b in keep]
+    _map_of_ideas(g, nodes, keep, ids, set(roots))
+    _distinct_labels(nodes)
     _measures(nodes, size, group)
     data = {"lang": lang, "nodes": nodes, "edges": edges, "roots": [ids[r] for r in roots],
             "grouped": bool(group),
@@ -433,6 +583,101 @@ def _page_node(g: _Graph, iri: str, ids: dict[str, str], degree: int) -> dict:
             fld["names"] = [_node_label(g, x) for x in iris]
     n["degree"] = degree
     return n
+
+
+#: node types drawn only when zoomed in, focused or filtered (the map of ideas comes first)
+DETAIL_TYPES = ("quote", "claim")
+LABEL_CHARS = 34
+
+
+def _map_of_ideas(g: _Graph, nodes: list[dict], keep: set[str], ids: dict[str, str],
+                  roots: set[str]) -> None:
+    """Sort the nodes into the map of ideas (level 0: themes, thinkers, works) and the detail
+    (level 1: quotes, claims, and leaf contributors: names tied to one work only, with no theme,
+    quote or @thinker entry, folded into their work); give each an importance (``rank``, which
+    labels are drawn first) and, for the detail, the node it sits beside (``anchor``)."""
+    by_iri = {n["iri"]: n for n in nodes}
+    for n in nodes:
+        iri = n["iri"]
+        leaf = (n["type"] == "thinker" and not g.props[iri].get(DCT.identifier)
+                and len(g.adj[iri]) == 1 and g.kinds[next(iter(g.adj[iri]))] == "work")
+        n["level"] = 1 if n["type"] in DETAIL_TYPES or leaf else 0
+        if leaf:
+            n["leaf"] = True
+    for n in nodes:
+        iri = n["iri"]
+        near = [by_iri[m] for m in g.adj[iri] & keep]
+        mapped = [m for m in near if m["level"] == 0]
+        n["weight"] = len(mapped)  # links within the map: claims do not swell the lecture
+        if n.get("leaf"):
+            work = by_iri.get(next(iter(g.adj[iri])))
+            if work is not None:
+                work["leaves"] = work.get("leaves", 0) + 1
+        bonus = {"theme": 3, "thinker": 2 if g.props[iri].get(DCT.identifier) else 1,
+                 "work": 1}.get(n["type"], 0)
+        n["rank"] = (1000 if iri in roots else 0) + n["weight"] + bonus - 5 * n["level"]
+        if n["level"] and mapped:
+            # beside its own source rather than the lecture that states every claim
+            pref = {"work": 0, "thinker": 1, "theme": 2}
+            n["anchor"] = min(mapped, key=lambda m: (pref.get(m["type"], 3),
+                                                     len(g.adj[m["iri"]]), m["id"]))["id"]
+
+
+def _distinct_labels(nodes: list[dict]) -> None:
+    """Labels that tell apart what they name: a work's author and year, a claim's figure or
+    place and date; labels still alike lose the start they share, then gain their id."""
+    for n in nodes:
+        if n["type"] == "work":
+            tail = ", ".join(x for x in (n.get("by", ""), n.get("year", "")) if x)
+            n["tail"] = f" ({tail})" if tail else ""
+        elif n["type"] == "claim":
+            tail = n.get("figure") or ", ".join(x for x in (n.get("place", ""),
+                                                             n.get("date", "")) if x)
+            n["tail"] = f" — {tail}" if tail else ""
+        else:
+            n["tail"] = ""
+        n["label"] = _label_of(n, n["name"]) + n["tail"]
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for n in nodes:
+        groups[n["label"]].append(n)
+    for same in groups.values():
+        if len(same) < 2:
+            continue
+        texts = [n["name"] for n in same]
+        cut = len(_common_words(texts))
+        for n in same:
+            rest = n["name"][cut:].strip()
+            if cut and rest:
+                n["label"] = "…" + _label_of(n, rest).lstrip("« ") + n["tail"]
+    seen: dict[str, int] = defaultdict(int)
+    for n in nodes:
+        seen[n["label"]] += 1
+    for n in nodes:
+        if seen[n["label"]] > 1:
+            n["label"] += f" [{n['id']}]"
+    for n in nodes:
+        del n["tail"]
+
+
+def _label_of(n: dict, text: str) -> str:
+    if n["type"] == "quote":
+        return "« " + _short(text, LABEL_CHARS - 4) + " »"
+    if n["type"] == "work":
+        return _short_title(text, LABEL_CHARS + 4)
+    if n["type"] == "claim":
+        return _short(text, LABEL_CHARS + 4)
+    return n["label"]
+
+
+def _common_words(texts: list[str]) -> str:
+    """The longest start, in whole words, that all ``texts`` share."""
+    first = min(texts, key=len)
+    i = 0
+    while i < len(first) and all(t[i] == first[i] for t in texts):
+        i += 1
+    head = first[:i]
+    return head if i == len(first) or not head or head[-1] == " " else head.rsplit(" ", 1)[0] \
+        if " " in head else ""
 
 
 def _node_label(g: _Graph, iri: str) -> str:
@@ -505,31 +750,49 @@ def _measures(nodes: list[dict], size: dict | None, group: dict | None) -> None:
 
 
 def positions(data: dict, seed: int = 1) -> None:
-    """Give every node x, y (igraph Fruchterman-Reingold), with about SPACING px per node."""
+    """Give every node x, y. The map of ideas (level 0, and any node with nothing of the map
+    beside it) is laid out by igraph's Fruchterman-Reingold with about SPACING px per node; each
+    detail node (quote, claim, leaf contributor) sits on a small spiral around its anchor, so
+    that it appears beside what it belongs to when the page reveals it."""
+    import math
     import random
 
     nodes, edges = data["nodes"], data["edges"]
     if not nodes:
         return
-    index = {n["id"]: i for i, n in enumerate(nodes)}
-    pairs = [(index[e["from"]], index[e["to"]]) for e in edges]
+    placed = {n["id"]: n for n in nodes}
+    core = [n for n in nodes if not n.get("anchor") or n["anchor"] not in placed]
+    index = {n["id"]: i for i, n in enumerate(core)}
+    pairs = [(index[e["from"]], index[e["to"]]) for e in edges
+             if e["from"] in index and e["to"] in index]
     rnd = random.Random(seed)
     # igraph's own start spreads nodes over a sqrt(n) square: a tighter start is 20x slower
-    half = max(1.0, len(nodes) ** 0.5 / 2)
-    start = [[rnd.uniform(-half, half), rnd.uniform(-half, half)] for _ in nodes]
-    if len(nodes) == 1:
+    half = max(1.0, len(core) ** 0.5 / 2)
+    start = [[rnd.uniform(-half, half), rnd.uniform(-half, half)] for _ in core]
+    if len(core) == 1:
         coords = [(0.0, 0.0)]
     else:
         import igraph
 
-        g = igraph.Graph(n=len(nodes), edges=pairs)
+        g = igraph.Graph(n=len(core), edges=pairs)
         coords = g.layout_fruchterman_reingold(seed=start, niter=500).coords
     # scale: about SPACING px of room per node on average (labels stay readable at zoom 1)
     xs, ys = [c[0] for c in coords], [c[1] for c in coords]
     area = max((max(xs) - min(xs)) * (max(ys) - min(ys)), 1e-9)
-    k = SPACING / (area / len(nodes)) ** 0.5 if len(nodes) > 1 else 1.0
-    for n, (x, y) in zip(nodes, coords):
+    k = SPACING / (area / len(core)) ** 0.5 if len(core) > 1 else 1.0
+    for n, (x, y) in zip(core, coords):
         n["x"], n["y"] = round(x * k, 1), round(y * k, 1)
+    golden = math.pi * (3 - math.sqrt(5))
+    count: dict[str, int] = defaultdict(int)
+    for n in nodes:
+        if n["id"] in index:
+            continue
+        a = placed[n["anchor"]]
+        i = count[a["id"]]
+        count[a["id"]] += 1
+        r = 30 + 22 * math.sqrt(i)
+        n["x"] = round(a["x"] + r * math.cos(i * golden), 1)
+        n["y"] = round(a["y"] + r * math.sin(i * golden), 1)
 
 
 # --------------------------------------------------------------------------- the page
@@ -548,17 +811,15 @@ def script_json(obj) -> str:
     return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESC[m.group()], s)
 
 
-def _hash(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() \
-        + "'"
-
-
 def page_data(data: dict, physics: bool = False) -> dict:
     """What the page's script reads: the graph, the styles and the labels of one language."""
     lang = data["lang"]
     t = TEXT[lang]
     return {**data, "physics": bool(physics), "styles": STYLE, "types": list(TYPES),
-            "text": {k: t[k] for k in ("types", "relations", "inverse", "fields", "ui")}}
+            "statusStyles": STATUS_STYLE, "statusOrder": STATUS_ORDER, "schemes": SCHEMES,
+            "citeStyles": cite.STYLES,
+            "text": {k: t[k] for k in ("types", "relations", "inverse", "fields", "ui",
+                                       "status")}}
 
 
 def html(data: dict, physics: bool = False) -> str:
@@ -568,12 +829,7 @@ def html(data: dict, physics: bool = False) -> str:
     vis = _asset("vis-network.min.js")
     app = _asset("graph.js")
     css = _asset("graph.css")
-    csp = ("default-src 'none'; "
-           f"script-src {_hash(vis)} {_hash(app)}; "
-           f"style-src {_hash(css)}; "
-           "img-src data:; font-src 'none'; connect-src 'none'; frame-src 'none'; "
-           "object-src 'none'; media-src 'none'; worker-src 'none'; manifest-src 'none'; "
-           "base-uri 'none'; form-action 'none'")
+    csp = policy(scripts=(vis, app), styles=(css,))
     fills = {"LANG": escape(data["lang"]), "CSP": escape(csp), "TITLE": escape(data["title"]),
              "CSS": css, "VIS": vis, "APP": app,
              "DATA": script_json(page_data(data, physics))}

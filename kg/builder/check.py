@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from kg.builder.inputs import default_inputs, load_model, shipped
+from kg.builder.inputs import default_inputs, load_model, read_ontology, shipped
 from kg.builder.rules import (  # noqa: F401  (the rules, as `kg check` runs them)
     GATE_RULES,
     REQUIRED,
@@ -93,8 +93,9 @@ class CheckReport:
         if self.shacl:
             lines.append(self.shacl.text())
         c = self.counts
-        what = ", ".join(f"{c[k]} {k}" for k in ("works", "thinkers", "quotes", "claims",
-                                                 "themes") if k in c)
+        what = ", ".join(f"{c[k]} {'other authors' if k == 'contributors' else k}"
+                         for k in ("works", "thinkers", "contributors", "quotes", "claims",
+                                   "themes") if k in c)
         lines.append(f"{'Clean' if not self.problems else 'Checked'}: {what}; "
                      f"{len(self.errors)} error(s), {len(self.warnings)} warning(s).")
         return "\n".join(lines) + "\n"
@@ -129,17 +130,34 @@ def check(bib=None, ontology=None, out=None, shacl: bool = True) -> CheckReport:
     """
     bib_path, onto_path = default_inputs(bib, ontology)
     model = load_model(bib_path, onto_path)
+    bibs = model.sources  # several .bib files: what the rules find moved to its own file
     problems = list(model.problems)
     for rule in RULES:
         problems.extend(rule(model))
+    problems.extend(nothing_read(model, bibs))
     summary = None
     if shacl and (model.records or model.persons):
         store = _built_store(out, bib_path, onto_path) if out else None
         if store is None:
-            store = graph_store(model, onto_path.read_bytes())
+            store = graph_store(model, read_ontology(onto_path))
         shacl_problems, summary = validate(store, model)
         problems.extend(shacl_problems)
-    return CheckReport(_sorted(problems), model.counts(), summary)
+    return CheckReport(_sorted(bibs.moved(problems), bibs.paths), model.counts(), summary)
+
+
+def nothing_read(model, bib_path) -> list[Problem]:
+    """An error when no entry was read from the file (`kg build` refuses such a file): a file
+    of comments only, of text outside entries, or whose every entry is broken.  An empty file
+    has its own error already.  ``bib_path``: the file (or files) read."""
+    if model.records or model.persons or any(
+            p.level == "error" and p.message.startswith("empty file") for p in model.problems):
+        return []
+    why = ("every entry in it has an error (listed with this one)" if any(
+        p.level == "error" for p in model.problems) else
+        "it holds only comments or text outside @type{key, ...} entries")
+    return [Problem(str(bib_path), 0, "", "error",
+                    f"no entry read: {why}; `kg build` refuses a file it reads nothing from: "
+                    "is it the bibliography?")]
 
 
 def gate(model_or_graph, ontology: bytes | None = None, store=None) -> list[Problem]:
@@ -171,10 +189,14 @@ def gate(model_or_graph, ontology: bytes | None = None, store=None) -> list[Prob
     return _sorted(problems)
 
 
-def _sorted(problems: list[Problem]) -> list[Problem]:
+def _sorted(problems: list[Problem], files: list[str] = ()) -> list[Problem]:
+    """Sorted by file (several .bib ``files``: in their order, before the others), line, key,
+    errors first; each once."""
+    rank = {f: i for i, f in enumerate(files)} if len(files) > 1 else {}
     seen: set[Problem] = set()
     out = []
-    for p in sorted(problems, key=lambda p: (p.file, p.line, p.key, p.level != "error")):
+    for p in sorted(problems, key=lambda p: (rank.get(p.file, len(rank)), p.file, p.line, p.key,
+                                             p.level != "error")):
         if p not in seen:
             seen.add(p)
             out.append(p)
@@ -189,7 +211,7 @@ def _built_store(out, bib_path: Path, onto_path: Path):
     except KgError:
         return None
     m = st.manifest_of(gen)
-    if m and st.unchanged(m["bib"], bib_path) and st.unchanged(m["ontology"], onto_path):
+    if st.made_from(m, bib_path, onto_path):
         try:
             return st.open_store(gen)
         except Exception:

@@ -21,6 +21,7 @@ import functools
 import json
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.builder import store as st
 from kg.builder.index import INDEX, INDEX_VERSION, absolute, index_row, people_table, piece_sha
@@ -38,23 +39,27 @@ from kg.builder.stages import (
 )
 from kg.core.errors import KgError
 
+if TYPE_CHECKING:
+    from kg.core.bib import Joined
 
-def rebuild(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes: bytes,
+
+def rebuild(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: bytes,
             thesaurus, out: Path, strict: bool, page=None, aggregates=None):
     """The incremental build, or None when a full build is needed.  It reads the live
     generation of ``out`` (held, so no other build removes it meanwhile), and only files of it
     that are as their build wrote them (``page``, ``aggregates``: see
-    kg.builder.pipeline.build)."""
+    kg.builder.pipeline.build).  ``bibs``: the .bib file(s) ``text`` was read from (what
+    the build finds moved to its own file and line before it is reported)."""
     try:
         held = st.hold(out)
     except KgError:
         return None
     with held:
-        return _rebuild(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out,
+        return _rebuild(text, read_problems, bibs, onto_path, onto_bytes, thesaurus, out,
                         strict, page, aggregates, held)
 
 
-def _rebuild(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out, strict, page,
+def _rebuild(text, read_problems, bibs, onto_path, onto_bytes, thesaurus, out, strict, page,
              aggregates, held):
     from kg.core.bib import _chunks
     from kg.core.readmodel import is_current
@@ -85,17 +90,25 @@ def _rebuild(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, ou
             if key is None or key in index["parents"]:
                 return None  # context changed: full build
             changed.append(i)
-    return _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, onto_bytes,
+    return _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_bytes,
                   thesaurus, out, strict, m, held, page, aggregates)
 
 
-def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, onto_bytes,
+def _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_bytes,
            thesaurus, out, strict, manifest, held, page, aggregates=None):
     import pyoxigraph as ox
 
     from kg.core import graph
     from kg.core.bib import BibFile, _check_macros, parse_pieces
-    from kg.core.model import ModelBuilder, Name, Person
+    from kg.core.model import (
+        ModelBuilder,
+        Name,
+        Person,
+        mark_thinkers,
+        speakers_of,
+        thinker_counts,
+    )
+    from kg.core.readmodel import speakers
 
     old_chunks = index["chunks"]
     # The file-wide context: every piece without a key (strings, thinkers, comments...),
@@ -105,7 +118,7 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
     keep = [i for i, (_, key) in enumerate(old_chunks)
             if key is None or key in parents or i in edited]
     # each kept piece with its own line: every line number is the real one
-    sub = BibFile(str(bib_path))
+    sub = BibFile(bibs.name)
     parse_pieces(sub, [pieces[i] for i in keep], range(len(keep)), {})
     _check_macros(sub)
     for e in sub.entries:  # positions in the whole file, not in this partial text
@@ -161,10 +174,15 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
                 given, family, suffix, org = index["people"][slug]
                 persons[slug] = Person(slug, Name(given, family, suffix, bool(org)))
     mb.persons = persons
-    pos_bib = BibFile(str(bib_path), entries=sub.entries, strings=sub.strings,
+    # thinkers or other authors (THINKER_RULE): the speakers of the records kept, from the
+    # previous read model, and of those redone
+    mark_thinkers(persons.values(), speakers(held.folder / st.READ_MODEL, changed_keys)
+                  | speakers_of(redone))
+    pos_bib = BibFile(bibs.name, entries=sub.entries, strings=sub.strings,
                       preambles=sub.preambles, comments=sub.comments)
     tail = graph.persons_out(persons.values(), jsonld=True)
-    files = graph.file_out(pos_bib, mb.unplaced, jsonld=True)
+    order = [k for k, _ in sorted(positions.items(), key=lambda kv: kv[1])]
+    files = graph.file_out(pos_bib, mb.unplaced, jsonld=True, order=order)
     tail_nt = (tail.ntriples() + files.ntriples()).encode("utf-8")
     tail_js = "".join(",\n" + n for n in [*tail.jsonld_nodes(), *files.jsonld_nodes()]
                       ).encode("utf-8")
@@ -177,15 +195,15 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
         if key in new_blocks:
             problems += new_blocks[key].problems
         else:
-            problems += [absolute(str(bib_path), key, entry_line[key], rel) for rel in own]
-    problems = sorted(set(problems), key=lambda p: (p.line, p.key, p.level, p.message))
+            problems += [absolute(bibs.name, key, entry_line[key], rel) for rel in own]
+    problems = sorted(bibs.moved(set(problems)), key=bibs.order)
     counts = dict(index["counts"])
     for key, b in new_blocks.items():
         counts[records[key][0] + "s"] -= 1
         counts[b.kind + "s"] += 1
-    counts["thinkers"] = len(persons)
-    refuse(problems, counts, strict, bib_path, out)
-    keep_good([p for b in new_blocks.values() for p in b.blocking], out)
+    counts.update(thinker_counts(persons.values()))
+    refuse(problems, counts, strict, bibs, out)
+    keep_good(bibs.moved(p for b in new_blocks.values() for p in b.blocking), out)
 
     stage = st.staging(out)
     old = held.folder  # the generation this build starts from
@@ -229,7 +247,7 @@ def _apply(text, read_problems, pieces, changed, index, bib_path, onto_path, ont
             f.write(json.dumps(new_index, ensure_ascii=False, separators=(",", ":")))
         _update_read_model(old, stage, redone, persons, named)
         held.release()  # read: the old generation may go once the new one is live
-        publish(out, stage, bib_path, onto_path, counts, triples, problems)
+        publish(out, stage, bibs, onto_path, counts, triples, problems)
         problems.extend(page_warnings(out, len(positions)))
     except BaseException:
         st.discard(stage)

@@ -10,12 +10,12 @@ import re
 from pathlib import Path
 
 from kg.builder import store as st
-from kg.core.errors import Problem
+from kg.core.errors import Place, Problem
 
 INDEX = st.INDEX
 
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 
 _LINE = re.compile(r"\bline (\d+)")
@@ -25,13 +25,19 @@ _REL = re.compile(r"\bline \{(-?\d+)\}")
 
 
 def relative(p: Problem, entry_line: int) -> list:
-    """A problem of an entry, its line numbers (in the message too) relative to the entry."""
+    """A problem of an entry, its line numbers (in the message too) relative to the entry;
+    the place a message names (Problem.citing) kept as such."""
+    if p.at is not None:
+        return [p.line - entry_line, p.level, p.template, p.at.line - entry_line]
     msg = _LINE.sub(lambda m: f"line {{{int(m.group(1)) - entry_line}}}", p.message)
     return [p.line - entry_line, p.level, msg]
 
 
 def absolute(path: str, key: str, entry_line: int, rel: list) -> Problem:
-    line, level, msg = rel
+    line, level, msg, *at = rel
+    if at:
+        return Problem.citing(path, entry_line + line, key, level, msg,
+                              Place(path, entry_line + at[0]))
     msg = _REL.sub(lambda m: f"line {int(m.group(1)) + entry_line}", msg)
     return Problem(path, entry_line + line, key, level, msg)
 

@@ -7,16 +7,19 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.builder import store as st
 from kg.builder.forked import NICE, Forked
 from kg.builder.index import index_row, piece_sha, write_index
-from kg.builder.inputs import BIB_NAME, ONTOLOGY_NAME, default_inputs, load_model, shipped  # noqa: F401  (the build's inputs, as callers knew them)
+from kg.builder.inputs import (
+    bib_paths,
+    default_inputs,
+)
 from kg.builder.inputs import thesaurus as _thesaurus
-from kg.builder.stages import (  # noqa: F401  (Block, BuildResult: as callers knew them)
+from kg.builder.stages import (
     PAGE_MAX_ENTRIES,
     Aggregates,
-    Block,
     BuildResult,
     Page,
     flat_heads,
@@ -28,11 +31,15 @@ from kg.builder.stages import (  # noqa: F401  (Block, BuildResult: as callers k
     refuse,
     stage_page,
 )
-from kg.core import readmodel
+from kg.core import readmodel, vocab
 from kg.core.errors import BuildError, KgError, Problem
 from kg.core.graph import own_concepts
+from kg.core.model import mark_thinkers, thinker_counts
 from kg.core.readmodel import RecordRows
-from kg.core.vocab import PREFIXES
+from kg.core.vocab import PREFIXES, SPEAKER
+
+if TYPE_CHECKING:
+    from kg.core.bib import Joined
 
 #: above this many triples (about 2,000 entries) a library is built as a large one: graph.ttl
 #: and graph.jsonld written flat (one statement per line / node objects as generated) instead of
@@ -61,25 +68,26 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
     out = Path(out)
     st.check_out(out)  # before any work: a folder kg must not write into is refused
     thesaurus, onto_bytes = _thesaurus(onto_path)
-    from kg.core.bib import read_text
+    from kg.core.bib import read_texts
 
-    text, read_problems = read_text(bib_path)
+    bibs = read_texts(bib_paths(bib_path))  # several files: one text, problems moved back
+    text, read_problems = bibs.text, bibs.problems
     onto_bytes += own_concepts(thesaurus.adopt(text))  # the library's own themes
     if incremental:
         from kg.builder import incremental as inc
 
-        result = inc.rebuild(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus,
+        result = inc.rebuild(text, read_problems, bibs, onto_path, onto_bytes, thesaurus,
                              out, strict, page=page, aggregates=aggregates)
         if result is not None:
             result.seconds = time.perf_counter() - t0
             return result
-    result = _full(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out, strict,
+    result = _full(text, read_problems, bibs, onto_path, onto_bytes, thesaurus, out, strict,
                    progress, page=page, aggregates=aggregates)
     result.seconds = time.perf_counter() - t0
     return result
 
 
-def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes: bytes,
+def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: bytes,
           thesaurus, out: Path, strict: bool, progress: bool,
           parallel: bool = True, page: Page | None = None,
           aggregates: Aggregates | None = None) -> BuildResult:
@@ -92,7 +100,10 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
     the loader is a process started, not forked, that owns the store while it loads; then the
     workers are forked (the pool's threads end with the map), then the digest writers, then
     SHACL's child; only then does this process open the loaded store, read-only, for its
-    dumps and page."""
+    dumps and page.
+
+    ``bibs``: the .bib file(s) ``text`` was read from; what the build finds is at a line of
+    that text until, once, before anything reports it, moved to its own file and line."""
     import pyoxigraph as ox
 
     from kg.core.bib import BibFile, _check_macros, _chunks, parse_pieces
@@ -100,14 +111,14 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
 
     pieces = list(_chunks(text)) if text.strip() else []
     plan = _plan(text, pieces)
-    ctx = BibFile(str(bib_path))
+    ctx = BibFile(bibs.name)
     if not pieces:
-        ctx.problems.append(Problem(str(bib_path), 0, "", "error", "empty file: no entries"))
+        ctx.problems.extend(bibs.empty())
     ctx.problems[:0] = read_problems
     piece_keys = dict(parse_pieces(ctx, pieces, plan.context, plan.first_line))
     piece_shas: dict[int, str] = {}  # the record pieces' hashes, made by the workers
     _check_macros(ctx)
-    parents = BibFile(str(bib_path))
+    parents = BibFile(bibs.name)
     parse_pieces(parents, pieces, plan.parents, dict(plan.first_line))
     n = len(plan.records)
     bar = _Progress(progress and n >= 5000, n)
@@ -152,11 +163,15 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             bar.update(CHUNK)
         if len(keys) + len(ctx.entries) != len({*keys, *(e.key for e in ctx.entries)}):
             raise _Sequential()  # a key the entry heads did not show: redo in order
-        tail_nt, tail_js = _tail(mb, ctx, large)
+        mark_thinkers(mb.persons.values(), {r.person for rows in read_rows
+                                            for r in rows.roles if r.role == SPEAKER})
+        order = [k for _, k in sorted([*((e.position, e.key) for e in ctx.entries),
+                                       *zip(positions, keys)])]
+        tail_nt, tail_js = _tail(mb, ctx, large, order)
         loader.put(tail_nt)
         writers.append(_write_read_model(stage, onto_bytes, read_rows, mb.persons, large))
         del read_rows  # the child has its copy
-        counts.update(thinkers=len(mb.persons), themes=len(thesaurus))
+        counts.update(thinker_counts(mb.persons.values()), themes=len(thesaurus))
         thinker_model = mb.model([])
         blocking += [p for rule in gate() for p in rule(thinker_model) if p.level == "error"]
         if large:  # while the store finishes loading
@@ -184,16 +199,16 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
             store.dump(str(stage / "graph.jsonld"), ox.RdfFormat.JSON_LD,
                        from_graph=ox.DefaultGraph())
             blocking += shacl.wait()
-        problems = sorted({*ctx.problems, *mb.problems, *loose, *blocking, *page_problems},
-                          key=lambda p: (p.line, p.key, p.level, p.message))
-        refuse(problems, counts, strict, bib_path, out)
-        keep_good(blocking, out)
+        problems = sorted(bibs.moved({*ctx.problems, *mb.problems, *loose, *blocking,
+                                      *page_problems}), key=bibs.order)
+        refuse(problems, counts, strict, bibs, out)
+        keep_good(bibs.moved(blocking), out)
         store = None  # closed before it is moved into place
         for w in writers:
             w.wait()
         if named is not None:
             readmodel.write_named(stage / st.READ_MODEL, named)
-        publish(out, stage, bib_path, onto_path, counts, triples, problems)
+        publish(out, stage, bibs, onto_path, counts, triples, problems)
         problems.extend(page_warnings(out, n))
     except BaseException as e:
         for w in writers:
@@ -208,7 +223,7 @@ def _full(text: str, read_problems, bib_path: Path, onto_path: Path, onto_bytes:
         st.discard(stage)
         if isinstance(e, _Sequential) and parallel:
             bar.done()
-            return _full(text, read_problems, bib_path, onto_path, onto_bytes, thesaurus, out,
+            return _full(text, read_problems, bibs, onto_path, onto_bytes, thesaurus, out,
                          strict, progress, parallel=False, page=page, aggregates=aggregates)
         raise
     finally:
@@ -274,13 +289,14 @@ def _plan(text: str, pieces: list[tuple[str, int]]) -> _Plan:
     return plan
 
 
-def _tail(mb, bib_file, large: bool) -> tuple[bytes, bytes]:
-    """The thinkers, then the file-level nodes: N-Triples and JSON-LD (',\\n'-led) blocks."""
+def _tail(mb, bib_file, large: bool, order: list[str]) -> tuple[bytes, bytes]:
+    """The thinkers, then the file-level nodes: N-Triples and JSON-LD (',\\n'-led) blocks;
+    ``order``: every key in file order."""
     from kg.core import graph
 
     nt, js = [], []
     for part in (graph.persons_out(mb.persons.values(), jsonld=large),
-                 graph.file_out(bib_file, mb.unplaced, jsonld=large)):
+                 graph.file_out(bib_file, mb.unplaced, jsonld=large, order=order)):
         nt.append(part.ntriples())
         if large:
             js.extend(",\n" + node for node in part.jsonld_nodes())
@@ -585,8 +601,12 @@ def ensure_built(out: str | Path = "out", bib: str | Path | None = None,
     if st.built_from(out, bib_path, onto_path):
         return out
     m = st.read_manifest(out)
+    same = st.made_from(m, bib_path, onto_path)
     if not quiet:
-        why = "no graph built yet" if m is None else f"{bib_path} or {onto_path} changed"
+        shown = ", ".join(map(str, bib_paths(bib_path)))
+        why = ("no graph built yet" if m is None else f"{shown} or {onto_path} changed"
+               if not same else f"it was built by another kg or with another base IRI than "
+               f"{vocab.BASE}")
         print(f"kg: {why}; building {out}/ …", file=sys.stderr)
     try:
         build(bib_path, onto_path, out, page=page, aggregates=aggregates)

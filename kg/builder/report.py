@@ -21,7 +21,8 @@ def summary(result, quiet: bool = False) -> str:
     c = result.counts
     lines.append(
         f"Built {result.out}/ in {result.seconds:.1f}s: {c['works']} works, {c['thinkers']} "
-        f"thinkers, {c['themes']} themes, {c['quotes']} quotes, {c['claims']} claims "
+        f"thinkers, {c.get('contributors', 0)} other authors, {c['themes']} themes, "
+        f"{c['quotes']} quotes, {c['claims']} claims "
         f"({result.triples} triples); {len(errors)} error(s), {len(warnings)} warning(s).")
     return "\n".join(lines)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from kg.core.errors import Problem
+from kg.core.errors import Place, Problem
 from kg.core.values import DATE_FIELDS as _DATE_FIELDS
 from kg.core.values import date_error, isbn_ok, value_problems  # noqa: F401 (kg.builder.check)
 from kg.core.vocab import AUTHOR, CONTESTED, EDITOR
@@ -20,9 +20,13 @@ from kg.core.vocab import AUTHOR, CONTESTED, EDITOR
 Rule = Callable[[object], Iterable[Problem]]
 
 
-def _problem(e, fname: str, level: str, msg: str) -> Problem:
-    return Problem(e.file, e.field_lines.get(e.names().get(fname, fname), e.line), e.key,
-                   level, msg)
+def _problem(e, fname: str, level: str, msg: str, at: Place | None = None) -> Problem:
+    """A problem of entry ``e`` at field ``fname``; ``at``: the other place ``msg`` names
+    where it says {at} (Problem.citing)."""
+    line = e.field_lines.get(e.names().get(fname, fname), e.line)
+    if at is not None:
+        return Problem.citing(e.file, line, e.key, level, msg, at)
+    return Problem(e.file, line, e.key, level, msg)
 
 
 #: biblatex's mandatory fields (blx-dm.def) by entry type; a tuple means one of them
@@ -95,8 +99,9 @@ def rule_duplicate_works(model) -> Iterable[Problem]:
             if rec.get("crossref") == other.key or other.get("crossref") == rec.key:
                 continue
             yield _problem(rec.entry, "title", "warning",
-                           f"likely duplicate of '{other.key}' (line {other.entry.line}): same "
-                           "title, authors and year; merge them or link them with related")
+                           f"likely duplicate of '{other.key}' ({{at}}): same "
+                           "title, authors and year; merge them or link them with related",
+                           Place(other.entry.file, other.entry.line))
         else:
             first[sig] = rec
 

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from kg.builder.inputs import shipped
 from kg.core.errors import InputError, Problem
-from kg.core.vocab import ID, KGO, PREFIXES, RDF, SKOS
+from kg.core.vocab import ID, KGO, PREFIXES, RDF, SKOS, rebase
 
 #: validate every node of a class with SHACL up to this many; sample above
 SHACL_FULL_MAX = 1000
@@ -78,7 +78,7 @@ def graph_store(model, ontology: bytes):
     return store
 
 
-_TARGETS = (KGO.Work, KGO.Thinker, KGO.Quote, KGO.Claim, SKOS.Concept, KGO.macro)
+_TARGETS = (KGO.Work, KGO.Thinker, KGO.Contributor, KGO.Quote, KGO.Claim, SKOS.Concept, KGO.macro)
 
 
 def shacl_data(store, full_max: int | None = None, sample: int | None = None) -> ShaclInput:
@@ -181,7 +181,7 @@ def validate_data(selected: ShaclInput, model=None, t0: float | None = None) -> 
     g.parse(data=selected.data, format="nt")
     shapes = rdflib.Graph()
     try:
-        shapes.parse(shapes_path(), format="turtle")
+        shapes.parse(data=rebase(shapes_path().read_bytes()), format="turtle")
     except FileNotFoundError:
         raise InputError(f"{shapes_path()}: SHACL shapes not found (reinstall kg)") from None
     if sampled:

@@ -52,12 +52,18 @@ def refuse(problems, counts, strict: bool, bib_path, out) -> None:
         raise BuildError(f"{bib_path}: no entries could be read; {out}/ left as it was{detail}")
 
 
-def publish(out: Path, stage: Path, bib_path: Path, onto_path: Path, counts: dict,
+def publish(out: Path, stage: Path, bib_path, onto_path: Path, counts: dict,
             triples: int, problems: list[Problem]) -> None:
-    """Make the stage, a complete generation, the live output (kg.builder.store.publish)."""
+    """Make the stage, a complete generation, the live output (kg.builder.store.publish).
+
+    ``bib_path``: the .bib file, or the files of a library read as one (kg.core.bib.Joined):
+    the manifest records each ("bibs", in order; "bib": the first, as readers knew it)."""
+    paths = getattr(bib_path, "paths", None) or [bib_path]
+    bibs = [st.fingerprint(p) for p in paths]
     manifest = {
         "format": st.FORMAT_VERSION,
-        "bib": st.fingerprint(bib_path),
+        "bib": bibs[0],
+        "bibs": bibs,
         "ontology": st.fingerprint(onto_path),
         "counts": counts,
         "triples": triples,
@@ -83,13 +89,25 @@ def page_warnings(out: Path, n: int) -> list[Problem]:
 
 
 def stage_page(stage: Path, store, page: Page, problems: list[Problem]) -> str | None:
-    """graph.html from the new store, published with the rest; a failure is a warning."""
+    """graph.html from the new store, published with the rest.
+
+    A page that cannot be written (disk full, no permission: an OSError) fails the build:
+    nothing is published, the previous generation (its graph and its page) stays live.  A
+    page that cannot be drawn from this graph (a KgError, a ValueError) is a warning that
+    says out/graph.html is missing from the new generation."""
     from kg.core.errors import KgError
 
+    out = stage.parent.parent  # stages live in out/.kg/
+    shown = out / "graph.html"
     try:
         page(store, stage / "graph.html")
-    except (KgError, OSError, ValueError) as e:
-        problems.append(Problem("graph.html", 0, "", "warning", f"graph.html not written: {e}"))
+    except OSError as e:
+        raise BuildError(f"{shown}: cannot write the page ({e.strerror or e}); nothing "
+                         f"published, {out}/ left as it was") from None
+    except (KgError, ValueError) as e:
+        problems.append(Problem(str(shown), 0, "", "warning",
+                                f"page not drawn ({st.public_text(e)}): {shown} is missing "
+                                "from this build; `kg viz` draws a page"))
         return None
     return "graph.html"
 

@@ -48,6 +48,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from kg.core import readmodel
 from kg.core.errors import InputError, KgError, StaleStoreError
 from kg.core.readmodel import NAME as READ_MODEL  # noqa: F401  (a file of every generation)
 
@@ -138,11 +139,25 @@ def read_manifest(out: str | Path) -> dict | None:
         return None
 
 
-def built_from(out: str | Path, bib: Path, ontology: Path) -> bool:
+def built_from(out: str | Path, bib, ontology: Path) -> bool:
     """True when the live generation of ``out`` was built from these very files: a query
-    needs no build (cheap: a stat of each, a hash only when one moved)."""
-    m = read_manifest(out)
-    return bool(m) and unchanged(m["bib"], bib) and unchanged(m["ontology"], ontology)
+    needs no build (cheap: a stat of each, a hash only when one moved).  ``bib``: one .bib
+    or several (kg.builder.inputs.bib_paths); a file added, removed or moved in the list
+    means a build."""
+    return (made_from(read_manifest(out), bib, ontology)
+            and readmodel.is_current(current(out) / READ_MODEL))  # this kg, this base IRI
+
+
+def made_from(manifest: dict | None, bib, ontology: Path) -> bool:
+    """True when ``manifest`` records these very inputs: every .bib file, in this order, and
+    the ontology."""
+    if not manifest:
+        return False
+    recorded = manifest.get("bibs") or [manifest["bib"]]
+    paths = [bib] if isinstance(bib, (str, os.PathLike)) else list(bib)
+    return (len(recorded) == len(paths)
+            and all(unchanged(r, p) for r, p in zip(recorded, paths))
+            and unchanged(manifest["ontology"], ontology))
 
 
 def intact(generation: Path, name: str) -> bool:

@@ -5,15 +5,15 @@ export reproduces them; :func:`resolve` gives the text a field stands for.
 """
 from __future__ import annotations
 
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-from kg.core.errors import InputError, Problem
+from kg.core.cycles import find_cycles
+from kg.core.errors import InputError, Place, Problem
 from kg.core.latex import decode
-from kg.core.limits import bytes_setting, human_size
+from kg.core.limits import bytes_setting, read_file
 
 MONTHS = {m: str(i) for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
@@ -56,6 +56,7 @@ class BibFile:
     path: str
     entries: list[RawEntry] = field(default_factory=list)
     strings: dict[str, str] = field(default_factory=dict)  # name as written -> raw value
+    string_lines: dict[str, int] = field(default_factory=dict)  # name as written -> line
     preambles: list[str] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -76,56 +77,10 @@ def max_bib_bytes() -> int:
     return bytes_setting(ENV_MAX_BIB_BYTES, MAX_BIB_BYTES)
 
 
-_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-
-
 def read_bytes(path: str | Path) -> bytes:
-    """The bytes of a .bib file: a regular file of at most :func:`max_bib_bytes` bytes.
-
-    A FIFO is opened without waiting for a writer and refused, as are devices (``/dev/zero``
-    would be read without end) and sockets; every refusal is an :class:`InputError`.
-    """
-    name = str(path)
-    limit = max_bib_bytes()
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except FileNotFoundError:
-        raise InputError(f"{name}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a folder, not a .bib file") from None
-    except OSError as e:
-        raise InputError(f"{name}: cannot read ({e.strerror or e})") from None
-    try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise InputError(f"{name}: is a folder, not a .bib file")
-        if not stat.S_ISREG(st.st_mode):
-            kind = next((k for test, k in _KINDS if test(st.st_mode)), "not a regular file")
-            raise InputError(f"{name}: is {kind}, not a .bib file: kg reads a regular file "
-                             "(save the bibliography to a file first)")
-        if st.st_size > limit:
-            raise InputError(f"{name}: {human_size(st.st_size)}, more than the "
-                             f"{human_size(limit)} kg "
-                             f"reads: is it a bibliography? ({ENV_MAX_BIB_BYTES} raises the "
-                             "limit)")
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
-        chunks, n = [], 0
-        while n <= limit:
-            block = os.read(fd, min(1 << 24, limit + 1 - n))
-            if not block:
-                break
-            chunks.append(block)
-            n += len(block)
-        if n > limit:  # it grew while read
-            raise InputError(f"{name}: more than the {human_size(limit)} kg reads: is it a "
-                             f"bibliography? ({ENV_MAX_BIB_BYTES} raises the limit)")
-        return b"".join(chunks)
-    except OSError as e:
-        raise InputError(f"{name}: cannot read ({e.strerror or e})") from None
-    finally:
-        os.close(fd)
+    """The bytes of a .bib file: a regular file of at most :func:`max_bib_bytes` bytes
+    (kg.core.limits.read_file: FIFOs, devices such as /dev/zero and sockets are refused)."""
+    return read_file(path, max_bib_bytes(), ENV_MAX_BIB_BYTES, "a .bib file", "a bibliography")
 
 
 def read_text(path: str | Path) -> tuple[str, list[Problem]]:
@@ -142,14 +97,15 @@ def read_text(path: str | Path) -> tuple[str, list[Problem]]:
     def warn(line: int, msg: str) -> None:
         problems.append(Problem(name, line, "", "warning", msg))
 
-    enc = _utf16(data)
+    enc = _wide(data)
     if enc:
+        shown = enc[:6].upper()  # UTF-16, UTF-32
         try:
             text = data.decode(enc).lstrip("\ufeff")
         except UnicodeDecodeError:
-            raise InputError(f"{name}: looks like UTF-16 but does not decode; "
+            raise InputError(f"{name}: looks like {shown} but does not decode; "
                              "save it as UTF-8") from None
-        warn(0, "file is UTF-16; read it, but biber and JabRef expect UTF-8: save it as UTF-8")
+        warn(0, f"file is {shown}; read it, but biber and JabRef expect UTF-8: save it as UTF-8")
         return _newlines(text), problems
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -184,6 +140,99 @@ def read_text(path: str | Path) -> tuple[str, list[Problem]]:
                 warn(i, "NUL byte removed")
         text = text.replace("\x00", "")
     return text, problems
+
+
+class Source(NamedTuple):
+    """One file of a library read as one text (:func:`read_texts`): its path, the line of the
+    joined text where its first line is, and how many lines it has there."""
+
+    path: str
+    first: int
+    lines: int
+
+
+@dataclass
+class Joined:
+    """The .bib files of one library read as one text, in the order given: the union of their
+    entries, @string macros shared by all (as biber shares them between the files of one
+    document), crossrefs and duplicate keys across files.
+
+    What is found in the text (entries, problems) is at a line of the joined text, in the file
+    ``name``; :meth:`moved` puts problems back at their own file and line, the places their
+    messages name with them (kg.core.errors.Problem.citing).  One file is read as it is: its
+    name is its path, and nothing moves."""
+
+    text: str
+    problems: list[Problem]  # of reading the files: each at its own file and line already
+    sources: list[Source]
+    name: str  # what the joined text's problems and entries carry until moved
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def paths(self) -> list[str]:
+        return [s.path for s in self.sources]
+
+    def place(self, line: int) -> Place:
+        """Line ``line`` of the joined text as a file and a line of that file."""
+        if len(self.sources) == 1:
+            return Place(self.sources[0].path, line)
+        if line <= 0:
+            return Place(self.name, line)
+        found = self.sources[-1]
+        for s in self.sources:
+            if s.lines and line < s.first + s.lines:
+                found = s
+                break
+        return Place(found.path, line - found.first + 1)
+
+    def moved(self, problems) -> list[Problem]:
+        """The problems of the joined text at their own file and line (the others as given)."""
+        if len(self.sources) == 1:
+            return list(problems)
+        return [p.moved(self.place) if p.file == self.name else p for p in problems]
+
+    def order(self, p: Problem) -> tuple:
+        """Sort key of a moved problem: files in the order given, then lines (a problem of
+        another file, the ontology or the output, at its line)."""
+        line = p.line
+        for s in self.sources:
+            if s.path == p.file:
+                line = s.first - 1 + p.line
+                break
+        return line, p.key, p.level, p.message
+
+    def empty(self) -> list[Problem]:
+        """The error of a library with no text at all: one per file."""
+        return [Problem(s.path, 0, "", "error", "empty file: no entries") for s in self.sources]
+
+
+def read_texts(paths) -> Joined:
+    """Read the .bib files of one library (:func:`read_text` each: its size cap, its decoding
+    line by line) and join them, in order, into one text; see :class:`Joined`."""
+    names = [str(p) for p in paths]
+    if len(names) == 1:
+        text, problems = read_text(names[0])
+        return Joined(text, problems, [Source(names[0], 1, text.count("\n") + 1)], names[0])
+    parts: list[str] = []
+    problems: list[Problem] = []
+    sources: list[Source] = []
+    line = 1
+    for name in names:
+        text, found = read_text(name)
+        if text and not text.endswith("\n"):
+            text += "\n"  # the next file starts on a line of its own
+        if not text.strip():  # among others that are not: said of this file
+            found.append(Problem(name, 0, "", "warning", "empty file: no entries in it"))
+        parts.append(text)
+        problems += found
+        sources.append(Source(name, line, text.count("\n")))
+        line += sources[-1].lines
+    joined = "".join(parts)
+    if not joined.strip():  # all of them: the error of each (Joined.empty)
+        problems = [p for p in problems if p.message != "empty file: no entries in it"]
+    return Joined(joined, problems, sources, ", ".join(names))
 
 
 def _decode_lines(data: bytes) -> tuple[str, list[tuple[int, bytes, str]], bool]:
@@ -233,13 +282,23 @@ def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-def _utf16(data: bytes) -> str | None:
-    """'utf-16' (BOM), 'utf-16-le'/'-be' (ASCII-heavy text without BOM), or None."""
+def _wide(data: bytes) -> str | None:
+    """The codec of a UTF-32 or UTF-16 text: 'utf-32' / 'utf-16' (BOM), 'utf-32-le'/'-be',
+    'utf-16-le'/'-be' (ASCII-heavy text without BOM), or None."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     head = data[:256]
     if len(head) < 8:
         return None
+    cols = [head[i::4] for i in range(4)]
+    zero = [c.count(0) > len(c) * 0.6 for c in cols]
+    some = [c.count(0) < len(c) * 0.1 for c in cols]
+    if some[0] and all(zero[1:]):
+        return "utf-32-le"
+    if some[3] and all(zero[:3]):
+        return "utf-32-be"
     even, odd = head[0::2], head[1::2]
     if odd.count(0) > len(odd) * 0.6 and even.count(0) < len(even) * 0.1:
         return "utf-16-le"
@@ -287,10 +346,8 @@ def parse_pieces(bib: BibFile, pieces: list[tuple[str, int]], indexes,
             _add_entry(bib, entry, line, path, first_line)
             simple = len(bib.entries) > n and entry.entry_type.lower() != "thinker"
             if entry.stray:
-                bib.problems.append(Problem(
-                    path, entry.stray, entry.key, "error",
-                    "text after the end of the entry looks like fields, which are ignored: a "
-                    "'}' too many closes the entry early; balance the braces"))
+                bib.problems.append(_ended_early(path, entry.stray[0], entry.key,
+                                                 entry.stray[1]))
             key = entry.key if simple else None
         else:
             _parse_slow(bib, chunk, line, path, first_line)
@@ -341,9 +398,11 @@ class _Field:
 class _Entry:
     __slots__ = ("entry_type", "fields", "key", "stray")
 
-    def __init__(self, key: str, entry_type: str, fields: list, stray: int = 0):
+    def __init__(self, key: str, entry_type: str, fields: list,
+                 stray: tuple[int, list[str]] | None = None):
         self.key, self.entry_type, self.fields = key, entry_type, fields
-        self.stray = stray  # line of field-like text after the closing brace, or 0
+        #: field-like text after the closing brace: (line of that brace, the fields lost)
+        self.stray = stray
 
 
 _HEAD = re.compile(r"[ \t]*@[ \t]*([A-Za-z][\w-]*)[ \t]*([{(])"  # @type{
@@ -392,9 +451,7 @@ def _scan_simple(chunk: str, m: re.Match, line: int) -> _Entry | None:
             break
     if "@" in chunk[end:]:
         return None
-    stray = _FIELD_LIKE.search(chunk, end)
-    return _Entry(m.group(3), m.group(1), fields,
-                  line + chunk.count("\n", 0, stray.start()) if stray else 0)
+    return _Entry(m.group(3), m.group(1), fields, _stray(chunk, end, line))
 
 
 def _scan_entry(chunk: str, line: int) -> _Entry | None:
@@ -468,13 +525,45 @@ def _scan_entry(chunk: str, line: int) -> _Entry | None:
         pos = after.end() if sep == "," else after.start(1)
     if "@" in chunk[end:]:
         return None
-    stray = _FIELD_LIKE.search(chunk, end)
-    return _Entry(m.group(3), m.group(1), fields,
-                  line + chunk.count("\n", 0, stray.start()) if stray else 0)
+    return _Entry(m.group(3), m.group(1), fields, _stray(chunk, end, line))
 
 
 #: text after an entry's end that looks like more fields: a '}' too many closed it early
 _FIELD_LIKE = re.compile(r"[\w-]+\s*=\s*[{\"\d]")
+_LOST_NAME = re.compile(r"(?:^|[,\s])([A-Za-z][\w-]*)\s*=")
+
+
+def _stray(chunk: str, end: int, line: int) -> tuple[int, list[str]] | None:
+    """When the text after an entry's end (``end``: after its closing brace) looks like more
+    fields: (line of the closing brace, the names of those fields), else None."""
+    if not _FIELD_LIKE.search(chunk, end):
+        return None
+    return line + chunk.count("\n", 0, end - 1), lost_fields(chunk[end:])
+
+
+def lost_fields(text: str) -> list[str]:
+    """The names of the fields written in ``text`` (outside braces and quotes), in order."""
+    top, depth, quoted = [], 0, False
+    for part in re.split(r'((?<!\\)[{}"])', text):
+        if part == "{":
+            depth += 1
+        elif part == "}":
+            depth = max(0, depth - 1)
+        elif part == '"' and depth == 0:
+            quoted = not quoted
+        elif depth == 0 and not quoted:
+            top.append(part)
+    names = _LOST_NAME.findall(" ".join(top))
+    return list(dict.fromkeys(names))
+
+
+def _ended_early(path: str, line: int, key: str, lost: list[str]) -> Problem:
+    """The error of an entry a '}' too many closed early: the fields after it are lost."""
+    what = (f"fields lost: {', '.join(lost)}" if len(lost) > 1 else
+            f"field lost: {lost[0]}" if lost else "the text after it is ignored")
+    return Problem(path, line, key, "error",
+                   f"entry ends early here: a '}}' too many in a value closes it, and what "
+                   f"follows is not read ({what}): balance the braces")
 
 
 def _parse_slow(bib: BibFile, chunk: str, line: int, path: str,
@@ -486,9 +575,17 @@ def _parse_slow(bib: BibFile, chunk: str, line: int, path: str,
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # failures become Problems
     lib = bibtexparser.parse_string(chunk, parse_stack=[])
+    before = None  # the entry just before this block: (key, line of its closing brace)
     for block in lib.blocks:
         bline = block.start_line + line
-        if isinstance(block, bm.Entry):
+        last, before = before, None
+        if isinstance(block, (bm.Entry, bm.DuplicateFieldKeyBlock)):
+            raw = getattr(block, "raw", "") or ""
+            before = (block.key, bline + raw.count("\n"))
+        if isinstance(block, bm.ImplicitComment) and last and _FIELD_LIKE.search(block.comment):
+            bib.problems.append(_ended_early(path, last[1], last[0],
+                                             lost_fields(block.comment)))
+        elif isinstance(block, bm.Entry):
             _add_entry(bib, block, bline, path, first_line, line - 1)
         elif isinstance(block, bm.String):
             if block.key in bib.strings:
@@ -497,6 +594,7 @@ def _parse_slow(bib: BibFile, chunk: str, line: int, path: str,
                                             "is ignored: rename or delete one of them"))
             else:
                 bib.strings[block.key] = block.value
+                bib.string_lines[block.key] = bline
         elif isinstance(block, bm.Preamble):
             bib.preambles.append(block.value)
         elif isinstance(block, bm.ExplicitComment):
@@ -513,13 +611,15 @@ def _parse_slow(bib: BibFile, chunk: str, line: int, path: str,
         elif isinstance(block, bm.DuplicateFieldKeyBlock):
             _add_entry(bib, block.ignore_error_block, bline, path, first_line, line - 1)
         elif isinstance(block, bm.ParsingFailedBlock):
-            bib.problems.append(_failed(block, bline, path))
+            bib.problems.append(_failed(block, bline, path, chunk))
 
 
 def _duplicate(path: str, line: int, key: str, first_line: dict[str, int]) -> Problem:
-    return Problem(path, line, key, "error",
-                   f"duplicate key '{key}' (first at line {first_line.get(key, '?')}); "
-                   "this one is ignored: rename or merge one of them")
+    then = "this one is ignored: rename or merge one of them"
+    if key not in first_line:
+        return Problem(path, line, key, "error", f"duplicate key '{key}' (first at line ?); {then}")
+    return Problem.citing(path, line, key, "error", f"duplicate key '{key}' (first at {{at}}); "
+                          f"{then}", Place(path, first_line[key]))
 
 
 def _add_entry(bib: BibFile, block, line: int, path: str, first_line: dict[str, int],
@@ -532,11 +632,11 @@ def _add_entry(bib: BibFile, block, line: int, path: str, first_line: dict[str, 
         fline = (f.start_line + 1 + offset) if f.start_line is not None else line
         if low in seen:
             same = seen[low] == f.key
-            bib.problems.append(Problem(
+            bib.problems.append(Problem.citing(
                 path, fline, block.key, "error",
-                f"field '{f.key}' appears twice (first at line {lines[seen[low]]})"
+                f"field '{f.key}' appears twice (first at {{at}})"
                 f"{'' if same else ' (field names are case-insensitive)'}; the first value is "
-                "kept: delete or rename the other"))
+                "kept: delete or rename the other", Place(path, lines[seen[low]])))
             continue
         seen[low] = f.key
         value = f.value
@@ -566,8 +666,10 @@ def _char_name(c: str) -> str:
     return {" ": "a space", "\t": "a tab", "\n": "a line break"}.get(c, repr(c))
 
 
-def _failed(block, line: int, path: str) -> Problem:
+def _failed(block, line: int, path: str, chunk: str = "") -> Problem:
     raw = block.raw.lstrip()
+    at = chunk.find(raw) if raw else -1
+    written_from = chunk[at: at + 4096] if at >= 0 else raw  # the parser stops at a bad key
     m = _KEY.match(raw)
     key = m.group(2) if m else ""
     kind = f"@{m.group(1)}" if m else "block"
@@ -575,7 +677,7 @@ def _failed(block, line: int, path: str) -> Problem:
     reason = str(getattr(error, "abort_reason", "") or getattr(block, "abort_reason", "") or "")
     depth = raw.count("{") - raw.count("}")
     ignored = f"in {kind} entry (the entry is ignored; parsing resumed at the next '@')"
-    head = _WRITTEN_KEY.match(raw)
+    head = _WRITTEN_KEY.match(written_from)
     bad_key = head and head.group(1).lower() not in _NOT_ENTRY and _KEY_FORBIDDEN.search(
         head.group(2))
     if bad_key:  # what broke the parser is the key, not a brace or a quote
@@ -603,7 +705,9 @@ def _failed(block, line: int, path: str) -> Problem:
 
 
 def _check_macros(bib: BibFile, macros: dict[str, str] | None = None) -> None:
-    """Warn of fields that use a @string macro nobody defined."""
+    """Warn of fields that use a @string macro nobody defined, and of @string macros that
+    use each other round in a cycle."""
+    _macro_cycles(bib)
     macros = bib.macros() if macros is None else macros
     for e in bib.entries:
         for name, raw in e.fields.items():
@@ -612,6 +716,24 @@ def _check_macros(bib: BibFile, macros: dict[str, str] | None = None) -> None:
                     bib.path, e.field_lines.get(name, e.line), e.key, "warning",
                     f"field '{name}' uses undefined @string macro '{macro}': define it with "
                     f"@string{{{macro} = {{...}}}} or brace the value"))
+
+
+def _macro_cycles(bib: BibFile) -> None:
+    """Warn of each cycle of @string macros (a = b # {x}, b = a): none has a value."""
+    if not bib.strings:
+        return
+    written = {name.lower(): name for name in bib.strings}
+    links = {low: sorted(macro_refs(bib.strings[name]) & written.keys())
+             for low, name in written.items()}
+    for cycle in find_cycles(links):
+        first = written[cycle[0]]
+        what = (f"@string macro '{first}' uses itself, so it has no value (biber reports it "
+                "undefined): give it a text value" if len(cycle) == 2 else
+                "@string macro cycle " + " -> ".join(f"'{written[c]}'" for c in cycle)
+                + ": a macro cannot stand for itself, so none of them has a value (biber "
+                "reports them undefined): give one of them a text value")
+        bib.problems.append(Problem(bib.path, bib.string_lines.get(first, 0), first,
+                                    "warning", what))
 
 
 _SPACES = re.compile(r"[ \t\n]{2,}|[\t\n]")  # what [ \t\n]+ finds, less the single spaces

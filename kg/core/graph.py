@@ -11,6 +11,7 @@ from kg.core.model import Model, Person, Record, parse_number
 from kg.core.values import _ISBN_PREFIX, date_type, doi_of, isbn_ok, isbns, url_ok, year_of
 from kg.core.vocab import (  # noqa: F401  (the IRIs of kg.core.vocab)
     AUTHOR,
+    BIBLIOGRAPHY,
     BIBO,
     BIBO_CLASS,
     CITO,
@@ -25,6 +26,7 @@ from kg.core.vocab import (  # noqa: F401  (the IRIs of kg.core.vocab)
     PREDICATES,
     QUOTE_STATUSES,
     RDF,
+    RDFS,
     SCHEMA,
     SKOS,
     SPEAKER,
@@ -249,10 +251,21 @@ def persons_out(persons, jsonld: bool = False) -> _Out:
     return out
 
 
-def file_out(bib, unplaced=(), jsonld: bool = False) -> _Out:
-    """@string macros, @preamble and @comment blocks, and the entries that stand for nothing
-    (a @thinker without name, a second @thinker for one person): kept for a faithful export."""
+def file_out(bib, unplaced=(), jsonld: bool = False, order=None) -> _Out:
+    """@string macros, @preamble and @comment blocks, the entries that stand for nothing
+    (a @thinker without name, a second @thinker for one person): kept for a faithful export;
+    and the order of the entries in the file (``order``: every key in file order; default:
+    the entries of ``bib``).
+
+    The order is one statement of the file's node, kgo:entryOrder (the keys in file order,
+    space-separated), not a position on each entry: inserting an entry then changes its own
+    statements and that one, never those of every entry after it."""
     out = _Out(jsonld)
+    if order is None:
+        order = [e.key for e in sorted(bib.entries, key=lambda e: e.position)]
+    keys = " ".join(dict.fromkeys(order))
+    if keys:
+        out.text(BIBLIOGRAPHY, KGO.entryOrder, keys)
     _file(out, bib)
     for e in unplaced:
         node = f"{ID}entry/{_seg(e.key)}"
@@ -298,7 +311,6 @@ def to_ntriples(model: Model) -> str:
 def _raw(out: _Out, node: str, e) -> None:
     """Every field as written: the graph can give back the .bib it was built from."""
     out.text(node, KGO.entryType, e.raw_type or e.entry_type)
-    out.text(node, KGO.position, str(e.position), XSD.integer)
     out.text(node, DCT.identifier, e.key)
     out.text(node, KGO.fieldOrder, " ".join(e.fields), keep_empty=True)
     for name, raw in e.fields.items():
@@ -326,12 +338,39 @@ def _people(out: _Out, node: str, rec: Record) -> None:
         out.link(node, PREDICATES.get(c.role, DCT.contributor), person_iri(c.slug))
         if c.role == SPEAKER:
             out.link(node, DCT.creator, person_iri(c.slug))
+        schema = _SCHEMA_ROLE.get(c.role)
+        if schema:
+            out.link(node, schema, person_iri(c.slug))
     if authors:
         cells = [f"{node}#authors-{i}" for i in range(1, len(authors) + 1)]
         out.link(node, BIBO.authorList, cells[0])
         for i, (cell, s) in enumerate(zip(cells, authors)):
             out.link(cell, RDF.first, person_iri(s))
             out.link(cell, RDF.rest, cells[i + 1] if i + 1 < len(cells) else RDF.nil)
+
+
+#: the schema.org property of a person's role (what tools querying schema.org ask)
+_SCHEMA_ROLE = {AUTHOR: SCHEMA.author, "editor": SCHEMA.editor, "translator": SCHEMA.translator,
+                SPEAKER: SCHEMA.author}
+#: BIBO class -> schema.org class (every work is also a schema:CreativeWork)
+SCHEMA_CLASS = {
+    "Book": "Book", "EditedBook": "Book", "BookSection": "Chapter",
+    "AcademicArticle": "ScholarlyArticle", "Article": "Article", "Webpage": "WebPage",
+    "Website": "WebSite", "AudioVisualDocument": "VideoObject", "Film": "Movie",
+    "AudioDocument": "AudioObject", "Report": "Report", "Thesis": "Thesis",
+    "Legislation": "Legislation", "Periodical": "Periodical", "Manuscript": "Manuscript",
+    "Letter": "Message", "Collection": "Collection",
+}
+
+
+def label_of(text: str, width: int = 80) -> str:
+    """A short label (rdfs:label) of a quote's or claim's text: whole when short, else cut at
+    a word and ended with '…'."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[:width - 1].rsplit(" ", 1)[0] if " " in text[:width - 1] else text[:width - 1]
+    return cut.rstrip(" ,;:.") + "…"
 
 
 def bibo_class(rec: Record) -> str:
@@ -345,20 +384,28 @@ def bibo_class(rec: Record) -> str:
 def _work(out: _Out, node: str, rec: Record) -> None:
     v = rec.values
     out.link(node, RDF.type, KGO.Work)
-    out.link(node, RDF.type, BIBO.term(bibo_class(rec)))
+    cls = bibo_class(rec)
+    out.link(node, RDF.type, BIBO.term(cls))
+    out.link(node, RDF.type, SCHEMA.CreativeWork)
+    if cls in SCHEMA_CLASS:
+        out.link(node, RDF.type, SCHEMA.term(SCHEMA_CLASS[cls]))
     out.text(node, DCT.title, v.get("title", ""))
+    out.text(node, SCHEMA.name, v.get("title", ""))
     out.text(node, KGO.subtitle, v.get("subtitle", ""))
     _people(out, node, rec)
     date = v.get("date") or v.get("year", "")
     if date:
         out.date(node, DCT.issued, date)
+        out.date(node, SCHEMA.datePublished, date)
         y = year_of(date)
         if y is not None:
             out.text(node, KGO.year, str(y), XSD.integer)
     out.text(node, DCT.publisher, v.get("publisher", ""))
     out.text(node, KGO.publicationPlace, v.get("location") or v.get("address", ""))
     if v.get("langid") or v.get("language"):
-        out.text(node, DCT.language, language_code(v.get("langid") or v["language"]))
+        code = language_code(v.get("langid") or v["language"])
+        out.text(node, DCT.language, code)
+        out.text(node, SCHEMA.inLanguage, code)
     out.text(node, KGO.originalTitle, v.get("origtitle", ""))
     if v.get("origdate"):
         out.date(node, KGO.originalDate, v["origdate"])
@@ -394,7 +441,11 @@ def _work(out: _Out, node: str, rec: Record) -> None:
 def _quote(out: _Out, node: str, rec: Record) -> None:
     v = rec.values
     out.link(node, RDF.type, KGO.Quote)
+    out.link(node, RDF.type, SCHEMA.Quotation)
     out.text(node, RDF.value, v.get("quote", ""))
+    out.text(node, SCHEMA.text, v.get("quote", ""))
+    if v.get("quote"):
+        out.text(node, RDFS.label, label_of(v["quote"]))
     if v.get("langid"):
         out.text(node, DCT.language, language_code(v["langid"]))
     out.text(node, KGO.locator, v.get("locator") or v.get("pages", ""))
@@ -412,7 +463,11 @@ def _quote(out: _Out, node: str, rec: Record) -> None:
 def _claim(out: _Out, node: str, rec: Record) -> None:
     v = rec.values
     out.link(node, RDF.type, KGO.Claim)
+    out.link(node, RDF.type, SCHEMA.Claim)
     out.text(node, RDF.value, v.get("statement", ""))
+    out.text(node, SCHEMA.text, v.get("statement", ""))
+    if v.get("statement"):
+        out.text(node, RDFS.label, label_of(v["statement"]))
     number = parse_number(v.get("figure", "")) if v.get("figure") else None
     if number is not None:
         out.text(node, KGO.figure, number, XSD.decimal if "e" not in number.lower()
@@ -422,6 +477,7 @@ def _claim(out: _Out, node: str, rec: Record) -> None:
         out.date(node, DCT.date, v["date"])
     out.text(node, DCT.spatial, v.get("location", ""))
     out.text(node, KGO.locator, v.get("locator", ""))
+    out.text(node, KGO.correction, v.get("correction", ""))
     status = v.get("status", "").lower()
     if status in CLAIM_STATUSES:
         out.link(node, KGO.status, KGO.term(status))
@@ -437,9 +493,12 @@ def _claim(out: _Out, node: str, rec: Record) -> None:
 
 def _person(out: _Out, p: Person) -> None:
     node = person_iri(p.slug)
-    out.link(node, RDF.type, KGO.Thinker)
-    out.link(node, RDF.type, FOAF.Organization if p.kind == "organization" else FOAF.Person)
+    out.link(node, RDF.type, KGO.Thinker if p.thinker else KGO.Contributor)
+    org = p.kind == "organization"
+    out.link(node, RDF.type, FOAF.Organization if org else FOAF.Person)
+    out.link(node, RDF.type, SCHEMA.Organization if org else SCHEMA.Person)
     out.text(node, FOAF.name, p.name.display)
+    out.text(node, SCHEMA.name, p.name.display)
     out.text(node, KGO.sortName, p.name.sort)
     if p.kind == "person":
         out.text(node, FOAF.givenName, p.name.given)
@@ -449,6 +508,8 @@ def _person(out: _Out, p: Person) -> None:
             out.date(node, pred, value)
     out.text(node, SCHEMA.nationality, p.nationality)
     out.text(node, SCHEMA.description, p.description)
+    if p.description_en:
+        out.lang_text(node, SCHEMA.description, p.description_en, "en")
     if p.wikidata:
         out.link(node, OWL.sameAs, WD + p.wikidata)
     for a in p.aliases:

@@ -8,11 +8,20 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from kg.core.bib import BibFile, RawEntry, text
-from kg.core.errors import Problem
+from kg.core.cycles import find_cycles
+from kg.core.errors import Place, Problem
 from kg.core.latex import decode, slug
 from kg.core.themes import Thesaurus
 from kg.core.values import value_problems
-from kg.core.vocab import CLAIM_STATUSES, CONTESTED, QUOTE_STATUSES, SOURCED, UNSOURCED
+from kg.core.vocab import (
+    CLAIM_STATUSES,
+    CONTESTED,
+    QUOTE_STATUSES,
+    SOURCED,
+    SPEAKER,
+    UNSOURCED,
+    VERBATIM,
+)
 
 #: name fields and the role each gives its people
 NAME_FIELDS = {
@@ -61,15 +70,51 @@ class Person:
     death: str = ""
     nationality: str = ""
     description: str = ""
+    description_en: str = ""  # the description in English (--lang en), when given
     wikidata: str = ""
     aliases: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     entry: RawEntry | None = None
     concepts: list = field(default_factory=list)  # the library's own concepts of its themes
+    thinker: bool = False  # a thinker, or another author (THINKER_RULE; mark_thinkers)
 
     @property
     def kind(self) -> str:
         return "organization" if self.name.organization else "person"
+
+    @property
+    def standing(self) -> str:
+        """"thinker" or "contributor" (THINKER_RULE), the word every output gives it."""
+        return THINKER if self.thinker else CONTRIBUTOR
+
+
+#: Who is a thinker, the one place the rule is written (the graph's rdf:type kgo:Thinker or
+#: kgo:Contributor and the read model's people.thinker come from Person.thinker)
+THINKER_RULE = """\
+A thinker is a person or organisation that has a @thinker entry, that is the speaker of a
+quote or claim, or that is tagged with a theme (keywords of its @thinker entry).  Every other
+name (an author, editor or translator met only in the name fields of works) is another author
+(a contributor): it stays in the graph with its roles, and `kg thinker` finds it too."""
+THINKER, CONTRIBUTOR = "thinker", "contributor"
+
+
+def is_thinker(p: Person, speakers) -> bool:
+    """THINKER_RULE for one person; ``speakers``: the slugs of the speakers of every quote
+    and claim of the library."""
+    return p.entry is not None or bool(p.themes) or p.slug in speakers
+
+
+def mark_thinkers(persons, speakers) -> None:
+    """Mark the thinkers among these persons (THINKER_RULE).  Only ever marks: a model of
+    some records (a build's chunk) leaves the marks of the others' speakers."""
+    speakers = set(speakers)
+    for p in persons:
+        p.thinker = p.thinker or is_thinker(p, speakers)
+
+
+def speakers_of(records) -> set[str]:
+    """The slugs of the speakers of these records."""
+    return {c.slug for r in records for c in r.people if c.role == SPEAKER}
 
 
 class Credit(NamedTuple):
@@ -119,9 +164,16 @@ class Model:
         c = {"works": 0, "quotes": 0, "claims": 0}
         for r in self.records:
             c[r.kind + "s"] += 1
-        c["thinkers"] = len(self.persons)
+        c.update(thinker_counts(self.persons.values()))
         c["themes"] = len(self.thesaurus)
         return c
+
+
+def thinker_counts(persons) -> dict[str, int]:
+    """{"thinkers": n, "contributors": m}: the build's summary counts (THINKER_RULE)."""
+    persons = list(persons)
+    n = sum(p.thinker for p in persons)
+    return {"thinkers": n, "contributors": len(persons) - n}
 
 
 def parse_names(raw_text: str) -> list[Name]:
@@ -219,9 +271,23 @@ class ModelBuilder:
         self.unplaced: list[RawEntry] = []  # entries that stand for nothing (kept for export)
         parents = {self._crossref_key(e) for e in bib.entries} - {""} | {e.key for e in extra}
         self.parents = {k: self.decode(self.by_key[k]) for k in parents if k in self.by_key}
+        self._cycles()
         for e in bib.entries:
             if e.entry_type == "thinker":
                 self._thinker(e)
+
+    def _cycles(self) -> None:
+        """Crossref cycles (a -> b -> a: each inherits from the other, biber refuses them) are
+        errors; skos:broader cycles of the thesaurus, warnings (kg.core.themes)."""
+        links = {k: [p] for k, e in self.by_key.items()
+                 if (p := self._crossref_key(e)) in self.by_key}
+        for cycle in find_cycles(links):
+            self.warn(self.by_key[cycle[0]], "crossref", "error",
+                      f"crossref '{cycle[0]}' is the entry itself: remove it" if len(cycle) == 2
+                      else "crossref cycle " + " -> ".join(f"'{k}'" for k in cycle)
+                      + ": an entry cannot inherit from itself (biber refuses it; kg inherits "
+                        "one step only): remove the crossref of one of them")
+        self.problems.extend(self.thesaurus.cycle_problems())
 
     @staticmethod
     def _crossref_key(e: RawEntry) -> str:
@@ -231,10 +297,12 @@ class ModelBuilder:
     def decode(self, e: RawEntry) -> dict[str, str]:
         return {k.lower(): text(v, self.macros, k) for k, v in e.fields.items()}
 
-    def warn(self, e: RawEntry, name: str, level: str, msg: str) -> None:
+    def warn(self, e: RawEntry, name: str, level: str, msg: str, at: Place | None = None) -> None:
+        """A problem of entry ``e``; ``at``: the other place ``msg`` names where it says {at}."""
         real = e.names().get(name, name)
-        self.problems.append(Problem(e.file or self.bib.path, e.field_lines.get(real, e.line),
-                                     e.key, level, msg))
+        file, line = e.file or self.bib.path, e.field_lines.get(real, e.line)
+        self.problems.append(Problem.citing(file, line, e.key, level, msg, at) if at else
+                             Problem(file, line, e.key, level, msg))
 
     def _thinker(self, e: RawEntry) -> None:
         vals = self.decode(e)
@@ -250,8 +318,9 @@ class ModelBuilder:
         if slug in self.persons and self.persons[slug].entry is not None:
             first = self.persons[slug].entry
             self.warn(e, "name", "error",
-                      f"@thinker for {name.display!r} again (first: '{first.key}' at line "
-                      f"{first.line}): merge the two entries; this one is ignored")
+                      f"@thinker for {name.display!r} again (first: '{first.key}' at "
+                      "{at}): merge the two entries; this one is ignored",
+                      Place(first.file or self.bib.path, first.line))
             self.unplaced.append(e)
             return
         p = self.persons.get(name.slug) or Person(name.slug, name)
@@ -260,6 +329,7 @@ class ModelBuilder:
         p.birth, p.death = vals.get("birthdate", ""), vals.get("deathdate", "")
         p.nationality = vals.get("nationality", "")
         p.description = vals.get("description", "")
+        p.description_en = vals.get("description_en", "")
         p.wikidata = vals.get("wikidata", "")
         if p.wikidata and not re.fullmatch(r"Q[1-9][0-9]*", p.wikidata):
             self.warn(e, "wikidata", "error",
@@ -331,6 +401,9 @@ class ModelBuilder:
         return rec
 
     def model(self, records: list[Record]) -> Model:
+        """The model of these records; its persons marked thinkers or not by these records
+        (and the @thinker entries)."""
+        mark_thinkers(self.persons.values(), speakers_of(records))
         return Model(records, self.persons, self.thesaurus, self.bib, self.problems,
                      self.unplaced)
 
@@ -372,7 +445,12 @@ def _check_record(rec: Record, warn) -> None:
                  f"quote status {status!r} is not one of {', '.join(QUOTE_STATUSES)}"
                  if status else "quote has no status: say verbatim, attributed or paraphrase")
         if not v.get("locator") and not v.get("pages"):
-            warn(e, "quote", "warning", "quote has no locator (page or chapter unknown)")
+            if status == VERBATIM:  # checked word for word: against a page of a source
+                warn(e, "status", "warning", "verbatim quote has no locator: a quote checked "
+                     "against its source has a place in it; add pages or locator, or say "
+                     "attributed")
+            else:
+                warn(e, "quote", "warning", "quote has no locator (page or chapter unknown)")
         if not v.get("speaker") and not v.get("source"):
             warn(e, "quote", "warning", "quote has neither speaker nor source")
     elif rec.kind == "claim":
@@ -382,6 +460,10 @@ def _check_record(rec: Record, warn) -> None:
         if status not in CLAIM_STATUSES:
             warn(e, "status", "error",
                  f"claim status {status!r} is not one of {', '.join(CLAIM_STATUSES)}")
+        elif status == UNSOURCED and v.get("source"):
+            warn(e, "status", "warning", f"claim is 'unsourced' but has a source "
+                 f"({v['source']}): say sourced if it supports the claim, else move the "
+                 "reference to note")
         elif status == UNSOURCED:
             warn(e, "status", "warning", "claim is unsourced")
         elif status == SOURCED and not v.get("source"):

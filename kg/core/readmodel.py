@@ -7,15 +7,18 @@ writes rows, kg.read reads them, and neither may import the other upward.
 
 Tables (every value as the graph gives it, so that SQL answers equal the named queries')::
 
-    meta(name, value)                 schema version
+    meta(name, value)                 schema version, base IRI of the graph
     themes(id, iri, labels, alt, broader, narrower, fr)   the thesaurus (JSON lists/dicts)
-    works(key, iri, title, year, annotation)
+    works(key, iri, title, year, annotation, shown)   shown: the year as outputs show it
+                                      (kg.core.values.shown_year: 1988, "1965?", "2022–")
     quotes(key, iri, text, locator, language, status)
-    claims(key, iri, statement, figure, unit, date, status, note)
+    claims(key, iri, statement, figure, unit, date, status, note, correction)
     sources(item, source, pos)        a quote's or claim's source keys (dcterms:source, cito)
     subjects(item, kind, theme)       dcterms:subject of a work, quote or claim (theme IRI)
     roles(item, kind, person, role)   author | speaker | editor | translator (person slug)
-    people(slug, iri, name, sort, key, birth, death, nationality, description, same_as)
+    people(slug, iri, name, sort, key, birth, death, nationality, description, same_as,
+           description_en, thinker)   thinker: 1 a thinker, 0 another author
+                                      (kg.core.model.THINKER_RULE, as rdf:type kgo:Thinker)
     aliases(slug, alias, pos), person_themes(slug, theme)
     lines(id, kind, key, iri, weight, text) + search (FTS5 over lines.text)
     theme_tree(ancestor, theme)       a theme id and the IRIs of its subtree (itself included)
@@ -53,10 +56,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from kg.core import vocab
 from kg.core.vocab import PERSON_NS, RDF, SKOS, THEME_NS, WD
 
 NAME = "read.sqlite"
-VERSION = 5
+VERSION = 6
 HEAD = 50  # works kept per theme in theme_works: enough for every default listing (20)
 
 #: search weights: titles count most, then quotes and claims, then annotations
@@ -67,11 +71,11 @@ CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE themes(id TEXT PRIMARY KEY, iri TEXT NOT NULL, labels TEXT, alt TEXT,
                     broader TEXT, narrower TEXT, fr TEXT);
 CREATE TABLE works(key TEXT PRIMARY KEY, iri TEXT NOT NULL, title TEXT, year INTEGER,
-                   annotation TEXT);
+                   annotation TEXT, shown);
 CREATE TABLE quotes(key TEXT PRIMARY KEY, iri TEXT NOT NULL, text TEXT, locator TEXT,
                     language TEXT, status TEXT);
 CREATE TABLE claims(key TEXT PRIMARY KEY, iri TEXT NOT NULL, statement TEXT, figure,
-                    unit TEXT, date TEXT, status TEXT, note TEXT);
+                    unit TEXT, date TEXT, status TEXT, note TEXT, correction TEXT);
 CREATE INDEX works_by_iri ON works(iri);
 CREATE INDEX quotes_by_iri ON quotes(iri);
 CREATE INDEX claims_by_iri ON claims(iri);
@@ -85,7 +89,8 @@ CREATE TABLE roles(item TEXT NOT NULL, kind TEXT NOT NULL, person TEXT NOT NULL,
                    role TEXT NOT NULL, PRIMARY KEY(item, person, role)) WITHOUT ROWID;
 CREATE INDEX roles_by_person ON roles(person);
 CREATE TABLE people(slug TEXT PRIMARY KEY, iri TEXT NOT NULL, name TEXT, sort TEXT, key TEXT,
-                    birth TEXT, death TEXT, nationality TEXT, description TEXT, same_as TEXT);
+                    birth TEXT, death TEXT, nationality TEXT, description TEXT, same_as TEXT,
+                    description_en TEXT, thinker INTEGER NOT NULL);
 CREATE TABLE aliases(slug TEXT NOT NULL, alias TEXT NOT NULL, pos INTEGER);
 CREATE TABLE person_themes(slug TEXT NOT NULL, theme TEXT NOT NULL,
                            PRIMARY KEY(slug, theme)) WITHOUT ROWID;
@@ -126,6 +131,7 @@ class WorkRow(NamedTuple):
     title: str | None
     year: int | None
     annotation: str | None
+    shown: int | str | None  # the year shown, uncertainty kept (kg.core.values.shown_year)
 
 
 class QuoteRow(NamedTuple):
@@ -146,6 +152,7 @@ class ClaimRow(NamedTuple):
     date: str | None
     status: str | None  # sourced | unsourced | contested
     note: str | None
+    correction: str | None  # a contested claim's correct fact (kgo:correction)
 
 
 class SourceRow(NamedTuple):
@@ -188,6 +195,8 @@ class PersonRow(NamedTuple):
     nationality: str | None
     description: str | None
     same_as: str | None
+    description_en: str | None  # schema:description in English
+    thinker: int  # 1: a thinker (kgo:Thinker), 0: another author (kgo:Contributor)
 
 
 class AliasRow(NamedTuple):
@@ -266,12 +275,14 @@ def record_rows(records: Iterable) -> RecordRows:
 
 def _work(rec, iri: str, out: RecordRows) -> None:
     from kg.core.graph import year_of
+    from kg.core.values import shown_year
 
     v = rec.values
-    date = v.get("date") or v.get("year", "")
+    date = (v.get("date") or v.get("year", "")).strip()
     out.works.append(WorkRow(rec.key, iri, v.get("title") or None,
                              year_of(date) if date else None,
-                             v.get("annotation") or v.get("annote") or None))
+                             v.get("annotation") or v.get("annote") or None,
+                             shown_year(date) if date else None))
     for weight, text in ((TITLE, v.get("title", "")), (TITLE, v.get("subtitle", "")),
                          (ANNOTATION, v.get("annotation") or v.get("annote", ""))):
         if text:
@@ -308,7 +319,7 @@ def _claim(rec, iri: str, out: RecordRows) -> None:
     out.claims.append(ClaimRow(
         rec.key, iri, statement, _figure(number), v.get("unit") or None,
         v.get("date", "").strip() or None, status if status in _CLAIM_STATUS else None,
-        v.get("note") or None))
+        v.get("note") or None, v.get("correction") or None))
     _sources(rec, out)
     if statement:
         out.lines.append(LineRow("claim", rec.key, iri, TEXT, fold_words(statement)))
@@ -352,7 +363,8 @@ def people_rows(persons: dict) -> PeopleRows:
             s, person_iri(s), p.name.display or None, p.name.sort or None,
             p.entry.key if p.entry is not None else None, p.birth.strip() or None,
             p.death.strip() or None, p.nationality or None, p.description or None,
-            WD + p.wikidata if p.wikidata else None))
+            WD + p.wikidata if p.wikidata else None, p.description_en or None,
+            int(p.thinker)))
         out.aliases.extend(AliasRow(s, a, i) for i, a in enumerate(p.aliases))
         out.themes.extend(PersonThemeRow(s, theme_iri(t)) for t in dict.fromkeys(p.themes))
     return out
@@ -415,6 +427,7 @@ def connect(path: str | Path, create: bool = False) -> sqlite3.Connection:
     if create:
         conn.executescript(SCHEMA)
         conn.execute("INSERT INTO meta VALUES ('version', ?)", (str(VERSION),))
+        conn.execute("INSERT INTO meta VALUES ('base', ?)", (vocab.BASE,))
     return conn
 
 
@@ -456,9 +469,9 @@ def update(path: str | Path, keys: Iterable[str], rows: RecordRows,
 
 
 def insert_records(conn: sqlite3.Connection, rows: RecordRows) -> None:
-    conn.executemany("INSERT INTO works VALUES (?,?,?,?,?)", rows.works)
+    conn.executemany("INSERT INTO works VALUES (?,?,?,?,?,?)", rows.works)
     conn.executemany("INSERT INTO quotes VALUES (?,?,?,?,?,?)", rows.quotes)
-    conn.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?)", rows.claims)
+    conn.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?)", rows.claims)
     conn.executemany("INSERT OR IGNORE INTO sources VALUES (?,?,?)", rows.sources)
     conn.executemany("INSERT OR IGNORE INTO subjects VALUES (?,?,?)", rows.subjects)
     conn.executemany("INSERT OR IGNORE INTO roles VALUES (?,?,?,?)", rows.roles)
@@ -484,7 +497,7 @@ def write_people(conn: sqlite3.Connection, rows: PeopleRows) -> None:
     records: an incremental build rewrites them whole)."""
     for table in ("people", "aliases", "person_themes"):
         conn.execute(f"DELETE FROM {table}")
-    conn.executemany("INSERT INTO people VALUES (?,?,?,?,?,?,?,?,?,?)", rows.people)
+    conn.executemany("INSERT INTO people VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows.people)
     conn.executemany("INSERT INTO aliases VALUES (?,?,?)", rows.aliases)
     conn.executemany("INSERT OR IGNORE INTO person_themes VALUES (?,?)", rows.themes)
 
@@ -502,17 +515,30 @@ def write_named(path: str | Path, results: dict[str, str]) -> None:
 
 
 def is_current(path: str | Path) -> bool:
-    """True when ``path`` is a read model of this VERSION (an incremental build may update
-    it; anything else means a full build)."""
+    """True when ``path`` is a read model of this VERSION and of this process's base IRI (an
+    incremental build may update it; anything else means a full build)."""
     try:
         conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
         try:
-            got = conn.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+            got = dict(conn.execute(
+                "SELECT name, value FROM meta WHERE name IN ('version', 'base')"))
         finally:
             conn.close()
     except sqlite3.Error:
         return False
-    return got == (str(VERSION),)
+    return got == {"version": str(VERSION), "base": vocab.BASE}
+
+
+def speakers(path: str | Path, but: Iterable[str] = ()) -> set[str]:
+    """The slugs of the speakers of a read model's records, but those of the records ``but``
+    (an incremental build: the people of the records it did not redo)."""
+    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    try:
+        return {s for (s,) in conn.execute(
+            "SELECT DISTINCT person FROM roles WHERE role = 'speaker' AND item NOT IN "
+            "(SELECT value FROM json_each(?))", (json.dumps(list(but)),))}
+    finally:
+        conn.close()
 
 
 def read_named(path: str | Path) -> dict[str, str]:

@@ -16,6 +16,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 
+from kg.core.cycles import find_cycles
 from kg.core.latex import fold, slug
 from kg.core.names import THEMES_HOW, name_index, resolve
 from kg.core.vocab import ID, RDF, SKOS, THEME_NS, theme_iri
@@ -127,6 +128,7 @@ class Thesaurus:
     def __init__(self, themes: dict[str, Theme], mode: str | None = None):
         self.themes = themes
         self.mode = mode or themes_mode()
+        self.source = ""  # the file it was read from (kg.builder.inputs.thesaurus), if any
         self._suggested: dict[tuple[str, int], list[Theme]] = {}
         self._keywords: dict[str, tuple[tuple[str, ...], str | None]] = {}
         self._chains: dict[str, list[Theme]] = {}
@@ -139,7 +141,7 @@ class Thesaurus:
         """A thesaurus that adds its own concepts without changing this one (a model's: the
         thesaurus read once serves several models)."""
         other = Thesaurus.__new__(Thesaurus)
-        other.themes, other.mode = dict(self.themes), self.mode
+        other.themes, other.mode, other.source = dict(self.themes), self.mode, self.source
         other._suggested, other._keywords = dict(self._suggested), dict(self._keywords)
         other._index, other._chains = dict(self._index), {}
         other._names_by_length = self._names_by_length
@@ -320,6 +322,23 @@ class Thesaurus:
                     todo.extend(t.broader)
             self._chains[tid] = found
         return found
+
+    def cycles(self) -> list[list[str]]:
+        """The skos:broader cycles of the thesaurus, each as theme ids from its smallest id
+        round to it again (``[a, b, a]``: a is broader than b, b broader than a), sorted."""
+        return find_cycles({tid: t.broader for tid, t in self.themes.items()})
+
+    def cycle_problems(self) -> list:
+        """A warning for each skos:broader cycle: `kg themes` shows the smallest id of the
+        cycle at the top of it (kg.read.query.themes), nothing else changes."""
+        from kg.core.errors import Problem
+
+        return [Problem(self.source or "ontology.ttl", 0, c[0], "warning",
+                        "broader-theme cycle " + " -> ".join(f"'{t}'" for t in c)
+                        + " (skos:broader, or skos:narrower the other way): a theme cannot be "
+                        f"broader than itself; `kg themes` lists '{c[0]}' at the top of it: "
+                        "remove one of these links in the ontology")
+                for c in self.cycles()]
 
     def descendants(self, tid: str) -> list[str]:
         out, todo = [], [tid]

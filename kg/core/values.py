@@ -92,6 +92,37 @@ def year_of(value: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_SHOWN_YEAR = re.compile(r"\s*(-?[\dXxu]{1,4})([^/]*)")
+_OPEN_END = ("", "..", "open", "unknown")
+
+
+def shown_year(value: str) -> int | str | None:
+    """The year of an EDTF date as every output shows it, its uncertainty kept: ``1988`` ->
+    1988 (an integer when the year is exact), ``1965?`` -> "1965?", ``1972~`` -> "1972~",
+    ``199X``/``199u`` -> "199X", ``2022/`` -> "2022–", ``../2006`` -> "–2006",
+    ``2004/2006`` -> "2004–2006"; None when no year is written."""
+    v = (value or "").strip()
+    if "/" in v:
+        start, end = (part.strip() for part in v.split("/", 1))
+        a = None if start.lower() in _OPEN_END else shown_year(start)
+        b = None if end.lower() in _OPEN_END else shown_year(end)
+        if a is None and b is None:
+            return None
+        if a == b or b is None and end.lower() not in _OPEN_END:
+            return a
+        return f"{'' if a is None else a}–{'' if b is None else b}"
+    m = _SHOWN_YEAR.match(v)
+    if not m:
+        return None
+    year = m.group(1).replace("u", "X").replace("x", "X")
+    marks = "".join(c for c in "?~%" if c in m.group(2) or c in v[:1])
+    if marks == "?~" or "%" in marks:
+        marks = "%"  # uncertain and approximate
+    if "X" in year or marks:
+        return year + marks
+    return int(year)
+
+
 @functools.lru_cache(maxsize=65536)
 def isbn_ok(value: str) -> bool:
     """Whether a text is one ISBN-10 or ISBN-13 with a right checksum (hyphens, spaces and
@@ -166,7 +197,8 @@ def value_problems(values: dict[str, str]) -> list[tuple[str, str]]:
         if values.get(f):
             why = date_error(values[f])
             if why:
-                out.append((f, f"malformed date '{values[f]}' in {f}: {why} (kept as written)"))
+                out.append((f, f"malformed date '{values[f]}' in {f}: {why} (kept as written, "
+                                "not typed as a date): correct it from the source"))
     y = values.get("year", "")
     if y and not re.fullmatch(r"-?\d{1,4}", y.strip()):
         out.append(("year", f"year '{y}' is not a number: write it in date (EDTF) or note"))

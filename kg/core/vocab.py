@@ -2,10 +2,38 @@
 quotes and claims, the names of the relations.  Terms are closed: a typo is an AttributeError."""
 from __future__ import annotations
 
+import os
 import re
+import sys
 from urllib.parse import quote as _pct
 
-BASE = "https://kg.example/"
+#: The base IRI of a graph: every resource kg mints (works, people, themes, quotes, claims,
+#: entries, the library's scheme) is under ``BASE + "id/"``.  Two people who push their graphs
+#: to one server give each a base of their own (``kg --base https://me.example/kg/`` or
+#: ``KG_BASE``), so that no IRI of one graph is an IRI of the other.  The default:
+DEFAULT_BASE = "https://kg.example/"
+#: kg's own vocabulary (kgo: classes and properties, kgf: raw BibTeX fields) is the same in
+#: every graph, whatever its base: a query written for one graph asks any other
+VOCAB = "https://kg.example/"
+ENV_BASE = "KG_BASE"
+
+
+_BASE_FORM = re.compile(r"https?://[^\s<>\"{}|\\^`]+[/#]")
+
+
+def check_base(base: str) -> str:
+    """A base IRI as given, or InputError: an absolute http(s) IRI ending in '/' or '#'."""
+    if not _BASE_FORM.fullmatch(base or ""):
+        from kg.core.errors import InputError
+
+        raise InputError(f"base IRI {base[:80]!r} is not an absolute http(s) IRI ending in "
+                         "'/' or '#' (e.g. https://me.example/kg/)")
+    return base
+
+
+#: (a KG_BASE that is no IRI is reported by set_base, which the CLI calls first)
+BASE = os.environ.get(ENV_BASE) or DEFAULT_BASE
+BASE = BASE if _BASE_FORM.fullmatch(BASE) else DEFAULT_BASE
 ID = BASE + "id/"
 #: the namespaces of the things of the graph: <https://kg.example/id/theme/surveillance>
 WORK_NS = ID + "work/"
@@ -13,6 +41,8 @@ PERSON_NS = ID + "person/"
 THEME_NS = ID + "theme/"
 QUOTE_NS = ID + "quote/"
 CLAIM_NS = ID + "claim/"
+#: the node of the bibliography file (its entries' order: kgo:entryOrder)
+BIBLIOGRAPHY = ID + "bibliography"
 
 
 class Namespace:
@@ -38,15 +68,16 @@ class Namespace:
         return getattr(self, name)
 
 
-KGO = Namespace("kgo", BASE + "ontology#", """
-    Thinker Work Quote Claim Theme ProvenanceStatus ClaimStatus Entry
+KGO = Namespace("kgo", VOCAB + "ontology#", """
+    Thinker Contributor Work Quote Claim Theme ProvenanceStatus ClaimStatus Entry
     verbatim attributed paraphrase sourced unsourced contested
     entryType fieldOrder position line sourceFile bibFile macro preamble comment
     subtitle originalTitle originalDate originalLanguage year annotation note place
     publicationPlace urlDate relatedType edition volume pages journalTitle bookTitle
     speaker source citedIn statedIn locator status text statement figure unit date
     alias nationality description thinkerKey role contributed translated edited
-    dateUncertain kind displayName sortName issuedText quoteCount claimCount
+    dateUncertain kind displayName sortName issuedText quoteCount claimCount entryOrder
+    correction
     """)
 DCT = Namespace("dcterms", "http://purl.org/dc/terms/", """
     title creator contributor issued publisher language identifier subject source
@@ -61,8 +92,15 @@ BIBO = Namespace("bibo", "http://purl.org/ontology/bibo/", """
     pages volume issue edition numPages locator shortTitle content""")
 FOAF = Namespace("foaf", "http://xmlns.com/foaf/0.1/", """
     Person Organization Agent name givenName familyName made maker homepage""")
-SCHEMA = Namespace("schema", "https://schema.org/", """
-    birthDate deathDate nationality description sameAs""")
+#: schema.org as linked-data tools query it: ``http://schema.org/`` (the namespace of
+#: schema.org's own RDF releases, of Wikidata and of most SPARQL examples); schema.org also
+#: accepts https, but an IRI is compared as written, so one had to be chosen
+SCHEMA = Namespace("schema", "http://schema.org/", """
+    birthDate deathDate nationality description sameAs name author editor translator
+    datePublished about inLanguage isbn url text identifier isPartOf
+    Thing CreativeWork Book Chapter ScholarlyArticle Article WebPage WebSite VideoObject Movie
+    AudioObject Report Thesis Legislation Periodical Collection Quotation Claim Person
+    Organization Message Manuscript""")
 SKOS = Namespace("skos", "http://www.w3.org/2004/02/skos/core#", """
     Concept ConceptScheme prefLabel altLabel hiddenLabel definition broader narrower
     inScheme topConceptOf hasTopConcept note scopeNote related""")
@@ -78,7 +116,7 @@ OWL = Namespace("owl", "http://www.w3.org/2002/07/owl#", """
 XSD = Namespace("xsd", "http://www.w3.org/2001/XMLSchema#", """
     string integer decimal double date gYear gYearMonth boolean anyURI""")
 WD = "http://www.wikidata.org/entity/"
-FIELD = BASE + "field/"  # raw BibTeX fields: <https://kg.example/field/title>
+FIELD = VOCAB + "field/"  # raw BibTeX fields: <https://kg.example/field/title>
 
 PREFIXES = {
     "kgo": str(KGO), "dcterms": str(DCT), "bibo": str(BIBO), "foaf": str(FOAF),
@@ -87,6 +125,46 @@ PREFIXES = {
     "work": WORK_NS, "person": PERSON_NS, "theme": THEME_NS, "quote": QUOTE_NS,
     "claim": CLAIM_NS,
 }
+
+
+def set_base(base: str | None) -> None:
+    """Make ``base`` the base IRI of this process (None: ``KG_BASE``, else the default), and
+    of the processes it starts.  It must come before kg mints or reads an IRI: the CLI sets
+    it first thing; a later change of base is refused (modules that read it would disagree)."""
+    global BASE, ID, WORK_NS, PERSON_NS, THEME_NS, QUOTE_NS, CLAIM_NS, BIBLIOGRAPHY
+    base = check_base(base or os.environ.get(ENV_BASE) or DEFAULT_BASE)
+    if base == BASE:
+        os.environ[ENV_BASE] = base
+        return
+    old = ID
+    readers = sorted(name for name, m in list(sys.modules.items())
+                     if name.startswith("kg.") and name != __name__ and m is not None
+                     and any(isinstance(v, str) and v.startswith(old)
+                             for v in vars(m).values()))
+    if readers:
+        from kg.core.errors import InputError
+
+        raise InputError(f"the base IRI cannot change once kg has read it ({readers[0]}): "
+                         f"give it first (kg --base IRI ...) or set {ENV_BASE}")
+    BASE = base
+    ID = BASE + "id/"
+    WORK_NS, PERSON_NS, THEME_NS = ID + "work/", ID + "person/", ID + "theme/"
+    QUOTE_NS, CLAIM_NS, BIBLIOGRAPHY = ID + "quote/", ID + "claim/", ID + "bibliography"
+    PREFIXES.update(work=WORK_NS, person=PERSON_NS, theme=THEME_NS, quote=QUOTE_NS,
+                    claim=CLAIM_NS)
+    os.environ[ENV_BASE] = base  # the processes a build starts mint under it too
+
+
+def rebase(data: bytes) -> bytes:
+    """Turtle or N-Triples written with the default base (the shipped ontology's themes, the
+    shapes) with this process's base instead."""
+    if BASE == DEFAULT_BASE:
+        return data
+    old = (DEFAULT_BASE + "id/").encode()
+    return data.replace(old, ID.encode()).replace(
+        re.escape(DEFAULT_BASE + "id/").encode().replace(b"\\", b"\\\\"),
+        re.escape(ID).encode().replace(b"\\", b"\\\\"))
+
 
 #: kgo:status of a quote: checked word for word against the source, attributed to its speaker
 #: (not checked), or reworded

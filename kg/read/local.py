@@ -82,30 +82,35 @@ def theme_page(db: sqlite3.Connection, tid: str, limit: int | None) -> dict:
     got = db.execute("SELECT works, quotes, claims FROM theme_pages WHERE theme = ?",
                      (tid,)).fetchone() or (0, 0, 0)
     counts = dict(zip(("works", "quotes", "claims"), got))
-    thinkers = [{"thinker": iri.removeprefix(PERSON_NS), "name": name, "works": n}
-                for iri, name, n in db.execute("""
-        SELECT p.iri, p.name, max(x.n) AS n
+    people = {1: [], 0: []}  # thinkers, other authors (kg.core.model.THINKER_RULE)
+    for iri, name, n, thinker in db.execute("""
+        SELECT p.iri, p.name, max(x.n) AS n, p.thinker
         FROM (SELECT person, works AS n FROM theme_thinkers WHERE theme = ?1
               UNION ALL SELECT slug, 0 FROM person_themes
               WHERE theme IN (SELECT theme FROM theme_tree WHERE ancestor = ?1)) x
         JOIN people p ON p.slug = x.person
-        WHERE p.name IS NOT NULL GROUP BY p.slug ORDER BY n DESC, p.name, p.iri""", (tid,))]
+        WHERE p.name IS NOT NULL GROUP BY p.slug ORDER BY n DESC, p.name, p.iri""", (tid,)):
+        people[thinker].append({"thinker": iri.removeprefix(PERSON_NS), "name": name,
+                                "works": n})
+    thinkers, contributors = people[1], people[0]
     counts["thinkers"] = len(thinkers)
+    counts["contributors"] = len(contributors)
     if limit and 0 < limit <= HEAD:
-        works = work_rows(db, """SELECT w.key, w.year, w.title, w.annotation
+        works = work_rows(db, """SELECT w.key, w.shown, w.title, w.annotation
             FROM theme_works t JOIN works w ON w.key = t.key
             WHERE t.theme = ? ORDER BY t.pos LIMIT ?""", (tid, limit))
     else:
-        works = work_rows(db, f"""SELECT w.key, w.year, w.title, w.annotation
+        works = work_rows(db, f"""SELECT w.key, w.shown, w.title, w.annotation
             FROM ({_ITEMS}) x JOIN works w ON w.key = x.item
             ORDER BY w.year, w.key{_take(limit)}""", (tid, "work"))
-    return {"counts": counts, "thinkers": thinkers, "works": works,
+    return {"counts": counts, "thinkers": thinkers, "contributors": contributors,
+            "works": works,
             "quotes": quote_rows(db, *on_theme("quote", tid), limit=limit),
             "claims": claim_rows(db, *on_theme("claim", tid), limit=limit)}
 
 
 def work_rows(db: sqlite3.Connection, sql: str, args: tuple) -> list[dict]:
-    """Work rows (key, year, title, annotation selected by ``sql``), with their authors:
+    """Work rows (key, year as shown, title, annotation selected by ``sql``), with their authors:
     the creators' names sorted and joined by "; " (work-authors.rq)."""
     rows = [{"key": k, "year": y, "title": t, "authors": None, "annotation": a}
             for k, y, t, a in db.execute(sql, args)]
@@ -175,7 +180,7 @@ def claim_rows(db: sqlite3.Connection, keys_sql: str = "SELECT key FROM claims",
         SELECT c.key, c.statement, c.figure, c.unit, c.date,
                (SELECT group_concat(key, ', ') FROM (SELECT DISTINCT w.key FROM sources s
                   JOIN works w ON w.key = s.source WHERE s.item = c.key ORDER BY w.key))
-               AS sources, c.status, c.note
+               AS sources, c.status, c.note, c.correction
         FROM claims c WHERE c.key IN ({keys_sql}) AND c.statement IS NOT NULL{where}
         ORDER BY c.key{_take(limit)}""", (*args, *(() if status is None else (status,)))))
 
@@ -200,7 +205,9 @@ def _slug(db: sqlite3.Connection, iri: str) -> str | None:
 def thinker_info(db: sqlite3.Connection, iri: str) -> dict | None:
     """thinker.rq: None when the thinker has no name (not one to show)."""
     rows = _dicts(db.execute("""
-        SELECT iri AS id, name, birth, death, nationality, description, same_as AS sameAs
+        SELECT iri AS id, name, birth, death, nationality, description,
+               description_en AS descriptionEn, same_as AS sameAs,
+               CASE thinker WHEN 1 THEN 'thinker' ELSE 'contributor' END AS kind
         FROM people WHERE iri = ? AND name IS NOT NULL""", (iri,)))
     if not rows:
         return None
@@ -211,7 +218,7 @@ def thinker_info(db: sqlite3.Connection, iri: str) -> dict | None:
 def thinker_works(db: sqlite3.Connection, slug: str) -> list[dict]:
     """thinker-works.rq: works with the thinker's role (speaker counts as author)."""
     return _dicts(db.execute("""
-        SELECT DISTINCT w.key, w.year, w.title,
+        SELECT DISTINCT w.key, w.shown AS year, w.title,
                CASE r.role WHEN 'speaker' THEN 'author' ELSE r.role END AS role
         FROM roles r JOIN works w ON w.key = r.item WHERE r.person = ?
         ORDER BY w.year, w.key, role""", (slug,)))

@@ -1,19 +1,43 @@
 """`kg dossier THEME`: an essay kit in one folder.
 
 ``dossier.md`` (definition, thinkers, works and annotations, quotes, claims with figures and
-warnings, bibliography), ``dossier.html`` (its pandoc rendering), ``dossier.bib`` (the entries
-as written), ``dossier.json`` (CSL-JSON) and ``style.csl``: ``pandoc dossier.md --citeproc``
-renders the Markdown as it is, from inside the folder.
+warnings, and a place for the bibliography), ``dossier.json`` (CSL-JSON) and ``dossier.bib``
+(the entries as written), ``style.csl`` (the style with its current CSL locale),
+``dossier-head.html`` (the Content-Security-Policy of the page) and ``dossier.html``, which
+pandoc made from the rest.  Nothing is frozen: the bibliography and every citation are pandoc's
+(``kg pandoc``: the pandoc kg ships), so a change of style (``--csl``), of entries or of
+``link-citations`` is one pandoc run, the one ``DOSSIER_COMMAND`` says.
+
+Every text of the .bib and of the thesaurus reaches pandoc as data: Markdown-escaped in the
+body, serialized (JSON, which is YAML) in the metadata block, as CSL-JSON for the entries; and
+the page forbids every script, request and form, as the graph page does.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.core.csp import meta, policy
 from kg.core.errors import InputError
 from kg.core.vocab import AUTHOR, DOUBTFUL, SPEAKER
-from kg.write.cite import md_citation, md_escape, quote_bank, quotes_of, render, style_path
+from kg.write.cite import (
+    check_locale,
+    effective_locale,
+    localized_style,
+    md_citation,
+    md_escape,
+    md_key,
+    pandoc_items,
+    quote_bank,
+    quotes_of,
+    style_path,
+)
+
+#: how kg renders the kit, and how to render it again from inside the folder
+DOSSIER_COMMAND = ("dossier.md", "--citeproc", "--standalone", "--to=html5", "--wrap=none",
+                   "--include-in-header=dossier-head.html", "--output=dossier.html")
 
 TEXT = {
     "fr": {"title": "Dossier : {}", "definition": "Définition", "no-definition":
@@ -45,6 +69,8 @@ class Dossier:
     files: dict[str, Path] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: the pandoc arguments that render the kit again, from inside the folder
+    command: tuple[str, ...] = DOSSIER_COMMAND
 
 
 def _year(date: str) -> str:
@@ -57,21 +83,6 @@ def _lifespan(p, t) -> str:
     if not b and not d:
         return t["unknown-dates"]
     return f"{b or '?'}–{d}" if (b and d) or d else f"{b}–"
-
-
-def formatted_refs(model, keys: list[str], style: str, locale: str) -> list[str]:
-    """The bibliography written out in Markdown, each entry a div pandoc links citations to."""
-    from kg.write.export import csl_items
-
-    if not keys:
-        return []
-    ids: list[str] = []
-    entries = render(csl_items(model, keys, locale), [], style, locale, "markdown",
-                     all_items=True, ids=ids).entries
-    out = ["::: {#refs .references .csl-bib-body}"]
-    for key, e in zip(ids, entries):
-        out += [f"::: {{#ref-{key} .csl-entry}}", e, ":::", ""]
-    return out + [":::", ""]
 
 
 def build_markdown(model, theme, tids: list[str], keys: list[str], locale: str = "fr-FR",
@@ -92,17 +103,21 @@ def build_markdown(model, theme, tids: list[str], keys: list[str], locale: str =
           + [f"## {t['quotes']}", "",
              quote_bank(quotes, "markdown", locale) if quotes else t["none"], ""]
           + _claims_section(t, claims, works)
-          + [f"## {t['bibliography']}", ""] + formatted_refs(model, keys, style, locale))
+          + [f"## {t['bibliography']}", "", "::: {#refs}", ":::", ""])
     counts = {"thinkers": len(people), "works": len(theme_works), "quotes": len(quotes),
               "claims": len(claims), "references": len(keys)}
     return "\n".join(md), counts
 
 
 def _header(t: dict, theme, lang: str, locale: str, csl_name: str) -> list[str]:
-    title = t["title"].format(theme.label(lang)).replace('"', '\\"')
-    return ["---", f'title: "{title}"', f"lang: {locale}", "bibliography: dossier.json",
-            f"csl: {csl_name}", "link-citations: true",
-            "suppress-bibliography: true  # written out below, in the same style", "---", ""]
+    """The YAML metadata block, each value written by a serializer (a JSON string is a YAML
+    string) and Markdown-escaped (pandoc reads metadata strings as Markdown): a label such
+    as ``"\nheader-includes: <script>`` stays one inert string."""
+    values = {"title": md_escape(t["title"].format(theme.label(lang))), "lang": locale,
+              "bibliography": "dossier.json", "csl": csl_name, "link-citations": True,
+              "nocite": "@*"}  # every entry of dossier.json: crossref parents too
+    return ["---", *(f"{k}: {json.dumps(v, ensure_ascii=True)}" for k, v in values.items()),
+            "---", ""]
 
 
 def _definition(t: dict, theme, th, lang: str) -> list[str]:
@@ -169,7 +184,7 @@ def _claim_sources(t: dict, c, works: dict) -> list[str]:
     srcs = [k for k in c.refs.get("source", []) if k in works]
     if srcs:
         loc = c.get("locator")
-        cites = "; ".join(f"@{{{k}}}" + (f", {md_escape(loc)}" if loc and len(srcs) == 1
+        cites = "; ".join(md_key(k) + (f", {md_escape(loc)}" if loc and len(srcs) == 1
                                          else "") for k in srcs)
         md.append(f"  {t['sources']} : [{cites}]")
     stated = [k for k in c.refs.get("statedin", []) if k in works]
@@ -213,33 +228,39 @@ def make(theme_name: str, folder: str | Path, store, *, bib=None, ontology=None,
     """Write the essay kit of a theme into ``folder`` (``store``: the built graph)."""
     from kg.builder.store import write_atomic
     from kg.write.cite import run_pandoc
-    from kg.write.export import bibtex, csl_json, load, theme_ids
+    from kg.write.export import bibtex, csl_items, load, theme_ids
 
+    check_locale(locale)
     model = load(bib, ontology)
     tids = theme_ids(model, [theme_name])
     theme = model.thesaurus.themes[tids[0]]
     keys = dossier_keys(model, tids)
-    css = style_path(style)
+    style_path(style)  # a clear error before anything is written
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder} exists and is not a folder")
     folder.mkdir(parents=True, exist_ok=True)
     md, counts = build_markdown(model, theme, tids, keys, locale, style=style)
     d = Dossier(folder, counts=counts)
+    items = pandoc_items(csl_items(model, keys, locale))
     files = {
         "dossier.md": md,
-        "dossier.json": csl_json(model, keys, locale),
+        "dossier.json": json.dumps(items, ensure_ascii=False, indent=2) + "\n",
         "dossier.bib": bibtex(store, keys) if keys else "",
+        "style.csl": localized_style(style, effective_locale(style, locale)),
+        "dossier-head.html": "",
     }
-    for name, text in files.items():
+    for name, text in files.items():  # a link planted there is replaced, not followed
         write_atomic(folder / name, text)
         d.files[name] = folder / name
-    write_atomic(folder / "style.csl", Path(css).read_bytes())  # a link there: replaced
-    d.files["style.csl"] = folder / "style.csl"
-    html, warn = run_pandoc(["dossier.md", "--citeproc", "--standalone", "-t", "html5",
-                             "--wrap=none"], "", cwd=folder)
+    # pandoc's own <style> is the only one the page may apply: render once to learn it
+    html, _ = run_pandoc([a for a in DOSSIER_COMMAND if not a.startswith("--output")], "",
+                         cwd=folder)
+    styles = re.findall(r"<style[^>]*>(.*?)</style>", html, re.DOTALL)
+    write_atomic(folder / "dossier-head.html", meta(policy(styles=styles)) + "\n")
+    html, warn = run_pandoc([a for a in DOSSIER_COMMAND if not a.startswith("--output")], "",
+                            cwd=folder)
     write_atomic(folder / "dossier.html", html)
     d.files["dossier.html"] = folder / "dossier.html"
     d.warnings = [w for w in warn.splitlines() if w.strip()]
     return d
-

@@ -2,19 +2,35 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote
 
-from kg.core.errors import NotFoundError, QueryError
+from kg.core.errors import KgError, NotFoundError, QueryError
 from kg.core.names import THEMES_HOW, THINKERS_HOW, name_index, resolve
 from kg.core.vocab import AUTHOR, DCT, EDITOR, FIELD, KGO, PREFIXES, RDF, SKOS, TRANSLATOR, WORK_NS
 
+if TYPE_CHECKING:
+    from kg.read.query import Result
+
 _ENTRIES = f"""
 SELECT ?node ?type ?key ?order WHERE {{
-  ?node <{KGO.entryType}> ?type ; <{KGO.position}> ?pos ; <{KGO.fieldOrder}> ?order ;
-        <{DCT.identifier}> ?key .
-}} ORDER BY ?pos"""
+  ?node <{KGO.entryType}> ?type ; <{KGO.fieldOrder}> ?order ; <{DCT.identifier}> ?key .
+}}"""
+_ORDER = f"SELECT ?keys WHERE {{ ?file <{KGO.entryOrder}> ?keys }}"
+
+
+def _in_file_order(store, rows) -> list:
+    """Entry rows in the order of the file (kgo:entryOrder; keys it lacks last, by key)."""
+    rank: dict[str, int] = {}
+    for r in store.query(_ORDER):
+        for k in r["keys"].value.split():
+            rank.setdefault(k, len(rank))
+    return sorted(rows, key=lambda r: (rank.get(r["key"].value, len(rank)), r["key"].value))
 _ITEMS = f"""
 SELECT ?kind ?value WHERE {{ ?node a ?kind ; <{RDF.value}> ?value ; <{KGO.position}> ?pos . }}
 ORDER BY ?pos"""
@@ -38,7 +54,7 @@ def bibtex(store, keys: list[str] | None = None) -> str:
     entries: list[str] = []
     used: set[str] = set()
     found: set[str] = set()
-    for row in store.query(_ENTRIES):
+    for row in _in_file_order(store, store.query(_ENTRIES)):
         key = row["key"].value
         if wanted is not None and key not in wanted:
             continue
@@ -118,6 +134,9 @@ class Selection:
     thinkers: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     queries: list[str] = field(default_factory=list)
+    #: how the SPARQL of ``queries`` runs: kg.read.query.ask on the graph, bounded in time
+    #: (the CLI's); None: kg.read.query.select on the store given, in this process
+    ask: Callable[[str], Result] | None = None
 
     def empty(self) -> bool:
         return not (self.themes or self.thinkers or self.keys or self.queries)
@@ -178,7 +197,7 @@ def select(model, sel: Selection, store=None) -> list[str]:
         wanted |= {r.key for r in works.values()
                    if any(c.slug == p.slug and c.role in _WROTE for c in r.people)}
     for q in sel.queries:
-        wanted |= query_keys(store, q, works)
+        wanted |= query_keys(store, q, works, sel.ask)
     for key in list(wanted):  # biber needs the parent of a crossref child
         for parent in works[key].refs.get("crossref", []) + works[key].refs.get("xref", []):
             if parent in works:
@@ -186,29 +205,34 @@ def select(model, sel: Selection, store=None) -> list[str]:
     return [k for k in works if k in wanted]
 
 
-def query_keys(store, query: str, works) -> set[str]:
-    """Citekeys of the works a SPARQL SELECT returns (first column: work IRIs or citekeys)."""
-    import pyoxigraph as ox
+def query_keys(store, query: str, works, ask: Callable[[str], Result] | None = None
+               ) -> set[str]:
+    """Citekeys of the works a SPARQL SELECT returns (first column: work IRIs or citekeys),
+    the query run by ``ask`` (else in this process, on ``store``)."""
+    from kg.read.query import select
 
-    if store is None:
+    if store is None and ask is None:
         raise QueryError("--query needs the built graph")
     head = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()
                    if f"PREFIX {p}:" not in query)
     try:
-        result = store.query(head + query)
-    except SyntaxError as e:
-        raise QueryError(f"the query is not valid SPARQL: {e}") from None
-    if not isinstance(result, ox.QuerySolutions):
+        result = ask(head + query) if ask is not None else select(store, head + query)
+    except QueryError as e:
+        syntax = str(e).removeprefix("SPARQL syntax error: ")
+        if syntax == str(e):
+            raise
+        raise QueryError(f"the query is not valid SPARQL: {syntax}") from None
+    if result.boolean is not None or result.triples is not None:
         raise QueryError("--query must be a SELECT query returning works")
-    var = result.variables[0] if result.variables else None
+    var = result.vars[0] if result.vars else None
     out: set[str] = set()
     prefix = WORK_NS
-    for row in result:
-        term = row[var] if var is not None else None
+    for row in result.rows:
+        term = row.get(var) if var is not None else None
         if term is None:
             continue
         v = term.value
-        key = v[len(prefix):] if isinstance(term, ox.NamedNode) and v.startswith(prefix) else v
+        key = v[len(prefix):] if term.type == "uri" and v.startswith(prefix) else v
         from urllib.parse import unquote
         key = unquote(key)
         if key not in works:
@@ -222,6 +246,21 @@ def query_keys(store, query: str, works) -> set[str]:
 
 def entry_names(model, rec, fname: str):
     """Names of a name field as written in the entry (or its crossref parent)."""
+    return name_list(model, rec, fname).names
+
+
+class NameList(NamedTuple):
+    """The names of a name field, and whether the list ends with "and others" (a list
+    the entry says is longer than the names it gives)."""
+
+    names: list
+    others: bool
+
+
+def name_list(model, rec, fname: str) -> NameList:
+    """A name field as written in the entry (or its crossref parent), "and others" kept."""
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
     from kg.core.bib import resolve
     from kg.core.model import parse_names
 
@@ -230,8 +269,27 @@ def entry_names(model, rec, fname: str):
     for e in (rec.entry, *(entries[k] for k in rec.refs.get("crossref", []) if k in entries)):
         real = e.names().get(fname)
         if real:
-            return parse_names(resolve(e.fields[real], macros)[0])
-    return []
+            raw = resolve(e.fields[real], macros)[0]
+            parts = [p.strip() for p in split_multiple_persons_names(raw)]
+            return NameList(parse_names(raw), bool(parts) and parts[-1] == "others")
+    return NameList([], False)
+
+
+#: how a list ending with "and others" is written: CSL-JSON as pandoc writes biblatex's
+#: "and others" (a literal name "others", which pandoc's citeproc prints "et al."); RIS and
+#: Zotero, which have no such marker, get a last name "et al." (its own single-field name)
+CSL_OTHERS = {"literal": "others"}
+ET_AL = "et al."
+
+
+def keywords(rec) -> list[str]:
+    """The entry's keywords as written (themes or not), in order, once each."""
+    out: list[str] = []
+    for k in re.split(r"[,;]", rec.values.get("keywords", "")):
+        k = k.strip()
+        if k and k not in out:
+            out.append(k)
+    return out
 
 
 def csl_name(n) -> dict:
@@ -314,9 +372,9 @@ def csl_item(model, rec, locale: str = "fr-FR") -> dict:
     item: dict = {"id": rec.key, "citation-key": rec.key, "type": ctype}
     for fname, var in (("author", "author"), ("editor", "editor"),
                        ("translator", "translator"), ("bookauthor", "container-author")):
-        names = entry_names(model, rec, fname)
+        names, others = name_list(model, rec, fname)
         if names:
-            item[var] = [csl_name(n) for n in names]
+            item[var] = [csl_name(n) for n in names] + ([dict(CSL_OTHERS)] if others else [])
     if etype == "collection" or etype == "mvcollection":
         item.setdefault("editor", [])
     if item.get("editor") == []:
@@ -329,6 +387,10 @@ def csl_item(model, rec, locale: str = "fr-FR") -> dict:
                  or (v.get("organization") if ctype == "webpage" else ""))
     if container:
         item["container-title"] = container
+    if v.get("shortjournal"):
+        item["container-title-short"] = v["shortjournal"]
+    if v.get("shorttitle"):
+        item["title-short"] = v["shorttitle"]
     date = v.get("date") or v.get("year", "")
     if date and not v.get("date") and v.get("month", "").isdigit():
         date = f"{date}-{int(v['month']):02d}"
@@ -365,11 +427,15 @@ def csl_item(model, rec, locale: str = "fr-FR") -> dict:
         "event-place": v.get("venue", ""),
         "note": "\n".join(x for x in (v.get("note", ""), v.get("addendum", "")) if x),
         "annote": v.get("annotation") or v.get("annote", ""),
-        "keyword": ", ".join(rec.themes),
+        "abstract": v.get("abstract", ""),
+        "keyword": ", ".join(keywords(rec)),
     }
     for var, val in simple.items():
         if val:
             item[var] = val
+    orig = _lang(v.get("origlanguage", ""))
+    if orig:  # CSL has no variable for it: the schema's place for data without one
+        item["custom"] = {"original-language": orig}
     return item
 
 
@@ -406,18 +472,44 @@ def _ris_date(d: dict) -> tuple[str, str]:
     return str(y), da
 
 
+#: RIS name tags by role.  Zotero's RIS translator reads A2 on a book as its series editor and
+#: A3 as its editor (on a chapter or an article A2 is the editor, A3 the series editor); an
+#: edited book without authors is EDBOOK with its editors as AU, as EndNote writes it (Zotero
+#: and Citavi read them back as editors).
+_RIS_EDITOR = {"BOOK": "A3"}
+
+
+def _ris_names(it: dict, var: str) -> list[str]:
+    return [ET_AL if n == CSL_OTHERS else _ris_name(n) for n in it.get(var, [])]
+
+
 def ris(model, keys: list[str]) -> str:
-    """RIS records (EndNote, Mendeley, Citavi, RefWorks...), one per work."""
+    """RIS records (Zotero, EndNote, Citavi, Mendeley, RefWorks...), one per work.
+
+    The citation key is the record's ``ID`` (EndNote, Citavi) and a ``Citation Key:`` line of
+    Zotero's Extra field (``M2``, which Zotero's RIS import appends to Extra, where Better
+    BibTeX and Zotero 7 read the key); the original title, date and language go there too, as
+    the CSL variables Zotero reads from Extra.  The annotation and the note are notes (``N1``),
+    the abstract ``AB``, every keyword one ``KW``."""
     out: list[str] = []
     recs = {r.key: r for r in model.of_kind("work")}
     for key in keys:
-        it = csl_item(model, recs[key])
-        lines = [("TY", RIS_TYPE.get(it["type"], "GEN")), ("ID", key)]
-        lines += [("AU", _ris_name(n)) for n in it.get("author", [])]
-        lines += [("A2", _ris_name(n)) for n in it.get("editor", [])]
-        lines += [("A4", _ris_name(n)) for n in it.get("translator", [])]
+        rec = recs[key]
+        it = csl_item(model, rec)
+        ty = RIS_TYPE.get(it["type"], "GEN")
+        authors, editors = _ris_names(it, "author"), _ris_names(it, "editor")
+        if ty == "BOOK" and editors and not authors:
+            ty, authors, editors = "EDBOOK", editors, []
+        lines = [("TY", ty), ("ID", key)]
+        lines += [("AU", n) for n in authors]
+        lines += [(_RIS_EDITOR.get(ty, "A2"), n) for n in editors]
+        lines += [("A4", n) for n in _ris_names(it, "translator")]
+        if ty == "CHAP":
+            lines += [("C2", n) for n in _ris_names(it, "container-author")]  # book author
         lines.append(("TI", it.get("title", "")))
+        lines.append(("ST", it.get("title-short", "")))
         lines.append(("T2", it.get("container-title", "")))
+        lines.append(("J2", it.get("container-title-short", "")))
         lines.append(("T3", it.get("collection-title", "")))
         if "issued" in it:
             py, da = _ris_date(it["issued"])
@@ -429,19 +521,35 @@ def ris(model, keys: list[str]) -> str:
             lines.append(("OP", it["original-title"]))
         for tag, var in (("PB", "publisher"), ("CY", "publisher-place"), ("LA", "language"),
                          ("VL", "volume"), ("IS", "issue"), ("ET", "edition"),
-                         ("DO", "DOI"), ("UR", "URL"), ("SN", "ISBN"), ("M3", "genre"),
-                         ("N1", "note"), ("AB", "annote")):
+                         ("NV", "number-of-volumes"), ("DO", "DOI"), ("UR", "URL"),
+                         ("SN", "ISBN"), ("M3", "genre"), ("AB", "abstract")):
             lines.append((tag, it.get(var, "")))
         if it.get("page"):
             sp, _, ep = it["page"].partition("–")
             lines += [("SP", sp.strip()), ("EP", ep.strip())]
         if "accessed" in it:
             lines.append(("Y2", _ris_date(it["accessed"])[1]))
-        lines += [("KW", k) for k in (it.get("keyword", "").split(", ") if it.get("keyword")
-                                      else [])]
+        lines += [("M2", line) for line in extra_lines(rec, it)]
+        lines += [("N1", it.get("annote", "")), ("N1", rec.values.get("note", ""))]
+        lines += [("KW", k) for k in keywords(rec)]
         out.append("".join(f"{t}  - {' '.join(str(v).split())}\n" for t, v in lines if v)
                    + "ER  - \n")
     return "\n".join(out)
+
+
+def extra_lines(rec, it: dict) -> list[str]:
+    """The lines of Zotero's Extra field for a work: its citation key as Better BibTeX and
+    Zotero 7 read it, and the CSL variables Zotero has no field for (original title and date,
+    as Zotero's citeproc reads them from Extra), and the original language."""
+    out = [f"Citation Key: {rec.key}"]
+    if it.get("original-title"):
+        out.append(f"original-title: {it['original-title']}")
+    od = rec.values.get("origdate", "")
+    if od:
+        out.append(f"original-date: {od}")
+    if it.get("custom", {}).get("original-language"):
+        out.append(f"original-language: {it['custom']['original-language']}")
+    return out
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -466,3 +574,73 @@ def run(fmt: str = "bibtex", sel: Selection | None = None, store=None, *, bib=No
     from kg.write.cite import bibliography
 
     return bibliography(csl_items(model, keys, locale), style=style, locale=locale, fmt=fmt)
+
+
+# -- keeping an export in step with the library -------------------------------------------------
+
+def _signature(paths) -> tuple:
+    """What tells a file changed: its modification time and size (None: not there)."""
+    out = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def watch_export(dest, text_of, rebuild, *, bib=None, ontology=None, interval: float = 1.0,
+                 say=print, stop=None, sleep=time.sleep) -> None:
+    """`kg export ... --output FILE --watch`: write FILE, then rewrite it (atomically, only
+    when its text changes) each time the .bib or the ontology changes, the way Better BibTeX's
+    auto-export follows a Zotero library.
+
+    ``rebuild()`` builds the graph (printing its warnings) and returns the build's errors;
+    ``text_of(quiet)`` exports from the built graph.  An edit that brings new errors (an
+    entry that cannot be read, a duplicate key...) leaves FILE as it was, the errors printed,
+    until the library is right again; Ctrl-C (or ``stop()``) ends the watch."""
+    from kg.builder.inputs import bib_paths, default_inputs
+    from kg.builder.store import write_atomic
+
+    bibs, onto = default_inputs(bib, ontology)
+    paths = [*bib_paths(bibs), onto]  # every .bib file of the library, then the ontology
+
+    def known(errors) -> set:
+        return {(getattr(e, "key", ""), getattr(e, "message", str(e))) for e in errors}
+
+    try:
+        good = known(rebuild())
+        sig = _signature(paths)
+        text = text_of(True)
+        write_atomic(dest, text)
+        say(f"kg: {dest} written; watching {', '.join(map(str, paths[:-1]))} and {paths[-1]} "
+            f"every {interval:g} s (Ctrl-C stops)")
+        while stop is None or not stop():
+            sleep(interval)
+            now = _signature(paths)
+            if now == sig:
+                continue
+            sleep(min(interval, 0.2))  # an editor may still be writing: wait until it is done
+            if _signature(paths) != now:
+                continue
+            sig = now
+            try:
+                errors = known(rebuild())
+                new = errors - good
+                if new:
+                    say(f"kg: {dest} kept as it was: the edit brings {len(new)} error(s) "
+                        "(above); fix them and save again")
+                    continue
+                fresh = text_of(True)
+            except KgError as e:
+                say(f"Error: {e}")
+                say(f"kg: {dest} kept as it was")
+                continue
+            good = errors
+            if fresh != text:
+                write_atomic(dest, fresh)
+                text = fresh
+                say(f"kg: {dest} updated")
+    except KeyboardInterrupt:
+        say(f"kg: stopped watching; {dest} holds the export of the last good build")

@@ -1,9 +1,14 @@
 /* kg graph page. Every text of the data is set with textContent or as a DOM property: the
-   bibliography is data, never markup. Links are made only for http(s) urls and for node ids. */
+   bibliography is data, never markup. Links are made only for http(s) urls and for node ids.
+
+   First sight is the map of ideas (themes, thinkers, works); quotes, claims and the names tied
+   to a single work appear when one zooms in, focuses or filters. Labels are drawn by this script
+   over vis-network's canvas, most important first, at a readable size, and only where they
+   overlap nothing already drawn (window.kgLabels lists them, for the tests). */
 (function () {
   "use strict";
   var D = JSON.parse(document.getElementById("kg-data").textContent);
-  var T = D.text, UI = T.ui;
+  var T = D.text, UI = T.ui, ST = T.status;
   var byId = new Map(), keyIndex = new Map(), adj = new Map();
   D.nodes.forEach(function (n) { byId.set(n.id, n); adj.set(n.id, []); });
   D.nodes.forEach(function (n) {
@@ -35,32 +40,63 @@
     var names = inverse ? T.inverse : T.relations;
     return rels.map(function (r) { return names[r] || r; }).join(", ");
   }
+  function colon() { return D.lang === "fr" ? " : " : ": "; }
+  function number(v) {
+    return Number(v).toLocaleString(D.lang, { maximumSignificantDigits: 3 });
+  }
+
+  /* ---------- colours: the system's scheme */
+  var darkQuery = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  function scheme() { return darkQuery && darkQuery.matches ? D.schemes.dark : D.schemes.light; }
+  var C = scheme();
+  function statusStyle(n) {
+    return n.status && D.statusStyles[n.status] ? D.statusStyles[n.status] : null;
+  }
+  function fillOf(n) {
+    var s = statusStyle(n);
+    return n.groupColor || (s && s.color) || D.styles[n.type].color;
+  }
+  function visNode(n) {
+    var st = D.styles[n.type], s = statusStyle(n), fill = fillOf(n);
+    var hollow = s && s.hollow;
+    return { id: n.id, shape: st.shape, value: n.weight + 1,
+             title: T.types[n.type] + " — " + n.name,
+             color: { background: hollow ? C.background : fill, border: s ? s.color : st.color,
+                      highlight: { background: hollow ? C.background : fill, border: C.text },
+                      hover: { background: hollow ? C.background : fill, border: C.text } },
+             borderWidth: n.groupColor || hollow ? 3 : 1.5,
+             shapeProperties: { borderDashes: s && s.dashed ? [4, 3] : false } };
+  }
 
   /* ---------- vis data */
   var many = D.nodes.length > 1000;
+  var small = D.nodes.length <= 40;  // a small page shows everything at once
+  var home = new Map();  // the computed layout, to come back to after the physics
   var visNodes = new vis.DataSet(D.nodes.map(function (n) {
-    var st = D.styles[n.type];
-    var fill = n.groupColor || st.color;
-    var o = { id: n.id, label: n.label, shape: st.shape, value: n.value,
-              title: T.types[n.type] + " — " + n.name,
-              color: { background: fill, border: st.color,
-                       highlight: { background: fill, border: "#000" } },
-              borderWidth: n.groupColor ? 3 : 1 };
-    if (typeof n.x === "number") { o.x = n.x; o.y = n.y; }
+    var o = visNode(n);
+    if (typeof n.x === "number") { o.x = n.x; o.y = n.y; home.set(n.id, { x: n.x, y: n.y }); }
+    o.hidden = n.level > 0 && !small;
     return o;
   }));
   var visEdges = new vis.DataSet(D.edges.map(function (e) {
-    return { id: e.id, from: e.from, to: e.to, title: relText(e.rel), arrows: "to" };
+    return { id: e.id, from: e.from, to: e.to, title: relText(e.rel) };
   }));
   var options = {
     autoResize: true,
     layout: { improvedLayout: false, randomSeed: 1 },
     physics: { enabled: !!D.physics, solver: "forceAtlas2Based",
                stabilization: { enabled: !!D.physics, iterations: 150, fit: true } },
-    nodes: { scaling: { min: 6, max: 40, label: { enabled: false } },
-             font: { size: 13, face: "system-ui, DejaVu Sans, sans-serif" } },
-    edges: { smooth: false, color: { color: "#9a9a9a", highlight: "#222", opacity: 0.7 },
-             width: 1, arrows: { to: { scaleFactor: 0.4 } }, selectionWidth: 2 },
+    nodes: { scaling: { min: 5, max: 22, label: { enabled: false },
+                        customScalingFunction: function (min, max, total, value) {
+                          if (max === min) return 0.3;
+                          return (Math.sqrt(value) - Math.sqrt(min)) /
+                                 (Math.sqrt(max) - Math.sqrt(min));
+                        } },
+             font: { size: 0 } },
+    edges: { smooth: false, color: { color: C.edge, highlight: C.text, hover: C.text,
+                                     opacity: 0.6 },
+             // arrow heads cost a third of a frame on a big graph: its tooltips name the link
+             width: 1, arrows: { to: { enabled: !many, scaleFactor: 0.35 } }, selectionWidth: 2 },
     interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: many,
                    hideEdgesOnZoom: many, navigationButtons: false, keyboard: false }
   };
@@ -71,27 +107,169 @@
     document.body.dataset.ready = "1";
   });
 
+  /* ---------- labels drawn over the canvas */
+  var byRank = D.nodes.slice().sort(function (a, b) {
+    return b.rank - a.rank || a.label.length - b.label.length;
+  });
+  window.kgLabels = [];
+  function fontPx(n) { return n.rank >= 1000 ? 15 : n.level === 0 && n.rank >= 8 ? 14 : n.level === 0 ? 13 : 12; }
+  function drawLabels(ctx) {
+    var view = network.body.view, sc = view.scale, tr = view.translation;
+    var canvas = ctx.canvas, dpr = canvas.width / (canvas.clientWidth || 1);
+    var W = canvas.clientWidth, H = canvas.clientHeight;
+    var CELL = 48, grid = new Map(), drawn = [];
+    function cells(b, f) {
+      for (var gx = Math.floor(b.l / CELL); gx <= Math.floor(b.r / CELL); gx++)
+        for (var gy = Math.floor(b.t / CELL); gy <= Math.floor(b.b / CELL); gy++) f(gx + "," + gy);
+    }
+    function put(b) { cells(b, function (k) { (grid.get(k) || grid.set(k, []).get(k)).push(b); }); }
+    function free(b, own) {
+      var ok = true;
+      cells(b, function (k) {
+        if (!ok) return;
+        var list = grid.get(k);
+        if (list) for (var i = 0; i < list.length; i++) {
+          var o = list[i];
+          if (o.id !== own && o.l < b.r && b.l < o.r && o.t < b.b && b.t < o.b) { ok = false; return; }
+        }
+      });
+      return ok;
+    }
+    var shown = [];
+    byRank.forEach(function (n) {
+      var v = network.body.nodes[n.id];
+      if (!v || hidden.has(n.id) || !v.shape || !v.shape.boundingBox) return;
+      var bb = v.shape.boundingBox;
+      var b = { id: n.id, l: bb.left * sc + tr.x, r: bb.right * sc + tr.x,
+                t: bb.top * sc + tr.y, b: bb.bottom * sc + tr.y };
+      if (b.r < 0 || b.l > W || b.b < 0 || b.t > H) return;
+      shown.push({ n: n, box: b });
+      put(b);
+    });
+    ctx.save();
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.textBaseline = "top";
+    ctx.lineJoin = "round";
+    shown.forEach(function (s) {
+      var n = s.n, b = s.box;
+      if (!free(b, n.id)) return;  // a node on another: no label, it could not be read
+      var px = fontPx(n);
+      ctx.font = (n.level === 0 && n.type !== "work" ? "600 " : "") + px + "px " + C.font;
+      var w = ctx.measureText(n.label).width, h = px * 1.25;
+      var cx = (b.l + b.r) / 2, cy = (b.t + b.b) / 2;
+      var spots = [{ l: cx - w / 2, t: b.b + 2 }, { l: b.r + 4, t: cy - h / 2 },
+                   { l: cx - w / 2, t: b.t - 2 - h }, { l: b.l - 4 - w, t: cy - h / 2 }];
+      for (var i = 0; i < spots.length; i++) {
+        var lb = { id: n.id, l: spots[i].l, r: spots[i].l + w, t: spots[i].t, b: spots[i].t + h };
+        var both = { id: n.id, l: Math.min(lb.l, b.l), r: Math.max(lb.r, b.r),
+                     t: Math.min(lb.t, b.t), b: Math.max(lb.b, b.b) };
+        if (lb.l < 0 || lb.r > W || lb.t < 0 || lb.b > H) continue;
+        if (!free(both, n.id)) continue;  // the node and its label, as one box
+        put(both);
+        ctx.lineWidth = 3; ctx.strokeStyle = C.halo; ctx.fillStyle = C.text;
+        ctx.strokeText(n.label, lb.l, lb.t + px * 0.1);
+        ctx.fillText(n.label, lb.l, lb.t + px * 0.1);
+        drawn.push({ id: n.id, x: lb.l, y: lb.t, w: w, h: h, px: px,
+                     node: { x: b.l, y: b.t, w: b.r - b.l, h: b.b - b.t },
+                     box: { x: both.l, y: both.t, w: both.r - both.l, h: both.b - both.t } });
+        break;
+      }
+    });
+    // badges: what a claim's or a quote's colour says, in a sign (contested, unsourced, no locator)
+    shown.forEach(function (s) {
+      var n = s.n, b = s.box, mark = n.status === "contested" ? "!" :
+        (n.status === "unsourced" || (n.type === "quote" && !n.locator)) ? "?" : "";
+      if (!mark || b.r - b.l < 8) return;
+      ctx.font = "bold 11px " + C.font;
+      ctx.fillStyle = C.badge; ctx.beginPath();
+      ctx.arc(b.r, b.t, 6.5, 0, 2 * Math.PI); ctx.fill();
+      ctx.fillStyle = C.badgeText; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+      ctx.fillText(mark, b.r, b.t + 0.5);
+      ctx.textAlign = "start"; ctx.textBaseline = "top";
+    });
+    ctx.restore();
+    window.kgLabels = drawn;
+  }
+  network.on("afterDrawing", drawLabels);
+
   /* ---------- header, legend */
   $("heading").textContent = D.title;
   $("search").placeholder = UI.search;
   $("search").setAttribute("aria-label", UI.search);
+  $("menu").textContent = UI.menu;
   $("types-label").textContent = UI.types;
+  $("status-label").textContent = UI.status;
   $("theme-label").textContent = UI.theme;
   $("focus").textContent = UI.focus;
-  $("depth").title = UI.depth;
+  $("depth-label").textContent = UI.depth;
+  $("fit").textContent = UI.fit;
   $("reset").textContent = UI.reset;
+  $("details-label").textContent = UI.details;
+  $("details-label").parentNode.title = UI.detailsHelp;
   $("physics-label").textContent = UI.physics;
   $("physics").checked = !!D.physics;
+  $("style-label").textContent = UI.style;
+  $("copy-view").textContent = UI.copyView;
+  $("copy-view").title = $("bib-view").title = $("csl-view").title = UI.viewHelp;
+  $("bib-view").textContent = "BibTeX";
+  $("csl-view").textContent = "CSL-JSON";
+  $("copy").textContent = UI.copy;
+  $("bib").textContent = "BibTeX";
+  $("csl").textContent = "CSL-JSON";
+  $("close").setAttribute("aria-label", UI.close);
   $("close").title = UI.close;
+  $("empty-reset").textContent = UI.reset;
+  $("graph").setAttribute("aria-label", D.title);
+  Object.keys(D.citeStyles).forEach(function (k) {
+    $("style").appendChild(new Option(D.citeStyles[k], k));
+  });
+  var OUTLINE = { "★": "☆", "▲": "△", "■": "□", "●": "○", "◆": "◇" };
+  function swatch(color, symbol, hollow, dashed) {
+    var sym = el("span", hollow ? OUTLINE[symbol] || symbol : symbol, "sym");
+    sym.style.color = color;
+    if (dashed) sym.classList.add("dashed");
+    sym.setAttribute("aria-hidden", "true");
+    return sym;
+  }
   var legend = $("legend");
   legend.appendChild(el("strong", UI.legend));
   var present = new Set(D.nodes.map(function (n) { return n.type; }));
+  var statuses = [];
+  D.nodes.forEach(function (n) { if (n.status && statuses.indexOf(n.status) < 0) statuses.push(n.status); });
+  statuses.sort(function (a, b) { return D.statusOrder.indexOf(a) - D.statusOrder.indexOf(b); });
   D.types.forEach(function (t) {
-    var row = el("div"), sym = el("span", D.styles[t].symbol, "sym");
-    sym.style.color = D.styles[t].color;
-    row.appendChild(sym);
+    if (!present.has(t)) return;
+    var row = el("div");
+    row.appendChild(swatch(D.styles[t].color, D.styles[t].symbol));
     row.appendChild(document.createTextNode(T.types[t]));
     legend.appendChild(row);
+  });
+  statuses.forEach(function (s) {
+    var row = el("div", null, "status"), st = D.statusStyles[s];
+    row.appendChild(swatch(st.color, D.styles[st.type].symbol, st.hollow, st.dashed));
+    row.appendChild(document.createTextNode(ST[s] || s));
+    legend.appendChild(row);
+  });
+  if (D.grouped) {
+    var groups = new Map();
+    D.nodes.forEach(function (n) {
+      if (n.group === undefined) return;
+      var g = groups.get(n.group) || { color: n.groupColor, count: 0 };
+      g.count++; groups.set(n.group, g);
+    });
+    legend.appendChild(el("div", UI.colorGroup, "group-title"));
+    Array.from(groups.entries()).sort(function (a, b) { return b[1].count - a[1].count; })
+      .slice(0, 10).forEach(function (g) {
+        var row = el("div", null, "group");
+        var sw = el("span", null, "swatch");
+        sw.style.background = g[1].color;
+        sw.setAttribute("aria-hidden", "true");
+        row.appendChild(sw);
+        row.appendChild(document.createTextNode(T.fields.group + " " + g[0] + " (" + g[1].count + ")"));
+        legend.appendChild(row);
+      });
+  }
+  D.types.forEach(function (t) {
     var lab = el("label"), box = el("input");
     box.type = "checkbox"; box.checked = true; box.value = t; box.disabled = !present.has(t);
     box.dataset.type = t;
@@ -100,17 +278,35 @@
     lab.appendChild(document.createTextNode(" " + T.types[t]));
     $("typefilter").appendChild(lab);
   });
-  if (D.grouped) legend.appendChild(el("div", UI.colorGroup));
+  statuses.forEach(function (s) {
+    var lab = el("label"), box = el("input"), st = D.statusStyles[s];
+    box.type = "checkbox"; box.checked = true; box.dataset.status = s;
+    box.addEventListener("change", function () { state.status[s] = box.checked; apply(); });
+    lab.appendChild(box);
+    lab.appendChild(document.createTextNode(" "));
+    lab.appendChild(swatch(st.color, D.styles[st.type].symbol, st.hollow, st.dashed));
+    lab.appendChild(document.createTextNode(ST[s] || s));
+    $("statusfilter").appendChild(lab);
+  });
+  if (!statuses.length) $("statusfilter").hidden = true;
   var themeSel = $("theme");
   themeSel.appendChild(new Option(UI.allThemes, ""));
   D.nodes.filter(function (n) { return n.type === "theme"; })
     .sort(function (a, b) { return a.label.localeCompare(b.label); })
     .forEach(function (n) { themeSel.appendChild(new Option(n.label, n.id)); });
+  $("menu").addEventListener("click", function () {
+    var open = document.body.classList.toggle("menu-open");
+    $("menu").setAttribute("aria-expanded", open ? "true" : "false");
+  });
 
   /* ---------- filters */
-  var state = { types: {}, theme: "", focus: null };
+  var state = { types: {}, status: {}, theme: "", focus: null, root: null, details: small };
+  $("details").checked = small;
   D.types.forEach(function (t) { state.types[t] = true; });
-  var hidden = new Set();
+  statuses.forEach(function (s) { state.status[s] = true; });
+  var hidden = new Set(D.nodes.filter(function (n) { return n.level > 0 && !small; })
+    .map(function (n) { return n.id; }));
+  var revealScale = Infinity, zoomed = false;
 
   function themeSet(tid) {
     var themes = new Set([tid]), todo = [tid];
@@ -146,12 +342,34 @@
     }
     return seen;
   }
+  var tsetCache = { id: null, set: null };
+  function filtered(n) {  // hidden by a filter the reader chose (not by the zoom level)
+    if (!state.types[n.type]) return true;
+    if (n.status && state.status[n.status] === false) return true;
+    if (state.theme) {
+      if (tsetCache.id !== state.theme) tsetCache = { id: state.theme, set: themeSet(state.theme) };
+      if (!tsetCache.set.has(n.id)) return true;
+    }
+    return !!(state.focus && !state.focus.has(n.id));
+  }
+  function detailShown() { return state.details || !!state.theme || !!state.focus; }
+  var target = null;  // the view a focus is about to move to
+  function around() {  // the view and a tenth of it on each side, in canvas coordinates
+    var g = $("graph"), sc = target ? target.scale : network.getScale();
+    var c = target ? target.center : network.getViewPosition();
+    var w = 0.6 * g.clientWidth / sc, h = 0.6 * g.clientHeight / sc;
+    return { l: c.x - w, r: c.x + w, t: c.y - h, b: c.y + h };
+  }
   function apply() {
-    var tset = state.theme ? themeSet(state.theme) : null;
-    var updates = [];
+    // zoomed in, the detail appears around the view only: a few nodes, not thousands
+    var updates = [], details = detailShown(), box = zoomed && !details ? around() : null;
     D.nodes.forEach(function (n) {
-      var show = state.types[n.type] && (!tset || tset.has(n.id)) &&
-                 (!state.focus || state.focus.has(n.id));
+      var near = false;
+      if (box && n.level > 0) {
+        var v = network.body.nodes[n.id];
+        near = v.x >= box.l && v.x <= box.r && v.y >= box.t && v.y <= box.b;
+      }
+      var show = !filtered(n) && (n.level === 0 || details || near);
       if (show === hidden.has(n.id)) {
         updates.push({ id: n.id, hidden: !show });
         if (show) hidden.delete(n.id); else hidden.add(n.id);
@@ -166,30 +384,85 @@
     $("count").textContent = shown + " " + UI.shown + " · " + edges + " " + UI.edges;
     $("count").dataset.nodes = shown;
     $("count").dataset.edges = edges;
+    var empty = shown === 0;
+    $("empty").hidden = !empty;
+    if (empty) {
+      $("empty-text").textContent = state.focus && state.theme ? UI.emptyFocusTheme : UI.emptyFilter;
+    }
+  }
+  function anyFilter() {
+    return !!(state.theme || state.focus) ||
+      D.types.some(function (t) { return !state.types[t]; }) ||
+      statuses.some(function (s) { return !state.status[s]; });
   }
   function reset() {
-    state.theme = ""; state.focus = null; themeSel.value = "";
+    state.theme = ""; state.focus = null; state.root = null; themeSel.value = "";
     D.types.forEach(function (t) { state.types[t] = true; });
-    Array.prototype.forEach.call($("typefilter").querySelectorAll("input"), function (b) {
-      b.checked = true;
-    });
+    statuses.forEach(function (s) { state.status[s] = true; });
+    Array.prototype.forEach.call(document.querySelectorAll("#typefilter input, #statusfilter input"),
+      function (b) { b.checked = true; });
     apply();
-    network.fit({ animation: false });
+    fit();
   }
   themeSel.addEventListener("change", function () {
-    state.theme = themeSel.value; apply(); network.fit({ animation: false });
+    state.theme = themeSel.value; apply(); fit();
   });
   $("reset").addEventListener("click", reset);
+  $("empty-reset").addEventListener("click", reset);
+  $("fit").addEventListener("click", function () { fit(); });
+  $("details").addEventListener("change", function () {
+    state.details = $("details").checked; apply();
+  });
+  function setFocus() {
+    state.focus = ball(state.root, Number($("depth").value) || 1);
+    apply();
+    fit();
+  }
   $("focus").addEventListener("click", function () {
     var sel = network.getSelectedNodes();
     if (!sel.length) { message(UI.selectFirst); return; }
-    state.focus = ball(sel[0], Number($("depth").value) || 1);
-    apply();
-    network.fit({ nodes: Array.from(state.focus), animation: false });
+    state.root = sel[0];
+    setFocus();
   });
+  $("depth").addEventListener("change", function () { if (state.root) setFocus(); });
   $("physics").addEventListener("change", function () {
-    network.setOptions({ physics: { enabled: $("physics").checked } });
+    var on = $("physics").checked;
+    network.setOptions({ physics: { enabled: on } });
+    if (!on) {  // back to the computed layout
+      visNodes.update(Array.from(home.entries()).map(function (e) {
+        return { id: e[0], x: e[1].x, y: e[1].y };
+      }));
+      fit();
+    }
   });
+
+  /* ---------- fit: the visible nodes, in the room the side panel leaves */
+  function panelRoom() {
+    var p = $("panel"), g = $("graph");
+    return !p.hidden && p.offsetWidth < g.offsetWidth * 0.7 ? p.offsetWidth : 0;
+  }
+  function fit(ids) {
+    var list = ids || D.nodes.filter(function (n) { return !hidden.has(n.id); })
+      .map(function (n) { return n.id; });
+    if (!list.length) return;
+    var pos = network.getPositions(list), xs = [], ys = [];
+    list.forEach(function (id) { xs.push(pos[id].x); ys.push(pos[id].y); });
+    var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
+    var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
+    var g = $("graph"), room = panelRoom();
+    var W = Math.max(g.clientWidth - room, 100), H = g.clientHeight;
+    var pad = 40, scale = Math.min((W - 2 * pad) / Math.max(x1 - x0, 1),
+                                   (H - 2 * pad) / Math.max(y1 - y0, 1));
+    scale = Math.max(Math.min(scale, 1.6), 0.02);
+    network.moveTo({ position: { x: (x0 + x1) / 2 + room / 2 / scale, y: (y0 + y1) / 2 },
+                     scale: scale, animation: false });
+    return scale;
+  }
+  network.on("zoom", function () {
+    var z = network.getScale() >= revealScale;
+    if (z !== zoomed || z) { zoomed = z; apply(); }
+  });
+  network.on("dragEnd", function () { if (zoomed) apply(); });
 
   /* ---------- message */
   var msgTimer = null;
@@ -200,6 +473,70 @@
     msgTimer = setTimeout(function () { m.hidden = true; }, 4000);
   }
 
+  /* ---------- works of a selection; citations and downloads */
+  function worksOf(ids) {
+    var out = new Set();
+    ids.forEach(function (id) {
+      var n = byId.get(id);
+      if (!n) return;
+      if (n.type === "work") { out.add(id); return; }
+      adj.get(id).forEach(function (a) { if (byId.get(a.other).type === "work") out.add(a.other); });
+    });
+    return Array.from(out).map(function (id) { return byId.get(id); }).sort(function (a, b) {
+      return (a.cite.apa || "").localeCompare(b.cite.apa || "");
+    });
+  }
+  function viewWorks() {
+    return D.nodes.filter(function (n) { return n.type === "work" && !filtered(n); });
+  }
+  function citations(works) {
+    var style = $("style").value;
+    return works.map(function (w) { return w.cite[style]; }).join("\n");
+  }
+  function copyText(text) {
+    window.kgCopied = text;
+    function fallback() {
+      var ta = el("textarea");
+      ta.value = text; ta.setAttribute("readonly", ""); ta.className = "offscreen";
+      document.body.appendChild(ta); ta.select();
+      try { document.execCommand("copy"); } catch (e) { /* nothing more to try */ }
+      document.body.removeChild(ta);
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).catch(fallback);
+    } else {
+      fallback();
+    }
+    message(UI.copied);
+  }
+  function download(name, type, text) {
+    var url = URL.createObjectURL(new Blob([text], { type: type }));
+    var a = el("a");
+    a.href = url; a.download = name; a.className = "offscreen";
+    document.body.appendChild(a); a.click(); document.body.removeChild(a);
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  }
+  function bibtex(works) { return works.map(function (w) { return w.bibtex; }).join("\n"); }
+  function cslJson(works) {
+    return JSON.stringify(works.map(function (w) { return w.csl; }), null, 2) + "\n";
+  }
+  function panelWorks() { return $("panel").hidden ? [] : worksOf([$("panel").dataset.node]); }
+  function exportAll(works, what) {
+    if (!works.length) { message(UI.noWork); return; }
+    if (what === "copy") copyText(citations(works));
+    else if (what === "bib") download("selection.bib", "application/x-bibtex", bibtex(works));
+    else download("selection.json", "application/vnd.citationstyles.csl+json", cslJson(works));
+  }
+  $("copy").addEventListener("click", function () { exportAll(panelWorks(), "copy"); });
+  $("bib").addEventListener("click", function () { exportAll(panelWorks(), "bib"); });
+  $("csl").addEventListener("click", function () { exportAll(panelWorks(), "csl"); });
+  $("copy-view").addEventListener("click", function () { exportAll(viewWorks(), "copy"); });
+  $("bib-view").addEventListener("click", function () { exportAll(viewWorks(), "bib"); });
+  $("csl-view").addEventListener("click", function () { exportAll(viewWorks(), "csl"); });
+  $("style").addEventListener("change", function () {
+    if (!$("panel").hidden) showCite(panelWorks());
+  });
+
   /* ---------- panel */
   function nodeLink(id, name) {
     if (!byId.has(id)) return el("span", name);
@@ -207,15 +544,38 @@
     a.href = "#" + encodeURIComponent(id);
     return a;
   }
+  function badge(text, cls) { return el("span", text, "badge " + (cls || "")); }
+  function provenance(n) {
+    var out = [];
+    if (n.status) out.push(badge(ST[n.status] || n.status, "st-" + n.status));
+    if ((n.type === "quote" || n.type === "claim") && !n.locator) out.push(badge(UI.noLocator, "warn"));
+    return out;
+  }
+  function showCite(works) {
+    var box = $("cite-text");
+    box.textContent = "";
+    works.slice(0, 20).forEach(function (w) { box.appendChild(el("p", w.cite[$("style").value])); });
+    if (works.length > 20) box.appendChild(el("p", "… +" + (works.length - 20)));
+    $("panel-cite").hidden = !works.length;
+    $("cite-count").textContent = works.length > 1 ? works.length + " " + UI.works : "";
+  }
   function showPanel(id) {
     var n = byId.get(id);
     if (!n) return;
     $("panel-type").textContent = T.types[n.type];
     $("panel-title").textContent = n.name;
+    var badges = $("panel-badges");
+    badges.textContent = "";
+    provenance(n).forEach(function (b) { badges.appendChild(b); });
+    badges.hidden = !badges.childNodes.length;
     var dl = $("panel-fields");
     dl.textContent = "";
     function row(label, dd) { dl.appendChild(el("dt", label)); dl.appendChild(dd); }
     n.fields.forEach(function (f) {
+      // the heading already shows a quote's text and a claim's statement: once is enough
+      if ((f.k === "text" || f.k === "statement") && f.v === n.name) return;
+      if (f.k === "status" && n.status) return;  // the badge under the heading says it
+      if (f.k === "reference" && n.cite) return;  // the reference box above gives it, styled
       var dd = el("dd");
       if (f.ids) {
         if (!f.ids.length) return;
@@ -229,32 +589,47 @@
       }
       row(T.fields[f.k] || f.k, dd);
     });
+    if ((n.type === "quote" || n.type === "claim") && !n.locator) {
+      row(T.fields.locator, el("dd", UI.noLocator, "missing"));
+    }
     if (n.group !== undefined) row(T.fields.group, el("dd", n.group));
-    if (n.measure === "size") row(T.fields.size, el("dd", n.value));
+    if (n.measure === "size") row(T.fields.size, el("dd", number(n.value)));
+    if (n.leaves) row(T.fields.folded, el("dd", n.leaves + " " + UI.foldedNames));
     row(T.fields.id, el("dd", n.id));
     var nb = el("dd");
     var ul = el("ul");
     adj.get(id).forEach(function (a) {
       var o = byId.get(a.other), li = el("li");
-      li.appendChild(el("span", relText(a.rel, !a.out) + (D.lang === "fr" ? " : " : ": ")));
+      li.appendChild(el("span", relText(a.rel, !a.out) + colon()));
       li.appendChild(nodeLink(o.id, o.label));
       ul.appendChild(li);
     });
     nb.appendChild(ul);
     row(T.fields.neighbours + " (" + adj.get(id).length + ")", nb);
+    showCite(worksOf([id]));
     $("panel").hidden = false;
     $("panel").dataset.node = id;
   }
-  $("close").addEventListener("click", function () { $("panel").hidden = true; });
+  function closePanel() {
+    $("panel").hidden = true;
+    delete $("panel").dataset.node;
+    network.unselectAll();
+  }
+  $("close").addEventListener("click", closePanel);
 
   function focusNode(id, fromHash) {
     if (!byId.has(id)) { message(UI.notFound + " " + id); return false; }
-    if (hidden.has(id)) reset();
-    network.selectNodes([id]);
+    if (filtered(byId.get(id))) reset();
+    var scale = Math.max(network.getScale(), 1.0, byId.get(id).level > 0 ? revealScale : 0);
     showPanel(id);
-    var shift = $("panel").offsetWidth < $("graph").offsetWidth * 0.6 ? $("panel").offsetWidth / 2 : 0;
-    network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: false,
-                        offset: { x: -shift, y: 0 } });
+    // the nodes to show first, then one move (a move draws at once: one frame, not three)
+    var at = network.getPosition(id), room = panelRoom();
+    target = { scale: scale, center: { x: at.x + room / 2 / scale, y: at.y } };
+    zoomed = scale >= revealScale;
+    apply();
+    target = null;
+    network.selectNodes([id]);
+    network.focus(id, { scale: scale, animation: false, offset: { x: -room / 2, y: 0 } });
     if (!fromHash) {
       try { history.replaceState(null, "", "#" + encodeURIComponent(id)); } catch (e) { /* file: */ }
     }
@@ -262,34 +637,67 @@
   }
   network.on("click", function (p) {
     if (p.nodes.length) focusNode(p.nodes[0]);
+    else if (!p.edges.length) closePanel();
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape" && !$("panel").hidden && document.activeElement !== search) {
+      closePanel();
+    }
   });
 
-  /* ---------- search */
-  var results = $("results"), search = $("search"), found = [];
+  /* ---------- search: arrows move through the results, Enter opens, Escape closes */
+  var results = $("results"), search = $("search"), found = [], active = -1;
   function find(q) {
     q = fold(q).trim();
     if (!q) return [];
     var starts = [], inside = [];
     D.nodes.forEach(function (n) {
-      if (hidden.has(n.id) && !state.types[n.type]) return;
       var lab = fold(n.label);
       if (lab.indexOf(q) === 0 || n.id === q) starts.push(n);
       else if (n.search.indexOf(q) >= 0) inside.push(n);
     });
-    return starts.concat(inside).slice(0, 30);
+    var all = starts.concat(inside);
+    var open = all.filter(function (n) { return !filtered(n); });
+    var masked = all.filter(function (n) { return filtered(n); });
+    return open.concat(masked).slice(0, 30);
   }
+  function setActive(i) {
+    var items = results.querySelectorAll("li[role=option]");
+    if (!items.length) { active = -1; return; }
+    active = (i + items.length) % items.length;
+    Array.prototype.forEach.call(items, function (li, k) {
+      li.classList.toggle("active", k === active);
+      li.setAttribute("aria-selected", k === active ? "true" : "false");
+    });
+    search.setAttribute("aria-activedescendant", items[active].id);
+    items[active].scrollIntoView({ block: "nearest" });
+  }
+  var shownQuery = null;
   function showResults() {
+    shownQuery = search.value;
     found = find(search.value);
     results.textContent = "";
-    if (!search.value.trim()) { results.hidden = true; return; }
+    active = -1;
+    search.removeAttribute("aria-activedescendant");
+    if (!search.value.trim()) { closeResults(); return; }
     if (!found.length) results.appendChild(el("li", UI.noResult, "none"));
-    found.forEach(function (n) {
+    var masked = found.filter(function (n) { return filtered(n); }).length;
+    if (found.length && masked === found.length) {
+      results.appendChild(el("li", masked + " " + UI.maskedAll, "none"));
+    }
+    found.forEach(function (n, i) {
       var li = el("li");
-      var sym = el("span", D.styles[n.type].symbol, "sym");
-      sym.style.color = D.styles[n.type].color;
-      li.appendChild(sym);
+      li.id = "result-" + i;
+      li.setAttribute("role", "option");
+      var st = statusStyle(n);
+      li.appendChild(swatch(st ? st.color : D.styles[n.type].color, D.styles[n.type].symbol,
+                            st && st.hollow, st && st.dashed));
       li.appendChild(document.createTextNode(n.label));
-      li.title = T.types[n.type];
+      var extra = [T.types[n.type]];
+      if (n.status) extra.push(ST[n.status] || n.status);
+      if ((n.type === "quote" || n.type === "claim") && !n.locator) extra.push(UI.noLocator);
+      if (filtered(n)) { extra.push(UI.masked); li.classList.add("masked"); }
+      li.appendChild(el("span", extra.join(" · "), "meta"));
       li.dataset.id = n.id;
       li.addEventListener("mousedown", function (ev) {
         ev.preventDefault(); pick(n.id);
@@ -297,14 +705,37 @@
       results.appendChild(li);
     });
     results.hidden = false;
+    search.setAttribute("aria-expanded", "true");
   }
-  function pick(id) { results.hidden = true; focusNode(id); }
+  function closeResults() {
+    results.hidden = true;
+    search.setAttribute("aria-expanded", "false");
+    search.removeAttribute("aria-activedescendant");
+  }
+  function pick(id) { closeResults(); focusNode(id); }
   search.addEventListener("input", showResults);
   search.addEventListener("keydown", function (ev) {
-    if (ev.key === "Enter") { ev.preventDefault(); showResults(); if (found.length) pick(found[0].id); }
-    else if (ev.key === "Escape") { results.hidden = true; }
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      ev.preventDefault();
+      if (results.hidden) showResults();
+      setActive(active + (ev.key === "ArrowDown" ? 1 : -1) + (active < 0 && ev.key === "ArrowUp" ? 1 : 0));
+    } else if (ev.key === "Enter") {
+      ev.preventDefault();
+      if (results.hidden || shownQuery !== search.value) showResults();
+      if (found.length) pick(found[Math.max(active, 0)].id);
+    } else if (ev.key === "Escape") {
+      if (!results.hidden) closeResults(); else closePanel();
+    }
   });
-  search.addEventListener("blur", function () { results.hidden = true; });
+  search.addEventListener("blur", closeResults);
+
+  /* ---------- the system's scheme may change while the page is open */
+  function recolour() {
+    C = scheme();
+    visNodes.update(D.nodes.map(visNode));
+    network.setOptions({ edges: { color: { color: C.edge, highlight: C.text, hover: C.text } } });
+  }
+  if (darkQuery && darkQuery.addEventListener) darkQuery.addEventListener("change", recolour);
 
   /* ---------- deep link */
   function fromHash() {
@@ -318,6 +749,9 @@
   window.addEventListener("hashchange", fromHash);
 
   count();
-  network.fit({ animation: false });
+  var first = fit();
+  // the detail appears once the reader zooms in well past the first sight
+  revealScale = Math.max((first || 1) * 2.2, Math.min(0.9, (first || 1) * 4));
+  window.kgRevealScale = revealScale;
   fromHash();
 })();

@@ -1,0 +1,118 @@
+"""The boundary between a person at a terminal and the library: every KgError becomes
+`Error: message` and its exit code (an OSError names its file, never a private path), text from
+the bibliography is made safe for a terminal, and the two options every command shares are
+checked: -o/--output is what a command writes, --out the build folder it reads.
+
+kg.cli is the wiring of the commands; this module is what they all do the same way.
+"""
+from __future__ import annotations
+
+import os
+
+import click
+
+from kg.core.errors import KgError
+
+
+def shown(text: str, json_text: bool = False) -> str:
+    """Text from the bibliography, made safe for a terminal (kg.core.output.visible: no
+    escape sequence, no bidi override; line ends and tabs kept) or, for JSON, with \\u escapes."""
+    from kg.core import output
+
+    return output.json_safe(text) if json_text else output.visible(text, keep="\n\t")
+
+
+class KgCommand(click.Command):
+    """Records its arguments, so that an error without a file name can name the output."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as e:
+            if e.option_name in ("-o", "--output"):  # -o is what a command writes
+                raise click.UsageError(
+                    f"kg {ctx.info_name} prints its answer and writes no file, so it has no "
+                    f"{e.option_name}; the folder of the build it reads is --out DIR", ctx
+                ) from None
+            raise
+
+    def invoke(self, ctx):
+        ctx.find_root().meta["kg.params"] = dict(ctx.params)
+        return super().invoke(ctx)
+
+
+def _target(ctx) -> str | None:
+    """The file or folder the command writes (its --output, else its --out), if any."""
+    params = ctx.meta.get("kg.params") or {}
+    for name in ("dest", "out"):
+        if params.get(name):
+            return str(params[name])
+    return None
+
+
+def _os_error(ctx, e: OSError) -> str:
+    """`Error: FILE: reason` for an OSError, FILE always named and never a private path."""
+    name = e.filename if e.filename not in (None, "") else e.filename2
+    reason = e.strerror or str(e) or type(e).__name__
+    from kg.builder.store import public_path, public_text
+
+    if name not in (None, ""):
+        name = public_path(os.fsdecode(name))
+    else:
+        name = _target(ctx)
+        if name is None:
+            return f"Error: {public_text(reason)}"
+    return f"Error: {name}: {public_text(reason)}"
+
+
+class KgGroup(click.Group):
+    """Turns every KgError into `Error: message` and its exit code, with no traceback."""
+
+    command_class = KgCommand
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KgError as e:
+            from kg.builder.store import public_text
+
+            click.echo(shown(public_text(f"Error: {e}")), err=True)
+            ctx.exit(e.exit_code)
+        except OSError as e:  # disk full, permissions...: the user's to fix, not a bug
+            click.echo(shown(_os_error(ctx, e)), err=True)
+            ctx.exit(2)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; the previous output is intact.", err=True)
+            ctx.exit(130)
+
+
+#: what a value of --out (a build folder) never looks like: the name of a file a command writes
+_FILE_SUFFIXES = (".bib", ".json", ".jsonld", ".html", ".htm", ".graphml", ".gexf", ".csv",
+                  ".md", ".ris", ".rdf", ".ttl", ".nt", ".txt", ".tex", ".xml")
+
+
+def build_folder(ctx, param, value):
+    """--out: a folder; a value that names a file (one that exists, or a file name such as
+    essay.bib or g.graphml) is refused, with the option that means it."""
+    if value is None:
+        return value
+    p = os.fspath(value)
+    looks_like_file = os.path.isfile(p) or (
+        not os.path.isdir(p) and p.lower().endswith(_FILE_SUFFIXES))
+    if looks_like_file:
+        writes = any(o.name == "dest" for o in ctx.command.params)
+        then = ("; the file this command writes is -o/--output" if writes else
+                "; give the build a folder name" if ctx.info_name == "build" else
+                f"; kg {ctx.info_name} prints its answer (redirect it: > {p})")
+        raise click.BadParameter(f"{p!r} looks like a file, and --out is the folder of the "
+                                 f"build{then}", ctx, param)
+    return value
+
+
+def output_file(ctx, param, value):
+    """-o/--output (the file or folder a command writes): refused when it names a build
+    folder (that is --out)."""
+    if value is not None and os.path.isdir(os.path.join(os.fspath(value), ".kg")):
+        raise click.BadParameter(f"{os.fspath(value)!r} is the folder of a build (that is "
+                                 "--out); -o/--output is what this command writes", ctx, param)
+    return value
