@@ -34,9 +34,10 @@ EXPECTED = {
     "jabref/chocolate.bib": (15, 0),
 }
 HIERARCHY = re.compile(r"\s*(?:/|>)\s*")  # as kg.core.themes reads a hierarchical tag
-#: findings of the keyword check that are known kg issues (test_a_plain_keyword_keeps_its_works
-#: reproduces this one): tolerated here so that the other keywords stay checked
-KNOWN = {BIG: {"'Sociology': theme social-science-sociology has no work"}}
+#: findings of the keyword check that are known kg issues, tolerated so that the other
+#: keywords stay checked (none now: 'Sociology' beside 'Social Science / Sociology / General'
+#: was one, test_a_plain_keyword_keeps_its_works keeps it fixed)
+KNOWN: dict = {}
 
 
 def _param(name: str):
@@ -197,17 +198,16 @@ def test_keywords_are_themes_with_their_works(built, name):
     assert set(wrong) <= KNOWN.get(name, set()), wrong
 
 
-@pytest.mark.xfail(strict=False, reason="known issue: when a plain keyword comes before a "
-                   "hierarchical tag with the same last level, they are two concepts with one "
-                   "label, and `kg theme` picks the other one (kg.core.themes, Library.find_theme)")
-def test_a_plain_keyword_keeps_its_works(tmp_path, ontology_path):
-    """Reduced from the big export: 'Sociology', then 'Social Science / Sociology / General'.
-    `kg theme Sociology` must list the work tagged 'Sociology'."""
+@pytest.mark.parametrize("first", [True, False])
+def test_a_plain_keyword_keeps_its_works(tmp_path, ontology_path, first):
+    """Reduced from the big export: 'Sociology' and 'Social Science / Sociology / General',
+    in either order. `kg theme Sociology` must list the work tagged 'Sociology'."""
     bib = tmp_path / "x.bib"
-    bib.write_text("@book{b,\n  author = {Roe, Rob},\n  title = {Two},\n  date = {2002},\n"
-                   "  keywords = {Sociology}\n}\n\n"
-                   "@book{a,\n  author = {Doe, Jane},\n  title = {One},\n  date = {2001},\n"
-                   "  keywords = {Social Science / Sociology / General}\n}\n", encoding="utf-8")
+    plain = ("@book{b,\n  author = {Roe, Rob},\n  title = {Two},\n  date = {2002},\n"
+             "  keywords = {Sociology}\n}\n\n")
+    path = ("@book{a,\n  author = {Doe, Jane},\n  title = {One},\n  date = {2001},\n"
+            "  keywords = {Social Science / Sociology / General}\n}\n")
+    bib.write_text(plain + path if first else path + plain, encoding="utf-8")
     result = api.build(bib, ontology_path, tmp_path / "out", themes="own")
     assert result.errors == []
     lib = Library(tmp_path / "out")

@@ -213,6 +213,9 @@ class Thesaurus:
 
     def _keyword(self, kw: str) -> tuple[tuple[str, ...], str | None]:
         t = self.match(kw)
+        if t is not None and t.scheme and t.alt and slug(kw) != t.id:
+            t = None  # a level of another hierarchical tag ('a/b' is 'b'): the keyword 'b'
+            # alone is a concept of its own, whichever of the two the file has first
         if t is not None:
             return (t.id,), None
         if self.mode == "strict":

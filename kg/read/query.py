@@ -468,9 +468,12 @@ class Library:
     def find_theme(self, name: str) -> dict:
         name = clean_text(name, "theme name")
         themes = self.theme_index()
-        names = {}
+        names = {}  # a theme's id first: 'sociology' is the theme of that id, not another
+        for t in themes.values():  # labelled so (the level of a tag 'Social Science/Sociology')
+            for n in [t["id"], t["id"].replace("-", " ")]:
+                names.setdefault(name_key(n), t["id"])
         for t in themes.values():
-            for n in [t["id"], t["id"].replace("-", " "), *t["labels"].values(), *t["alt"]]:
+            for n in [*t["labels"].values(), *t["alt"]]:
                 names.setdefault(name_key(n), t["id"])
         tid = resolve(name, names, "theme", "`kg themes` lists them")
         return themes[tid]
