@@ -31,6 +31,19 @@ MAX_DEPTH = 200
 MAX_TERMS = 20_000
 
 # the grammar's character classes (SPARQL 1.1 Query, 19.8)
+class _Lazy:
+    """A pattern compiled when first used: the grammar's character classes take about 50 ms
+    to compile, which a command that reads no SPARQL (kg theme, kg search) need not pay."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self._args, self._re = (pattern, flags), None
+
+    def __getattr__(self, name: str):
+        if self._re is None:
+            self._re = re.compile(*self._args)
+        return getattr(self._re, name)
+
+
 _BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF"
          "\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD"
          "\U00010000-\U000EFFFF")
@@ -44,7 +57,7 @@ _PNAME = f"(?:{_PREFIX})?:(?:{_LOCAL})?"
 _VAR = f"[?$][{_U}0-9][{_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
 _SKIP = r"(?:[ \t\r\n]|\#[^\r\n]*)*"  # white space and comments
 
-_TOKEN = re.compile("|".join([
+_TOKEN = _Lazy("|".join([
     r"(?P<ws>[ \t\r\n]+)",
     r"(?P<comment>\#[^\r\n]*)",
     f"(?P<iri>{_IRI})",
@@ -62,16 +75,16 @@ _TOKEN = re.compile("|".join([
 ]), re.DOTALL)
 
 # what follows the keyword SERVICE in a SERVICE clause: SILENT?, a variable or an IRI, a group
-_SERVICE_TAIL = re.compile(f"{_SKIP}(?:SILENT{_SKIP})?(?:{_VAR}|{_IRI}|{_PNAME}){_SKIP}\\{{",
+_SERVICE_TAIL = _Lazy(f"{_SKIP}(?:SILENT{_SKIP})?(?:{_VAR}|{_IRI}|{_PNAME}){_SKIP}\\{{",
                            re.IGNORECASE)
 _SERVICE = re.compile("service", re.IGNORECASE)
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_FORMS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY",
                 "WITH")
-_SKIP_RE = re.compile(_SKIP)
-_IRI_RE = re.compile(_IRI)
-_PNAME_NS = re.compile(f"(?:{_PREFIX})?:")
+_SKIP_RE = _Lazy(_SKIP)
+_IRI_RE = _Lazy(_IRI)
+_PNAME_NS = _Lazy(f"(?:{_PREFIX})?:")
 _KEYWORD = re.compile("[A-Za-z]+")
 
 
