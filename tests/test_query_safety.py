@@ -560,3 +560,13 @@ def test_query_file_with_byte_order_mark_and_folder(opts, tmp_path):
     assert r.exit_code == 0 and r.output.split() == ["one", "1"]
     r = kg(opts, "query", "-f", str(tmp_path))
     assert r.exit_code == 2 and "Traceback" not in r.output
+
+
+def test_every_shipped_query_passes_the_check():
+    """Library.run skips the check for kg's own named queries (select(shipped=True)): each of
+    them, with every parameter bound, must pass it."""
+    from kg.read import query as Q
+
+    for nq in Q.named_queries().values():
+        for bound in (set(), {p.name for p in nq.params}):
+            Q.check(nq.text_for(bound))
