@@ -2,11 +2,14 @@
 loopback."""
 from __future__ import annotations
 
+import threading
+import tracemalloc
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from remote_server import ENGINES, Oxigraph, Stub, Target, free_port
+from remote_server import ENGINES, HOST, Oxigraph, Stub, Target, free_port
 
 from kg.cli import main
 from kg.share import remote
@@ -252,3 +255,93 @@ def test_credentials_never_in_output(monkeypatch, built):
 def test_credentials_in_the_url_refused(built):
     r = kg("push", "--endpoint", f"http://bob:{SECRET}@127.0.0.1:9/query", *built)
     assert r.exit_code == 2 and SECRET not in r.output and "KG_ENDPOINT_USER" in r.output
+
+
+# --------------------------------------------------------------------------- issue 18, CLI
+
+@pytest.mark.parametrize("url", [f"http://alice:{SECRET}@127.0.0.1:99999/query",  # bad port
+                                 f"ftp://alice:{SECRET}@127.0.0.1/query",  # not http
+                                 f"http://alice:{SECRET}@/query"],  # no host
+                         ids=["bad-port", "ftp", "no-host"])
+@pytest.mark.parametrize("cmd", [["themes", "--endpoint"], ["push", "--endpoint"],
+                                 ["push", "--store-url"], ["query", "ASK {}", "--endpoint"]],
+                         ids=" ".join)
+def test_url_with_password_never_echoed(built, url, cmd):
+    r = kg(*cmd, url, *built)
+    assert r.exit_code == 2, r.output
+    assert r.output.startswith("Error: ") and SECRET not in r.output
+    assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("end", ["\r", "\n", "\r\n"], ids=["CR", "LF", "CRLF"])
+@pytest.mark.parametrize("cmd", [["themes"], ["push"]], ids=" ".join)
+def test_token_with_a_line_end_is_a_clean_error(monkeypatch, built, end, cmd):
+    monkeypatch.setenv(remote.ENV_TOKEN, SECRET + end)
+    with Stub(200, remote.JSON_RESULTS, b'{"head":{},"boolean":true}') as stub:
+        r = kg(*cmd, "--endpoint", stub.url + "/query", *built)
+        assert stub.seen == []  # refused before any traffic
+    assert r.exit_code == 1 and r.output.startswith("Error: KG_ENDPOINT_TOKEN holds a ")
+    assert SECRET not in r.output and "Traceback" not in r.output
+
+
+def test_one_character_password_mangles_nothing(monkeypatch, built):
+    monkeypatch.setenv(remote.ENV_USER, "bob")
+    monkeypatch.setenv(remote.ENV_PASSWORD, "e")
+    with Stub(500, "text/plain", b"the server keeps every letter e here") as stub:
+        r = kg("themes", "--endpoint", stub.url + "/query", *built)
+    assert r.exit_code == 1
+    assert "***" not in r.output and "the query failed on the server" in r.output
+    assert stub.url.split("//")[1] in r.output  # our own words and the URL untouched
+    assert "letter e here" not in r.output  # the server's text held the password: withheld
+
+
+class _Endless:
+    """A server sending a 64 MB answer without a Content-Length, one reused block at a time
+    (so that its own memory stays small)."""
+
+    def __init__(self):
+        sent = self.sent = [0]
+        block = b" " * 65536
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.send_response(200)
+                self.send_header("Content-Type", remote.JSON_RESULTS)
+                self.end_headers()
+                try:
+                    self.wfile.write(b'{"head":{"vars":["x"]},"results":{"bindings":[')
+                    while sent[0] < 64 << 20:
+                        self.wfile.write(block)
+                        sent[0] += len(block)
+                except OSError:
+                    pass
+
+            def log_message(self, *a):
+                pass
+
+        self.server = ThreadingHTTPServer((HOST, 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://{HOST}:{self.server.server_address[1]}/query"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_huge_answer_is_capped_and_the_client_stays_small(monkeypatch, built):
+    """A server that never stops answering: kg stops at KG_ENDPOINT_MAX_BYTES, its memory grows
+    by about that much, never by what the server sends."""
+    monkeypatch.setenv(remote.ENV_MAX_BYTES, "4M")
+    srv = _Endless()
+    tracemalloc.start()
+    try:
+        r = kg("query", "SELECT ?x WHERE { ?x ?p ?o }", "--endpoint", srv.url, *built)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        srv.close()
+    assert r.exit_code == 1 and "larger than the limit of 4 MiB" in r.output
+    assert peak < 16 << 20, peak
+    assert srv.sent[0] < 48 << 20  # the client stopped reading long before the end

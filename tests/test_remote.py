@@ -365,3 +365,24 @@ def test_half_credentials_refused(monkeypatch):
     monkeypatch.setenv(remote.ENV_USER, "alice")
     with pytest.raises(KgError, match="KG_ENDPOINT_PASSWORD is not set"):
         select(remote.RemoteStore("http://127.0.0.1:9/query"), "ASK {}")
+
+
+# --------------------------------------------------------------------------- issue 18
+
+@pytest.mark.parametrize("ctype", [remote.JSON_RESULTS, "application/json", "Application/JSON; "
+                                   "charset=utf-8", "application/ld+json", "text/html",
+                                   "application/sparql-results+xml", ""])
+@pytest.mark.parametrize("body", [b"{}", b'{"head": 3}', b"<html>oops</html>", b"\xff\xfe{",
+                                  b'{"head": {"vars": []}, "results": {"bindi'])
+def test_results_message_never_contradicts_itself(ctype, body):
+    """'did not answer with SPARQL JSON results (it sent application/sparql-results+json)' was
+    said of a broken answer of the right type: a message names the type only as what it is."""
+    with pytest.raises(remote.RemoteError) as e:
+        remote.parse_results(body, ctype, "http://127.0.0.1:1/query")
+    msg = str(e.value)
+    media = remote._media(ctype)[0]
+    if media in (remote.JSON_RESULTS, "application/json"):
+        assert "did not answer with" not in msg and f"its {media} answer" in msg
+    else:
+        assert f"did not answer with SPARQL JSON results (it sent {media or 'no content type'})" \
+            in msg

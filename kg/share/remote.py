@@ -807,7 +807,7 @@ def parse_results(body: bytes, ctype: str, url: str = "the server"):
     from kg.read.query import Result
 
     media, params = _media(ctype)
-    claims = media in _JSON_MEDIA or media.endswith("+json")
+    claims = media in _JSON_MEDIA  # else (text/html, application/ld+json...) not results at all
     charset = params.get("charset") or "utf-8"
     try:
         try:
