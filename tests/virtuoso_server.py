@@ -53,8 +53,8 @@ DisableTcpSocket = 0
 CheckpointInterval = 60
 CaseMode = 2
 DirsAllowed = ., {db}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
 MaxQueryMem = 200M
 ThreadsPerQuery = 2
 AsyncQueueMaxThreads = 4
@@ -98,8 +98,11 @@ class Virtuoso:
     """`virtuoso-t +foreground` on 127.0.0.1 with its own database, started and stopped by the
     tests."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, buffers: int = 10_000):
+        """``buffers``: NumberOfBuffers (8 KB pages of cache; 10,000 for the tests, about
+        170,000 per 2 GB of memory for a large graph, as virtuoso.ini advises)."""
         self.binary, self.isql_binary = virtuoso_binaries()
+        self.buffers = buffers
         self.folder = folder
         self.port, self.isql_port = free_port(), free_port()
         while self.isql_port == self.port:
@@ -120,7 +123,8 @@ class Virtuoso:
         (self.folder / "vsp").mkdir(exist_ok=True)
         ini = self.folder / "virtuoso.ini"
         ini.write_text(INI.format(db=self.folder, host=HOST, isql=self.isql_port,
-                                  http=self.port))
+                                  http=self.port, buffers=self.buffers,
+                                  dirty=self.buffers * 3 // 4))
         self.log = open(self.folder / "stdout.log", "wb")
         self.proc = subprocess.Popen([self.binary, "+foreground", "+configfile", str(ini)],
                                      cwd=self.folder, stdout=self.log,
