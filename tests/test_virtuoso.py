@@ -83,6 +83,7 @@ def test_parse_digest_challenges():
     assert remote.parse_digest(headers('Digest realm="r", nonce="n", qop="auth-int"')) is None
     assert remote.parse_digest(headers('Digest realm="r", nonce="n", algorithm=SHA-1')) is None
     assert remote.parse_digest(headers('Basic realm="r"')) is None
+    assert remote.parse_digest(headers('Digest realm="r", nonce="n\x01\x7fX-Evil: 1"')) is None
     old = remote.parse_digest(headers('Digest realm="a \\"b\\"", nonce="n", stale=TRUE'))
     assert old.realm == 'a "b"' and old.qop is None and old.stale
     assert "response=" in old.answer("POST", "http://h/x?y=1", "u", "p")

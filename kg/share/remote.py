@@ -69,18 +69,6 @@ class ReadOnlyError(RemoteError):
 
 # --------------------------------------------------------------------------- credentials
 
-def _auth() -> str | None:
-    """The preemptive Authorization header from the environment (never from arguments): Basic
-    for a user and password, Bearer for a token.  A server that asks for Digest gets it
-    instead (see :func:`_request`)."""
-    cred = _credentials()
-    if cred is None:
-        return None
-    if cred.token:
-        return f"Bearer {cred.token}"
-    return "Basic " + base64.b64encode(f"{cred.user}:{cred.password}".encode()).decode("ascii")
-
-
 @dataclass(frozen=True)
 class Credentials:
     user: str | None = None
@@ -207,6 +195,8 @@ def parse_digest(headers) -> DigestChallenge | None:
         if scheme.lower() != "digest":
             continue
         params = _auth_params(rest)
+        if any(_CONTROL.search(v) for v in params.values()):
+            continue  # nothing of it may go back into a header
         alg = params.get("algorithm", "MD5")
         base = alg.upper()[:-5] if alg.upper().endswith("-SESS") else alg.upper()
         if "realm" not in params or "nonce" not in params or base not in _DIGEST_HASHES:
