@@ -695,6 +695,12 @@ def push_cmd(endpoint, store_url, graph, replace, timeout, bib, ontology, out):
             click.echo(f"(could not count the triples on the server: {e})", err=True)
         else:
             click.echo(f"The server holds {n} triples in {into}.")
+            if replace and sent is not None and n != sent:  # a replaced graph holds what was sent
+                raise remote.RemoteError(
+                    f"the server holds {n} triples in {into}, not the {sent} sent: it kept "
+                    "only part of the upload, or the count it answered is partial (Virtuoso "
+                    "under load: see its virtuoso.log and the [SPARQL] limits of virtuoso.ini)"
+                    ": check the server and push again")
 
 
 if __name__ == "__main__":  # pragma: no cover

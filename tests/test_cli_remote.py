@@ -345,3 +345,20 @@ def test_huge_answer_is_capped_and_the_client_stays_small(monkeypatch, built):
     assert r.exit_code == 1 and "larger than the limit of 4 MiB" in r.output
     assert peak < 16 << 20, peak
     assert srv.sent[0] < 48 << 20  # the client stopped reading long before the end
+
+
+def test_push_that_the_server_kept_in_part_is_an_error(built):
+    """After a replacing push, the server must hold the triples sent: a server that kept part
+    of them (or counts part) makes kg push fail instead of reporting success."""
+    from kg.builder.store import read_manifest
+
+    n = read_manifest(built[1])["triples"]
+    body = ('{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", '
+            '"value": "%d", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}')
+    with Stub(200, remote.JSON_RESULTS, (body % (n - 250)).encode()) as stub:
+        r = kg("push", "--endpoint", stub.url + "/query", *built)
+        assert r.exit_code == 1 and f"holds {n - 250} triples in the default graph, not the " \
+            f"{n} sent" in r.output
+        stub.body = (body % n).encode()
+        r = kg("push", "--endpoint", stub.url + "/query", *built)
+        assert r.exit_code == 0 and f"The server holds {n} triples" in r.output

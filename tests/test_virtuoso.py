@@ -230,6 +230,18 @@ def test_capped_answer_is_an_error():
             select(remote.RemoteStore(stub.url + "/sparql"), "SELECT ?x WHERE { ?x ?p ?o }")
 
 
+def test_anytime_answer_is_an_error():
+    """Virtuoso answers a query that reached MaxQueryExecutionTime with the rows found so far,
+    marked X-SQL-State: S1TAT: kg refuses the partial answer."""
+    body = b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", ' \
+           b'"value": "1080450"}}]}}'
+    with Stub(200, remote.JSON_RESULTS, body) as stub:
+        stub.headers["X-SQL-State"] = "S1TAT"
+        stub.headers["X-SQL-Message"] = "RC...: Returning incomplete results"
+        with pytest.raises(remote.RemoteError, match=r"incomplete.*MaxQueryExecutionTime"):
+            remote.count(stub.url + "/sparql")
+
+
 # --------------------------------------------------------------------------- real Virtuoso
 
 @pytest.fixture(scope="module")

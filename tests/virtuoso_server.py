@@ -74,7 +74,7 @@ EnabledGzipContent = 0
 ; the Debian package's values: the tests meet what a user of the package meets
 ResultSetMaxRows = 10000
 MaxQueryCostEstimationTime = 400
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = {seconds}
 """
 
 WRITER, READER = "kg-writer", "kg-reader"
@@ -98,11 +98,12 @@ class Virtuoso:
     """`virtuoso-t +foreground` on 127.0.0.1 with its own database, started and stopped by the
     tests."""
 
-    def __init__(self, folder: Path, buffers: int = 10_000):
+    def __init__(self, folder: Path, buffers: int = 10_000, seconds: int = 60):
         """``buffers``: NumberOfBuffers (8 KB pages of cache; 10,000 for the tests, about
-        170,000 per 2 GB of memory for a large graph, as virtuoso.ini advises)."""
+        170,000 per 2 GB of memory for a large graph, as virtuoso.ini advises); ``seconds``:
+        MaxQueryExecutionTime, after which Virtuoso answers with what it has found so far."""
         self.binary, self.isql_binary = virtuoso_binaries()
-        self.buffers = buffers
+        self.buffers, self.seconds = buffers, seconds
         self.folder = folder
         self.port, self.isql_port = free_port(), free_port()
         while self.isql_port == self.port:
@@ -124,7 +125,7 @@ class Virtuoso:
         ini = self.folder / "virtuoso.ini"
         ini.write_text(INI.format(db=self.folder, host=HOST, isql=self.isql_port,
                                   http=self.port, buffers=self.buffers,
-                                  dirty=self.buffers * 3 // 4))
+                                  dirty=self.buffers * 3 // 4, seconds=self.seconds))
         self.log = open(self.folder / "stdout.log", "wb")
         self.proc = subprocess.Popen([self.binary, "+foreground", "+configfile", str(ini)],
                                      cwd=self.folder, stdout=self.log,

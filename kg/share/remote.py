@@ -571,6 +571,13 @@ def _exchange(method, url, data, headers, t, cap, action, write):
     host = urlsplit(url).netloc
     try:
         with _opener(url).open(req, timeout=t) as resp:
+            state = (resp.headers.get("X-SQL-State") or "").strip()
+            if state and not write:  # Virtuoso's "anytime" answer: a part of the rows
+                raise _fail(RemoteError, f"the answer of {shown} is incomplete: the server "
+                                         f"stopped the query at its time limit ({state[:20]}; "
+                                         "Virtuoso: MaxQueryExecutionTime in the [SPARQL] "
+                                         "section of virtuoso.ini) and sent what it had found "
+                                         "so far: raise the limit, or narrow the query")
             rows = resp.headers.get("X-SPARQL-MaxRows")
             if rows and not write:
                 raise _fail(RemoteError, f"the answer of {shown} stops at the server's limit of "
