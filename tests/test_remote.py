@@ -7,7 +7,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from remote_server import ENGINES, Oxigraph, Stub, Target, free_port
 
@@ -195,7 +195,9 @@ def test_bindings_work_remotely(server, local):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(st.characters(exclude_categories=("Cs",)), max_size=40))
 def test_any_text_round_trips_through_the_server(server, text):
-    """A bound value comes back as written: escaping holds on the wire too."""
+    """A bound value comes back as written: escaping holds on the wire too.  Virtuoso ends a
+    string at a NUL character (U+0000), which no value of a built graph holds."""
+    assume(server.engine != "virtuoso" or "\x00" not in text)
     r = select(remote.RemoteStore(server.query), "SELECT ?x WHERE { }", {"x": literal(text)})
     assert [row["x"].value for row in r.rows] == [text]
 
