@@ -1,18 +1,24 @@
-"""Share (issue 9): remote queries and uploads against a local Oxigraph server, as ratios.
+"""Share (issues 9 and 19): remote queries and uploads against local Oxigraph and Virtuoso
+servers, as ratios.
 
-    python benchmarks/bench_remote.py                   # shipped corpus + a 64 MB upload
-    python benchmarks/bench_remote.py --upload-mb 200 --repeat 5
+    python benchmarks/bench_remote.py                        # both engines, 50,000 entries
+    python benchmarks/bench_remote.py --engines oxigraph --entries 5000 --repeat 3
+    python benchmarks/bench_remote.py --built /tmp/out50k   # push an existing build
 
-1. Every query command, in process, against the server (``--endpoint``) vs the local store:
-   the ratio remote / local (same answers, checked).
-2. ``kg.share.remote.push`` of a synthetic N-Triples file into a named graph vs ``curl -T`` of the
-   same file into another (the floor: the same server work with a C client); and the
-   client's peak memory growth during the upload as a fraction of the file size (streamed: ~0).
-Everything runs on 127.0.0.1.
+1. Every query command on the shipped corpus, in process, against the server (``--endpoint``,
+   plus ``--graph`` on Virtuoso, which has no writable default graph) vs the local build: the
+   ratio remote / local (the answers are the same: tests/test_cli_remote.py checks them).
+2. ``kg push`` of a generated library of ``--entries`` entries (benchmarks/generate.py, built
+   once): the seconds of the ``kg push`` process (upload, then the count of triples on the
+   server) and its peak resident memory (``wait4``), against ``curl -T`` of the same
+   graph.ttl into another graph of the same server (the floor: the same server work with a C
+   client).
+Everything runs on 127.0.0.1; Virtuoso needs ``apt-get install virtuoso-opensource``.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -20,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,16 +35,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 COMMANDS = [["themes"], ["theme", "surveillance"], ["thinker", "ellul"], ["work", "ellul1988"],
             ["quotes", "--theme", "surveillance"], ["claims", "--status", "contested"],
             ["search", "surveillance numerique"], ["query", "works-per-theme"]]
-
-PUSH_CHILD = """
-import resource, sys
-sys.path.insert(0, {root!r})
-from kg.share import remote
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-remote.push({file!r}, {store!r}, "https://kg.example/graph/bench")
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(before, after)
-"""
+GRAPH = "https://kg.example/graph/bench"
+VIRTUOSO_BUFFERS = 170_000  # virtuoso.ini's advice for 2 GB of memory (the tests use 10,000)
 
 
 def timed(fn, repeat: int) -> float:
@@ -49,18 +48,111 @@ def timed(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--upload-mb", type=int, default=16)
-    args = ap.parse_args()
+def start(engine: str, folder: Path):
+    """(server, target): the running server and where the tests' Target says to push."""
+    from remote_server import Oxigraph, Target
 
+    folder.mkdir(parents=True, exist_ok=True)
+    if engine == "virtuoso":
+        from virtuoso_server import Virtuoso
+
+        v = Virtuoso(folder / "virtuoso", buffers=VIRTUOSO_BUFFERS).start()
+        return v, Target("virtuoso", v.query, v.query, v.store, GRAPH)
+    s = Oxigraph(folder / "oxigraph").start()
+    return s, Target("oxigraph", s.base, s.query, s.store)
+
+
+def run_child(cmd: list[str]) -> tuple[float, float, str]:
+    """(seconds, peak resident MB, output) of a child process."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = p.stdout.read().decode(errors="replace")
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}): {out[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024, out
+
+
+def queries(engine: str, tmp: Path, loc: list[str], repeat: int) -> None:
     from click.testing import CliRunner
-    from remote_server import Oxigraph
 
-    from kg.api import build
     from kg.cli import main as kg
     from kg.share import remote
+
+    server, target = start(engine, tmp / "q")
+    try:
+        remote.push(tmp / "out" / "graph.ttl", target.store, target.graph)
+
+        def run(cmd, extra=()):
+            r = CliRunner().invoke(kg, [*cmd, "--format", "json", *extra, *loc])
+            assert r.exit_code == 0, r.output
+            return r.output
+
+        print(f"\n{engine}: query commands on the shipped corpus, median of {repeat}, in process")
+        print("| command | local ms | remote ms | remote / local |\n|---|---|---|---|")
+        for cmd in COMMANDS:
+            assert run(cmd) == run(cmd, target.opts())  # warm up, and the same answer
+            a = timed(lambda c=cmd: run(c), repeat)
+            b = timed(lambda c=cmd: run(c, target.opts()), repeat)
+            print(f"| {' '.join(cmd)} | {a * 1000:.0f} | {b * 1000:.0f} | {b / a:.2f}x |",
+                  flush=True)
+    finally:
+        server.stop()
+
+
+def pushes(engine: str, tmp: Path, lib: Path, onto: Path, out: Path, timeout: float,
+           floor: bool = True) -> None:
+    from kg.builder.store import read_manifest
+    from kg.share import remote
+
+    ttl = (out / "graph.ttl").resolve()
+    size = ttl.stat().st_size
+    triples = read_manifest(out)["triples"]
+    server, target = start(engine, tmp / f"push-{engine}")
+    try:
+        graph = ["--graph", target.graph] if target.graph else []
+        cmd = [sys.executable, "-m", "kg.cli", "push", "--endpoint", target.query, *graph,
+               "--timeout", str(timeout), "--bib", str(lib), "--ontology", str(onto),
+               "--out", str(out)]
+        print(f"\n{engine}: kg push of {lib.name} ({triples:,} triples, graph.ttl "
+              f"{size / 1e6:.0f} MB)", flush=True)
+        secs, peak, said = run_child(cmd)
+        held = remote.count(target.query, target.graph, timeout)
+        assert held == triples, (held, triples, said)
+        print(f"  kg push {secs:.1f} s (upload and count); peak resident memory of the kg push "
+              f"process {peak:.0f} MB", flush=True)
+        if not floor:
+            return
+        floor_graph = "https://kg.example/graph/curl"
+        t0 = time.perf_counter()
+        subprocess.run(["curl", "-sf", "-o", "/dev/null", "-m", str(int(timeout)), "-X", "PUT",
+                        "-H", "Content-Type: text/turtle", "-T", str(ttl),
+                        f"{target.store}?graph={quote(floor_graph, safe='')}"], check=True)
+        curl_s = time.perf_counter() - t0
+        assert remote.count(target.query, floor_graph, timeout) == triples
+    finally:
+        server.stop()
+    print(f"  curl -T of the same file {curl_s:.1f} s: kg push / curl = {secs / curl_s:.2f}x",
+          flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--engines", default="oxigraph,virtuoso")
+    ap.add_argument("--repeat", type=int, default=5, help="0: no query benchmark")
+    ap.add_argument("--no-floor", dest="floor", action="store_false",
+                    help="no curl upload of the large graph (it takes as long as kg push)")
+    ap.add_argument("--entries", type=int, default=50_000, help="0: no push benchmark")
+    ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--built", metavar="OUT", help="push this build of a large library instead "
+                    "of generating and building --entries entries")
+    args = ap.parse_args()
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+
+    from kg.api import build
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-remote-"))
     try:
@@ -69,53 +161,25 @@ def main() -> None:
         shutil.copyfile(ROOT / "ontology.ttl", onto)
         build(bib, onto, tmp / "out")
         loc = ["--out", str(tmp / "out"), "--bib", str(bib), "--ontology", str(onto)]
-        server = Oxigraph(tmp / "db").start()
-        try:
-            remote.push(tmp / "out" / "graph.ttl", server.store)
+        for engine in engines if args.repeat else ():
+            queries(engine, tmp, loc, args.repeat)
+        if args.built:  # an existing build of a large library (its manifest names the .bib)
+            from kg.builder.store import read_manifest
 
-            def run(cmd, extra=()):
-                r = CliRunner().invoke(kg, [*cmd, "--format", "json", *extra, *loc])
-                assert r.exit_code == 0, r.output
-                return r.output
-
-            print(f"Query commands on the shipped corpus, median of {args.repeat}, in process:")
-            print("| command | local ms | remote ms | remote / local |\n|---|---|---|---|")
-            for cmd in COMMANDS:
-                run(cmd), run(cmd, ["--endpoint", server.base])  # warm up (answers: tests/)
-                a = timed(lambda c=cmd: run(c), args.repeat)
-                b = timed(lambda c=cmd: run(c, ["--endpoint", server.base]), args.repeat)
-                print(f"| {' '.join(cmd)} | {a * 1000:.0f} | {b * 1000:.0f} | {b / a:.2f}x |")
-
-            big = tmp / "big.nt"
-            target = args.upload_mb * 1_000_000
-            with open(big, "w") as f:
-                i = 0
-                while f.tell() < target:
-                    f.write(f'<https://kg.example/s{i}> <https://kg.example/p{i % 50}> '
-                            f'"a literal of some length, number {i}, to fill the file" .\n')
-                    i += 1
-            size = big.stat().st_size
+            big = Path(args.built)
+            man = read_manifest(big)
+            for engine in engines:
+                pushes(engine, tmp, Path(man["bib"]["path"]), Path(man["ontology"]["path"]),
+                       big, args.timeout, args.floor)
+        elif args.entries:
+            lib = tmp / f"lib{args.entries // 1000}k.bib"
+            subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"),
+                            str(args.entries), "-o", str(lib)], check=True)
             t0 = time.perf_counter()
-            out = subprocess.run([sys.executable, "-c", PUSH_CHILD.format(
-                root=str(ROOT), file=str(big), store=server.store)], capture_output=True,
-                text=True, check=True).stdout.split()
-            push_s = time.perf_counter() - t0
-            grew_kb = int(out[1]) - int(out[0])
-            n = remote.count(server.query, "https://kg.example/graph/bench")
-            assert n == i, (n, i)
-            t0 = time.perf_counter()
-            subprocess.run(["curl", "-sf", "-o", "/dev/null", "-X", "PUT", "-H",
-                            "Content-Type: application/n-triples", "-T", str(big),
-                            server.store + "?graph=https%3A%2F%2Fkg.example%2Fgraph%2Fcurl"],
-                           check=True)
-            load_s = time.perf_counter() - t0
-        finally:
-            server.stop()
-        print(f"\nUpload of {size / 1e6:.0f} MB of N-Triples ({i} triples):")
-        print(f"  kg.share.remote.push (process) {push_s:.1f} s vs curl {load_s:.1f} s: "
-              f"{push_s / load_s:.2f}x")
-        print(f"  client peak memory growth during the upload: {grew_kb / 1024:.1f} MB = "
-              f"{grew_kb * 1024 / size:.3f} of the file size")
+            build(lib, onto, tmp / "out-big")
+            print(f"\n(built {lib.name} in {time.perf_counter() - t0:.0f} s, not measured here)")
+            for engine in engines:
+                pushes(engine, tmp, lib, onto, tmp / "out-big", args.timeout, args.floor)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

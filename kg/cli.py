@@ -396,7 +396,8 @@ def _remote_options(f):
     return click.option("--endpoint", "endpoint", metavar="URL", expose_value=False,
                         callback=_remember, help="Ask a SPARQL server (SPARQL 1.1 Protocol) "
                         "instead of the local build; credentials from KG_ENDPOINT_USER/"
-                        "KG_ENDPOINT_PASSWORD or KG_ENDPOINT_TOKEN.")(f)
+                        "KG_ENDPOINT_PASSWORD (HTTP Basic, or Digest when the server asks for "
+                        "it) or KG_ENDPOINT_TOKEN (Bearer).")(f)
 
 
 def _limit_option(f):
@@ -681,11 +682,11 @@ def check_cmd(bib, ontology, out, fmt, no_shacl, themes):
 @main.command("push")
 @click.option("--endpoint", metavar="URL",
               help="The server's SPARQL query URL; the Graph Store URL is derived from it for "
-                   "Oxigraph, Fuseki and GraphDB.")
+                   "Oxigraph, Fuseki, GraphDB and Virtuoso.")
 @click.option("--store-url", metavar="URL",
               help="The Graph Store Protocol URL, when it cannot be derived from --endpoint.")
 @click.option("--graph", metavar="IRI", help="Into this named graph (default: the server's "
-                                             "default graph).")
+                                             "default graph; Virtuoso needs a named one).")
 @click.option("--replace/--merge", default=True, show_default=True,
               help="Replace the graph (HTTP PUT) or add to it (HTTP POST).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
@@ -697,7 +698,8 @@ def push_cmd(endpoint, store_url, graph, replace, timeout, bib, ontology, out):
     """Upload the built graph to a SPARQL server (SPARQL 1.1 Graph Store HTTP Protocol).
 
     Credentials come from the environment only: KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD
-    (HTTP Basic) or KG_ENDPOINT_TOKEN (Bearer).
+    (HTTP Basic, or Digest when the server asks for it, as Virtuoso's /sparql-auth does) or
+    KG_ENDPOINT_TOKEN (Bearer).
     """
     from pathlib import Path
 
@@ -730,6 +732,12 @@ def push_cmd(endpoint, store_url, graph, replace, timeout, bib, ontology, out):
             click.echo(f"(could not count the triples on the server: {e})", err=True)
         else:
             click.echo(f"The server holds {n} triples in {into}.")
+            if replace and sent is not None and n != sent:  # a replaced graph holds what was sent
+                raise remote.RemoteError(
+                    f"the server holds {n} triples in {into}, not the {sent} sent: it kept "
+                    "only part of the upload, or the count it answered is partial (Virtuoso "
+                    "under load: see its virtuoso.log and the [SPARQL] limits of virtuoso.ini)"
+                    ": check the server and push again")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -149,3 +149,15 @@ def read_model_content(out: Path) -> dict:
     from kg.core import readmodel
 
     return readmodel.content(current(out) / readmodel.NAME)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """A real Virtuoso server for the session (tests/virtuoso_server.py): anonymous
+    /sparql + /sparql-graph-crud read-write, /sparql-auth + /sparql-graph-crud-auth with HTTP
+    Digest users. Skipped when Virtuoso is not installed, a failure when CI=true."""
+    from virtuoso_server import Virtuoso
+
+    server = Virtuoso(tmp_path_factory.mktemp("virtuoso") / "db").start()
+    yield server
+    server.stop()

@@ -1,4 +1,5 @@
-"""Real Oxigraph servers on loopback for the Share tests (issue 9), and a scripted stub server.
+"""Real Oxigraph servers on loopback for the Share tests (issue 9), a scripted stub server, and
+the engine-independent view of a server (:class:`Target`; Virtuoso: tests/virtuoso_server.py).
 
 Not a test module: test_remote.py and test_cli_remote.py start their own servers with it.
 """
@@ -13,6 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -148,3 +150,31 @@ class Stub:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@dataclass
+class Target:
+    """One SPARQL server as the Share tests use it, whatever the engine.
+
+    ``base`` is what a user gives as ``--endpoint``; ``graph`` the graph that holds the corpus
+    (None: the default graph; Virtuoso has no writable default graph, so a named one);
+    ``env`` the credentials to set in the environment (KG_ENDPOINT_*).
+    """
+
+    engine: str
+    base: str
+    query: str
+    store: str
+    graph: str | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    def opts(self) -> list[str]:
+        """The CLI options that point a query command at the corpus on this server."""
+        return ["--endpoint", self.base] + (["--graph", self.graph] if self.graph else [])
+
+    def apply(self, monkeypatch) -> None:
+        for k, v in self.env.items():
+            monkeypatch.setenv(k, v)
+
+
+ENGINES = ["oxigraph", "virtuoso"]

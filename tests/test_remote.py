@@ -7,9 +7,9 @@ import socket
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from remote_server import Oxigraph, Stub, free_port
+from remote_server import ENGINES, Oxigraph, Stub, Target, free_port
 
 from kg.core.errors import InputError, KgError, QueryError
 from kg.read.query import Library, literal, select
@@ -25,19 +25,40 @@ def corpus(shipped_corpus):
     return shipped_corpus.base
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory, corpus):
+API_GRAPH = "https://kg.example/graph/api-corpus"
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def server(request, tmp_path_factory, corpus):
+    """The corpus on a real server: Oxigraph's default graph, or a named graph of Virtuoso
+    (which has no writable default graph)."""
+    if request.param == "virtuoso":
+        v = request.getfixturevalue("virtuoso")
+        remote.push(corpus / "out" / "graph.ttl", v.store, API_GRAPH)
+        yield Target("virtuoso", v.query, v.query, v.store, API_GRAPH)
+        return
     s = Oxigraph(tmp_path_factory.mktemp("oxigraph-api") / "db").start()
     remote.push(corpus / "out" / "graph.ttl", s.store)
-    yield s
+    yield Target("oxigraph", s.base, s.query, s.store)
     s.stop()
 
 
-@pytest.fixture(scope="session")
-def read_only(tmp_path_factory, corpus):
+@pytest.fixture(scope="session", params=ENGINES)
+def read_only(request, tmp_path_factory, corpus):
+    """A server that answers queries and refuses writes: Oxigraph's serve-read-only, or
+    Virtuoso's Digest endpoints for a user with SPARQL_SELECT only."""
+    if request.param == "virtuoso":
+        v = request.getfixturevalue("virtuoso")
+        g = "https://kg.example/graph/read-only"
+        remote.push(corpus / "out" / "graph.ttl", v.store, g)
+        from virtuoso_server import READER
+
+        yield Target("virtuoso", v.auth_query, v.auth_query, v.auth_store, g,
+                     {remote.ENV_USER: READER, remote.ENV_PASSWORD: v.reader_password})
+        return
     s = Oxigraph(tmp_path_factory.mktemp("oxigraph-ro") / "db", read_only=True,
                  preload=corpus / "out" / "graph.ttl").start()
-    yield s
+    yield Target("oxigraph", s.base, s.query, s.store)
     s.stop()
 
 
@@ -52,6 +73,8 @@ def local(corpus):
 def no_credentials(monkeypatch):
     for k in (remote.ENV_USER, remote.ENV_PASSWORD, remote.ENV_TOKEN, remote.ENV_TIMEOUT):
         monkeypatch.delenv(k, raising=False)
+    remote._DIGEST.clear()  # no Digest challenge learnt from another test's server
+    remote._PROBED.clear()
 
 
 # --------------------------------------------------------------------------- URLs
@@ -66,6 +89,9 @@ def no_credentials(monkeypatch):
                                               "service")),
     ("https://h.example/graphdb/repositories/kg",
      "https://h.example/graphdb/repositories/kg/rdf-graphs/service"),
+    ("http://localhost:8890/sparql", "http://localhost:8890/sparql-graph-crud"),
+    ("http://localhost:8890/sparql/", "http://localhost:8890/sparql-graph-crud"),
+    ("https://h.example/sparql-auth", "https://h.example/sparql-graph-crud-auth"),
 ], ids=lambda x: x if isinstance(x, str) and "7878" not in x else None)
 def test_store_url_derived(endpoint, store):
     assert remote.store_url(endpoint) == store
@@ -73,7 +99,7 @@ def test_store_url_derived(endpoint, store):
 
 def test_store_url_unknown_layout_asks_for_store_url():
     with pytest.raises(InputError, match="--store-url"):
-        remote.store_url("http://h.example/sparql")
+        remote.store_url("http://h.example/endpoint")
 
 
 def test_bare_oxigraph_root_queries_at_query():
@@ -137,8 +163,10 @@ QUERIES = [
     "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
     ("PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?w ?t WHERE { ?w dcterms:title ?t } "
     "ORDER BY ?w ?t"),
+    # the order of literals with language tags is left to the engine by SPARQL (Virtuoso puts
+    # @en before @fr, whatever the text): order by the tag, which every engine orders alike
     ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?c ?l WHERE { ?c skos:prefLabel "
-    "?l } ORDER BY ?c ?l"),
+    "?l } ORDER BY ?c LANG(?l)"),
     "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p",
     "ASK { ?s a <https://kg.example/ontology#Work> }",
     "ASK { ?s a <https://kg.example/ontology#Nothing> }",
@@ -147,26 +175,29 @@ QUERIES = [
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_same_rows_as_local(server, local, text):
-    assert select(remote.RemoteStore(server.query), text) == select(local, text)
+    assert select(remote.RemoteStore(server.query, server.graph), text) == select(local, text)
 
 
 def test_construct_same_triples(server, local):
     text = ("CONSTRUCT { ?s ?p ?o } WHERE { ?s a <https://kg.example/ontology#Claim> ; ?p ?o }")
-    r, lo = select(remote.RemoteStore(server.query), text), select(local, text)
+    r, lo = select(remote.RemoteStore(server.query, server.graph), text), select(local, text)
     assert r.triples and sorted(r.triples.splitlines()) == sorted(lo.triples.splitlines())
 
 
 def test_bindings_work_remotely(server, local):
     text = "SELECT ?w WHERE { ?w <http://purl.org/dc/terms/identifier> ?key }"
     b = {"key": literal("ellul1988")}
-    assert select(remote.RemoteStore(server.query), text, b).rows
-    assert select(remote.RemoteStore(server.query), text, b) == select(local, text, b)
+    store = remote.RemoteStore(server.query, server.graph)
+    assert select(store, text, b).rows
+    assert select(store, text, b) == select(local, text, b)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(st.characters(exclude_categories=("Cs",)), max_size=40))
 def test_any_text_round_trips_through_the_server(server, text):
-    """A bound value comes back as written: escaping holds on the wire too."""
+    """A bound value comes back as written: escaping holds on the wire too.  Virtuoso ends a
+    string at a NUL character (U+0000), which no value of a built graph holds."""
+    assume(server.engine != "virtuoso" or "\x00" not in text)
     r = select(remote.RemoteStore(server.query), "SELECT ?x WHERE { }", {"x": literal(text)})
     assert [row["x"].value for row in r.rows] == [text]
 
@@ -193,7 +224,7 @@ def test_same_sparql_answers_as_the_local_store(server, local, corpus, fn, args,
     """The API over the server answers exactly as the same SPARQL on the local store."""
     from kg.read import query
 
-    lib = Library(corpus / "out", store=remote.RemoteStore(server.query))
+    lib = Library(corpus / "out", store=remote.RemoteStore(server.query, server.graph))
     loc = Library(corpus / "out", store=local)
     assert getattr(query, fn)(*args, lib=lib, **kw) == getattr(query, fn)(*args, lib=loc, **kw)
 
@@ -209,14 +240,14 @@ def test_push_replace_then_merge(server, corpus, tmp_path):
     g = "https://kg.example/graph/push-test"
     extra = tmp_path / "extra.ttl"
     extra.write_text("<https://kg.example/x> <https://kg.example/y> \"only here\" .\n")
-    n = remote.count(server.query)  # the corpus, pushed by the fixture
+    n = remote.count(server.query, server.graph)  # the corpus, pushed by the fixture
     r = remote.push(extra, server.store, g)
     assert r.replaced and remote.count(server.query, g) == 1
     remote.push(corpus / "out" / "graph.ttl", server.store, g, replace=False)
     assert remote.count(server.query, g) == n + 1  # merged: the extra triple stays
     remote.push(corpus / "out" / "graph.ttl", server.store, g, replace=True)
     assert remote.count(server.query, g) == n  # replaced: gone
-    assert remote.count(server.query) == n  # the default graph untouched
+    assert remote.count(server.query, server.graph) == n  # the corpus's graph untouched
 
 
 def test_push_streams_the_file(server, tmp_path, monkeypatch):
@@ -234,12 +265,13 @@ def test_push_streams_the_file(server, tmp_path, monkeypatch):
             return real(method, url, data=data, headers=headers, **kw)
         blocks = []
 
-        def watch():
-            for b in data:
+        def watch():  # the body is made afresh for each sending (a Digest challenge resends)
+            blocks.clear()
+            for b in data():
                 blocks.append(len(b))
                 yield b
-        seen.update(kind=type(data).__name__, headers=headers, blocks=blocks)
-        return real(method, url, data=watch(), headers=headers, **kw)
+        seen.update(kind=type(data()).__name__, headers=headers, blocks=blocks)
+        return real(method, url, data=watch, headers=headers, **kw)
 
     monkeypatch.setattr(remote, "_request", spy)
     remote.push(big, server.store, "https://kg.example/graph/big")
@@ -248,11 +280,12 @@ def test_push_streams_the_file(server, tmp_path, monkeypatch):
     assert remote.count(server.query, "https://kg.example/graph/big") == 60_000
 
 
-def test_read_only_server_refuses_push(read_only, corpus):
+def test_read_only_server_refuses_push(read_only, corpus, monkeypatch):
+    read_only.apply(monkeypatch)
     with pytest.raises(remote.ReadOnlyError, match=r"refuses writes \(read-only\?\)"):
-        remote.push(corpus / "out" / "graph.ttl", read_only.store)
+        remote.push(corpus / "out" / "graph.ttl", read_only.store, read_only.graph)
     # and still answers queries
-    assert remote.count(read_only.query) > 0
+    assert remote.count(read_only.query, read_only.graph) > 0
 
 
 # --------------------------------------------------------------------------- failures
@@ -334,3 +367,24 @@ def test_half_credentials_refused(monkeypatch):
     monkeypatch.setenv(remote.ENV_USER, "alice")
     with pytest.raises(KgError, match="KG_ENDPOINT_PASSWORD is not set"):
         select(remote.RemoteStore("http://127.0.0.1:9/query"), "ASK {}")
+
+
+# --------------------------------------------------------------------------- issue 18
+
+@pytest.mark.parametrize("ctype", [remote.JSON_RESULTS, "application/json", "Application/JSON; "
+                                   "charset=utf-8", "application/ld+json", "text/html",
+                                   "application/sparql-results+xml", ""])
+@pytest.mark.parametrize("body", [b"{}", b'{"head": 3}', b"<html>oops</html>", b"\xff\xfe{",
+                                  b'{"head": {"vars": []}, "results": {"bindi'])
+def test_results_message_never_contradicts_itself(ctype, body):
+    """'did not answer with SPARQL JSON results (it sent application/sparql-results+json)' was
+    said of a broken answer of the right type: a message names the type only as what it is."""
+    with pytest.raises(remote.RemoteError) as e:
+        remote.parse_results(body, ctype, "http://127.0.0.1:1/query")
+    msg = str(e.value)
+    media = remote._media(ctype)[0]
+    if media in (remote.JSON_RESULTS, "application/json"):
+        assert "did not answer with" not in msg and f"its {media} answer" in msg
+    else:
+        assert f"did not answer with SPARQL JSON results (it sent {media or 'no content type'})" \
+            in msg
