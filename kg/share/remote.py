@@ -533,13 +533,34 @@ def _request(method: str, url: str, *, data=None, headers: dict, timeout: float 
         h.setdefault("User-Agent", USER_AGENT)
         body = data() if callable(data) else data
         try:
-            return _exchange(method, url, body, h, t, cap, action, write)
+            try:
+                return _exchange(method, url, body, h, t, cap, action, write)
+            except _Broken as broken:
+                # the server answered and closed while the body was still going (Virtuoso
+                # does so on wrong credentials or a graph it will not write): its answer is
+                # lost with the connection, so ask again with an empty POST, which adds
+                # nothing whatever the server thinks of it, to hear the reason
+                if not write:
+                    raise _fail(RemoteError, broken.message) from None
+                h2 = {k: v for k, v in h.items() if k.lower() != "authorization"}
+                auth2 = _authorization(cred, "POST", url)
+                if auth2:
+                    h2["Authorization"] = auth2
+                _exchange("POST", url, b"", h2, t, cap, action, write)
+                raise _fail(RemoteError, broken.message) from None
         except _Unauthorized as e:
             if attempt == 1 and _digest_again(cred, url, e.headers):
                 continue
             raise _fail(RemoteError, f"{action} was refused by {_shown(url)} (HTTP {e.code}): "
                                      f"{_refusal(cred, e.headers)}") from None
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _Broken(Exception):
+    """The connection broke while a request was sent (its message, for the user)."""
+
+    def __init__(self, message: str):
+        self.message = message
 
 
 class _Unauthorized(Exception):
@@ -630,6 +651,10 @@ def _exchange(method, url, data, headers, t, cap, action, write):
             msg = f"TLS failure with {host}: {scrub(str(reason))}"
         elif isinstance(reason, KgError):
             raise _fail(type(reason), str(reason)) from None
+        elif isinstance(reason, ConnectionError) and data:
+            hint = " (does it refuse writes, or this size?)" if write else ""
+            raise _Broken(f"{action} failed: the connection to {host} broke while it was sent "
+                          f"({scrub(str(reason))}){hint}") from None
         else:
             msg = f"cannot reach {host}: {scrub(str(reason))}"
         raise _fail(RemoteError, f"{action} failed: {msg}") from None
@@ -638,9 +663,10 @@ def _exchange(method, url, data, headers, t, cap, action, write):
                                  f"({ENV_TIMEOUT} sets the limit)") from None
     except ConnectionError as e:
         hint = " (does it refuse writes, or this size?)" if write else ""
-        raise _fail(RemoteError, f"{action} failed: the connection to {host} broke "
-                                 f"({scrub(str(e))})"
-                                 f"{hint}") from None
+        message = f"{action} failed: the connection to {host} broke ({scrub(str(e))}){hint}"
+        if data:
+            raise _Broken(message) from None
+        raise _fail(RemoteError, message) from None
     except OSError as e:  # http.client errors are OSError-free; remaining socket errors
         raise _fail(RemoteError, f"{action} failed: cannot reach {host}: {scrub(str(e))}"
                     ) from None
