@@ -539,14 +539,18 @@ def _request(method: str, url: str, *, data=None, headers: dict, timeout: float 
                 # the server answered and closed while the body was still going (Virtuoso
                 # does so on wrong credentials or a graph it will not write): its answer is
                 # lost with the connection, so ask again with an empty POST, which adds
-                # nothing whatever the server thinks of it, to hear the reason
+                # nothing whatever the server thinks of it (a comment alone), to hear the reason
                 if not write:
                     raise _fail(RemoteError, broken.message) from None
-                h2 = {k: v for k, v in h.items() if k.lower() != "authorization"}
+                h2 = {k: v for k, v in h.items() if k.lower() not in ("authorization",
+                                                                      "content-length")}
                 auth2 = _authorization(cred, "POST", url)
                 if auth2:
                     h2["Authorization"] = auth2
-                _exchange("POST", url, b"", h2, t, cap, action, write)
+                try:
+                    _exchange("POST", url, b"# kg: nothing to add\n", h2, t, cap, action, write)
+                except _Broken:
+                    pass
                 raise _fail(RemoteError, broken.message) from None
         except _Unauthorized as e:
             if attempt == 1 and _digest_again(cred, url, e.headers):
