@@ -249,7 +249,7 @@ def kill_runs(tally: Tally, work: Path, corpus: bytes, n: int, rnd: random.Rando
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for i in range(n):
         tally.inputs += 1
-        text = corpus.replace(b"title = {", f"title = {{V{i} ".encode(), 1)
+        text = re.sub(rb"(\n\s*title\s*=\s*\{)", rb"\g<1>V%d " % i, corpus, count=1)
         bib.write_bytes(text)
         p = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(bib), "-q"], cwd=d,
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
