@@ -129,6 +129,20 @@ def shipped_corpus(tmp_path_factory) -> Corpus:
     return Corpus(base, bib, onto, base / "out")
 
 
+#: the browser the page tests drive (Debian's chromium, through Playwright), and its flags
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def need(ok: bool, what: str) -> None:
+    """A real component the tests use: missing in CI is a failure, elsewhere a skip."""
+    if not ok:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{what} is required in CI (.ci/run installs it)")
+        pytest.skip(f"{what} not available")
+
+
 def require_pandoc() -> None:
     """Module-level guard: pandoc (from the pypandoc-binary wheel) is a real component the
     tests use; missing in CI is a failure, on a developer machine a skip."""

@@ -5,7 +5,6 @@ console must stay free of errors (a CSP violation or a script error is one).
 """
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -17,16 +16,9 @@ pytestmark = pytest.mark.slow  # a real browser (Chromium through Playwright)
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile.bib"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-
-
-def _need(ok: bool, what: str) -> None:
-    if not ok:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{what} is required in CI")
-        pytest.skip(f"{what} not available")
+from conftest import CHROMIUM  # noqa: E402
+from conftest import CHROMIUM_ARGS as ARGS  # noqa: E402
+from conftest import need as _need  # noqa: E402
 
 
 @pytest.fixture(scope="module")

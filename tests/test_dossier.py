@@ -308,13 +308,6 @@ def test_hostile_kit_in_chromium(hostile_kit):
     assert dialogs == [] and errors == []
 
 
-CHROMIUM = "/usr/bin/chromium"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run"]
-
-
-def _need(ok: bool, what: str) -> None:
-    if not ok:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{what} is required in CI")
-        pytest.skip(f"{what} not available")
+from conftest import CHROMIUM  # noqa: E402
+from conftest import CHROMIUM_ARGS as BROWSER_ARGS  # noqa: E402
+from conftest import need as _need  # noqa: E402
