@@ -7,7 +7,7 @@ servers, as ratios.
 
 1. Every query command on the shipped corpus, in process, against the server (``--endpoint``,
    plus ``--graph`` on Virtuoso, which has no writable default graph) vs the local build: the
-   ratio remote / local (the answers are the same: tests/test_cli_remote.py checks them).
+   ratio remote / local (the answers are the same: tests/cli/test_cli_remote.py checks them).
 2. ``kg push`` of a generated library of ``--entries`` entries (benchmarks/generate.py, built
    once): the seconds of the ``kg push`` process (upload, then the count of triples on the
    server) and its peak resident memory (``wait4``), against ``curl -T`` of the same

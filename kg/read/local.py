@@ -3,7 +3,7 @@
 Every function returns the rows the named query of the same answer gives (kg/read/queries),
 grouped, ordered and counted the same way: SQL's NULLs sort first as SPARQL's unbound values
 do, and its BINARY collation is code point order, as SPARQL's string order is.
-tests/test_readmodel.py checks both on the shipped corpus and a generated library.
+tests/core/test_readmodel.py checks both on the shipped corpus and a generated library.
 
 Opened read-only: the build publishes a new file by rename, never writing a live one, so the
 connection is also ``immutable`` (no locks, no journal looked for).

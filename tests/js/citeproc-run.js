@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // citeproc-js (the CSL engine inside Zotero), run the way Zotero runs it, for
-// tests/test_citeproc.py to compare kg's citations and bibliographies with.
+// tests/write/test_citeproc.py to compare kg's citations and bibliographies with.
 //
 // stdin: JSON {"style": path of a .csl, "locales": folder of locales-xx-XX.xml,
 //              "lang": "fr-FR", "force_lang": false, "format": "text" | "html",

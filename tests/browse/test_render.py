@@ -1,0 +1,407 @@
+"""kg.browse.render: the graph read into nodes and edges, and the page written around them."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kg.browse import render
+from kg.core.errors import NotFoundError, QueryError
+
+ROOT = Path(__file__).resolve().parents[2]
+HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile.bib"
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory, ontology_path):
+    """The shipped corpus built once into a temporary out/."""
+    from kg.api import build
+
+    base = tmp_path_factory.mktemp("render-corpus")
+    bib = base / "references.bib"
+    shutil.copyfile(ROOT / "references.bib", bib)
+    result = build(bib, ontology_path, base / "out")
+    return result
+
+
+@pytest.fixture(scope="session")
+def store(corpus):
+    from kg.builder.store import open_store
+
+    return open_store(corpus.out)
+
+
+@pytest.fixture(scope="session")
+def data(store):
+    return render.graph_data(store, "fr")
+
+
+@pytest.fixture(scope="session")
+def hostile_page(tmp_path_factory, ontology_path):
+    from kg.api import build
+
+    base = tmp_path_factory.mktemp("render-hostile")
+    bib = base / "hostile.bib"
+    shutil.copyfile(HOSTILE, bib)
+    build(bib, ontology_path, base / "out")
+    return render.build_page(base / "out")
+
+
+def node(data, nid):
+    return next(n for n in data["nodes"] if n["id"] == nid)
+
+
+def field(n, k):
+    return next(f for f in n["fields"] if f["k"] == k)
+
+
+# ------------------------------------------------------------------ the data
+
+def test_every_node_of_the_graph_once(data, corpus):
+    c = corpus.counts
+    people = c["thinkers"] + c["contributors"]  # the page shows thinkers and other authors
+    assert len(data["nodes"]) == people + c["works"] + c["quotes"] + c["claims"] \
+        + c["themes"]
+    ids = [n["id"] for n in data["nodes"]]
+    assert len(ids) == len(set(ids))
+    by_type = {t: sum(n["type"] == t for n in data["nodes"]) for t in render.TYPES}
+    assert by_type == {"thinker": people, "work": c["works"], "theme": c["themes"],
+                       "quote": c["quotes"], "claim": c["claims"]}
+
+
+def test_edges_join_nodes_and_carry_relations(data):
+    ids = {n["id"] for n in data["nodes"]}
+    assert data["edges"]
+    for e in data["edges"]:
+        assert e["from"] in ids and e["to"] in ids and e["from"] != e["to"]
+        assert e["rel"] and set(e["rel"]) <= set(render.TEXT["fr"]["relations"])
+    pairs = [(e["from"], e["to"]) for e in data["edges"]]
+    assert len(pairs) == len(set(pairs))
+    assert ("ellul", "ellul1988") in pairs  # thinker -> work, "auteur de"
+
+
+def test_a_work_has_its_full_reference_annotation_and_themes(data):
+    w = node(data, "ellul1988")
+    assert w["type"] == "work" and w["name"] == "Le bluff technologique"
+    assert w["label"] == "Le bluff technologique (Ellul, 1988)"  # author and year tell it apart
+    assert field(w, "reference")["v"] == ("Jacques Ellul (1988). Le bluff technologique. "
+                                          "Paris : Hachette.")
+    assert field(w, "annotation")["v"].startswith("Dernier volet")
+    assert "non-neutralite-technique" in field(w, "themes")["ids"]
+    assert "Non-neutralité de la technique" in field(w, "themes")["names"]
+
+
+def test_a_thinker_has_dates_and_description(data):
+    t = node(data, "ellul")
+    assert t["label"] == "Jacques Ellul"
+    assert field(t, "dates")["v"] == "1912-01-06 – 1994-05-19"
+    assert "société technicienne" in field(t, "description")["v"]
+    assert "ellul" in t["search"]
+
+
+def test_quotes_and_claims_have_their_details(data):
+    quotes = [n for n in data["nodes"] if n["type"] == "quote"]
+    claims = [n for n in data["nodes"] if n["type"] == "claim"]
+    assert quotes and claims
+    for q in quotes:
+        assert field(q, "text")["v"] and field(q, "status")["v"]
+    for c in claims:
+        assert field(c, "statement")["v"] and field(c, "status")["v"] in (
+            "sourcée", "non sourcée", "contestée")
+    assert any(any(f["k"] == "figure" for f in c["fields"]) for c in claims)
+    assert any(any(f["k"] == "speaker" and f["ids"] for f in q["fields"]) for q in quotes)
+
+
+def test_sizes_default_to_degree_and_positions_are_finite(data):
+    for n in data["nodes"]:
+        assert n["value"] == n["degree"] and n["measure"] == "degree"
+        assert math.isfinite(n["x"]) and math.isfinite(n["y"])
+    assert len({(n["x"], n["y"]) for n in data["nodes"]}) > len(data["nodes"]) * 0.9
+
+
+def test_a_measure_and_communities_can_be_passed_in(store):
+    iri = "https://kg.example/id/person/ellul-jacques"
+    d = render.graph_data(store, "fr", size={iri: 0.25, "ellul1988": 3}, group={iri: 1,
+                          "ellul1988": 1, "illich1973": 2}, layout=False)
+    e, w, i = node(d, "ellul"), node(d, "ellul1988"), node(d, "illich1973")
+    assert (e["value"], e["measure"]) == (0.25, "size") and w["value"] == 3
+    assert e["group"] == w["group"] == "1" and i["group"] == "2"
+    assert e["groupColor"] == w["groupColor"] != i["groupColor"]
+    assert d["grouped"] is True
+    assert "x" not in e  # layout=False
+
+
+def test_english_labels(store):
+    en = render.graph_data(store, "en", layout=False)
+    fr = render.graph_data(store, "fr", layout=False)
+    label = {n["id"]: n["label"] for n in en["nodes"]}
+    assert label["technocritique"] == "Critique of technology" or \
+        label["technocritique"] != node(fr, "technocritique")["label"]
+    assert en["title"] == "Bibliography graph"
+    with pytest.raises(QueryError, match="unknown language"):
+        render.graph_data(store, "de")
+
+
+@pytest.mark.parametrize("kwargs, root", [
+    ({"theme": "surveillance"}, "surveillance"),
+    ({"theme": "SURVEILLANCE"}, "surveillance"),
+    ({"thinker": "Ellul"}, "ellul"),
+    ({"thinker": "jacques ellul"}, "ellul"),
+    ({"thinker": "Ellul, Jacques"}, "ellul"),
+], ids=["theme-id", "theme-case", "family-name", "full-name", "sort-name"])
+def test_neighbourhoods(store, data, kwargs, root):
+    d1 = render.graph_data(store, "fr", depth=1, layout=False, **kwargs)
+    d2 = render.graph_data(store, "fr", depth=2, layout=False, **kwargs)
+    assert d1["roots"] == [root]
+    ids1 = {n["id"] for n in d1["nodes"]}
+    neighbours = {e["to"] for e in data["edges"] if e["from"] == root} | {
+        e["from"] for e in data["edges"] if e["to"] == root}
+    assert ids1 == neighbours | {root}
+    assert ids1 < {n["id"] for n in d2["nodes"]} <= {n["id"] for n in data["nodes"]}
+    for e in d1["edges"]:
+        assert e["from"] in ids1 and e["to"] in ids1
+
+
+def test_theme_accents_ignored(store):
+    d = render.graph_data(store, "fr", theme="Non-neutralite de la technique", layout=False)
+    assert d["roots"] == ["non-neutralite-technique"]
+
+
+def test_unknown_or_ambiguous_names_are_errors(store):
+    with pytest.raises(NotFoundError, match="no theme matches 'survelliance'; did you mean "
+                                            "Surveillance"):
+        render.graph_data(store, "fr", theme="survelliance")
+    with pytest.raises(NotFoundError, match="no thinker matches 'Zzyzx'"):
+        render.graph_data(store, "fr", thinker="Zzyzx")
+    with pytest.raises(QueryError, match="depth must be 1 or 2"):
+        render.graph_data(store, "fr", theme="surveillance", depth=3)
+
+
+def test_ambiguous_thinker(model_of):
+    m = model_of("@book{a, author={Dupont, Jean}, title={A}}\n"
+                 "@book{b, author={Dupont, Marie}, title={B}}\n")
+    with pytest.raises(NotFoundError, match="'Dupont' matches several thinkers: Jean Dupont, "
+                                            "Marie Dupont; be more precise"):
+        render.graph_data(m, "fr", thinker="Dupont")
+    assert render.graph_data(m, "fr", thinker="Marie Dupont")["roots"] == ["dupont-marie"]
+
+
+def test_a_model_gives_the_same_graph_as_its_store(small_model, built_small):
+    from kg.builder.store import open_store
+
+    a = render.graph_data(small_model, "fr", layout=False)
+    b = render.graph_data(open_store(built_small.out), "fr", layout=False)
+    strip = lambda d: sorted(json.dumps(n, sort_keys=True) for n in d["nodes"])
+    assert strip(a) == strip(b)
+    assert sorted(map(str, a["edges"])) == sorted(map(str, b["edges"]))
+
+
+def test_safe_urls_only():
+    assert render._safe_url("https://example.org/a?b=c") == "https://example.org/a?b=c"
+    for bad in ["javascript:alert(1)", "JaVaScRiPt:x", "data:text/html,x", "//evil.example",
+                'https://x.org/"onmouseover="x', "vbscript:x", " java\nscript:x"]:
+        assert render._safe_url(bad) == ""
+
+
+# ------------------------------------------------------------------ the page
+
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
+                    lambda c: st.lists(c) | st.dictionaries(st.text(), c), max_leaves=20))
+def test_script_json_round_trips_and_cannot_close_the_script(value):
+    s = render.script_json(value)
+    assert json.loads(s) == value
+    assert not re.search("[<>&\u2028\u2029]", s)
+
+
+def _inline(page: str, tag: str) -> list[str]:
+    return re.findall(rf"<{tag}>(.*?)</{tag}>", page, re.DOTALL)
+
+
+def test_page_is_self_contained_with_a_strict_csp(data):
+    page = render.html(data)
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
+    assert csp
+    policy = csp.group(1).replace("&#x27;", "'")
+    assert "default-src 'none'" in policy and "unsafe" not in policy
+    scripts = _inline(page, "script")
+    assert len(scripts) == 2  # vis-network and ours; the data is a JSON block
+    for code in scripts + _inline(page, "style"):
+        digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy
+    outside_data = re.sub(r'<script type="application/json".*?</script>', "", page, flags=re.DOTALL)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", outside_data, re.IGNORECASE)
+    assert "@license" in page  # vis-network's licence header is kept
+    assert '<html lang="fr">' in page
+
+
+def test_hostile_bibliography_stays_data(hostile_page):
+    page = hostile_page.read_text(encoding="utf-8")
+    head, rest = page.split('<script type="application/json" id="kg-data">', 1)
+    payload, tail = rest.split("</script>", 1)
+    assert "__kgPwned" not in head and "__kgPwned" not in tail
+    assert not re.search("[<>]", payload)
+    d = json.loads(payload)
+    titles = [n["name"] for n in d["nodes"]]
+    assert any("<script>window.__kgPwned = 3</script>" in t for t in titles)
+    links = [f for n in d["nodes"] for f in n["fields"] if "url" in f]
+    assert all(f["url"].startswith(("https://", "http://")) for f in links)
+    assert not any("evil.example" in f.get("url", "") or "javascript" in f.get("url", "")
+                   for f in links)
+    assert page.count("<script") == 3 + 1  # ours, and one "<script>" string inside vis
+
+
+def test_build_page_writes_graph_html(corpus, tmp_path):
+    path = render.build_page(corpus.out)
+    assert path == corpus.out / "graph.html"
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert not list(corpus.out.glob(".graph.html.*"))  # no temporary file left
+
+
+def test_build_page_needs_a_build(tmp_path):
+    from kg.core.errors import StaleStoreError
+
+    with pytest.raises(StaleStoreError):
+        render.build_page(tmp_path)
+
+
+def test_write_html_checks_the_language(data, tmp_path):
+    with pytest.raises(QueryError, match="read in 'fr', not 'en'"):
+        render.write_html(tmp_path / "x.html", data, "en")
+    p = render.write_html(tmp_path / "sub" / "x.html", data, "fr", physics=True)
+    d = json.loads(re.search(r'id="kg-data">(.*?)</script>', p.read_text(), re.DOTALL).group(1))
+    assert d["physics"] is True and d["text"]["ui"]["reset"] == "Tout afficher"
+
+
+# ------------------------------------------------------------------ issue 16: a map to read
+
+def _contrast(a: str, b: str) -> float:
+    def lum(h):
+        r, g, b = (int(h[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        f = lambda c: c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4  # noqa: E731
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b)
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_every_colour_stands_out_at_3_to_1_in_both_schemes():
+    """WCAG's 3:1 for graphics: the quote orange was 1.95:1 and the theme green 2.48:1."""
+    colours = [s["color"] for s in render.STYLE.values()] + [
+        s["color"] for s in render.STATUS_STYLE.values()]
+    for scheme in render.SCHEMES.values():
+        for c in colours:
+            assert _contrast(c, scheme["background"]) >= 3, (c, scheme["background"])
+
+
+def test_community_palette_repeats_no_type_or_status_colour():
+    taken = {s["color"].lower() for s in render.STYLE.values()} | {
+        s["color"].lower() for s in render.STATUS_STYLE.values()}
+    assert not taken & {c.lower() for c in render.PALETTE}
+    assert len(set(render.PALETTE)) == len(render.PALETTE)
+
+
+def test_labels_tell_apart_what_they_name(data):
+    """Issue 16: 8 groups of identical labels (seven "Un levier pour lutter contre…")."""
+    labels = [n["label"] for n in data["nodes"]]
+    assert len(labels) == len(set(labels))
+    levers = [n["label"] for n in data["nodes"] if n["id"].startswith("c-ia-climat")]
+    assert len(levers) == 7 and not any(x.startswith("Un levier") for x in levers)
+    assert node(data, "anders1956")["label"] != node(data, "anders1980")["label"]
+    assert node(data, "c-portable-80")["label"].endswith("— 80 %")  # a claim's figure
+
+
+def test_map_of_ideas_and_detail(data):
+    """Quotes, claims and leaf contributors (a name tied to one work only, with no theme, quote
+    or @thinker entry) are the detail: folded into what they belong to at first sight."""
+    by = {n["id"]: n for n in data["nodes"]}
+    for n in data["nodes"]:
+        if n["type"] in ("quote", "claim"):
+            assert n["level"] == 1 and n["anchor"] in by
+        if n["type"] in ("theme", "work"):
+            assert n["level"] == 0
+    leaves = [n for n in data["nodes"] if n.get("leaf")]
+    assert leaves and all(n["type"] == "thinker" and n["level"] == 1 for n in leaves)
+    assert node(data, "ellul")["level"] == 0  # a thinker with an entry, quotes, several works
+    rock = node(data, "rockstrom2009")
+    assert rock["leaves"] == sum(1 for n in leaves if n["anchor"] == "rockstrom2009") > 20
+    # the lecture states every claim: within the map its weight is that of an ordinary work
+    lecture = node(data, "conference-data-scientist")
+    assert lecture["degree"] > 100 and lecture["weight"] < 60
+    # the detail sits beside what it belongs to
+    for n in data["nodes"]:
+        if n["level"] and n.get("anchor"):
+            a = by[n["anchor"]]
+            assert math.hypot(n["x"] - a["x"], n["y"] - a["y"]) < 400
+
+
+def test_claims_and_quotes_carry_their_status_and_locator(data):
+    claims = [n for n in data["nodes"] if n["type"] == "claim"]
+    quotes = [n for n in data["nodes"] if n["type"] == "quote"]
+    assert {n["status"] for n in claims} <= {"sourced", "unsourced", "contested"}
+    assert {n["status"] for n in quotes} <= {"verbatim", "attributed", "paraphrase"}
+    assert len({n["status"] for n in claims}) > 1
+    assert any(not q["locator"] for q in quotes)
+
+
+def test_each_work_carries_its_citations_bibtex_and_csl(data):
+    w = node(data, "ellul1988")
+    assert w["cite"] == {
+        "apa": "Ellul, J. (1988). Le bluff technologique. Hachette.",
+        "chicago": "Ellul, Jacques. 1988. Le bluff technologique. Paris: Hachette.",
+        "mla": "Ellul, Jacques. Le bluff technologique. Hachette, 1988."}
+    assert w["bibtex"].startswith("@book{ellul1988,\n  author = {Ellul, Jacques},\n")
+    assert "  publisher = {Hachette},\n" in w["bibtex"]
+    assert w["csl"]["author"] == [{"family": "Ellul", "given": "Jacques"}]
+    assert w["csl"]["issued"] == {"date-parts": [[1988]]} and w["csl"]["type"] == "book"
+    r = node(data, "rockstrom2009")
+    assert r["csl"]["type"] == "article-journal" and r["csl"]["DOI"] == "10.1038/461472a"
+    assert "Chapin, F. S., III" not in r["cite"]["apa"]
+    assert {"family": "Chapin", "given": "F. Stuart", "suffix": "III"} in r["csl"]["author"]
+    assert "et al." in r["cite"]["chicago"] and "https://doi.org/10.1038/461472a" in \
+        r["cite"]["apa"]
+    for n in data["nodes"]:
+        if n["type"] == "work":
+            assert n["bibtex"].startswith("@") and n["csl"]["id"] == n["id"]
+            assert set(n["cite"]) == set(render.cite.STYLES)
+
+
+def test_bibtex_of_a_work_reads_back_as_the_same_entry(data):
+    """The page's BibTeX is the entry as the .bib wrote it: it parses back to the same fields."""
+    from kg.core.bib import parse
+
+    original = {e.key: e for e in parse((ROOT / "references.bib").read_text("utf-8")).entries}
+    works = [n for n in data["nodes"] if n["type"] == "work"]
+    for w in works:
+        [back] = parse(w["bibtex"]).entries
+        assert back.key == w["id"]
+        assert back.fields == original[w["id"]].fields
+        assert back.entry_type == original[w["id"]].entry_type
+
+
+def test_the_citation_formatter_invents_nothing():
+    from kg.browse import cite
+
+    w = cite.Work(key="x", type="book", title="Titre")
+    assert cite.apa(w, "fr") == "Titre. (s. d.)."
+    assert cite.chicago(w, "en") == "Titre. n.d."
+    assert cite.mla(w) == "Titre."
+    assert cite.csl_item(w) == {"id": "x", "type": "book", "title": "Titre"}
+    open_date = cite.Work(key="y", type="online", title="T", date="2022/")
+    assert cite.csl_item(open_date)["issued"] == {"literal": "2022/"}
+
+
+def test_short_labels_cut_at_a_word_or_before_the_subtitle():
+    assert render._short("Peru says oil spill caused by Tonga waves is an disaster", 34) == \
+        "Peru says oil spill caused by…"
+    assert render._short_title("Intelligence artificielle : découvrez les 6 projets lauréats",
+                               38) == "Intelligence artificielle"
+    assert render._short_title("Je n'ai rien à cacher. En fait si, et vous également !", 38) \
+        == "Je n'ai rien à cacher"
+    assert render._short_title("Le bluff technologique", 38) == "Le bluff technologique"

@@ -1,0 +1,293 @@
+"""Incremental builds give exactly the graph, files and problems of a full build."""
+from __future__ import annotations
+
+import filecmp
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import read_model_content
+
+from kg.builder import pipeline as kb
+from kg.builder import store as st
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate, themes  # noqa: E402
+
+ONTOLOGY = ROOT / "ontology.ttl"
+
+
+@pytest.fixture()
+def small_large(monkeypatch):
+    """Treat a few hundred entries as a large library (flat files, index, workers)."""
+    monkeypatch.setattr(kb, "PRETTY_MAX_TRIPLES", 1000)
+    monkeypatch.setattr(kb, "PARALLEL_MIN_ENTRIES", 200)
+
+
+@pytest.fixture()
+def library(tmp_path):
+    bib = tmp_path / "lib.bib"
+    text = generate(400, 7, themes(ONTOLOGY))
+    text += ("\n@string{pub = {Seuil}}\n@book{sx, author = {Ellul, Jacques}, title = {S},"
+             " publisher = pub, keywords = {surveillance}}\n"
+             "@book{parent, title = {Recueil}, date = {1990}, keywords = {surveillance}}\n"
+             "@incollection{child, author = {Deleuze, Gilles}, title = {Chapitre},"
+             " crossref = {parent}, keywords = {surveillance}}\n")
+    bib.write_text(text, encoding="utf-8")
+    return bib
+
+
+def quads(out: Path) -> set[str]:
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(next(st.current(out).glob("store-*"))))
+    return {str(q) for q in store}
+
+
+def same_as_full(bib: Path, out: Path, tmp_path: Path, result) -> None:
+    full = tmp_path / "full"
+    shutil.rmtree(full, ignore_errors=True)
+    ref = kb.build(bib, ONTOLOGY, full, incremental=False)
+    assert not ref.incremental
+    assert filecmp.cmp(out / "graph.ttl", full / "graph.ttl", shallow=False)
+    assert filecmp.cmp(out / "graph.jsonld", full / "graph.jsonld", shallow=False)
+    assert quads(out) == quads(full)
+    assert result.counts == ref.counts and result.triples == ref.triples
+
+    def msgs(r, d):
+        return [str(p).replace(str(d), "OUT") for p in r.problems]
+    assert msgs(result, out) == msgs(ref, full)
+    assert read_model_content(out) == read_model_content(full)
+
+
+def edit(bib: Path, old: str, new: str) -> None:
+    text = bib.read_text(encoding="utf-8")
+    assert old in text
+    bib.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_unchanged_library_is_rebuilt_incrementally(small_large, library, tmp_path):
+    out = tmp_path / "out"
+    first = kb.build(library, ONTOLOGY, out)
+    assert not first.incremental and (st.current(out) / "index.json").is_file()
+    again = kb.build(library, ONTOLOGY, out)
+    assert again.incremental
+    same_as_full(library, out, tmp_path, again)
+
+
+@pytest.mark.parametrize("old,new", [
+    ("@book{w0,\n", "@book{w0,\n  note = {Une note {\\'e}dit{\\'e}e},\n"),
+    ("@book{w0,\n  author = {", "@book{w0,\n  author = {Nouvelle, Personne and "),
+    ("@book{w0,\n", "@book{w0,\n  keywords2 = {x},\n  crossref = {parent},\n"),
+    ("@quote{q0,\n", "@quote{q0,\n  keywords = {pas-un-theme},\n"),
+    ("@claim{c0,\n", "@claim{c0,\n  source = {inconnu},\n  publisher = pub,\n"),
+    ("@incollection{child, author = {Deleuze, Gilles}",
+     "@incollection{child, author = {Deleuze, Gilles and Guattari, F{\\'e}lix}"),
+], ids=["new-field", "new-person", "new-child-of-known-parent", "unknown-theme",
+        "unknown-source-and-macro", "crossref-child"])
+def test_edited_entry_gives_the_full_build(small_large, library, tmp_path, old, new):
+    """(An unknown keyword is warned of in a curated thesaurus, --themes strict: in a library's
+    own themes it is a new concept, which changes the context and means a full build.)"""
+    from kg.core.themes import themes_mode_set
+
+    with themes_mode_set("strict"):
+        _edited_entry_gives_the_full_build(library, tmp_path, old, new)
+
+
+def _edited_entry_gives_the_full_build(library, tmp_path, old, new):
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    edit(library, old, new)
+    result = kb.build(library, ONTOLOGY, out)
+    assert result.incremental
+    same_as_full(library, out, tmp_path, result)
+    # and a second edit on top of the incremental one
+    edit(library, "{w3,\n", "{w3,\n  note = {Deuxi\\`eme}, \n")
+    result = kb.build(library, ONTOLOGY, out)
+    assert result.incremental
+    same_as_full(library, out, tmp_path, result)
+
+
+@pytest.mark.parametrize("old,new", [
+    ("@string{pub = {Seuil}}", "@string{pub = {Minuit}}"),
+    ("@book{parent, title = {Recueil}", "@book{parent, title = {Recueil revu}"),
+    ("@book{w0,\n", "@book{w0b,\n"),
+    ("@book{w0,\n", "@book{new, title = {Nouveau}}\n@book{w0,\n"),
+    ("@book{w0,\n", "@book{w0,\n  title = {unclosed\n"),
+    ("@thinker{t0,\n", "@thinker{t0,\n  nationality = {française},\n"),
+], ids=["string-macro", "crossref-parent", "renamed-key", "added-entry", "broken-entry",
+        "thinker"])
+def test_context_changes_fall_back_to_a_full_build(small_large, library, tmp_path, old, new):
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    edit(library, old, new)
+    result = kb.build(library, ONTOLOGY, out)
+    assert not result.incremental
+    same_as_full(library, out, tmp_path, result)
+
+
+def test_ontology_change_falls_back(small_large, library, tmp_path):
+    onto = tmp_path / "ontology.ttl"
+    shutil.copy(ONTOLOGY, onto)
+    out = tmp_path / "out"
+    kb.build(library, onto, out)
+    onto.write_text(onto.read_text(encoding="utf-8") + "\n# comment\n", encoding="utf-8")
+    assert not kb.build(library, onto, out).incremental
+
+
+def test_small_libraries_keep_no_index(library, tmp_path):
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    assert not (st.current(out) / "index.json").exists()
+    assert not kb.build(library, ONTOLOGY, out).incremental
+
+
+def test_a_damaged_index_means_a_full_build(small_large, library, tmp_path):
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    (st.current(out) / "index.json").write_text("{not json", encoding="utf-8")
+    edit(library, "@book{w0,\n", "@book{w0,\n  note = {x},\n")
+    result = kb.build(library, ONTOLOGY, out)
+    assert not result.incremental
+    same_as_full(library, out, tmp_path, result)
+
+
+def test_generated_library_has_the_edited_entries():
+    text = generate(400, 7, themes(ONTOLOGY))
+    for key in ("@book{w0,\n  author = {", "@quote{q0,\n", "@claim{c0,\n", "{w3,\n",
+                "@thinker{t0,\n"):
+        assert key in text, key
+    assert re.search(r"@article\{", text)
+
+
+def test_the_index_follows_the_builds(small_large, library, tmp_path, monkeypatch):
+    """A large full build keeps its index, an incremental one updates index and read model
+    (and leaves nothing else), a small full build drops the index (it would describe another
+    graph)."""
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    gen = st.current(out)
+    assert (gen / "index.json").is_file() and (gen / "read.sqlite").is_file()
+    before = {p.name for p in gen.iterdir() if not p.name.startswith("store-")}
+    edit(library, "title = {", "title = {Changed ")
+    assert kb.build(library, ONTOLOGY, out).incremental
+    gen = st.current(out)
+    assert {p.name for p in gen.iterdir() if not p.name.startswith("store-")} == before
+    monkeypatch.setattr(kb, "PRETTY_MAX_TRIPLES", 10**9)
+    kb.build(library, ONTOLOGY, out, incremental=False)
+    gen = st.current(out)
+    assert not (gen / "index.json").exists() and (gen / "read.sqlite").is_file()
+
+
+def test_an_out_without_read_model_gets_a_full_build(small_large, library, tmp_path):
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    (st.current(out) / "read.sqlite").unlink()
+    edit(library, "title = {", "title = {Changed ")
+    result = kb.build(library, ONTOLOGY, out)
+    assert not result.incremental
+    same_as_full(library, out, tmp_path, result)
+
+
+def test_dropping_the_first_spelling_of_a_name_gives_the_full_build(small_large, library,
+                                                                   tmp_path):
+    """A names 'Müller, Hans' first, B 'Muller, Hans' (one person): once A no longer names
+    him, he is spelled as B spells him, as a full build does (found by review)."""
+    text = library.read_text(encoding="utf-8") + (
+        "\n@book{aaa, author = {Müller, Hans}, title = {A}, date = {1990}}\n"
+        "@book{bbb, author = {Muller, Hans}, title = {B}, date = {1991}}\n")
+    library.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    edit(library, "author = {Müller, Hans}, title = {A}", "author = {Other, Ann}, title = {A}")
+    result = kb.build(library, ONTOLOGY, out)
+    same_as_full(library, out, tmp_path, result)
+    assert '"Muller"' in (out / "graph.ttl").read_text(encoding="utf-8")
+
+
+
+def test_a_file_overwritten_through_its_link_means_a_full_build(small_large, library, tmp_path):
+    """The reproduction of the issue: `kg build a.bib -o out; cp other/graph.ttl out/;
+    kg build a.bib -o out` (cp writes through the out/graph.ttl link into the generation)."""
+    out, other = tmp_path / "out", tmp_path / "other"
+    kb.build(library, ONTOLOGY, out)
+    small = tmp_path / "small.bib"
+    small.write_text("@book{a, title = {A}, keywords = {surveillance}}\n", encoding="utf-8")
+    kb.build(small, ONTOLOGY, other)
+    shutil.copyfile(other / "graph.ttl", out / "graph.ttl")  # what cp does
+    result = kb.build(library, ONTOLOGY, out)
+    assert not result.incremental
+    same_as_full(library, out, tmp_path, result)
+
+
+def test_an_incremental_build_rewrites_the_page(small_large, library, tmp_path):
+    """The page is part of the generation: an incremental build writes it anew."""
+    from kg.browse.render import write_page
+
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out, page=write_page)
+    edit(library, "title = {", "title = {Retitled ")
+    result = kb.build(library, ONTOLOGY, out, page=write_page)
+    assert result.incremental
+    assert "Retitled" in (out / "graph.html").read_text(encoding="utf-8")
+
+
+def test_a_read_model_of_another_version_gets_a_full_build(small_large, library, tmp_path):
+    import sqlite3
+
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    with sqlite3.connect(st.current(out) / "read.sqlite") as db:
+        db.execute("UPDATE meta SET value = '0' WHERE name = 'version'")
+    edit(library, "title = {", "title = {Changed ")
+    result = kb.build(library, ONTOLOGY, out)
+    assert not result.incremental
+    same_as_full(library, out, tmp_path, result)
+
+
+def test_a_new_own_keyword_means_a_full_build_equal_to_a_full_one(small_large, library, tmp_path):
+    """A keyword no theme has becomes a concept of the library's own: the thesaurus changed, so
+    the next build is a full one, and the keyword is a theme of the new graph."""
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    edit(library, "keywords = {", "keywords = {mon mot-clé à moi, ")
+    result = kb.build(library, ONTOLOGY, out)
+    assert not result.incremental
+    assert "mon-mot-cle-a-moi" in (st.current(out) / "graph.ttl").read_text(encoding="utf-8")
+
+
+def test_a_new_speaker_becomes_a_thinker_in_an_incremental_build(small_large, library,
+                                                                 tmp_path):
+    """THINKER_RULE across an incremental build: a name met only as an author is another
+    author (kgo:Contributor, people.thinker = 0) until an edited quote makes it a speaker; the
+    graph and the read model then say thinker, as a full build does."""
+    import sqlite3
+
+    text = library.read_text(encoding="utf-8") + (
+        "\n@book{jx, author = {Journaliste, Jean}, title = {Un article}, date = {2020}}\n"
+        "@quote{qx,\n  quote = {Une phrase.},\n  status = {attributed},\n}\n")
+    library.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    first = kb.build(library, ONTOLOGY, out)
+
+    def standing() -> tuple[str, int]:
+        ttl = (out / "graph.ttl").read_text(encoding="utf-8")
+        line = next(x for x in ttl.splitlines() if "person/journaliste-jean>" in x.split(" ")[0]
+                    and "22-rdf-syntax-ns#type> <https://kg.example/ontology#" in x)
+        db = sqlite3.connect(st.current(out) / "read.sqlite")
+        (flag,) = db.execute("SELECT thinker FROM people WHERE slug = 'journaliste-jean'"
+                             ).fetchone()
+        db.close()
+        return line.rsplit("#", 1)[1].split(">")[0], flag
+
+    assert standing() == ("Contributor", 0)
+    edit(library, "@quote{qx,\n", "@quote{qx,\n  speaker = {Journaliste, Jean},\n")
+    result = kb.build(library, ONTOLOGY, out)
+    assert result.incremental
+    assert standing() == ("Thinker", 1)
+    assert result.counts["thinkers"] == first.counts["thinkers"] + 1
+    assert result.counts["contributors"] == first.counts["contributors"] - 1
+    same_as_full(library, out, tmp_path, result)
