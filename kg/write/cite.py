@@ -8,9 +8,9 @@ other ``.csl`` file can be given by path.  The ``pypandoc-binary`` wheel ships p
 ``pandoc`` on PATH is used otherwise.
 
 What kg prints is what citeproc-js, Zotero's engine, prints from the same CSL-JSON, style and
-locale (tests/write/test_citeproc.py compares the whole corpus): :func:`localized_style` hands pandoc
-the style with the current locale merged in and a few of pandoc's departures guarded against,
-:func:`pandoc_items` the items with what citeproc-js does to their text.
+locale (tests/write/test_citeproc.py compares the whole corpus): :func:`localized_style` hands
+pandoc the style with the current locale merged in and a few of pandoc's departures guarded
+against, :func:`pandoc_items` the items with what citeproc-js does to their text.
 """
 from __future__ import annotations
 
