@@ -2,12 +2,13 @@
 the same way at the terminal, errors to `Error: ...` included, is kg.console)."""
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 
 import click
 
-from kg.console import KgGroup, build_folder, output_file, shown
+from kg.console import KgGroup, build_folder, folder_base, folder_of, output_file, shown
 from kg.core.errors import KgError
 from kg.core.vocab import CLAIM_STATUSES, DEFAULT_BASE
 
@@ -34,16 +35,22 @@ def inputs(f):
 @click.version_option(package_name="kg")
 @click.option("--base", metavar="IRI", default=None,
               help="Base IRI of the graph: every work, person, theme, quote and claim is "
-                   f"BASE/id/... (default: KG_BASE, else {DEFAULT_BASE}).  Give each "
-                   "graph shared on one SPARQL server a base of its own.")
-def main(base):
+                   f"BASE/id/... (default: KG_BASE, else the base the build folder was made "
+                   f"with, else {DEFAULT_BASE}).  Give each graph shared on one SPARQL "
+                   "server a base of its own.")
+@click.pass_context
+def main(ctx, base):
     """kg: an annotated bibliography as a knowledge graph.
 
     Thinkers, works, themes, quotes and claims from a BibLaTeX file, queried with SPARQL,
     browsed as a graph and exported for essays.
     """
-    from kg.core.vocab import set_base
+    from kg.core.vocab import ENV_BASE, set_base
 
+    if base is None and not os.environ.get(ENV_BASE):
+        # a build folder keeps the base it was built with until --base changes it
+        folder = folder_of(ctx)
+        base = folder_base(folder) if folder else None
     set_base(base)  # first: everything after mints and reads IRIs under it
 
 

@@ -70,6 +70,13 @@ class KgGroup(click.Group):
 
     command_class = KgCommand
 
+    def resolve_command(self, ctx, args):
+        """Also keep the command's own arguments: the group's callback (run after this, before
+        the command parses them) reads the build folder from them (:func:`folder_of`)."""
+        name, cmd, rest = super().resolve_command(ctx, args)
+        ctx.meta["kg.command"] = (name, list(rest))
+        return name, cmd, rest
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -116,3 +123,49 @@ def output_file(ctx, param, value):
         raise click.BadParameter(f"{os.fspath(value)!r} is the folder of a build (that is "
                                  "--out); -o/--output is what this command writes", ctx, param)
     return value
+
+
+#: where a build folder keeps its live generation's read model (kg.builder.store's KG_DIR /
+#: CURRENT / kg.core.readmodel's NAME; tests/cli/test_base.py keeps them equal).  Read with
+#: sqlite3 alone: the base IRI must be known before any module of kg binds it.
+_LIVE_READ_MODEL = (".kg", "current", "read.sqlite")
+
+
+def folder_of(ctx) -> str | None:
+    """The build folder the invoked command reads or writes (its --out, `kg build`'s -o too;
+    the default ``out``), or None for a command that has no build folder."""
+    name, args = ctx.meta.get("kg.command", (None, []))
+    cmd = ctx.command.get_command(ctx, name) if name else None
+    if cmd is None or not any(p.name == "out" for p in cmd.params):
+        return None
+    flags = ("--out", "-o") if name == "build" else ("--out",)
+    folder = "out"
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg in flags and i + 1 < len(args):
+            folder = args[i + 1]
+        elif arg.startswith("--out="):
+            folder = arg[len("--out="):]
+        elif name == "build" and arg.startswith("-o") and len(arg) > 2:
+            folder = arg[2:]
+    return folder
+
+
+def folder_base(folder: str) -> str | None:
+    """The base IRI the live build of ``folder`` was made with; None when there is none."""
+    path = os.path.join(folder, *_LIVE_READ_MODEL)
+    if not os.path.isfile(path):
+        return None
+    import sqlite3
+    from pathlib import Path
+
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE name = 'base'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
