@@ -185,8 +185,9 @@ def import_zotero_cmd(path, dest, force):
     r = import_zotero(path, dest, force=force)
     for w in r.warnings:
         click.echo(shown(f"Warning: {w}"), err=True)
+    back = f", {r.records} quotes and claims from kg's notes" if r.records else ""
     click.echo(shown(f"{dest}: {r.items} works, {r.notes} notes, {r.quotes} quotes from the "
-                      "PDF reader."))
+                      f"PDF reader{back}."))
 
 
 # --- Understand: graph analytics (issue 7) ---
