@@ -127,20 +127,22 @@ def export(bib, ontology, out, fmt, keys, themes, thinkers, queries, style, loca
     from functools import partial
 
     from kg import api
-    from kg.builder.store import keep, open_store
+    from kg.builder.store import hold, open_store
     from kg.read.query import Limits, ask
     from kg.write.export import Selection, run, watch_export
 
     def text_of(quiet: bool = False) -> str:
-        generation = keep(api.ensure_built(out, bib, ontology, quiet=quiet))  # held while
-        # the process lives: the --query child reads it
-        sel = Selection(list(themes), list(thinkers), list(keys), list(queries),
-                        ask=partial(ask, generation, limits=Limits(timeout, allow_service)))
-        store = open_store(generation)
-        if fmt == "zotero-rdf":
-            from kg.write.zotero import export_rdf
-            return export_rdf(sel, store, bib=bib, ontology=ontology, locale=locale)
-        return run(fmt, sel, store, bib=bib, ontology=ontology, style=style, locale=locale)
+        # the generation is held while the export is made (the --query child reads it), and
+        # released after: a watch that runs for hours lets builds remove the old ones
+        with hold(api.ensure_built(out, bib, ontology, quiet=quiet)) as held:
+            generation = held.folder
+            sel = Selection(list(themes), list(thinkers), list(keys), list(queries),
+                            ask=partial(ask, generation, limits=Limits(timeout, allow_service)))
+            store = open_store(generation)
+            if fmt == "zotero-rdf":
+                from kg.write.zotero import export_rdf
+                return export_rdf(sel, store, bib=bib, ontology=ontology, locale=locale)
+            return run(fmt, sel, store, bib=bib, ontology=ontology, style=style, locale=locale)
 
     if watch:
         if not dest:
