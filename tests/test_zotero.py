@@ -532,7 +532,10 @@ def test_round_trip_of_the_corpus_keeps_keys_notes_tags_quotes_claims_languages(
     items, _ = zotero_import(zo.zotero_rdf(model, keys))
     into_zotero(items, tmp_path / "Zotero")
     dest = tmp_path / "back.bib"
-    report = zo.import_zotero(tmp_path / "Zotero", dest)
+    r = CliRunner().invoke(main, ["import", "zotero", str(tmp_path / "Zotero"), "-o", str(dest)])
+    assert r.exit_code == 0 and r.stderr == "", r.output
+    assert "103 quotes and claims from kg's notes" in r.stdout
+    report = zo.entries(zo.read_zotero(tmp_path / "Zotero"))
     assert report.records == 103
     assert_same_library(model, ex.load(dest, ONTO), report)
 
@@ -710,3 +713,25 @@ def test_zoteros_bibtex_import_of_kg(tmp_path):
     assert _creators(items["A Chapter"]) == [("author", "Doe"), ("editor", "Roe")]
     assert items["Collected Papers"]["notes"] == []  # the annotation is dropped
     assert _creators(items["Many Hands"])[-1] == ("author", "others")  # "and others": a name
+
+
+def test_kg_notes_come_back_through_a_better_bibtex_json_export(corpus_model, tmp_path):
+    """The same notes, in Zotero's library exported by Better BibTeX as JSON."""
+    model = corpus_model
+    items, _ = zotero_import(zo.zotero_rdf(model, ["ellul1988", "conference-data-scientist"]))
+    data = {"items": [{"itemType": it["itemType"], "key": f"K{i}", "title": it["title"],
+                       "extra": it["extra"], "tags": [{"tag": t} for t in it["tags"]],
+                       "notes": [{"note": n} for n in it["notes"]]}
+                      for i, it in enumerate(items.values())]}
+    src = tmp_path / "library.json"
+    src.write_text(json.dumps(data), encoding="utf-8")
+    report = zo.import_zotero(src, tmp_path / "bbt.bib")
+    back = ex.load(tmp_path / "bbt.bib", ONTO)
+    quotes = {q.key: q for q in back.of_kind("quote")}
+    mine = {q.key: q for q in model.of_kind("quote")
+            if "conference-data-scientist" in q.refs.get("citedin", [])}
+    assert report.records >= len(mine) > 0 and set(mine) <= set(quotes)
+    for k, q in mine.items():
+        assert quotes[k].values == q.values and quotes[k].refs == q.refs
+    ellul = next(w for w in back.of_kind("work") if w.key == "ellul1988")
+    assert ellul.values["note"].startswith("Première édition")

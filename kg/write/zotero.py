@@ -10,14 +10,17 @@ year), its tags as ``keywords`` (kg's themes; ``a/b`` tags keep their hierarchy)
 notes as ``annotation`` (HTML made text); each highlight or underline of Zotero's PDF reader
 becomes a ``@quote`` of its item, verbatim, with the page label as locator and the reader's
 comment as its note; a note annotation (a comment with no highlighted text) joins the item's
-annotation, with its page.
+annotation, with its page. The notes kg wrote (below) go back where they came from: the
+annotation and note fields, and each quote or claim to its own entry, read from the note's
+code block.
 
 Out: the RDF/XML that Zotero's RDF import translator reads (zotero/translators RDF.js): the
 item type (``z:itemType``), creators as ``bib:authors``/``bib:editors``/``z:translators``
 sequences, the container (journal, book) and series as ``dcterms:isPartOf`` nodes, publisher
 and place, identifiers, the citation key and the original title, date and language as lines of
 Extra (``dc:description``), every keyword as a tag (``dc:subject``), the annotation, the note,
-and the quotes and claims whose source the work is as child notes (``bib:Memo``), and the
+and the quotes and claims whose source the work is as child notes (``bib:Memo``; headed
+``kg · …``, a quote or claim ending with its entry in a code block, see :data:`MARK`), and the
 themes as collections nested as their hierarchy (an item is in the collections of its themes).
 """
 from __future__ import annotations
