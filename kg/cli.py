@@ -134,20 +134,22 @@ def export(bib, ontology, out, fmt, keys, themes, thinkers, queries, style, loca
     from functools import partial
 
     from kg import api
-    from kg.builder.store import keep, open_store
+    from kg.builder.store import hold, open_store
     from kg.read.query import Limits, ask
     from kg.write.export import Selection, run, watch_export
 
     def text_of(quiet: bool = False) -> str:
-        generation = keep(api.ensure_built(out, bib, ontology, quiet=quiet))  # held while
-        # the process lives: the --query child reads it
-        sel = Selection(list(themes), list(thinkers), list(keys), list(queries),
-                        ask=partial(ask, generation, limits=Limits(timeout, allow_service)))
-        store = open_store(generation)
-        if fmt == "zotero-rdf":
-            from kg.write.zotero import export_rdf
-            return export_rdf(sel, store, bib=bib, ontology=ontology, locale=locale)
-        return run(fmt, sel, store, bib=bib, ontology=ontology, style=style, locale=locale)
+        # the generation is held while the export is made (the --query child reads it), and
+        # released after: a watch that runs for hours lets builds remove the old ones
+        with hold(api.ensure_built(out, bib, ontology, quiet=quiet)) as held:
+            generation = held.folder
+            sel = Selection(list(themes), list(thinkers), list(keys), list(queries),
+                            ask=partial(ask, generation, limits=Limits(timeout, allow_service)))
+            store = open_store(generation)
+            if fmt == "zotero-rdf":
+                from kg.write.zotero import export_rdf
+                return export_rdf(sel, store, bib=bib, ontology=ontology, locale=locale)
+            return run(fmt, sel, store, bib=bib, ontology=ontology, style=style, locale=locale)
 
     if watch:
         if not dest:
@@ -192,8 +194,9 @@ def import_zotero_cmd(path, dest, force):
     r = import_zotero(path, dest, force=force)
     for w in r.warnings:
         click.echo(shown(f"Warning: {w}"), err=True)
+    back = f", {r.records} quotes and claims from kg's notes" if r.records else ""
     click.echo(shown(f"{dest}: {r.items} works, {r.notes} notes, {r.quotes} quotes from the "
-                      "PDF reader."))
+                      f"PDF reader{back}."))
 
 
 # --- Understand: graph analytics (issue 7) ---

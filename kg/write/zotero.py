@@ -10,14 +10,17 @@ year), its tags as ``keywords`` (kg's themes; ``a/b`` tags keep their hierarchy)
 notes as ``annotation`` (HTML made text); each highlight or underline of Zotero's PDF reader
 becomes a ``@quote`` of its item, verbatim, with the page label as locator and the reader's
 comment as its note; a note annotation (a comment with no highlighted text) joins the item's
-annotation, with its page.
+annotation, with its page. The notes kg wrote (below) go back where they came from: the
+annotation and note fields, and each quote or claim to its own entry, read from the note's
+code block.
 
 Out: the RDF/XML that Zotero's RDF import translator reads (zotero/translators RDF.js): the
 item type (``z:itemType``), creators as ``bib:authors``/``bib:editors``/``z:translators``
 sequences, the container (journal, book) and series as ``dcterms:isPartOf`` nodes, publisher
 and place, identifiers, the citation key and the original title, date and language as lines of
 Extra (``dc:description``), every keyword as a tag (``dc:subject``), the annotation, the note,
-and the quotes and claims whose source the work is as child notes (``bib:Memo``), and the
+and the quotes and claims whose source the work is as child notes (``bib:Memo``; headed
+``kg · …``, a quote or claim ending with its entry in a code block, see :data:`MARK`), and the
 themes as collections nested as their hierarchy (an item is in the collections of its themes).
 """
 from __future__ import annotations
@@ -128,6 +131,7 @@ class ImportReport(NamedTuple):
     notes: int
     quotes: int
     warnings: list[str]
+    records: int = 0  # the quotes and claims kg had written into notes, read back
 
 
 def _connect(db: Path) -> sqlite3.Connection:
@@ -291,37 +295,96 @@ def read_zotero(path: str | Path) -> list[Item]:
 
 
 class _Text(HTMLParser):
-    """HTML of a Zotero note -> plain text: paragraphs apart, line breaks kept."""
+    """HTML of a Zotero note -> plain text: paragraphs apart, line breaks kept; and, apart,
+    the text of its code blocks and of its first heading when the note starts with one."""
 
     BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr"}
+    HEADING = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.body: list[str] = []  # the parts without the first heading
+        self.pre: list[list[str]] = []
+        self.in_pre = 0
+        self.heading: str | None = None
+        self._head: list[str] | None = None
+        self._started = False  # text seen (a heading after it is no note's heading)
+
+    def _add(self, s: str) -> None:
+        self.parts.append(s)
+        if self._head is not None:
+            self._head.append(s)
+        else:
+            self.body.append(s)
 
     def handle_starttag(self, tag, attrs):
         if tag == "br":
-            self.parts.append("\n")
+            self._add("\n")
+            if self.in_pre:
+                self.pre[-1].append("\n")
         elif tag in self.BLOCK:
-            self.parts.append("\n\n")
+            self._add("\n\n")
+        if tag == "pre":
+            self.in_pre += 1
+            self.pre.append([])
+        elif tag in self.HEADING and self.heading is None and not self._started:
+            self._head = []
 
     def handle_endtag(self, tag):
+        if tag in self.HEADING and self._head is not None:
+            self.heading = "".join(self._head)
+            self._head = None
+        if tag == "pre" and self.in_pre:
+            self.in_pre -= 1
         if tag in self.BLOCK:
-            self.parts.append("\n\n")
+            self._add("\n\n")
 
     def handle_data(self, data):
-        self.parts.append(data)
+        if data.strip():
+            self._started = True
+        if self.in_pre:
+            self.pre[-1].append(data)
+        self._add(data)
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\xa0", " ")
+    paras = [re.sub(r"[ \t]*\n[ \t]*", "\n", re.sub(r"[ \t]+", " ", b)).strip()
+             for b in re.split(r"\n\s*\n", text)]
+    return "\n\n".join(b for b in paras if b)
+
+
+def _parsed(note_html: str) -> _Text:
+    p = _Text()
+    p.feed(note_html)
+    p.close()
+    return p
 
 
 def note_text(note_html: str) -> str:
     """A Zotero note (HTML) as plain text."""
-    p = _Text()
-    p.feed(note_html)
-    p.close()
-    text = "".join(p.parts).replace("\xa0", " ")
-    paras = [re.sub(r"[ \t]*\n[ \t]*", "\n", re.sub(r"[ \t]+", " ", b)).strip()
-             for b in re.split(r"\n\s*\n", text)]
-    return "\n\n".join(b for b in paras if b)
+    return _clean("".join(_parsed(note_html).parts))
+
+
+_RECORD = re.compile(r"^@(quote|claim)\s*\{", re.I)
+
+
+def kg_note(note_html: str) -> tuple[str, str]:
+    """What a Zotero note is: ("quote" | "claim", the entry) for a quote or claim kg wrote
+    (its code block); ("annotation" | "note", text) for a work's field kg wrote (its
+    heading); else ("", the note's text)."""
+    p = _parsed(note_html)
+    for block in p.pre:
+        # Zotero's editor writes two spaces as a space and a no-break space: undone
+        text = "".join(block).replace(" \xa0", "  ").strip()
+        m = _RECORD.match(text)
+        if m:
+            return m.group(1).lower(), text
+    m = _MARKED_FIELD.match(p.heading or "")
+    if m:
+        return m.group(1).lower(), _clean("".join(p.body))
+    return "", _clean("".join(p.parts))
 
 
 _TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
@@ -417,6 +480,7 @@ def entries(items: list[Item]) -> ImportReport:
     works: list[str] = []
     quotes: list[str] = []
     warnings: list[str] = []
+    records: dict[str, tuple[str, str]] = {}  # key -> (entry, the work it came with)
     n_notes = 0
     for item in items:
         extra_key, extra_fields, extra_rest = parse_extra(item.fields.get("extra", ""))
@@ -478,14 +542,28 @@ def entries(items: list[Item]) -> ImportReport:
                 if t and t not in clean:
                     clean.append(t)
             values["keywords"] = ", ".join(clean)
-        texts = [note_text(n) for n in item.notes]
+        texts: list[str] = []
+        field_texts: dict[str, list[str]] = {"annotation": [], "note": []}
+        for n in item.notes:
+            kind, text = kg_note(n)
+            if kind in ("quote", "claim"):
+                if not _record(text, key, item, records, warnings):
+                    texts.append(note_text(n))
+            elif kind:
+                field_texts[kind].append(text)
+            else:
+                texts.append(text)
         comments = [f"p. {a.page} : {a.comment.strip()}" if a.page else a.comment.strip()
                     for a in item.annotations
                     if a.kind in ("note", "text") and a.comment.strip()]
+        texts = field_texts["annotation"] + texts
         annotation = "\n\n".join(t for t in texts + comments if t)
-        n_notes += sum(1 for t in texts if t) + len(comments)
+        n_notes += sum(1 for t in texts + field_texts["note"] if t) + len(comments)
         if annotation:
             values["annotation"] = annotation
+        note = "\n\n".join(t for t in [*field_texts["note"], values.get("note", "")] if t)
+        if note:
+            values["note"] = note
         for k, v in values.items():
             fields.append((k, _verbatim(v) if k in _VERBATIM_FIELDS else tex(v)))
         works.append(_entry(etype, key, fields))
@@ -508,7 +586,41 @@ def entries(items: list[Item]) -> ImportReport:
                 warnings.append(f"{key}: {a.kind} annotation {a.key}"
                                 f"{' (p. ' + a.page + ')' if a.page else ''} has no text: "
                                 "left out")
-    return ImportReport("".join(works + quotes), len(works), n_notes, len(quotes), warnings)
+    back = []
+    for k, (text, _) in records.items():
+        if k in used:
+            warnings.append(f"{k}: a quote or claim of a Zotero note has the key of a work: "
+                            "left out")
+        else:
+            back.append(text + "\n\n")
+    return ImportReport("".join(works + quotes + back), len(works), n_notes, len(quotes),
+                        warnings, len(back))
+
+
+def _record(text: str, work: str, item: Item, records: dict, warnings: list[str]) -> bool:
+    """A quote or claim kg wrote into a Zotero note (the entry of its code block): kept once
+    (it is a note of each of its sources), checked to be one readable entry; False when it
+    is not."""
+    from kg.core.bib import parse
+
+    bib = parse(text, f"Zotero note of {work}")
+    errors = [p for p in bib.problems if p.level == "error"]
+    if errors or len(bib.entries) != 1:
+        why = errors[0].message if errors else "not one entry"
+        warnings.append(f"{work}: a note of Zotero item {item.key} holds a kg entry that "
+                        f"cannot be read ({why}): kept as annotation text")
+        return False
+    e = bib.entries[0]
+    width = max((len(k) for k in e.fields), default=0)
+    body = "".join(f"  {k.ljust(width)} = {v},\n" for k, v in e.fields.items())
+    entry = f"@{e.raw_type or e.entry_type}{{{e.key},\n{body}}}"
+    seen = records.get(e.key)
+    if seen is None:
+        records[e.key] = (entry, work)
+    elif seen[0] != entry:
+        warnings.append(f"{e.key}: its notes under {seen[1]} and {work} differ: the one "
+                        f"under {seen[1]} kept")
+    return True
 
 
 def _entry(etype: str, key: str, fields: list[tuple[str, str]]) -> str:
@@ -573,37 +685,74 @@ def _p(text: str) -> str:
                    for b in re.split(r"\n\s*\n", text.strip()) if b.strip())
 
 
+# The notes kg writes are recognisable by their text, the one thing every Zotero keeps: Zotero's
+# note editor (zotero/note-editor, its ProseMirror schema) rewrites a note when it is edited and
+# keeps headings, paragraphs, block quotes and code blocks (<pre>, whitespace kept) but drops
+# data-* attributes on them (only the note's own <div data-schema-version> keeps its own).  So:
+#  - the work's annotation and note fields are notes headed "kg · annotation" / "kg · note";
+#  - a quote or a claim is a note headed "kg · <label> <key>" showing the text, and ending
+#    with the entry itself, as written in the .bib, in a code block: `kg import zotero` reads
+#    that entry back, whole (text, locator, sources, speaker, language, status, themes, note).
+MARK = "kg \u00b7 "
+_MARKED_FIELD = re.compile(r"^\s*kg\s*\u00b7\s*(annotation|note)\s*$", re.I)
+
+
+def field_note(name: str, text: str) -> str:
+    """The annotation or note field of a work as a Zotero note, headed so that it comes back
+    to the same field."""
+    return f"<h2>{MARK}{name}</h2>{_p(text)}"
+
+
+def entry_as_written(rec) -> str:
+    """A quote or claim entry as written in the .bib (a value that uses @string macros is
+    written as its text, so the entry stands alone)."""
+    from kg.core.bib import macro_refs
+
+    e = rec.entry
+    lines = [f"@{e.raw_type or e.entry_type}{{{e.key},"]
+    for name, raw in e.fields.items():
+        if macro_refs(raw) or not raw.startswith(("{", '"')):
+            raw = "{" + tex(rec.values.get(name.lower(), "")) + "}"
+        lines.append(f"  {name} = {raw},")
+    return "\n".join(lines) + "\n}"
+
+
+def _tail(rec) -> str:
+    return f"<pre>{html.escape(entry_as_written(rec), quote=False)}</pre>"
+
+
 def quote_note(q, speaker: str, lab: dict[str, str]) -> str:
-    """A kg quote as the HTML of a Zotero note."""
+    """A kg quote as the HTML of a Zotero note: heading, the quote, who said it where, and
+    the entry kg reads back."""
     v = q.values
     status = v.get("status", "").lower()
     tail = ", ".join(x for x in (speaker, v.get("locator") or v.get("pages", ""),
                                  lab.get(status, status)) if x)
-    out = f"<blockquote>{_p(v.get('quote', ''))}</blockquote><p>— {html.escape(tail)}</p>"
-    if v.get("note"):
-        out += _p(v["note"])
-    return out + f"<p>kg: {html.escape(q.key)}</p>"
+    return (f"<h2>{MARK}{html.escape(lab['quote'])} {html.escape(q.key)}</h2>"
+            f"<blockquote>{_p(v.get('quote', ''))}</blockquote>"
+            f"<p>\u2014 {html.escape(tail)}</p>" + _tail(q))
 
 
 def claim_note(c, lab: dict[str, str]) -> str:
-    """A kg claim as the HTML of a Zotero note."""
+    """A kg claim as the HTML of a Zotero note: heading, the statement, its facts, and the
+    entry kg reads back."""
     v = c.values
-    head = f"<p><strong>{html.escape(lab['claim'])}</strong> ({html.escape(v.get('status', ''))})"
-    out = head + f" : {html.escape(v.get('statement', ''))}</p>"
-    facts = " · ".join(x for x in (" ".join(y for y in (v.get("figure", ""), v.get("unit", ""))
-                                            if y), v.get("date", ""), v.get("location", ""),
-                                   v.get("locator", "")) if x)
+    out = (f"<h2>{MARK}{html.escape(lab['claim'])} {html.escape(c.key)}</h2>"
+           f"<p><strong>{html.escape(v.get('statement', ''))}</strong>"
+           f" ({html.escape(v.get('status', ''))})</p>")
+    facts = " \u00b7 ".join(x for x in (" ".join(y for y in (v.get("figure", ""),
+                                                              v.get("unit", "")) if y),
+                                        v.get("date", ""), v.get("location", ""),
+                                        v.get("locator", "")) if x)
     if facts:
         out += f"<p>{html.escape(facts)}</p>"
-    if v.get("note"):
-        out += _p(v["note"])
-    return out + f"<p>kg: {html.escape(c.key)}</p>"
+    return out + _tail(c)
 
 
-_LABELS = {"fr": {"claim": "Affirmation", "verbatim": "texte vérifié",
+_LABELS = {"fr": {"claim": "affirmation", "quote": "citation", "verbatim": "texte vérifié",
                   "attributed": "citation attribuée, non vérifiée",
                   "paraphrase": "paraphrase"},
-           "en": {"claim": "Claim", "verbatim": "checked against the source",
+           "en": {"claim": "claim", "quote": "quote", "verbatim": "checked against the source",
                   "attributed": "attributed, not checked", "paraphrase": "paraphrase"}}
 
 
@@ -630,18 +779,19 @@ def zotero_rdf(model, keys: list[str], locale: str = "fr-FR") -> str:
     # the quotes and claims each work is the source of (or was read in, when no source)
     children: dict[str, list[str]] = {k: [] for k in keys}
     for r in model.records:
+        if r.kind not in ("quote", "claim"):
+            continue
+        read_in = "citedin" if r.kind == "quote" else "statedin"
+        targets = ([k for k in r.refs.get("source", []) if k in wanted]
+                   or [k for k in r.refs.get(read_in, []) if k in wanted])
         if r.kind == "quote":
-            src = r.refs.get("source") or r.refs.get("citedin") or []
             speaker = next((persons[c.slug].name.display for c in r.people
                             if c.role == "speaker" and c.slug in persons), "")
-            for k in src:
-                if k in wanted:
-                    children[k].append(quote_note(r, speaker, lab))
-        elif r.kind == "claim":
-            src = r.refs.get("source") or r.refs.get("statedin") or []
-            for k in src:
-                if k in wanted:
-                    children[k].append(claim_note(r, lab))
+            note = quote_note(r, speaker, lab)
+        else:
+            note = claim_note(r, lab)
+        for k in dict.fromkeys(targets):
+            children[k].append(note)
 
     def names(node, prop, people):
         if not people:
@@ -750,8 +900,9 @@ def zotero_rdf(model, keys: list[str], locale: str = "fr-FR") -> str:
         g.add((node, dc.description, Literal("\n".join(extra_lines(rec, it)))))
         for kw in keywords(rec):
             g.add((node, dc.subject, Literal(kw)))
-        notes = [_p(x) for x in (v.get("annotation") or v.get("annote", ""),
-                                 v.get("note", "")) if x] + children[key]
+        notes = [field_note(name, x) for name, x in
+                 (("annotation", v.get("annotation") or v.get("annote", "")),
+                  ("note", v.get("note", ""))) if x.strip()] + children[key]
         for i, text in enumerate(notes, 1):
             memo = URIRef(f"{work_iri(key)}#note-{i}")
             g.add((memo, RDF.type, bib.Memo))
