@@ -1,6 +1,7 @@
 """Give the bibliography back from the graph: every entry, field for field, as written."""
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -367,7 +368,7 @@ def csl_item(model, rec, locale: str = "fr-FR") -> dict:
     etype = rec.entry.entry_type
     sub = v.get("entrysubtype", "").lower()
     ctype = CSL_TYPE.get(sub if etype == "misc" and sub in CSL_TYPE else etype, "document")
-    lang = _lang(v.get("langid") or v.get("language", "")) or "und"
+    lang = _lang(v.get("langid") or v.get("language", ""))  # unknown: none ("und" is no data)
     loc_lang = locale.split("-")[0].lower()
     item: dict = {"id": rec.key, "citation-key": rec.key, "type": ctype}
     for fname, var in (("author", "author"), ("editor", "editor"),
@@ -483,16 +484,47 @@ def _ris_names(it: dict, var: str) -> list[str]:
     return [ET_AL if n == CSL_OTHERS else _ris_name(n) for n in it.get(var, [])]
 
 
-def ris(model, keys: list[str]) -> str:
+#: a line RIS readers take for a new tag ("TY  - ", "ER  -"): Zotero's RIS.js reads a line as
+#: a tag when it matches ``^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?$``, else as the value's next line
+_RIS_TAG_LINE = re.compile(r"^[A-Z][A-Z0-9] {1,2}-(?: |$)")
+#: what Zotero's RIS.js (ProCiteCleaner) reads as ProCite data in a note: when the first
+#: "Words:" of a note (letters, commas and spaces right before a colon) are one of these, the
+#: note becomes that field (or loses its beginning)
+_PROCITE = {"Author, Subsidiary", "Author, Monographic", "Artist Role", "Series Editor Role",
+            "Cartographer Role", "Composer Role", "Producer Role",
+            "Director Role", "Performer Role", "Author Role", "Record ID", "Record Number",
+            "Notes", "Connective Phrase", "Extent of Work", "Packaging Method", "Call Number",
+            "Edition", "ISBN", "Language", "Publisher Name", "Series Title",
+            "Proceedings Title", "Volume ID", "Issue ID", "Issue Identification",
+            "Series Volume ID", "Scale", "Place of Publication", "Histroy", "Size"}
+_PROCITE_SPLIT = re.compile(r"([A-Za-z,\s]+)\s*:")
+
+
+def ris_note(note: str) -> str:
+    """A note (HTML, see :func:`work_notes`) as the value of an ``N1``, on several lines as
+    Zotero writes notes in RIS: a line that would read as a tag, and a colon that would make
+    the note ProCite data, are written as character references (the same HTML)."""
+    while True:  # RIS.js looks at the first "Words:" only, so: until it is no ProCite name
+        m = _PROCITE_SPLIT.search(note)
+        if not m or m.group(1) not in _PROCITE:
+            break
+        note = note[:m.end() - 1] + "&#58;" + note[m.end():]
+    return "\n".join(f"&#{ord(line[0])};{line[1:]}" if _RIS_TAG_LINE.match(line) else line
+                     for line in note.split("\n"))
+
+
+def ris(model, keys: list[str], locale: str = "fr-FR") -> str:
     """RIS records (Zotero, EndNote, Citavi, Mendeley, RefWorks...), one per work.
 
     The citation key is the record's ``ID`` (EndNote, Citavi) and a ``Citation Key:`` line of
     Zotero's Extra field (``M2``, which Zotero's RIS import appends to Extra, where Better
     BibTeX and Zotero 7 read the key); the original title, date and language go there too, as
-    the CSL variables Zotero reads from Extra.  The annotation and the note are notes (``N1``),
-    the abstract ``AB``, every keyword one ``KW``."""
+    the CSL variables Zotero reads from Extra.  The abstract is ``AB``, every keyword one
+    ``KW``; the notes of Zotero RDF (:func:`work_notes`: the annotation, the note, the quotes
+    and the claims) are one ``N1`` each, their HTML on several lines as Zotero writes notes."""
     out: list[str] = []
     recs = {r.key: r for r in model.of_kind("work")}
+    notes = work_notes(model, keys, locale)
     for key in keys:
         rec = recs[key]
         it = csl_item(model, rec)
@@ -530,10 +562,10 @@ def ris(model, keys: list[str]) -> str:
         if "accessed" in it:
             lines.append(("Y2", _ris_date(it["accessed"])[1]))
         lines += [("M2", line) for line in extra_lines(rec, it)]
-        lines += [("N1", it.get("annote", "")), ("N1", rec.values.get("note", ""))]
         lines += [("KW", k) for k in keywords(rec)]
-        out.append("".join(f"{t}  - {' '.join(str(v).split())}\n" for t, v in lines if v)
-                   + "ER  - \n")
+        text = "".join(f"{t}  - {' '.join(str(v).split())}\n" for t, v in lines if v)
+        text += "".join(f"N1  - {ris_note(n)}\n" for n in notes[key])
+        out.append(text + "ER  - \n")
     return "\n".join(out)
 
 
@@ -550,6 +582,133 @@ def extra_lines(rec, it: dict) -> list[str]:
     if it.get("custom", {}).get("original-language"):
         out.append(f"original-language: {it['custom']['original-language']}")
     return out
+
+
+# -- notes for reference managers: the notes kg writes in Zotero RDF and in RIS ----------------
+# Written here, once, for both; kg.write.zotero reads them back (kg_note).  They are
+# recognisable by their text, the one thing every Zotero keeps: Zotero's note editor
+# (zotero/note-editor, its ProseMirror schema) rewrites a note when it is edited and keeps
+# headings, paragraphs, block quotes and code blocks (<pre>, whitespace kept) but drops data-*
+# attributes on them (only the note's own <div data-schema-version> keeps its own).  So:
+#  - the work's annotation and note fields are notes headed "kg · annotation" / "kg · note";
+#  - a quote or a claim is a note headed "kg · <label> <key>" showing the text, and ending
+#    with the entry itself, as written in the .bib, in a code block: `kg import zotero` reads
+#    that entry back, whole (text, locator, sources, speaker, language, status, themes, note).
+# One block a line, so that the HTML reads as text where it is shown raw (EndNote, Citavi).
+MARK = "kg \u00b7 "
+
+_TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+        "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}"}
+
+
+def tex(s: str) -> str:
+    """Text as a BibLaTeX value that decodes back to it."""
+    return "".join(_TEX.get(c, c) for c in s)
+
+
+def _esc(s: str) -> str:
+    """Text as HTML text: &, < and > escaped (an apostrophe stays one, readable where the
+    HTML is shown as it is)."""
+    return html.escape(s, quote=False)
+
+
+def _p(text: str) -> str:
+    """Plain text as note HTML: paragraphs, one a line."""
+    return "\n".join(f"<p>{_esc(b).replace(chr(10), '<br/>')}</p>"
+                     for b in re.split(r"\n\s*\n", text.strip()) if b.strip())
+
+
+def field_note(name: str, text: str) -> str:
+    """The annotation or note field of a work as a Zotero note, headed so that it comes back
+    to the same field."""
+    return f"<h2>{MARK}{name}</h2>\n{_p(text)}"
+
+
+def entry_as_written(rec) -> str:
+    """A quote or claim entry as written in the .bib (a value that uses @string macros is
+    written as its text, so the entry stands alone)."""
+    from kg.core.bib import macro_refs
+
+    e = rec.entry
+    lines = [f"@{e.raw_type or e.entry_type}{{{e.key},"]
+    for name, raw in e.fields.items():
+        if macro_refs(raw) or not raw.startswith(("{", '"')):
+            raw = "{" + tex(rec.values.get(name.lower(), "")) + "}"
+        lines.append(f"  {name} = {raw},")
+    return "\n".join(lines) + "\n}"
+
+
+def _tail(rec) -> str:
+    return f"\n<pre>{_esc(entry_as_written(rec))}</pre>"
+
+
+def quote_note(q, speaker: str, lab: dict[str, str]) -> str:
+    """A kg quote as the HTML of a note: heading, the quote, who said it where, and the entry
+    kg reads back."""
+    v = q.values
+    status = v.get("status", "").lower()
+    tail = ", ".join(x for x in (speaker, v.get("locator") or v.get("pages", ""),
+                                 lab.get(status, status)) if x)
+    return (f"<h2>{MARK}{_esc(lab['quote'])} {_esc(q.key)}</h2>\n"
+            f"<blockquote>{_p(v.get('quote', ''))}</blockquote>\n"
+            f"<p>\u2014 {_esc(tail)}</p>" + _tail(q))
+
+
+def claim_note(c, lab: dict[str, str]) -> str:
+    """A kg claim as the HTML of a note: heading, the statement, its facts, and the entry kg
+    reads back."""
+    v = c.values
+    out = (f"<h2>{MARK}{_esc(lab['claim'])} {_esc(c.key)}</h2>\n"
+           f"<p><strong>{_esc(v.get('statement', ''))}</strong>"
+           f" ({_esc(v.get('status', ''))})</p>")
+    facts = " \u00b7 ".join(x for x in (" ".join(y for y in (v.get("figure", ""),
+                                                              v.get("unit", "")) if y),
+                                        v.get("date", ""), v.get("location", ""),
+                                        v.get("locator", "")) if x)
+    if facts:
+        out += f"\n<p>{_esc(facts)}</p>"
+    return out + _tail(c)
+
+
+#: the words of the notes, by language of the locale
+NOTE_LABELS = {
+    "fr": {"claim": "affirmation", "quote": "citation", "verbatim": "texte vérifié",
+           "attributed": "citation attribuée, non vérifiée", "paraphrase": "paraphrase"},
+    "en": {"claim": "claim", "quote": "quote", "verbatim": "checked against the source",
+           "attributed": "attributed, not checked", "paraphrase": "paraphrase"}}
+
+
+def work_notes(model, keys: list[str], locale: str = "fr-FR") -> dict[str, list[str]]:
+    """The notes (HTML) of each work of ``keys``, as Zotero RDF and RIS carry them: its
+    annotation and its note, then each quote and claim whose source it is (else that was read
+    in it), a quote or claim being a note of each of its works in ``keys``."""
+    lab = NOTE_LABELS.get(locale.split("-")[0].lower(), NOTE_LABELS["en"])
+    works = {r.key: r for r in model.of_kind("work")}
+    notes: dict[str, list[str]] = {}
+    for key in keys:
+        v = works[key].values
+        notes[key] = [field_note(name, text) for name, text in
+                      (("annotation", v.get("annotation") or v.get("annote", "")),
+                       ("note", v.get("note", ""))) if text.strip()]
+    persons = model.persons
+    for r in model.records:
+        if r.kind not in ("quote", "claim"):
+            continue
+        read_in = "citedin" if r.kind == "quote" else "statedin"
+        targets = ([k for k in r.refs.get("source", []) if k in notes]
+                   or [k for k in r.refs.get(read_in, []) if k in notes])
+        if not targets:
+            continue
+        if r.kind == "quote":
+            speaker = next((persons[c.slug].name.display for c in r.people
+                            if c.role == "speaker" and c.slug in persons), "")
+            note = quote_note(r, speaker, lab)
+        else:
+            note = claim_note(r, lab)
+        for k in dict.fromkeys(targets):
+            notes[k].append(note)
+    return notes
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -570,7 +729,7 @@ def run(fmt: str = "bibtex", sel: Selection | None = None, store=None, *, bib=No
     if fmt == "csl-json":
         return csl_json(model, keys, locale)
     if fmt == "ris":
-        return ris(model, keys)
+        return ris(model, keys, locale)
     from kg.write.cite import bibliography
 
     return bibliography(csl_items(model, keys, locale), style=style, locale=locale, fmt=fmt)

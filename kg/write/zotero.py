@@ -20,12 +20,12 @@ sequences, the container (journal, book) and series as ``dcterms:isPartOf`` node
 and place, identifiers, the citation key and the original title, date and language as lines of
 Extra (``dc:description``), every keyword as a tag (``dc:subject``), the annotation, the note,
 and the quotes and claims whose source the work is as child notes (``bib:Memo``; headed
-``kg · …``, a quote or claim ending with its entry in a code block, see :data:`MARK`), and the
-themes as collections nested as their hierarchy (an item is in the collections of its themes).
+``kg · …``, a quote or claim ending with its entry in a code block: the notes of
+:func:`kg.write.export.work_notes`, which the RIS export carries too), and the themes as
+collections nested as their hierarchy (an item is in the collections of its themes).
 """
 from __future__ import annotations
 
-import html
 import json
 import re
 import sqlite3
@@ -35,9 +35,22 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kg.core import vocab
-from kg.core.errors import InputError
+from kg.core.errors import InputError, NotFoundError
 from kg.core.latex import slug
 from kg.core.vocab import LANG
+from kg.write.export import (
+    CSL_OTHERS,
+    ET_AL,
+    MARK,
+    Selection,
+    csl_item,
+    extra_lines,
+    keywords,
+    load,
+    select,
+    tex,
+    work_notes,
+)
 
 # --- Zotero in ---------------------------------------------------------------------------------
 
@@ -368,6 +381,9 @@ def note_text(note_html: str) -> str:
 
 
 _RECORD = re.compile(r"^@(quote|claim)\s*\{", re.I)
+#: the heading of a work's field kg wrote as a note (MARK, spaces as the note editor left them)
+_MARKED_FIELD = re.compile(r"^\s*" + r"\s*".join(map(re.escape, MARK.split()))
+                           + r"\s*(annotation|note)\s*$", re.I)
 
 
 def kg_note(note_html: str) -> tuple[str, str]:
@@ -385,16 +401,6 @@ def kg_note(note_html: str) -> tuple[str, str]:
     if m:
         return m.group(1).lower(), _clean("".join(p.body))
     return "", _clean("".join(p.parts))
-
-
-_TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-        "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-        "^": r"\textasciicircum{}"}
-
-
-def tex(s: str) -> str:
-    """Text as a BibLaTeX value that decodes back to it."""
-    return "".join(_TEX.get(c, c) for c in s)
 
 
 def _verbatim(s: str) -> str:
@@ -679,83 +685,6 @@ ZOTERO_TYPE = {
 }
 
 
-def _p(text: str) -> str:
-    """Plain text as note HTML: paragraphs, escaped."""
-    return "".join(f"<p>{html.escape(b).replace(chr(10), '<br/>')}</p>"
-                   for b in re.split(r"\n\s*\n", text.strip()) if b.strip())
-
-
-# The notes kg writes are recognisable by their text, the one thing every Zotero keeps: Zotero's
-# note editor (zotero/note-editor, its ProseMirror schema) rewrites a note when it is edited and
-# keeps headings, paragraphs, block quotes and code blocks (<pre>, whitespace kept) but drops
-# data-* attributes on them (only the note's own <div data-schema-version> keeps its own).  So:
-#  - the work's annotation and note fields are notes headed "kg · annotation" / "kg · note";
-#  - a quote or a claim is a note headed "kg · <label> <key>" showing the text, and ending
-#    with the entry itself, as written in the .bib, in a code block: `kg import zotero` reads
-#    that entry back, whole (text, locator, sources, speaker, language, status, themes, note).
-MARK = "kg \u00b7 "
-_MARKED_FIELD = re.compile(r"^\s*kg\s*\u00b7\s*(annotation|note)\s*$", re.I)
-
-
-def field_note(name: str, text: str) -> str:
-    """The annotation or note field of a work as a Zotero note, headed so that it comes back
-    to the same field."""
-    return f"<h2>{MARK}{name}</h2>{_p(text)}"
-
-
-def entry_as_written(rec) -> str:
-    """A quote or claim entry as written in the .bib (a value that uses @string macros is
-    written as its text, so the entry stands alone)."""
-    from kg.core.bib import macro_refs
-
-    e = rec.entry
-    lines = [f"@{e.raw_type or e.entry_type}{{{e.key},"]
-    for name, raw in e.fields.items():
-        if macro_refs(raw) or not raw.startswith(("{", '"')):
-            raw = "{" + tex(rec.values.get(name.lower(), "")) + "}"
-        lines.append(f"  {name} = {raw},")
-    return "\n".join(lines) + "\n}"
-
-
-def _tail(rec) -> str:
-    return f"<pre>{html.escape(entry_as_written(rec), quote=False)}</pre>"
-
-
-def quote_note(q, speaker: str, lab: dict[str, str]) -> str:
-    """A kg quote as the HTML of a Zotero note: heading, the quote, who said it where, and
-    the entry kg reads back."""
-    v = q.values
-    status = v.get("status", "").lower()
-    tail = ", ".join(x for x in (speaker, v.get("locator") or v.get("pages", ""),
-                                 lab.get(status, status)) if x)
-    return (f"<h2>{MARK}{html.escape(lab['quote'])} {html.escape(q.key)}</h2>"
-            f"<blockquote>{_p(v.get('quote', ''))}</blockquote>"
-            f"<p>\u2014 {html.escape(tail)}</p>" + _tail(q))
-
-
-def claim_note(c, lab: dict[str, str]) -> str:
-    """A kg claim as the HTML of a Zotero note: heading, the statement, its facts, and the
-    entry kg reads back."""
-    v = c.values
-    out = (f"<h2>{MARK}{html.escape(lab['claim'])} {html.escape(c.key)}</h2>"
-           f"<p><strong>{html.escape(v.get('statement', ''))}</strong>"
-           f" ({html.escape(v.get('status', ''))})</p>")
-    facts = " \u00b7 ".join(x for x in (" ".join(y for y in (v.get("figure", ""),
-                                                              v.get("unit", "")) if y),
-                                        v.get("date", ""), v.get("location", ""),
-                                        v.get("locator", "")) if x)
-    if facts:
-        out += f"<p>{html.escape(facts)}</p>"
-    return out + _tail(c)
-
-
-_LABELS = {"fr": {"claim": "affirmation", "quote": "citation", "verbatim": "texte vérifié",
-                  "attributed": "citation attribuée, non vérifiée",
-                  "paraphrase": "paraphrase"},
-           "en": {"claim": "claim", "quote": "quote", "verbatim": "checked against the source",
-                  "attributed": "attributed, not checked", "paraphrase": "paraphrase"}}
-
-
 def zotero_rdf(model, keys: list[str], locale: str = "fr-FR") -> str:
     """RDF/XML of the works of ``keys`` that Zotero's RDF import reads whole."""
     from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -763,7 +692,6 @@ def zotero_rdf(model, keys: list[str], locale: str = "fr-FR") -> str:
     from rdflib.namespace import RDF
 
     from kg.core.graph import work_iri
-    from kg.write.export import CSL_OTHERS, ET_AL, csl_item, extra_lines, keywords
 
     z, bib, dc, dct = Namespace(Z), Namespace(BIB), Namespace(DC), Namespace(DCTERMS)
     foaf, prism, vcard = Namespace(FOAF), Namespace(PRISM), Namespace(VCARD)
@@ -772,26 +700,8 @@ def zotero_rdf(model, keys: list[str], locale: str = "fr-FR") -> str:
                        ("foaf", FOAF), ("prism", PRISM), ("vcard", VCARD)):
         g.bind(prefix, ns)
     lang = locale.split("-")[0].lower()
-    lab = _LABELS.get(lang, _LABELS["en"])
     works = {r.key: r for r in model.of_kind("work")}
-    wanted = set(keys)
-    persons = model.persons
-    # the quotes and claims each work is the source of (or was read in, when no source)
-    children: dict[str, list[str]] = {k: [] for k in keys}
-    for r in model.records:
-        if r.kind not in ("quote", "claim"):
-            continue
-        read_in = "citedin" if r.kind == "quote" else "statedin"
-        targets = ([k for k in r.refs.get("source", []) if k in wanted]
-                   or [k for k in r.refs.get(read_in, []) if k in wanted])
-        if r.kind == "quote":
-            speaker = next((persons[c.slug].name.display for c in r.people
-                            if c.role == "speaker" and c.slug in persons), "")
-            note = quote_note(r, speaker, lab)
-        else:
-            note = claim_note(r, lab)
-        for k in dict.fromkeys(targets):
-            children[k].append(note)
+    notes = work_notes(model, keys, locale)
 
     def names(node, prop, people):
         if not people:
@@ -883,7 +793,7 @@ def zotero_rdf(model, keys: list[str], locale: str = "fr-FR") -> str:
                           (dc.language, "language")):
             if var == "number-of-pages" and not book_like:
                 continue  # a field of books in Zotero; an article's extent is its pages
-            if it.get(var) and not (var == "language" and it[var] == "und"):
+            if it.get(var):
                 g.add((node, prop, Literal(str(it[var]))))
         if it.get("genre"):
             g.add((node, dc.type, Literal(it["genre"])))
@@ -900,10 +810,7 @@ def zotero_rdf(model, keys: list[str], locale: str = "fr-FR") -> str:
         g.add((node, dc.description, Literal("\n".join(extra_lines(rec, it)))))
         for kw in keywords(rec):
             g.add((node, dc.subject, Literal(kw)))
-        notes = [field_note(name, x) for name, x in
-                 (("annotation", v.get("annotation") or v.get("annote", "")),
-                  ("note", v.get("note", ""))) if x.strip()] + children[key]
-        for i, text in enumerate(notes, 1):
+        for i, text in enumerate(notes[key], 1):
             memo = URIRef(f"{work_iri(key)}#note-{i}")
             g.add((memo, RDF.type, bib.Memo))
             g.add((memo, RDF.value, Literal(text)))
@@ -949,9 +856,6 @@ def _collections(g, model, keys: list[str], nodes: dict, lang: str) -> None:
 
 def export_rdf(sel, store=None, *, bib=None, ontology=None, locale: str = "fr-FR") -> str:
     """`kg export --format zotero-rdf`: the selected works as Zotero RDF."""
-    from kg.core.errors import NotFoundError
-    from kg.write.export import Selection, load, select
-
     model = load(bib, ontology)
     keys = select(model, sel or Selection(), store)
     if not keys:

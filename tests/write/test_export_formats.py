@@ -385,9 +385,27 @@ def test_ris_read_as_zotero_endnote_and_citavi_read_it(model_of):
             "original-language: en"} <= set(z["illich1973"]["extra"])
     s = z["steffen2004"]
     assert s["abstractNote"] == "An abstract, as Better BibTeX writes it."
-    assert s["shortTitle"] == "Global Change" and s["notes"] == ["My reading note."]
+    assert s["shortTitle"] == "Global Change"
+    # the annotation as Zotero RDF carries it, under a heading kg reads back, its HTML one
+    # block a line, readable as text where it is shown as it is (rispy gives the lines after
+    # N1 one by one; Zotero's RIS.js reads them as one note, tests/write/test_zotero.py)
+    assert s["notes"] == ["<h2>kg \u00b7 annotation</h2>", "<p>My reading note.</p>"]
     assert s["tags"] == ["environnement", "Sociology/Media", "not a theme at all"]
     assert z["netflix2015"]["journalAbbreviation"] == "ACM TMIS"
+
+
+def test_unknown_language_is_left_out(model_of):
+    """A work with no langid or language has no language in any export (not "und", which
+    Zotero would import as the language "und")."""
+    from kg.write import zotero as zo
+
+    model = model_of("@book{x, author = {A, B}, title = {Sans langue}, date = {2004}}\n"
+                     "@book{y, title = {En français}, date = {2004}, langid = {french}}\n")
+    x, y = (ex.csl_item(model, w) for w in model.of_kind("work"))
+    assert "language" not in x and y["language"] == "fr"
+    records = ex.ris(model, ["x", "y"]).split("ER  - ")
+    assert "LA  -" not in records[0] and "LA  - fr" in records[1]
+    assert zo.zotero_rdf(model, ["x", "y"]).count("<dc:language>") == 1
 
 
 def test_quote_bank_locator_with_a_bracket_still_compiles():

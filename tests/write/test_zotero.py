@@ -424,7 +424,7 @@ def test_zotero_rdf_carries_keys_notes_tags_quotes_claims(corpus_model):
                                                        else "statedin") or []
             for k in srcs:
                 if k in items:
-                    assert any(f"{zo.MARK}{'citation' if r.kind == 'quote' else 'affirmation'}"
+                    assert any(f"{ex.MARK}{'citation' if r.kind == 'quote' else 'affirmation'}"
                                f" {r.key}</h2>" in n and f"<pre>@{r.kind}{{{r.key}," in n
                                for n in items[k]["notes"]), (r.key, k)
     # themes as collections, nested as the hierarchy, holding their works
@@ -554,15 +554,15 @@ def _as_zotero_editor_saves(note: str) -> str:
 
 def test_kg_notes_come_back_after_zoteros_editor(corpus_model, tmp_path):
     model = corpus_model
-    lab = zo._LABELS["fr"]
+    lab = ex.NOTE_LABELS["fr"]
     quote = next(r for r in model.records if r.kind == "quote" and r.values.get("speaker"))
     claim = next(r for r in model.records if r.kind == "claim" and r.values.get("figure"))
-    for rec, html in ((quote, zo.quote_note(quote, "Ellul, Jacques", lab)),
-                      (claim, zo.claim_note(claim, lab))):
-        assert "  " in zo.entry_as_written(rec)  # the entry's indentation
+    for rec, html in ((quote, ex.quote_note(quote, "Ellul, Jacques", lab)),
+                      (claim, ex.claim_note(claim, lab))):
+        assert "  " in ex.entry_as_written(rec)  # the entry's indentation
         kind, text = zo.kg_note(_as_zotero_editor_saves(html))
-        assert (kind, text) == (rec.kind, zo.entry_as_written(rec))
-    kind, text = zo.kg_note(_as_zotero_editor_saves(zo.field_note("note", "Vu p. 3.\n\nSuite")))
+        assert (kind, text) == (rec.kind, ex.entry_as_written(rec))
+    kind, text = zo.kg_note(_as_zotero_editor_saves(ex.field_note("note", "Vu p. 3.\n\nSuite")))
     assert (kind, text) == ("note", "Vu p. 3.\n\nSuite")
     # a person's own notes, headed or not, stay the annotation, heading included
     assert zo.kg_note("<h1>Résumé</h1><p>Texte</p>") == ("", "Résumé\n\nTexte")
@@ -570,9 +570,9 @@ def test_kg_notes_come_back_after_zoteros_editor(corpus_model, tmp_path):
     # the same quote under two works, once edited in one of them; an entry made unreadable
     item = zo.Item("K1", "book", {"title": "Un livre", "citationKey": "a2020"})
     other = zo.Item("K2", "book", {"title": "Un autre", "citationKey": "b2020"})
-    edited = zo.quote_note(quote, "", lab).replace("<pre>@quote{", "<pre>@quote{ ").replace(
+    edited = ex.quote_note(quote, "", lab).replace("<pre>@quote{", "<pre>@quote{ ").replace(
         "status", "statut")
-    item.notes = [zo.quote_note(quote, "", lab)]
+    item.notes = [ex.quote_note(quote, "", lab)]
     other.notes = [edited, "<h2>kg · citation q</h2><pre>@quote{q-broken, quote = {oops</pre>"]
     r = zo.entries([item, other])
     assert r.records == 1 and r.text.count(f"@quote{{{quote.key},") == 1
@@ -639,6 +639,15 @@ def test_zoteros_rdf_import_of_kg_and_back(corpus_model, tmp_path):
     src.write_text(zo.zotero_rdf(model, keys), encoding="utf-8")
     items = zotero_translates("RDF", src)
     assert sorted(_extra_key(i) for i in items) == sorted(keys)
+    report, back = saved_and_read_back(items, tmp_path)
+    assert report.records == 103
+    assert_same_library(model, back, report)
+
+
+def saved_and_read_back(items: list[dict], tmp_path: Path):
+    """Items of Zotero's API JSON (an import translator's) saved in a Zotero database as
+    Zotero saves them (fields, creators, tags, child notes), then read by kg import zotero:
+    (its report, the model of the .bib it wrote)."""
     folder = tmp_path / "Zotero"
     folder.mkdir()
     z = Zot(folder / "zotero.sqlite")
@@ -656,38 +665,79 @@ def test_zoteros_rdf_import_of_kg_and_back(corpus_model, tmp_path):
     z.close()
     dest = tmp_path / "back.bib"
     report = zo.import_zotero(folder, dest)
-    assert report.records == 103
-    assert_same_library(model, ex.load(dest, ONTO), report)
+    return report, ex.load(dest, ONTO)
 
 
 @pytest.mark.slow
-def test_zoteros_ris_import_of_kg(corpus_model, model_of, tmp_path):
-    """kg's RIS, read by Zotero's own RIS translator: every work with its citation key (in
-    Extra), every keyword as a tag, the annotation and note as notes, the language; the editors
-    of a book and of a chapter as editors, "and others" as a name Zotero keeps."""
+def test_zoteros_ris_import_of_kg_and_back(corpus_model, tmp_path):
+    """The whole corpus as RIS, imported by Zotero's own RIS translator, saved in a Zotero
+    database, read back by kg import zotero: every key, tag, language, annotation, note,
+    quote and claim comes back, as from Zotero RDF (the same notes, one N1 each)."""
     model = corpus_model
     keys = ex.select(model, ex.Selection())
     src = tmp_path / "kg.ris"
     src.write_text(ex.ris(model, keys), encoding="utf-8")
-    items = {_extra_key(i): i for i in zotero_translates("RIS", src)}
-    assert set(items) == set(keys)
-    works = {w.key: w for w in model.of_kind("work")}
-    for k, it in items.items():
-        w = works[k]
-        assert sorted(t["tag"] for t in it["tags"]) == sorted(ex.keywords(w)), k
-        assert it.get("language", "") == ex.csl_item(model, w).get("language", ""), k
-        texts = [zo.note_text(n) for n in it["notes"]]
-        for name in ("annotation", "note"):
-            if w.values.get(name):
-                assert _flat(w.values[name]) in map(_flat, texts), (k, name)
-    small = model_of(SYNTHETIC)
-    src.write_text(ex.ris(small, ["smith2001", "doe2002", "many2003"]), encoding="utf-8")
-    items = {_extra_key(i): i for i in zotero_translates("RIS", src)}
+    items = zotero_translates("RIS", src)
+    assert sorted(_extra_key(i) for i in items) == sorted(keys)
+    assert sum(len(i["notes"]) for i in items) == sum(
+        len(n) for n in ex.work_notes(model, keys).values())
+    report, back = saved_and_read_back(items, tmp_path)
+    assert report.records == 103 and report.warnings == []
+    assert_same_library(model, back, report)
+
+
+@pytest.mark.slow
+def test_zoteros_ris_import_of_kg(model_of, tmp_path):
+    """kg's RIS, read by Zotero's own RIS translator: the editors of a book and of a chapter as
+    editors, "and others" as a name Zotero keeps; a work of unknown language has no language
+    (not "und"); notes whose text RIS.js would take for ProCite data ("ISBN: ...") or a line
+    for a new tag ("ER  - ") come back whole through Zotero and kg import zotero."""
+    small = model_of(SYNTHETIC + ODD_NOTES)
+    keys = ["smith2001", "doe2002", "many2003", "nolang2004"]
+    text = ex.ris(small, keys)
+    assert "LA  - und" not in text and "\nER  - pas la fin" not in text
+    src = tmp_path / "kg.ris"
+    src.write_text(text, encoding="utf-8")
+    found = zotero_translates("RIS", src)
+    items = {_extra_key(i): i for i in found}
     assert _creators(items["smith2001"]) == [("author", "Smith"), ("editor", "Jones"),
                                              ("editor", "Brown")]
     assert items["doe2002"]["itemType"] == "bookSection"
     assert _creators(items["doe2002"]) == [("author", "Doe"), ("editor", "Roe")]
     assert _creators(items["many2003"])[-1] == ("author", "et al.")
+    odd = items["nolang2004"]
+    assert "language" not in odd and "ISBN" not in odd and len(odd["notes"]) == 4
+    assert items["smith2001"]["language"] == "fr"
+    report, back = saved_and_read_back(found, tmp_path)
+    assert report.records == 2 and report.warnings == []
+    assert_same_library(small, back, report)
+    nolang = next(w for w in back.of_kind("work") if w.key == "nolang2004")
+    assert "langid" not in nolang.values and "language" not in nolang.values
+
+
+#: a work of unknown language whose notes look like ProCite data to RIS.js, and a quote and a
+#: claim whose entries hold lines that look like RIS tags
+ODD_NOTES = """
+@book{nolang2004,
+  author = {Sans, Langue}, title = {Un livre sans langue}, date = {2004},
+  annotation = {ISBN: 2-07-036822-X, lu sur la couverture.
+
+Notes: un second paragraphe.},
+  note = {Language: inconnue.},
+}
+@quote{q-odd,
+  quote = {Notes: une ligne
+ER  - pas la fin du record
+TY  - ni un autre},
+  source = {nolang2004}, status = {verbatim},
+}
+@claim{c-odd,
+  statement = {Edition: trois},
+  source = {nolang2004}, status = {sourced},
+  note = {Record ID: 12
+AU  - Personne},
+}
+"""
 
 
 @pytest.mark.slow
