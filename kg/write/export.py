@@ -497,7 +497,9 @@ _PROCITE = {"Author, Subsidiary", "Author, Monographic", "Artist Role", "Series 
             "Edition", "ISBN", "Language", "Publisher Name", "Series Title",
             "Proceedings Title", "Volume ID", "Issue ID", "Issue Identification",
             "Series Volume ID", "Scale", "Place of Publication", "Histroy", "Size"}
-_PROCITE_SPLIT = re.compile(r"([A-Za-z,\s]+)\s*:")
+#: RIS.js's /([A-Za-z,\s]+)\s*:/ finds the first run of these characters that ends at a colon,
+#: whole (the run, from its first character): the same match, in linear time
+_PROCITE_SPLIT = re.compile(r"(?<![A-Za-z,\s])([A-Za-z,\s]+):")
 
 
 def ris_note(note: str) -> str:
