@@ -73,8 +73,11 @@ def test_every_node_of_the_graph_once(data, corpus):
     ids = [n["id"] for n in data["nodes"]]
     assert len(ids) == len(set(ids))
     by_type = {t: sum(n["type"] == t for n in data["nodes"]) for t in render.TYPES}
-    assert by_type == {"thinker": people, "work": c["works"], "theme": c["themes"],
-                       "quote": c["quotes"], "claim": c["claims"]}
+    # issue 14: thinkers and other authors apart, as the build's summary counts them
+    assert by_type == {"thinker": c["thinkers"], "contributor": c["contributors"],
+                       "work": c["works"], "theme": c["themes"], "quote": c["quotes"],
+                       "claim": c["claims"]}
+    assert (c["thinkers"], c["contributors"]) == (26, 102)
 
 
 def test_edges_join_nodes_and_carry_relations(data):
@@ -318,16 +321,19 @@ def test_labels_tell_apart_what_they_name(data):
 
 
 def test_map_of_ideas_and_detail(data):
-    """Quotes, claims and leaf contributors (a name tied to one work only, with no theme, quote
-    or @thinker entry) are the detail: folded into what they belong to at first sight."""
+    """Quotes, claims and other authors (names of works with no theme, quote or @thinker entry)
+    are the detail: folded into what they belong to at first sight; the map shows themes,
+    thinkers and works."""
     by = {n["id"]: n for n in data["nodes"]}
     for n in data["nodes"]:
-        if n["type"] in ("quote", "claim"):
+        if n["type"] in ("quote", "claim", "contributor"):
             assert n["level"] == 1 and n["anchor"] in by
-        if n["type"] in ("theme", "work"):
+        if n["type"] in ("theme", "work", "thinker"):
             assert n["level"] == 0
+        if n["type"] == "contributor":
+            assert by[n["anchor"]]["type"] == "work"
     leaves = [n for n in data["nodes"] if n.get("leaf")]
-    assert leaves and all(n["type"] == "thinker" and n["level"] == 1 for n in leaves)
+    assert leaves and all(n["type"] == "contributor" for n in leaves)
     assert node(data, "ellul")["level"] == 0  # a thinker with an entry, quotes, several works
     rock = node(data, "rockstrom2009")
     assert rock["leaves"] == sum(1 for n in leaves if n["anchor"] == "rockstrom2009") > 20
@@ -405,3 +411,20 @@ def test_short_labels_cut_at_a_word_or_before_the_subtitle():
     assert render._short_title("Je n'ai rien à cacher. En fait si, et vous également !", 38) \
         == "Je n'ai rien à cacher"
     assert render._short_title("Le bluff technologique", 38) == "Le bluff technologique"
+
+
+def test_other_authors_are_apart_with_their_roles(data, store):
+    """Issue 14: an other author (kgo:Contributor) is a node type of its own, drawn with its
+    own shape and colour, with its roles; `--thinker` still finds one."""
+    assert render.STYLE["contributor"]["shape"] != render.STYLE["thinker"]["shape"]
+    assert render.STYLE["contributor"]["color"] != render.STYLE["thinker"]["color"]
+    david = next(n for n in data["nodes"] if n["label"] == "Christophe David")
+    assert david["type"] == "contributor" and david["roles"] == ["translator"]
+    assert field(david, "roles")["v"].startswith("traducteur (")
+    ellul = node(data, "ellul")
+    assert ellul["type"] == "thinker" and ellul["roles"][0] == "author"
+    assert field(ellul, "roles")["v"].startswith("auteur (")
+    own = render.graph_data(store, "fr", thinker="Christophe David", layout=False)
+    root = next(n for n in own["nodes"] if n["id"] in own["roots"])
+    assert root["type"] == "contributor" and root["level"] == 0  # the page's root is shown
+    assert render.TEXT["en"]["typesPlural"]["contributor"] == "Other authors"

@@ -51,11 +51,14 @@ from kg.core.vocab import (
     WORK_ROLES,
 )
 
-TYPES = ("thinker", "work", "theme", "quote", "claim")
+TYPES = ("thinker", "contributor", "work", "theme", "quote", "claim")
+#: the node types of people: thinkers and other authors (kg.core.model.THINKER_RULE)
+PEOPLE = ("thinker", "contributor")
 #: shape and colour of each node type (the page's legend shows them); every colour stands out
 #: at 3:1 at least from both backgrounds of SCHEMES (WCAG's contrast for graphics)
 STYLE = {
     "thinker": {"shape": "dot", "color": "#c9463d", "symbol": "●"},
+    "contributor": {"shape": "hexagon", "color": "#a9746e", "symbol": "⬢"},
     "work": {"shape": "square", "color": "#3478c0", "symbol": "■"},
     "theme": {"shape": "diamond", "color": "#2e8b47", "symbol": "◆"},
     "quote": {"shape": "triangle", "color": "#c06a00", "symbol": "▲"},
@@ -94,8 +97,11 @@ EDGE_PREDICATES = RELATIONS
 TEXT = {
     "fr": {
         "title": "Graphe de la bibliographie",
-        "types": {"thinker": "Penseur", "work": "Œuvre", "theme": "Thème",
-                  "quote": "Citation", "claim": "Affirmation"},
+        "types": {"thinker": "Penseur", "contributor": "Autre auteur", "work": "Œuvre",
+                  "theme": "Thème", "quote": "Citation", "claim": "Affirmation"},
+        "typesPlural": {"thinker": "Penseurs", "contributor": "Autres auteurs",
+                        "work": "Œuvres", "theme": "Thèmes", "quote": "Citations",
+                        "claim": "Affirmations"},
         "relations": {"author": "auteur de", "editor": "éditeur de",
                       "translator": "traducteur de", "contributor": "contributeur de",
                       "speaker": "dite par", "theme": "thème", "source": "extraite de",
@@ -117,7 +123,7 @@ TEXT = {
                    "place": "Lieu", "statedIn": "Énoncée dans", "definition": "Définition",
                    "broader": "Thème plus large", "wikidata": "Wikidata",
                    "neighbours": "Voisins", "id": "Identifiant", "group": "Communauté",
-                   "size": "Mesure", "folded": "Noms repliés"},
+                   "size": "Mesure", "folded": "Noms repliés", "roles": "Rôles"},
         "status": {"verbatim": "vérifiée (mot pour mot)", "attributed": "attribuée",
                    "paraphrase": "paraphrase", "sourced": "sourcée", "unsourced": "non sourcée",
                    "contested": "contestée"},
@@ -131,13 +137,15 @@ TEXT = {
                "notFound": "Nœud introuvable :", "menu": "Filtres et outils",
                "status": "Statut", "fit": "Ajuster à l'écran",
                "details": "Afficher le détail", "detailsHelp": "Les citations, les affirmations "
-               "et les contributeurs d'une seule œuvre, montrés sinon au zoom",
+               "et les autres auteurs, montrés sinon au zoom",
+               "othersHelp": "Auteurs, éditeurs et traducteurs qui ne sont pas des penseurs "
+               "(ni entrée @thinker, ni citation, ni thème) : montrés au zoom ou avec le détail",
                "style": "Style", "copyView": "Copier la vue", "viewHelp":
                "Les références des œuvres que montrent les filtres",
                "copy": "Copier la référence", "copied": "Copié dans le presse-papiers",
                "noWork": "Aucune œuvre dans la sélection", "noLocator": "sans emplacement",
-               "works": "œuvres", "foldedNames": "contributeurs de cette seule œuvre, "
-               "montrés au zoom", "masked": "masqué par les filtres",
+               "works": "œuvres", "work": "œuvre", "foldedNames": "autres auteurs de cette "
+               "seule œuvre, montrés au zoom", "masked": "masqué par les filtres",
                "maskedAll": "résultat(s) masqué(s) par les filtres : choisissez-en un pour "
                "tout afficher",
                "emptyFilter": "Aucun nœud ne répond aux filtres choisis.",
@@ -145,8 +153,10 @@ TEXT = {
     },
     "en": {
         "title": "Bibliography graph",
-        "types": {"thinker": "Thinker", "work": "Work", "theme": "Theme", "quote": "Quote",
-                  "claim": "Claim"},
+        "types": {"thinker": "Thinker", "contributor": "Other author", "work": "Work",
+                  "theme": "Theme", "quote": "Quote", "claim": "Claim"},
+        "typesPlural": {"thinker": "Thinkers", "contributor": "Other authors", "work": "Works",
+                        "theme": "Themes", "quote": "Quotes", "claim": "Claims"},
         "relations": {"author": "author of", "editor": "editor of",
                       "translator": "translator of", "contributor": "contributor to",
                       "speaker": "said by", "theme": "theme", "source": "quoted from",
@@ -167,7 +177,7 @@ TEXT = {
                    "place": "Place", "statedIn": "Stated in", "definition": "Definition",
                    "broader": "Broader theme", "wikidata": "Wikidata",
                    "neighbours": "Neighbours", "id": "Identifier", "group": "Community",
-                   "size": "Measure", "folded": "Names folded in"},
+                   "size": "Measure", "folded": "Names folded in", "roles": "Roles"},
         "status": {"verbatim": "verbatim (checked)", "attributed": "attributed",
                    "paraphrase": "paraphrase", "sourced": "sourced", "unsourced": "unsourced",
                    "contested": "contested"},
@@ -180,14 +190,16 @@ TEXT = {
                "colorGroup": "colour: community", "selectFirst": "Select a node first",
                "notFound": "Node not found:", "menu": "Filters and tools",
                "status": "Status", "fit": "Fit to screen",
-               "details": "Show the detail", "detailsHelp": "Quotes, claims and the contributors "
-               "to a single work, otherwise shown when zoomed in",
+               "details": "Show the detail", "detailsHelp": "Quotes, claims and the other "
+               "authors, otherwise shown when zoomed in",
+               "othersHelp": "Authors, editors and translators who are not thinkers (no "
+               "@thinker entry, quote or theme): shown when zoomed in or with the detail",
                "style": "Style", "copyView": "Copy the view", "viewHelp":
                "The references of the works the filters show",
                "copy": "Copy the reference", "copied": "Copied to the clipboard",
                "noWork": "No work in the selection", "noLocator": "no locator",
-               "works": "works", "foldedNames": "contributors to this work only, shown "
-               "when zoomed in", "masked": "hidden by the filters",
+               "works": "works", "work": "work", "foldedNames": "other authors of this work "
+               "only, shown when zoomed in", "masked": "hidden by the filters",
                "maskedAll": "result(s) hidden by the filters: pick one to show everything",
                "emptyFilter": "No node matches the chosen filters.",
                "emptyFocusTheme": "No node of the chosen neighbourhood is in this theme."},
@@ -202,7 +214,7 @@ _PREDICATES = sorted({
     SCHEMA.birthDate, SCHEMA.deathDate, SCHEMA.nationality, SCHEMA.description, OWL.sameAs,
     KGO.locator, KGO.status, KGO.figure, KGO.unit, DCT.date, DCT.spatial, SKOS.prefLabel,
     SKOS.altLabel, SKOS.definition, DCT.language, KGO.fieldOrder, *EDGE_PREDICATES})
-_CLASSES = {KGO.Thinker: "thinker", KGO.Contributor: "thinker",  # other authors too, for now
+_CLASSES = {KGO.Thinker: "thinker", KGO.Contributor: "contributor",
             KGO.Work: "work", KGO.Quote: "quote", KGO.Claim: "claim", SKOS.Concept: "theme"}
 _ROLE_ORDER = {r: i for i, r in enumerate(WORK_ROLES)}
 
@@ -317,7 +329,8 @@ class _Graph:
         for s, p in props.items():
             for t in p.get(RDF.type, []):
                 if t in _CLASSES and (t != SKOS.Concept or s.startswith(THEME_NS)):
-                    kinds[s] = _CLASSES[t]
+                    if kinds.get(s) != "thinker":  # a thinker is never demoted
+                        kinds[s] = _CLASSES[t]
         # ordered authors: work#authors-N cells
         author_pos: dict[tuple[str, str], int] = {}
         for s, p in props.items():
@@ -333,7 +346,7 @@ class _Graph:
                         continue
                     if kind == "quote" and pred == DCT.creator and o in p.get(KGO.speaker, []):
                         continue  # the speaker is also the quote's creator: one edge
-                    if kinds[o] == "thinker" and rel in _ROLE_ORDER:
+                    if kinds[o] in PEOPLE and rel in _ROLE_ORDER:
                         src, dst = o, s  # "X author of W": thinker -> work
                     else:
                         src, dst = s, o
@@ -344,9 +357,15 @@ class _Graph:
         self.props = props
         self.author_pos = author_pos
         self.adj: dict[str, set[str]] = defaultdict(set)
-        for a, b in self.edges:
+        #: person -> role -> works (author, editor, translator, contributor)
+        self.roles: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for (a, b), rels in self.edges.items():
             self.adj[a].add(b)
             self.adj[b].add(a)
+            if kinds[a] in PEOPLE:
+                for r in rels:
+                    if r in _ROLE_ORDER:
+                        self.roles[a][r] += 1
 
     # ---------------------------------------------------------------- node details
 
@@ -361,7 +380,7 @@ class _Graph:
                           **({"ids": ids} if ids else {})})
 
         themes = sorted(o for o in p.get(DCT.subject, []) if self.kinds.get(o) == "theme")
-        if kind == "thinker":
+        if kind in PEOPLE:
             name = _first(p, FOAF.name) or _local(iri)
             n["label"] = name
             n["keys"] = [_local(iri), _first(p, DCT.identifier), _first(p, KGO.sortName),
@@ -371,6 +390,12 @@ class _Graph:
                 add("dates", f"{birth or '?'} – {death}" if death else f"{birth or '?'} –")
             org = FOAF.Organization in p.get(RDF.type, [])
             add("kind", TEXT[lang]["kinds"]["organization" if org else "person"])
+            roles = sorted(self.roles.get(iri, {}).items(), key=lambda r: _ROLE_ORDER[r[0]])
+            n["roles"] = [r for r, _ in roles]
+            t = TEXT[lang]
+            add("roles", ", ".join(
+                f"{t['inverse'][r]} ({k} {t['ui']['works' if k > 1 else 'work']})"
+                for r, k in roles))
             add("nationality", _first(p, SCHEMA.nationality))
             add("description", _first(p, SCHEMA.description))
             wd = _first(p, OWL.sameAs)
@@ -586,22 +611,23 @@ def _page_node(g: _Graph, iri: str, ids: dict[str, str], degree: int) -> dict:
 
 
 #: node types drawn only when zoomed in, focused or filtered (the map of ideas comes first)
-DETAIL_TYPES = ("quote", "claim")
+DETAIL_TYPES = ("contributor", "quote", "claim")
 LABEL_CHARS = 34
 
 
 def _map_of_ideas(g: _Graph, nodes: list[dict], keep: set[str], ids: dict[str, str],
                   roots: set[str]) -> None:
     """Sort the nodes into the map of ideas (level 0: themes, thinkers, works) and the detail
-    (level 1: quotes, claims, and leaf contributors: names tied to one work only, with no theme,
-    quote or @thinker entry, folded into their work); give each an importance (``rank``, which
-    labels are drawn first) and, for the detail, the node it sits beside (``anchor``)."""
+    (level 1: quotes, claims, and other authors: names of works that are not thinkers, with no
+    theme, quote or @thinker entry, kg.core.model.THINKER_RULE; those tied to one work only are
+    folded into it, ``leaf``); give each an importance (``rank``, which labels are drawn first)
+    and, for the detail, the node it sits beside (``anchor``)."""
     by_iri = {n["iri"]: n for n in nodes}
     for n in nodes:
         iri = n["iri"]
-        leaf = (n["type"] == "thinker" and not g.props[iri].get(DCT.identifier)
-                and len(g.adj[iri]) == 1 and g.kinds[next(iter(g.adj[iri]))] == "work")
-        n["level"] = 1 if n["type"] in DETAIL_TYPES or leaf else 0
+        leaf = (n["type"] == "contributor" and len(g.adj[iri]) == 1
+                and g.kinds[next(iter(g.adj[iri]))] == "work")
+        n["level"] = 1 if n["type"] in DETAIL_TYPES and iri not in roots else 0
         if leaf:
             n["leaf"] = True
     for n in nodes:
@@ -618,7 +644,7 @@ def _map_of_ideas(g: _Graph, nodes: list[dict], keep: set[str], ids: dict[str, s
         n["rank"] = (1000 if iri in roots else 0) + n["weight"] + bonus - 5 * n["level"]
         if n["level"] and mapped:
             # beside its own source rather than the lecture that states every claim
-            pref = {"work": 0, "thinker": 1, "theme": 2}
+            pref = {"work": 0, "thinker": 1, "theme": 2}  # an other author: beside a work
             n["anchor"] = min(mapped, key=lambda m: (pref.get(m["type"], 3),
                                                      len(g.adj[m["iri"]]), m["id"]))["id"]
 
@@ -684,7 +710,7 @@ def _node_label(g: _Graph, iri: str) -> str:
     if iri not in g.kinds:
         return _local(iri)
     p, kind = g.props[iri], g.kinds[iri]
-    if kind == "thinker":
+    if kind in PEOPLE:
         return _first(p, FOAF.name) or _local(iri)
     if kind == "theme":
         return _first(p, SKOS.prefLabel, g.lang) or _local(iri)
@@ -699,7 +725,7 @@ def _ids(g: _Graph, order: list[str]) -> dict[str, str]:
     taken: set[str] = set()
     # entries first: their citekeys are the ids people link to (graph.html#ellul1988)
     for iri in sorted(order, key=lambda i: g.kinds[i] == "theme" or (
-            g.kinds[i] == "thinker" and not g.props[i].get(DCT.identifier))):
+            g.kinds[i] in PEOPLE and not g.props[i].get(DCT.identifier))):
         kind = g.kinds[iri]
         want = _first(g.props[iri], DCT.identifier) or _local(iri)
         nid = want if want not in taken else f"{kind}:{want}"
@@ -710,8 +736,10 @@ def _ids(g: _Graph, order: list[str]) -> dict[str, str]:
 
 def _match(g: _Graph, kind: str, name: str) -> str:
     """The node of one theme or thinker named (kg.core.names.resolve: the rule of every
-    command), among the labels and keys of the graph's nodes of that kind."""
-    names = name_index((k, i) for i, t in g.kinds.items() if t == kind
+    command), among the labels and keys of the graph's nodes of that kind (a thinker: any
+    person, thinker or other author, as `kg thinker` finds both)."""
+    kinds = PEOPLE if kind == "thinker" else (kind,)
+    names = name_index((k, i) for i, t in g.kinds.items() if t in kinds
                        for n in [g.node(i)] for k in [n["label"], *n["keys"]])
     how = {"theme": THEMES_HOW, "thinker": THINKERS_HOW}[kind]
     return resolve(name, names, kind, how, show=lambda i: _node_label(g, i))
@@ -818,8 +846,8 @@ def page_data(data: dict, physics: bool = False) -> dict:
     return {**data, "physics": bool(physics), "styles": STYLE, "types": list(TYPES),
             "statusStyles": STATUS_STYLE, "statusOrder": STATUS_ORDER, "schemes": SCHEMES,
             "citeStyles": cite.STYLES,
-            "text": {k: t[k] for k in ("types", "relations", "inverse", "fields", "ui",
-                                       "status")}}
+            "text": {k: t[k] for k in ("types", "typesPlural", "relations", "inverse", "fields",
+                                       "ui", "status")}}
 
 
 def html(data: dict, physics: bool = False) -> str:
