@@ -18,8 +18,10 @@ Each node also says how the page shows it: ``level`` 0 for the map of ideas (the
 works), 1 for the detail the page reveals on zoom, focus or filter (quotes, claims, and leaf
 contributors folded into their work: ``leaf``, the work's ``leaves``), with its ``anchor`` (the
 node it sits beside), its ``rank`` (which labels are drawn first) and ``weight`` (links within
-the map: its drawn size); a claim's or quote's ``status`` and ``locator``; a work's ``cite``
-(references in kg.browse.cite.STYLES), ``csl`` (CSL-JSON) and ``bibtex`` (the entry as written).
+the map: its drawn size); a claim's or quote's ``status`` and ``locator``; a person's ``roles``;
+a work's ``csl`` (CSL-JSON) and ``bibtex`` (the entry as written), and once ``add_references``
+has run (`kg viz` does), its ``cite`` and ``intext`` in each style of kg.browse.cite.STYLES,
+exactly as `kg cite KEY --style S` prints them.
 """
 from __future__ import annotations
 
@@ -143,6 +145,8 @@ TEXT = {
                "style": "Style", "copyView": "Copier la vue", "viewHelp":
                "Les références des œuvres que montrent les filtres",
                "copy": "Copier la référence", "copied": "Copié dans le presse-papiers",
+               "intext": "Dans le texte", "styleHelp": "Les références telles que les écrit "
+               "kg cite CLÉ --style STYLE --locale ",
                "noWork": "Aucune œuvre dans la sélection", "noLocator": "sans emplacement",
                "works": "œuvres", "work": "œuvre", "foldedNames": "autres auteurs de cette "
                "seule œuvre, montrés au zoom", "masked": "masqué par les filtres",
@@ -197,6 +201,8 @@ TEXT = {
                "style": "Style", "copyView": "Copy the view", "viewHelp":
                "The references of the works the filters show",
                "copy": "Copy the reference", "copied": "Copied to the clipboard",
+               "intext": "In the text", "styleHelp": "The references as written by "
+               "kg cite KEY --style STYLE --locale ",
                "noWork": "No work in the selection", "noLocator": "no locator",
                "works": "works", "work": "work", "foldedNames": "other authors of this work "
                "only, shown when zoomed in", "masked": "hidden by the filters",
@@ -413,7 +419,6 @@ class _Graph:
             doi = _first(p, BIBO.doi)
             add("doi", doi, _safe_url("https://doi.org/" + doi) if doi else "")
             w = self.work(iri)
-            n["cite"] = cite.citations(w, lang)
             n["csl"] = cite.csl_item(w)
             order = _first(p, KGO.fieldOrder).split()
             raw = self.raw.get(iri, {})
@@ -845,7 +850,7 @@ def page_data(data: dict, physics: bool = False) -> dict:
     t = TEXT[lang]
     return {**data, "physics": bool(physics), "styles": STYLE, "types": list(TYPES),
             "statusStyles": STATUS_STYLE, "statusOrder": STATUS_ORDER, "schemes": SCHEMES,
-            "citeStyles": cite.STYLES,
+            "citeStyles": data.get("citeStyles", {}),
             "text": {k: t[k] for k in ("types", "typesPlural", "relations", "inverse", "fields",
                                        "ui", "status")}}
 
@@ -893,6 +898,28 @@ def build_page(out_dir: str | Path = "out", lang: str = "fr", physics: bool = Fa
     return write_html(Path(out_dir) / "graph.html", graph_data(store, lang), lang, physics)
 
 
+def add_references(data: dict, model, styles=tuple(cite.STYLES)) -> None:
+    """Give each work of ``data`` its reference and in-text citation in ``styles``, as
+    `kg cite KEY --style S --locale L` prints them (L: the page's language, cite.LOCALES), and
+    the CSL-JSON item `kg export --format csl` writes for it.  ``model``: the bibliography's
+    (kg.write.export.load), which `kg cite` formats from.  Raises kg.write.cite.PandocError
+    when there is no pandoc."""
+    from kg.write.export import csl_items
+
+    locale = cite.LOCALES[data["lang"]]
+    known = {r.key for r in model.of_kind("work")}
+    works = [n for n in data["nodes"] if n["type"] == "work" and n["csl"]["id"] in known]
+    items = csl_items(model, [n["csl"]["id"] for n in works], locale)
+    refs = cite.references(items, styles, locale)
+    for n, item in zip(works, items):
+        n["csl"] = item
+        r = refs.get(item["id"])
+        if r and r["cite"]:
+            n["cite"], n["intext"], n["citeOrder"] = r["cite"], r["intext"], r["order"]
+    data["citeStyles"] = {s: cite.STYLES.get(s, s) for s in styles}
+    data["citeLocale"] = locale
+
+
 class Page(NamedTuple):
     """A page `kg viz` wrote: where, and the graph data it shows."""
 
@@ -903,12 +930,16 @@ class Page(NamedTuple):
 def viz(store, out: str | Path = "out", output: str | Path | None = None,
         lang: str = "fr", theme: str | None = None, thinker: str | None = None,
         depth: int = 1, physics: bool = False, size_by: str | None = None,
-        colour_by_community: bool = False) -> Page:
+        colour_by_community: bool = False, bib=None, ontology=None,
+        styles=tuple(cite.STYLES)) -> Page:
     """`kg viz`: the graph of ``store`` (or a neighbourhood of it) as a page, written into
     ``out`` unless ``output`` is given; returns its path and data.
 
     ``size_by``: degree, pagerank or betweenness (kg.analyse.network.measures, on the whole graph);
     ``colour_by_community``: one colour per Louvain community instead of per type.
+    ``bib`` and ``ontology``: the inputs ``store`` was built from (default: kg's default
+    inputs), read again for the references of ``styles`` (add_references; none: ``()``).
+    Without pandoc the page has none, and ``data["warnings"]`` says so.
     """
     size = group = None
     if size_by or colour_by_community:
@@ -919,6 +950,14 @@ def viz(store, out: str | Path = "out", output: str | Path | None = None,
         group = {iri: v["community"] for iri, v in m.items()} if colour_by_community else None
     data = graph_data(store, lang, theme=theme, thinker=thinker, depth=depth, size=size,
                       group=group)
+    if styles:
+        from kg.write.cite import PandocError
+        from kg.write.export import load
+
+        try:
+            add_references(data, load(bib, ontology), styles)
+        except PandocError as e:
+            data["warnings"] = [f"no formatted references on the page: {e}"]
     if output is None:
         from kg.core.latex import slug
 

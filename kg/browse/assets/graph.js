@@ -221,9 +221,13 @@
   $("close").title = UI.close;
   $("empty-reset").textContent = UI.reset;
   $("graph").setAttribute("aria-label", D.title);
+  // references as `kg cite KEY --style S` prints them, when `kg viz` wrote the page
+  var styled = Object.keys(D.citeStyles).length > 0;
   Object.keys(D.citeStyles).forEach(function (k) {
     $("style").appendChild(new Option(D.citeStyles[k], k));
   });
+  $("style").title = UI.styleHelp + (D.citeLocale || "");
+  ["style", "style-label", "copy-view", "copy"].forEach(function (x) { $(x).hidden = !styled; });
   var OUTLINE = { "★": "☆", "▲": "△", "■": "□", "●": "○", "◆": "◇", "⬢": "⬡" };
   function swatch(color, symbol, hollow, dashed) {
     var sym = el("span", hollow ? OUTLINE[symbol] || symbol : symbol, "sym");
@@ -489,16 +493,22 @@
       if (n.type === "work") { out.add(id); return; }
       adj.get(id).forEach(function (a) { if (byId.get(a.other).type === "work") out.add(a.other); });
     });
-    return Array.from(out).map(function (id) { return byId.get(id); }).sort(function (a, b) {
-      return (a.cite.apa || "").localeCompare(b.cite.apa || "");
-    });
+    return Array.from(out).map(function (id) { return byId.get(id); }).sort(byStyle);
+  }
+  function byStyle(a, b) {  // the order of the style's bibliography
+    var st = $("style").value, x = a.citeOrder ? a.citeOrder[st] : undefined,
+        y = b.citeOrder ? b.citeOrder[st] : undefined;
+    if (x !== undefined && y !== undefined) return x - y;
+    return (x === undefined) - (y === undefined) || a.name.localeCompare(b.name);
   }
   function viewWorks() {
-    return D.nodes.filter(function (n) { return n.type === "work" && !filtered(n); });
+    return D.nodes.filter(function (n) { return n.type === "work" && !filtered(n); })
+      .sort(byStyle);
   }
   function citations(works) {
     var style = $("style").value;
-    return works.map(function (w) { return w.cite[style]; }).join("\n");
+    return works.filter(function (w) { return w.cite && w.cite[style]; })
+      .map(function (w) { return w.cite[style]; }).join("\n");
   }
   function copyText(text) {
     window.kgCopied = text;
@@ -559,10 +569,17 @@
     return out;
   }
   function showCite(works) {
-    var box = $("cite-text");
+    var box = $("cite-text"), st = $("style").value;
     box.textContent = "";
-    works.slice(0, 20).forEach(function (w) { box.appendChild(el("p", w.cite[$("style").value])); });
-    if (works.length > 20) box.appendChild(el("p", "… +" + (works.length - 20)));
+    if (styled) {
+      works.slice(0, 20).forEach(function (w) {
+        if (w.cite && w.cite[st]) box.appendChild(el("p", w.cite[st]));
+      });
+      if (works.length > 20) box.appendChild(el("p", "… +" + (works.length - 20)));
+      if (works.length === 1 && works[0].intext && works[0].intext[st]) {
+        box.appendChild(el("p", UI.intext + colon() + works[0].intext[st], "intext"));
+      }
+    }
     $("panel-cite").hidden = !works.length;
     $("cite-count").textContent = works.length > 1 ? works.length + " " + UI.works : "";
   }
