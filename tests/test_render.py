@@ -497,3 +497,17 @@ def test_other_authors_are_apart_with_their_roles(data, store):
     root = next(n for n in own["nodes"] if n["id"] in own["roots"])
     assert root["type"] == "contributor" and root["level"] == 0  # the page's root is shown
     assert render.TEXT["en"]["typesPlural"]["contributor"] == "Other authors"
+
+
+def test_a_big_page_gets_the_first_style_only_and_says_so(referenced, store, tmp_path,
+                                                          monkeypatch):
+    """Above MAX_WORKS_ALL_STYLES works, `kg viz` formats APA only (the cost is pandoc's, about
+    1 s per 1,000 works and style)."""
+    monkeypatch.setattr(render, "MAX_WORKS_ALL_STYLES", 5)
+    page = render.viz(store, tmp_path, theme="surveillance", bib=ROOT / "references.bib")
+    works = [n for n in page.data["nodes"] if n["type"] == "work"]
+    assert page.data["citeStyles"] == {"apa": "APA 7"}
+    assert all(set(n["cite"]) == {"apa"} for n in works)
+    assert page.data["warnings"] == [f"{len(works)} works on the page: their references in APA "
+                                     "7 only (every style up to 5 works); `kg cite KEY --style "
+                                     "S` gives the others"]

@@ -920,6 +920,12 @@ def add_references(data: dict, model, styles=tuple(cite.STYLES)) -> None:
     data["citeLocale"] = locale
 
 
+#: above this many works on a page, `kg viz` formats their references in the first style only
+#: (APA, `kg cite`'s default): each style costs about 1 s of pandoc's CPU per 1,000 works
+#: (benchmarks/bench_viz.py)
+MAX_WORKS_ALL_STYLES = 3000
+
+
 class Page(NamedTuple):
     """A page `kg viz` wrote: where, and the graph data it shows."""
 
@@ -931,15 +937,16 @@ def viz(store, out: str | Path = "out", output: str | Path | None = None,
         lang: str = "fr", theme: str | None = None, thinker: str | None = None,
         depth: int = 1, physics: bool = False, size_by: str | None = None,
         colour_by_community: bool = False, bib=None, ontology=None,
-        styles=tuple(cite.STYLES)) -> Page:
+        styles: tuple[str, ...] | None = None) -> Page:
     """`kg viz`: the graph of ``store`` (or a neighbourhood of it) as a page, written into
     ``out`` unless ``output`` is given; returns its path and data.
 
     ``size_by``: degree, pagerank or betweenness (kg.analyse.network.measures, on the whole graph);
     ``colour_by_community``: one colour per Louvain community instead of per type.
     ``bib`` and ``ontology``: the inputs ``store`` was built from (default: kg's default
-    inputs), read again for the references of ``styles`` (add_references; none: ``()``).
-    Without pandoc the page has none, and ``data["warnings"]`` says so.
+    inputs), read again for the references of ``styles`` (add_references; none: ``()``;
+    default: every style of cite.STYLES, the first only above MAX_WORKS_ALL_STYLES works).
+    Without pandoc the page has none; ``data["warnings"]`` says what the page lacks.
     """
     size = group = None
     if size_by or colour_by_community:
@@ -950,6 +957,16 @@ def viz(store, out: str | Path = "out", output: str | Path | None = None,
         group = {iri: v["community"] for iri, v in m.items()} if colour_by_community else None
     data = graph_data(store, lang, theme=theme, thinker=thinker, depth=depth, size=size,
                       group=group)
+    warnings = []
+    if styles is None:
+        styles = tuple(cite.STYLES)
+        works = sum(n["type"] == "work" for n in data["nodes"])
+        if works > MAX_WORKS_ALL_STYLES:
+            styles = styles[:1]
+            warnings.append(
+                f"{works:,} works on the page: their references in {cite.STYLES[styles[0]]} "
+                f"only (every style up to {MAX_WORKS_ALL_STYLES:,} works); `kg cite KEY "
+                "--style S` gives the others")
     if styles:
         from kg.write.cite import PandocError
         from kg.write.export import load
@@ -957,7 +974,9 @@ def viz(store, out: str | Path = "out", output: str | Path | None = None,
         try:
             add_references(data, load(bib, ontology), styles)
         except PandocError as e:
-            data["warnings"] = [f"no formatted references on the page: {e}"]
+            warnings.append(f"no formatted references on the page: {e}")
+    if warnings:
+        data["warnings"] = warnings
     if output is None:
         from kg.core.latex import slug
 
