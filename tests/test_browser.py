@@ -50,15 +50,22 @@ def corpus(tmp_path_factory, ontology_path):
     return page.path, page.data, result
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory, ontology_path):
+@pytest.fixture(scope="module", params=["build", "viz"])
+def hostile(request, tmp_path_factory, ontology_path):
+    """The hostile bibliography's page, as `kg build` publishes it and as `kg viz` writes it
+    (with the references pandoc formats from its fields)."""
     from kg.api import build
+    from kg.builder.store import open_store
 
     base = tmp_path_factory.mktemp("browser-hostile")
     bib = base / "hostile.bib"
     shutil.copyfile(HOSTILE, bib)
     build(bib, ontology_path, base / "out")
-    return render.build_page(base / "out")
+    if request.param == "build":
+        return render.build_page(base / "out")
+    page = render.viz(open_store(base / "out"), base / "out", bib=bib, ontology=ontology_path)
+    assert any("cite" in n for n in page.data["nodes"])
+    return page.path
 
 
 def wait_js(page, expression: str, arg=None, timeout: float = 60.0) -> None:
