@@ -15,8 +15,9 @@ Node data is open to other measures: ``size`` (node -> number, default the degre
 (node -> community) may be passed in, keyed by node IRI or node id.
 
 Each node also says how the page shows it: ``level`` 0 for the map of ideas (themes, thinkers,
-works), 1 for the detail the page reveals on zoom, focus or filter (quotes, claims, and leaf
-contributors folded into their work: ``leaf``, the work's ``leaves``), with its ``anchor`` (the
+works), 1 for the detail the page reveals on zoom, focus or filter (quotes, claims, and the
+other authors, type ``contributor``: those of one work only are folded into it, ``leaf``, the
+work's ``leaves``), with its ``anchor`` (the
 node it sits beside), its ``rank`` (which labels are drawn first) and ``weight`` (links within
 the map: its drawn size); a claim's or quote's ``status`` and ``locator``; a person's ``roles``;
 a work's ``csl`` (CSL-JSON) and ``bibtex`` (the entry as written), and once ``add_references``
