@@ -649,13 +649,17 @@ def query_cmd(sparql, qfile, qname, list_, params, timeout, allow_service, bib, 
 @click.option("--colour-by-community", "--color-by-community", "community", is_flag=True,
               help="Colour nodes by Louvain community (as `kg analyse` finds them).")
 def viz(bib, ontology, out, dest, theme, thinker, depth, lang, physics, size_by, community):
-    """Write the graph as one self-contained HTML page (works offline)."""
+    """Write the graph as one self-contained HTML page (works offline); each work carries its
+    references as `kg cite KEY --style S` prints them."""
     from kg.api import open_graph
     from kg.browse import render
 
     path, data = render.viz(open_graph(out, bib, ontology), out, output=dest, lang=lang,
                             theme=theme, thinker=thinker, depth=depth, physics=physics,
-                            size_by=size_by, colour_by_community=community)
+                            size_by=size_by, colour_by_community=community, bib=bib,
+                            ontology=ontology)
+    for w in data.get("warnings", []):
+        click.echo(shown(w), err=True)
     click.echo(f"{path}: {len(data['nodes'])} nodes, {len(data['edges'])} edges")
 
 

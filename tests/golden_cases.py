@@ -1,5 +1,5 @@
 """The golden cases: `kg` argument lists whose answers on the shipped corpus are frozen in
-tests/data/golden/answers.json (written by tests/make_golden.py, checked by test_golden.py).
+tests/data/golden/answers.json (written by tests/make_golden.py, checked by tests/read/test_golden.py).
 
 Not a test module: the case list and the two helpers the script and the test share.
 """

@@ -12,8 +12,9 @@ import pytest
 KG = Path(__file__).resolve().parent.parent / "kg"
 RANK = {"core": 0, "builder": 1, "read": 2, "write": 3, "browse": 3, "analyse": 3, "share": 3,
         "api": 4, "console": 5, "cli": 6}
-# uses that build on another use of the same floor (a page can be sized by centrality)
-SIDEWAYS = {("browse", "analyse")}
+# uses that build on another use of the same floor (a page can be sized by centrality, and
+# carries the references `kg cite` prints, from kg.write.cite itself)
+SIDEWAYS = {("browse", "analyse"), ("browse", "write")}
 
 
 def _module(path: Path) -> str:

@@ -1,23 +1,35 @@
-"""What the page offers to copy and download for a work, computed when the page is written.
+"""What the page offers to copy and download for a work.
 
 The page works offline and asks nothing of anyone, so each work carries its own:
 
 - ``bibtex``: the entry as the .bib wrote it (the raw fields the graph keeps, in their order);
-- ``csl``: a CSL-JSON item (what Zotero and pandoc --citeproc read);
-- ``cite``: a plain-text reference in a few styles (APA, Chicago author-date, MLA).
+- ``csl``: a CSL-JSON item (what Zotero and pandoc --citeproc read): the one `kg export
+  --format csl` writes when the page has its references (kg.browse.render.add_references),
+  else one made from the fields the graph holds (:func:`csl_item`);
+- ``cite`` and ``intext``: the reference and the in-text citation in each style of STYLES,
+  exactly as `kg cite KEY --style S` prints them (:func:`references`: kg.write.cite, pandoc's
+  citeproc with kg's parity fixes), when `kg viz` writes the page.  The page `kg build`
+  publishes has none: a build does not wait on pandoc.
 
-The styles are a small formatter of the fields the graph holds, not a CSL processor (kg.write.cite
-runs pandoc's citeproc for `kg cite`; the page cannot run pandoc, and the build must not wait on
-it): authors, date, title, container, volume, issue, pages, place, publisher, DOI or URL. Nothing
-the entry does not give is written (no page, publisher or date is made up).
+`kg cite KEY` formats one work alone, where a bibliography of several adds year letters
+(1990a, 1990b) and MLA's "———" for a repeated author.  :func:`references` formats every work
+of the page in one pandoc run per style, the style's rules across entries taken out
+(:func:`lone_style`): each work gets what it gets alone, at the cost of one bibliography.
 """
 from __future__ import annotations
 
+import os
 import re
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import NamedTuple
 
-#: the styles the page offers, in the order of its menu
-STYLES = {"apa": "APA 7", "chicago": "Chicago author-date", "mla": "MLA 9"}
+#: the styles whose references the page carries (kg.write.cite.STYLES), in its menu's order
+STYLES = {"apa": "APA 7", "chicago": "Chicago author-date", "mla": "MLA 9",
+          "iso690": "ISO 690"}
+#: the CSL locale of each language of the page (what `kg cite --locale` is given)
+LOCALES = {"fr": "fr-FR", "en": "en-US"}
 
 #: biblatex entry type -> CSL item type
 CSL_TYPE = {"article": "article-journal", "book": "book", "mvbook": "book",
@@ -29,7 +41,6 @@ CSL_TYPE = {"article": "article-journal", "book": "book", "mvbook": "book",
             "audio": "song", "patent": "patent", "periodical": "periodical",
             "unpublished": "manuscript", "manual": "book", "booklet": "pamphlet",
             "dataset": "dataset", "software": "software", "misc": "document"}
-_ARTICLE = {"article-journal", "chapter", "paper-conference", "webpage"}
 
 
 class Person(NamedTuple):
@@ -76,128 +87,12 @@ def person(name: str, sort_name: str = "", organisation: bool = False) -> Person
                                                                                    name)
 
 
-def _year(date: str) -> str:
-    m = re.match(r"\d{4}", date or "")
-    return m.group() if m else ""
-
-
 def _full_title(w: Work, sep: str = ": ") -> str:
     return f"{w.title}{sep}{w.subtitle}" if w.subtitle else w.title
 
 
-def _end(s: str) -> str:
-    s = s.strip()
-    return s if not s or s[-1] in ".?!…»\"”" else s + "."
-
-
-def _initials(given: str) -> str:
-    out = []
-    for part in given.split():
-        bits = [b for b in part.split("-") if b]
-        out.append("-".join(b[0] + "." for b in bits))
-    return " ".join(out)
-
-
-def _link(w: Work) -> str:
-    return f"https://doi.org/{w.doi}" if w.doi else w.url
-
-
 def _csl_type(w: Work) -> str:
     return CSL_TYPE.get(w.type.lower(), "document")
-
-
-# --------------------------------------------------------------------------- styles
-
-def apa(w: Work, lang: str = "fr") -> str:
-    def one(p: Person) -> str:
-        return p.literal or (f"{p.family}, {_initials(p.given)}" if p.given else p.family)
-
-    names = [one(p) for p in w.authors]
-    if len(names) > 20:  # APA 7: the first 19, an ellipsis, the last
-        names = names[:19] + ["… " + names[-1]]
-    amp = "&" if lang == "en" else "et"
-    who = (names[0] if len(names) == 1 else
-           ", ".join(names[:-1]) + (", " if names[-1].startswith("…") else f", {amp} ")
-           + names[-1] if names else "")
-    year = _year(w.date) or ("n.d." if lang == "en" else "s. d.")
-    parts = [f"{who} ({year})." if who else ""]
-    title = _full_title(w)
-    if not who:
-        parts = [_end(title), f"({year})."]
-    else:
-        parts.append(_end(title))
-    if w.container:
-        c = w.container
-        if w.volume:
-            c += f", {w.volume}" + (f"({w.issue})" if w.issue else "")
-        if w.pages:
-            c += f", {w.pages}"
-        parts.append(_end(c))
-    if w.publisher and _csl_type(w) not in ("article-journal",):
-        parts.append(_end(w.publisher))
-    parts.append(_link(w))
-    return " ".join(p for p in parts if p)
-
-
-def _names_full(people: tuple[Person, ...], lang: str) -> str:
-    if not people:
-        return ""
-    def first(p: Person) -> str:
-        return p.literal or (f"{p.family}, {p.given}" if p.given else p.family)
-
-    def other(p: Person) -> str:
-        return p.literal or f"{p.given} {p.family}".strip()
-
-    names = [first(people[0])] + [other(p) for p in people[1:]]
-    if len(names) > 3:
-        return names[0] + ", et al."
-    conj = " and " if lang == "en" else " et "
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + "," + conj + names[-1]
-
-
-def chicago(w: Work, lang: str = "fr") -> str:
-    who = _names_full(w.authors, lang)
-    year = _year(w.date) or ("n.d." if lang == "en" else "s. d.")
-    article = _csl_type(w) in _ARTICLE and w.container
-    title = f"“{_end(_full_title(w))}”" if article else _end(_full_title(w))
-    parts = [_end(who), _end(year), title] if who else [title, _end(year)]
-    if article:
-        c = w.container + (f" {w.volume}" if w.volume else "") + (
-            f" ({w.issue})" if w.issue else "") + (f": {w.pages}" if w.pages else "")
-        parts.append(_end(c))
-    if w.place or w.publisher:
-        parts.append(_end(": ".join(x for x in (w.place, w.publisher) if x)))
-    parts.append(_link(w))
-    return " ".join(p for p in parts if p)
-
-
-def mla(w: Work, lang: str = "fr") -> str:
-    who = _names_full(w.authors, lang)
-    article = _csl_type(w) in _ARTICLE and w.container
-    title = f"“{_end(_full_title(w))}”" if article else _end(_full_title(w))
-    bits = []
-    if article:
-        bits.append(w.container)
-        if w.volume:
-            bits.append(f"vol. {w.volume}")
-        if w.issue:
-            bits.append(f"no. {w.issue}")
-    if w.publisher and not _csl_type(w) == "article-journal":
-        bits.append(w.publisher)
-    if _year(w.date):
-        bits.append(w.date if re.fullmatch(r"\d{4}", w.date) else _year(w.date))
-    if w.pages:
-        bits.append(("pp. " if re.search(r"[-–]", w.pages) else "p. ") + w.pages)
-    parts = [_end(who), title, _end(", ".join(bits)) if bits else "", _link(w)]
-    return " ".join(p for p in parts if p)
-
-
-FORMATTERS = {"apa": apa, "chicago": chicago, "mla": mla}
-
-
-def citations(w: Work, lang: str = "fr") -> dict[str, str]:
-    """The work's reference in every style of STYLES."""
-    return {name: FORMATTERS[name](w, lang) for name in STYLES}
 
 
 # --------------------------------------------------------------------------- data formats
@@ -239,3 +134,63 @@ def bibtex_entry(entry_type: str, key: str, fields: list[tuple[str, str]]) -> st
     """An entry as the .bib wrote it: ``fields`` are (name, raw value with its delimiters)."""
     lines = [f"@{entry_type}{{{key},"] + [f"  {name} = {value}," for name, value in fields]
     return "\n".join(lines) + "\n}\n"
+
+
+# --------------------------------------------------------------------------- references
+
+#: a style's options that tie an entry or a citation to the others of the same document
+_ACROSS = re.compile(r'\s(?:subsequent-author-substitute(?:-rule)?|disambiguate-add-[a-z-]+'
+                     r'|givenname-disambiguation-rule)="[^"]*"')
+_DISAMBIGUATE = re.compile(r'\bdisambiguate="true"')
+
+
+def lone_style(style: str, folder: Path) -> Path:
+    """The CSL file of ``style`` (a short name or a path: kg.write.cite.style_path), written
+    into ``folder`` without what ties an entry to the others of a document: year letters,
+    names or given names added to tell citations apart, ``disambiguate="true"`` branches (made
+    a test of a variable no item has) and the repeated author's "———".  None of them applies
+    to one work alone, as `kg cite KEY` formats it: with this style, each work of a long list
+    prints as it prints alone (tests/browse/test_browser.py checks every work of the corpus)."""
+    from kg.write.cite import style_path
+
+    src = style_path(style)
+    text = _DISAMBIGUATE.sub('variable="kg-never-set"', _ACROSS.sub(
+        "", src.read_text(encoding="utf-8")))
+    dest = Path(folder) / f"lone-{len(list(Path(folder).iterdir()))}-{src.name}"
+    dest.write_text(text, encoding="utf-8")
+    return dest
+
+
+def references(items: list[dict], styles=STYLES, locale: str = "fr-FR") -> dict[str, dict]:
+    """citekey -> {"cite": {style: reference}, "intext": {style: in-text citation},
+    "order": {style: place in the style's bibliography}} for CSL-JSON ``items``
+    (kg.write.export.csl_items), each as `kg cite KEY --style STYLE --locale LOCALE` prints it.
+    One pandoc run per style, the styles side by side; a key pandoc cannot cite
+    (kg.write.cite.citable) gets nothing, as `kg cite` refuses it.  Raises
+    kg.write.cite.PandocError when there is no pandoc."""
+    from kg.write.cite import Spec, citable, pandoc_path, render
+
+    items = [it for it in items if citable(it["id"])]
+    keys = [it["id"] for it in items]
+    out: dict[str, dict] = {k: {"cite": {}, "intext": {}, "order": {}} for k in keys}
+    if not items or not styles:
+        return out
+    pandoc_path()  # pandoc is there, or PandocError before any thread starts
+    with tempfile.TemporaryDirectory(prefix="kg-viz-cite-") as tmp:
+        files = {s: lone_style(s, Path(tmp)) for s in styles}
+
+        def one(style: str):
+            ids: list[str] = []
+            r = render(items, [[Spec(k, "")] for k in keys], str(files[style]), locale,
+                       "text", ids=ids)
+            return style, r, ids
+
+        with ThreadPoolExecutor(max_workers=max(1, min(len(files), os.cpu_count() or 1))) as ex:
+            for style, r, ids in ex.map(one, list(files)):
+                for k, c in zip(keys, r.citations):
+                    out[k]["intext"][style] = c
+                for i, (k, e) in enumerate(zip(ids, r.entries)):
+                    if k in out:
+                        out[k]["cite"][style] = e
+                        out[k]["order"][style] = i
+    return out

@@ -15,11 +15,14 @@ Node data is open to other measures: ``size`` (node -> number, default the degre
 (node -> community) may be passed in, keyed by node IRI or node id.
 
 Each node also says how the page shows it: ``level`` 0 for the map of ideas (themes, thinkers,
-works), 1 for the detail the page reveals on zoom, focus or filter (quotes, claims, and leaf
-contributors folded into their work: ``leaf``, the work's ``leaves``), with its ``anchor`` (the
+works), 1 for the detail the page reveals on zoom, focus or filter (quotes, claims, and the
+other authors, type ``contributor``: those of one work only are folded into it, ``leaf``, the
+work's ``leaves``), with its ``anchor`` (the
 node it sits beside), its ``rank`` (which labels are drawn first) and ``weight`` (links within
-the map: its drawn size); a claim's or quote's ``status`` and ``locator``; a work's ``cite``
-(references in kg.browse.cite.STYLES), ``csl`` (CSL-JSON) and ``bibtex`` (the entry as written).
+the map: its drawn size); a claim's or quote's ``status`` and ``locator``; a person's ``roles``;
+a work's ``csl`` (CSL-JSON) and ``bibtex`` (the entry as written), and once ``add_references``
+has run (`kg viz` does), its ``cite`` and ``intext`` in each style of kg.browse.cite.STYLES,
+exactly as `kg cite KEY --style S` prints them.
 """
 from __future__ import annotations
 
@@ -51,11 +54,14 @@ from kg.core.vocab import (
     WORK_ROLES,
 )
 
-TYPES = ("thinker", "work", "theme", "quote", "claim")
+TYPES = ("thinker", "contributor", "work", "theme", "quote", "claim")
+#: the node types of people: thinkers and other authors (kg.core.model.THINKER_RULE)
+PEOPLE = ("thinker", "contributor")
 #: shape and colour of each node type (the page's legend shows them); every colour stands out
 #: at 3:1 at least from both backgrounds of SCHEMES (WCAG's contrast for graphics)
 STYLE = {
     "thinker": {"shape": "dot", "color": "#c9463d", "symbol": "●"},
+    "contributor": {"shape": "hexagon", "color": "#a9746e", "symbol": "⬢"},
     "work": {"shape": "square", "color": "#3478c0", "symbol": "■"},
     "theme": {"shape": "diamond", "color": "#2e8b47", "symbol": "◆"},
     "quote": {"shape": "triangle", "color": "#c06a00", "symbol": "▲"},
@@ -94,8 +100,11 @@ EDGE_PREDICATES = RELATIONS
 TEXT = {
     "fr": {
         "title": "Graphe de la bibliographie",
-        "types": {"thinker": "Penseur", "work": "Œuvre", "theme": "Thème",
-                  "quote": "Citation", "claim": "Affirmation"},
+        "types": {"thinker": "Penseur", "contributor": "Autre auteur", "work": "Œuvre",
+                  "theme": "Thème", "quote": "Citation", "claim": "Affirmation"},
+        "typesPlural": {"thinker": "Penseurs", "contributor": "Autres auteurs",
+                        "work": "Œuvres", "theme": "Thèmes", "quote": "Citations",
+                        "claim": "Affirmations"},
         "relations": {"author": "auteur de", "editor": "éditeur de",
                       "translator": "traducteur de", "contributor": "contributeur de",
                       "speaker": "dite par", "theme": "thème", "source": "extraite de",
@@ -117,7 +126,7 @@ TEXT = {
                    "place": "Lieu", "statedIn": "Énoncée dans", "definition": "Définition",
                    "broader": "Thème plus large", "wikidata": "Wikidata",
                    "neighbours": "Voisins", "id": "Identifiant", "group": "Communauté",
-                   "size": "Mesure", "folded": "Noms repliés"},
+                   "size": "Mesure", "folded": "Noms repliés", "roles": "Rôles"},
         "status": {"verbatim": "vérifiée (mot pour mot)", "attributed": "attribuée",
                    "paraphrase": "paraphrase", "sourced": "sourcée", "unsourced": "non sourcée",
                    "contested": "contestée"},
@@ -131,13 +140,17 @@ TEXT = {
                "notFound": "Nœud introuvable :", "menu": "Filtres et outils",
                "status": "Statut", "fit": "Ajuster à l'écran",
                "details": "Afficher le détail", "detailsHelp": "Les citations, les affirmations "
-               "et les contributeurs d'une seule œuvre, montrés sinon au zoom",
+               "et les autres auteurs, montrés sinon au zoom",
+               "othersHelp": "Auteurs, éditeurs et traducteurs qui ne sont pas des penseurs "
+               "(ni entrée @thinker, ni citation, ni thème) : montrés au zoom ou avec le détail",
                "style": "Style", "copyView": "Copier la vue", "viewHelp":
                "Les références des œuvres que montrent les filtres",
                "copy": "Copier la référence", "copied": "Copié dans le presse-papiers",
+               "intext": "Dans le texte", "styleHelp": "Les références telles que les écrit "
+               "kg cite CLÉ --style STYLE --locale ",
                "noWork": "Aucune œuvre dans la sélection", "noLocator": "sans emplacement",
-               "works": "œuvres", "foldedNames": "contributeurs de cette seule œuvre, "
-               "montrés au zoom", "masked": "masqué par les filtres",
+               "works": "œuvres", "work": "œuvre", "foldedNames": "autres auteurs de cette "
+               "seule œuvre, montrés au zoom", "masked": "masqué par les filtres",
                "maskedAll": "résultat(s) masqué(s) par les filtres : choisissez-en un pour "
                "tout afficher",
                "emptyFilter": "Aucun nœud ne répond aux filtres choisis.",
@@ -145,8 +158,10 @@ TEXT = {
     },
     "en": {
         "title": "Bibliography graph",
-        "types": {"thinker": "Thinker", "work": "Work", "theme": "Theme", "quote": "Quote",
-                  "claim": "Claim"},
+        "types": {"thinker": "Thinker", "contributor": "Other author", "work": "Work",
+                  "theme": "Theme", "quote": "Quote", "claim": "Claim"},
+        "typesPlural": {"thinker": "Thinkers", "contributor": "Other authors", "work": "Works",
+                        "theme": "Themes", "quote": "Quotes", "claim": "Claims"},
         "relations": {"author": "author of", "editor": "editor of",
                       "translator": "translator of", "contributor": "contributor to",
                       "speaker": "said by", "theme": "theme", "source": "quoted from",
@@ -167,7 +182,7 @@ TEXT = {
                    "place": "Place", "statedIn": "Stated in", "definition": "Definition",
                    "broader": "Broader theme", "wikidata": "Wikidata",
                    "neighbours": "Neighbours", "id": "Identifier", "group": "Community",
-                   "size": "Measure", "folded": "Names folded in"},
+                   "size": "Measure", "folded": "Names folded in", "roles": "Roles"},
         "status": {"verbatim": "verbatim (checked)", "attributed": "attributed",
                    "paraphrase": "paraphrase", "sourced": "sourced", "unsourced": "unsourced",
                    "contested": "contested"},
@@ -180,14 +195,18 @@ TEXT = {
                "colorGroup": "colour: community", "selectFirst": "Select a node first",
                "notFound": "Node not found:", "menu": "Filters and tools",
                "status": "Status", "fit": "Fit to screen",
-               "details": "Show the detail", "detailsHelp": "Quotes, claims and the contributors "
-               "to a single work, otherwise shown when zoomed in",
+               "details": "Show the detail", "detailsHelp": "Quotes, claims and the other "
+               "authors, otherwise shown when zoomed in",
+               "othersHelp": "Authors, editors and translators who are not thinkers (no "
+               "@thinker entry, quote or theme): shown when zoomed in or with the detail",
                "style": "Style", "copyView": "Copy the view", "viewHelp":
                "The references of the works the filters show",
                "copy": "Copy the reference", "copied": "Copied to the clipboard",
+               "intext": "In the text", "styleHelp": "The references as written by "
+               "kg cite KEY --style STYLE --locale ",
                "noWork": "No work in the selection", "noLocator": "no locator",
-               "works": "works", "foldedNames": "contributors to this work only, shown "
-               "when zoomed in", "masked": "hidden by the filters",
+               "works": "works", "work": "work", "foldedNames": "other authors of this work "
+               "only, shown when zoomed in", "masked": "hidden by the filters",
                "maskedAll": "result(s) hidden by the filters: pick one to show everything",
                "emptyFilter": "No node matches the chosen filters.",
                "emptyFocusTheme": "No node of the chosen neighbourhood is in this theme."},
@@ -202,7 +221,7 @@ _PREDICATES = sorted({
     SCHEMA.birthDate, SCHEMA.deathDate, SCHEMA.nationality, SCHEMA.description, OWL.sameAs,
     KGO.locator, KGO.status, KGO.figure, KGO.unit, DCT.date, DCT.spatial, SKOS.prefLabel,
     SKOS.altLabel, SKOS.definition, DCT.language, KGO.fieldOrder, *EDGE_PREDICATES})
-_CLASSES = {KGO.Thinker: "thinker", KGO.Contributor: "thinker",  # other authors too, for now
+_CLASSES = {KGO.Thinker: "thinker", KGO.Contributor: "contributor",
             KGO.Work: "work", KGO.Quote: "quote", KGO.Claim: "claim", SKOS.Concept: "theme"}
 _ROLE_ORDER = {r: i for i, r in enumerate(WORK_ROLES)}
 
@@ -317,7 +336,8 @@ class _Graph:
         for s, p in props.items():
             for t in p.get(RDF.type, []):
                 if t in _CLASSES and (t != SKOS.Concept or s.startswith(THEME_NS)):
-                    kinds[s] = _CLASSES[t]
+                    if kinds.get(s) != "thinker":  # a thinker is never demoted
+                        kinds[s] = _CLASSES[t]
         # ordered authors: work#authors-N cells
         author_pos: dict[tuple[str, str], int] = {}
         for s, p in props.items():
@@ -333,7 +353,7 @@ class _Graph:
                         continue
                     if kind == "quote" and pred == DCT.creator and o in p.get(KGO.speaker, []):
                         continue  # the speaker is also the quote's creator: one edge
-                    if kinds[o] == "thinker" and rel in _ROLE_ORDER:
+                    if kinds[o] in PEOPLE and rel in _ROLE_ORDER:
                         src, dst = o, s  # "X author of W": thinker -> work
                     else:
                         src, dst = s, o
@@ -344,9 +364,15 @@ class _Graph:
         self.props = props
         self.author_pos = author_pos
         self.adj: dict[str, set[str]] = defaultdict(set)
-        for a, b in self.edges:
+        #: person -> role -> works (author, editor, translator, contributor)
+        self.roles: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for (a, b), rels in self.edges.items():
             self.adj[a].add(b)
             self.adj[b].add(a)
+            if kinds[a] in PEOPLE:
+                for r in rels:
+                    if r in _ROLE_ORDER:
+                        self.roles[a][r] += 1
 
     # ---------------------------------------------------------------- node details
 
@@ -361,7 +387,7 @@ class _Graph:
                           **({"ids": ids} if ids else {})})
 
         themes = sorted(o for o in p.get(DCT.subject, []) if self.kinds.get(o) == "theme")
-        if kind == "thinker":
+        if kind in PEOPLE:
             name = _first(p, FOAF.name) or _local(iri)
             n["label"] = name
             n["keys"] = [_local(iri), _first(p, DCT.identifier), _first(p, KGO.sortName),
@@ -371,6 +397,12 @@ class _Graph:
                 add("dates", f"{birth or '?'} – {death}" if death else f"{birth or '?'} –")
             org = FOAF.Organization in p.get(RDF.type, [])
             add("kind", TEXT[lang]["kinds"]["organization" if org else "person"])
+            roles = sorted(self.roles.get(iri, {}).items(), key=lambda r: _ROLE_ORDER[r[0]])
+            n["roles"] = [r for r, _ in roles]
+            t = TEXT[lang]
+            add("roles", ", ".join(
+                f"{t['inverse'][r]} ({k} {t['ui']['works' if k > 1 else 'work']})"
+                for r, k in roles))
             add("nationality", _first(p, SCHEMA.nationality))
             add("description", _first(p, SCHEMA.description))
             wd = _first(p, OWL.sameAs)
@@ -388,7 +420,6 @@ class _Graph:
             doi = _first(p, BIBO.doi)
             add("doi", doi, _safe_url("https://doi.org/" + doi) if doi else "")
             w = self.work(iri)
-            n["cite"] = cite.citations(w, lang)
             n["csl"] = cite.csl_item(w)
             order = _first(p, KGO.fieldOrder).split()
             raw = self.raw.get(iri, {})
@@ -586,22 +617,23 @@ def _page_node(g: _Graph, iri: str, ids: dict[str, str], degree: int) -> dict:
 
 
 #: node types drawn only when zoomed in, focused or filtered (the map of ideas comes first)
-DETAIL_TYPES = ("quote", "claim")
+DETAIL_TYPES = ("contributor", "quote", "claim")
 LABEL_CHARS = 34
 
 
 def _map_of_ideas(g: _Graph, nodes: list[dict], keep: set[str], ids: dict[str, str],
                   roots: set[str]) -> None:
     """Sort the nodes into the map of ideas (level 0: themes, thinkers, works) and the detail
-    (level 1: quotes, claims, and leaf contributors: names tied to one work only, with no theme,
-    quote or @thinker entry, folded into their work); give each an importance (``rank``, which
-    labels are drawn first) and, for the detail, the node it sits beside (``anchor``)."""
+    (level 1: quotes, claims, and other authors: names of works that are not thinkers, with no
+    theme, quote or @thinker entry, kg.core.model.THINKER_RULE; those tied to one work only are
+    folded into it, ``leaf``); give each an importance (``rank``, which labels are drawn first)
+    and, for the detail, the node it sits beside (``anchor``)."""
     by_iri = {n["iri"]: n for n in nodes}
     for n in nodes:
         iri = n["iri"]
-        leaf = (n["type"] == "thinker" and not g.props[iri].get(DCT.identifier)
-                and len(g.adj[iri]) == 1 and g.kinds[next(iter(g.adj[iri]))] == "work")
-        n["level"] = 1 if n["type"] in DETAIL_TYPES or leaf else 0
+        leaf = (n["type"] == "contributor" and len(g.adj[iri]) == 1
+                and g.kinds[next(iter(g.adj[iri]))] == "work")
+        n["level"] = 1 if n["type"] in DETAIL_TYPES and iri not in roots else 0
         if leaf:
             n["leaf"] = True
     for n in nodes:
@@ -618,7 +650,7 @@ def _map_of_ideas(g: _Graph, nodes: list[dict], keep: set[str], ids: dict[str, s
         n["rank"] = (1000 if iri in roots else 0) + n["weight"] + bonus - 5 * n["level"]
         if n["level"] and mapped:
             # beside its own source rather than the lecture that states every claim
-            pref = {"work": 0, "thinker": 1, "theme": 2}
+            pref = {"work": 0, "thinker": 1, "theme": 2}  # an other author: beside a work
             n["anchor"] = min(mapped, key=lambda m: (pref.get(m["type"], 3),
                                                      len(g.adj[m["iri"]]), m["id"]))["id"]
 
@@ -684,7 +716,7 @@ def _node_label(g: _Graph, iri: str) -> str:
     if iri not in g.kinds:
         return _local(iri)
     p, kind = g.props[iri], g.kinds[iri]
-    if kind == "thinker":
+    if kind in PEOPLE:
         return _first(p, FOAF.name) or _local(iri)
     if kind == "theme":
         return _first(p, SKOS.prefLabel, g.lang) or _local(iri)
@@ -699,7 +731,7 @@ def _ids(g: _Graph, order: list[str]) -> dict[str, str]:
     taken: set[str] = set()
     # entries first: their citekeys are the ids people link to (graph.html#ellul1988)
     for iri in sorted(order, key=lambda i: g.kinds[i] == "theme" or (
-            g.kinds[i] == "thinker" and not g.props[i].get(DCT.identifier))):
+            g.kinds[i] in PEOPLE and not g.props[i].get(DCT.identifier))):
         kind = g.kinds[iri]
         want = _first(g.props[iri], DCT.identifier) or _local(iri)
         nid = want if want not in taken else f"{kind}:{want}"
@@ -710,8 +742,10 @@ def _ids(g: _Graph, order: list[str]) -> dict[str, str]:
 
 def _match(g: _Graph, kind: str, name: str) -> str:
     """The node of one theme or thinker named (kg.core.names.resolve: the rule of every
-    command), among the labels and keys of the graph's nodes of that kind."""
-    names = name_index((k, i) for i, t in g.kinds.items() if t == kind
+    command), among the labels and keys of the graph's nodes of that kind (a thinker: any
+    person, thinker or other author, as `kg thinker` finds both)."""
+    kinds = PEOPLE if kind == "thinker" else (kind,)
+    names = name_index((k, i) for i, t in g.kinds.items() if t in kinds
                        for n in [g.node(i)] for k in [n["label"], *n["keys"]])
     how = {"theme": THEMES_HOW, "thinker": THINKERS_HOW}[kind]
     return resolve(name, names, kind, how, show=lambda i: _node_label(g, i))
@@ -817,9 +851,9 @@ def page_data(data: dict, physics: bool = False) -> dict:
     t = TEXT[lang]
     return {**data, "physics": bool(physics), "styles": STYLE, "types": list(TYPES),
             "statusStyles": STATUS_STYLE, "statusOrder": STATUS_ORDER, "schemes": SCHEMES,
-            "citeStyles": cite.STYLES,
-            "text": {k: t[k] for k in ("types", "relations", "inverse", "fields", "ui",
-                                       "status")}}
+            "citeStyles": data.get("citeStyles", {}),
+            "text": {k: t[k] for k in ("types", "typesPlural", "relations", "inverse", "fields",
+                                       "ui", "status")}}
 
 
 def html(data: dict, physics: bool = False) -> str:
@@ -865,6 +899,34 @@ def build_page(out_dir: str | Path = "out", lang: str = "fr", physics: bool = Fa
     return write_html(Path(out_dir) / "graph.html", graph_data(store, lang), lang, physics)
 
 
+def add_references(data: dict, model, styles=tuple(cite.STYLES)) -> None:
+    """Give each work of ``data`` its reference and in-text citation in ``styles``, as
+    `kg cite KEY --style S --locale L` prints them (L: the page's language, cite.LOCALES), and
+    the CSL-JSON item `kg export --format csl` writes for it.  ``model``: the bibliography's
+    (kg.write.export.load), which `kg cite` formats from.  Raises kg.write.cite.PandocError
+    when there is no pandoc."""
+    from kg.write.export import csl_items
+
+    locale = cite.LOCALES[data["lang"]]
+    known = {r.key for r in model.of_kind("work")}
+    works = [n for n in data["nodes"] if n["type"] == "work" and n["csl"]["id"] in known]
+    items = csl_items(model, [n["csl"]["id"] for n in works], locale)
+    refs = cite.references(items, styles, locale)
+    for n, item in zip(works, items):
+        n["csl"] = item
+        r = refs.get(item["id"])
+        if r and r["cite"]:
+            n["cite"], n["intext"], n["citeOrder"] = r["cite"], r["intext"], r["order"]
+    data["citeStyles"] = {s: cite.STYLES.get(s, s) for s in styles}
+    data["citeLocale"] = locale
+
+
+#: above this many works on a page, `kg viz` formats their references in the first style only
+#: (APA, `kg cite`'s default): each style costs about 1 s of pandoc's CPU per 1,000 works
+#: (benchmarks/bench_viz.py)
+MAX_WORKS_ALL_STYLES = 3000
+
+
 class Page(NamedTuple):
     """A page `kg viz` wrote: where, and the graph data it shows."""
 
@@ -875,12 +937,17 @@ class Page(NamedTuple):
 def viz(store, out: str | Path = "out", output: str | Path | None = None,
         lang: str = "fr", theme: str | None = None, thinker: str | None = None,
         depth: int = 1, physics: bool = False, size_by: str | None = None,
-        colour_by_community: bool = False) -> Page:
+        colour_by_community: bool = False, bib=None, ontology=None,
+        styles: tuple[str, ...] | None = None) -> Page:
     """`kg viz`: the graph of ``store`` (or a neighbourhood of it) as a page, written into
     ``out`` unless ``output`` is given; returns its path and data.
 
     ``size_by``: degree, pagerank or betweenness (kg.analyse.network.measures, on the whole graph);
     ``colour_by_community``: one colour per Louvain community instead of per type.
+    ``bib`` and ``ontology``: the inputs ``store`` was built from (default: kg's default
+    inputs), read again for the references of ``styles`` (add_references; none: ``()``;
+    default: every style of cite.STYLES, the first only above MAX_WORKS_ALL_STYLES works).
+    Without pandoc the page has none; ``data["warnings"]`` says what the page lacks.
     """
     size = group = None
     if size_by or colour_by_community:
@@ -891,6 +958,26 @@ def viz(store, out: str | Path = "out", output: str | Path | None = None,
         group = {iri: v["community"] for iri, v in m.items()} if colour_by_community else None
     data = graph_data(store, lang, theme=theme, thinker=thinker, depth=depth, size=size,
                       group=group)
+    warnings = []
+    if styles is None:
+        styles = tuple(cite.STYLES)
+        works = sum(n["type"] == "work" for n in data["nodes"])
+        if works > MAX_WORKS_ALL_STYLES:
+            styles = styles[:1]
+            warnings.append(
+                f"{works:,} works on the page: their references in {cite.STYLES[styles[0]]} "
+                f"only (every style up to {MAX_WORKS_ALL_STYLES:,} works); `kg cite KEY "
+                "--style S` gives the others")
+    if styles:
+        from kg.write.cite import PandocError
+        from kg.write.export import load
+
+        try:
+            add_references(data, load(bib, ontology), styles)
+        except PandocError as e:
+            warnings.append(f"no formatted references on the page: {e}")
+    if warnings:
+        data["warnings"] = warnings
     if output is None:
         from kg.core.latex import slug
 

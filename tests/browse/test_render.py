@@ -73,8 +73,11 @@ def test_every_node_of_the_graph_once(data, corpus):
     ids = [n["id"] for n in data["nodes"]]
     assert len(ids) == len(set(ids))
     by_type = {t: sum(n["type"] == t for n in data["nodes"]) for t in render.TYPES}
-    assert by_type == {"thinker": people, "work": c["works"], "theme": c["themes"],
-                       "quote": c["quotes"], "claim": c["claims"]}
+    # issue 14: thinkers and other authors apart, as the build's summary counts them
+    assert by_type == {"thinker": c["thinkers"], "contributor": c["contributors"],
+                       "work": c["works"], "theme": c["themes"], "quote": c["quotes"],
+                       "claim": c["claims"]}
+    assert (c["thinkers"], c["contributors"]) == (26, 102)
 
 
 def test_edges_join_nodes_and_carry_relations(data):
@@ -318,16 +321,19 @@ def test_labels_tell_apart_what_they_name(data):
 
 
 def test_map_of_ideas_and_detail(data):
-    """Quotes, claims and leaf contributors (a name tied to one work only, with no theme, quote
-    or @thinker entry) are the detail: folded into what they belong to at first sight."""
+    """Quotes, claims and other authors (names of works with no theme, quote or @thinker entry)
+    are the detail: folded into what they belong to at first sight; the map shows themes,
+    thinkers and works."""
     by = {n["id"]: n for n in data["nodes"]}
     for n in data["nodes"]:
-        if n["type"] in ("quote", "claim"):
+        if n["type"] in ("quote", "claim", "contributor"):
             assert n["level"] == 1 and n["anchor"] in by
-        if n["type"] in ("theme", "work"):
+        if n["type"] in ("theme", "work", "thinker"):
             assert n["level"] == 0
+        if n["type"] == "contributor":
+            assert by[n["anchor"]]["type"] == "work"
     leaves = [n for n in data["nodes"] if n.get("leaf")]
-    assert leaves and all(n["type"] == "thinker" and n["level"] == 1 for n in leaves)
+    assert leaves and all(n["type"] == "contributor" for n in leaves)
     assert node(data, "ellul")["level"] == 0  # a thinker with an entry, quotes, several works
     rock = node(data, "rockstrom2009")
     assert rock["leaves"] == sum(1 for n in leaves if n["anchor"] == "rockstrom2009") > 20
@@ -350,26 +356,98 @@ def test_claims_and_quotes_carry_their_status_and_locator(data):
     assert any(not q["locator"] for q in quotes)
 
 
-def test_each_work_carries_its_citations_bibtex_and_csl(data):
+def test_each_work_carries_its_bibtex_and_csl(data):
     w = node(data, "ellul1988")
-    assert w["cite"] == {
-        "apa": "Ellul, J. (1988). Le bluff technologique. Hachette.",
-        "chicago": "Ellul, Jacques. 1988. Le bluff technologique. Paris: Hachette.",
-        "mla": "Ellul, Jacques. Le bluff technologique. Hachette, 1988."}
+    assert "cite" not in w  # the references come from kg cite's formatter (add_references)
     assert w["bibtex"].startswith("@book{ellul1988,\n  author = {Ellul, Jacques},\n")
     assert "  publisher = {Hachette},\n" in w["bibtex"]
     assert w["csl"]["author"] == [{"family": "Ellul", "given": "Jacques"}]
     assert w["csl"]["issued"] == {"date-parts": [[1988]]} and w["csl"]["type"] == "book"
     r = node(data, "rockstrom2009")
     assert r["csl"]["type"] == "article-journal" and r["csl"]["DOI"] == "10.1038/461472a"
-    assert "Chapin, F. S., III" not in r["cite"]["apa"]
     assert {"family": "Chapin", "given": "F. Stuart", "suffix": "III"} in r["csl"]["author"]
-    assert "et al." in r["cite"]["chicago"] and "https://doi.org/10.1038/461472a" in \
-        r["cite"]["apa"]
     for n in data["nodes"]:
         if n["type"] == "work":
             assert n["bibtex"].startswith("@") and n["csl"]["id"] == n["id"]
-            assert set(n["cite"]) == set(render.cite.STYLES)
+
+
+@pytest.fixture(scope="session")
+def referenced(store, corpus, ontology_path):
+    """The corpus page's data with its references (what `kg viz` writes)."""
+    from conftest import need
+
+    from kg.write.cite import PandocError, pandoc_path
+    from kg.write.export import load
+
+    try:
+        pandoc_path()
+    except PandocError:
+        need(False, "pandoc (the pypandoc-binary wheel)")
+
+    d = render.graph_data(store, "fr", layout=False)
+    render.add_references(d, load(corpus.out.parent / "references.bib", ontology_path))
+    return d
+
+
+def test_references_are_those_kg_cite_prints(referenced, corpus, ontology_path):
+    """Issue 17: the page's references come from kg.write.cite, as `kg cite KEY` prints them:
+    no year letter and no MLA "———" that only a bibliography of several works would add."""
+    from kg.write.cite import cite
+    from kg.write.export import csl_items, load
+
+    w = node(referenced, "ellul1988")
+    assert w["cite"] == {"apa": "Ellul, J. (1988). Le bluff technologique. Hachette.",
+                         "chicago": "Ellul, Jacques. 1988. Le bluff technologique. Hachette.",
+                         "mla": "Ellul, Jacques. Le bluff technologique. Hachette, 1988.",
+                         "iso690": "ELLUL, Jacques, 1988. Le bluff technologique. "
+                                   "Paris\u00a0: Hachette."}
+    assert w["intext"] == {"apa": "(Ellul, 1988)", "chicago": "(Ellul 1988)", "mla": "(Ellul)",
+                           "iso690": "(Ellul 1988)"}
+    assert referenced["citeStyles"] == render.cite.STYLES and referenced["citeLocale"] == "fr-FR"
+    model = load(corpus.out.parent / "references.bib", ontology_path)
+    works = [n for n in referenced["nodes"] if n["type"] == "work"]
+    assert len(works) > 10 and all(set(n["cite"]) == set(render.cite.STYLES) for n in works)
+    # two works of one author in one year (PMO 2008), in the style that adds letters and
+    # the one that writes "———": each as it is alone
+    for key in ("pmo2008-portable", "pmo2008-terreur"):
+        n = node(referenced, key)
+        for style in ("iso690", "mla"):
+            alone = cite(csl_items(model, [key]), [key], style)
+            assert (n["intext"][style], n["cite"][style]) == (alone.citations[0],
+                                                              alone.entries[0])
+        assert "2008a" not in n["cite"]["iso690"] and "———" not in n["cite"]["mla"]
+    # the CSL-JSON item is the one `kg export --format csl` writes
+    assert w["csl"] == csl_items(model, ["ellul1988"])[0]
+    # each style's bibliography order
+    orders = sorted(n["citeOrder"]["apa"] for n in works)
+    assert orders == list(range(len(works)))
+
+
+def test_lone_style_drops_only_what_ties_entries_together(tmp_path):
+    from kg.browse import cite
+    from kg.write.cite import style_path
+
+    mla = cite.lone_style("mla", tmp_path).read_text(encoding="utf-8")
+    orig = style_path("mla").read_text(encoding="utf-8")
+    assert "subsequent-author-substitute" in orig and "subsequent-author-substitute" not in mla
+    assert 'disambiguate="true"' in orig and 'disambiguate="true"' not in mla
+    assert "disambiguate-add-names" not in mla and 'et-al-min="3"' in mla
+    iso = cite.lone_style("iso690", tmp_path).read_text(encoding="utf-8")
+    assert "disambiguate-add-year-suffix" not in iso and 'default-locale="fr-FR"' in iso
+    assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_references_need_pandoc_or_say_so(store, tmp_path, monkeypatch):
+    from kg.write import cite as write_cite
+
+    def missing():
+        raise write_cite.PandocError("pandoc is not installed")
+
+    monkeypatch.setattr(write_cite, "pandoc_path", missing)
+    page = render.viz(store, tmp_path, theme="surveillance", bib=ROOT / "references.bib")
+    assert "pandoc is not installed" in page.data["warnings"][0]
+    assert not any("cite" in n for n in page.data["nodes"])
+    assert "citeStyles" not in page.data and render.page_data(page.data)["citeStyles"] == {}
 
 
 def test_bibtex_of_a_work_reads_back_as_the_same_entry(data):
@@ -385,13 +463,10 @@ def test_bibtex_of_a_work_reads_back_as_the_same_entry(data):
         assert back.entry_type == original[w["id"]].entry_type
 
 
-def test_the_citation_formatter_invents_nothing():
+def test_the_csl_item_invents_nothing():
     from kg.browse import cite
 
     w = cite.Work(key="x", type="book", title="Titre")
-    assert cite.apa(w, "fr") == "Titre. (s. d.)."
-    assert cite.chicago(w, "en") == "Titre. n.d."
-    assert cite.mla(w) == "Titre."
     assert cite.csl_item(w) == {"id": "x", "type": "book", "title": "Titre"}
     open_date = cite.Work(key="y", type="online", title="T", date="2022/")
     assert cite.csl_item(open_date)["issued"] == {"literal": "2022/"}
@@ -405,3 +480,34 @@ def test_short_labels_cut_at_a_word_or_before_the_subtitle():
     assert render._short_title("Je n'ai rien à cacher. En fait si, et vous également !", 38) \
         == "Je n'ai rien à cacher"
     assert render._short_title("Le bluff technologique", 38) == "Le bluff technologique"
+
+
+def test_other_authors_are_apart_with_their_roles(data, store):
+    """Issue 14: an other author (kgo:Contributor) is a node type of its own, drawn with its
+    own shape and colour, with its roles; `--thinker` still finds one."""
+    assert render.STYLE["contributor"]["shape"] != render.STYLE["thinker"]["shape"]
+    assert render.STYLE["contributor"]["color"] != render.STYLE["thinker"]["color"]
+    david = next(n for n in data["nodes"] if n["label"] == "Christophe David")
+    assert david["type"] == "contributor" and david["roles"] == ["translator"]
+    assert field(david, "roles")["v"].startswith("traducteur (")
+    ellul = node(data, "ellul")
+    assert ellul["type"] == "thinker" and ellul["roles"][0] == "author"
+    assert field(ellul, "roles")["v"].startswith("auteur (")
+    own = render.graph_data(store, "fr", thinker="Christophe David", layout=False)
+    root = next(n for n in own["nodes"] if n["id"] in own["roots"])
+    assert root["type"] == "contributor" and root["level"] == 0  # the page's root is shown
+    assert render.TEXT["en"]["typesPlural"]["contributor"] == "Other authors"
+
+
+def test_a_big_page_gets_the_first_style_only_and_says_so(referenced, store, tmp_path,
+                                                          monkeypatch):
+    """Above MAX_WORKS_ALL_STYLES works, `kg viz` formats APA only (the cost is pandoc's, about
+    1 s per 1,000 works and style)."""
+    monkeypatch.setattr(render, "MAX_WORKS_ALL_STYLES", 5)
+    page = render.viz(store, tmp_path, theme="surveillance", bib=ROOT / "references.bib")
+    works = [n for n in page.data["nodes"] if n["type"] == "work"]
+    assert page.data["citeStyles"] == {"apa": "APA 7"}
+    assert all(set(n["cite"]) == {"apa"} for n in works)
+    assert page.data["warnings"] == [f"{len(works)} works on the page: their references in APA "
+                                     "7 only (every style up to 5 works); `kg cite KEY --style "
+                                     "S` gives the others"]

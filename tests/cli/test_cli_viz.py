@@ -120,3 +120,30 @@ def test_viz_sizes_by_a_measure_and_colours_by_community(built, tmp_path):
     assert run(["viz", *opts, "-o", str(page2)]).exit_code == 0
     assert {n["measure"] for n in page_data(page2)["nodes"]} == {"degree"}
     assert not any("group" in n for n in page_data(page2)["nodes"])
+
+
+def test_viz_page_carries_what_kg_cite_prints(built, tmp_path):
+    """Issue 17: a work's references on the page are `kg cite KEY --style S` output, in the
+    page's locale; its thinkers and other authors are counted apart (issue 14)."""
+    from conftest import need
+
+    from kg.write.cite import PandocError, pandoc_path
+
+    try:
+        pandoc_path()
+    except PandocError:
+        need(False, "pandoc (the pypandoc-binary wheel)")
+    _, opts = built
+    page = tmp_path / "t.html"
+    assert run(["viz", *opts, "--thinker", "Deleuze", "-o", str(page)]).exit_code == 0
+    nodes = {n["id"]: n for n in page_data(page)["nodes"]}
+    for key in ("deleuze1990", "deleuze1990-pourparlers"):  # one author, one year: no letters
+        for style in ("apa", "iso690"):
+            out = run(["cite", key, "--style", style, *opts]).output
+            assert out == nodes[key]["intext"][style] + "\n\n" + nodes[key]["cite"][style] + "\n"
+    en = tmp_path / "en.html"
+    assert run(["viz", *opts, "--thinker", "Deleuze", "--lang", "en", "-o", str(en)]).exit_code == 0
+    w = next(n for n in page_data(en)["nodes"] if n["id"] == "deleuze1990")
+    assert page_data(en)["citeLocale"] == "en-US"
+    assert run(["cite", "deleuze1990", "--style", "chicago", "--locale", "en-US", *opts]) \
+        .output.split("\n\n")[1].strip() == w["cite"]["chicago"]

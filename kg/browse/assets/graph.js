@@ -1,8 +1,8 @@
 /* kg graph page. Every text of the data is set with textContent or as a DOM property: the
    bibliography is data, never markup. Links are made only for http(s) urls and for node ids.
 
-   First sight is the map of ideas (themes, thinkers, works); quotes, claims and the names tied
-   to a single work appear when one zooms in, focuses or filters. Labels are drawn by this script
+   First sight is the map of ideas (themes, thinkers, works); quotes, claims and the other authors
+   (names of works that are not thinkers) appear when one zooms in, focuses or filters. Labels are drawn by this script
    over vis-network's canvas, most important first, at a readable size, and only where they
    overlap nothing already drawn (window.kgLabels lists them, for the tests). */
 (function () {
@@ -41,6 +41,7 @@
     return rels.map(function (r) { return names[r] || r; }).join(", ");
   }
   function colon() { return D.lang === "fr" ? " : " : ": "; }
+  function person(n) { return n.type === "thinker" || n.type === "contributor"; }
   function number(v) {
     return Number(v).toLocaleString(D.lang, { maximumSignificantDigits: 3 });
   }
@@ -220,10 +221,14 @@
   $("close").title = UI.close;
   $("empty-reset").textContent = UI.reset;
   $("graph").setAttribute("aria-label", D.title);
+  // references as `kg cite KEY --style S` prints them, when `kg viz` wrote the page
+  var styled = Object.keys(D.citeStyles).length > 0;
   Object.keys(D.citeStyles).forEach(function (k) {
     $("style").appendChild(new Option(D.citeStyles[k], k));
   });
-  var OUTLINE = { "★": "☆", "▲": "△", "■": "□", "●": "○", "◆": "◇" };
+  $("style").title = UI.styleHelp + (D.citeLocale || "");
+  ["style", "style-label", "copy-view", "copy"].forEach(function (x) { $(x).hidden = !styled; });
+  var OUTLINE = { "★": "☆", "▲": "△", "■": "□", "●": "○", "◆": "◇", "⬢": "⬡" };
   function swatch(color, symbol, hollow, dashed) {
     var sym = el("span", hollow ? OUTLINE[symbol] || symbol : symbol, "sym");
     sym.style.color = color;
@@ -234,14 +239,17 @@
   var legend = $("legend");
   legend.appendChild(el("strong", UI.legend));
   var present = new Set(D.nodes.map(function (n) { return n.type; }));
+  var perType = {};
+  D.nodes.forEach(function (n) { perType[n.type] = (perType[n.type] || 0) + 1; });
   var statuses = [];
   D.nodes.forEach(function (n) { if (n.status && statuses.indexOf(n.status) < 0) statuses.push(n.status); });
   statuses.sort(function (a, b) { return D.statusOrder.indexOf(a) - D.statusOrder.indexOf(b); });
   D.types.forEach(function (t) {
     if (!present.has(t)) return;
     var row = el("div");
+    row.dataset.type = t;
     row.appendChild(swatch(D.styles[t].color, D.styles[t].symbol));
-    row.appendChild(document.createTextNode(T.types[t]));
+    row.appendChild(document.createTextNode(T.typesPlural[t] + " (" + perType[t] + ")"));
     legend.appendChild(row);
   });
   statuses.forEach(function (s) {
@@ -275,7 +283,10 @@
     box.dataset.type = t;
     box.addEventListener("change", function () { state.types[t] = box.checked; apply(); });
     lab.appendChild(box);
-    lab.appendChild(document.createTextNode(" " + T.types[t]));
+    lab.appendChild(document.createTextNode(" "));
+    lab.appendChild(swatch(D.styles[t].color, D.styles[t].symbol));
+    lab.appendChild(document.createTextNode(T.typesPlural[t]));
+    if (t === "contributor") lab.title = UI.othersHelp;
     $("typefilter").appendChild(lab);
   });
   statuses.forEach(function (s) {
@@ -324,7 +335,7 @@
     });
     Array.from(keep).forEach(function (id) {  // the people of what is kept
       adj.get(id).forEach(function (a) {
-        if (byId.get(a.other).type === "thinker") keep.add(a.other);
+        if (person(byId.get(a.other))) keep.add(a.other);
       });
     });
     return keep;
@@ -482,16 +493,22 @@
       if (n.type === "work") { out.add(id); return; }
       adj.get(id).forEach(function (a) { if (byId.get(a.other).type === "work") out.add(a.other); });
     });
-    return Array.from(out).map(function (id) { return byId.get(id); }).sort(function (a, b) {
-      return (a.cite.apa || "").localeCompare(b.cite.apa || "");
-    });
+    return Array.from(out).map(function (id) { return byId.get(id); }).sort(byStyle);
+  }
+  function byStyle(a, b) {  // the order of the style's bibliography
+    var st = $("style").value, x = a.citeOrder ? a.citeOrder[st] : undefined,
+        y = b.citeOrder ? b.citeOrder[st] : undefined;
+    if (x !== undefined && y !== undefined) return x - y;
+    return (x === undefined) - (y === undefined) || a.name.localeCompare(b.name);
   }
   function viewWorks() {
-    return D.nodes.filter(function (n) { return n.type === "work" && !filtered(n); });
+    return D.nodes.filter(function (n) { return n.type === "work" && !filtered(n); })
+      .sort(byStyle);
   }
   function citations(works) {
     var style = $("style").value;
-    return works.map(function (w) { return w.cite[style]; }).join("\n");
+    return works.filter(function (w) { return w.cite && w.cite[style]; })
+      .map(function (w) { return w.cite[style]; }).join("\n");
   }
   function copyText(text) {
     window.kgCopied = text;
@@ -552,17 +569,26 @@
     return out;
   }
   function showCite(works) {
-    var box = $("cite-text");
+    var box = $("cite-text"), st = $("style").value;
     box.textContent = "";
-    works.slice(0, 20).forEach(function (w) { box.appendChild(el("p", w.cite[$("style").value])); });
-    if (works.length > 20) box.appendChild(el("p", "… +" + (works.length - 20)));
+    if (styled) {
+      works.slice(0, 20).forEach(function (w) {
+        if (w.cite && w.cite[st]) box.appendChild(el("p", w.cite[st]));
+      });
+      if (works.length > 20) box.appendChild(el("p", "… +" + (works.length - 20)));
+      if (works.length === 1 && works[0].intext && works[0].intext[st]) {
+        box.appendChild(el("p", UI.intext + colon() + works[0].intext[st], "intext"));
+      }
+    }
     $("panel-cite").hidden = !works.length;
     $("cite-count").textContent = works.length > 1 ? works.length + " " + UI.works : "";
   }
   function showPanel(id) {
     var n = byId.get(id);
     if (!n) return;
-    $("panel-type").textContent = T.types[n.type];
+    $("panel-type").textContent = [T.types[n.type]].concat((n.roles || []).map(function (r) {
+      return T.inverse[r] || r;
+    })).join(" · ");
     $("panel-title").textContent = n.name;
     var badges = $("panel-badges");
     badges.textContent = "";
@@ -598,8 +624,14 @@
     row(T.fields.id, el("dd", n.id));
     var nb = el("dd");
     var ul = el("ul");
-    adj.get(id).forEach(function (a) {
+    // grouped by type (thinkers, then other authors, works...), each with its symbol
+    adj.get(id).slice().sort(function (a, b) {
+      var x = byId.get(a.other), y = byId.get(b.other);
+      return D.types.indexOf(x.type) - D.types.indexOf(y.type) || x.label.localeCompare(y.label);
+    }).forEach(function (a) {
       var o = byId.get(a.other), li = el("li");
+      li.dataset.type = o.type;
+      li.appendChild(swatch(D.styles[o.type].color, D.styles[o.type].symbol));
       li.appendChild(el("span", relText(a.rel, !a.out) + colon()));
       li.appendChild(nodeLink(o.id, o.label));
       ul.appendChild(li);
@@ -685,7 +717,29 @@
     if (found.length && masked === found.length) {
       results.appendChild(el("li", masked + " " + UI.maskedAll, "none"));
     }
+    // one group per type (thinkers and other authors apart), in the order of its best result
+    var order = [], groups = {};
+    found.forEach(function (n) {
+      if (!groups[n.type]) { groups[n.type] = []; order.push(n.type); }
+      groups[n.type].push(n);
+    });
+    found = [];
+    order.forEach(function (t) { found = found.concat(groups[t]); });
+    var list = null;
     found.forEach(function (n, i) {
+      if (i === 0 || found[i - 1].type !== n.type) {
+        var g = el("li"), head = el("div", T.typesPlural[n.type] + " (" + groups[n.type].length + ")",
+                                     "heading");
+        g.setAttribute("role", "group");
+        g.dataset.type = n.type;
+        head.id = "results-" + n.type;
+        g.setAttribute("aria-labelledby", head.id);
+        list = el("ul");
+        list.setAttribute("role", "none");
+        g.appendChild(head);
+        g.appendChild(list);
+        results.appendChild(g);
+      }
       var li = el("li");
       li.id = "result-" + i;
       li.setAttribute("role", "option");
@@ -702,7 +756,7 @@
       li.addEventListener("mousedown", function (ev) {
         ev.preventDefault(); pick(n.id);
       });
-      results.appendChild(li);
+      list.appendChild(li);
     });
     results.hidden = false;
     search.setAttribute("aria-expanded", "true");
