@@ -114,6 +114,9 @@ def main() -> None:
         print(f"generator: benchmarks/generate.py --keywords {a.keywords}")
 
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # as installed: kg's modules compiled once (the warm-up run writes __pycache__), not
+    # compiled again by every command as PYTHONDONTWRITEBYTECODE would have it
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     py = sys.executable
     work = Path(a.workdir or tempfile.mkdtemp(prefix="kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -325,15 +325,13 @@ def said(db: sqlite3.Connection, iri: str, tid: str | None = None) -> list[dict]
 def search(db: sqlite3.Connection, words: list[str],
            limit: int | None) -> tuple[list[tuple[str, float]], int]:
     """The ``limit`` best (subject IRI, score) for these folded words, best first (ties by
-    IRI), and how many subjects match.  Scored by score_lines, as always: per line
-    holding every word (anywhere in a word), its weight times the occurrences of the words
-    (of the longest word alone, for one word), plus 3 when they occur together as written;
-    summed per subject.
+    IRI), and how many subjects match: kg search's ranking (rank_lines) of the lines that
+    the word index finds.
 
     The word index gives the lines holding, for every word, a word of the library that holds
-    it (see _match); they are checked and counted here, as UTF-8 bytes (no decoding):
-    Python's bytes.count is several times faster than SQLite's replace() and instr(), which
-    count characters."""
+    it (see _match); they are checked and counted by rank_lines, as UTF-8 bytes (no
+    decoding): Python's bytes.count is several times faster than SQLite's replace() and
+    instr(), which count characters."""
     match = _match(db, words)
     if match == "":
         return [], 0  # a word no word of the library holds
@@ -343,10 +341,10 @@ def search(db: sqlite3.Connection, words: list[str],
             "JOIN lines l ON l.id = search.rowid WHERE search MATCH ?", (match,)).fetchall()
     else:  # words held by a great many words of the library: every line
         rows = db.execute("SELECT iri, weight, CAST(text AS BLOB) FROM lines").fetchall()
-    scores = score_lines([w.encode("utf-8") for w in words], [r[2] for r in rows],
-                         [r[0] for r in rows], [r[1] for r in rows])
-    best = _best(scores, limit)
-    return [(iri, scores[iri]) for iri in best], len(scores)
+    if not rows:
+        return [], 0
+    subject, weight, lines = zip(*rows)
+    return rank_lines([w.encode("utf-8") for w in words], lines, subject, weight, limit)
 
 
 #: above this many words of the library holding one search word, every line is read instead
@@ -355,12 +353,12 @@ MAX_TERMS = 2000
 
 def _match(db: sqlite3.Connection, words: list[str]) -> str | None:
     """The FTS5 query of the lines holding every word anywhere in a word: for each word, the
-    OR of the library's words (search_terms) that hold it; "" when a word is in none, None
+    OR of the library's words (vocabulary) that hold it; "" when a word is in none, None
     when a word is in too many to list (read every line)."""
     groups = []
     for w in dict.fromkeys(words):
         terms = [t for (t,) in db.execute(
-            "SELECT term FROM search_terms WHERE instr(term, ?) > 0 LIMIT ?", (w, MAX_TERMS + 1))]
+            "SELECT term FROM vocabulary WHERE instr(term, ?) > 0 LIMIT ?", (w, MAX_TERMS + 1))]
         if not terms:
             return ""
         if len(terms) > MAX_TERMS:
@@ -369,34 +367,58 @@ def _match(db: sqlite3.Connection, words: list[str]) -> str | None:
     return " AND ".join(groups)
 
 
-def score_lines(words: list, lines: list, subject: list, weight: list) -> dict:
-    """Subject -> summed score of its lines holding every word: per line, its weight times the
-    occurrences of the words (of the longest word alone, for one word), plus 3 when they occur
-    together as written.  The one scoring of kg search (read model and store alike); words
-    and lines both str, or both UTF-8 bytes (the same counts)."""
+def rank_lines(words: list, lines, subject, weight,
+               limit: int | None) -> tuple[list[tuple[str, float]], int]:
+    """The ``limit`` best (subject, score) (None: all), best first, ties by subject, and how
+    many subjects have a line holding every word.  The one ranking of kg search (read model
+    and store alike); words and lines both str, or both UTF-8 bytes (the same counts).
+
+    A subject's score sums, over its lines holding every word, the line's weight times the
+    occurrences of the words (a word given twice counts twice), plus 3 when the words occur
+    together as written (always, for one word).
+
+    Counted a word at a time (a map over the lines); whether the words occur together is
+    looked at only in the lines of the subjects that could reach the first ``limit`` with
+    it: a third of the lines of a large library may hold two common words, and the bonus
+    changes the order of a few thousand of them."""
+    from itertools import compress, repeat
+    from operator import add, mul
+
+    count = bytes.count if isinstance(words[0], bytes) else str.count
     phrase = (b" " if isinstance(words[0], bytes) else " ").join(words)
-    per = {w: [t.count(w) for t in lines] for w in dict.fromkeys(words)}
-    if len(per) == 1:
-        counts = per[words[0]]
-        if len(words) == 1:  # the phrase is the word: every hit has it
-            found = [(i, n + 3) for i, n in enumerate(counts) if n]
-        else:  # one word repeated: each occurrence counts once per repetition
-            found = [(i, n * len(words) + (3 if phrase in lines[i] else 0))
-                     for i, n in enumerate(counts) if n]
-    else:
-        cols = [per[w] for w in words]
-        found = [(i, sum(cs) + (3 if phrase in lines[i] else 0))
-                 for i, cs in enumerate(zip(*cols)) if all(cs)]
+    times = {w: words.count(w) for w in words}
+    per = {w: list(map(count, lines, repeat(w))) for w in times}
+    cols = list(per.values())
+    every = cols[0] if len(cols) == 1 else list(map(min, *cols))  # 0: a word missing
+    total = None
+    for w, n in times.items():
+        col = per[w] if n == 1 else list(map(mul, per[w], repeat(n)))
+        total = col if total is None else list(map(add, total, col))
+    base: dict = {}  # subject -> its score without the bonus of the words together
+    most: dict = {}  # subject -> the sum of its weights: a third of the most the bonus adds
+    get, got = base.get, most.get
+    for s, w, n in compress(zip(subject, weight, total), every):
+        base[s] = get(s, 0.0) + w * n
+        most[s] = got(s, 0) + w
+    if len(words) == 1:  # the phrase is the word: each line held has the bonus
+        scores = {s: v + 3 * most[s] for s, v in base.items()}
+        return [(s, scores[s]) for s in _best(scores, limit)], len(base)
+    which = base
+    if limit and 0 < limit < len(base):
+        import heapq
+
+        floor = heapq.nlargest(limit, base.values())[-1]  # limit subjects reach it
+        which = {s for s, v in base.items() if v + 3 * most[s] >= floor}
     scores: dict = {}
     get = scores.get
-    for i, n in found:
+    for i in compress(range(len(lines)), map(min, every, map(which.__contains__, subject))):
         s = subject[i]
-        scores[s] = get(s, 0.0) + weight[i] * n
-    return scores
+        scores[s] = get(s, 0.0) + weight[i] * (total[i] + (3 if phrase in lines[i] else 0))
+    return [(s, scores[s]) for s in _best(scores, limit)], len(base)
 
 
-def _best(scores: dict[str, float], limit: int | None) -> list[str]:
-    """The subjects by score, best first, ties by IRI (the first ``limit``)."""
+def _best(scores: dict, limit: int | None) -> list:
+    """The subjects by score, best first, ties by subject (the first ``limit``)."""
     if limit and 0 < limit < len(scores):
         import heapq
 

@@ -1377,29 +1377,17 @@ def search(text: str, limit: int | None = 20, lib: Library | None = None, **kw) 
     words = name_key(text).split()
     if not words:
         raise InputError(f"nothing to search for in {text[:80]!r}: give a word")
-    if lib.local:  # scored in SQL over the read model's full-text index
-        from kg.read import local
+    from kg.read import local
 
+    if lib.local:  # found with the read model's full-text index
         best, total = local.search(lib.db, words, limit)
-        if not best:
-            return []
-        ranked, scores = [s for s, _ in best], dict(best)
-        found = local.search_details(lib.db, ranked)
     else:
-        from kg.read.local import score_lines
-
         subject, weight, lines = _store_texts(lib)
-        scores = score_lines(words, lines, subject, weight)
-        total = len(scores)
-        if limit and 0 < limit < total:
-            import heapq
-
-            ranked = heapq.nsmallest(limit, scores, key=lambda s: (-scores[s], s))
-        else:
-            ranked = sorted(scores, key=lambda s: (-scores[s], s))
-        if not ranked:
-            return []
-        found = _details(lib, ranked)
+        best, total = local.rank_lines(words, lines, subject, weight, limit)
+    if not best:
+        return []
+    ranked, scores = [s for s, _ in best], dict(best)
+    found = (local.search_details(lib.db, ranked) if lib.local else _details(lib, ranked))
     out = []
     for s in ranked:
         iri_, kind, key, title, texts = found[s]
