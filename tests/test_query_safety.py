@@ -485,6 +485,7 @@ def test_fork_and_fresh_process_give_the_in_process_answers(shipped_corpus):
     script = """
 import json, sys
 from kg.api import open_library
+from kg.core.forked import can_fork
 from kg.read import query as Q
 lib = open_library(sys.argv[1], sys.argv[2], sys.argv[3], quiet=True)
 cases = []
@@ -492,10 +493,10 @@ for nq in Q.named_queries().values():
     params = {p.name: p.example for p in nq.params if not p.optional}
     b = {k: Q.param_value(lib, {p.name: p for p in nq.params}[k], k, v) for k, v in params.items()}
     cases.append((nq.text_for(set(b)), b))
-assert Q._can_fork()
+assert can_fork()
 forked = [Q.ask(lib.folder, t, None, b) for t, b in cases]
 store = lib.store  # the store open: threads, so a fresh interpreter from now on
-assert not Q._can_fork()
+assert not can_fork()
 spawned = [Q.ask(lib.folder, t, None, b) for t, b in cases]
 local = [Q.select(store, t, b) for t, b in cases]
 assert forked == local and spawned == local, "answers differ"
