@@ -374,47 +374,73 @@ def rank_lines(words: list, lines, subject, weight,
     and store alike); words and lines both str, or both UTF-8 bytes (the same counts).
 
     A subject's score sums, over its lines holding every word, the line's weight times the
-    occurrences of the words (a word given twice counts twice), plus 3 when the words occur
+    occurrences of the words (a word given twice counts twice), plus 3 when they occur
     together as written (always, for one word).
 
-    Counted a word at a time (a map over the lines); whether the words occur together is
-    looked at only in the lines of the subjects that could reach the first ``limit`` with
-    it: a third of the lines of a large library may hold two common words, and the bonus
-    changes the order of a few thousand of them."""
+    A third of the lines of a large library may hold two common words: they are counted a
+    word at a time and summed per subject with maps over the lines (no Python code per line,
+    but for the subjects with several lines held); whether the words occur together is looked
+    at only in the lines of the subjects that could reach the first ``limit`` with it."""
     from itertools import compress, repeat
-    from operator import add, mul
+    from operator import add, ge, mul
 
     count = bytes.count if isinstance(words[0], bytes) else str.count
-    phrase = (b" " if isinstance(words[0], bytes) else " ").join(words)
     times = {w: words.count(w) for w in words}
     per = {w: list(map(count, lines, repeat(w))) for w in times}
-    cols = list(per.values())
-    every = cols[0] if len(cols) == 1 else list(map(min, *cols))  # 0: a word missing
     total = None
     for w, n in times.items():
         col = per[w] if n == 1 else list(map(mul, per[w], repeat(n)))
         total = col if total is None else list(map(add, total, col))
-    base: dict = {}  # subject -> its score without the bonus of the words together
-    most: dict = {}  # subject -> the sum of its weights: a third of the most the bonus adds
-    get, got = base.get, most.get
-    for s, w, n in compress(zip(subject, weight, total), every):
-        base[s] = get(s, 0.0) + w * n
-        most[s] = got(s, 0) + w
+    if any(0 in col for col in per.values()):  # lines without every word: left out
+        every = list(map(min, *per.values())) if len(per) > 1 else total
+        held = list(compress(range(len(lines)), every))
+        hs, hw = list(compress(subject, every)), list(compress(weight, every))
+        total = list(compress(total, every))
+    else:  # the word index's lines usually hold every word
+        held, hs, hw = range(len(lines)), list(subject), list(weight)
     if len(words) == 1:  # the phrase is the word: each line held has the bonus
-        scores = {s: v + 3 * most[s] for s, v in base.items()}
-        return [(s, scores[s]) for s in _best(scores, limit)], len(base)
+        scores = _sums(hs, list(map(mul, hw, map(add, total, repeat(3)))))[0]
+        return [(s, float(scores[s])) for s in _best(scores, limit)], len(scores)
+    # without the bonus, and a third of the most the bonus adds (same keys, same order)
+    base, most = _sums(hs, list(map(mul, hw, total)), hw)
     which = base
     if limit and 0 < limit < len(base):
-        import heapq
-
-        floor = heapq.nlargest(limit, base.values())[-1]  # limit subjects reach it
-        which = {s for s, v in base.items() if v + 3 * most[s] >= floor}
+        floor = sorted(base.values())[-limit]  # limit subjects reach it without the bonus
+        which = set(compress(base, map(ge, map(add, base.values(),
+                                               map(mul, most.values(), repeat(3))),
+                                       repeat(floor))))
+    phrase = (b" " if isinstance(words[0], bytes) else " ").join(words)
     scores: dict = {}
     get = scores.get
-    for i in compress(range(len(lines)), map(min, every, map(which.__contains__, subject))):
-        s = subject[i]
-        scores[s] = get(s, 0.0) + weight[i] * (total[i] + (3 if phrase in lines[i] else 0))
-    return [(s, scores[s]) for s in _best(scores, limit)], len(base)
+    for i, j in compress(enumerate(held), map(which.__contains__, hs)):
+        s = hs[i]
+        scores[s] = get(s, 0) + hw[i] * (total[i] + (3 if phrase in lines[j] else 0))
+    return [(s, float(scores[s])) for s in _best(scores, limit)], len(base)
+
+
+def _sums(keys: list, *columns: list) -> list[dict]:
+    """For each column of values, key -> the sum of its values (keys in order of first
+    appearance).  A key seldom comes back, and then next to itself (the lines of one
+    record): the dicts are made in C, the sums of the keys that repeat added to them; keys
+    apart from their others are summed one by one."""
+    from itertools import compress
+    from operator import eq
+
+    out = [dict(zip(keys, values)) for values in columns]  # the last value of each key
+    if len(out[0]) == len(keys):
+        return out
+    again = list(map(eq, keys[1:], keys))  # again[i]: keys[i + 1] is keys[i]
+    if len(out[0]) != len(keys) - sum(again):  # a key apart from its others
+        out = [{} for _ in columns]
+        for d, values in zip(out, columns):
+            get = d.get
+            for k, v in zip(keys, values):
+                d[k] = get(k, 0) + v
+        return out
+    for d, values in zip(out, columns):
+        for i in compress(range(len(again)), again):  # each value followed by its key's
+            d[keys[i]] += values[i]
+    return out
 
 
 def _best(scores: dict, limit: int | None) -> list:
