@@ -20,7 +20,8 @@ Tables (every value as the graph gives it, so that SQL answers equal the named q
            description_en, thinker)   thinker: 1 a thinker, 0 another author
                                       (kg.core.model.THINKER_RULE, as rdf:type kgo:Thinker)
     aliases(slug, alias, pos), person_themes(slug, theme)
-    lines(id, kind, key, iri, weight, text) + search (FTS5 over lines.text)
+    lines(id, kind, key, iri, weight, text) + search (FTS5 over lines.text); id: the record's
+                                      number times SLOTS plus the line's place (line_ids)
     vocabulary(term)                  the words search indexes (search_terms, kept as a table)
     theme_tree(ancestor, theme)       a theme id and the IRIs of its subtree (itself included)
     -- aggregates, refreshed after every write (refresh_aggregates):
@@ -63,11 +64,13 @@ from kg.core import vocab
 from kg.core.vocab import PERSON_NS, RDF, SKOS, THEME_NS, WD
 
 NAME = "read.sqlite"
-VERSION = 7
+VERSION = 8
 HEAD = 50  # works kept per theme in theme_works: enough for every default listing (20)
 
 #: search weights: titles count most, then quotes and claims, then annotations
 TITLE, TEXT, ANNOTATION = 3, 2, 1
+#: a search line's id is its record's number times SLOTS plus its place in the record
+SLOTS = 8
 
 SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
@@ -479,11 +482,27 @@ def insert_records(conn: sqlite3.Connection, rows: RecordRows) -> None:
     conn.executemany("INSERT OR IGNORE INTO sources VALUES (?,?,?)", rows.sources)
     conn.executemany("INSERT OR IGNORE INTO subjects VALUES (?,?,?)", rows.subjects)
     conn.executemany("INSERT OR IGNORE INTO roles VALUES (?,?,?,?)", rows.roles)
-    first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM lines").fetchone()[0]
+    first = conn.execute("SELECT coalesce(max(id), -1) FROM lines").fetchone()[0] // SLOTS + 1
     conn.executemany("INSERT INTO lines VALUES (?,?,?,?,?,?)",
-                     ((first + i, *r) for i, r in enumerate(rows.lines)))
+                     ((i, *r) for i, r in zip(line_ids(rows.lines, first), rows.lines)))
     conn.execute("INSERT INTO search(rowid, text) SELECT id, text FROM lines WHERE id >= ?",
-                 (first,))
+                 (first * SLOTS,))
+
+
+def line_ids(lines: list[LineRow], first: int) -> list[int]:
+    """The ids of a record's search lines: its number (from ``first``, a record after
+    another) times SLOTS, plus the line's place among the record's lines (title, subtitle,
+    annotation): a search groups the lines it finds by record without reading their IRIs."""
+    out, n, at, iri = [], first - 1, 0, None
+    for line in lines:
+        if line.iri != iri:
+            n, at, iri = n + 1, 0, line.iri
+        else:
+            at += 1
+        if at >= SLOTS:
+            raise ValueError(f"{line.key}: more than {SLOTS} search lines")
+        out.append(n * SLOTS + at)
+    return out
 
 
 def delete_records(conn: sqlite3.Connection, keys: Iterable[str]) -> None:

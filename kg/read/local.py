@@ -15,7 +15,7 @@ import sqlite3
 from pathlib import Path
 
 from kg.core.errors import KgError
-from kg.core.readmodel import HEAD, NAME, PERSON_NS, THEME_NS, VERSION
+from kg.core.readmodel import HEAD, NAME, PERSON_NS, SLOTS, THEME_NS, VERSION
 
 RELATED = 15  # thinker-related.rq: LIMIT 15
 
@@ -331,20 +331,35 @@ def search(db: sqlite3.Connection, words: list[str],
     The word index gives the lines holding, for every word, a word of the library that holds
     it (see _match); they are checked and counted by rank_lines, as UTF-8 bytes (no
     decoding): Python's bytes.count is several times faster than SQLite's replace() and
-    instr(), which count characters."""
+    instr(), which count characters.  They are grouped by record with their ids (line_ids:
+    the record's number, id // SLOTS); only the records that may rank among the first are
+    named (their IRIs read, ties being ordered by IRI)."""
+    from itertools import repeat
+    from operator import floordiv
+
     match = _match(db, words)
     if match == "":
         return [], 0  # a word no word of the library holds
     if match is not None:
         rows = db.execute(
-            "SELECT l.iri, l.weight, CAST(l.text AS BLOB) FROM search "
+            "SELECT l.id, l.weight, CAST(l.text AS BLOB) FROM search "
             "JOIN lines l ON l.id = search.rowid WHERE search MATCH ?", (match,)).fetchall()
     else:  # words held by a great many words of the library: every line
-        rows = db.execute("SELECT iri, weight, CAST(text AS BLOB) FROM lines").fetchall()
+        rows = db.execute("SELECT id, weight, CAST(text AS BLOB) FROM lines").fetchall()
     if not rows:
         return [], 0
-    subject, weight, lines = zip(*rows)
-    return rank_lines([w.encode("utf-8") for w in words], lines, subject, weight, limit)
+    ids, weight, lines = zip(*rows)
+    return rank_lines([w.encode("utf-8") for w in words], lines,
+                      list(map(floordiv, ids, repeat(SLOTS))), weight, limit,
+                      lambda records: _iris(db, records))
+
+
+def _iris(db: sqlite3.Connection, records: list[int]) -> dict[int, str]:
+    """Record number (a search line's id // SLOTS) -> the record's IRI."""
+    return dict(db.execute(
+        f"SELECT l.id / {SLOTS}, l.iri FROM json_each(?) r JOIN lines l "
+        f"ON l.id >= r.value * {SLOTS} AND l.id < (r.value + 1) * {SLOTS} GROUP BY r.value",
+        (json.dumps(records),)))
 
 
 #: above this many words of the library holding one search word, every line is read instead
@@ -367,11 +382,13 @@ def _match(db: sqlite3.Connection, words: list[str]) -> str | None:
     return " AND ".join(groups)
 
 
-def rank_lines(words: list, lines, subject, weight,
-               limit: int | None) -> tuple[list[tuple[str, float]], int]:
-    """The ``limit`` best (subject, score) (None: all), best first, ties by subject, and how
-    many subjects have a line holding every word.  The one ranking of kg search (read model
-    and store alike); words and lines both str, or both UTF-8 bytes (the same counts).
+def rank_lines(words: list, lines, subject, weight, limit: int | None,
+               names=None) -> tuple[list[tuple[str, float]], int]:
+    """The ``limit`` best (subject's name, score) (None: all), best first, ties by name, and
+    how many subjects have a line holding every word.  The one ranking of kg search (read
+    model and store alike); words and lines both str, or both UTF-8 bytes (the same counts).
+    ``names`` gives the names (IRIs) of a list of subjects as a dict; None: the subjects are
+    their names.
 
     A subject's score sums, over its lines holding every word, the line's weight times the
     occurrences of the words (a word given twice counts twice), plus 3 when they occur
@@ -400,7 +417,7 @@ def rank_lines(words: list, lines, subject, weight,
         held, hs, hw = range(len(lines)), list(subject), list(weight)
     if len(words) == 1:  # the phrase is the word: each line held has the bonus
         scores = _sums(hs, list(map(mul, hw, map(add, total, repeat(3)))))[0]
-        return [(s, float(scores[s])) for s in _best(scores, limit)], len(scores)
+        return _best(scores, limit, names), len(scores)
     # without the bonus, and a third of the most the bonus adds (same keys, same order)
     base, most = _sums(hs, list(map(mul, hw, total)), hw)
     which = base
@@ -415,7 +432,7 @@ def rank_lines(words: list, lines, subject, weight,
     for i, j in compress(enumerate(held), map(which.__contains__, hs)):
         s = hs[i]
         scores[s] = get(s, 0) + hw[i] * (total[i] + (3 if phrase in lines[j] else 0))
-    return [(s, float(scores[s])) for s in _best(scores, limit)], len(base)
+    return _best(scores, limit, names), len(base)
 
 
 def _sums(keys: list, *columns: list) -> list[dict]:
@@ -443,15 +460,20 @@ def _sums(keys: list, *columns: list) -> list[dict]:
     return out
 
 
-def _best(scores: dict, limit: int | None) -> list:
-    """The subjects by score, best first, ties by subject (the first ``limit``)."""
+def _best(scores: dict, limit: int | None, names=None) -> list[tuple[str, float]]:
+    """(name, score) of the subjects by score, best first, ties by name (the first
+    ``limit``); ``names``: rank_lines'."""
+    pool = list(scores)
     if limit and 0 < limit < len(scores):
         import heapq
 
         floor = heapq.nlargest(limit, scores.values())[-1]
-        return sorted((s for s, v in scores.items() if v >= floor),
-                      key=lambda s: (-scores[s], s))[:limit]
-    return sorted(scores, key=lambda s: (-scores[s], s))
+        pool = [s for s, v in scores.items() if v >= floor]
+    name = names(pool) if names is not None else dict(zip(pool, pool))
+    pool.sort(key=lambda s: (-scores[s], name[s]))
+    if limit and 0 < limit < len(pool):
+        del pool[limit:]
+    return [(name[s], float(scores[s])) for s in pool]
 
 
 def search_details(db: sqlite3.Connection, iris: list[str]) -> dict[str, tuple]:
