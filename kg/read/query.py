@@ -1316,8 +1316,8 @@ def _details(lib: Library, ranked: list[str]) -> dict:
 def _passage(text: str, words: list[str], width: int = 160) -> str:
     """The part of ``text`` around the first matching word, cut on word boundaries."""
     tokens = text.split()
-    keys = [name_key(t) for t in tokens]
-    hit = next((i for i, k in enumerate(keys) if any(w in k for w in words)), None)
+    hit = next((i for i, t in enumerate(tokens) if any(w in name_key(t) for w in words)),
+               None)  # folded one by one up to the first hit (an annotation may be long)
     if hit is None:
         return ""
     start, length = hit, len(tokens[hit])
