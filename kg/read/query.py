@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from kg.core.cycles import find_cycles
 from kg.core.errors import InputError, NotFoundError, QueryError
@@ -1088,15 +1089,24 @@ def ask(folder: str | Path, text: str, limits: Limits | None = None,
         if isinstance(cls, type) and issubclass(cls, errors.KgError):
             raise cls(reply.message)
         raise QueryError(f"the query failed: {reply.message}")
-    vars_, rows, boolean, triples = reply.value
-    return Result(vars=vars_, rows=[{k: Term(*t) for k, t in r.items()} for r in rows],
-                  boolean=boolean, triples=triples)
+    got: Answer = reply.value
+    return Result(vars=got.vars, rows=[{k: Term(*t) for k, t in r.items()} for r in got.rows],
+                  boolean=got.boolean, triples=got.triples)
 
 
-def _answer(folder: str, text: str, timeout: float | None, parent: int) -> tuple:
+class Answer(NamedTuple):
+    """A query's answer as its process sends it back: a Result whose terms are plain
+    (type, value, lang, datatype) tuples (:func:`_fields`), quick to pickle."""
+
+    vars: list[str]
+    rows: list[dict[str, tuple]]
+    boolean: bool | None
+    triples: str | None  # N-Triples text (CONSTRUCT, DESCRIBE)
+
+
+def _answer(folder: str, text: str, timeout: float | None, parent: int) -> Answer:
     """In the query's process: the store of ``folder`` opened, ``text`` run on a thread with
-    a large stack, the answer as plain values (vars, rows of _fields tuples, boolean, triples)
-    or the error the query raised.
+    a large stack, the Answer (or the error the query raised, raised again here).
 
     While the engine runs (it lets Python run beside it), this thread watches: the process
     ends as soon as its ``parent`` is gone (killed, say) or well past ``timeout``, so that no
@@ -1111,7 +1121,7 @@ def _answer(folder: str, text: str, timeout: float | None, parent: int) -> tuple
             from kg.builder.store import open_store
 
             res = _local(open_store(folder), text, _fields)
-            box["answer"] = (res.vars, res.rows, res.boolean, res.triples)
+            box["answer"] = Answer(res.vars, res.rows, res.boolean, res.triples)
         except BaseException as e:  # noqa: BLE001 - raised again in the process's thread
             box["error"] = e
 
