@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.builder import store as st
-from kg.builder.forked import NICE, Forked
 from kg.builder.index import index_row, piece_sha, write_index
 from kg.builder.inputs import (
     bib_paths,
@@ -33,6 +32,7 @@ from kg.builder.stages import (
 )
 from kg.core import readmodel, vocab
 from kg.core.errors import BuildError, KgError, Problem
+from kg.core.forked import NICE, Forked
 from kg.core.graph import own_concepts
 from kg.core.model import mark_thinkers, thinker_counts
 from kg.core.readmodel import RecordRows

@@ -20,7 +20,9 @@ Tables (every value as the graph gives it, so that SQL answers equal the named q
            description_en, thinker)   thinker: 1 a thinker, 0 another author
                                       (kg.core.model.THINKER_RULE, as rdf:type kgo:Thinker)
     aliases(slug, alias, pos), person_themes(slug, theme)
-    lines(id, kind, key, iri, weight, text) + search (FTS5 over lines.text)
+    lines(id, kind, key, iri, weight, text) + search (FTS5 over lines.text); id: the record's
+                                      number times SLOTS plus the line's place (line_ids)
+    vocabulary(term)                  the words search indexes (search_terms, kept as a table)
     theme_tree(ancestor, theme)       a theme id and the IRIs of its subtree (itself included)
     -- aggregates, refreshed after every write (refresh_aggregates):
     theme_counts(theme, works, quotes, claims)   direct counts per theme id
@@ -41,9 +43,11 @@ Search lines hold the folded text (kg.core.latex.fold, whitespace collapsed), an
 table indexes its words (unicode61 over text fold() has already folded: accents and case as
 fold() folds them, which unicode61's remove_diacritics does not do for œ, ß or ligatures).
 A search word matches anywhere in a word, as it always did in kg (``numér`` finds
-"numérique" and "dénumérer"): the words of the index's vocabulary (search_terms, fts5vocab)
-that hold it are looked up, the way the earlier digest's posting lists were, and the lines
-found are then checked and counted.  A whole-word index costs a ninth of a trigram one to
+"numérique" and "dénumérer"): the words of the index's vocabulary that hold it are looked up,
+the way the earlier digest's posting lists were, and the lines found are then checked and
+counted.  The vocabulary is kept as a table, refreshed by every write: listing fts5vocab's
+terms walks every posting list (50 ms at 50,000 entries, in each search), the table a few
+hundred microseconds.  A whole-word index costs a ninth of a trigram one to
 build (0.9 s against 7.9 s for 150,000 lines).  detail=none: half the size and the build
 time.  Nothing here is pickled or marshalled: rows are plain SQL values.
 """
@@ -60,11 +64,13 @@ from kg.core import vocab
 from kg.core.vocab import PERSON_NS, RDF, SKOS, THEME_NS, WD
 
 NAME = "read.sqlite"
-VERSION = 6
+VERSION = 8
 HEAD = 50  # works kept per theme in theme_works: enough for every default listing (20)
 
 #: search weights: titles count most, then quotes and claims, then annotations
 TITLE, TEXT, ANNOTATION = 3, 2, 1
+#: a search line's id is its record's number times SLOTS plus its place in the record
+SLOTS = 8
 
 SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
@@ -101,6 +107,7 @@ CREATE INDEX lines_by_key ON lines(key);
 CREATE VIRTUAL TABLE search USING fts5(text, content='lines', content_rowid='id',
                                        tokenize='unicode61 remove_diacritics 0', detail=none);
 CREATE VIRTUAL TABLE search_terms USING fts5vocab(search, 'row');
+CREATE TABLE vocabulary(term TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE theme_tree(ancestor TEXT NOT NULL, theme TEXT NOT NULL,
                         PRIMARY KEY(ancestor, theme)) WITHOUT ROWID;
 CREATE INDEX theme_tree_by_theme ON theme_tree(theme);
@@ -475,11 +482,27 @@ def insert_records(conn: sqlite3.Connection, rows: RecordRows) -> None:
     conn.executemany("INSERT OR IGNORE INTO sources VALUES (?,?,?)", rows.sources)
     conn.executemany("INSERT OR IGNORE INTO subjects VALUES (?,?,?)", rows.subjects)
     conn.executemany("INSERT OR IGNORE INTO roles VALUES (?,?,?,?)", rows.roles)
-    first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM lines").fetchone()[0]
+    first = conn.execute("SELECT coalesce(max(id), -1) FROM lines").fetchone()[0] // SLOTS + 1
     conn.executemany("INSERT INTO lines VALUES (?,?,?,?,?,?)",
-                     ((first + i, *r) for i, r in enumerate(rows.lines)))
+                     ((i, *r) for i, r in zip(line_ids(rows.lines, first), rows.lines)))
     conn.execute("INSERT INTO search(rowid, text) SELECT id, text FROM lines WHERE id >= ?",
-                 (first,))
+                 (first * SLOTS,))
+
+
+def line_ids(lines: list[LineRow], first: int) -> list[int]:
+    """The ids of a record's search lines: its number (from ``first``, a record after
+    another) times SLOTS, plus the line's place among the record's lines (title, subtitle,
+    annotation): a search groups the lines it finds by record without reading their IRIs."""
+    out, n, at, iri = [], first - 1, 0, None
+    for line in lines:
+        if line.iri != iri:
+            n, at, iri = n + 1, 0, line.iri
+        else:
+            at += 1
+        if at >= SLOTS:
+            raise ValueError(f"{line.key}: more than {SLOTS} search lines")
+        out.append(n * SLOTS + at)
+    return out
 
 
 def delete_records(conn: sqlite3.Connection, keys: Iterable[str]) -> None:
@@ -594,6 +617,8 @@ def refresh_aggregates(conn: sqlite3.Connection, themes: set[str] | None = None)
     conn.execute("DELETE FROM thinker_names")
     conn.executemany("INSERT INTO thinker_names VALUES (?,?,?)",
                      ((k, p, i) for i, (k, p) in enumerate(_thinker_names(conn).items())))
+    conn.execute("DELETE FROM vocabulary")
+    conn.execute("INSERT INTO vocabulary SELECT term FROM search_terms")
 
 
 _SUBTREE_ITEMS = """SELECT DISTINCT t.ancestor, s.kind, s.item FROM theme_tree t

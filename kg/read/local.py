@@ -15,7 +15,7 @@ import sqlite3
 from pathlib import Path
 
 from kg.core.errors import KgError
-from kg.core.readmodel import HEAD, NAME, PERSON_NS, THEME_NS, VERSION
+from kg.core.readmodel import HEAD, NAME, PERSON_NS, SLOTS, THEME_NS, VERSION
 
 RELATED = 15  # thinker-related.rq: LIMIT 15
 
@@ -325,28 +325,41 @@ def said(db: sqlite3.Connection, iri: str, tid: str | None = None) -> list[dict]
 def search(db: sqlite3.Connection, words: list[str],
            limit: int | None) -> tuple[list[tuple[str, float]], int]:
     """The ``limit`` best (subject IRI, score) for these folded words, best first (ties by
-    IRI), and how many subjects match.  Scored by score_lines, as always: per line
-    holding every word (anywhere in a word), its weight times the occurrences of the words
-    (of the longest word alone, for one word), plus 3 when they occur together as written;
-    summed per subject.
+    IRI), and how many subjects match: kg search's ranking (rank_lines) of the lines that
+    the word index finds.
 
     The word index gives the lines holding, for every word, a word of the library that holds
-    it (see _match); they are checked and counted here, as UTF-8 bytes (no decoding):
-    Python's bytes.count is several times faster than SQLite's replace() and instr(), which
-    count characters."""
+    it (see _match); they are checked and counted by rank_lines, as UTF-8 bytes (no
+    decoding): Python's bytes.count is several times faster than SQLite's replace() and
+    instr(), which count characters.  They are grouped by record with their ids (line_ids:
+    the record's number, id // SLOTS); only the records that may rank among the first are
+    named (their IRIs read, ties being ordered by IRI)."""
+    from itertools import repeat
+    from operator import floordiv
+
     match = _match(db, words)
     if match == "":
         return [], 0  # a word no word of the library holds
     if match is not None:
         rows = db.execute(
-            "SELECT l.iri, l.weight, CAST(l.text AS BLOB) FROM search "
+            "SELECT l.id, l.weight, CAST(l.text AS BLOB) FROM search "
             "JOIN lines l ON l.id = search.rowid WHERE search MATCH ?", (match,)).fetchall()
     else:  # words held by a great many words of the library: every line
-        rows = db.execute("SELECT iri, weight, CAST(text AS BLOB) FROM lines").fetchall()
-    scores = score_lines([w.encode("utf-8") for w in words], [r[2] for r in rows],
-                         [r[0] for r in rows], [r[1] for r in rows])
-    best = _best(scores, limit)
-    return [(iri, scores[iri]) for iri in best], len(scores)
+        rows = db.execute("SELECT id, weight, CAST(text AS BLOB) FROM lines").fetchall()
+    if not rows:
+        return [], 0
+    ids, weight, lines = zip(*rows)
+    return rank_lines([w.encode("utf-8") for w in words], lines,
+                      list(map(floordiv, ids, repeat(SLOTS))), weight, limit,
+                      lambda records: _iris(db, records))
+
+
+def _iris(db: sqlite3.Connection, records: list[int]) -> dict[int, str]:
+    """Record number (a search line's id // SLOTS) -> the record's IRI."""
+    return dict(db.execute(
+        f"SELECT l.id / {SLOTS}, l.iri FROM json_each(?) r JOIN lines l "
+        f"ON l.id >= r.value * {SLOTS} AND l.id < (r.value + 1) * {SLOTS} GROUP BY r.value",
+        (json.dumps(records),)))
 
 
 #: above this many words of the library holding one search word, every line is read instead
@@ -355,12 +368,12 @@ MAX_TERMS = 2000
 
 def _match(db: sqlite3.Connection, words: list[str]) -> str | None:
     """The FTS5 query of the lines holding every word anywhere in a word: for each word, the
-    OR of the library's words (search_terms) that hold it; "" when a word is in none, None
+    OR of the library's words (vocabulary) that hold it; "" when a word is in none, None
     when a word is in too many to list (read every line)."""
     groups = []
     for w in dict.fromkeys(words):
         terms = [t for (t,) in db.execute(
-            "SELECT term FROM search_terms WHERE instr(term, ?) > 0 LIMIT ?", (w, MAX_TERMS + 1))]
+            "SELECT term FROM vocabulary WHERE instr(term, ?) > 0 LIMIT ?", (w, MAX_TERMS + 1))]
         if not terms:
             return ""
         if len(terms) > MAX_TERMS:
@@ -369,41 +382,98 @@ def _match(db: sqlite3.Connection, words: list[str]) -> str | None:
     return " AND ".join(groups)
 
 
-def score_lines(words: list, lines: list, subject: list, weight: list) -> dict:
-    """Subject -> summed score of its lines holding every word: per line, its weight times the
-    occurrences of the words (of the longest word alone, for one word), plus 3 when they occur
-    together as written.  The one scoring of kg search (read model and store alike); words
-    and lines both str, or both UTF-8 bytes (the same counts)."""
+def rank_lines(words: list, lines, subject, weight, limit: int | None,
+               names=None) -> tuple[list[tuple[str, float]], int]:
+    """The ``limit`` best (subject's name, score) (None: all), best first, ties by name, and
+    how many subjects have a line holding every word.  The one ranking of kg search (read
+    model and store alike); words and lines both str, or both UTF-8 bytes (the same counts).
+    ``names`` gives the names (IRIs) of a list of subjects as a dict; None: the subjects are
+    their names.
+
+    A subject's score sums, over its lines holding every word, the line's weight times the
+    occurrences of the words (a word given twice counts twice), plus 3 when they occur
+    together as written (always, for one word).
+
+    A third of the lines of a large library may hold two common words: they are counted a
+    word at a time and summed per subject with maps over the lines (no Python code per line,
+    but for the subjects with several lines held); whether the words occur together is looked
+    at only in the lines of the subjects that could reach the first ``limit`` with it."""
+    from itertools import compress, repeat
+    from operator import add, ge, mul
+
+    count = bytes.count if isinstance(words[0], bytes) else str.count
+    times = {w: words.count(w) for w in words}
+    per = {w: list(map(count, lines, repeat(w))) for w in times}
+    total = None
+    for w, n in times.items():
+        col = per[w] if n == 1 else list(map(mul, per[w], repeat(n)))
+        total = col if total is None else list(map(add, total, col))
+    if any(0 in col for col in per.values()):  # lines without every word: left out
+        every = list(map(min, *per.values())) if len(per) > 1 else total
+        held = list(compress(range(len(lines)), every))
+        hs, hw = list(compress(subject, every)), list(compress(weight, every))
+        total = list(compress(total, every))
+    else:  # the word index's lines usually hold every word
+        held, hs, hw = range(len(lines)), list(subject), list(weight)
+    if len(words) == 1:  # the phrase is the word: each line held has the bonus
+        scores = _sums(hs, list(map(mul, hw, map(add, total, repeat(3)))))[0]
+        return _best(scores, limit, names), len(scores)
+    # without the bonus, and a third of the most the bonus adds (same keys, same order)
+    base, most = _sums(hs, list(map(mul, hw, total)), hw)
+    which = base
+    if limit and 0 < limit < len(base):
+        floor = sorted(base.values())[-limit]  # limit subjects reach it without the bonus
+        which = set(compress(base, map(ge, map(add, base.values(),
+                                               map(mul, most.values(), repeat(3))),
+                                       repeat(floor))))
     phrase = (b" " if isinstance(words[0], bytes) else " ").join(words)
-    per = {w: [t.count(w) for t in lines] for w in dict.fromkeys(words)}
-    if len(per) == 1:
-        counts = per[words[0]]
-        if len(words) == 1:  # the phrase is the word: every hit has it
-            found = [(i, n + 3) for i, n in enumerate(counts) if n]
-        else:  # one word repeated: each occurrence counts once per repetition
-            found = [(i, n * len(words) + (3 if phrase in lines[i] else 0))
-                     for i, n in enumerate(counts) if n]
-    else:
-        cols = [per[w] for w in words]
-        found = [(i, sum(cs) + (3 if phrase in lines[i] else 0))
-                 for i, cs in enumerate(zip(*cols)) if all(cs)]
     scores: dict = {}
     get = scores.get
-    for i, n in found:
-        s = subject[i]
-        scores[s] = get(s, 0.0) + weight[i] * n
-    return scores
+    for i, j in compress(enumerate(held), map(which.__contains__, hs)):
+        s = hs[i]
+        scores[s] = get(s, 0) + hw[i] * (total[i] + (3 if phrase in lines[j] else 0))
+    return _best(scores, limit, names), len(base)
 
 
-def _best(scores: dict[str, float], limit: int | None) -> list[str]:
-    """The subjects by score, best first, ties by IRI (the first ``limit``)."""
+def _sums(keys: list, *columns: list) -> list[dict]:
+    """For each column of values, key -> the sum of its values (keys in order of first
+    appearance).  A key seldom comes back, and then next to itself (the lines of one
+    record): the dicts are made in C, the sums of the keys that repeat added to them; keys
+    apart from their others are summed one by one."""
+    from itertools import compress
+    from operator import eq
+
+    out = [dict(zip(keys, values)) for values in columns]  # the last value of each key
+    if len(out[0]) == len(keys):
+        return out
+    again = list(map(eq, keys[1:], keys))  # again[i]: keys[i + 1] is keys[i]
+    if len(out[0]) != len(keys) - sum(again):  # a key apart from its others
+        out = [{} for _ in columns]
+        for d, values in zip(out, columns):
+            get = d.get
+            for k, v in zip(keys, values):
+                d[k] = get(k, 0) + v
+        return out
+    for d, values in zip(out, columns):
+        for i in compress(range(len(again)), again):  # each value followed by its key's
+            d[keys[i]] += values[i]
+    return out
+
+
+def _best(scores: dict, limit: int | None, names=None) -> list[tuple[str, float]]:
+    """(name, score) of the subjects by score, best first, ties by name (the first
+    ``limit``); ``names``: rank_lines'."""
+    pool = list(scores)
     if limit and 0 < limit < len(scores):
         import heapq
 
         floor = heapq.nlargest(limit, scores.values())[-1]
-        return sorted((s for s, v in scores.items() if v >= floor),
-                      key=lambda s: (-scores[s], s))[:limit]
-    return sorted(scores, key=lambda s: (-scores[s], s))
+        pool = [s for s, v in scores.items() if v >= floor]
+    name = names(pool) if names is not None else dict(zip(pool, pool))
+    pool.sort(key=lambda s: (-scores[s], name[s]))
+    if limit and 0 < limit < len(pool):
+        del pool[limit:]
+    return [(name[s], float(scores[s])) for s in pool]
 
 
 def search_details(db: sqlite3.Connection, iris: list[str]) -> dict[str, tuple]:

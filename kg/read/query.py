@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from kg.core.cycles import find_cycles
 from kg.core.errors import InputError, NotFoundError, QueryError
@@ -209,8 +210,11 @@ def _where_brace(code: str, f: sparql.Form) -> int:
     return first
 
 
-def bind(text: str, bindings: dict[str, Term | list[Term]] | None) -> str:
-    """The query with a VALUES block for each binding, first in its outermost WHERE group."""
+def bind(text: str, bindings: dict[str, Term | list[Term]] | None, *,
+         shipped: bool = False) -> str:
+    """The query with a VALUES block for each binding, first in its outermost WHERE group.
+    ``shipped``: one of kg's named queries, whose WHERE is found without the grammar's
+    patterns (compiling them takes 20-50 ms; :func:`_shipped_where` says why that is safe)."""
     if not bindings:
         return text
     blocks = []
@@ -219,8 +223,24 @@ def bind(text: str, bindings: dict[str, Term | list[Term]] | None) -> str:
             raise InputError(f"not a variable name: {name[:80]!r}")
         values = value if isinstance(value, list) else [value]
         blocks.append(f"VALUES ?{name} {{ {' '.join(v.sparql() for v in values)} }}")
-    at = _where_brace(_strip(text), sparql.form(text)) + 1
+    at = (_shipped_where(text) if shipped else _where_brace(_strip(text), sparql.form(text))) + 1
     return text[:at] + "\n  " + "\n  ".join(blocks) + "\n" + text[at:]
+
+
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+def _shipped_where(text: str) -> int:
+    """:func:`_where_brace` of one of kg's own query texts, read with a simple pattern: IRIs,
+    strings and comments blanked (:data:`_TOKEN`), then the first query keyword.  kg's texts
+    are written plainly (no keyword in a prefix name, no escaped quote in an IRI): the tests
+    check that this finds the place the grammar finds, in every named query
+    (test_query_safety)."""
+    code = _TOKEN.sub(lambda m: " " * len(m.group(0)), text)
+    m = _FORM.search(code)
+    if m is None:
+        raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+    return _where_brace(code, sparql.Form("query", m.group(1).upper(), m.start(1)))
 
 
 def select(store, text: str, bindings: dict[str, Term | list[Term]] | None = None, *,
@@ -239,7 +259,7 @@ def select(store, text: str, bindings: dict[str, Term | list[Term]] | None = Non
     # 1.1 Protocol)
     if not shipped:
         check(text, allow_service=allow_service or remote is not None)
-    q = bind(text, bindings)
+    q = bind(text, bindings, shipped=shipped)
     if remote is not None:
         return remote(q)
     return _local(store, q)
@@ -905,9 +925,11 @@ def param_value(lib: Library, p: Param | None, name: str, value: str) -> Term | 
     return literal(value)
 
 
-#: parameterless aggregate named queries whose results the build caches in the read model:
-#: at 50,000 entries Oxigraph takes 0.2-2 s on each, past what a query command may take
-CACHED = ("claims-without-source", "quotes-by-language", "theme-counts", "works-per-theme")
+#: the parameterless named queries, whose results the build caches in the read model: at
+#: 50,000 entries Oxigraph takes 0.2-2 s on some, and any of them run as a person's SPARQL
+#: (a process of its own that opens the store) costs 30-50 ms more than reading its results
+CACHED = ("claims-without-source", "quotes-by-language", "theme-counts", "theme-labels",
+          "thinker-names", "thinkers-by-century", "works-per-theme")
 
 
 def aggregate_results(store, changed: set[str] | None = None,
@@ -1024,184 +1046,73 @@ class Limits:
 
 
 def ask(folder: str | Path, text: str, limits: Limits | None = None,
-        bindings: dict[str, Term | list[Term]] | None = None) -> Result:
+        bindings: dict[str, Term | list[Term]] | None = None, *, shipped: bool = False) -> Result:
     """A person's SPARQL on the graph of the generation ``folder`` (held by the caller):
-    checked (:func:`check`), values bound, then run in a process of its own, which is
-    stopped when the time of ``limits`` is up (QueryError) or on Ctrl-C (KeyboardInterrupt).
+    checked (:func:`check`; not kg's own named queries, ``shipped``: the tests check them),
+    values bound, then run in a process of its own, which is stopped when the time of
+    ``limits`` is up (QueryError) or on Ctrl-C (KeyboardInterrupt).
 
     Oxigraph does not return to Python while it evaluates, so neither a deadline nor a
     signal handler of this process can stop it: a child process can be killed at once.  It is
     forked (about 10 ms; the child opens the store itself) when this process runs no other
     thread, else a fresh interpreter is started (about 100 ms: forking a process whose store
-    database runs threads can hang the child)."""
+    database runs threads can hang the child): kg.core.forked.Child.start."""
+    from kg.core import errors
+    from kg.core.forked import Child, Expired
+
     limits = limits or Limits()
     timeout = limits.seconds()
-    check(text, allow_service=limits.allow_service)
-    q = bind(text, bindings)
-    request = (str(folder), q, timeout, os.getpid())
-    child = _Child.fork(request) if _can_fork() else _Child.spawn(request)
-    return child.result(timeout)
-
-
-def _can_fork() -> bool:
-    """Whether forking is safe here: the system forks and this process runs one thread."""
-    if not hasattr(os, "fork"):
-        return False
+    if not shipped:
+        check(text, allow_service=limits.allow_service)
+    q = bind(text, bindings, shipped=shipped)
     try:
-        return len(os.listdir("/proc/self/task")) == 1
-    except OSError:  # no /proc: a fresh interpreter is safe everywhere
-        return False
-
-
-class _Child:
-    """The process running one query: its answer comes back pickled through a pipe."""
-
-    def __init__(self, pid: int, fd: int, proc=None):
-        self.pid, self.fd, self.proc = pid, fd, proc
-
-    @classmethod
-    def fork(cls, request: tuple) -> _Child:
-        for stream in (sys.stdout, sys.stderr):  # nothing of this process written twice
-            stream.flush()
-        r, w = os.pipe()
-        try:
-            pid = os.fork()
-        except BaseException:
-            os.close(r)
-            os.close(w)
-            raise
-        if pid == 0:  # the child: no exit handlers, nothing of the parent flushed or closed
-            code = 70
-            try:
-                import gc
-                import signal
-
-                gc.freeze()  # what it inherited is left alone (no page copied for nothing)
-                signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once too
-                os.close(r)
-                data = _answer(*request)
-                with os.fdopen(w, "wb") as f:
-                    f.write(data)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(w)
-        return cls(pid, r)
-
-    @classmethod
-    def spawn(cls, request: tuple) -> _Child:
-        import pickle
-        import subprocess
-
-        env = dict(os.environ)
-        root = str(Path(__file__).resolve().parent.parent.parent)  # where kg is imported from
-        env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "from kg.read.query import _serve; _serve()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-        child = cls(proc.pid, proc.stdout.fileno(), proc)
-        try:
-            proc.stdin.write(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
-            proc.stdin.close()
-        except BrokenPipeError:  # it died at once: its exit status says why
-            pass
-        except BaseException:
-            child.kill()
-            raise
-        return child
-
-    def result(self, timeout: float | None) -> Result:
-        """The answer, read until the child ends; QueryError past ``timeout`` seconds (the
-        child is killed), KeyboardInterrupt on Ctrl-C (likewise)."""
-        import pickle
-        import select as io
-        import time
-
-        deadline = None if timeout is None else time.monotonic() + timeout
-        chunks = []
-        try:
-            while True:
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    raise QueryError(
-                        f"the query timed out after {timeout:g} s and was stopped: narrow it "
-                        "(fewer unbound patterns, a LIMIT) or allow it more time with "
-                        f"--timeout SECONDS (or {ENV_TIMEOUT}; 0 = no limit)")
-                if io.select([self.fd], [], [], left)[0]:
-                    chunk = os.read(self.fd, 1 << 20)
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-            status = self._reap()
-        except BaseException:
-            self.kill()
-            raise
-        if status < 0:
-            import signal
-
-            if -status == signal.SIGINT:
-                raise KeyboardInterrupt
-            raise QueryError(f"the SPARQL engine was stopped by {signal.Signals(-status).name}"
-                             " while running the query (out of memory? a query too complex?): "
-                             "simplify the query")
-        try:
-            answer = pickle.loads(b"".join(chunks))
-        except Exception:
-            raise QueryError(f"the query's process ended without an answer (exit status "
-                             f"{status})") from None
-        if answer[0] == "error":
-            from kg.core import errors
-
-            cls = getattr(errors, answer[1], None)
-            raise (cls if isinstance(cls, type) and issubclass(cls, errors.KgError)
-                   else QueryError)(answer[2])
-        vars_, rows, boolean, triples = answer[1]
-        return Result(vars=vars_, rows=[{k: Term(*t) for k, t in r.items()} for r in rows],
-                      boolean=boolean, triples=triples)
-
-    def _reap(self) -> int:
-        """Wait for the child's end: its exit code, or minus the signal that ended it."""
-        os.close(self.fd)
-        self.fd = -1
-        if self.proc is not None:
-            return self.proc.wait()
-        status = os.waitpid(self.pid, 0)[1]
-        self.pid = 0
-        return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-
-    def kill(self) -> None:
-        """Stop the child at once and reap it; never raises."""
-        import contextlib
+        end = Child.start(_answer, str(folder), q, timeout, os.getpid()).wait(timeout)
+    except Expired:
+        raise QueryError(
+            f"the query timed out after {timeout:g} s and was stopped: narrow it "
+            "(fewer unbound patterns, a LIMIT) or allow it more time with "
+            f"--timeout SECONDS (or {ENV_TIMEOUT}; 0 = no limit)") from None
+    if end.status < 0:
         import signal
 
-        if self.fd >= 0:
-            with contextlib.suppress(OSError):
-                os.close(self.fd)
-            self.fd = -1
-        if self.proc is not None:
-            with contextlib.suppress(OSError):
-                self.proc.kill()
-            self.proc.wait()
-        elif self.pid:
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(self.pid, 0)
-            self.pid = 0
+        if -end.status == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise QueryError(f"the SPARQL engine was stopped by {signal.Signals(-end.status).name}"
+                         " while running the query (out of memory? a query too complex?): "
+                         "simplify the query")
+    reply = end.reply
+    if reply is None:
+        raise QueryError(f"the query's process ended without an answer (exit status "
+                         f"{end.status})")
+    if not reply.ok:
+        cls = getattr(errors, reply.error, None)
+        if isinstance(cls, type) and issubclass(cls, errors.KgError):
+            raise cls(reply.message)
+        raise QueryError(f"the query failed: {reply.message}")
+    got: Answer = reply.value
+    return Result(vars=got.vars, rows=[{k: Term(*t) for k, t in r.items()} for r in got.rows],
+                  boolean=got.boolean, triples=got.triples)
 
 
-def _answer(folder: str, text: str, timeout: float | None, parent: int) -> bytes:
+class Answer(NamedTuple):
+    """A query's answer as its process sends it back: a Result whose terms are plain
+    (type, value, lang, datatype) tuples (:func:`_fields`), quick to pickle."""
+
+    vars: list[str]
+    rows: list[dict[str, tuple]]
+    boolean: bool | None
+    triples: str | None  # N-Triples text (CONSTRUCT, DESCRIBE)
+
+
+def _answer(folder: str, text: str, timeout: float | None, parent: int) -> Answer:
     """In the query's process: the store of ``folder`` opened, ``text`` run on a thread with
-    a large stack, the answer pickled as plain values (or the error: its class and message).
+    a large stack, the Answer (or the error the query raised, raised again here).
 
     While the engine runs (it lets Python run beside it), this thread watches: the process
     ends as soon as its ``parent`` is gone (killed, say) or well past ``timeout``, so that no
     query outlives the command that asked it."""
-    import pickle
     import threading
     import time
-
-    from kg.core.errors import KgError
 
     box: dict = {}
 
@@ -1209,13 +1120,10 @@ def _answer(folder: str, text: str, timeout: float | None, parent: int) -> bytes
         try:
             from kg.builder.store import open_store
 
-            store = open_store(folder)
-            res = _local(store, text, _fields)
-            box["answer"] = ("ok", (res.vars, res.rows, res.boolean, res.triples))
-        except KgError as e:
-            box["answer"] = ("error", type(e).__name__, str(e))
-        except Exception as e:
-            box["answer"] = ("error", "QueryError", f"the query failed: {e}")
+            res = _local(open_store(folder), text, _fields)
+            box["answer"] = Answer(res.vars, res.rows, res.boolean, res.triples)
+        except BaseException as e:  # noqa: BLE001 - raised again in the process's thread
+            box["error"] = e
 
     old = threading.stack_size()
     try:
@@ -1234,17 +1142,9 @@ def _answer(folder: str, text: str, timeout: float | None, parent: int) -> bytes
             worker.join(0.2)
             if os.getppid() != parent or (end is not None and time.monotonic() > end):
                 os._exit(1)
-    return pickle.dumps(box["answer"], protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _serve() -> None:
-    """The query's process when started afresh (:meth:`_Child.spawn`): the request pickled on
-    standard input, the answer pickled on standard output."""
-    import pickle
-
-    request = pickle.load(sys.stdin.buffer)
-    sys.stdout.buffer.write(_answer(*request))
-    sys.stdout.buffer.flush()
+    if "error" in box:
+        raise box["error"]
+    return box["answer"]
 
 
 def read_query_file(path: str) -> str:
@@ -1323,7 +1223,7 @@ def run_query(text: str | None = None, params: dict[str, str] | None = None,
         b = {k: param_value(lib, None, k, v) for k, v in params.items()}
     if not lib.local:  # the server runs it, within the endpoint's own timeout
         return select(lib.store, text, b)
-    return ask(lib.folder, text, limits, b)
+    return ask(lib.folder, text, limits, b, shipped=name is not None)
 
 
 # --------------------------------------------------------------------------- full-text search
@@ -1377,29 +1277,17 @@ def search(text: str, limit: int | None = 20, lib: Library | None = None, **kw) 
     words = name_key(text).split()
     if not words:
         raise InputError(f"nothing to search for in {text[:80]!r}: give a word")
-    if lib.local:  # scored in SQL over the read model's full-text index
-        from kg.read import local
+    from kg.read import local
 
+    if lib.local:  # found with the read model's full-text index
         best, total = local.search(lib.db, words, limit)
-        if not best:
-            return []
-        ranked, scores = [s for s, _ in best], dict(best)
-        found = local.search_details(lib.db, ranked)
     else:
-        from kg.read.local import score_lines
-
         subject, weight, lines = _store_texts(lib)
-        scores = score_lines(words, lines, subject, weight)
-        total = len(scores)
-        if limit and 0 < limit < total:
-            import heapq
-
-            ranked = heapq.nsmallest(limit, scores, key=lambda s: (-scores[s], s))
-        else:
-            ranked = sorted(scores, key=lambda s: (-scores[s], s))
-        if not ranked:
-            return []
-        found = _details(lib, ranked)
+        best, total = local.rank_lines(words, lines, subject, weight, limit)
+    if not best:
+        return []
+    ranked, scores = [s for s, _ in best], dict(best)
+    found = (local.search_details(lib.db, ranked) if lib.local else _details(lib, ranked))
     out = []
     for s in ranked:
         iri_, kind, key, title, texts = found[s]
@@ -1438,8 +1326,8 @@ def _details(lib: Library, ranked: list[str]) -> dict:
 def _passage(text: str, words: list[str], width: int = 160) -> str:
     """The part of ``text`` around the first matching word, cut on word boundaries."""
     tokens = text.split()
-    keys = [name_key(t) for t in tokens]
-    hit = next((i for i, k in enumerate(keys) if any(w in k for w in words)), None)
+    hit = next((i for i, t in enumerate(tokens) if any(w in name_key(t) for w in words)),
+               None)  # folded one by one up to the first hit (an annotation may be long)
     if hit is None:
         return ""
     start, length = hit, len(tokens[hit])

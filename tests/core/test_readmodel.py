@@ -251,6 +251,50 @@ def test_fold_words_is_fold_then_split(text):
     assert readmodel.fold_words(text) == " ".join(fold(text).split())
 
 
+def _ranked(words: list, lines: list, subject: list, weight: list, limit):
+    """kg search's ranking written plainly (as it was before it was made fast): per line
+    holding every word, weight times the occurrences (a word given twice counts twice),
+    plus 3 when the words occur together as written; summed per subject; best first, ties
+    by subject."""
+    phrase = " ".join(words)
+    scores: dict = {}
+    for text, s, w in zip(lines, subject, weight):
+        counts = [text.count(x) for x in words]
+        if all(counts):
+            bonus = 3 if len(words) == 1 or phrase in text else 0
+            scores[s] = scores.get(s, 0.0) + w * (sum(counts) + bonus)
+    ranked = sorted(scores, key=lambda s: (-scores[s], s))
+    if limit and 0 < limit < len(ranked):
+        ranked = ranked[:limit]
+    return [(s, scores[s]) for s in ranked], len(scores)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcdefgh"), st.sampled_from([1, 2, 3]),
+                          st.lists(st.sampled_from(["ab", "ba", "abab", "b", "ca", "a", "x"]),
+                                   max_size=6)), max_size=40),
+       st.lists(st.sampled_from(["a", "b", "ab", "ba", "c", "aba"]), min_size=1, max_size=3),
+       st.sampled_from([None, 0, 1, 2, 3, 5, 20]), st.booleans())
+def test_the_fast_ranking_is_the_plain_one(rows, words, limit, named):
+    """rank_lines (counts a word at a time, sums in C, looks at the words together only for
+    the subjects that may rank first, names only those) ranks as the plain way does."""
+    from kg.read.local import rank_lines
+
+    rows.sort(key=lambda r: r[0] if named else "")  # a subject's lines together, or not
+    subject = [r[0] for r in rows]
+    weight = [r[1] for r in rows]
+    lines = [" ".join(r[2]) for r in rows]
+    names = (lambda pool: {s: "iri/" + s for s in pool}) if named else None
+    got = rank_lines(words, lines, subject, weight, limit, names)
+    want, total = _ranked(words, lines, subject, weight, limit)
+    if named:
+        want = [("iri/" + s, v) for s, v in want]
+    assert got == (want, total)
+    got_bytes = rank_lines([w.encode() for w in words], [t.encode() for t in lines], subject,
+                           weight, limit, names)
+    assert got_bytes == got
+
+
 # --------------------------------------------------------------------------- named queries
 
 def test_cached_named_queries_equal_sparql(libs):

@@ -485,6 +485,7 @@ def test_fork_and_fresh_process_give_the_in_process_answers(shipped_corpus):
     script = """
 import json, sys
 from kg.api import open_library
+from kg.core.forked import can_fork
 from kg.read import query as Q
 lib = open_library(sys.argv[1], sys.argv[2], sys.argv[3], quiet=True)
 cases = []
@@ -492,10 +493,10 @@ for nq in Q.named_queries().values():
     params = {p.name: p.example for p in nq.params if not p.optional}
     b = {k: Q.param_value(lib, {p.name: p for p in nq.params}[k], k, v) for k, v in params.items()}
     cases.append((nq.text_for(set(b)), b))
-assert Q._can_fork()
+assert can_fork()
 forked = [Q.ask(lib.folder, t, None, b) for t, b in cases]
 store = lib.store  # the store open: threads, so a fresh interpreter from now on
-assert not Q._can_fork()
+assert not can_fork()
 spawned = [Q.ask(lib.folder, t, None, b) for t, b in cases]
 local = [Q.select(store, t, b) for t, b in cases]
 assert forked == local and spawned == local, "answers differ"
@@ -570,3 +571,24 @@ def test_every_shipped_query_passes_the_check():
     for nq in Q.named_queries().values():
         for bound in (set(), {p.name for p in nq.params}):
             Q.check(nq.text_for(bound))
+
+
+def test_shipped_queries_are_bound_where_the_grammar_binds():
+    """bind(shipped=True) finds the WHERE group of kg's own queries with a simple pattern, not
+    the grammar's (whose patterns take 20-50 ms to compile): the same text for every named
+    query, with each set of its parameters bound; a person's query still uses the grammar."""
+    from itertools import combinations
+
+    from kg.read import query as Q
+
+    value = Q.literal("x")
+    for nq in Q.named_queries().values():
+        names = [p.name for p in nq.params] + ["extra"]
+        for n in range(1, len(names) + 1):
+            for bound in combinations(names, n):
+                text = nq.text_for(set(bound))
+                b = {k: value for k in bound}
+                assert Q.bind(text, b, shipped=True) == Q.bind(text, b), (nq.name, bound)
+    tricky = 'PREFIX where: <urn:select#where> SELECT * WHERE { ?s ?p "} WHERE {" }'
+    assert Q.bind(tricky, {"s": value}) == tricky.replace(
+        "WHERE {", 'WHERE {\n  VALUES ?s { "x" }\n', 1)

@@ -1,13 +1,16 @@
-"""kg.builder.forked: work beside the build in a forked child, its result or its failure back."""
+"""kg.core.forked: work in a child process (the build's helpers, a person's SPARQL), its result or
+its failure back."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
-from kg.builder.forked import Forked
 from kg.core.errors import BuildError
+from kg.core.forked import Forked
+from kg.read.query import named
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,7 +52,78 @@ def test_kill_after_an_interrupted_wait_never_raises(monkeypatch):
         f.wait()
     f.kill()  # the pipe is already closed, the child not yet reaped
     f.kill()
-    assert f.pid == 0 and f.pipe is None
+    assert f.child.pid == 0 and f.child.fd == -1
+
+
+# --------------------------------------------------------------------------- the runner itself
+
+def _sleep(seconds: float) -> str:
+    time.sleep(seconds)
+    return "slept"
+
+
+def _interrupt_self() -> None:
+    import signal
+
+    os.kill(os.getpid(), signal.SIGINT)
+    _sleep(5)
+
+
+# a fresh interpreter finds a function by its module's name: the tests' modules are not there
+CALLS = {"ok": (os.path.basename, ("/a/b.bib",), "b.bib"),
+         "error": (named, ("no-such-query",), None),
+         "slow": (time.sleep, (30,), None)}
+
+
+@pytest.mark.parametrize("how", ["fork", "spawn", "here"])
+def test_a_child_sends_back_a_named_reply(how):
+    from kg.core.forked import Child, Reply
+
+    fn, args, value = CALLS["ok"]
+    end = getattr(Child, how)(fn, *args).wait()
+    assert end.status == 0 and end.reply == Reply(True, value)
+    fn, args, _ = CALLS["error"]
+    end = getattr(Child, how)(fn, *args).wait()
+    assert end.reply.ok is False and end.reply.error == "NotFoundError"
+    assert "no named query 'no-such-query'" in end.reply.message
+
+
+@pytest.mark.parametrize("how", ["fork", "spawn"])
+def test_a_child_past_its_time_is_killed_at_once(how):
+    from kg.core.forked import Child, Expired
+
+    fn, args, _ = CALLS["slow"]
+    child = getattr(Child, how)(fn, *args)
+    pid, t = child.pid, time.monotonic()
+    with pytest.raises(Expired):
+        child.wait(0.3)
+    assert time.monotonic() - t < 5
+    assert child.pid == 0 and child.fd == -1
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # killed and reaped: no such process any more
+
+
+def test_ctrl_c_ends_a_forked_child_at_once_and_not_the_parent():
+    import signal
+
+    from kg.core.forked import Child, describe
+
+    handler = signal.getsignal(signal.SIGINT)
+    end = Child.fork(_interrupt_self).wait(10)
+    assert end.reply is None and end.status == -signal.SIGINT
+    assert describe(end.status) == "stopped by SIGINT"
+    assert signal.getsignal(signal.SIGINT) is handler  # the parent's own, untouched
+
+
+def test_a_child_changes_nothing_of_the_parent():
+    """The child's collector and priority are its own: the parent's are as they were."""
+    import gc
+
+    from kg.core.forked import Child
+
+    frozen, nice, enabled = gc.get_freeze_count(), os.nice(0), gc.isenabled()
+    assert Child.fork(_sleep, 0, nice=5).wait().reply.ok
+    assert (gc.get_freeze_count(), os.nice(0), gc.isenabled()) == (frozen, nice, enabled)
 
 
 def _library(tmp_path, monkeypatch, kind: str) -> Path:
