@@ -452,17 +452,7 @@ def test_round_trip_through_zotero_keeps_keys_tags_notes(corpus_model, tmp_path)
     keys = ["ellul1988", "orwell1949", "gomezuribe2015", "pestre2014"]
     items, _ = zotero_import(zo.zotero_rdf(model, keys))
     folder = tmp_path / "Zotero"
-    folder.mkdir()
-    z = Zot(folder / "zotero.sqlite")
-    for it in items.values():
-        typ = it["itemType"] if it["itemType"] in ITEM_TYPES else "book"
-        iid = z.item(typ, {"title": it["title"], "extra": it["extra"]},
-                     creators=[(role, first or None, last) for role, last, first
-                               in it["creators"] if role in CREATOR_TYPES],
-                     tags=it["tags"])
-        for n in it["notes"]:
-            z.note(iid, n)
-    z.close()
+    into_zotero(items, folder)
     dest = tmp_path / "back.bib"
     zo.import_zotero(folder, dest)
     back = {w.key: w for w in ex.load(dest, ONTO).of_kind("work")}
@@ -483,7 +473,8 @@ def into_zotero(items: dict, folder: Path) -> None:
         fields = {"title": it["title"], "extra": it["extra"]}
         if it["language"]:
             fields["language"] = it["language"]
-        iid = z.item(it["itemType"], fields,
+        typ = it["itemType"] if it["itemType"] in ITEM_TYPES else "book"
+        iid = z.item(typ, fields,
                      creators=[(role, first or None, last) for role, last, first
                                in it["creators"] if role in CREATOR_TYPES],
                      tags=it["tags"])
@@ -655,7 +646,8 @@ def saved_and_read_back(items: list[dict], tmp_path: Path):
             "relations"}
     for it in items:
         fields = {k: v for k, v in it.items() if k not in skip and isinstance(v, str) and v}
-        iid = z.item(it["itemType"], fields,
+        typ = it["itemType"] if it["itemType"] in ITEM_TYPES else "book"
+        iid = z.item(typ, fields,
                      creators=[(c["creatorType"], c.get("firstName") if "name" not in c
                                 else None, c.get("lastName") or c.get("name"))
                                for c in it["creators"]],
