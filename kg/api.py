@@ -72,8 +72,11 @@ def open_graph(out: str | Path = "out", bib=None, ontology=None, quiet: bool = F
 
 def export(fmt: str = "bibtex", keys: list[str] | None = None, out: str | Path = "out",
            bib=None, ontology=None, **kwargs) -> str:
-    """`kg export`: the works of ``keys`` (all by default) in one format."""
+    """`kg export`: the works of ``keys`` (all by default) in one format.  The generation read is
+    held while it is exported, not for the rest of the process (a notebook that exports after
+    every build keeps no old generation from being removed)."""
     from kg.write.export import Selection, run
 
-    return run(fmt, Selection(keys=list(keys or [])), open_graph(out, bib, ontology), bib=bib,
-               ontology=ontology, **kwargs)
+    with store.hold(ensure_built(out, bib, ontology)) as held:
+        return run(fmt, Selection(keys=list(keys or [])), store.open_store(held.folder),
+                   bib=bib, ontology=ontology, **kwargs)

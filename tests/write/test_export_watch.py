@@ -102,3 +102,21 @@ def test_a_watch_lets_builds_remove_old_generations_and_replaces_the_file_whole(
     assert broken == []
     assert seen[-1] == sorted([*seen[0], "watch2024", "watch2025"])
     assert "Traceback" not in (tmp_path / "stderr.txt").read_text(encoding="utf-8")
+
+
+def test_the_api_export_holds_its_generation_only_while_it_exports(tmp_path, ontology_path):
+    """kg.api.export in a long-lived process (a notebook exporting after each build): the
+    generations it read are not kept from the builds that follow."""
+    from kg import api
+
+    bib = tmp_path / "lib.bib"
+    shutil.copyfile(SMALL_BIB, bib)
+    out = tmp_path / "out"
+    texts = []
+    for n in range(3):
+        if n:
+            bib.write_text(bib.read_text(encoding="utf-8") + f"\n@misc{{extra{n}, title = {{T{n}}}}}\n",
+                           encoding="utf-8")
+        texts.append(api.export("bibtex", out=out, bib=bib, ontology=ontology_path))
+    assert "extra2" in texts[-1] and "extra1" in texts[1] and "extra1" not in texts[0]
+    assert _generations(out) == {current(out).name}
