@@ -104,14 +104,16 @@ class Oxigraph:
 class Stub:
     """A scripted HTTP server on 127.0.0.1: answers every request with (status, type, body).
 
-    ``seen`` records (method, path, headers, body length) of each request; ``delay`` seconds
-    are waited before answering.
+    ``seen`` records (method, path, headers, body length) of each request, ``bodies`` their
+    bodies; ``delay`` seconds are waited before answering.  ``body`` may be a function of the
+    request handler (it may change ``status`` for this answer and the next).
     """
 
     def __init__(self, status=200, ctype="text/html", body=b"<html><p>hello</p></html>",
                  delay=0.0):
         self.status, self.ctype, self.body, self.delay = status, ctype, body, delay
         self.seen = []
+        self.bodies: list[bytes] = []
         self.headers: dict[str, str] = {}
         stub = self
 
@@ -120,6 +122,7 @@ class Stub:
                 n = int(self.headers.get("Content-Length") or 0)
                 data = self.rfile.read(n) if n else b""
                 stub.seen.append((self.command, self.path, dict(self.headers), len(data)))
+                stub.bodies.append(data)
                 time.sleep(stub.delay)
                 body = stub.body(self) if callable(stub.body) else stub.body
                 try:

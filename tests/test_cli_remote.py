@@ -362,3 +362,46 @@ def test_push_that_the_server_kept_in_part_is_an_error(built):
         stub.body = (body % n).encode()
         r = kg("push", "--endpoint", stub.url + "/query", *built)
         assert r.exit_code == 0 and f"The server holds {n} triples" in r.output
+
+
+# --------------------------------------------------------------------------- a large library
+
+LARGE = "https://kg.example/graph/large-library"
+
+
+@pytest.fixture(scope="module")
+def large_library(tmp_path_factory):
+    """A generated 10,000-entry library, built (about 320,000 triples: seven requests of
+    KG_ENDPOINT_BATCH's 50,000; benchmarks/bench_remote.py measures 50,000 entries)."""
+    import subprocess
+    import sys
+
+    from kg.api import build
+
+    folder = tmp_path_factory.mktemp("large-library")
+    lib = folder / "lib10k.bib"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "10000", "-o",
+                    str(lib)], check=True, capture_output=True, timeout=600)
+    build(lib, ROOT / "ontology.ttl", folder / "out")
+    return ["--bib", str(lib), "--ontology", str(ROOT / "ontology.ttl"), "--out",
+            str(folder / "out")]
+
+
+@pytest.mark.slow
+def test_large_library_pushed_whole(server, large_library):
+    """kg push of 10,000 entries in requests of 50,000 triples: replace a named graph, then
+    merge the same graph into it again: each time the server holds exactly the local graph's
+    triples (kg push itself fails when it does not)."""
+    from kg.builder.store import read_manifest
+
+    n = read_manifest(large_library[-1])["triples"]
+    assert n > 3 * remote.DEFAULT_BATCH
+    target = ["--endpoint", server.query, "--graph", LARGE, "--timeout", "600"]
+    requests = -(-n // remote.DEFAULT_BATCH)
+    for extra in ([], ["--merge"]):
+        r = kg("push", *target, *extra, *large_library)
+        assert r.exit_code == 0, r.output
+        assert f"({n} triples" in r.output and f"in {requests} requests" in r.output
+        assert f"The server holds {n} triples in <{LARGE}>." in r.output
+    assert remote.count(server.query, LARGE) == n
+    assert remote.count(server.query, server.graph) != n  # the corpus's graph untouched

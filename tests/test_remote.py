@@ -274,10 +274,118 @@ def test_push_streams_the_file(server, tmp_path, monkeypatch):
         return real(method, url, data=watch, headers=headers, **kw)
 
     monkeypatch.setattr(remote, "_request", spy)
-    remote.push(big, server.store, "https://kg.example/graph/big")
+    remote.push(big, server.store, "https://kg.example/graph/big", batch=60_000)  # one request
     assert seen["kind"] == "generator" and seen["headers"]["Content-Length"] == str(size)
     assert max(seen["blocks"]) <= remote.CHUNK and sum(seen["blocks"]) == size
     assert remote.count(server.query, "https://kg.example/graph/big") == 60_000
+
+
+def _ttl(tmp_path, n: int, bnodes: int = 0) -> Path:
+    """A Turtle file of ``n`` triples, plus ``bnodes`` triples about one blank node."""
+    path = tmp_path / "g.ttl"
+    lines = ["@prefix ex: <https://kg.example/> ."]
+    lines += [f'ex:s{i} ex:p "v{i}" .' for i in range(n)]
+    lines += [f'ex:s0 ex:q _:b . _:b ex:r "blank {i}" .' for i in range(bnodes)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _triples(body: bytes) -> list:
+    import pyoxigraph as ox
+
+    return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+
+
+def test_large_file_sent_in_batches(tmp_path):
+    """More triples than the batch: N-Triples requests of at most that many, PUT then POST,
+    in the file's order; every triple of a blank node in the last request (its label names
+    one node only within a request); the whole file arrives."""
+    import pyoxigraph as ox
+
+    path = _ttl(tmp_path, 2_500, bnodes=3)
+    with Stub(201, "text/plain", b"") as stub:
+        r = remote.push(path, stub.url + "/store", "https://kg.example/g", batch=1000)
+    assert [m for m, *_ in stub.seen] == ["PUT", "POST", "POST"]
+    assert all(h["Content-Type"] == remote.NTRIPLES for _, _, h, _ in stub.seen)
+    parts = [_triples(b) for b in stub.bodies]
+    assert [len(p) for p in parts] == [1000, 1000, 506]
+    assert str(parts[0][0].object) == '"v0"' and str(parts[1][0].object) == '"v1000"'
+    assert all(not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)
+               for p in parts[:2] for t in p)
+    sent = {str(t) for p in parts for t in p if "_:" not in str(t)}
+    whole = {str(ox.Triple(q.subject, q.predicate, q.object))
+             for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)}
+    assert sent == {t for t in whole if "_:" not in t} and len(sent) == 2_500
+    assert r.requests == 3 and r.sent == 2_506
+
+
+def test_batch_from_the_environment_and_merge(tmp_path, monkeypatch):
+    monkeypatch.setenv(remote.ENV_BATCH, "1_000")
+    path = _ttl(tmp_path, 2_000)
+    with Stub(204, "text/plain", b"") as stub:
+        r = remote.push(path, stub.url + "/store", replace=False)
+        assert [m for m, *_ in stub.seen] == ["POST", "POST"] and r.sent == 2_000
+        stub.seen.clear()
+        remote.push(path, stub.url + "/store", batch=2_000)  # one request: the file itself
+        assert [(m, h["Content-Type"], n) for m, _, h, n in stub.seen] == [
+            ("PUT", "text/turtle", path.stat().st_size)]
+    for bad in ("0", "many", "-5"):
+        monkeypatch.setenv(remote.ENV_BATCH, bad)
+        with pytest.raises(InputError, match="KG_ENDPOINT_BATCH must be a positive number"):
+            remote.push(path, "http://127.0.0.1:9/store")
+
+
+@pytest.mark.parametrize("replace, then", [
+    (True, "push again to replace it whole"),
+    (False, "push again with --merge to add the rest (the triples already there are not "
+            "doubled)")])
+def test_batch_that_fails_says_what_the_server_holds(tmp_path, replace, then):
+    path = _ttl(tmp_path, 2_500)
+
+    def answer(handler):  # the second request fails, as a server at its limit
+        if len(stub.seen) == 2:
+            stub.status = 500
+        return b"SR325: Transaction aborted" if stub.status == 500 else b""
+
+    with Stub(201, "text/plain", answer) as stub:
+        with pytest.raises(remote.RemoteError) as e:
+            remote.push(path, stub.url + "/store", "https://kg.example/g", replace, batch=1000)
+    msg = str(e.value)
+    assert len(stub.seen) == 2  # nothing sent after the failure
+    assert "(HTTP 500): SR325: Transaction aborted" in msg
+    assert "request 2 of the upload (triples 1,001 to 2,000 of the file" in msg
+    assert "<https://kg.example/g> now holds only part of the file: the 1,000 triples of " \
+        "the 1 requests before it" in msg
+    assert then in msg and "set KG_ENDPOINT_BATCH lower" in msg
+
+
+def test_first_batch_refused_changes_nothing(tmp_path):
+    path = _ttl(tmp_path, 2_500)
+    with Stub(413, "text/plain", b"Request Entity Too Large") as stub:
+        with pytest.raises(remote.RemoteError) as e:
+            remote.push(path, stub.url + "/store", "https://kg.example/g", batch=1000)
+    assert len(stub.seen) == 1
+    assert "HTTP 413" in str(e.value) and "nothing of the file was taken" in str(e.value)
+    assert "set KG_ENDPOINT_BATCH lower" in str(e.value)
+
+
+def test_push_in_batches_on_the_server(server, corpus):
+    """The corpus in requests of 500 triples: replaced, then merged again (nothing doubled),
+    into a named graph; the server holds exactly the local graph."""
+    from kg.builder.store import open_store
+
+    g = "https://kg.example/graph/batches"
+    local = {str(q.triple) for q in open_store(corpus / "out")}
+    r = remote.push(corpus / "out" / "graph.ttl", server.store, g, batch=500)
+    assert r.requests == -(-len(local) // 500) and r.sent == len(local)
+    assert remote.count(server.query, g) == len(local)
+    remote.push(corpus / "out" / "graph.ttl", server.store, g, replace=False, batch=500)
+    assert remote.count(server.query, g) == len(local)
+    held = select(remote.RemoteStore(server.query, g), "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    import pyoxigraph as ox
+
+    assert {str(ox.Triple(q.subject, q.predicate, q.object))
+            for q in ox.parse(held.triples.encode(), format=ox.RdfFormat.N_TRIPLES)} == local
 
 
 def test_read_only_server_refuses_push(read_only, corpus, monkeypatch):

@@ -6,7 +6,12 @@ Standard library only (urllib): any triplestore that speaks the two W3C protocol
 - :class:`RemoteStore` answers ``kg.read.query.select`` like a local store: queries are POSTed
   (URL-encoded) and the JSON results become the same ``Result``/``Term`` rows.
 - :func:`push` uploads ``out/graph.ttl`` with the Graph Store Protocol: ``PUT`` replaces the
-  graph, ``POST`` merges into it; the file is streamed, never read whole into memory.
+  graph, ``POST`` merges into it.  A graph of at most ``KG_ENDPOINT_BATCH`` triples (default
+  :data:`DEFAULT_BATCH`) goes in one request, streamed from the file; a larger one is sent as
+  N-Triples in requests of that many triples (the first ``PUT`` when replacing, the others
+  ``POST``), read from the file as they go: Virtuoso 7.2 loads 100,000 triples in a second or
+  two, but one request of 400,000 or more did not end within minutes (its whole upload is one
+  transaction).  :func:`check_count` then compares what the server holds with what was sent.
 
 Credentials come from the environment only: ``KG_ENDPOINT_USER`` + ``KG_ENDPOINT_PASSWORD``
 (HTTP Basic, or HTTP Digest when the server asks for it: Virtuoso's ``/sparql-auth`` and
@@ -45,10 +50,12 @@ from kg.core.vocab import RDF, XSD
 ENV_USER, ENV_PASSWORD, ENV_TOKEN = "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD", "KG_ENDPOINT_TOKEN"
 ENV_TIMEOUT = "KG_ENDPOINT_TIMEOUT"
 ENV_MAX_BYTES = "KG_ENDPOINT_MAX_BYTES"
+ENV_BATCH = "KG_ENDPOINT_BATCH"
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_BYTES = 256 << 20  # the largest answer read from a server (KG_ENDPOINT_MAX_BYTES)
 MIN_SCRUBBED = 8  # shorter credentials are never replaced inside a text (see scrub)
 CHUNK = 1 << 20  # upload block size
+DEFAULT_BATCH = 50_000  # the most triples in one upload request (KG_ENDPOINT_BATCH)
 XSD_STRING = XSD.string
 RDF_LANG = RDF.langString
 JSON_RESULTS = "application/sparql-results+json"
@@ -927,6 +934,8 @@ class PushResult:
     replaced: bool
     graph: str | None
     triples: int | None = None  # held by the server afterwards, when it could be counted
+    requests: int = 1  # the upload requests it took (more than one: sent as N-Triples)
+    sent: int | None = None  # the triples sent, when the file was split into requests
 
 
 def _chunks(f, size: int = CHUNK):
@@ -937,11 +946,67 @@ def _chunks(f, size: int = CHUNK):
         yield block
 
 
+def batch_size(batch: int | None = None) -> int:
+    """The most triples in one upload request: ``batch``, else KG_ENDPOINT_BATCH, else
+    :data:`DEFAULT_BATCH`."""
+    if batch is not None:
+        if int(batch) <= 0:
+            raise InputError("the number of triples per upload request must be positive")
+        return int(batch)
+    raw = os.environ.get(ENV_BATCH, "").strip().replace("_", "").replace(",", "")
+    if not raw:
+        return DEFAULT_BATCH
+    if not raw.isdigit() or int(raw) == 0:
+        raise InputError(f"{ENV_BATCH} must be a positive number of triples per upload "
+                         f"request, not {raw[:20]!r}")
+    return int(raw)
+
+
+# formats of one graph that kg can split into requests (a dataset's own graph names, in
+# N-Quads or TriG, would not go into the graph asked for; JSON-LD is sent whole)
+_SPLIT = {"text/turtle": "TURTLE", NTRIPLES: "N_TRIPLES", "application/rdf+xml": "RDF_XML"}
+
+
+def _batches(path: Path, media: str, size: int):
+    """The triples of the file as N-Triples bodies of at most ``size`` triples, in the file's
+    order, read as they are needed.  The triples that hold a blank node all go, together, into
+    the last body: a blank node's label names the same node only within one request."""
+    import pyoxigraph as ox
+
+    fmt = getattr(ox.RdfFormat, _SPLIT[media])
+    plain, held = [], []
+
+    def body(quads) -> bytes:
+        return ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads],
+                            format=ox.RdfFormat.N_TRIPLES)
+
+    try:
+        for q in ox.parse(path=str(path), format=fmt):
+            if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+                held.append(q)
+                continue
+            plain.append(q)
+            if len(plain) == size:
+                yield len(plain), body(plain)
+                plain = []
+    except (SyntaxError, ValueError) as e:
+        raise InputError(f"{path}: cannot be read as {fmt.name} to send it in parts: "
+                         f"{str(e)[:200]}") from None
+    rest = plain + held
+    if rest:
+        yield len(rest), body(rest)
+
+
 def push(path: str | Path, store: str, graph: str | None = None, replace: bool = True,
-         timeout: float | None = None) -> PushResult:
+         timeout: float | None = None, batch: int | None = None) -> PushResult:
     """Upload an RDF file to a Graph Store (``PUT`` replaces the graph, ``POST`` merges).
 
-    The file is streamed in blocks with its Content-Length: memory stays flat whatever its size.
+    A file of at most ``batch`` triples (:func:`batch_size`) is streamed in blocks with its
+    Content-Length, in one request.  A larger one (Turtle, N-Triples, RDF/XML) is sent as
+    N-Triples in requests of at most ``batch`` triples, read from the file as they go: the
+    first replaces the graph (``PUT``) or adds to it, the others add (``POST``).  Memory stays
+    flat whatever the size.  A request that fails after the first leaves part of the file on
+    the server: the error says how much, and what to do.
     """
     path = Path(path)
     store = check_url(store, "Graph Store")
@@ -950,16 +1015,74 @@ def push(path: str | Path, store: str, graph: str | None = None, replace: bool =
         raise InputError(f"{path}: unknown RDF format (use {', '.join(MEDIA)})")
     url = graph_target(store, graph)
     size = path.stat().st_size
+    per = batch_size(batch)
     t0 = time.perf_counter()
-    with open(path, "rb") as f:
-        def body():  # from the start again when a Digest challenge makes it resend
-            f.seek(0)
-            return _chunks(f)
+    parts = _batches(path, media, per) if media in _SPLIT else iter(())
+    first, second = next(parts, None), next(parts, None)
+    if second is None:  # one request: the file itself, streamed
+        parts.close()
+        with open(path, "rb") as f:
+            def body():  # from the start again when a Digest challenge makes it resend
+                f.seek(0)
+                return _chunks(f)
 
-        _request("PUT" if replace else "POST", url, data=body,
-                 headers={"Content-Type": media, "Content-Length": str(size)},
-                 timeout=timeout, action="the upload", write=True)
-    return PushResult(_shown(url), str(path), size, time.perf_counter() - t0, replace, graph)
+            _request("PUT" if replace else "POST", url, data=body,
+                     headers={"Content-Type": media, "Content-Length": str(size)},
+                     timeout=timeout, action="the upload", write=True)
+        return PushResult(_shown(url), str(path), size, time.perf_counter() - t0, replace,
+                          graph)
+    sent = requests = 0
+    try:
+        for n, data in _chain(first, second, parts):
+            method = "PUT" if replace and requests == 0 else "POST"
+            try:
+                _request(method, url, data=data, headers={"Content-Type": NTRIPLES},
+                         timeout=timeout, action="the upload", write=True)
+            except KgError as e:
+                raise type(e)(_scrub_long(_part_failed(str(e), requests, sent, n, per,
+                                                       replace, graph))) from None
+            requests += 1
+            sent += n
+    finally:
+        parts.close()
+    return PushResult(_shown(url), str(path), size, time.perf_counter() - t0, replace, graph,
+                      requests=requests, sent=sent)
+
+
+def _chain(first, second, rest):
+    yield first
+    yield second
+    yield from rest
+
+
+def _part_failed(message: str, done: int, sent: int, n: int, per: int, replace: bool,
+                 graph: str | None) -> str:
+    """The error of an upload request that failed, with what is on the server now."""
+    into = f"<{graph}>" if graph else "the default graph"
+    what = (f"request {done + 1} of the upload (triples {sent + 1:,} to {sent + n:,} of the "
+            f"file, sent as N-Triples in requests of at most {per:,} triples, {ENV_BATCH})")
+    if done == 0:
+        return (f"{message} [{what}; nothing of the file was taken: if the server limits the "
+                f"size of a request, set {ENV_BATCH} lower]")
+    how = ("the first replaced the graph and the others added to it: push again to replace "
+           "it whole" if replace else "push again with --merge to add the rest (the triples "
+           "already there are not doubled)")
+    return (f"{message} [{what}; {into} now holds only part of the file: the {sent:,} "
+            f"triples of the {done} requests before it ({how}; if the server limits the size "
+            f"of a request, set {ENV_BATCH} lower)]")
+
+
+def check_count(held: int, sent: int, graph: str | None, replace: bool) -> None:
+    """After a push: a replaced graph holds exactly the triples sent, a merged one at least as
+    many (a graph without blank nodes); else a RemoteError that says so."""
+    into = f"<{graph}>" if graph else "the default graph"
+    if (held != sent) if replace else (held < sent):
+        kind = "not" if replace else "fewer than"
+        raise _fail(RemoteError, f"the server holds {held} triples in {into}, {kind} the {sent} "
+                                 "sent: it kept only part of the upload, or the count it "
+                                 "answered is partial (Virtuoso under load: see its "
+                                 "virtuoso.log and the [SPARQL] limits of virtuoso.ini): check "
+                                 "the server and push again")
 
 
 def count(endpoint: str, graph: str | None = None, timeout: float | None = None) -> int:
@@ -967,5 +1090,5 @@ def count(endpoint: str, graph: str | None = None, timeout: float | None = None)
     return len(RemoteStore(endpoint, graph, timeout))
 
 
-__all__ = ["PushResult", "ReadOnlyError", "RemoteError", "RemoteStore", "count", "push",
-           "query_url", "scrub", "store_url"]
+__all__ = ["PushResult", "ReadOnlyError", "RemoteError", "RemoteStore", "batch_size",
+           "check_count", "count", "push", "query_url", "scrub", "store_url"]
