@@ -347,7 +347,7 @@ def test_batch_that_fails_says_what_the_server_holds(tmp_path, replace, then):
     msg = str(e.value)
     assert len(stub.seen) == 2  # nothing sent after the failure
     assert "(HTTP 500): SR325: Transaction aborted" in msg
-    assert "request 2 of the upload (triples 1,001 to 2,000 of the file" in msg
+    assert "request 2 of the 3 of the upload (triples 1,001 to 2,000 of the file" in msg
     assert "<https://kg.example/g> now holds only part of the file: the 1,000 triples of " \
         "the 1 requests before it" in msg
     assert then in msg and "set KG_ENDPOINT_BATCH lower" in msg
@@ -361,6 +361,16 @@ def test_first_batch_refused_changes_nothing(tmp_path):
     assert len(stub.seen) == 1
     assert "HTTP 413" in str(e.value) and "nothing of the file was taken" in str(e.value)
     assert "set KG_ENDPOINT_BATCH lower" in str(e.value)
+
+
+def test_file_broken_past_the_first_batch_is_never_sent_in_part(tmp_path):
+    path = _ttl(tmp_path, 2_500)
+    with open(path, "a") as f:
+        f.write("ex:s9 ex:p .\n")  # no object, after 2,500 good triples
+    with Stub(201, "text/plain", b"") as stub:
+        with pytest.raises(InputError, match=r"g\.ttl: cannot be read as Turtle: .*line 2502"):
+            remote.push(path, stub.url + "/store", "https://kg.example/g", batch=1000)
+    assert stub.seen == []
 
 
 def test_push_in_batches_on_the_server(server, corpus):

@@ -967,31 +967,38 @@ def batch_size(batch: int | None = None) -> int:
 _SPLIT = {"text/turtle": "TURTLE", NTRIPLES: "N_TRIPLES", "application/rdf+xml": "RDF_XML"}
 
 
-def _batches(path: Path, media: str, size: int):
-    """The triples of the file as N-Triples bodies of at most ``size`` triples, in the file's
-    order, read as they are needed.  The triples that hold a blank node all go, together, into
-    the last body: a blank node's label names the same node only within one request."""
+def _read_triples(path: Path, media: str):
+    """The triples of an RDF file, read as they are needed; InputError if it does not parse."""
     import pyoxigraph as ox
 
     fmt = getattr(ox.RdfFormat, _SPLIT[media])
+    try:
+        yield from ox.parse(path=str(path), format=fmt)
+    except (SyntaxError, ValueError) as e:
+        raise InputError(f"{path}: cannot be read as {fmt.name}: {str(e)[:200]}") from None
+
+
+def _batches(path: Path, media: str, size: int):
+    """The triples of the file as (count, N-Triples body) of at most ``size`` triples, in the
+    file's order, read as they are needed.  The triples that hold a blank node all go,
+    together, into the last body: a blank node's label names the same node only within one
+    request."""
+    import pyoxigraph as ox
+
     plain, held = [], []
 
     def body(quads) -> bytes:
         return ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads],
                             format=ox.RdfFormat.N_TRIPLES)
 
-    try:
-        for q in ox.parse(path=str(path), format=fmt):
-            if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
-                held.append(q)
-                continue
-            plain.append(q)
-            if len(plain) == size:
-                yield len(plain), body(plain)
-                plain = []
-    except (SyntaxError, ValueError) as e:
-        raise InputError(f"{path}: cannot be read as {fmt.name} to send it in parts: "
-                         f"{str(e)[:200]}") from None
+    for q in _read_triples(path, media):
+        if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+            held.append(q)
+            continue
+        plain.append(q)
+        if len(plain) == size:
+            yield len(plain), body(plain)
+            plain = []
     rest = plain + held
     if rest:
         yield len(rest), body(rest)
@@ -1017,10 +1024,9 @@ def push(path: str | Path, store: str, graph: str | None = None, replace: bool =
     size = path.stat().st_size
     per = batch_size(batch)
     t0 = time.perf_counter()
-    parts = _batches(path, media, per) if media in _SPLIT else iter(())
-    first, second = next(parts, None), next(parts, None)
-    if second is None:  # one request: the file itself, streamed
-        parts.close()
+    # read once before sending anything: a file that does not parse is never sent in part
+    total = sum(1 for _ in _read_triples(path, media)) if media in _SPLIT else 0
+    if total <= per:  # one request: the file itself, streamed
         with open(path, "rb") as f:
             def body():  # from the start again when a Digest challenge makes it resend
                 f.seek(0)
@@ -1032,15 +1038,17 @@ def push(path: str | Path, store: str, graph: str | None = None, replace: bool =
         return PushResult(_shown(url), str(path), size, time.perf_counter() - t0, replace,
                           graph)
     sent = requests = 0
+    parts = _batches(path, media, per)
     try:
-        for n, data in _chain(first, second, parts):
+        for n, data in parts:
             method = "PUT" if replace and requests == 0 else "POST"
             try:
                 _request(method, url, data=data, headers={"Content-Type": NTRIPLES},
                          timeout=timeout, action="the upload", write=True)
             except KgError as e:
-                raise type(e)(_scrub_long(_part_failed(str(e), requests, sent, n, per,
-                                                       replace, graph))) from None
+                raise type(e)(_scrub_long(_part_failed(str(e), requests, -(-total // per),
+                                                       sent, n, per, replace, graph))
+                              ) from None
             requests += 1
             sent += n
     finally:
@@ -1049,18 +1057,13 @@ def push(path: str | Path, store: str, graph: str | None = None, replace: bool =
                       requests=requests, sent=sent)
 
 
-def _chain(first, second, rest):
-    yield first
-    yield second
-    yield from rest
-
-
-def _part_failed(message: str, done: int, sent: int, n: int, per: int, replace: bool,
-                 graph: str | None) -> str:
+def _part_failed(message: str, done: int, of: int, sent: int, n: int, per: int,
+                 replace: bool, graph: str | None) -> str:
     """The error of an upload request that failed, with what is on the server now."""
     into = f"<{graph}>" if graph else "the default graph"
-    what = (f"request {done + 1} of the upload (triples {sent + 1:,} to {sent + n:,} of the "
-            f"file, sent as N-Triples in requests of at most {per:,} triples, {ENV_BATCH})")
+    what = (f"request {done + 1} of the {of} of the upload (triples {sent + 1:,} to "
+            f"{sent + n:,} of the file, sent as N-Triples in requests of at most {per:,} "
+            f"triples, {ENV_BATCH})")
     if done == 0:
         return (f"{message} [{what}; nothing of the file was taken: if the server limits the "
                 f"size of a request, set {ENV_BATCH} lower]")
