@@ -353,6 +353,51 @@ def test_batch_that_fails_says_what_the_server_holds(tmp_path, replace, then):
     assert then in msg and "set KG_ENDPOINT_BATCH lower" in msg
 
 
+VIRTUOSO_DEADLOCK = (b'<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html>\n  <head>\n'
+                     b'    <title>SPARQL Graph Protocol request failed</title>\n  </head>\n'
+                     b'  <body>\n    <h1>HTTP/1.1 500 Request Failed</h1>\n    <h3>Error 40001'
+                     b'</h3>\n<xmp>SR172: Transaction deadlocked</xmp></body></html>')
+
+
+@pytest.mark.parametrize("whole", [False, True], ids=["in-batches", "one-request"])
+def test_deadlocked_request_is_sent_again(tmp_path, monkeypatch, whole):
+    """Virtuoso 7.2 under load answers an upload request with 'SR172: Transaction deadlocked'
+    (seen at the seventh of eight requests of 200,000 triples): the transaction was undone,
+    so kg sends the same request again, after a wait."""
+    monkeypatch.setattr(remote, "DEADLOCK_WAIT", 0.01)
+    path = _ttl(tmp_path, 2_500)
+    fail = {1} if whole else {2, 3}  # the request numbers answered with a deadlock
+
+    def answer(handler):
+        stub.status = 500 if len(stub.seen) in fail else 201
+        return VIRTUOSO_DEADLOCK if stub.status == 500 else b""
+
+    with Stub(201, "text/html", answer) as stub:
+        r = remote.push(path, stub.url + "/store", batch=5000 if whole else 1000)
+    methods = [m for m, *_ in stub.seen]
+    if whole:  # the file itself, from its start again
+        assert methods == ["PUT", "PUT"] and stub.bodies[0] == stub.bodies[1] == path.read_bytes()
+    else:
+        assert methods == ["PUT", "POST", "POST", "POST", "POST"] and r.requests == 3
+        assert stub.bodies[1] == stub.bodies[2] == stub.bodies[3] != stub.bodies[4]
+        assert sum(len(_triples(b)) for b in stub.bodies[:1] + stub.bodies[3:]) == 2_500
+
+
+def test_deadlock_that_lasts_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(remote, "DEADLOCK_WAIT", 0.01)
+    with Stub(500, "text/html", VIRTUOSO_DEADLOCK) as stub:
+        with pytest.raises(remote.DeadlockError) as e:
+            remote.push(_ttl(tmp_path, 10), stub.url + "/store")
+    assert len(stub.seen) == remote.DEADLOCK_TRIES
+    assert "(HTTP 500): SPARQL Graph Protocol request failed HTTP/1.1 500 Request Failed Error " \
+        "40001 SR172: Transaction deadlocked (sent 4 times" in str(e.value)
+    assert "the server stayed busy" in str(e.value)
+    with Stub(500, "text/html", b"<h1>Internal error</h1>") as stub:  # not a deadlock: once
+        with pytest.raises(remote.RemoteError):
+            remote.push(_ttl(tmp_path, 10), stub.url + "/store")
+    assert len(stub.seen) == 1
+
+
 def test_first_batch_refused_changes_nothing(tmp_path):
     path = _ttl(tmp_path, 2_500)
     with Stub(413, "text/plain", b"Request Entity Too Large") as stub:

@@ -74,6 +74,17 @@ class ReadOnlyError(RemoteError):
     """The server refuses writes (read-only?)."""
 
 
+class DeadlockError(RemoteError):
+    """The server gave up a write because its transaction deadlocked (SQL state 40001): it
+    kept nothing of it, and the same request may be sent again."""
+
+
+# Virtuoso 7.2 under load: "Error 40001 ... SR172: Transaction deadlocked" (HTTP 500)
+_DEADLOCK = re.compile(r"\b40001\b|\bSR172\b|deadlock", re.IGNORECASE)
+DEADLOCK_TRIES = 4  # a deadlocked upload request is sent at most this many times
+DEADLOCK_WAIT = 1.0  # seconds before the second try, doubled before each next one
+
+
 # --------------------------------------------------------------------------- credentials
 
 @dataclass(frozen=True)
@@ -647,7 +658,8 @@ def _exchange(method, url, data, headers, t, cap, action, write):
         if 400 <= code < 500:
             raise _fail(RemoteError, f"{action} was refused by {shown} (HTTP {code}){said}{hint}"
                         ) from None
-        raise _fail(RemoteError, f"{action} failed on the server {shown} (HTTP {code}){said}"
+        cls = DeadlockError if write and _DEADLOCK.search(detail) else RemoteError
+        raise _fail(cls, f"{action} failed on the server {shown} (HTTP {code}){said}"
                                  f"{hint}") from None
     except urllib.error.URLError as e:
         reason = e.reason
@@ -1032,9 +1044,8 @@ def push(path: str | Path, store: str, graph: str | None = None, replace: bool =
                 f.seek(0)
                 return _chunks(f)
 
-            _request("PUT" if replace else "POST", url, data=body,
-                     headers={"Content-Type": media, "Content-Length": str(size)},
-                     timeout=timeout, action="the upload", write=True)
+            _write("PUT" if replace else "POST", url, body,
+                   {"Content-Type": media, "Content-Length": str(size)}, timeout)
         return PushResult(_shown(url), str(path), size, time.perf_counter() - t0, replace,
                           graph)
     sent = requests = 0
@@ -1043,8 +1054,7 @@ def push(path: str | Path, store: str, graph: str | None = None, replace: bool =
         for n, data in parts:
             method = "PUT" if replace and requests == 0 else "POST"
             try:
-                _request(method, url, data=data, headers={"Content-Type": NTRIPLES},
-                         timeout=timeout, action="the upload", write=True)
+                _write(method, url, data, {"Content-Type": NTRIPLES}, timeout)
             except KgError as e:
                 raise type(e)(_scrub_long(_part_failed(str(e), requests, -(-total // per),
                                                        sent, n, per, replace, graph))
@@ -1055,6 +1065,23 @@ def push(path: str | Path, store: str, graph: str | None = None, replace: bool =
         parts.close()
     return PushResult(_shown(url), str(path), size, time.perf_counter() - t0, replace, graph,
                       requests=requests, sent=sent)
+
+
+def _write(method: str, url: str, data, headers: dict, timeout: float | None) -> None:
+    """One upload request; sent again, after a wait, while the server answers that its
+    transaction deadlocked (it then kept nothing of it), at most :data:`DEADLOCK_TRIES` times."""
+    for attempt in range(1, DEADLOCK_TRIES + 1):
+        try:
+            _request(method, url, data=data, headers=headers, timeout=timeout,
+                     action="the upload", write=True)
+            return
+        except DeadlockError as e:
+            if attempt == DEADLOCK_TRIES:
+                waited = DEADLOCK_WAIT * (2 ** (attempt - 1) - 1)
+                raise DeadlockError(f"{e} (sent {attempt} times over {waited:g} s: the server "
+                                    "stayed busy, with a checkpoint or other writers; push "
+                                    "again later)") from None
+            time.sleep(DEADLOCK_WAIT * 2 ** (attempt - 1))
 
 
 def _part_failed(message: str, done: int, of: int, sent: int, n: int, per: int,
@@ -1093,5 +1120,5 @@ def count(endpoint: str, graph: str | None = None, timeout: float | None = None)
     return len(RemoteStore(endpoint, graph, timeout))
 
 
-__all__ = ["PushResult", "ReadOnlyError", "RemoteError", "RemoteStore", "batch_size",
-           "check_count", "count", "push", "query_url", "scrub", "store_url"]
+__all__ = ["DeadlockError", "PushResult", "ReadOnlyError", "RemoteError", "RemoteStore",
+           "batch_size", "check_count", "count", "push", "query_url", "scrub", "store_url"]
