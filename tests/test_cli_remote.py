@@ -374,7 +374,7 @@ def test_push_that_the_server_kept_in_part_is_an_error(built):
 LARGE = "https://kg.example/graph/large-library"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def large_library(tmp_path_factory):
     """A generated 10,000-entry library, built (about 320,000 triples: seven requests of
     KG_ENDPOINT_BATCH's 50,000; benchmarks/bench_remote.py measures 50,000 entries)."""
