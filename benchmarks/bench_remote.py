@@ -66,18 +66,30 @@ def start(engine: str, folder: Path):
     return s, Target("oxigraph", s.base, s.query, s.store)
 
 
+# Linux keeps a process's peak memory across fork and exec: a child forked from this process
+# (which holds the corpus and the servers' clients) would report this process's peak.  A
+# small launcher forks the measured command instead, and reports its peak on the last line.
+LAUNCHER = """
+import os, sys, time
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(f"@@ {os.waitstatus_to_exitcode(status)} {time.perf_counter() - t0} {usage.ru_maxrss}")
+"""
+
+
 def run_child(cmd: list[str]) -> tuple[float, float, str]:
-    """(seconds, peak resident MB, output) of a child process."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
-    out = p.stdout.read().decode(errors="replace")
-    _, status, usage = os.wait4(p.pid, 0)
-    p.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - t0
-    if p.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}): {out[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, out
+    """(seconds, peak resident MB, output) of a child process (started by LAUNCHER)."""
+    p = subprocess.run([sys.executable, "-c", LAUNCHER, *cmd], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = p.stdout.decode(errors="replace")
+    out, _, last = out.rstrip("\n").rpartition("\n@@ ")
+    code, seconds, peak_kb = last.split()
+    if int(code) != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({code}): {out[-2000:]}")
+    return float(seconds), int(peak_kb) / 1024, out
 
 
 def queries(engine: str, tmp: Path, loc: list[str], repeat: int) -> None:
