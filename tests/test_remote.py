@@ -398,6 +398,25 @@ def test_deadlock_that_lasts_is_an_error(tmp_path, monkeypatch):
     assert len(stub.seen) == 1
 
 
+def test_batch_without_answer_says_the_server_may_still_take_it(tmp_path, monkeypatch):
+    monkeypatch.setenv(remote.ENV_TIMEOUT, "0.5")
+    path = _ttl(tmp_path, 2_500)
+    with Stub(201, "text/plain", b"") as stub:
+        stub.delay = 0
+
+        def answer(handler):  # the third request gets no answer in time (the delay is
+            stub.delay = 2 if len(stub.seen) == 2 else 0  # waited before the next answer)
+            return b""
+
+        stub.body = answer
+        with pytest.raises(remote.NoAnswerError) as e:
+            remote.push(path, stub.url + "/store", "https://kg.example/g", batch=1000)
+    msg = str(e.value)
+    assert "no answer from" in msg and "request 3 of the 3 of the upload" in msg
+    assert "the 2,000 triples of the 2 requests before it (and perhaps this one: the server " \
+        "may still be taking it)" in msg and "more time with --timeout" in msg
+
+
 def test_first_batch_refused_changes_nothing(tmp_path):
     path = _ttl(tmp_path, 2_500)
     with Stub(413, "text/plain", b"Request Entity Too Large") as stub:

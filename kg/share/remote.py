@@ -74,6 +74,10 @@ class ReadOnlyError(RemoteError):
     """The server refuses writes (read-only?)."""
 
 
+class NoAnswerError(RemoteError):
+    """The server did not answer within the time limit (it may still be at work)."""
+
+
 class DeadlockError(RemoteError):
     """The server gave up a write because its transaction deadlocked (SQL state 40001): it
     kept nothing of it, and the same request may be sent again."""
@@ -680,9 +684,10 @@ def _exchange(method, url, data, headers, t, cap, action, write):
                           f"({scrub(str(reason))}){hint}") from None
         else:
             msg = f"cannot reach {host}: {scrub(str(reason))}"
-        raise _fail(RemoteError, f"{action} failed: {msg}") from None
+        cls = NoAnswerError if isinstance(reason, (TimeoutError, socket.timeout)) else RemoteError
+        raise _fail(cls, f"{action} failed: {msg}") from None
     except TimeoutError:
-        raise _fail(RemoteError, f"{action} failed: no answer from {host} within {t:g} s "
+        raise _fail(NoAnswerError, f"{action} failed: no answer from {host} within {t:g} s "
                                  f"({ENV_TIMEOUT} sets the limit)") from None
     except ConnectionError as e:
         hint = " (does it refuse writes, or this size?)" if write else ""
@@ -1056,9 +1061,9 @@ def push(path: str | Path, store: str, graph: str | None = None, replace: bool =
             try:
                 _write(method, url, data, {"Content-Type": NTRIPLES}, timeout)
             except KgError as e:
-                raise type(e)(_scrub_long(_part_failed(str(e), requests, -(-total // per),
-                                                       sent, n, per, replace, graph))
-                              ) from None
+                raise type(e)(_scrub_long(_part_failed(
+                    str(e), requests, -(-total // per), sent, n, per, replace, graph,
+                    isinstance(e, NoAnswerError)))) from None
             requests += 1
             sent += n
     finally:
@@ -1085,21 +1090,30 @@ def _write(method: str, url: str, data, headers: dict, timeout: float | None) ->
 
 
 def _part_failed(message: str, done: int, of: int, sent: int, n: int, per: int,
-                 replace: bool, graph: str | None) -> str:
-    """The error of an upload request that failed, with what is on the server now."""
+                 replace: bool, graph: str | None, unanswered: bool = False) -> str:
+    """The error of an upload request that failed, with what is on the server now
+    (``unanswered``: the request timed out, and the server may still be taking it)."""
     into = f"<{graph}>" if graph else "the default graph"
     what = (f"request {done + 1} of the {of} of the upload (triples {sent + 1:,} to "
             f"{sent + n:,} of the file, sent as N-Triples in requests of at most {per:,} "
             f"triples, {ENV_BATCH})")
-    if done == 0:
-        return (f"{message} [{what}; nothing of the file was taken: if the server limits the "
-                f"size of a request, set {ENV_BATCH} lower]")
+    lower = f"if the server limits the size of a request, set {ENV_BATCH} lower"
+    if unanswered:
+        lower = (f"give the server more time with --timeout, or send less at once with "
+                 f"{ENV_BATCH}")
+        maybe = " (and perhaps this one: the server may still be taking it)"
+    else:
+        maybe = ""
+    if done == 0 and not unanswered:
+        return f"{message} [{what}; nothing of the file was taken: {lower}]"
     how = ("the first replaced the graph and the others added to it: push again to replace "
            "it whole" if replace else "push again with --merge to add the rest (the triples "
            "already there are not doubled)")
+    if done == 0:
+        return (f"{message} [{what}; the server may still be taking it: check {into}, then "
+                f"push again; {lower}]")
     return (f"{message} [{what}; {into} now holds only part of the file: the {sent:,} "
-            f"triples of the {done} requests before it ({how}; if the server limits the size "
-            f"of a request, set {ENV_BATCH} lower)]")
+            f"triples of the {done} requests before it{maybe} ({how}; {lower})]")
 
 
 def check_count(held: int, sent: int, graph: str | None, replace: bool) -> None:
@@ -1120,5 +1134,6 @@ def count(endpoint: str, graph: str | None = None, timeout: float | None = None)
     return len(RemoteStore(endpoint, graph, timeout))
 
 
-__all__ = ["DeadlockError", "PushResult", "ReadOnlyError", "RemoteError", "RemoteStore",
-           "batch_size", "check_count", "count", "push", "query_url", "scrub", "store_url"]
+__all__ = ["DeadlockError", "NoAnswerError", "PushResult", "ReadOnlyError", "RemoteError",
+           "RemoteStore", "batch_size", "check_count", "count", "push", "query_url", "scrub",
+           "store_url"]
