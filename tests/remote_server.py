@@ -101,6 +101,19 @@ class Oxigraph:
             self.log.close()
 
 
+@pytest.fixture(autouse=True)
+def no_credentials(monkeypatch):
+    """No KG_ENDPOINT_* setting of the person running the tests, and no Digest challenge
+    learnt from another test's server.  Autouse in every module that imports it."""
+    from kg.share import remote
+
+    for k in (remote.ENV_USER, remote.ENV_PASSWORD, remote.ENV_TOKEN, remote.ENV_TIMEOUT,
+              remote.ENV_MAX_BYTES, remote.ENV_BATCH):
+        monkeypatch.delenv(k, raising=False)
+    remote._DIGEST.clear()
+    remote._PROBED.clear()
+
+
 class Stub:
     """A scripted HTTP server on 127.0.0.1: answers every request with (status, type, body).
 

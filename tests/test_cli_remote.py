@@ -19,6 +19,7 @@ from remote_server import (
     Target,
     echoes_password,
     free_port,
+    no_credentials,  # noqa: F401  (autouse: a clean environment)
 )
 
 from kg.cli import main
@@ -27,14 +28,6 @@ from kg.share import remote
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "Zz-very-secret-9"
 GRAPH = "https://kg.example/graph/reading-group"
-
-
-@pytest.fixture(autouse=True)
-def no_credentials(monkeypatch):
-    for k in (remote.ENV_USER, remote.ENV_PASSWORD, remote.ENV_TOKEN, remote.ENV_TIMEOUT):
-        monkeypatch.delenv(k, raising=False)
-    remote._DIGEST.clear()  # no Digest challenge learnt from another test's server
-    remote._PROBED.clear()
 
 
 @pytest.fixture(scope="session")

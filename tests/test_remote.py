@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from remote_server import ENGINES, Oxigraph, Stub, Target, free_port
+from remote_server import (
+    ENGINES,
+    Oxigraph,
+    Stub,
+    Target,
+    free_port,
+    no_credentials,  # noqa: F401  (autouse: a clean environment)
+)
 
 from kg.core.errors import InputError, KgError, QueryError
 from kg.read.query import Library, literal, select
@@ -67,14 +74,6 @@ def local(corpus):
     from kg.builder.store import open_store
 
     return open_store(corpus / "out")
-
-
-@pytest.fixture(autouse=True)
-def no_credentials(monkeypatch):
-    for k in (remote.ENV_USER, remote.ENV_PASSWORD, remote.ENV_TOKEN, remote.ENV_TIMEOUT):
-        monkeypatch.delenv(k, raising=False)
-    remote._DIGEST.clear()  # no Digest challenge learnt from another test's server
-    remote._PROBED.clear()
 
 
 # --------------------------------------------------------------------------- URLs

@@ -13,17 +13,11 @@ from remote_server import (
     URLS_WITH_CREDENTIALS,
     Stub,
     echoes_password,
+    no_credentials,  # noqa: F401  (autouse: a clean environment)
 )
 
 from kg.core.errors import InputError
 from kg.share import remote
-
-
-@pytest.fixture(autouse=True)
-def no_credentials(monkeypatch):
-    for k in (remote.ENV_USER, remote.ENV_PASSWORD, remote.ENV_TOKEN, remote.ENV_TIMEOUT,
-              remote.ENV_MAX_BYTES):
-        monkeypatch.delenv(k, raising=False)
 
 
 def _select(url, text="ASK {}", **kw):

@@ -16,22 +16,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from remote_server import HOST, Stub
+from remote_server import (
+    HOST,
+    Stub,
+    no_credentials,  # noqa: F401  (autouse: a clean environment)
+)
 
 from kg.cli import main
 from kg.read.query import select
 from kg.share import remote
 
 GRAPH = "https://kg.example/graph/virtuoso-auth"
-
-
-@pytest.fixture(autouse=True)
-def no_credentials(monkeypatch):
-    for k in (remote.ENV_USER, remote.ENV_PASSWORD, remote.ENV_TOKEN, remote.ENV_TIMEOUT,
-              remote.ENV_MAX_BYTES):
-        monkeypatch.delenv(k, raising=False)
-    remote._DIGEST.clear()
-    remote._PROBED.clear()
 
 
 def kg(*args):

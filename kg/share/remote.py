@@ -11,7 +11,9 @@ Standard library only (urllib): any triplestore that speaks the two W3C protocol
   N-Triples in requests of that many triples (the first ``PUT`` when replacing, the others
   ``POST``), read from the file as they go: Virtuoso 7.2 loads 100,000 triples in a second or
   two, but one request of 400,000 or more did not end within minutes (its whole upload is one
-  transaction).  :func:`check_count` then compares what the server holds with what was sent.
+  transaction).  A request the server undid because its transaction deadlocked (Virtuoso
+  under load) is sent again; another failure names the request and what the graph now holds.
+  :func:`check_count` then compares what the server holds with what was sent.
 
 Credentials come from the environment only: ``KG_ENDPOINT_USER`` + ``KG_ENDPOINT_PASSWORD``
 (HTTP Basic, or HTTP Digest when the server asks for it: Virtuoso's ``/sparql-auth`` and
