@@ -1006,9 +1006,8 @@ def _batches(path: Path, media: str, size: int):
 
     plain, held = [], []
 
-    def body(quads) -> bytes:
-        return ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads],
-                            format=ox.RdfFormat.N_TRIPLES)
+    def body(quads) -> bytes:  # quads of the default graph: N-Triples lines as they are
+        return ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES)
 
     for q in _read_triples(path, media):
         if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
