@@ -424,6 +424,9 @@ def test_first_batch_refused_changes_nothing(tmp_path):
     assert len(stub.seen) == 1
     assert "HTTP 413" in str(e.value) and "nothing of the file was taken" in str(e.value)
     assert "set KG_ENDPOINT_BATCH lower" in str(e.value)
+    with pytest.raises(remote.RemoteError) as e:  # nothing to do with its size: said alone
+        remote.push(path, f"http://127.0.0.1:{free_port()}/store", batch=1000)
+    assert str(e.value).endswith("connection refused (is the server running?)")
 
 
 def test_file_broken_past_the_first_batch_is_never_sent_in_part(tmp_path):

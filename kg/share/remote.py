@@ -1106,6 +1106,8 @@ def _part_failed(message: str, done: int, of: int, sent: int, n: int, per: int,
     else:
         maybe = ""
     if done == 0 and not unanswered:
+        if not re.search(r"HTTP 413|HTTP 5\d\d|broke", message):
+            return message  # refused, unreachable...: nothing to do with the requests
         return f"{message} [{what}; nothing of the file was taken: {lower}]"
     how = ("the first replaced the graph and the others added to it: push again to replace "
            "it whole" if replace else "push again with --merge to add the rest (the triples "
