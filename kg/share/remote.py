@@ -1056,8 +1056,9 @@ def push(path: str | Path, store: str, graph: str | None = None, replace: bool =
                           graph)
     sent = requests = 0
     parts = _batches(path, media, per)
+    ahead = _ahead(parts)
     try:
-        for n, data in parts:
+        for n, data in ahead:
             method = "PUT" if replace and requests == 0 else "POST"
             try:
                 _write(method, url, data, {"Content-Type": NTRIPLES}, timeout)
@@ -1068,9 +1069,25 @@ def push(path: str | Path, store: str, graph: str | None = None, replace: bool =
             requests += 1
             sent += n
     finally:
+        ahead.close()  # waits for the body being made, if any
         parts.close()
     return PushResult(_shown(url), str(path), size, time.perf_counter() - t0, replace, graph,
                       requests=requests, sent=sent)
+
+
+def _ahead(items):
+    """The items of an iterator, each next one made in a thread while this one is used (the
+    next request's body is made while the server takes this one); its errors come out here."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="kg-push") as pool:
+        future = pool.submit(next, items, None)
+        while True:
+            item = future.result()
+            if item is None:
+                return
+            future = pool.submit(next, items, None)
+            yield item
 
 
 def _write(method: str, url: str, data, headers: dict, timeout: float | None) -> None:
