@@ -101,17 +101,32 @@ class Oxigraph:
             self.log.close()
 
 
+@pytest.fixture(autouse=True)
+def no_credentials(monkeypatch):
+    """No KG_ENDPOINT_* setting of the person running the tests, and no Digest challenge
+    learnt from another test's server.  Autouse in every module that imports it."""
+    from kg.share import remote
+
+    for k in (remote.ENV_USER, remote.ENV_PASSWORD, remote.ENV_TOKEN, remote.ENV_TIMEOUT,
+              remote.ENV_MAX_BYTES, remote.ENV_BATCH):
+        monkeypatch.delenv(k, raising=False)
+    remote._DIGEST.clear()
+    remote._PROBED.clear()
+
+
 class Stub:
     """A scripted HTTP server on 127.0.0.1: answers every request with (status, type, body).
 
-    ``seen`` records (method, path, headers, body length) of each request; ``delay`` seconds
-    are waited before answering.
+    ``seen`` records (method, path, headers, body length) of each request, ``bodies`` their
+    bodies; ``delay`` seconds are waited before answering.  ``body`` may be a function of the
+    request handler (it may change ``status`` for this answer and the next).
     """
 
     def __init__(self, status=200, ctype="text/html", body=b"<html><p>hello</p></html>",
                  delay=0.0):
         self.status, self.ctype, self.body, self.delay = status, ctype, body, delay
         self.seen = []
+        self.bodies: list[bytes] = []
         self.headers: dict[str, str] = {}
         stub = self
 
@@ -120,6 +135,7 @@ class Stub:
                 n = int(self.headers.get("Content-Length") or 0)
                 data = self.rfile.read(n) if n else b""
                 stub.seen.append((self.command, self.path, dict(self.headers), len(data)))
+                stub.bodies.append(data)
                 time.sleep(stub.delay)
                 body = stub.body(self) if callable(stub.body) else stub.body
                 try:
@@ -178,3 +194,55 @@ class Target:
 
 
 ENGINES = ["oxigraph", "virtuoso"]
+
+
+# --------------------------------------------------------------------------- credential cases
+# One table for the API tests (test_trust.py) and the CLI tests (test_cli_remote.py): each
+# case is run at both levels, so a case added here is tried everywhere.
+
+PASSWORD = "hunter2-Secret"
+
+URLS_WITH_CREDENTIALS = [
+    pytest.param(f"http://alice:{PASSWORD}@127.0.0.1:7878/query", id="valid"),
+    pytest.param(f"http://alice:{PASSWORD}@127.0.0.1:99999/query", id="bad-port"),
+    pytest.param(f"http://alice:{PASSWORD}@127.0.0.1:port/query", id="port-not-a-number"),
+    pytest.param(f"ftp://alice:{PASSWORD}@127.0.0.1/query", id="ftp"),
+    pytest.param(f"http://alice:{PASSWORD}@/query", id="no-host"),
+    pytest.param(f"alice:{PASSWORD}@127.0.0.1:7878/query", id="no-scheme"),
+    pytest.param(f"http://alice:{PASSWORD}@[::1/query", id="broken-ipv6"),
+    pytest.param(f"http://alice:{PASSWORD[:4]}/{PASSWORD[4:]}@127.0.0.1/query",
+                 id="slash-in-password"),
+]
+"""URLs with a user and password written in them: refused, and never echoed (no part of
+PASSWORD in any message)."""
+
+
+def echoes_password(text: str) -> bool:
+    return any(part in text for part in (PASSWORD, PASSWORD[4:], "hunter"))
+
+
+BAD_CREDENTIALS = [
+    pytest.param({"KG_ENDPOINT_TOKEN": f"tok-{PASSWORD}\n"}, "KG_ENDPOINT_TOKEN holds a line feed "
+                 "(LF) at its end", id="token-LF"),
+    pytest.param({"KG_ENDPOINT_TOKEN": f"tok-{PASSWORD}\r"}, "KG_ENDPOINT_TOKEN holds a carriage "
+                 "return (CR) at its end", id="token-CR"),
+    pytest.param({"KG_ENDPOINT_TOKEN": f"tok-{PASSWORD}\r\n"}, "KG_ENDPOINT_TOKEN holds a "
+                 "carriage return (CR) at its end", id="token-CRLF"),
+    pytest.param({"KG_ENDPOINT_TOKEN": f"tok-{PASSWORD}\r\nX-Evil: 1"}, "KG_ENDPOINT_TOKEN holds "
+                 f"a carriage return (CR) at character {len(PASSWORD) + 5}",
+                 id="token-header-injection"),
+    pytest.param({"KG_ENDPOINT_TOKEN": f"tok\x01{PASSWORD}"}, "KG_ENDPOINT_TOKEN holds the "
+                 "control character U+0001 at character 4", id="token-U+0001"),
+    pytest.param({"KG_ENDPOINT_TOKEN": f"tok\x1b[31m{PASSWORD}"}, "KG_ENDPOINT_TOKEN holds the "
+                 "control character U+001B", id="token-escape"),
+    pytest.param({"KG_ENDPOINT_TOKEN": f"tok\x85{PASSWORD}"}, "KG_ENDPOINT_TOKEN holds the "
+                 "control character U+0085", id="token-NEL"),
+    pytest.param({"KG_ENDPOINT_USER": "alice", "KG_ENDPOINT_PASSWORD": PASSWORD + "\n"},
+                 "KG_ENDPOINT_PASSWORD holds a line feed (LF) at its end", id="password-LF"),
+    pytest.param({"KG_ENDPOINT_USER": "alice", "KG_ENDPOINT_PASSWORD": "\t" + PASSWORD},
+                 "KG_ENDPOINT_PASSWORD holds a tab at character 1", id="password-tab"),
+    pytest.param({"KG_ENDPOINT_USER": "al\nice", "KG_ENDPOINT_PASSWORD": PASSWORD},
+                 "KG_ENDPOINT_USER holds a line feed (LF) at character 3", id="user-LF"),
+]
+"""Credentials in the environment that cannot go into an HTTP header: (environment, the
+start of the error), refused before any request and without showing them."""

@@ -6,7 +6,14 @@ Standard library only (urllib): any triplestore that speaks the two W3C protocol
 - :class:`RemoteStore` answers ``kg.read.query.select`` like a local store: queries are POSTed
   (URL-encoded) and the JSON results become the same ``Result``/``Term`` rows.
 - :func:`push` uploads ``out/graph.ttl`` with the Graph Store Protocol: ``PUT`` replaces the
-  graph, ``POST`` merges into it; the file is streamed, never read whole into memory.
+  graph, ``POST`` merges into it.  A graph of at most ``KG_ENDPOINT_BATCH`` triples (default
+  :data:`DEFAULT_BATCH`) goes in one request, streamed from the file; a larger one is sent as
+  N-Triples in requests of that many triples (the first ``PUT`` when replacing, the others
+  ``POST``), read from the file as they go: Virtuoso 7.2 loads 100,000 triples in a second or
+  two, but one request of 400,000 or more did not end within minutes (its whole upload is one
+  transaction).  A request the server undid because its transaction deadlocked (Virtuoso
+  under load) is sent again; another failure names the request and what the graph now holds.
+  :func:`check_count` then compares what the server holds with what was sent.
 
 Credentials come from the environment only: ``KG_ENDPOINT_USER`` + ``KG_ENDPOINT_PASSWORD``
 (HTTP Basic, or HTTP Digest when the server asks for it: Virtuoso's ``/sparql-auth`` and
@@ -45,10 +52,12 @@ from kg.core.vocab import RDF, XSD
 ENV_USER, ENV_PASSWORD, ENV_TOKEN = "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD", "KG_ENDPOINT_TOKEN"
 ENV_TIMEOUT = "KG_ENDPOINT_TIMEOUT"
 ENV_MAX_BYTES = "KG_ENDPOINT_MAX_BYTES"
+ENV_BATCH = "KG_ENDPOINT_BATCH"
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_BYTES = 256 << 20  # the largest answer read from a server (KG_ENDPOINT_MAX_BYTES)
 MIN_SCRUBBED = 8  # shorter credentials are never replaced inside a text (see scrub)
 CHUNK = 1 << 20  # upload block size
+DEFAULT_BATCH = 50_000  # the most triples in one upload request (KG_ENDPOINT_BATCH)
 XSD_STRING = XSD.string
 RDF_LANG = RDF.langString
 JSON_RESULTS = "application/sparql-results+json"
@@ -65,6 +74,21 @@ class RemoteError(KgError):
 
 class ReadOnlyError(RemoteError):
     """The server refuses writes (read-only?)."""
+
+
+class NoAnswerError(RemoteError):
+    """The server did not answer within the time limit (it may still be at work)."""
+
+
+class DeadlockError(RemoteError):
+    """The server gave up a write because its transaction deadlocked (SQL state 40001): it
+    kept nothing of it, and the same request may be sent again."""
+
+
+# Virtuoso 7.2 under load: "Error 40001 ... SR172: Transaction deadlocked" (HTTP 500)
+_DEADLOCK = re.compile(r"\b40001\b|\bSR172\b|deadlock", re.IGNORECASE)
+DEADLOCK_TRIES = 4  # a deadlocked upload request is sent at most this many times
+DEADLOCK_WAIT = 1.0  # seconds before the second try, doubled before each next one
 
 
 # --------------------------------------------------------------------------- credentials
@@ -640,7 +664,8 @@ def _exchange(method, url, data, headers, t, cap, action, write):
         if 400 <= code < 500:
             raise _fail(RemoteError, f"{action} was refused by {shown} (HTTP {code}){said}{hint}"
                         ) from None
-        raise _fail(RemoteError, f"{action} failed on the server {shown} (HTTP {code}){said}"
+        cls = DeadlockError if write and _DEADLOCK.search(detail) else RemoteError
+        raise _fail(cls, f"{action} failed on the server {shown} (HTTP {code}){said}"
                                  f"{hint}") from None
     except urllib.error.URLError as e:
         reason = e.reason
@@ -661,9 +686,10 @@ def _exchange(method, url, data, headers, t, cap, action, write):
                           f"({scrub(str(reason))}){hint}") from None
         else:
             msg = f"cannot reach {host}: {scrub(str(reason))}"
-        raise _fail(RemoteError, f"{action} failed: {msg}") from None
+        cls = NoAnswerError if isinstance(reason, (TimeoutError, socket.timeout)) else RemoteError
+        raise _fail(cls, f"{action} failed: {msg}") from None
     except TimeoutError:
-        raise _fail(RemoteError, f"{action} failed: no answer from {host} within {t:g} s "
+        raise _fail(NoAnswerError, f"{action} failed: no answer from {host} within {t:g} s "
                                  f"({ENV_TIMEOUT} sets the limit)") from None
     except ConnectionError as e:
         hint = " (does it refuse writes, or this size?)" if write else ""
@@ -927,6 +953,8 @@ class PushResult:
     replaced: bool
     graph: str | None
     triples: int | None = None  # held by the server afterwards, when it could be counted
+    requests: int = 1  # the upload requests it took (more than one: sent as N-Triples)
+    sent: int | None = None  # the triples sent, when the file was split into requests
 
 
 def _chunks(f, size: int = CHUNK):
@@ -937,11 +965,73 @@ def _chunks(f, size: int = CHUNK):
         yield block
 
 
+def batch_size(batch: int | None = None) -> int:
+    """The most triples in one upload request: ``batch``, else KG_ENDPOINT_BATCH, else
+    :data:`DEFAULT_BATCH`."""
+    if batch is not None:
+        if int(batch) <= 0:
+            raise InputError("the number of triples per upload request must be positive")
+        return int(batch)
+    raw = os.environ.get(ENV_BATCH, "").strip().replace("_", "").replace(",", "")
+    if not raw:
+        return DEFAULT_BATCH
+    if not raw.isdigit() or int(raw) == 0:
+        raise InputError(f"{ENV_BATCH} must be a positive number of triples per upload "
+                         f"request, not {raw[:20]!r}")
+    return int(raw)
+
+
+# formats of one graph that kg can split into requests (a dataset's own graph names, in
+# N-Quads or TriG, would not go into the graph asked for; JSON-LD is sent whole)
+_SPLIT = {"text/turtle": "TURTLE", NTRIPLES: "N_TRIPLES", "application/rdf+xml": "RDF_XML"}
+
+
+def _read_triples(path: Path, media: str):
+    """The triples of an RDF file, read as they are needed; InputError if it does not parse."""
+    import pyoxigraph as ox
+
+    fmt = getattr(ox.RdfFormat, _SPLIT[media])
+    try:
+        yield from ox.parse(path=str(path), format=fmt)
+    except (SyntaxError, ValueError) as e:
+        raise InputError(f"{path}: cannot be read as {fmt.name}: {str(e)[:200]}") from None
+
+
+def _batches(path: Path, media: str, size: int):
+    """The triples of the file as (count, N-Triples body) of at most ``size`` triples, in the
+    file's order, read as they are needed.  The triples that hold a blank node all go,
+    together, into the last body: a blank node's label names the same node only within one
+    request."""
+    import pyoxigraph as ox
+
+    plain, held = [], []
+
+    def body(quads) -> bytes:  # quads of the default graph: N-Triples lines as they are
+        return ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES)
+
+    for q in _read_triples(path, media):
+        if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+            held.append(q)
+            continue
+        plain.append(q)
+        if len(plain) == size:
+            yield len(plain), body(plain)
+            plain = []
+    rest = plain + held
+    if rest:
+        yield len(rest), body(rest)
+
+
 def push(path: str | Path, store: str, graph: str | None = None, replace: bool = True,
-         timeout: float | None = None) -> PushResult:
+         timeout: float | None = None, batch: int | None = None) -> PushResult:
     """Upload an RDF file to a Graph Store (``PUT`` replaces the graph, ``POST`` merges).
 
-    The file is streamed in blocks with its Content-Length: memory stays flat whatever its size.
+    A file of at most ``batch`` triples (:func:`batch_size`) is streamed in blocks with its
+    Content-Length, in one request.  A larger one (Turtle, N-Triples, RDF/XML) is sent as
+    N-Triples in requests of at most ``batch`` triples, read from the file as they go: the
+    first replaces the graph (``PUT``) or adds to it, the others add (``POST``).  Memory stays
+    flat whatever the size.  A request that fails after the first leaves part of the file on
+    the server: the error says how much, and what to do.
     """
     path = Path(path)
     store = check_url(store, "Graph Store")
@@ -950,16 +1040,113 @@ def push(path: str | Path, store: str, graph: str | None = None, replace: bool =
         raise InputError(f"{path}: unknown RDF format (use {', '.join(MEDIA)})")
     url = graph_target(store, graph)
     size = path.stat().st_size
+    per = batch_size(batch)
     t0 = time.perf_counter()
-    with open(path, "rb") as f:
-        def body():  # from the start again when a Digest challenge makes it resend
-            f.seek(0)
-            return _chunks(f)
+    # read once before sending anything: a file that does not parse is never sent in part
+    total = sum(1 for _ in _read_triples(path, media)) if media in _SPLIT else 0
+    if total <= per:  # one request: the file itself, streamed
+        with open(path, "rb") as f:
+            def body():  # from the start again when a Digest challenge makes it resend
+                f.seek(0)
+                return _chunks(f)
 
-        _request("PUT" if replace else "POST", url, data=body,
-                 headers={"Content-Type": media, "Content-Length": str(size)},
-                 timeout=timeout, action="the upload", write=True)
-    return PushResult(_shown(url), str(path), size, time.perf_counter() - t0, replace, graph)
+            _write("PUT" if replace else "POST", url, body,
+                   {"Content-Type": media, "Content-Length": str(size)}, timeout)
+        return PushResult(_shown(url), str(path), size, time.perf_counter() - t0, replace,
+                          graph)
+    sent = requests = 0
+    parts = _batches(path, media, per)
+    ahead = _ahead(parts)
+    try:
+        for n, data in ahead:
+            method = "PUT" if replace and requests == 0 else "POST"
+            try:
+                _write(method, url, data, {"Content-Type": NTRIPLES}, timeout)
+            except KgError as e:
+                raise type(e)(_scrub_long(_part_failed(
+                    str(e), requests, -(-total // per), sent, n, per, replace, graph,
+                    isinstance(e, NoAnswerError)))) from None
+            requests += 1
+            sent += n
+    finally:
+        ahead.close()  # waits for the body being made, if any
+        parts.close()
+    return PushResult(_shown(url), str(path), size, time.perf_counter() - t0, replace, graph,
+                      requests=requests, sent=sent)
+
+
+def _ahead(items):
+    """The items of an iterator, each next one made in a thread while this one is used (the
+    next request's body is made while the server takes this one); its errors come out here."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="kg-push") as pool:
+        future = pool.submit(next, items, None)
+        while True:
+            item = future.result()
+            if item is None:
+                return
+            future = pool.submit(next, items, None)
+            yield item
+
+
+def _write(method: str, url: str, data, headers: dict, timeout: float | None) -> None:
+    """One upload request; sent again, after a wait, while the server answers that its
+    transaction deadlocked (it then kept nothing of it), at most :data:`DEADLOCK_TRIES` times."""
+    for attempt in range(1, DEADLOCK_TRIES + 1):
+        try:
+            _request(method, url, data=data, headers=headers, timeout=timeout,
+                     action="the upload", write=True)
+            return
+        except DeadlockError as e:
+            if attempt == DEADLOCK_TRIES:
+                waited = DEADLOCK_WAIT * (2 ** (attempt - 1) - 1)
+                raise DeadlockError(f"{e} (sent {attempt} times over {waited:g} s: the server "
+                                    "stayed busy, with a checkpoint or other writers; push "
+                                    "again later)") from None
+            time.sleep(DEADLOCK_WAIT * 2 ** (attempt - 1))
+
+
+def _part_failed(message: str, done: int, of: int, sent: int, n: int, per: int,
+                 replace: bool, graph: str | None, unanswered: bool = False) -> str:
+    """The error of an upload request that failed, with what is on the server now
+    (``unanswered``: the request timed out, and the server may still be taking it)."""
+    into = f"<{graph}>" if graph else "the default graph"
+    what = (f"request {done + 1} of the {of} of the upload (triples {sent + 1:,} to "
+            f"{sent + n:,} of the file, sent as N-Triples in requests of at most {per:,} "
+            f"triples, {ENV_BATCH})")
+    lower = f"if the server limits the size of a request, set {ENV_BATCH} lower"
+    if unanswered:
+        lower = (f"give the server more time with --timeout, or send less at once with "
+                 f"{ENV_BATCH}")
+        maybe = " (and perhaps this one: the server may still be taking it)"
+    else:
+        maybe = ""
+    if done == 0 and not unanswered:
+        if not re.search(r"HTTP 413|HTTP 5\d\d|broke", message):
+            return message  # refused, unreachable...: nothing to do with the requests
+        return f"{message} [{what}; nothing of the file was taken: {lower}]"
+    how = ("the first replaced the graph and the others added to it: push again to replace "
+           "it whole" if replace else "push again with --merge to add the rest (the triples "
+           "already there are not doubled)")
+    if done == 0:
+        return (f"{message} [{what}; the server may still be taking it: check {into}, then "
+                f"push again; {lower}]")
+    return (f"{message} [{what}; {into} now holds only part of the file: the {sent:,} "
+            f"triples of the {done} requests before it{maybe} ({how}; {lower})]")
+
+
+def check_count(held: int, sent: int, graph: str | None, replace: bool) -> None:
+    """After a push: a replaced graph holds exactly the triples sent, a merged one at least as
+    many (a graph without blank nodes); else a RemoteError that says so."""
+    into = f"<{graph}>" if graph else "the default graph"
+    if (held != sent) if replace else (held < sent):
+        kind = "not" if replace else "fewer than"
+        raise _fail(RemoteError, f"the server holds {held} triples in {into}, {kind} the {sent} "
+                                 "sent: it kept only part of the upload, or the count it "
+                                 "answered is partial (Virtuoso under load: see its "
+                                 "virtuoso.log and the [SPARQL] limits of virtuoso.ini): check "
+                                 "the server and push again")
 
 
 def count(endpoint: str, graph: str | None = None, timeout: float | None = None) -> int:
@@ -967,5 +1154,6 @@ def count(endpoint: str, graph: str | None = None, timeout: float | None = None)
     return len(RemoteStore(endpoint, graph, timeout))
 
 
-__all__ = ["PushResult", "ReadOnlyError", "RemoteError", "RemoteStore", "count", "push",
-           "query_url", "scrub", "store_url"]
+__all__ = ["DeadlockError", "NoAnswerError", "PushResult", "ReadOnlyError", "RemoteError",
+           "RemoteStore", "batch_size", "check_count", "count", "push", "query_url", "scrub",
+           "store_url"]

@@ -16,22 +16,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from remote_server import HOST, Stub
+from remote_server import (
+    HOST,
+    Stub,
+    no_credentials,  # noqa: F401  (autouse: a clean environment)
+)
 
 from kg.cli import main
 from kg.read.query import select
 from kg.share import remote
 
 GRAPH = "https://kg.example/graph/virtuoso-auth"
-
-
-@pytest.fixture(autouse=True)
-def no_credentials(monkeypatch):
-    for k in (remote.ENV_USER, remote.ENV_PASSWORD, remote.ENV_TOKEN, remote.ENV_TIMEOUT,
-              remote.ENV_MAX_BYTES):
-        monkeypatch.delenv(k, raising=False)
-    remote._DIGEST.clear()
-    remote._PROBED.clear()
 
 
 def kg(*args):
@@ -186,12 +181,16 @@ def test_digest_server_never_receives_the_password(monkeypatch, tmp_path):
         for _ in range(5):  # beyond the nonce's uses: renewed once stale
             assert select(remote.RemoteStore(srv.url + "/sparql-auth"), "ASK {}").boolean
         remote.push(data, srv.url + "/sparql-graph-crud-auth", "https://kg.example/g")
+        assert srv.bodies[-1] == data.stat().st_size
+        del srv.bodies[:]
+        r = remote.push(data, srv.url + "/sparql-graph-crud-auth", "https://kg.example/g",
+                        batch=10_000)  # in requests: each answers its own challenge
     basic = base64.b64encode(f"alice:{SECRET}".encode()).decode()
     assert all(basic not in h and SECRET not in h and not h.startswith("Basic")
                for _, h in srv.seen)
     assert [m for m, h in srv.seen if not h] == ["HEAD", "HEAD"]  # one probe per URL
     assert srv.stale >= 1  # a stale nonce was answered with a new one, and the query went on
-    assert srv.bodies[-1] == data.stat().st_size
+    assert r.requests == len(srv.bodies) == 4 and r.sent == 40_000  # each taken once
 
 
 def test_digest_refused_is_clear_and_silent(monkeypatch):
