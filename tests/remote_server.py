@@ -1,7 +1,7 @@
 """Real Oxigraph servers on loopback for the Share tests (issue 9), a scripted stub server, and
 the engine-independent view of a server (:class:`Target`; Virtuoso: tests/virtuoso_server.py).
 
-Not a test module: test_remote.py and test_cli_remote.py start their own servers with it.
+Not a test module: tests/share/test_remote.py and tests/cli/test_cli_remote.py start their own servers with it.
 """
 from __future__ import annotations
 
@@ -197,7 +197,7 @@ ENGINES = ["oxigraph", "virtuoso"]
 
 
 # --------------------------------------------------------------------------- credential cases
-# One table for the API tests (test_trust.py) and the CLI tests (test_cli_remote.py): each
+# One table for the API tests (test_trust.py) and the CLI tests (tests/cli/test_cli_remote.py): each
 # case is run at both levels, so a case added here is tried everywhere.
 
 PASSWORD = "hunter2-Secret"

@@ -30,7 +30,7 @@ def _select(url, text="ASK {}", **kw):
 
 @pytest.mark.parametrize("url", URLS_WITH_CREDENTIALS)
 def test_url_with_credentials_never_echoed(url):
-    """The shared table (tests/remote_server.py; the CLI runs it in test_cli_remote.py)."""
+    """The shared table (tests/remote_server.py; the CLI runs it in tests/cli/test_cli_remote.py)."""
     with pytest.raises(InputError) as e:
         remote.query_url(url)
     msg = str(e.value)
@@ -50,7 +50,7 @@ def test_redirect_location_with_credentials_not_echoed():
 
 @pytest.mark.parametrize("env, said", BAD_CREDENTIALS)
 def test_credentials_with_control_characters_are_a_clear_error(monkeypatch, env, said):
-    """The shared table (tests/remote_server.py; the CLI runs it in test_cli_remote.py)."""
+    """The shared table (tests/remote_server.py; the CLI runs it in tests/cli/test_cli_remote.py)."""
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     with Stub(200, remote.JSON_RESULTS, b'{"head":{},"boolean":true}') as stub:

@@ -1,7 +1,7 @@
 """Share on OpenLink Virtuoso (issue 19): HTTP Digest, and what differs from Oxigraph.
 
 The remote tests shared with Oxigraph (push, every query command remote == local, read-only
-refusal, errors) run on both engines in test_remote.py and test_cli_remote.py; this file holds
+refusal, errors) run on both engines in tests/share/test_remote.py and tests/cli/test_cli_remote.py; this file holds
 what is Virtuoso's own: its Digest-protected endpoints, its Graph Store without a default
 graph, its row limit, and the Digest client itself (RFC 7616 vectors, a fake Digest server).
 """
