@@ -129,7 +129,8 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
     loader = flat = store = None
     writers: list[Forked] = []
     try:
-        loader = _Loader(stage, onto_bytes, shacl=not large)  # started, not forked
+        loader = _Loader(stage, onto_bytes, shacl=not large,  # started, not forked
+                         known=None if large else _known(out))
         _share(mb, pieces, plan, stage)
         if workers:
             workers.start(loader.fd)  # then the workers, whose pool's threads end with the map
@@ -182,11 +183,9 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
         triples, selected = loader.close()  # with what SHACL validates, selected by the loader
         page_problems: list[Problem] = []
         if not large:  # SHACL on the whole graph (large ones: `kg check` samples), in a
-            from kg.builder.shacl import validate_data  # child while the files are written
-
-            model = mb.model(records)
-            shacl = Forked(lambda: [p for p in validate_data(selected, model)[0]
-                                    if p.level == "error"], "validating the graph (SHACL)", True)
+            model = mb.model(records)  # child while the files are written
+            shacl = Forked(lambda: _validate(selected, model, stage),
+                           "validating the graph (SHACL)", True)
             writers.append(shacl)
         if not large or aggregates is not None or (page is not None and n <= PAGE_MAX_ENTRIES):
             store = ox.Store.read_only(str(stage / "store"))  # after the last fork
@@ -229,6 +228,28 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
     finally:
         bar.done()
     return BuildResult(out, counts, problems, triples)
+
+
+def _known(out: Path) -> Path | None:
+    """The previous build's file of the nodes SHACL found conforming (kg.builder.shacl), when
+    it is as that build wrote it."""
+    from kg.builder.shacl import KNOWN_NAME
+
+    try:
+        gen = st.current(out)
+    except KgError:
+        return None
+    return gen / KNOWN_NAME if st.intact(gen, KNOWN_NAME) else None
+
+
+def _validate(selected, model, stage: Path) -> list[Problem]:
+    """SHACL's errors on what the loader selected; the stars that conform are written into
+    the stage for the next build."""
+    from kg.builder import shacl
+
+    errors = [p for p in shacl.validate_data(selected, model)[0] if p.level == "error"]
+    shacl.write_known(stage / shacl.KNOWN_NAME, selected, errors, model)
+    return errors
 
 
 class _Sequential(Exception):
@@ -519,7 +540,7 @@ class _Loader:
     not forked, so that no forked child ever opens a store); this process opens the store
     once the loader is done."""
 
-    def __init__(self, stage: Path, onto_bytes: bytes, shacl: bool):
+    def __init__(self, stage: Path, onto_bytes: bytes, shacl: bool, known: Path | None = None):
         import os
         import subprocess
 
@@ -533,7 +554,8 @@ class _Loader:
         self.errors = open(stage / ".load-errors", "w+b")  # noqa: SIM115 (closed in _end)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kg.builder.loading", str(stage / "store"), str(onto),
-             f"--parent={os.getpid()}", *(["--shacl"] if shacl else [])],
+             f"--parent={os.getpid()}", *(["--shacl"] if shacl else []),
+             *([f"--known={known}"] if shacl and known else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=env)
         self.fd: int | None = self.proc.stdin.fileno()
 
