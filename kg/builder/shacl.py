@@ -213,7 +213,7 @@ def validate_data(selected: ShaclInput, model=None, t0: float | None = None) -> 
 
     by_class, sampled = selected.by_class, selected.sampled
     g = rdflib.Graph()
-    g.parse(data=selected.data, format="nt")
+    g.addN(_rdflib_quads(selected.data, g))
     shapes = rdflib.Graph()
     try:
         shapes.parse(data=rebase(shapes_path().read_bytes()), format="turtle")
@@ -229,6 +229,38 @@ def validate_data(selected: ShaclInput, model=None, t0: float | None = None) -> 
     summary = ShaclSummary(conforms, nodes, selected.total, len(g), sampled,
                            time.perf_counter() - t0)
     return ShaclResult(problems, summary)
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _rdflib_quads(data: bytes, graph):
+    """The N-Triples ``data`` as rdflib terms, as rdflib's own parser makes them (a plain
+    literal for xsd:string), read by Oxigraph's parser: a third of the time of rdflib's on
+    long literals.  Each IRI made once."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    iris: dict[str, URIRef] = {}
+
+    def node(t):
+        if isinstance(t, ox.NamedNode):
+            u = iris.get(t.value)
+            if u is None:
+                u = iris[t.value] = URIRef(t.value)
+            return u
+        return BNode(t.value)
+
+    for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+        o = t.object
+        if isinstance(o, ox.Literal):
+            dt = o.datatype.value
+            obj = (Literal(o.value, lang=o.language) if o.language else
+                   Literal(o.value) if dt == _XSD_STRING else
+                   Literal(o.value, datatype=node(o.datatype)))
+        else:
+            obj = node(o)
+        yield node(t.subject), node(t.predicate), obj, graph
 
 
 def _where(model) -> dict[str, tuple[str, int, str]]:
