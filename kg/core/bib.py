@@ -825,7 +825,12 @@ def text(raw: str, macros: dict[str, str], name: str = "") -> str:
     value = resolve(raw, macros)[0]
     if name.lower() in VERBATIM_FIELDS:
         return value.strip()
-    return _SPACES.sub(" ", decode(value)).strip() if value else ""
+    if not value:
+        return ""
+    value = decode(value)
+    if "\n" in value or "\t" in value or "  " in value:  # else _SPACES finds nothing
+        value = _SPACES.sub(" ", value)
+    return value.strip()
 
 
 def load(path: str | Path) -> BibFile:
