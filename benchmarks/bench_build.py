@@ -17,6 +17,10 @@ file replicated to about each size (``replicate``: every entry copied with its k
 KEY_r1, KEY_r2..., and crossref/xref/xdata/related targets renamed the same way), which keeps
 its real field forms and keywords; the query after the edit is ``kg theme`` on the file's most
 frequent keyword.
+
+``--stages`` builds each library once more and prints where its CPU time goes: the build's
+process (its named stages included), the parsing workers, the store's loader and the forked
+children (read model, SHACL).
 """
 from __future__ import annotations
 
@@ -93,10 +97,77 @@ def run(cmd: list[str]) -> tuple[float, int, float]:
     return wall, max(usage.ru_maxrss, after.ru_maxrss), cpu
 
 
+def _stages(py: str, bib: Path, out: Path) -> dict[str, float]:
+    import json
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run([py, str(Path(__file__).resolve()), "--stages-of", str(bib),
+                           str(ROOT / "ontology.ttl"), str(out)], check=True,
+                          capture_output=True, text=True, env={**env, "PYTHONPATH": str(ROOT)})
+    return json.loads(done.stdout.splitlines()[-1])
+
+
 def median(cmd: list[str], repeat: int) -> tuple[float, int, float]:
     runs = [run(cmd) for _ in range(repeat)]
     return (statistics.median(r[0] for r in runs), max(r[1] for r in runs),
             statistics.median(r[2] for r in runs))
+
+
+def stages_of(bib: str, ontology: str, out: str) -> dict[str, float]:
+    """CPU seconds of one ``kg build`` (run in this process) by where they are spent: the
+    build's own process (``main``, and within it the stages named ``main: ...``), and the
+    processes it starts, counted when each ends: the parsing workers, the store's loader, the
+    forked children (read model, SHACL)."""
+    import functools
+    import time as t_
+
+    from kg.builder import forked, pipeline
+    from kg.core import themes
+    from kg.read import query
+
+    cpu: dict[str, float] = {}
+
+    def own(owner, name: str, label: str) -> None:
+        f = getattr(owner, name)
+
+        @functools.wraps(f)
+        def timed(*args, **kw):
+            c = t_.process_time()
+            try:
+                return f(*args, **kw)
+            finally:
+                cpu[label] = cpu.get(label, 0.0) + t_.process_time() - c
+        setattr(owner, name, timed)
+
+    def children(owner, name: str, label: str) -> None:
+        f = getattr(owner, name)
+
+        def ended() -> float:
+            t = os.times()
+            return t.children_user + t.children_system
+
+        @functools.wraps(f)
+        def timed(*args, **kw):
+            c = ended()
+            try:
+                return f(*args, **kw)
+            finally:
+                cpu[label] = cpu.get(label, 0.0) + ended() - c
+        setattr(owner, name, timed)
+
+    own(themes.Thesaurus, "adopt", "main: own themes")
+    own(pipeline, "_plan", "main: plan")
+    own(pipeline, "write_index", "main: index")
+    own(pipeline, "stage_page", "main: page")
+    own(query, "aggregate_results", "main: aggregates")
+    children(pipeline._Workers, "stop", "workers")
+    children(pipeline._Loader, "close", "loader")
+    children(forked.Forked, "wait", "forked")
+    from kg.api import build
+
+    start = t_.process_time()
+    build(bib, ontology, out)
+    return {"main": t_.process_time() - start, **cpu}
 
 
 def main() -> None:
@@ -109,7 +180,16 @@ def main() -> None:
                     help="generate.py's keywords: themes of the thesaurus, or free ones")
     ap.add_argument("--real", type=Path, metavar="PATH",
                     help="a real .bib export, replicated to each size, instead of the generator")
+    ap.add_argument("--stages", action="store_true",
+                    help="one more build per size: its CPU seconds by process and stage")
+    ap.add_argument("--stages-of", nargs=3, metavar=("BIB", "ONTOLOGY", "OUT"),
+                    help=argparse.SUPPRESS)  # what --stages runs in a fresh process
     a = ap.parse_args()
+    if a.stages_of:
+        import json
+
+        print(json.dumps(stages_of(*a.stages_of)))
+        return
     sizes = a.sizes or ([0, 10000, 50000] if a.real else [1000, 10000, 50000])
     py = sys.executable
     tmp = Path(tempfile.mkdtemp(prefix="kg-bench-"))
@@ -117,6 +197,7 @@ def main() -> None:
     full: dict[int, float] = {}
     real = a.real.read_text(encoding="utf-8") if a.real else None
     theme = top_keyword(real) if real else "surveillance"
+    stages: list[tuple[int, float, dict]] = []
     if real:
         print(f"real export: {a.real} (replicated with renamed keys); query: kg theme {theme!r}")
     else:
@@ -169,6 +250,11 @@ def main() -> None:
                   f"{peak / 1024:>8.0f} {edit:>7.2f} {edit / full[size]:>9.2f} "
                   f"{statistics.median(queries):>8.2f} "
                   f"{statistics.median(cpus) / floor_cpu:>9.2f}", flush=True)
+            if a.stages:
+                stages.append((n, floor_cpu, _stages(py, bib, tmp / f"stages{n}")))
+        for n, floor_cpu, cpu in stages:
+            print(f"{n:>8} CPU s (floor {floor_cpu:.2f}): " + ", ".join(
+                f"{k} {v:.2f}" for k, v in cpu.items()))
         if 10000 in full and 50000 in full:
             print(f"linearity: build(50k) / build(10k) = {full[50000] / full[10000]:.2f} "
                   "(goal <= 5.5)")
