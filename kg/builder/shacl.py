@@ -322,12 +322,17 @@ KNOWN_VERSION = 1
 
 
 def shapes_key() -> str:
-    """What the known stars hold for: these shapes under this base IRI, cut literals alike."""
+    """What the known stars hold for: these shapes under this base IRI, cut literals alike,
+    validated by this version of pySHACL."""
+    from importlib import metadata
+
     try:
         shapes = rebase(shapes_path().read_bytes())
-    except OSError:
+        validator = metadata.version("pyshacl")
+    except (OSError, metadata.PackageNotFoundError):
         return ""
-    return hashlib.sha256(shapes + f"|{SHACL_MAX_LITERAL}|{KNOWN_VERSION}".encode()).hexdigest()
+    return hashlib.sha256(shapes + f"|{SHACL_MAX_LITERAL}|{KNOWN_VERSION}|{validator}".encode()
+                          ).hexdigest()
 
 
 def read_known(path: Path) -> frozenset[str]:
@@ -338,7 +343,8 @@ def read_known(path: Path) -> frozenset[str]:
             data = json.load(f)
     except (OSError, ValueError):
         return frozenset()
-    if not isinstance(data, dict) or data.get("shapes") != shapes_key() or not shapes_key():
+    key = shapes_key()
+    if not key or not isinstance(data, dict) or data.get("shapes") != key:
         return frozenset()
     ok = data.get("ok")
     return frozenset(h for h in ok if isinstance(h, str)) if isinstance(ok, list) else frozenset()
