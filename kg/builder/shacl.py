@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from kg.builder.inputs import shipped
 from kg.core.errors import InputError, Problem
-from kg.core.vocab import ID, KGO, PREFIXES, RDF, SKOS, rebase
+from kg.core.vocab import ID, KGO, PREFIXES, RDF, SKOS, XSD, rebase
 
 #: validate every node of a class with SHACL up to this many; sample above
 SHACL_FULL_MAX = 1000
@@ -231,13 +231,14 @@ def validate_data(selected: ShaclInput, model=None, t0: float | None = None) -> 
     return ShaclResult(problems, summary)
 
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_STRING = XSD.string
 
 
 def _rdflib_quads(data: bytes, graph):
     """The N-Triples ``data`` as rdflib terms, as rdflib's own parser makes them (a plain
     literal for xsd:string), read by Oxigraph's parser: a third of the time of rdflib's on
-    long literals.  Each IRI made once."""
+    long literals.  Each IRI made once.  ``lenient`` as the loader reads them: an IRI under
+    a base that ends with '#' holds a second '#', which rdflib takes."""
     import pyoxigraph as ox
     from rdflib import BNode, Literal, URIRef
 
@@ -251,7 +252,7 @@ def _rdflib_quads(data: bytes, graph):
             return u
         return BNode(t.value)
 
-    for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+    for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=True):
         o = t.object
         if isinstance(o, ox.Literal):
             dt = o.datatype.value
