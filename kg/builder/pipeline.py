@@ -130,7 +130,7 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
     writers: list[Forked] = []
     try:
         loader = _Loader(stage, onto_bytes, shacl=not large,  # started, not forked
-                         known=None if large else _known(out))
+                         known=None if large else _known(out), dump=not large)
         _share(mb, pieces, plan, stage)
         if workers:
             workers.start(loader.fd)  # then the workers, whose pool's threads end with the map
@@ -192,11 +192,8 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
         named = aggregates(store, None, None) if aggregates is not None else None
         if page is not None and n <= PAGE_MAX_ENTRIES:
             stage_page(stage, store, page, page_problems)
-        if not large:
-            store.dump(str(stage / "graph.ttl"), ox.RdfFormat.TURTLE,
-                       from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
-            store.dump(str(stage / "graph.jsonld"), ox.RdfFormat.JSON_LD,
-                       from_graph=ox.DefaultGraph())
+        if not large:  # the loader wrote the pretty files meanwhile
+            loader.finish()
             blocking += shacl.wait()
         problems = sorted(bibs.moved({*ctx.problems, *mb.problems, *loose, *blocking,
                                       *page_problems}), key=bibs.order)
@@ -540,14 +537,22 @@ class _Loader:
     not forked, so that no forked child ever opens a store); this process opens the store
     once the loader is done."""
 
-    def __init__(self, stage: Path, onto_bytes: bytes, shacl: bool, known: Path | None = None):
+    def __init__(self, stage: Path, onto_bytes: bytes, shacl: bool, known: Path | None = None,
+                 dump: bool = False):
+        import json
         import os
         import subprocess
 
         self.stage = stage
         self.sent = 0
+        self.dumping = dump
         onto = stage / ".load-ontology.ttl"
         onto.write_bytes(onto_bytes)
+        spec = stage / ".load-dump.json"
+        if dump:  # the pretty files, written by the loader once the store is loaded
+            spec.write_text(json.dumps({"turtle": str(stage / "graph.ttl"),
+                                        "jsonld": str(stage / "graph.jsonld"),
+                                        "prefixes": PREFIXES}), encoding="utf-8")
         root = str(Path(__file__).resolve().parents[2])  # the kg this build runs
         env = {**os.environ,
                "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
@@ -555,7 +560,8 @@ class _Loader:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kg.builder.loading", str(stage / "store"), str(onto),
              f"--parent={os.getpid()}", *(["--shacl"] if shacl else []),
-             *([f"--known={known}"] if shacl and known else [])],
+             *([f"--known={known}"] if shacl and known else []),
+             *([f"--dump={spec}"] if dump else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=env)
         self.fd: int | None = self.proc.stdin.fileno()
 
@@ -577,24 +583,42 @@ class _Loader:
 
     def close(self):
         """Wait until everything is loaded: (the number of triples in the store, SHACL's
-        selection of it or None)."""
+        selection of it or None).  The store is then closed by the loader and may be opened
+        (read-only); a loader that writes the pretty files goes on with them (:meth:`finish`
+        waits for them)."""
         import pickle
 
         try:
-            out = self.proc.communicate(b"\n")[0]
-        except (BrokenPipeError, ValueError):
-            out = b""
-            self.proc.wait()
+            self.proc.stdin.write(b"\n")
+            self.proc.stdin.close()
+        except (BrokenPipeError, ValueError, OSError):
+            pass
         self.fd = None
+        try:
+            result = pickle.load(self.proc.stdout)
+        except Exception:  # no answer: the loader stopped (its error says why)
+            result = None
+        if result is None or not self.dumping:
+            self.finish()
+        if result is None:
+            raise BuildError("loading the graph failed: the loader gave no answer")
+        return result
+
+    def finish(self) -> None:
+        """Wait until the loader is done (its files written); raise its error if it failed."""
+        if self.errors.closed:
+            return
+        self.proc.stdout.read()
+        self.proc.wait()
+        self.proc.stdout.close()
         self.errors.seek(0)
         error = self.errors.read().decode("utf-8", "replace").strip()
         self.errors.close()
-        (self.stage / ".load-errors").unlink(missing_ok=True)
-        (self.stage / ".load-ontology.ttl").unlink(missing_ok=True)
+        for name in (".load-errors", ".load-ontology.ttl", ".load-dump.json"):
+            (self.stage / name).unlink(missing_ok=True)
         if self.proc.returncode:
             raise BuildError(f"loading the graph failed: "
                              f"{error or f'exit status {self.proc.returncode}'}")
-        return pickle.loads(out)
 
     def abort(self) -> None:
         import contextlib
