@@ -162,7 +162,7 @@ def stages_of(bib: str, ontology: str, out: str) -> dict[str, float]:
     own(pipeline, "stage_page", "main: page")
     own(query, "aggregate_results", "main: aggregates")
     children(pipeline._Workers, "stop", "workers")
-    children(pipeline._Loader, "close", "loader")
+    children(pipeline._Loader, "finish", "loader")  # where the loader is reaped
     children(forked.Forked, "wait", "forked")
     from kg.api import build
 
