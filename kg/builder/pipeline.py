@@ -98,9 +98,10 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
     Forks happen only while no thread of kg runs, and before this process opens the store
     (whose database runs threads of its own, which a forked child would inherit half-made):
     the loader is a process started, not forked, that owns the store while it loads; then the
-    workers are forked (the pool's threads end with the map), then the digest writers, then
-    SHACL's child; only then does this process open the loaded store, read-only, for its
-    dumps and page.
+    workers are forked (the pool's threads end with the map), then the read model's writer,
+    then SHACL's child; only then does this process open the loaded store, read-only, for the
+    aggregates and the page, while the loader, its store closed and opened again read-only,
+    writes a small library's pretty graph.ttl and graph.jsonld.
 
     ``bibs``: the .bib file(s) ``text`` was read from; what the build finds is at a line of
     that text until, once, before anything reports it, moved to its own file and line."""
