@@ -8,13 +8,20 @@ the floor `bibtexparser.parse_file(path)` (default middleware stack) and `kg bui
 median wall times, their ratio, peak memory, the 50k/10k cost ratio, and the incremental
 rebuild after one entry is edited, as a ratio to the full build, and the first query after
 it (``kg theme surveillance``, from the read model the incremental build updated); the last
-column is the ratio of CPU times (build / floor), steadier than wall times on a loaded machine.
+columns are ratios of CPU times, steadier than wall times on a loaded machine: the build's to
+the floor's, and the edited build's to the full build's.
+Every process runs with Python's bytecode cache on (PYTHONDONTWRITEBYTECODE is dropped), as an
+installed kg runs: kg's modules are compiled once, before the first measure.
 
 With ``--real PATH`` the library is a real export instead: the file as it is (size 0), and the
 file replicated to about each size (``replicate``: every entry copied with its key renamed
 KEY_r1, KEY_r2..., and crossref/xref/xdata/related targets renamed the same way), which keeps
 its real field forms and keywords; the query after the edit is ``kg theme`` on the file's most
 frequent keyword.
+
+``--stages`` builds each library once more and prints where its CPU time goes: the build's
+process (its named stages included), the parsing workers, the store's loader and the forked
+children (read model, SHACL).
 """
 from __future__ import annotations
 
@@ -82,18 +89,86 @@ def run(cmd: list[str]) -> tuple[float, int, float]:
     figure."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+                   env={**env, "PYTHONPATH": str(ROOT)})
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
     return wall, max(usage.ru_maxrss, after.ru_maxrss), cpu
 
 
+def _stages(py: str, bib: Path, out: Path) -> dict[str, float]:
+    import json
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run([py, str(Path(__file__).resolve()), "--stages-of", str(bib),
+                           str(ROOT / "ontology.ttl"), str(out)], check=True,
+                          capture_output=True, text=True, env={**env, "PYTHONPATH": str(ROOT)})
+    return json.loads(done.stdout.splitlines()[-1])
+
+
 def median(cmd: list[str], repeat: int) -> tuple[float, int, float]:
     runs = [run(cmd) for _ in range(repeat)]
     return (statistics.median(r[0] for r in runs), max(r[1] for r in runs),
             statistics.median(r[2] for r in runs))
+
+
+def stages_of(bib: str, ontology: str, out: str) -> dict[str, float]:
+    """CPU seconds of one ``kg build`` (run in this process) by where they are spent: the
+    build's own process (``main``, and within it the stages named ``main: ...``), and the
+    processes it starts, counted when each ends: the parsing workers, the store's loader, the
+    forked children (read model, SHACL)."""
+    import functools
+    import time as t_
+
+    from kg.builder import forked, pipeline
+    from kg.core import themes
+    from kg.read import query
+
+    cpu: dict[str, float] = {}
+
+    def own(owner, name: str, label: str) -> None:
+        f = getattr(owner, name)
+
+        @functools.wraps(f)
+        def timed(*args, **kw):
+            c = t_.process_time()
+            try:
+                return f(*args, **kw)
+            finally:
+                cpu[label] = cpu.get(label, 0.0) + t_.process_time() - c
+        setattr(owner, name, timed)
+
+    def children(owner, name: str, label: str) -> None:
+        f = getattr(owner, name)
+
+        def ended() -> float:
+            t = os.times()
+            return t.children_user + t.children_system
+
+        @functools.wraps(f)
+        def timed(*args, **kw):
+            c = ended()
+            try:
+                return f(*args, **kw)
+            finally:
+                cpu[label] = cpu.get(label, 0.0) + ended() - c
+        setattr(owner, name, timed)
+
+    own(themes.Thesaurus, "adopt", "main: own themes")
+    own(pipeline, "_plan", "main: plan")
+    own(pipeline, "write_index", "main: index")
+    own(pipeline, "stage_page", "main: page")
+    own(query, "aggregate_results", "main: aggregates")
+    children(pipeline._Workers, "stop", "workers")
+    children(pipeline._Loader, "finish", "loader")  # where the loader is reaped
+    children(forked.Forked, "wait", "forked")
+    from kg.api import build
+
+    start = t_.process_time()
+    build(bib, ontology, out)
+    return {"main": t_.process_time() - start, **cpu}
 
 
 def main() -> None:
@@ -106,7 +181,16 @@ def main() -> None:
                     help="generate.py's keywords: themes of the thesaurus, or free ones")
     ap.add_argument("--real", type=Path, metavar="PATH",
                     help="a real .bib export, replicated to each size, instead of the generator")
+    ap.add_argument("--stages", action="store_true",
+                    help="one more build per size: its CPU seconds by process and stage")
+    ap.add_argument("--stages-of", nargs=3, metavar=("BIB", "ONTOLOGY", "OUT"),
+                    help=argparse.SUPPRESS)  # what --stages runs in a fresh process
     a = ap.parse_args()
+    if a.stages_of:
+        import json
+
+        print(json.dumps(stages_of(*a.stages_of)))
+        return
     sizes = a.sizes or ([0, 10000, 50000] if a.real else [1000, 10000, 50000])
     py = sys.executable
     tmp = Path(tempfile.mkdtemp(prefix="kg-bench-"))
@@ -114,12 +198,18 @@ def main() -> None:
     full: dict[int, float] = {}
     real = a.real.read_text(encoding="utf-8") if a.real else None
     theme = top_keyword(real) if real else "surveillance"
+    stages: list[tuple[int, float, dict]] = []
     if real:
         print(f"real export: {a.real} (replicated with renamed keys); query: kg theme {theme!r}")
     else:
         print(f"generator: benchmarks/generate.py --keywords {a.keywords}")
     print(f"{'entries':>8} {'floor s':>8} {'build s':>8} {'ratio':>6} {'peak MB':>8} "
-          f"{'edit s':>7} {'edit/full':>9} {'query s':>8} {'cpu ratio':>9}")
+          f"{'edit s':>7} {'edit/full':>9} {'query s':>8} {'cpu ratio':>9} {'edit cpu':>9}")
+    # kg's own modules compiled once, as an installed kg has them: with
+    # PYTHONDONTWRITEBYTECODE set, each process (the build and its loader) compiled them
+    # again, 0.2 s each, which the floor (an installed bibtexparser) never pays
+    run([py, "-c", "import kg.cli, kg.api, kg.builder.pipeline, kg.builder.loading, "
+         "kg.builder.shacl, kg.browse.render, kg.read.query, kg.builder.incremental"])
     try:
         for size in sizes:
             if real:
@@ -144,14 +234,16 @@ def main() -> None:
                 peak = max(peak, rss)
             full[size] = statistics.median(builds)
             text = bib.read_bytes().decode("utf-8")
-            edits, queries = [], []
+            edits, edit_cpus, queries = [], [], []
             for i in range(a.repeat):
                 pattern = (r"(@book\{w0,\n  author = \{[^}]*\},\n  title = \{)" if not real
                         else r"(?m)(^\s*title\s*=\s*\{)")  # the first entry's title
                 text = re.sub(pattern, rf"\g<1>Edit {i} ", text, count=1)
                 bib.write_text(text, encoding="utf-8", newline="")
-                edits.append(run([py, "-m", "kg.cli", "build", str(bib), "--ontology",
-                                  str(ROOT / "ontology.ttl"), "-o", str(out), "-q"])[0])
+                wall, _, cpu = run([py, "-m", "kg.cli", "build", str(bib), "--ontology",
+                                    str(ROOT / "ontology.ttl"), "-o", str(out), "-q"])
+                edits.append(wall)
+                edit_cpus.append(cpu)
                 # the first query after it
                 queries.append(run([py, "-m", "kg.cli", "theme", theme, "--bib",
                                     str(bib), "--ontology", str(ROOT / "ontology.ttl"),
@@ -160,7 +252,13 @@ def main() -> None:
             print(f"{n:>8} {floor:>8.2f} {full[size]:>8.2f} {full[size] / floor:>6.2f} "
                   f"{peak / 1024:>8.0f} {edit:>7.2f} {edit / full[size]:>9.2f} "
                   f"{statistics.median(queries):>8.2f} "
-                  f"{statistics.median(cpus) / floor_cpu:>9.2f}", flush=True)
+                  f"{statistics.median(cpus) / floor_cpu:>9.2f} "
+                  f"{statistics.median(edit_cpus) / statistics.median(cpus):>9.2f}", flush=True)
+            if a.stages:
+                stages.append((n, floor_cpu, _stages(py, bib, tmp / f"stages{n}")))
+        for n, floor_cpu, cpu in stages:
+            print(f"{n:>8} CPU s (floor {floor_cpu:.2f}): " + ", ".join(
+                f"{k} {v:.2f}" for k, v in cpu.items()))
         if 10000 in full and 50000 in full:
             print(f"linearity: build(50k) / build(10k) = {full[50000] / full[10000]:.2f} "
                   "(goal <= 5.5)")

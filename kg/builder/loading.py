@@ -1,5 +1,6 @@
 """The store's loader: a process of its own, started by the build with a fresh interpreter
-(``python -m kg.builder.loading STORE ONTOLOGY [--shacl] [--parent=PID]``), not forked.
+(``python -m kg.builder.loading STORE ONTOLOGY [--shacl] [--known=FILE] [--dump=FILE]
+[--parent=PID]``), not forked.
 
 A forked child must not open a store: the store's database (RocksDB) runs threads, and a
 child forked by a process that has opened one before (a test run, a process that builds
@@ -11,7 +12,11 @@ The build writes the paths of N-Triples files on the loader's standard input, on
 the loader loads each as it comes, or, when several came while it was loading, together, up
 to LOAD_BATCH bytes (each bulk load writes and ingests its own sorted files: fewer, larger
 loads cost less); the files are then removed.  An empty line ends the input: the loader
-writes (triples, SHACL's selection or None) pickled on its standard output, and exits.
+writes (triples, SHACL's selection or None) pickled on its standard output, closes the store
+and, for a small library (``--dump``), writes its graph.ttl and graph.jsonld from the store
+opened again read-only while the build's process reads it too (the page), then exits.
+SHACL's selection leaves out the nodes the previous build found conforming, unchanged since
+(``--known``: kg.builder.shacl.read_known).
 
 ``lenient``: Oxigraph does not re-validate the IRIs (15 % of the load); every IRI is minted
 by kg/graph.py from percent-encoded segments, and every literal escaped there.
@@ -27,7 +32,8 @@ from pathlib import Path
 LOAD_BATCH = 32 << 20
 
 
-def load_all(store_path: str, ontology: str, shacl: bool, fd: int = 0):
+def load_all(store_path: str, ontology: str, shacl: bool, fd: int = 0,
+             known: str | None = None):
     import pyoxigraph as ox
 
     store = ox.Store(store_path)
@@ -59,9 +65,9 @@ def load_all(store_path: str, ontology: str, shacl: bool, fd: int = 0):
     store.flush()
     selected = None
     if shacl:
-        from kg.builder.check import shacl_data
+        from kg.builder.shacl import read_known, shacl_data
 
-        selected = shacl_data(store)
+        selected = shacl_data(store, known=read_known(Path(known)) if known else frozenset())
     return len(store), selected
 
 
@@ -95,13 +101,38 @@ def main(argv: list[str]) -> int:
     for a in argv[2:]:
         if a.startswith("--parent="):
             _die_with(int(a.split("=", 1)[1]))
+    known = next((a.split("=", 1)[1] for a in argv[2:] if a.startswith("--known=")), None)
+    dump = next((a.split("=", 1)[1] for a in argv[2:] if a.startswith("--dump=")), None)
     try:
-        out = pickle.dumps(load_all(argv[0], argv[1], "--shacl" in argv[2:]))
+        out = pickle.dumps(load_all(argv[0], argv[1], "--shacl" in argv[2:], known=known))
     except BaseException as e:  # the build reports it
         sys.stderr.write(str(e) or type(e).__name__)
         return 1
     sys.stdout.buffer.write(out)
+    sys.stdout.buffer.flush()  # the build goes on with the store while the files are written
+    if dump:
+        try:
+            dump_files(argv[0], Path(dump))
+        except BaseException as e:
+            sys.stderr.write(f"writing the graph's files: {e or type(e).__name__}")
+            return 1
     return 0
+
+
+def dump_files(store_path: str, spec: Path) -> None:
+    """A small library's graph.ttl and graph.jsonld, pretty-printed by Oxigraph from the
+    loaded store, opened again read-only (the build's process reads it too, meanwhile).
+    ``spec``: a JSON file naming the two files and the Turtle prefixes."""
+    import json
+
+    import pyoxigraph as ox
+
+    with open(spec, encoding="utf-8") as f:
+        what = json.load(f)
+    store = ox.Store.read_only(store_path)
+    store.dump(what["turtle"], ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
+               prefixes=what["prefixes"])
+    store.dump(what["jsonld"], ox.RdfFormat.JSON_LD, from_graph=ox.DefaultGraph())
 
 
 if __name__ == "__main__":

@@ -98,9 +98,10 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
     Forks happen only while no thread of kg runs, and before this process opens the store
     (whose database runs threads of its own, which a forked child would inherit half-made):
     the loader is a process started, not forked, that owns the store while it loads; then the
-    workers are forked (the pool's threads end with the map), then the digest writers, then
-    SHACL's child; only then does this process open the loaded store, read-only, for its
-    dumps and page.
+    workers are forked (the pool's threads end with the map), then the read model's writer,
+    then SHACL's child; only then does this process open the loaded store, read-only, for the
+    aggregates and the page, while the loader, its store closed and opened again read-only,
+    writes a small library's pretty graph.ttl and graph.jsonld.
 
     ``bibs``: the .bib file(s) ``text`` was read from; what the build finds is at a line of
     that text until, once, before anything reports it, moved to its own file and line."""
@@ -129,7 +130,8 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
     loader = flat = store = None
     writers: list[Forked] = []
     try:
-        loader = _Loader(stage, onto_bytes, shacl=not large)  # started, not forked
+        loader = _Loader(stage, onto_bytes, shacl=not large,  # started, not forked
+                         known=None if large else _known(out), dump=not large)
         _share(mb, pieces, plan, stage)
         if workers:
             workers.start(loader.fd)  # then the workers, whose pool's threads end with the map
@@ -182,22 +184,17 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
         triples, selected = loader.close()  # with what SHACL validates, selected by the loader
         page_problems: list[Problem] = []
         if not large:  # SHACL on the whole graph (large ones: `kg check` samples), in a
-            from kg.builder.shacl import validate_data  # child while the files are written
-
-            model = mb.model(records)
-            shacl = Forked(lambda: [p for p in validate_data(selected, model)[0]
-                                    if p.level == "error"], "validating the graph (SHACL)", True)
+            model = mb.model(records)  # child while the files are written
+            shacl = Forked(lambda: _validate(selected, model, stage),
+                           "validating the graph (SHACL)", True)
             writers.append(shacl)
         if not large or aggregates is not None or (page is not None and n <= PAGE_MAX_ENTRIES):
             store = ox.Store.read_only(str(stage / "store"))  # after the last fork
         named = aggregates(store, None, None) if aggregates is not None else None
         if page is not None and n <= PAGE_MAX_ENTRIES:
             stage_page(stage, store, page, page_problems)
-        if not large:
-            store.dump(str(stage / "graph.ttl"), ox.RdfFormat.TURTLE,
-                       from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
-            store.dump(str(stage / "graph.jsonld"), ox.RdfFormat.JSON_LD,
-                       from_graph=ox.DefaultGraph())
+        if not large:  # the loader wrote the pretty files meanwhile
+            loader.finish()
             blocking += shacl.wait()
         problems = sorted(bibs.moved({*ctx.problems, *mb.problems, *loose, *blocking,
                                       *page_problems}), key=bibs.order)
@@ -229,6 +226,28 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
     finally:
         bar.done()
     return BuildResult(out, counts, problems, triples)
+
+
+def _known(out: Path) -> Path | None:
+    """The previous build's file of the nodes SHACL found conforming (kg.builder.shacl), when
+    it is as that build wrote it."""
+    from kg.builder.shacl import KNOWN_NAME
+
+    try:
+        gen = st.current(out)
+    except KgError:
+        return None
+    return gen / KNOWN_NAME if st.intact(gen, KNOWN_NAME) else None
+
+
+def _validate(selected, model, stage: Path) -> list[Problem]:
+    """SHACL's errors on what the loader selected; the stars that conform are written into
+    the stage for the next build."""
+    from kg.builder import shacl
+
+    errors = [p for p in shacl.validate_data(selected, model)[0] if p.level == "error"]
+    shacl.write_known(stage / shacl.KNOWN_NAME, selected, errors, model)
+    return errors
 
 
 class _Sequential(Exception):
@@ -519,21 +538,31 @@ class _Loader:
     not forked, so that no forked child ever opens a store); this process opens the store
     once the loader is done."""
 
-    def __init__(self, stage: Path, onto_bytes: bytes, shacl: bool):
+    def __init__(self, stage: Path, onto_bytes: bytes, shacl: bool, known: Path | None = None,
+                 dump: bool = False):
+        import json
         import os
         import subprocess
 
         self.stage = stage
         self.sent = 0
+        self.dumping = dump
         onto = stage / ".load-ontology.ttl"
         onto.write_bytes(onto_bytes)
+        spec = stage / ".load-dump.json"
+        if dump:  # the pretty files, written by the loader once the store is loaded
+            spec.write_text(json.dumps({"turtle": str(stage / "graph.ttl"),
+                                        "jsonld": str(stage / "graph.jsonld"),
+                                        "prefixes": PREFIXES}), encoding="utf-8")
         root = str(Path(__file__).resolve().parents[2])  # the kg this build runs
         env = {**os.environ,
                "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
         self.errors = open(stage / ".load-errors", "w+b")  # noqa: SIM115 (closed in _end)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kg.builder.loading", str(stage / "store"), str(onto),
-             f"--parent={os.getpid()}", *(["--shacl"] if shacl else [])],
+             f"--parent={os.getpid()}", *(["--shacl"] if shacl else []),
+             *([f"--known={known}"] if shacl and known else []),
+             *([f"--dump={spec}"] if dump else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=env)
         self.fd: int | None = self.proc.stdin.fileno()
 
@@ -555,24 +584,42 @@ class _Loader:
 
     def close(self):
         """Wait until everything is loaded: (the number of triples in the store, SHACL's
-        selection of it or None)."""
+        selection of it or None).  The store is then closed by the loader and may be opened
+        (read-only); a loader that writes the pretty files goes on with them (:meth:`finish`
+        waits for them)."""
         import pickle
 
         try:
-            out = self.proc.communicate(b"\n")[0]
-        except (BrokenPipeError, ValueError):
-            out = b""
-            self.proc.wait()
+            self.proc.stdin.write(b"\n")
+            self.proc.stdin.close()
+        except (BrokenPipeError, ValueError, OSError):
+            pass
         self.fd = None
+        try:
+            result = pickle.load(self.proc.stdout)
+        except Exception:  # no answer: the loader stopped (its error says why)
+            result = None
+        if result is None or not self.dumping:
+            self.finish()
+        if result is None:
+            raise BuildError("loading the graph failed: the loader gave no answer")
+        return result
+
+    def finish(self) -> None:
+        """Wait until the loader is done (its files written); raise its error if it failed."""
+        if self.errors.closed:
+            return
+        self.proc.stdout.read()
+        self.proc.wait()
+        self.proc.stdout.close()
         self.errors.seek(0)
         error = self.errors.read().decode("utf-8", "replace").strip()
         self.errors.close()
-        (self.stage / ".load-errors").unlink(missing_ok=True)
-        (self.stage / ".load-ontology.ttl").unlink(missing_ok=True)
+        for name in (".load-errors", ".load-ontology.ttl", ".load-dump.json"):
+            (self.stage / name).unlink(missing_ok=True)
         if self.proc.returncode:
             raise BuildError(f"loading the graph failed: "
                              f"{error or f'exit status {self.proc.returncode}'}")
-        return pickle.loads(out)
 
     def abort(self) -> None:
         import contextlib

@@ -12,13 +12,15 @@ both use it.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 from kg.builder.inputs import shipped
 from kg.core.errors import InputError, Problem
-from kg.core.vocab import ID, KGO, PREFIXES, RDF, SKOS, rebase
+from kg.core.vocab import ID, KGO, PREFIXES, RDF, SKOS, XSD, rebase
 
 #: validate every node of a class with SHACL up to this many; sample above
 SHACL_FULL_MAX = 1000
@@ -54,6 +56,8 @@ class ShaclInput(NamedTuple):
     by_class: dict  # class IRI -> the nodes validated
     total: int  # focus nodes in the graph
     sampled: bool
+    hashes: dict | None = None  # node IRI -> the hash of what SHACL sees of it (validated)
+    kept: tuple = ()  # the hashes of the nodes not validated again: known to conform
 
 
 class ShaclResult(NamedTuple):
@@ -81,10 +85,14 @@ def graph_store(model, ontology: bytes):
 _TARGETS = (KGO.Work, KGO.Thinker, KGO.Contributor, KGO.Quote, KGO.Claim, SKOS.Concept, KGO.macro)
 
 
-def shacl_data(store, full_max: int | None = None, sample: int | None = None) -> ShaclInput:
+def shacl_data(store, full_max: int | None = None, sample: int | None = None,
+               known: frozenset | set = frozenset()) -> ShaclInput:
     """N-Triples of the nodes to validate: every node of a small class, a sample of a large one.
 
-    A node brings its own triples and the rdf:type of every node it links to (for sh:class).
+    A node brings its own triples and the rdf:type of every node it links to (for sh:class):
+    all that the shapes read of it (they look no further), so a node whose star (those
+    lines, hashed) is in ``known`` (stars that conformed in the previous build, see
+    :func:`read_known`) gives the same answer again and is not validated again.
     """
     import pyoxigraph as ox
 
@@ -111,15 +119,39 @@ def shacl_data(store, full_max: int | None = None, sample: int | None = None) ->
             None, entry_type, None, dg)]))
     lines: list[str] = []
     linked: set = set()
+    types: dict = {}  # linked node -> its rdf:type lines
+
+    def types_of(o) -> list[str]:
+        if o not in types:
+            types[o] = [f"{q.subject} {q.predicate} {q.object} .\n"
+                        for q in store.quads_for_pattern(o, rdf_type, None, dg)]
+        return types[o]
+
+    hashes: dict[str, str] = {}
+    kept: list[str] = []
+    validated: set = set()
     for node in focus:
+        own, links = [], []
         for q in store.quads_for_pattern(node, None, None, dg):
-            lines.append(f"{q.subject} {q.predicate} {_bounded(q.object)} .\n")
+            own.append(f"{q.subject} {q.predicate} {_bounded(q.object)} .\n")
             if isinstance(q.object, ox.NamedNode) and q.predicate != rdf_type:
-                linked.add(q.object)
-    for o in linked - set(focus):
-        for q in store.quads_for_pattern(o, rdf_type, None, dg):
-            lines.append(f"{q.subject} {q.predicate} {q.object} .\n")
-    return ShaclInput("".join(lines).encode("utf-8"), by_class, total, sampled)
+                links.append(q.object)
+        links = sorted(set(links) - {node}, key=lambda n: n.value)
+        star = "".join(sorted(own)) + "".join(t for o in links for t in types_of(o))
+        digest = hashlib.blake2b(star.encode("utf-8"), digest_size=16).hexdigest()
+        if digest in known:
+            kept.append(digest)
+            continue
+        hashes[node.value] = digest
+        validated.add(node)
+        lines.extend(own)
+        linked.update(links)
+    for o in sorted(linked - validated, key=lambda n: n.value):
+        lines.extend(types_of(o))
+    if kept:
+        by_class = {cls: [n for n in nodes if n in validated] for cls, nodes in by_class.items()}
+    return ShaclInput("".join(lines).encode("utf-8"), by_class, total, sampled, hashes,
+                      tuple(kept))
 
 
 #: longer literals are cut for SHACL (no shape looks past this; rdflib's N-Triples parser is
@@ -173,18 +205,21 @@ def validate_data(selected: ShaclInput, model=None, t0: float | None = None) -> 
     import time
 
     t0 = time.perf_counter() if t0 is None else t0
+    if not selected.data:
+        return ShaclResult([], ShaclSummary(True, 0, selected.total, 0, selected.sampled,
+                                            time.perf_counter() - t0))
     import pyshacl
     import rdflib
 
     by_class, sampled = selected.by_class, selected.sampled
     g = rdflib.Graph()
-    g.parse(data=selected.data, format="nt")
+    g.addN(_rdflib_quads(selected.data, g))
     shapes = rdflib.Graph()
     try:
         shapes.parse(data=rebase(shapes_path().read_bytes()), format="turtle")
     except FileNotFoundError:
         raise InputError(f"{shapes_path()}: SHACL shapes not found (reinstall kg)") from None
-    if sampled:
+    if sampled or selected.kept:  # the nodes selected, not whole classes
         _target_sample(shapes, by_class, g)
     _conforms, results, _text = pyshacl.validate(g, shacl_graph=shapes, inference="none",
                                                  advanced=False, allow_warnings=True)
@@ -196,10 +231,41 @@ def validate_data(selected: ShaclInput, model=None, t0: float | None = None) -> 
     return ShaclResult(problems, summary)
 
 
-def _results(results, model) -> list[Problem]:
-    from rdflib import Namespace, URIRef
+_XSD_STRING = XSD.string
 
-    SH = Namespace("http://www.w3.org/ns/shacl#")
+
+def _rdflib_quads(data: bytes, graph):
+    """The N-Triples ``data`` as rdflib terms, as rdflib's own parser makes them (a plain
+    literal for xsd:string), read by Oxigraph's parser: a third of the time of rdflib's on
+    long literals.  Each IRI made once.  ``lenient`` as the loader reads them: an IRI under
+    a base that ends with '#' holds a second '#', which rdflib takes."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    iris: dict[str, URIRef] = {}
+
+    def node(t):
+        if isinstance(t, ox.NamedNode):
+            u = iris.get(t.value)
+            if u is None:
+                u = iris[t.value] = URIRef(t.value)
+            return u
+        return BNode(t.value)
+
+    for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=True):
+        o = t.object
+        if isinstance(o, ox.Literal):
+            dt = o.datatype.value
+            obj = (Literal(o.value, lang=o.language) if o.language else
+                   Literal(o.value) if dt == _XSD_STRING else
+                   Literal(o.value, datatype=node(o.datatype)))
+        else:
+            obj = node(o)
+        yield node(t.subject), node(t.predicate), obj, graph
+
+
+def _where(model) -> dict[str, tuple[str, int, str]]:
+    """Node IRI -> (file, line, key) of the entry it comes from."""
     where: dict[str, tuple[str, int, str]] = {}
     if model is not None:
         from kg.core.graph import person_iri, record_iri
@@ -208,6 +274,14 @@ def _results(results, model) -> list[Problem]:
         for p in model.persons.values():
             if p.entry is not None:
                 where[person_iri(p.slug)] = (p.entry.file, p.entry.line, p.entry.key)
+    return where
+
+
+def _results(results, model) -> list[Problem]:
+    from rdflib import Namespace, URIRef
+
+    SH = Namespace("http://www.w3.org/ns/shacl#")
+    where = _where(model)
     out: list[Problem] = []
     for r in results.subjects(URIRef(SH.resultSeverity), None):
         node = results.value(r, SH.focusNode)
@@ -239,3 +313,54 @@ def _short(iri: str) -> str:
         if iri.startswith(ns):
             return p + iri[len(ns):]
     return iri
+
+
+# ------------------------------------------------------------- what the previous build validated
+
+#: a generation's file: the stars (hashes, see shacl_data) of the nodes that conformed
+KNOWN_NAME = "shacl-known.json"
+KNOWN_VERSION = 1
+
+
+def shapes_key() -> str:
+    """What the known stars hold for: these shapes under this base IRI, cut literals alike,
+    validated by this version of pySHACL."""
+    from importlib import metadata
+
+    try:
+        shapes = rebase(shapes_path().read_bytes())
+        validator = metadata.version("pyshacl")
+    except (OSError, metadata.PackageNotFoundError):
+        return ""
+    return hashlib.sha256(shapes + f"|{SHACL_MAX_LITERAL}|{KNOWN_VERSION}|{validator}".encode()
+                          ).hexdigest()
+
+
+def read_known(path: Path) -> frozenset[str]:
+    """The stars known to conform, from a previous build's file (none when it is missing,
+    unreadable or made for other shapes)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return frozenset()
+    key = shapes_key()
+    if not key or not isinstance(data, dict) or data.get("shapes") != key:
+        return frozenset()
+    ok = data.get("ok")
+    return frozenset(h for h in ok if isinstance(h, str)) if isinstance(ok, list) else frozenset()
+
+
+def write_known(path: Path, selected: ShaclInput, errors: list[Problem], model=None) -> None:
+    """The stars that conform after this validation: those known before, and those validated
+    now whose node has no error (a node is named in a problem by its entry key, else by its
+    short IRI: a key shared by two nodes keeps both out, which only costs a validation)."""
+    where = _where(model)
+    failed = {p.key for p in errors}
+    ok = list(selected.kept)
+    for iri, digest in (selected.hashes or {}).items():
+        key = where.get(iri, ("", 0, ""))[2] or _short(iri)
+        if key not in failed:
+            ok.append(digest)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({"shapes": shapes_key(), "ok": sorted(set(ok))}, f)

@@ -418,11 +418,15 @@ _NOT_ENTRY = {"comment", "string", "preamble"}
 
 # One field whose value is a braced group (three levels of nesting), a simple quoted string,
 # a number or a macro name, followed by ',' or the closing brace: most fields of most files.
-_G0 = r"(?:[^{}\\]|\\.)*"
-_G1 = r"(?:[^{}\\]|\\.|\{" + _G0 + r"\})*"
-_G2 = r"(?:[^{}\\]|\\.|\{" + _G1 + r"\})*"
+# Each group is written as "unrolled loops" (plain characters in runs, then an escape or a
+# nested group, then a run again): a run is matched in one step, not one character per step
+# through an alternation (about 2x faster on long values such as abstracts), and every
+# character can be matched in only one way, so a value that does not match fails in linear time.
+_G0 = r"[^{}\\]*(?:\\.[^{}\\]*)*"
+_G1 = r"[^{}\\]*(?:(?:\\.|\{" + _G0 + r"\})[^{}\\]*)*"
+_G2 = r"[^{}\\]*(?:(?:\\.|\{" + _G1 + r"\})[^{}\\]*)*"
 _SIMPLE = re.compile(r"\s*([^\s=,{}()\"#%\\]+)\s*=\s*"
-                     r"(\{" + _G2 + r"\}|\"(?:[^\"{}\\]|\\.)*\"|\d+|[A-Za-z][\w:.+-]*)"
+                     r"(\{" + _G2 + r"\}|\"[^\"{}\\]*(?:\\.[^\"{}\\]*)*\"|\d+|[A-Za-z][\w:.+-]*)"
                      r"\s*(,|\})")
 
 
@@ -821,7 +825,12 @@ def text(raw: str, macros: dict[str, str], name: str = "") -> str:
     value = resolve(raw, macros)[0]
     if name.lower() in VERBATIM_FIELDS:
         return value.strip()
-    return _SPACES.sub(" ", decode(value)).strip() if value else ""
+    if not value:
+        return ""
+    value = decode(value)
+    if "\n" in value or "\t" in value or "  " in value:  # else _SPACES finds nothing
+        value = _SPACES.sub(" ", value)
+    return value.strip()
 
 
 def load(path: str | Path) -> BibFile:

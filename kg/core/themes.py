@@ -34,7 +34,8 @@ _MODE: contextvars.ContextVar[str | None] = contextvars.ContextVar("kg_themes_mo
 #: starts with a character class, not a case-insensitive letter behind a lookbehind: the regex
 #: engine then skips every position that holds no k (3-9x faster on a 30 MB file)
 _KEYWORDS = re.compile(r"[kK\u212a](?<![\w-][kK\u212a])(?i:eywords)\s*=\s*"
-                       r"\{((?:[^{}]|\{[^{}]*\})*)\}")
+                       r"\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")  # runs of text, one step each
+_KEYWORD_SEP = re.compile(r"[,;]")
 
 
 #: hierarchical tags: Zotero (and most) write "a/b", JabRef "a > b"
@@ -284,9 +285,10 @@ class Thesaurus:
             if raw in seen:
                 continue
             seen.add(raw)
-            for kw in re.split(r"[,;]", text("{" + raw + "}", {}, "keywords")):
-                if kw.strip():
-                    self.keyword(kw.strip())
+            for kw in _KEYWORD_SEP.split(text("{" + raw + "}", {}, "keywords")):
+                kw = kw.strip()
+                if kw:
+                    self.keyword(kw)
         adopted = self.own()
         for t in adopted:
             t.adopted = True

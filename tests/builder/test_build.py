@@ -55,12 +55,13 @@ def test_build_writes_the_output_folder(built, out, small_bib, ontology_path):
     assert sorted(p.name for p in (out / ".kg").iterdir()) == ["current", gen.name, "lock"]
     assert sorted(p.name for p in gen.iterdir()) == sorted(
         ["manifest.json", "graph.ttl", "graph.jsonld", "graph.html", *stores(out),
-         "read.sqlite"])
+         "read.sqlite", "shacl-known.json"])
     assert len(stores(out)) == 1
     m = manifest(out)
     assert m["format"] == st.FORMAT_VERSION
     assert m["store"] == stores(out)[0] and (gen / m["store"]).is_dir()
-    assert set(m["files"]) == {"graph.ttl", "graph.jsonld", "graph.html", "read.sqlite"}
+    assert set(m["files"]) == {"graph.ttl", "graph.jsonld", "graph.html", "read.sqlite",
+                               "shacl-known.json"}
     assert m["bib"]["path"] == str(small_bib.resolve())
     assert m["bib"]["sha256"] == st.sha256(small_bib)
     assert m["bib"]["size"] == small_bib.stat().st_size
