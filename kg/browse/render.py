@@ -809,7 +809,13 @@ def positions(data: dict, seed: int = 1) -> None:
         import igraph
 
         g = igraph.Graph(n=len(core), edges=pairs)
-        coords = g.layout_fruchterman_reingold(seed=start, niter=500).coords
+        # igraph draws its jitter from Python's global random: one of its own, the same page
+        # from one build to the next
+        igraph.set_random_number_generator(random.Random(seed))
+        try:
+            coords = g.layout_fruchterman_reingold(seed=start, niter=500).coords
+        finally:
+            igraph.set_random_number_generator(random)
     # scale: about SPACING px of room per node on average (labels stay readable at zoom 1)
     xs, ys = [c[0] for c in coords], [c[1] for c in coords]
     area = max((max(xs) - min(xs)) * (max(ys) - min(ys)), 1e-9)
