@@ -464,9 +464,9 @@
     var v = network.body.nodes[id];
     return v && v.options && typeof v.options.size === "number" ? v.options.size : 10;
   }
-  // a theme's (or the page's root's) label has its room, unless it is wider than half the screen
+  // a theme's (or the page's root's) label has its room, unless it takes most of the screen
   function themeLabel(n, W) {
-    return (n.type === "theme" || n.rank >= 1000) && labelWidth(n) + 8 <= (W - 80) / 2;
+    return (n.type === "theme" || n.rank >= 1000) && labelWidth(n) + 8 <= (W - 80) * 2 / 3;
   }
   // the box a node and its label below it take, in canvas units at the scale sc
   function labelBox(n, x, y, sc, margin) {
@@ -474,21 +474,24 @@
     return { l: x - Math.max(r, w) - m, r: x + Math.max(r, w) + m, t: y - r - m,
              b: y + r + (2 + fontPx(n) * 1.25) / sc + m };
   }
-  function frame(list, pos, W, H) {  // the scale and centre that show list, themes' labels too
-    var pad = 40, scale = 1.6, box;
-    for (var round = 0; round < 4; round++) {
+  // the scale and centre that show the nodes of list and their themes' labels below them;
+  // for the labels, the nodes' own scale shrinks by a quarter at most (a phone's narrow screen)
+  function frame(list, pos, W, H) {
+    var pad = 40, scale = Infinity, least = 0.02, box;
+    for (var round = 0; round < 5; round++) {
       box = { l: Infinity, r: -Infinity, t: Infinity, b: -Infinity };
       list.forEach(function (id) {
         var p = pos[id], n = byId.get(id);
-        var b = themeLabel(n, W) ? labelBox(n, p.x, p.y, scale, 0)
+        var b = round && themeLabel(n, W) ? labelBox(n, p.x, p.y, scale, 0)
           : { l: p.x, r: p.x, t: p.y, b: p.y };
         box.l = Math.min(box.l, b.l); box.r = Math.max(box.r, b.r);
         box.t = Math.min(box.t, b.t); box.b = Math.max(box.b, b.b);
       });
       var next = Math.min((W - 2 * pad) / Math.max(box.r - box.l, 1),
                           (H - 2 * pad) / Math.max(box.b - box.t, 1));
-      next = Math.max(Math.min(next, 1.6), 0.02);
-      if (next >= scale * 0.99) break;
+      next = Math.max(Math.min(next, 1.6), least);
+      if (!round) least = Math.max(next * 0.75, 0.02);
+      else if (next >= scale * 0.99) break;
       scale = next;
     }
     return { scale: scale, x: (box.l + box.r) / 2, y: (box.t + box.b) / 2 };
