@@ -342,6 +342,39 @@ def test_first_sight_is_readable(corpus, theme_page, opened, which):
     assert "surveillance" in done
 
 
+def test_a_library_with_no_thinker_reads_at_first_sight(opened, tmp_path, ontology_path):
+    """A Zotero export (1,241 entries, 0 thinkers, 964 other authors, 494 of its own themes):
+    the other authors wait for the zoom; the 1,098 entries tied to no theme wait in columns
+    beside the map, which keeps the screen; the main themes are labelled, none overlaps."""
+    from kg.api import build
+
+    bib = tmp_path / "library.bib"
+    shutil.copyfile(ROOT / "tests/data/real/zotero-better-bibtex/big-whopping-library.bib", bib)
+    build(bib, ontology_path, tmp_path / "out", themes="own")
+    o = opened(render.build_page(tmp_path / "out"), viewport=WIDE)
+    m = readability(o)
+    themes = themes_seen(o)
+    done = [t["id"] for t in themes if t["labelled"]]
+    print(f"first sight (Zotero library): {m}, themes labelled {len(done)}/{len(themes)}")
+    types = o.js("""(() => {
+      const d = JSON.parse(document.getElementById("kg-data").textContent), c = {};
+      d.nodes.forEach(n => { const k = n.type + (kgNetwork.body.nodes[n.id].options.hidden
+        ? ":hidden" : ""); c[k] = (c[k] || 0) + 1; });
+      return c; })()""")
+    assert types == {"contributor:hidden": 964, "work": 1241, "theme": 494}, types
+    assert m["overlapping"] == 0 and m["medianLabelPx"] >= 12, m
+    assert len(done) >= 40 and all(t["labelled"] for t in themes[:10]), themes[:12]
+    # the map of ideas has most of the screen: the untied entries stand in its right quarter
+    untied = o.js("""(() => {
+      const d = JSON.parse(document.getElementById("kg-data").textContent), tied = new Set();
+      d.edges.forEach(e => { if (d.nodes.find(n => n.id === e.from).level === 0 &&
+        d.nodes.find(n => n.id === e.to).level === 0) { tied.add(e.from); tied.add(e.to); } });
+      const w = document.getElementById("graph").clientWidth;
+      return d.nodes.filter(n => n.level === 0 && !tied.has(n.id))
+        .map(n => kgNetwork.canvasToDOM(kgNetwork.getPosition(n.id)).x / w); })()""")
+    assert len(untied) == 1098 and min(untied) > 0.6, min(untied)
+
+
 def test_zooming_in_reveals_the_detail_and_stays_readable(corpus, opened):
     page, data, _ = corpus
     o = opened(page, viewport=WIDE)

@@ -122,6 +122,13 @@
     if (!widths.has(n.id)) { measurer.font = fontOf(n); widths.set(n.id, measurer.measureText(n.label).width); }
     return widths.get(n.id);
   }
+  function legendBox() {  // the legend over the graph, in its px (none on a phone)
+    var lg = $("legend"), g = $("graph");
+    if (!lg || !lg.offsetWidth) return null;
+    var a = lg.getBoundingClientRect(), o = g.getBoundingClientRect();
+    return { id: "legend", l: a.left - o.left, r: a.right - o.left, t: a.top - o.top,
+             b: a.bottom - o.top };
+  }
   function drawLabels(ctx) {
     var view = network.body.view, sc = view.scale, tr = view.translation;
     var canvas = ctx.canvas, dpr = canvas.width / (canvas.clientWidth || 1);
@@ -144,7 +151,8 @@
       });
       return ok;
     }
-    var shown = [];
+    var shown = [], legend = legendBox();
+    if (legend) put(legend);  // no label under the legend
     byRank.forEach(function (n) {
       var v = network.body.nodes[n.id];
       if (!v || hidden.has(n.id) || !v.shape || !v.shape.boundingBox) return;
@@ -516,6 +524,7 @@
     var g = $("graph"), W = Math.max(g.clientWidth, 100), H = Math.max(g.clientHeight, 100);
     var shown = D.nodes.filter(function (n) { return !hidden.has(n.id) && home.has(n.id); });
     if (shown.length < 3 || D.physics) return;
+    var t0 = performance.now();
     var pos = {}, ids = shown.map(function (n) { return n.id; });
     shown.forEach(function (n) { var h = home.get(n.id); pos[n.id] = { x: h.x, y: h.y }; });
     // the themes (and a page's root), the most important first, while their labels take
@@ -560,30 +569,44 @@
       b.l += nx - p.x; b.r += nx - p.x; b.t += ny - p.y; b.b += ny - p.y;
       var done = Math.abs(nx - p.x) + Math.abs(ny - p.y);
       p.x = nx; p.y = ny;
+      if (done) place(id);
       return done;
     }
     wanted.forEach(function (n) {
       var b = labelBox(n, 0, 0, sc, MARGIN);
-      cell = Math.max(cell, b.r - b.l, b.b - b.t);
+      cell = Math.max(cell, b.b - b.t);  // a label's height: a cell holds a few nodes
     });
+    // a grid of the boxes, kept up to date as they move: a round costs the themes'
+    // neighbours, not the whole page
+    var grid = new Map(), where = new Map();
+    function place(id) {
+      var b = boxes.get(id), keys = [], old = where.get(id);
+      for (var gx = Math.floor(b.l / cell); gx <= Math.floor(b.r / cell); gx++)
+        for (var gy = Math.floor(b.t / cell); gy <= Math.floor(b.b / cell); gy++)
+          keys.push(gx + "," + gy);
+      if (old && old.join(" ") === keys.join(" ")) return;
+      if (old) old.forEach(function (k) { var l = grid.get(k); l.splice(l.indexOf(id), 1); });
+      keys.forEach(function (k) { (grid.get(k) || grid.set(k, []).get(k)).push(id); });
+      where.set(id, keys);
+    }
+    shown.forEach(function (n) { boxes.set(n.id, boxOf(n)); place(n.id); });
+    var lg = legendBox(), under = lg && { l: f.x + (lg.l - 8 - W / 2) / sc,
+      r: f.x + (lg.r + 8 - W / 2) / sc, t: f.y + (lg.t - 8 - H / 2) / sc,
+      b: f.y + (lg.b + 8 - H / 2) / sc };
     var pushes = new Map();
-    for (var it = 0; it < 200; it++) {
-      var grid = new Map();
-      shown.forEach(function (n) {
-        var b = boxOf(n);
-        boxes.set(n.id, b);
-        for (var gx = Math.floor(b.l / cell); gx <= Math.floor(b.r / cell); gx++)
-          for (var gy = Math.floor(b.t / cell); gy <= Math.floor(b.b / cell); gy++) {
-            var k = gx + "," + gy;
-            (grid.get(k) || grid.set(k, []).get(k)).push(n.id);
-          }
-      });
+    // until nothing moves, or a quarter of a second (a page of thousands: its first draw)
+    for (var it = 0; it < 200 && performance.now() - t0 < 250; it++) {
       var moved = 0;
       wanted.forEach(function (n) {
         var seen = new Set([n.id]), a = boxes.get(n.id);
+        if (under && a.l < under.r && under.l < a.r && a.t < under.b && under.t < a.b) {
+          // a theme and its label out from under the legend: above it or on its right
+          var up = a.b - under.t, right = under.r - a.l;
+          if (shift(n.id, up < right ? 0 : right, up < right ? -up : 0) > 1e-6) moved++;
+        }
         for (var gx = Math.floor(a.l / cell); gx <= Math.floor(a.r / cell); gx++)
           for (var gy = Math.floor(a.t / cell); gy <= Math.floor(a.b / cell); gy++)
-            (grid.get(gx + "," + gy) || []).forEach(function (o) {
+            (grid.get(gx + "," + gy) || []).slice().forEach(function (o) {
               if (seen.has(o)) return;
               seen.add(o);
               var b = boxes.get(o);
@@ -595,11 +618,12 @@
               var sx = bx > ax || (bx === ax && o > n.id) ? 1 : -1, sy = by >= ay ? 1 : -1;
               var dx = sx * ((sx > 0 ? a.r - b.l : b.r - a.l) + 0.5 / sc);
               var dy = sy * ((sy > 0 ? a.b - b.t : b.b - a.t) + 0.5 / sc);
-              // a node caught between two themes goes out the longer way; the theme gives
-              // way a little (two themes share the move), the hubs part to leave it room
+              // a node caught between two themes tries the longer way for a while, then the
+              // shorter again...; the theme gives way a little (two themes share the move),
+              // the hubs part to leave it room
               var pushed = (pushes.get(o) || 0) + 1;
               pushes.set(o, pushed);
-              var short = Math.abs(dx) < Math.abs(dy) !== pushed > 24;
+              var short = Math.abs(dx) < Math.abs(dy) !== Math.floor(pushed / 16) % 2 > 0;
               var tries = short ? [[dx, 0], [0, dy]] : [[0, dy], [dx, 0]];
               var share = keep.has(o) ? 0.5 : 0.75;
               for (var i = 0; i < 2; i++) {
@@ -611,7 +635,7 @@
       });
       if (!moved) break;
     }
-    window.kgRoom = { themes: wanted.length, rounds: it };  // for the tests
+    window.kgRoom = { themes: wanted.length, rounds: it, ms: performance.now() - t0 };
     // the moves, and the detail of each moved node with it
     var delta = new Map();
     shown.forEach(function (n) {
