@@ -484,13 +484,15 @@
   }
   // the scale and centre that show the nodes of list and their themes' labels below them;
   // for the labels, the nodes' own scale shrinks by a quarter at most (a phone's narrow screen)
+  var roomFor = null;  // the themes first sight made room for (their labels are framed)
   function frame(list, pos, W, H) {
     var pad = 40, scale = Infinity, least = 0.02, box;
     for (var round = 0; round < 5; round++) {
       box = { l: Infinity, r: -Infinity, t: Infinity, b: -Infinity };
       list.forEach(function (id) {
         var p = pos[id], n = byId.get(id);
-        var b = round && themeLabel(n, W) ? labelBox(n, p.x, p.y, scale, 0)
+        var b = round && themeLabel(n, W) && (!roomFor || roomFor.has(id))
+          ? labelBox(n, p.x, p.y, scale, 0)
           : { l: p.x, r: p.x, t: p.y, b: p.y };
         box.l = Math.min(box.l, b.l); box.r = Math.max(box.r, b.r);
         box.t = Math.min(box.t, b.t); box.b = Math.max(box.b, b.b);
@@ -537,6 +539,7 @@
     });
     if (!wanted.length) return;
     var keep = new Set(wanted.map(function (n) { return n.id; }));
+    roomFor = keep;
     // the shape of the screen
     var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
     ids.forEach(function (id) {
@@ -558,7 +561,7 @@
       return keep.has(n.id) ? labelBox(n, p.x, p.y, sc, MARGIN)
         : { l: p.x - r, r: p.x + r, t: p.y - r, b: p.y + r };
     }
-    function shift(id, mx, my) {  // within the screen (the label too); how far it went
+    function shift(id, mx, my, dry) {  // within the screen (the label too); how far it went
       var p = pos[id], b = boxes.get(id);
       if (keep.has(id)) {  // a box wider than the screen stays where it is
         mx = Math.max(Math.min(mx, lim.r - b.r), Math.min(lim.l - b.l, 0));
@@ -566,8 +569,9 @@
       }
       var nx = Math.min(Math.max(p.x + mx, lim.l), lim.r),
           ny = Math.min(Math.max(p.y + my, lim.t), lim.b);
-      b.l += nx - p.x; b.r += nx - p.x; b.t += ny - p.y; b.b += ny - p.y;
       var done = Math.abs(nx - p.x) + Math.abs(ny - p.y);
+      if (dry) return done;
+      b.l += nx - p.x; b.r += nx - p.x; b.t += ny - p.y; b.b += ny - p.y;
       p.x = nx; p.y = ny;
       if (done) place(id);
       return done;
@@ -626,16 +630,23 @@
               var short = Math.abs(dx) < Math.abs(dy) !== Math.floor(pushed / 16) % 2 > 0;
               var tries = short ? [[dx, 0], [0, dy]] : [[0, dy], [dx, 0]];
               var share = keep.has(o) ? 0.5 : 0.75;
-              for (var i = 0; i < 2; i++) {
-                var d = tries[i], done = shift(o, d[0] * share, d[1] * share);
-                done += shift(n.id, -d[0] * (1 - share), -d[1] * (1 - share));
-                if (done > 1e-6) { moved++; break; }
+              // the way the screen's edge lets it go (most of the way), else the other
+              var go = function (d) {
+                return shift(o, d[0] * share, d[1] * share, true) +
+                       shift(n.id, -d[0] * (1 - share), -d[1] * (1 - share), true);
+              };
+              var d = tries[0], want = Math.abs(d[0] + d[1]);
+              if (go(d) < want / 2 && go(tries[1]) > go(d)) d = tries[1];
+              if (go(d) > 1e-6) {
+                shift(o, d[0] * share, d[1] * share);
+                shift(n.id, -d[0] * (1 - share), -d[1] * (1 - share));
+                moved++;
               }
             });
       });
       if (!moved) break;
     }
-    window.kgRoom = { themes: wanted.length, rounds: it, ms: performance.now() - t0 };
+    window.kgRoom = { themes: wanted.length, rounds: it, ms: performance.now() - t0, scale: sc };
     // the moves, and the detail of each moved node with it
     var delta = new Map();
     shown.forEach(function (n) {
