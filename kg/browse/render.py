@@ -785,9 +785,11 @@ def _measures(nodes: list[dict], size: dict | None, group: dict | None) -> None:
 
 def positions(data: dict, seed: int = 1) -> None:
     """Give every node x, y. The map of ideas (level 0, and any node with nothing of the map
-    beside it) is laid out by igraph's Fruchterman-Reingold with about SPACING px per node; each
-    detail node (quote, claim, leaf contributor) sits on a small spiral around its anchor, so
-    that it appears beside what it belongs to when the page reveals it."""
+    beside it) is laid out by igraph's Fruchterman-Reingold with about SPACING px per node, but
+    for the nodes tied to nothing else of it (an entry with no theme and no thinker), which
+    stand in columns on its right; each detail node (quote, claim, leaf contributor) sits on a
+    small spiral around its anchor, so that it appears beside what it belongs to when the page
+    reveals it. The page then makes room for the themes' labels (graph.js, makeRoom)."""
     import math
     import random
 

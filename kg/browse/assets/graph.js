@@ -3,8 +3,10 @@
 
    First sight is the map of ideas (themes, thinkers, works); quotes, claims and the other authors
    (names of works that are not thinkers) appear when one zooms in, focuses or filters. Labels are drawn by this script
-   over vis-network's canvas, most important first, at a readable size, and only where they
-   overlap nothing already drawn (window.kgLabels lists them, for the tests). */
+   over vis-network's canvas, the themes first, then the most important, at a readable size, and
+   only where they overlap nothing already drawn (window.kgLabels lists them, for the tests);
+   before the first frame, the works and thinkers on a theme or its label are moved aside
+   (makeRoom). */
 (function () {
   "use strict";
   var D = JSON.parse(document.getElementById("kg-data").textContent);
@@ -646,7 +648,7 @@
       });
       if (!moved) break;
     }
-    window.kgRoom = { themes: wanted.length, rounds: it, ms: performance.now() - t0, scale: sc };
+    window.kgRoom = { themes: wanted.length, rounds: it, ms: performance.now() - t0 };
     // the moves, and the detail of each moved node with it
     var delta = new Map();
     shown.forEach(function (n) {
