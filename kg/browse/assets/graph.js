@@ -631,7 +631,8 @@
               pushes.set(o, pushed);
               var short = Math.abs(dx) < Math.abs(dy) !== Math.floor(pushed / 16) % 2 > 0;
               var tries = short ? [[dx, 0], [0, dy]] : [[0, dy], [dx, 0]];
-              var share = keep.has(o) ? 0.5 : 0.75;
+              // an entry tied to nothing of the map stays in its column: the theme moves
+              var on = byId.get(o), share = keep.has(o) ? 0.5 : !on.weight ? 0 : 0.75;
               // the way the screen's edge lets it go (most of the way), else the other
               var go = function (d) {
                 return shift(o, d[0] * share, d[1] * share, true) +
