@@ -548,7 +548,9 @@
       x0 = Math.min(x0, pos[id].x); x1 = Math.max(x1, pos[id].x);
       y0 = Math.min(y0, pos[id].y); y1 = Math.max(y1, pos[id].y);
     });
-    var want = (W - 80) / (H - 80), have = (x1 - x0) / Math.max(y1 - y0, 1);
+    // (less the width of a label: labels on both edges reach out of the nodes' frame)
+    var half = wanted.map(labelWidth).sort(function (a, b) { return a - b; })[wanted.length >> 1];
+    var want = Math.max(W - 80 - half, 40) / (H - 80), have = (x1 - x0) / Math.max(y1 - y0, 1);
     var cx = (x0 + x1) / 2, cy = (y0 + y1) / 2, kx = 1, ky = 1;
     if (have < want) kx = want / have; else ky = have / want;
     ids.forEach(function (id) {
