@@ -1,12 +1,13 @@
 """Screenshots of the real graph page of the shipped corpus (for the README, and to judge it).
 
     python benchmarks/screenshot.py [-o docs/graph.png] [--node ellul1988] [--theme surveillance]
-                                    [--size 1440x900] [--scheme light|dark] [--menu]
+                                    [--size 1440x900] [--scheme light|dark] [--menu] [--bib F]
 
-Builds the corpus into a temporary folder, writes its graph.html (or a theme's page), opens it in
-headless Chromium from file:// (network blocked), at first sight or with a deep link to one node,
-and saves a PNG. Prints the readability of the view (tests/readability.js: overlap % of the
-labelled nodes in view, median label size).
+Builds the corpus (or another .bib) into a temporary folder, writes its graph.html (or a theme's
+page), opens it in headless Chromium from file:// (network blocked), at first sight or with a
+deep link to one node, and saves a PNG. Prints the readability of the view (tests/readability.js:
+overlap % of the labelled nodes in view, median label size) and how many of the themes in view
+have a label.
 """
 from __future__ import annotations
 
@@ -22,6 +23,14 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 
 
+THEMES = """(() => {
+  const d = JSON.parse(document.getElementById("kg-data").textContent);
+  const labelled = new Set(kgLabels.map(l => l.id));
+  const seen = d.nodes.filter(n => n.type === "theme" && !kgNetwork.body.nodes[n.id].options.hidden);
+  return {themesInView: seen.length, themesLabelled: seen.filter(n => labelled.has(n.id)).length};
+})()"""
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-o", "--output", default=str(ROOT / "docs" / "graph.png"))
@@ -31,6 +40,8 @@ def main() -> None:
     ap.add_argument("--size", default="1440x900", help="window WIDTHxHEIGHT")
     ap.add_argument("--scheme", default="light", choices=["light", "dark"])
     ap.add_argument("--menu", action="store_true", help="open the folded toolbar (phones)")
+    ap.add_argument("--bib", default=str(ROOT / "references.bib"),
+                    help="another bibliography (e.g. a Zotero export)")
     a = ap.parse_args()
     width, height = (int(x) for x in a.size.split("x"))
 
@@ -41,7 +52,7 @@ def main() -> None:
     from kg.builder.store import open_store
 
     tmp = Path(tempfile.mkdtemp(prefix="kg-shot-"))
-    build(ROOT / "references.bib", ROOT / "ontology.ttl", tmp / "out")
+    build(a.bib, ROOT / "ontology.ttl", tmp / "out")
     page_path = render.viz(open_store(tmp / "out"), tmp / "out", lang=a.lang,
                            theme=a.theme or None).path
     measure = (ROOT / "tests" / "readability.js").read_text(encoding="utf-8")
@@ -57,6 +68,7 @@ def main() -> None:
             page.click("#menu")
         page.wait_for_timeout(400)
         print(page.evaluate(measure))
+        print(page.evaluate(THEMES))
         Path(a.output).parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=a.output)
         browser.close()

@@ -785,9 +785,11 @@ def _measures(nodes: list[dict], size: dict | None, group: dict | None) -> None:
 
 def positions(data: dict, seed: int = 1) -> None:
     """Give every node x, y. The map of ideas (level 0, and any node with nothing of the map
-    beside it) is laid out by igraph's Fruchterman-Reingold with about SPACING px per node; each
-    detail node (quote, claim, leaf contributor) sits on a small spiral around its anchor, so
-    that it appears beside what it belongs to when the page reveals it."""
+    beside it) is laid out by igraph's Fruchterman-Reingold with about SPACING px per node, but
+    for the nodes tied to nothing else of it (an entry with no theme and no thinker), which
+    stand in columns on its right; each detail node (quote, claim, leaf contributor) sits on a
+    small spiral around its anchor, so that it appears beside what it belongs to when the page
+    reveals it. The page then makes room for the themes' labels (graph.js, makeRoom)."""
     import math
     import random
 
@@ -795,7 +797,14 @@ def positions(data: dict, seed: int = 1) -> None:
     if not nodes:
         return
     placed = {n["id"]: n for n in nodes}
-    core = [n for n in nodes if not n.get("anchor") or n["anchor"] not in placed]
+    mapped = [n for n in nodes if not n.get("anchor") or n["anchor"] not in placed]
+    ids = {n["id"] for n in mapped}
+    linked = {x for e in edges if e["from"] in ids and e["to"] in ids and e["from"] != e["to"]
+              for x in (e["from"], e["to"])}
+    # what is tied to nothing of the map (an entry with no theme and no thinker) waits in rows
+    # beside it, rather than spread by the layout all over the screen around it
+    core = [n for n in mapped if n["id"] in linked] or mapped
+    loose = [n for n in mapped if n["id"] not in linked] if len(core) < len(mapped) else []
     index = {n["id"]: i for i, n in enumerate(core)}
     pairs = [(index[e["from"]], index[e["to"]]) for e in edges
              if e["from"] in index and e["to"] in index]
@@ -809,17 +818,32 @@ def positions(data: dict, seed: int = 1) -> None:
         import igraph
 
         g = igraph.Graph(n=len(core), edges=pairs)
-        coords = g.layout_fruchterman_reingold(seed=start, niter=500).coords
+        # igraph draws its jitter from Python's global random: one of its own, the same page
+        # from one build to the next
+        igraph.set_random_number_generator(random.Random(seed))
+        try:
+            coords = g.layout_fruchterman_reingold(seed=start, niter=500).coords
+        finally:
+            igraph.set_random_number_generator(random)
     # scale: about SPACING px of room per node on average (labels stay readable at zoom 1)
     xs, ys = [c[0] for c in coords], [c[1] for c in coords]
     area = max((max(xs) - min(xs)) * (max(ys) - min(ys)), 1e-9)
     k = SPACING / (area / len(core)) ** 0.5 if len(core) > 1 else 1.0
     for n, (x, y) in zip(core, coords):
         n["x"], n["y"] = round(x * k, 1), round(y * k, 1)
+    if loose:  # columns on the right of the map, as tall as it, half the spacing apart
+        top, bottom = min(n["y"] for n in core), max(n["y"] for n in core)
+        step = SPACING / 2
+        rows = max(1, int((bottom - top) / step) + 1)
+        left = max(n["x"] for n in core) + 2 * SPACING
+        loose.sort(key=lambda n: (TYPES.index(n["type"]), -n.get("rank", 0),
+                                  fold(n.get("label", "")), n["id"]))
+        for i, n in enumerate(loose):
+            n["x"], n["y"] = round(left + step * (i // rows), 1), round(top + step * (i % rows), 1)
     golden = math.pi * (3 - math.sqrt(5))
     count: dict[str, int] = defaultdict(int)
     for n in nodes:
-        if n["id"] in index:
+        if n["id"] in ids:
             continue
         a = placed[n["anchor"]]
         i = count[a["id"]]

@@ -130,6 +130,40 @@ def test_sizes_default_to_degree_and_positions_are_finite(data):
     assert len({(n["x"], n["y"]) for n in data["nodes"]}) > len(data["nodes"]) * 0.9
 
 
+def test_the_layout_is_the_same_from_one_build_to_the_next(store, data):
+    """igraph draws its jitter from Python's global random: the page seeds its own."""
+    import random
+
+    random.seed(7)  # whatever the state of the process's random
+    again = render.graph_data(store, "fr")
+    assert [(n["id"], n["x"], n["y"]) for n in again["nodes"]] == [
+        (n["id"], n["x"], n["y"]) for n in data["nodes"]]
+
+
+def test_what_is_tied_to_nothing_of_the_map_waits_beside_it():
+    """A library's entries with no theme and no thinker (most of a Zotero export) stand in
+    columns on the right of the map, not spread by the layout all around it."""
+    def n(i, t="work"):
+        return {"id": i, "type": t, "label": i, "rank": 1, "level": 0}
+
+    nodes = [n("t1", "theme"), n("t2", "theme"), n("w1"), n("w2"), n("w3")] + [
+        n(f"lone{i:02d}") for i in range(30)]
+    edges = [{"from": "w1", "to": "t1"}, {"from": "w2", "to": "t1"}, {"from": "w2", "to": "t2"},
+             {"from": "w3", "to": "t2"}]
+    data = {"nodes": nodes, "edges": edges}
+    render.positions(data)
+    core, lone = nodes[:5], nodes[5:]
+    right = max(m["x"] for m in core)
+    assert all(m["x"] >= right + render.SPACING for m in lone)
+    top, bottom = min(m["y"] for m in core), max(m["y"] for m in core)
+    assert all(top <= m["y"] <= bottom for m in lone)
+    assert len({(m["x"], m["y"]) for m in lone}) == 30  # each its own place
+    # nothing tied at all: the layout spreads every node as before
+    alone = {"nodes": [n(f"x{i}") for i in range(5)], "edges": []}
+    render.positions(alone)
+    assert len({(m["x"], m["y"]) for m in alone["nodes"]}) == 5
+
+
 def test_a_measure_and_communities_can_be_passed_in(store):
     iri = "https://kg.example/id/person/ellul-jacques"
     d = render.graph_data(store, "fr", size={iri: 0.25, "ellul1988": 3}, group={iri: 1,

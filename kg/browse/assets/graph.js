@@ -3,8 +3,10 @@
 
    First sight is the map of ideas (themes, thinkers, works); quotes, claims and the other authors
    (names of works that are not thinkers) appear when one zooms in, focuses or filters. Labels are drawn by this script
-   over vis-network's canvas, most important first, at a readable size, and only where they
-   overlap nothing already drawn (window.kgLabels lists them, for the tests). */
+   over vis-network's canvas, the themes first, then the most important, at a readable size, and
+   only where they overlap nothing already drawn (window.kgLabels lists them, for the tests);
+   before the first frame, the works and thinkers on a theme or its label are moved aside
+   (makeRoom). */
 (function () {
   "use strict";
   var D = JSON.parse(document.getElementById("kg-data").textContent);
@@ -109,11 +111,26 @@
   });
 
   /* ---------- labels drawn over the canvas */
+  // the themes first (the map of ideas), then by importance
+  function labelsFirst(n) { return n.rank >= 1000 ? 2 : n.type === "theme" ? 1 : 0; }
   var byRank = D.nodes.slice().sort(function (a, b) {
-    return b.rank - a.rank || a.label.length - b.label.length;
+    return labelsFirst(b) - labelsFirst(a) || b.rank - a.rank || a.label.length - b.label.length;
   });
   window.kgLabels = [];
   function fontPx(n) { return n.rank >= 1000 ? 15 : n.level === 0 && n.rank >= 8 ? 14 : n.level === 0 ? 13 : 12; }
+  function fontOf(n) { return (n.level === 0 && n.type !== "work" ? "600 " : "") + fontPx(n) + "px " + C.font; }
+  var measurer = document.createElement("canvas").getContext("2d"), widths = new Map();
+  function labelWidth(n) {  // px on the screen, whatever the zoom
+    if (!widths.has(n.id)) { measurer.font = fontOf(n); widths.set(n.id, measurer.measureText(n.label).width); }
+    return widths.get(n.id);
+  }
+  function legendBox() {  // the legend over the graph, in its px (none on a phone)
+    var lg = $("legend"), g = $("graph");
+    if (!lg || !lg.offsetWidth) return null;
+    var a = lg.getBoundingClientRect(), o = g.getBoundingClientRect();
+    return { id: "legend", l: a.left - o.left, r: a.right - o.left, t: a.top - o.top,
+             b: a.bottom - o.top };
+  }
   function drawLabels(ctx) {
     var view = network.body.view, sc = view.scale, tr = view.translation;
     var canvas = ctx.canvas, dpr = canvas.width / (canvas.clientWidth || 1);
@@ -136,7 +153,8 @@
       });
       return ok;
     }
-    var shown = [];
+    var shown = [], legend = legendBox();
+    if (legend) put(legend);  // no label under the legend
     byRank.forEach(function (n) {
       var v = network.body.nodes[n.id];
       if (!v || hidden.has(n.id) || !v.shape || !v.shape.boundingBox) return;
@@ -155,8 +173,8 @@
       var n = s.n, b = s.box;
       if (!free(b, n.id)) return;  // a node on another: no label, it could not be read
       var px = fontPx(n);
-      ctx.font = (n.level === 0 && n.type !== "work" ? "600 " : "") + px + "px " + C.font;
-      var w = ctx.measureText(n.label).width, h = px * 1.25;
+      ctx.font = fontOf(n);
+      var w = labelWidth(n), h = px * 1.25;
       var cx = (b.l + b.r) / 2, cy = (b.t + b.b) / 2;
       var spots = [{ l: cx - w / 2, t: b.b + 2 }, { l: b.r + 4, t: cy - h / 2 },
                    { l: cx - w / 2, t: b.t - 2 - h }, { l: b.l - 4 - w, t: cy - h / 2 }];
@@ -452,22 +470,205 @@
     var p = $("panel"), g = $("graph");
     return !p.hidden && p.offsetWidth < g.offsetWidth * 0.7 ? p.offsetWidth : 0;
   }
+  function radius(id) {
+    var v = network.body.nodes[id];
+    return v && v.options && typeof v.options.size === "number" ? v.options.size : 10;
+  }
+  // a theme's (or the page's root's) label has its room, unless it takes most of the screen
+  function themeLabel(n, W) {
+    return (n.type === "theme" || n.rank >= 1000) && labelWidth(n) + 8 <= (W - 80) * 2 / 3;
+  }
+  // the box a node and its label below it take, in canvas units at the scale sc
+  function labelBox(n, x, y, sc, margin) {
+    var r = radius(n.id), w = labelWidth(n) / sc / 2, m = margin / sc;
+    return { l: x - Math.max(r, w) - m, r: x + Math.max(r, w) + m, t: y - r - m,
+             b: y + r + (2 + fontPx(n) * 1.25) / sc + m };
+  }
+  // the scale and centre that show the nodes of list and their themes' labels below them;
+  // for the labels, the nodes' own scale shrinks by a quarter at most (a phone's narrow screen)
+  var roomFor = null;  // the themes first sight made room for (their labels are framed)
+  function frame(list, pos, W, H) {
+    var pad = 40, scale = Infinity, least = 0.02, box;
+    for (var round = 0; round < 5; round++) {
+      box = { l: Infinity, r: -Infinity, t: Infinity, b: -Infinity };
+      list.forEach(function (id) {
+        var p = pos[id], n = byId.get(id);
+        var b = round && themeLabel(n, W) && (!roomFor || roomFor.has(id))
+          ? labelBox(n, p.x, p.y, scale, 0)
+          : { l: p.x, r: p.x, t: p.y, b: p.y };
+        box.l = Math.min(box.l, b.l); box.r = Math.max(box.r, b.r);
+        box.t = Math.min(box.t, b.t); box.b = Math.max(box.b, b.b);
+      });
+      var next = Math.min((W - 2 * pad) / Math.max(box.r - box.l, 1),
+                          (H - 2 * pad) / Math.max(box.b - box.t, 1));
+      next = Math.max(Math.min(next, 1.6), least);
+      if (!round) least = Math.max(next * 0.75, 0.02);
+      else if (next >= scale * 0.99) break;
+      scale = next;
+    }
+    return { scale: scale, x: (box.l + box.r) / 2, y: (box.t + box.b) / 2 };
+  }
   function fit(ids) {
     var list = ids || D.nodes.filter(function (n) { return !hidden.has(n.id); })
       .map(function (n) { return n.id; });
     if (!list.length) return;
-    var pos = network.getPositions(list), xs = [], ys = [];
-    list.forEach(function (id) { xs.push(pos[id].x); ys.push(pos[id].y); });
-    var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
-    var y0 = Math.min.apply(null, ys), y1 = Math.max.apply(null, ys);
     var g = $("graph"), room = panelRoom();
-    var W = Math.max(g.clientWidth - room, 100), H = g.clientHeight;
-    var pad = 40, scale = Math.min((W - 2 * pad) / Math.max(x1 - x0, 1),
-                                   (H - 2 * pad) / Math.max(y1 - y0, 1));
-    scale = Math.max(Math.min(scale, 1.6), 0.02);
-    network.moveTo({ position: { x: (x0 + x1) / 2 + room / 2 / scale, y: (y0 + y1) / 2 },
-                     scale: scale, animation: false });
-    return scale;
+    var f = frame(list, network.getPositions(list), Math.max(g.clientWidth - room, 100),
+                  g.clientHeight);
+    network.moveTo({ position: { x: f.x + room / 2 / f.scale, y: f.y },
+                     scale: f.scale, animation: false });
+    return f.scale;
+  }
+
+  /* ---------- first sight: room for the labels of the themes. The map is stretched to the
+     shape of the screen; a hub sits among its works and thinkers: they are moved aside (each
+     one's detail with it), within the screen, until the theme and its label below it meet no
+     other node, at the scale that shows the whole map. */
+  function makeRoom() {
+    var g = $("graph"), W = Math.max(g.clientWidth, 100), H = Math.max(g.clientHeight, 100);
+    var shown = D.nodes.filter(function (n) { return !hidden.has(n.id) && home.has(n.id); });
+    if (shown.length < 3 || D.physics) return;
+    var t0 = performance.now();
+    var pos = {}, ids = shown.map(function (n) { return n.id; });
+    shown.forEach(function (n) { var h = home.get(n.id); pos[n.id] = { x: h.x, y: h.y }; });
+    // the themes (and a page's root), the most important first, while their labels take
+    // at most a fifth of the screen: a phone or a page of thousands gets room for a few
+    var area = 0, wanted = shown.filter(function (n) { return themeLabel(n, W); }).sort(function (a, b) {
+      return b.rank - a.rank || a.id.localeCompare(b.id);
+    }).filter(function (n) {
+      area += (labelWidth(n) + 8) * (fontPx(n) * 1.25 + 8);
+      return area <= W * H / 5;
+    });
+    if (!wanted.length) return;
+    var keep = new Set(wanted.map(function (n) { return n.id; }));
+    roomFor = keep;
+    // the shape of the screen
+    var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    ids.forEach(function (id) {
+      x0 = Math.min(x0, pos[id].x); x1 = Math.max(x1, pos[id].x);
+      y0 = Math.min(y0, pos[id].y); y1 = Math.max(y1, pos[id].y);
+    });
+    // (less the width of a label: labels on both edges reach out of the nodes' frame)
+    var half = wanted.map(labelWidth).sort(function (a, b) { return a - b; })[wanted.length >> 1];
+    var want = Math.max(W - 80 - half, 40) / (H - 80), have = (x1 - x0) / Math.max(y1 - y0, 1);
+    var cx = (x0 + x1) / 2, cy = (y0 + y1) / 2, kx = 1, ky = 1;
+    if (have < want) kx = want / have; else ky = have / want;
+    ids.forEach(function (id) {
+      pos[id].x = cx + (pos[id].x - cx) * kx; pos[id].y = cy + (pos[id].y - cy) * ky;
+    });
+    var f = frame(ids, pos, W, H), sc = f.scale;
+    var lim = { l: f.x - (W / 2 - 40) / sc, r: f.x + (W / 2 - 40) / sc,
+                t: f.y - (H / 2 - 40) / sc, b: f.y + (H / 2 - 40) / sc };
+    var MARGIN = 4, boxes = new Map(), cell = 0;
+    function boxOf(n) {
+      var p = pos[n.id], r = radius(n.id);
+      return keep.has(n.id) ? labelBox(n, p.x, p.y, sc, MARGIN)
+        : { l: p.x - r, r: p.x + r, t: p.y - r, b: p.y + r };
+    }
+    function shift(id, mx, my, dry) {  // within the screen (the label too); how far it went
+      var p = pos[id], b = boxes.get(id);
+      if (keep.has(id)) {  // a box wider than the screen stays where it is
+        mx = Math.max(Math.min(mx, lim.r - b.r), Math.min(lim.l - b.l, 0));
+        my = Math.max(Math.min(my, lim.b - b.b), Math.min(lim.t - b.t, 0));
+      }
+      var nx = Math.min(Math.max(p.x + mx, lim.l), lim.r),
+          ny = Math.min(Math.max(p.y + my, lim.t), lim.b);
+      var done = Math.abs(nx - p.x) + Math.abs(ny - p.y);
+      if (dry) return done;
+      b.l += nx - p.x; b.r += nx - p.x; b.t += ny - p.y; b.b += ny - p.y;
+      p.x = nx; p.y = ny;
+      if (done) place(id);
+      return done;
+    }
+    wanted.forEach(function (n) {
+      var b = labelBox(n, 0, 0, sc, MARGIN);
+      cell = Math.max(cell, b.b - b.t);  // a label's height: a cell holds a few nodes
+    });
+    // a grid of the boxes, kept up to date as they move: a round costs the themes'
+    // neighbours, not the whole page
+    var grid = new Map(), where = new Map();
+    function place(id) {
+      var b = boxes.get(id), keys = [], old = where.get(id);
+      for (var gx = Math.floor(b.l / cell); gx <= Math.floor(b.r / cell); gx++)
+        for (var gy = Math.floor(b.t / cell); gy <= Math.floor(b.b / cell); gy++)
+          keys.push(gx + "," + gy);
+      if (old && old.join(" ") === keys.join(" ")) return;
+      if (old) old.forEach(function (k) { var l = grid.get(k); l.splice(l.indexOf(id), 1); });
+      keys.forEach(function (k) { (grid.get(k) || grid.set(k, []).get(k)).push(id); });
+      where.set(id, keys);
+    }
+    shown.forEach(function (n) { boxes.set(n.id, boxOf(n)); place(n.id); });
+    var lg = legendBox(), under = lg && { l: f.x + (lg.l - 8 - W / 2) / sc,
+      r: f.x + (lg.r + 8 - W / 2) / sc, t: f.y + (lg.t - 8 - H / 2) / sc,
+      b: f.y + (lg.b + 8 - H / 2) / sc };
+    var pushes = new Map();
+    // until nothing moves, or a quarter of a second (a page of thousands: its first draw)
+    for (var it = 0; it < 200 && performance.now() - t0 < 250; it++) {
+      var moved = 0;
+      wanted.forEach(function (n) {
+        var seen = new Set([n.id]), a = boxes.get(n.id);
+        if (under && a.l < under.r && under.l < a.r && a.t < under.b && under.t < a.b) {
+          // a theme and its label out from under the legend: above it or on its right
+          var up = a.b - under.t, right = under.r - a.l;
+          if (shift(n.id, up < right ? 0 : right, up < right ? -up : 0) > 1e-6) moved++;
+        }
+        for (var gx = Math.floor(a.l / cell); gx <= Math.floor(a.r / cell); gx++)
+          for (var gy = Math.floor(a.t / cell); gy <= Math.floor(a.b / cell); gy++)
+            (grid.get(gx + "," + gy) || []).slice().forEach(function (o) {
+              if (seen.has(o)) return;
+              seen.add(o);
+              var b = boxes.get(o);
+              if (!(a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b)) return;
+              // out the shorter way (the other if the screen's edge stops it);
+              // two themes share the move
+              var ax = (a.l + a.r) / 2, ay = (a.t + a.b) / 2;
+              var bx = (b.l + b.r) / 2, by = (b.t + b.b) / 2;
+              var sx = bx > ax || (bx === ax && o > n.id) ? 1 : -1, sy = by >= ay ? 1 : -1;
+              var dx = sx * ((sx > 0 ? a.r - b.l : b.r - a.l) + 0.5 / sc);
+              var dy = sy * ((sy > 0 ? a.b - b.t : b.b - a.t) + 0.5 / sc);
+              // a node caught between two themes tries the longer way for a while, then the
+              // shorter again...; the theme gives way a little (two themes share the move),
+              // the hubs part to leave it room
+              var pushed = (pushes.get(o) || 0) + 1;
+              pushes.set(o, pushed);
+              var short = Math.abs(dx) < Math.abs(dy) !== Math.floor(pushed / 16) % 2 > 0;
+              var tries = short ? [[dx, 0], [0, dy]] : [[0, dy], [dx, 0]];
+              // an entry tied to nothing of the map stays in its column: the theme moves
+              var on = byId.get(o), share = keep.has(o) ? 0.5 : !on.weight ? 0 : 0.75;
+              // the way the screen's edge lets it go (most of the way), else the other
+              var go = function (d) {
+                return shift(o, d[0] * share, d[1] * share, true) +
+                       shift(n.id, -d[0] * (1 - share), -d[1] * (1 - share), true);
+              };
+              var d = tries[0], want = Math.abs(d[0] + d[1]);
+              if (go(d) < want / 2 && go(tries[1]) > go(d)) d = tries[1];
+              if (go(d) > 1e-6) {
+                shift(o, d[0] * share, d[1] * share);
+                shift(n.id, -d[0] * (1 - share), -d[1] * (1 - share));
+                moved++;
+              }
+            });
+      });
+      if (!moved) break;
+    }
+    window.kgRoom = { themes: wanted.length, rounds: it, ms: performance.now() - t0 };
+    // the moves, and the detail of each moved node with it
+    var delta = new Map();
+    shown.forEach(function (n) {
+      var h = home.get(n.id), p = pos[n.id];
+      if (p.x !== h.x || p.y !== h.y) delta.set(n.id, { x: p.x - h.x, y: p.y - h.y });
+    });
+    if (!delta.size) return;
+    var updates = [];
+    D.nodes.forEach(function (n) {
+      var d = delta.get(n.id) || (n.anchor && !delta.has(n.id) && home.has(n.id) &&
+                                  hidden.has(n.id) ? delta.get(n.anchor) : null);
+      if (!d) return;
+      var h = home.get(n.id), p = { x: h.x + d.x, y: h.y + d.y };
+      home.set(n.id, p);
+      updates.push({ id: n.id, x: p.x, y: p.y });
+    });
+    visNodes.update(updates);
   }
   network.on("zoom", function () {
     var z = network.getScale() >= revealScale;
@@ -803,6 +1004,10 @@
   window.addEventListener("hashchange", fromHash);
 
   count();
+  // the canvas takes the room the toolbar, now written, leaves it: vis-network would otherwise
+  // shrink the first view at its next frame
+  network.setSize("100%", "100%");
+  makeRoom();
   var first = fit();
   // the detail appears once the reader zooms in well past the first sight
   revealScale = Math.max((first || 1) * 2.2, Math.min(0.9, (first || 1) * 4));
