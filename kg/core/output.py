@@ -91,21 +91,28 @@ def _cell(v) -> str:
     return str(v)
 
 
+def _char_width(c: str) -> int:
+    return 2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
+
+
 def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c)
-               else 1 for c in s)
+    """Columns ``s`` takes on a terminal (wide East Asian characters 2, combining marks 0)."""
+    if s.isascii():  # most cells: one column a character (control characters are escaped)
+        return len(s)
+    return sum(map(_char_width, s))
 
 
 def _cut(s: str, n: int) -> str:
+    """``s`` on one line, cut with '…' to at most ``n`` columns."""
     s = " ".join(s.split())
     if _width(s) <= n:
         return s
-    out = ""
-    for c in s:
-        if _width(out + c) > n - 1:
-            break
-        out += c
-    return out + "…"
+    used = 0
+    for i, c in enumerate(s):
+        used += _char_width(c)
+        if used > n - 1:
+            return s[:i] + "…"
+    return s + "…"
 
 
 def columns_of(rows: list[dict]) -> list[str]:

@@ -1,0 +1,40 @@
+"""kg.core.output: terminal tables measure cells in columns (wide East Asian characters take two,
+combining marks none) and cut long cells with '…' within the width."""
+from __future__ import annotations
+
+import pytest
+
+from kg.core import output
+from kg.core.output import _cut, _width
+
+
+@pytest.mark.parametrize("text, width", [
+    ("Ellul", 5), ("", 0), ("Éric", 4), ("E\u0301ric", 4), ("日本語", 6), ("a日b", 4),
+])
+def test_width_in_columns(text, width):
+    assert _width(text) == width
+
+
+@pytest.mark.parametrize("text, n", [
+    ("La Technique ou l'Enjeu du siècle", 10), ("日本語のテキストです", 7),
+    ("E\u0301ric E\u0301ric E\u0301ric", 6), ("short", 10), ("exactly10!", 10),
+])
+def test_cut_stays_within_the_width_and_keeps_a_prefix(text, n):
+    cut = _cut(text, n)
+    assert _width(cut) <= n
+    if _width(text) <= n:
+        assert cut == text
+    else:
+        assert cut.endswith("…") and text.startswith(cut[:-1])
+        # nothing more would fit: one more character passes the width
+        assert _width(text[:len(cut)] + "…") > n
+
+
+def test_a_table_of_many_long_rows_is_aligned():
+    rows = [{"key": f"k{i}", "title": "Écrits " * 30 + "日本" * i, "year": 2000 + i}
+            for i in range(50)]
+    lines = output.table(rows).splitlines()
+    assert len(lines) == 52
+    starts = {line.index(str(2000 + i)) for i, line in enumerate(lines[2:])}
+    widths = {_width(line[:line.index(str(2000 + i))]) for i, line in enumerate(lines[2:])}
+    assert len(widths) == 1 and starts
