@@ -114,7 +114,36 @@ def no_credentials(monkeypatch):
     remote._PROBED.clear()
 
 
-class Stub:
+class Quiet(BaseHTTPRequestHandler):
+    """A request handler that logs nothing (the test reports what matters)."""
+
+    def log_message(self, *a):
+        pass
+
+
+class Loopback:
+    """An HTTP server of the test's own on a free loopback port, served by a thread:
+    ``with Loopback(Handler, "/query") as srv: ... srv.url``."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler], path: str = ""):
+        self.server = ThreadingHTTPServer((HOST, 0), handler)
+        self.server.daemon_threads = True
+        self.url = f"http://{HOST}:{self.server.server_address[1]}{path}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Stub(Loopback):
     """A scripted HTTP server on 127.0.0.1: answers every request with (status, type, body).
 
     ``seen`` records (method, path, headers, body length) of each request, ``bodies`` their
@@ -130,7 +159,7 @@ class Stub:
         self.headers: dict[str, str] = {}
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(Quiet):
             def _answer(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 data = self.rfile.read(n) if n else b""
@@ -151,21 +180,38 @@ class Stub:
 
             do_GET = do_POST = do_PUT = _answer
 
-            def log_message(self, *a):
-                pass
+        super().__init__(Handler)
 
-        self.server = ThreadingHTTPServer((HOST, 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://{HOST}:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> Stub:
-        self.thread.start()
-        return self
+class Endless(Loopback):
+    """A SPARQL server on 127.0.0.1 whose answer never ends (bounded: it stops after ``cap``
+    bytes), announcing ``announce`` bytes or no Content-Length; it sends one reused block at a
+    time, so that its own memory stays small (tests measure the client's).  ``sent[0]``: what
+    it sent."""
 
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def __init__(self, announce: int | None = None, cap: int = 64 << 20):
+        from kg.share import remote
+
+        sent = self.sent = [0]
+        block = b" " * 65536
+
+        class Handler(Quiet):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.send_response(200)
+                self.send_header("Content-Type", remote.JSON_RESULTS)
+                if announce is not None:
+                    self.send_header("Content-Length", str(announce))
+                self.end_headers()
+                try:
+                    self.wfile.write(b'{"head":{"vars":["x"]},"results":{"bindings":[')
+                    while sent[0] < cap:
+                        self.wfile.write(block)
+                        sent[0] += len(block)
+                except OSError:  # the client stopped reading
+                    pass
+
+        super().__init__(Handler, "/query")
 
 
 @dataclass

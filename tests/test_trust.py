@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from remote_server import (
     BAD_CREDENTIALS,
-    HOST,
     PASSWORD,
     URLS_WITH_CREDENTIALS,
+    Endless,
     Stub,
     echoes_password,
     no_credentials,  # noqa: F401  (autouse: a clean environment)
@@ -112,51 +111,9 @@ def test_results_charset_is_honoured():
     assert r.rows[0]["x"].value == "café"
 
 
-class _Endless:
-    """A server on 127.0.0.1 sending a never-ending answer (bounded: stops after ``cap`` bytes)
-    with or without a Content-Length."""
-
-    def __init__(self, announce: int | None, cap: int = 64 << 20):
-        sent = self.sent = [0]
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                n = int(self.headers.get("Content-Length") or 0)
-                self.rfile.read(n)
-                self.send_response(200)
-                self.send_header("Content-Type", remote.JSON_RESULTS)
-                if announce is not None:
-                    self.send_header("Content-Length", str(announce))
-                self.end_headers()
-                block = b'{"head":{"vars":["x"]},"results":{"bindings":[' + b" " * 65000
-                try:
-                    self.wfile.write(block)
-                    while sent[0] < cap:
-                        self.wfile.write(b" " * 65536)
-                        sent[0] += 65536
-                except (BrokenPipeError, ConnectionResetError, OSError):
-                    pass
-
-            def log_message(self, *a):
-                pass
-
-        self.server = ThreadingHTTPServer((HOST, 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://{HOST}:{self.server.server_address[1]}/query"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def test_oversized_answer_is_capped_by_the_environment(monkeypatch):
     monkeypatch.setenv(remote.ENV_MAX_BYTES, "1M")
-    with _Endless(None) as srv:
+    with Endless(None) as srv:
         with pytest.raises(remote.RemoteError) as e:
             _select(srv.url, "SELECT ?x WHERE { ?x ?p ?o }")
     msg = str(e.value)
@@ -165,7 +122,7 @@ def test_oversized_answer_is_capped_by_the_environment(monkeypatch):
 
 
 def test_announced_oversized_answer_refused_before_reading():
-    with _Endless(4 << 30, cap=0) as srv:
+    with Endless(4 << 30, cap=0) as srv:
         with pytest.raises(remote.RemoteError, match=r"larger than the limit of 64 KiB "
                                                      r"\(it announces 4 GiB\)"):
             _select(srv.url, "SELECT ?x WHERE { ?x ?p ?o }", max_bytes=64 << 10)

@@ -2,9 +2,7 @@
 loopback."""
 from __future__ import annotations
 
-import threading
 import tracemalloc
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -12,8 +10,8 @@ from click.testing import CliRunner
 from remote_server import (
     BAD_CREDENTIALS,
     ENGINES,
-    HOST,
     URLS_WITH_CREDENTIALS,
+    Endless,
     Oxigraph,
     Stub,
     Target,
@@ -293,53 +291,17 @@ def test_one_character_password_mangles_nothing(monkeypatch, built):
     assert "letter e here" not in r.output  # the server's text held the password: withheld
 
 
-class _Endless:
-    """A server sending a 64 MB answer without a Content-Length, one reused block at a time
-    (so that its own memory stays small)."""
-
-    def __init__(self):
-        sent = self.sent = [0]
-        block = b" " * 65536
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                self.send_response(200)
-                self.send_header("Content-Type", remote.JSON_RESULTS)
-                self.end_headers()
-                try:
-                    self.wfile.write(b'{"head":{"vars":["x"]},"results":{"bindings":[')
-                    while sent[0] < 64 << 20:
-                        self.wfile.write(block)
-                        sent[0] += len(block)
-                except OSError:
-                    pass
-
-            def log_message(self, *a):
-                pass
-
-        self.server = ThreadingHTTPServer((HOST, 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://{HOST}:{self.server.server_address[1]}/query"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def test_huge_answer_is_capped_and_the_client_stays_small(monkeypatch, built):
     """A server that never stops answering: kg stops at KG_ENDPOINT_MAX_BYTES, its memory grows
     by about that much, never by what the server sends."""
     monkeypatch.setenv(remote.ENV_MAX_BYTES, "4M")
-    srv = _Endless()
-    tracemalloc.start()
-    try:
-        r = kg("query", "SELECT ?x WHERE { ?x ?p ?o }", "--endpoint", srv.url, *built)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-        srv.close()
+    with Endless() as srv:
+        tracemalloc.start()
+        try:
+            r = kg("query", "SELECT ?x WHERE { ?x ?p ?o }", "--endpoint", srv.url, *built)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
     assert r.exit_code == 1 and "larger than the limit of 4 MiB" in r.output
     assert peak < 16 << 20, peak
     assert srv.sent[0] < 48 << 20  # the client stopped reading long before the end

@@ -10,14 +10,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from remote_server import (
-    HOST,
+    Loopback,
+    Quiet,
     Stub,
     no_credentials,  # noqa: F401  (autouse: a clean environment)
 )
@@ -84,7 +83,7 @@ def test_parse_digest_challenges():
     assert "response=" in old.answer("POST", "http://h/x?y=1", "u", "p")
 
 
-class DigestServer:
+class DigestServer(Loopback):
     """A fake SPARQL server on 127.0.0.1 that takes only HTTP Digest (MD5, qop=auth), checked
     with its own code; a nonce serves ``uses`` requests, then is answered as stale."""
 
@@ -118,7 +117,7 @@ class DigestServer:
             srv.nonces[p["nonce"]] += 1
             return "stale" if srv.nonces[p["nonce"]] > uses else ""
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(Quiet):
             def _answer(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n) if n else b""
@@ -148,21 +147,7 @@ class DigestServer:
 
             do_GET = do_POST = do_PUT = do_HEAD = _answer
 
-            def log_message(self, *a):
-                pass
-
-        self.server = ThreadingHTTPServer((HOST, 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://{HOST}:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 SECRET = "Digest-Pa55-word"
