@@ -4,7 +4,6 @@ SHACL helpers all import it.
 """
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from kg.core.errors import InputError
@@ -14,11 +13,13 @@ ONTOLOGY_NAME = "ontology.ttl"
 
 
 def shipped(name: str) -> Path:
-    """A file of the shipped corpus: inside the installed package, or at the checkout's top."""
-    packaged = resources.files("kg") / "data" / name
+    """A file of the shipped corpus: inside the installed package (kg/data/, on disk: kg
+    opens its files by path), or at the checkout's top."""
+    here = Path(__file__).resolve().parents[1]
+    packaged = here / "data" / name
     if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / name
+        return packaged
+    return here.parent / name
 
 
 def bib_paths(bib) -> list[Path]:

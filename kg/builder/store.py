@@ -36,6 +36,8 @@ the user's umask.
 """
 from __future__ import annotations
 
+# shutil and tempfile (with bz2 and lzma: 3-5 ms) are imported by the functions that write:
+# every query command imports this module to find and hold its generation, and writes nothing.
 import contextlib
 import errno
 import fcntl
@@ -43,8 +45,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -267,6 +267,8 @@ def write_atomic(path: str | Path, data: bytes | str,
 
     The new file is renamed over ``path``: a symbolic link there is replaced, its target never
     written.  The file gets the user's umask (not mkstemp's 0600)."""
+    import tempfile
+
     p = Path(path)
     fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
     try:
@@ -313,6 +315,8 @@ def append_file(dst, src: str | Path) -> None:
 def link_into(stage: Path, src: Path) -> None:
     """Put file ``src`` of a previous generation into ``stage`` under its name: a hard link
     (generations are never written in place), a copy where links are not possible."""
+    import shutil
+
     try:
         os.link(src, stage / src.name, follow_symlinks=False)
     except OSError:
@@ -401,6 +405,8 @@ def staging(out: Path) -> Path:
     """A private folder in out/.kg for one build, locked while the build lives (same file
     system as the generations: it becomes one by a rename).  Stages and lock-free generations
     left by killed builds are removed first."""
+    import tempfile
+
     kgdir = prepare(out)
     clean_stale(kgdir)
     stage = Path(tempfile.mkdtemp(dir=kgdir, prefix=f"stage-{os.getpid()}-"))
@@ -420,6 +426,8 @@ def _unlock_stage(stage: Path) -> None:
 def discard(stage: Path) -> None:
     """Remove a stage of this process (a build that failed), and out/.kg and out/ when this
     process made them and they are empty again: a failed first build leaves nothing."""
+    import shutil
+
     shutil.rmtree(stage, ignore_errors=True)
     _unlock_stage(stage)
     kgdir = stage.parent
@@ -432,6 +440,8 @@ def discard(stage: Path) -> None:
 
 def clean_stale(kgdir: Path) -> None:
     """Remove the stages no living build holds."""
+    import shutil
+
     for d in kgdir.glob("stage-*"):
         m = _STAGE.fullmatch(d.name)
         if m and d.is_dir() and not d.is_symlink():
@@ -547,6 +557,8 @@ def _link(out: Path, names) -> None:
 def _drop_old_generations(kgdir: Path, live: str) -> None:
     """Remove the generations but ``live`` that no reader holds (a held one: by a later
     build), and what a killed publish left."""
+    import shutil
+
     for d in kgdir.glob("gen-*"):
         if d.name != live and d.is_dir() and not d.is_symlink():
             with _locked_now(d) as free:
@@ -569,6 +581,8 @@ def _drop_legacy(out: Path) -> None:
     """Remove what kg wrote into out/ before generations (its stores, digests, search
     indexes, index, lock, dead builds' staging folders); graph.ttl, graph.jsonld, graph.html
     and manifest.json (last: it marks the layout) are then replaced by the links."""
+    import shutil
+
     for p in out.iterdir():
         name = p.name
         if p.is_symlink():

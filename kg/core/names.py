@@ -10,7 +10,6 @@ knows); the rule and the wording of its errors are these ones.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 
@@ -87,7 +86,9 @@ def resolve(name: str, names: Mapping[str, str | Collection[str]], what: str, ho
 def _did_you_mean(k: str, names: Mapping[str, str | Collection[str]],
                   show: Callable[[str], str] | None) -> str:
     """'; did you mean ...?' with the names closest to the folded name ``k``, or nothing."""
-    close = difflib.get_close_matches(k, list(names), n=SUGGESTED, cutoff=0.6)
+    from difflib import get_close_matches  # only when a name is not found
+
+    close = get_close_matches(k, list(names), n=SUGGESTED, cutoff=0.6)
     if show is None:
         shown = [repr(c) for c in close]
     else:

@@ -11,14 +11,12 @@ Imports stay light (no rdflib, bibtexparser, networkx): the query path must star
 """
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
 import sys
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
@@ -347,7 +345,7 @@ class NamedQuery:
 def named_queries() -> dict[str, NamedQuery]:
     """The shipped library of named queries (kg/queries/*.rq)."""
     out = {}
-    for f in sorted(resources.files("kg.read").joinpath("queries").iterdir(), key=lambda f: f.name):
+    for f in sorted((Path(__file__).parent / "queries").iterdir(), key=lambda f: f.name):
         if not f.name.endswith(".rq"):
             continue
         text = f.read_text(encoding="utf-8")
@@ -372,7 +370,9 @@ def named_queries() -> dict[str, NamedQuery]:
 def named(name: str) -> NamedQuery:
     qs = named_queries()
     if name not in qs:
-        close = difflib.get_close_matches(name, list(qs), n=3, cutoff=0.5)
+        from difflib import get_close_matches
+
+        close = get_close_matches(name, list(qs), n=3, cutoff=0.5)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise NotFoundError(f"no named query {name!r}{hint}: `kg query --list` shows them")
     return qs[name]
@@ -553,7 +553,9 @@ class Library:
             if r.rows:
                 return r.rows[0]["work"].value
             keys = [row["key"].value for row in select(self.store, _ALL_WORK_KEYS).rows]
-        close = difflib.get_close_matches(key, keys, n=3, cutoff=0.6)
+        from difflib import get_close_matches
+
+        close = get_close_matches(key, keys, n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise NotFoundError(f"no work with the key {key!r}{hint}")
 
