@@ -580,7 +580,8 @@ def graph_data(source, lang: str = "fr", theme: str | None = None, thinker: str 
     g = _Graph(_store_of(source), lang)
     roots = [_match(g, kind, name) for kind, name in (("theme", theme), ("thinker", thinker))
              if name]
-    keep = set().union(*(_ball(g.adj, r, depth) for r in roots)) if roots else set(g.kinds)
+    keep = set().union(*(_ball(g.adj, r, depth) for r in roots)) if roots else \
+        set(g.kinds) - _unused_themes(g)
     ids = _ids(g, list(g.kinds))  # over the whole graph: a node's id never depends on the view
     order = sorted(keep, key=lambda i: (TYPES.index(g.kinds[i]), i))
     nodes = [_page_node(g, iri, ids, len(g.adj[iri] & keep)) for iri in order]
@@ -596,6 +597,26 @@ def graph_data(source, lang: str = "fr", theme: str | None = None, thinker: str 
     if layout:
         positions(data)
     return data
+
+
+def _unused_themes(g: _Graph) -> set[str]:
+    """The themes nothing of the library is about: neither a work, quote, claim or person
+    links to them nor to a narrower theme of theirs.  A library built with the shipped
+    thesaurus but tagged with its own keywords is drawn with its themes and the broader ones
+    of those it uses, not with the lecture's 38 standing alone."""
+    themes = {i for i, k in g.kinds.items() if k == "theme"}
+    broader: dict[str, set[str]] = defaultdict(set)
+    for (a, b), rels in g.edges.items():
+        if "broader" in rels and a in themes and b in themes:
+            broader[a].add(b)
+    todo = [t for t in themes if any(x not in themes for x in g.adj[t])]
+    used: set[str] = set()
+    while todo:
+        t = todo.pop()
+        if t not in used:
+            used.add(t)
+            todo.extend(broader[t])
+    return themes - used
 
 
 def _page_node(g: _Graph, iri: str, ids: dict[str, str], degree: int) -> dict:

@@ -361,7 +361,9 @@ def test_a_library_with_no_thinker_reads_at_first_sight(opened, tmp_path, ontolo
       d.nodes.forEach(n => { const k = n.type + (kgNetwork.body.nodes[n.id].options.hidden
         ? ":hidden" : ""); c[k] = (c[k] || 0) + 1; });
       return c; })()""")
-    assert types == {"contributor:hidden": 964, "work": 1241, "theme": 494}, types
+    # 494 themes in the graph: its own 456 and the shipped 38, of which nothing is about 34
+    # (neither it nor a narrower theme tagged): they are not drawn
+    assert types == {"contributor:hidden": 964, "work": 1241, "theme": 460}, types
     assert m["overlapping"] == 0 and m["medianLabelPx"] >= 12, m
     assert len(done) >= 40 and all(t["labelled"] for t in themes[:10]), themes[:12]
     # the map of ideas has most of the screen: the untied entries stand in its right quarter

@@ -545,3 +545,31 @@ def test_a_big_page_gets_the_first_style_only_and_says_so(referenced, store, tmp
     assert page.data["warnings"] == [f"{len(works)} works on the page: their references in APA "
                                      "7 only (every style up to 5 works); `kg cite KEY --style "
                                      "S` gives the others"]
+
+
+def test_themes_nothing_is_about_are_not_drawn(tmp_path, ontology_path):
+    """A library tagged with its own keywords, built with the shipped thesaurus: the page draws
+    its own themes and none of the lecture's, which nothing of it is about; a shipped theme it
+    uses is drawn with the themes of its hierarchy.  The corpus keeps all of its 38."""
+    from kg.api import build
+    from kg.builder.store import open_store
+
+    bib = tmp_path / "mine.bib"
+    bib.write_text("@book{a, author = {Doe, Jane}, title = {On gardens}, date = {2001},\n"
+                   "  keywords = {jardins partagés, permaculture}}\n"
+                   "@book{b, author = {Roe, Rick}, title = {On cameras}, date = {2003},\n"
+                   "  keywords = {surveillance}}\n", encoding="utf-8")
+    build(bib, ontology_path, tmp_path / "out")
+    page = render.graph_data(open_store(tmp_path / "out"), "fr", layout=False)
+    themes = {n["label"] for n in page["nodes"] if n["type"] == "theme"}
+    # its own two, surveillance and the broader themes above it (the path to the top)
+    assert {"jardins partagés", "permaculture", "Surveillance"} <= themes
+    assert "Environnement" not in themes and "Métaux rares" not in themes
+    assert len(themes) <= 2 + 3
+    # the theme's own page still finds a shipped theme nothing is about
+    assert render.graph_data(open_store(tmp_path / "out"), "fr", theme="ecologie",
+                             layout=False)["nodes"]
+
+
+def test_the_corpus_page_draws_every_theme(data):
+    assert sum(n["type"] == "theme" for n in data["nodes"]) == 38
