@@ -2,13 +2,12 @@
 the same way at the terminal, errors to `Error: ...` included, is kg.console)."""
 from __future__ import annotations
 
-import os
 import shlex
 import sys
 
 import click
 
-from kg.console import KgGroup, build_folder, folder_base, folder_of, output_file, shown
+from kg.console import KgGroup, build_folder, output_file, settle_base, shown
 from kg.core.errors import KgError
 from kg.core.vocab import CLAIM_STATUSES, DEFAULT_BASE
 
@@ -45,13 +44,8 @@ def main(ctx, base):
     Thinkers, works, themes, quotes and claims from a BibLaTeX file, queried with SPARQL,
     browsed as a graph and exported for essays.
     """
-    from kg.core.vocab import ENV_BASE, set_base
-
-    if base is None and not os.environ.get(ENV_BASE):
-        # a build folder keeps the base it was built with until --base changes it
-        folder = folder_of(ctx)
-        base = folder_base(folder) if folder else None
-    set_base(base)  # first: everything after mints and reads IRIs under it
+    if base is not None:  # checked first; else the command sets it (console.settle_base):
+        settle_base(ctx, base)  # a build folder keeps the base it was built with
 
 
 @main.command()

@@ -38,6 +38,7 @@ class KgCommand(click.Command):
 
     def invoke(self, ctx):
         ctx.find_root().meta["kg.params"] = dict(ctx.params)
+        settle_base(ctx)  # the options parsed, nothing read yet
         return super().invoke(ctx)
 
 
@@ -69,13 +70,7 @@ class KgGroup(click.Group):
     """Turns every KgError into `Error: message` and its exit code, with no traceback."""
 
     command_class = KgCommand
-
-    def resolve_command(self, ctx, args):
-        """Also keep the command's own arguments: the group's callback (run after this, before
-        the command parses them) reads the build folder from them (:func:`folder_of`)."""
-        name, cmd, rest = super().resolve_command(ctx, args)
-        ctx.meta["kg.command"] = (name, list(rest))
-        return name, cmd, rest
+    group_class = type  # `kg import` too: its commands are KgCommands
 
     def invoke(self, ctx):
         try:
@@ -126,30 +121,25 @@ def output_file(ctx, param, value):
 
 
 #: where a build folder keeps its live generation's read model (kg.builder.store's KG_DIR /
-#: CURRENT / kg.core.readmodel's NAME; tests/cli/test_base.py keeps them equal).  Read with
+#: CURRENT / kg.core.readmodel's NAME; tests/cli/test_cli_base.py keeps them equal).  Read with
 #: sqlite3 alone: the base IRI must be known before any module of kg binds it.
 _LIVE_READ_MODEL = (".kg", "current", "read.sqlite")
 
 
-def folder_of(ctx) -> str | None:
-    """The build folder the invoked command reads or writes (its --out, `kg build`'s -o too;
-    the default ``out``), or None for a command that has no build folder."""
-    name, args = ctx.meta.get("kg.command", (None, []))
-    cmd = ctx.command.get_command(ctx, name) if name else None
-    if cmd is None or not any(p.name == "out" for p in cmd.params):
-        return None
-    flags = ("--out", "-o") if name == "build" else ("--out",)
-    folder = "out"
-    for i, arg in enumerate(args):
-        if arg == "--":
-            break
-        if arg in flags and i + 1 < len(args):
-            folder = args[i + 1]
-        elif arg.startswith("--out="):
-            folder = arg[len("--out="):]
-        elif name == "build" and arg.startswith("-o") and len(arg) > 2:
-            folder = arg[2:]
-    return folder
+def settle_base(ctx, base: str | None = None) -> None:
+    """Set this process's base IRI once, before the command reads or mints an IRI: ``base``
+    (--base), else KG_BASE, else the base the live build of the command's build folder (its
+    parsed --out) was made with, else the default."""
+    root = ctx.find_root()
+    if root.meta.get("kg.base_set"):
+        return
+    from kg.core.vocab import ENV_BASE, set_base
+
+    if base is None and not os.environ.get(ENV_BASE):
+        folder = ctx.params.get("out")
+        base = folder_base(os.fspath(folder)) if folder else None
+    set_base(base)
+    root.meta["kg.base_set"] = True
 
 
 def folder_base(folder: str) -> str | None:

@@ -10,11 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import click
 import pytest
 
 from kg.builder import store
-from kg.console import _LIVE_READ_MODEL, folder_base, folder_of
+from kg.console import _LIVE_READ_MODEL, folder_base
 from kg.core import readmodel, vocab
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,28 +29,6 @@ def _kg(*args, env=None, cwd=None):
 
 def test_the_live_read_model_path_is_the_stores():
     assert _LIVE_READ_MODEL == (store.KG_DIR, store.CURRENT, readmodel.NAME)
-
-
-@pytest.mark.parametrize("argv, folder", [
-    (["theme", "x"], "out"),
-    (["theme", "x", "--out", "lib"], "lib"),
-    (["theme", "x", "--out=lib"], "lib"),
-    (["build", "a.bib", "-o", "lib"], "lib"),
-    (["build", "a.bib", "-olib"], "lib"),
-    (["build", "a.bib", "--out", "lib"], "lib"),
-    # -o is the file export writes, not its build folder
-    (["export", "-o", "essay.bib", "--out", "lib"], "lib"),
-    (["export", "-o", "essay.bib"], "out"),
-    (["theme", "--", "--out"], "out"),
-    (["check", "a.bib", "--out", "lib"], "lib"),
-])
-def test_folder_of_reads_the_commands_build_folder(argv, folder):
-    from kg.cli import main
-
-    ctx = click.Context(main)
-    _, _, rest = main.resolve_command(ctx, argv)
-    assert rest == argv[1:]
-    assert folder_of(ctx) == folder
 
 
 def test_folder_base_of_nothing_is_none(tmp_path):
