@@ -19,6 +19,12 @@ KEY_r1, KEY_r2..., and crossref/xref/xdata/related targets renamed the same way)
 its real field forms and keywords; the query after the edit is ``kg theme`` on the file's most
 frequent keyword.
 
+The column ``store`` is the store's share alone: a fresh process that bulk-loads the built
+graph (its N-Triples, dumped from the built store beforehand, in batches of
+kg.builder.loading.LOAD_BATCH as the build's loader loads them) into an empty Oxigraph store,
+as a ratio of wall times to the floor: the part of the build no reordering of kg's own work
+can remove.
+
 ``--stages`` builds each library once more and prints where its CPU time goes: the build's
 process (its named stages included), the parsing workers, the store's loader and the forked
 children (read model, SHACL).
@@ -108,6 +114,27 @@ def _stages(py: str, bib: Path, out: Path) -> dict[str, float]:
     return json.loads(done.stdout.splitlines()[-1])
 
 
+#: a fresh process loading a built graph (its N-Triples, dumped from the built store
+#: beforehand) into an empty store as the build's loader does: in LOAD_BATCH batches
+_STORE_ONLY = """
+import sys, pyoxigraph as ox
+from kg.builder.loading import LOAD_BATCH
+data = open(sys.argv[1], 'rb').read()
+store = ox.Store(sys.argv[2])
+i = 0
+while i < len(data):
+    j = data.find(b'\\n', min(i + LOAD_BATCH, len(data) - 1)) + 1 or len(data)
+    store.bulk_load(input=data[i:j], format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    i = j
+store.flush()
+"""
+_DUMP = """
+import sys, pyoxigraph as ox
+from kg.builder.store import open_store
+open_store(sys.argv[1]).dump(sys.argv[2], ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+"""
+
+
 def median(cmd: list[str], repeat: int) -> tuple[float, int, float]:
     runs = [run(cmd) for _ in range(repeat)]
     return (statistics.median(r[0] for r in runs), max(r[1] for r in runs),
@@ -122,8 +149,8 @@ def stages_of(bib: str, ontology: str, out: str) -> dict[str, float]:
     import functools
     import time as t_
 
-    from kg.builder import forked, pipeline
-    from kg.core import themes
+    from kg.builder import pipeline
+    from kg.core import forked, themes
     from kg.read import query
 
     cpu: dict[str, float] = {}
@@ -204,7 +231,8 @@ def main() -> None:
     else:
         print(f"generator: benchmarks/generate.py --keywords {a.keywords}")
     print(f"{'entries':>8} {'floor s':>8} {'build s':>8} {'ratio':>6} {'peak MB':>8} "
-          f"{'edit s':>7} {'edit/full':>9} {'query s':>8} {'cpu ratio':>9} {'edit cpu':>9}")
+          f"{'edit s':>7} {'edit/full':>9} {'query s':>8} {'cpu ratio':>9} {'edit cpu':>9} "
+          f"{'store':>6}")
     # kg's own modules compiled once, as an installed kg has them: with
     # PYTHONDONTWRITEBYTECODE set, each process (the build and its loader) compiled them
     # again, 0.2 s each, which the floor (an installed bibtexparser) never pays
@@ -249,11 +277,19 @@ def main() -> None:
                                     str(bib), "--ontology", str(ROOT / "ontology.ttl"),
                                     "--out", str(out)])[0])
             edit = statistics.median(edits)
+            stores = []
+            run([py, "-c", _DUMP, str(out), str(tmp / "graph.nt")])
+            for _ in range(a.repeat):
+                shutil.rmtree(tmp / "store-only", ignore_errors=True)
+                stores.append(run([py, "-c", _STORE_ONLY, str(tmp / "graph.nt"),
+                                   str(tmp / "store-only")])[0])
+            shutil.rmtree(tmp / "store-only", ignore_errors=True)
             print(f"{n:>8} {floor:>8.2f} {full[size]:>8.2f} {full[size] / floor:>6.2f} "
                   f"{peak / 1024:>8.0f} {edit:>7.2f} {edit / full[size]:>9.2f} "
                   f"{statistics.median(queries):>8.2f} "
                   f"{statistics.median(cpus) / floor_cpu:>9.2f} "
-                  f"{statistics.median(edit_cpus) / statistics.median(cpus):>9.2f}", flush=True)
+                  f"{statistics.median(edit_cpus) / statistics.median(cpus):>9.2f} "
+                  f"{statistics.median(stores) / floor:>6.2f}", flush=True)
             if a.stages:
                 stages.append((n, floor_cpu, _stages(py, bib, tmp / f"stages{n}")))
         for n, floor_cpu, cpu in stages:
