@@ -932,11 +932,6 @@ def param_value(lib: Library, p: Param | None, name: str, value: str) -> Term | 
 #: (a process of its own that opens the store) costs 30-50 ms more than reading its results
 CACHED = ("claims-without-source", "quotes-by-language", "theme-counts", "theme-labels",
           "thinker-names", "thinkers-by-century", "works-per-theme")
-#: the same, the longest first (at 50,000 entries: theme-counts 0.8 s, works-per-theme 0.5 s,
-#: claims-without-source 0.4 s, theme-labels 0.4 s, the others under 0.1 s), for two threads
-_BY_COST = ("theme-counts", "works-per-theme", "claims-without-source", "theme-labels",
-            "quotes-by-language", "thinker-names", "thinkers-by-century")
-assert sorted(_BY_COST) == sorted(CACHED)
 
 
 def aggregate_results(store, changed: set[str] | None = None,
@@ -946,34 +941,16 @@ def aggregate_results(store, changed: set[str] | None = None,
 
     After an incremental build, ``changed`` holds the predicates of the statements it removed
     or added, ``previous`` the results before it: a query that mentions none of them (none
-    of the CACHED ones has a variable predicate) has the same results, kept as they were.
-
-    On a local store the queries run on two threads: Oxigraph evaluates a query without
-    Python's lock, and a build has two cores (2.3 s -> 1.3 s at 50,000 entries); the threads
-    end before this returns (the build forks no child after it opens the store)."""
-    out, run = {}, []
-    for name in _BY_COST:
+    of the CACHED ones has a variable predicate) has the same results, kept as they were."""
+    out = {}
+    for name in CACHED:
         nq = named(name)
         if changed is not None and previous and name in previous \
                 and not changed & mentioned_iris(nq.text):
             out[name] = previous[name]
         else:
-            run.append((name, nq.text_for(set())))
-    if len(run) > 1 and _is_store(store):
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(2) as pool:
-            results = list(pool.map(lambda job: results_json(store, job[1]), run))
-    else:
-        results = [results_json(store, text) for _, text in run]
-    out.update(zip((name for name, _ in run), results))
-    return {name: out[name] for name in CACHED}
-
-
-def _is_store(store) -> bool:
-    import pyoxigraph as ox
-
-    return isinstance(store, ox.Store)
+            out[name] = results_json(store, nq.text_for(set()))
+    return out
 
 
 def results_json(store, text: str) -> str:
