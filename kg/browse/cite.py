@@ -3,9 +3,9 @@
 The page works offline and asks nothing of anyone, so each work carries its own:
 
 - ``bibtex``: the entry as the .bib wrote it (the raw fields the graph keeps, in their order);
-- ``csl``: a CSL-JSON item (what Zotero and pandoc --citeproc read): the one `kg export
-  --format csl` writes when the page has its references (kg.browse.render.add_references),
-  else one made from the fields the graph holds (:func:`csl_item`);
+- ``csl``: its CSL-JSON item (what Zotero and pandoc --citeproc read), the one `kg export
+  --format csl` writes: made by kg.write.export.csl_items from the bibliography's model, on
+  every page (kg.browse.render.add_csl), the page `kg build` publishes included;
 - ``cite`` and ``intext``: the reference and the in-text citation in each style of STYLES,
   exactly as `kg cite KEY --style S` prints them (:func:`references`: kg.write.cite, pandoc's
   citeproc with kg's parity fixes), when `kg viz` writes the page.  The page `kg build`
@@ -31,17 +31,6 @@ STYLES = {"apa": "APA 7", "chicago": "Chicago author-date", "mla": "MLA 9",
 #: the CSL locale of each language of the page (what `kg cite --locale` is given)
 LOCALES = {"fr": "fr-FR", "en": "en-US"}
 
-#: biblatex entry type -> CSL item type
-CSL_TYPE = {"article": "article-journal", "book": "book", "mvbook": "book",
-            "inbook": "chapter", "incollection": "chapter", "collection": "book",
-            "mvcollection": "book", "proceedings": "book", "inproceedings": "paper-conference",
-            "thesis": "thesis", "phdthesis": "thesis", "mastersthesis": "thesis",
-            "report": "report", "techreport": "report", "online": "webpage",
-            "www": "webpage", "video": "motion_picture", "movie": "motion_picture",
-            "audio": "song", "patent": "patent", "periodical": "periodical",
-            "unpublished": "manuscript", "manual": "book", "booklet": "pamphlet",
-            "dataset": "dataset", "software": "software", "misc": "document"}
-
 
 class Person(NamedTuple):
     """A name as CSL writes it: family and given, or one literal (an organisation)."""
@@ -50,29 +39,6 @@ class Person(NamedTuple):
     given: str = ""
     literal: str = ""
     suffix: str = ""
-
-
-class Work(NamedTuple):
-    """The fields of a work a reference is written from (strings, empty when not given)."""
-
-    key: str
-    type: str  # the biblatex entry type
-    title: str
-    subtitle: str = ""
-    authors: tuple[Person, ...] = ()
-    editors: tuple[Person, ...] = ()
-    translators: tuple[Person, ...] = ()
-    date: str = ""
-    container: str = ""
-    volume: str = ""
-    issue: str = ""
-    pages: str = ""
-    place: str = ""
-    publisher: str = ""
-    doi: str = ""
-    url: str = ""
-    edition: str = ""
-    language: str = ""
 
 
 def person(name: str, sort_name: str = "", organisation: bool = False) -> Person:
@@ -85,49 +51,6 @@ def person(name: str, sort_name: str = "", organisation: bool = False) -> Person
     parts = name.split()
     return Person(parts[-1], " ".join(parts[:-1])) if len(parts) > 1 else Person("", "",
                                                                                    name)
-
-
-def _full_title(w: Work, sep: str = ": ") -> str:
-    return f"{w.title}{sep}{w.subtitle}" if w.subtitle else w.title
-
-
-def _csl_type(w: Work) -> str:
-    return CSL_TYPE.get(w.type.lower(), "document")
-
-
-# --------------------------------------------------------------------------- data formats
-
-def _csl_date(date: str) -> dict | None:
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", date or "")
-    if m:
-        return {"date-parts": [[int(x) for x in m.groups() if x]]}
-    return {"literal": date} if date else None  # an uncertain or open date, as written
-
-
-def csl_item(w: Work) -> dict:
-    """The work as a CSL-JSON item (only the fields it has)."""
-    def names(people):
-        return [({"literal": p.literal} if p.literal else
-                 {"family": p.family, **({"given": p.given} if p.given else {}),
-                  **({"suffix": p.suffix} if p.suffix else {})})
-                for p in people]
-
-    item = {"id": w.key, "type": _csl_type(w), "title": _full_title(w)}
-    for k, people in (("author", w.authors), ("editor", w.editors),
-                      ("translator", w.translators)):
-        if people:
-            item[k] = names(people)
-    issued = _csl_date(w.date)
-    if issued:
-        item["issued"] = issued
-    for k, v in (("container-title", w.container), ("volume", w.volume), ("issue", w.issue),
-                 ("page", w.pages), ("publisher-place", w.place), ("publisher", w.publisher),
-                 ("DOI", w.doi), ("URL", w.url), ("edition", w.edition)):
-        if v:
-            item[k] = v
-    if w.language:
-        item["language"] = w.language
-    return item
 
 
 def bibtex_entry(entry_type: str, key: str, fields: list[tuple[str, str]]) -> str:

@@ -20,9 +20,10 @@ other authors, type ``contributor``: those of one work only are folded into it, 
 work's ``leaves``), with its ``anchor`` (the
 node it sits beside), its ``rank`` (which labels are drawn first) and ``weight`` (links within
 the map: its drawn size); a claim's or quote's ``status`` and ``locator``; a person's ``roles``;
-a work's ``csl`` (CSL-JSON) and ``bibtex`` (the entry as written), and once ``add_references``
-has run (`kg viz` does), its ``cite`` and ``intext`` in each style of kg.browse.cite.STYLES,
-exactly as `kg cite KEY --style S` prints them.
+a work's ``key``, ``bibtex`` (the entry as written) and, once ``add_csl`` has run (every page
+does: `kg build`'s, `kg viz`'s), its ``csl``, the CSL-JSON item `kg export --format csl`
+writes; once ``add_references`` has run (`kg viz` does), its ``cite`` and ``intext`` in each
+style of kg.browse.cite.STYLES, exactly as `kg cite KEY --style S` prints them.
 """
 from __future__ import annotations
 
@@ -419,12 +420,11 @@ class _Graph:
             add("link", url, _safe_url(url))
             doi = _first(p, BIBO.doi)
             add("doi", doi, _safe_url("https://doi.org/" + doi) if doi else "")
-            w = self.work(iri)
-            n["csl"] = cite.csl_item(w)
+            n["key"] = key = _first(p, DCT.identifier) or _local(iri)
             order = _first(p, KGO.fieldOrder).split()
             raw = self.raw.get(iri, {})
             n["bibtex"] = cite.bibtex_entry(
-                _first(p, KGO.entryType) or "misc", w.key,
+                _first(p, KGO.entryType) or "misc", key,
                 [(f, raw[f]) for f in [*order, *sorted(set(raw) - set(order))] if f in raw])
             n["year"] = _year(_first(p, DCT.issued))
             n["by"] = self.by(iri)
@@ -505,20 +505,6 @@ class _Graph:
             return names[0] + " et al."
         return ", ".join(names)
 
-    def work(self, iri: str) -> cite.Work:
-        p = self.props[iri]
-        return cite.Work(
-            key=_first(p, DCT.identifier) or _local(iri), type=_first(p, KGO.entryType),
-            title=_first(p, DCT.title), subtitle=_first(p, KGO.subtitle),
-            authors=self.persons(iri, DCT.creator), editors=self.persons(iri, BIBO.editor),
-            translators=self.persons(iri, BIBO.translator), date=_first(p, DCT.issued),
-            container=_first(p, KGO.journalTitle) or _first(p, KGO.bookTitle),
-            volume=_first(p, BIBO.volume), issue=_first(p, BIBO.issue),
-            pages=_first(p, BIBO.pages), place=_first(p, KGO.publicationPlace),
-            publisher=_first(p, DCT.publisher), doi=_first(p, BIBO.doi),
-            url=_safe_url(_first(p, BIBO.uri)), edition=_first(p, BIBO.edition),
-            language=_first(p, DCT.language))
-
     def people(self, iri: str, pred: str) -> list[str]:
         ps = self.props[iri].get(pred, [])
         ps = sorted(ps, key=lambda x: self.author_pos.get((iri, x), 10**6))
@@ -570,9 +556,9 @@ def graph_data(source, lang: str = "fr", theme: str | None = None, thinker: str 
                layout: bool = True) -> dict:
     """Nodes and edges of the graph (or of one theme's / one thinker's neighbourhood).
 
-    ``source``: a pyoxigraph store of the built graph or a ``kg.core.model.Model``. ``theme`` (id or
-    label) and ``thinker`` (name, family name or key) keep the nodes within ``depth`` links of
-    it. ``size`` and ``group`` map node IRIs (or ids) to a measure and a community.
+    ``source``: a pyoxigraph store of the built graph or a ``kg.core.model.Model`` (the works'
+    CSL-JSON comes from :func:`add_csl`). ``theme`` (id or label) and ``thinker`` (name,
+    family name or key) keep the nodes within ``depth`` links of it. ``size`` and ``group`` map node IRIs (or ids) to a measure and a community.
     """
     lang = _lang(lang)
     if not 1 <= depth <= MAX_DEPTH:
@@ -931,35 +917,58 @@ def write_html(path: str | Path, data: dict, lang: str | None = None,
     return p
 
 
-def write_page(store, path: str | Path) -> Path:
-    """The whole graph's page (French labels): what ``kg build`` publishes as graph.html."""
-    return write_html(Path(path), graph_data(store, "fr"), "fr")
+def write_page(store, path: str | Path, model) -> Path:
+    """The whole graph's page (French labels): what ``kg build`` publishes as graph.html.
+    ``model``: the bibliography's (kg.core.model.Model), for the works' CSL-JSON."""
+    data = graph_data(store, "fr")
+    add_csl(data, model)
+    return write_html(Path(path), data, "fr")
 
 
-def build_page(out_dir: str | Path = "out", lang: str = "fr", physics: bool = False) -> Path:
-    """Read the published store of ``out_dir`` and write ``out_dir/graph.html``."""
-    from kg.builder.store import open_store
+def build_page(out_dir: str | Path = "out", lang: str = "fr", physics: bool = False,
+               bib=None, ontology=None) -> Path:
+    """Read the published store of ``out_dir`` and write ``out_dir/graph.html``; ``bib`` and
+    ``ontology``: the inputs it was built from (default: those its manifest names), read
+    again for the works' CSL-JSON."""
+    from kg.builder.store import open_store, read_manifest
+    from kg.write.export import load
 
     store = open_store(out_dir)
-    return write_html(Path(out_dir) / "graph.html", graph_data(store, lang), lang, physics)
+    m = read_manifest(out_dir) or {}
+    if bib is None and m.get("bibs"):
+        bib = [b["path"] for b in m["bibs"]]
+    if ontology is None and m.get("ontology"):
+        ontology = m["ontology"]["path"]
+    data = graph_data(store, lang)
+    add_csl(data, load(bib, ontology))
+    return write_html(Path(out_dir) / "graph.html", data, lang, physics)
+
+
+def add_csl(data: dict, model) -> list[dict]:
+    """Give each work of ``data`` the CSL-JSON item `kg export --format csl` writes for it
+    (kg.write.export.csl_items: one writer of CSL for every output of kg), in the locale of
+    the page's language (cite.LOCALES); returns those works.  ``model``: the bibliography's
+    (kg.core.model.Model), the graph's inputs read again; a work it does not hold gets none."""
+    from kg.write.export import csl_items
+
+    known = {r.key for r in model.of_kind("work")}
+    works = [n for n in data["nodes"] if n["type"] == "work" and n["key"] in known]
+    for n, item in zip(works, csl_items(model, [n["key"] for n in works],
+                                        cite.LOCALES[data["lang"]])):
+        n["csl"] = item
+    return works
 
 
 def add_references(data: dict, model, styles=tuple(cite.STYLES)) -> None:
-    """Give each work of ``data`` its reference and in-text citation in ``styles``, as
-    `kg cite KEY --style S --locale L` prints them (L: the page's language, cite.LOCALES), and
-    the CSL-JSON item `kg export --format csl` writes for it.  ``model``: the bibliography's
-    (kg.write.export.load), which `kg cite` formats from.  Raises kg.write.cite.PandocError
-    when there is no pandoc."""
-    from kg.write.export import csl_items
-
+    """Give each work of ``data`` its CSL-JSON item (:func:`add_csl`) and its reference and
+    in-text citation in ``styles``, as `kg cite KEY --style S --locale L` prints them (L: the
+    page's language, cite.LOCALES).  ``model``: the bibliography's (kg.write.export.load),
+    which `kg cite` formats from.  Raises kg.write.cite.PandocError when there is no pandoc."""
     locale = cite.LOCALES[data["lang"]]
-    known = {r.key for r in model.of_kind("work")}
-    works = [n for n in data["nodes"] if n["type"] == "work" and n["csl"]["id"] in known]
-    items = csl_items(model, [n["csl"]["id"] for n in works], locale)
-    refs = cite.references(items, styles, locale)
-    for n, item in zip(works, items):
-        n["csl"] = item
-        r = refs.get(item["id"])
+    works = add_csl(data, model)
+    refs = cite.references([n["csl"] for n in works], styles, locale)
+    for n in works:
+        r = refs.get(n["key"])
         if r and r["cite"]:
             n["cite"], n["intext"], n["citeOrder"] = r["cite"], r["intext"], r["order"]
     data["citeStyles"] = {s: cite.STYLES.get(s, s) for s in styles}
@@ -990,7 +999,8 @@ def viz(store, out: str | Path = "out", output: str | Path | None = None,
     ``size_by``: degree, pagerank or betweenness (kg.analyse.network.measures, on the whole graph);
     ``colour_by_community``: one colour per Louvain community instead of per type.
     ``bib`` and ``ontology``: the inputs ``store`` was built from (default: kg's default
-    inputs), read again for the references of ``styles`` (add_references; none: ``()``;
+    inputs), read again for the works' CSL-JSON (add_csl) and the references of ``styles``
+    (add_references; none: ``()``;
     default: every style of cite.STYLES, the first only above MAX_WORKS_ALL_STYLES works).
     Without pandoc the page has none; ``data["warnings"]`` says what the page lacks.
     """
@@ -1013,12 +1023,15 @@ def viz(store, out: str | Path = "out", output: str | Path | None = None,
                 f"{works:,} works on the page: their references in {cite.STYLES[styles[0]]} "
                 f"only (every style up to {MAX_WORKS_ALL_STYLES:,} works); `kg cite KEY "
                 "--style S` gives the others")
+    from kg.write.export import load
+
+    model = load(bib, ontology)
+    add_csl(data, model)
     if styles:
         from kg.write.cite import PandocError
-        from kg.write.export import load
 
         try:
-            add_references(data, load(bib, ontology), styles)
+            add_references(data, model, styles)
         except PandocError as e:
             warnings.append(f"no formatted references on the page: {e}")
     if warnings:

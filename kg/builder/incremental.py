@@ -225,7 +225,12 @@ def _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_by
             store, removed + old_tail_nt, b"".join(b.nt for b in new_blocks.values()) + tail_nt)
         triples = manifest["triples"] + gained
         if page is not None and len(positions) <= PAGE_MAX_ENTRIES:
-            stage_page(stage, store, page, problems)  # the whole generation: its page too
+            from kg.core.bib import parse
+            from kg.core.model import build_model
+
+            # the whole generation: its page too, with every work's CSL from the whole file
+            stage_page(stage, store, page, problems,
+                       build_model(parse(text, bibs.name), thesaurus))
         store.flush()
         named = _named(old, store, predicates, aggregates)  # here: no fork once a store is open
         del store

@@ -140,7 +140,10 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
         counts = {"works": 0, "quotes": 0, "claims": 0}
         records, loose, read_rows, blocking, index_rows = [], [], [], [], []
         flat = _FlatWriter(stage, onto_bytes) if large else None
-        ranges = [(i, min(i + CHUNK, n), large) for i in range(0, n, CHUNK)]
+        paged = page is not None and n <= PAGE_MAX_ENTRIES
+        # the records come back when this process needs them: SHACL (small), the page's CSL
+        ranges = [(i, min(i + CHUNK, n), large, paged or not large)
+                  for i in range(0, n, CHUNK)]
         results = workers.map(_chunk, ranges) if workers else map(_chunk, ranges)
         for part in results:
             if part.files:  # large: the worker wrote its blocks to files in the stage
@@ -183,16 +186,16 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
                         counts, mb.persons)
         triples, selected = loader.close()  # with what SHACL validates, selected by the loader
         page_problems: list[Problem] = []
+        model = mb.model(records) if paged or not large else None
         if not large:  # SHACL on the whole graph (large ones: `kg check` samples), in a
-            model = mb.model(records)  # child while the files are written
             shacl = Forked(lambda: _validate(selected, model, stage),
                            "validating the graph (SHACL)", True)
             writers.append(shacl)
-        if not large or aggregates is not None or (page is not None and n <= PAGE_MAX_ENTRIES):
+        if not large or aggregates is not None or paged:
             store = ox.Store.read_only(str(stage / "store"))  # after the last fork
         named = aggregates(store, None, None) if aggregates is not None else None
-        if page is not None and n <= PAGE_MAX_ENTRIES:
-            stage_page(stage, store, page, page_problems)
+        if paged:
+            stage_page(stage, store, page, page_problems, model)
         if not large:  # the loader wrote the pretty files meanwhile
             loader.finish()
             blocking += shacl.wait()
@@ -342,21 +345,22 @@ class _Part:
     blocking: list[Problem]  # those that make the graph wrong
     index: str  # the records' rows of the incremental index (JSON object members), if large
     persons: list  # persons first seen in this part
-    recs: list  # the records themselves (small builds only: SHACL needs them)
+    recs: list  # the records themselves (SHACL needs them, and the page its works' CSL)
     loose: list[Problem]  # problems of pieces that gave no record
     piece_keys: list[tuple[int, str | None]]
     piece_shas: list[tuple[int, str]]  # large builds: the pieces' hashes for the index
     rows: RecordRows  # the records' rows of the read model
 
 
-def _chunk(args: tuple[int, int, bool]) -> _Part:
-    """Parse and interpret record pieces [i, j) of the plan."""
+def _chunk(args: tuple[int, int, bool, bool]) -> _Part:
+    """Parse and interpret record pieces [i, j) of the plan (``large``: a large build's
+    files; ``keep``: the records sent back)."""
     import json
 
     from kg.core import graph
     from kg.core.bib import BibFile, _check_macros, parse_pieces
 
-    i, j, large = args
+    i, j, large, keep = args
     mb, pieces, plan = _SHARED["mb"], _SHARED["pieces"], _SHARED["plan"]
     part = BibFile(mb.bib.path)
     piece_keys = parse_pieces(part, pieces, plan.records[i:j], plan.first_line)
@@ -397,7 +401,7 @@ def _chunk(args: tuple[int, int, bool]) -> _Part:
         nt, files, [rec.key for rec in recs], [e.position for e in entries], counts,
         [p for ps in problems for p in ps], gate,
         json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1],
-        [p for s, p in mb.persons.items() if s not in known], [] if large else recs,
+        [p for s, p in mb.persons.items() if s not in known], recs if keep else [],
         [p for ps in own.values() for p in ps], piece_keys,
         [(k, piece_sha(pieces[k][0])) for k in plan.records[i:j]] if large else [],
         readmodel.record_rows(recs))

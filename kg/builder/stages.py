@@ -15,7 +15,9 @@ from kg.builder import store as st
 from kg.core.errors import BuildError, Problem
 from kg.core.vocab import PREFIXES
 
-Page = Callable[[object, Path], object]  # page(store, path): writes the interactive page
+#: page(store, path, model): writes the interactive page of the store; ``model``: the
+#: bibliography's kg.core.model.Model, whose works' CSL-JSON the page carries
+Page = Callable[[object, Path, object], object]
 
 
 #: aggregates(store, changed predicates, previous results) -> {named query: SPARQL 1.1 JSON
@@ -88,7 +90,7 @@ def page_warnings(out: Path, n: int) -> list[Problem]:
                     "or `kg viz --thinker P`")]
 
 
-def stage_page(stage: Path, store, page: Page, problems: list[Problem]) -> str | None:
+def stage_page(stage: Path, store, page: Page, problems: list[Problem], model) -> str | None:
     """graph.html from the new store, published with the rest.
 
     A page that cannot be written (disk full, no permission: an OSError) fails the build:
@@ -100,7 +102,7 @@ def stage_page(stage: Path, store, page: Page, problems: list[Problem]) -> str |
     out = stage.parent.parent  # stages live in out/.kg/
     shown = out / "graph.html"
     try:
-        page(store, stage / "graph.html")
+        page(store, stage / "graph.html", model)
     except OSError as e:
         raise BuildError(f"{shown}: cannot write the page ({e.strerror or e}); nothing "
                          f"published, {out}/ left as it was") from None

@@ -40,8 +40,13 @@ def store(corpus):
 
 
 @pytest.fixture(scope="session")
-def data(store):
-    return render.graph_data(store, "fr")
+def data(store, corpus, ontology_path):
+    """The corpus page's data, as `kg build` writes it (kg.browse.render.write_page)."""
+    from kg.write.export import load
+
+    d = render.graph_data(store, "fr")
+    render.add_csl(d, load(corpus.out.parent / "references.bib", ontology_path))
+    return d
 
 
 @pytest.fixture(scope="session")
@@ -497,13 +502,26 @@ def test_bibtex_of_a_work_reads_back_as_the_same_entry(data):
         assert back.entry_type == original[w["id"]].entry_type
 
 
-def test_the_csl_item_invents_nothing():
-    from kg.browse import cite
+def test_the_page_has_one_csl_writer(corpus, ontology_path):
+    """The CSL-JSON the page `kg build` publishes is the one `kg export --format csl` writes
+    (kg.write.export.csl_items, in the page's locale), for every work: no second writer."""
+    from kg.write.export import csl_items, load
 
-    w = cite.Work(key="x", type="book", title="Titre")
-    assert cite.csl_item(w) == {"id": "x", "type": "book", "title": "Titre"}
-    open_date = cite.Work(key="y", type="online", title="T", date="2022/")
-    assert cite.csl_item(open_date)["issued"] == {"literal": "2022/"}
+    page = (corpus.out / "graph.html").read_text(encoding="utf-8")
+    d = json.loads(re.search(r'id="kg-data">(.*?)</script>', page, re.DOTALL).group(1))
+    works = [n for n in d["nodes"] if n["type"] == "work"]
+    model = load(corpus.out.parent / "references.bib", ontology_path)
+    assert len(works) == len(model.of_kind("work")) > 10
+    assert [n["csl"] for n in works] == csl_items(model, [n["key"] for n in works], "fr-FR")
+
+
+def test_a_work_the_model_does_not_hold_gets_no_csl(store):
+    """add_csl fills what the bibliography holds and invents nothing for the rest."""
+    from types import SimpleNamespace
+
+    d = render.graph_data(store, "fr", layout=False)
+    assert render.add_csl(d, SimpleNamespace(of_kind=lambda kind: [])) == []
+    assert not any("csl" in n for n in d["nodes"])
 
 
 def test_short_labels_cut_at_a_word_or_before_the_subtitle():

@@ -403,10 +403,10 @@ def test_page_not_drawn_is_reported_missing(tmp_path, small_bib, ontology_path):
     from kg.core.errors import KgError
 
     out = tmp_path / "out"
-    pipeline.build(small_bib, ontology_path, out, page=lambda store, path: Path(path).write_text(
+    pipeline.build(small_bib, ontology_path, out, page=lambda store, path, model: Path(path).write_text(
         "old page", encoding="utf-8"))
 
-    def broken(store, path):
+    def broken(store, path, model):
         raise KgError(f"cannot draw {path}")
 
     small_bib.write_text(small_bib.read_text(encoding="utf-8").replace("}", "} ", 1),

@@ -736,7 +736,9 @@
   }
   function bibtex(works) { return works.map(function (w) { return w.bibtex; }).join("\n"); }
   function cslJson(works) {
-    return JSON.stringify(works.map(function (w) { return w.csl; }), null, 2) + "\n";
+    // a work the bibliography did not hold when the page was written has none
+    return JSON.stringify(works.filter(function (w) { return w.csl; })
+      .map(function (w) { return w.csl; }), null, 2) + "\n";
   }
   function panelWorks() { return $("panel").hidden ? [] : worksOf([$("panel").dataset.node]); }
   function exportAll(works, what) {
