@@ -466,21 +466,16 @@ def test_round_trip_through_zotero_keeps_keys_tags_notes(corpus_model, tmp_path)
 
 def into_zotero(items: dict, folder: Path) -> None:
     """Items as Zotero's RDF import makes them (zotero_import above), saved in a zotero.sqlite
-    made from Zotero's schema the way Zotero saves them: fields, creators, tags, child notes."""
-    folder.mkdir()
-    z = Zot(folder / "zotero.sqlite")
-    for it in items.values():
-        fields = {"title": it["title"], "extra": it["extra"]}
-        if it["language"]:
-            fields["language"] = it["language"]
-        typ = it["itemType"] if it["itemType"] in ITEM_TYPES else "book"
-        iid = z.item(typ, fields,
-                     creators=[(role, first or None, last) for role, last, first
-                               in it["creators"] if role in CREATOR_TYPES],
-                     tags=it["tags"])
-        for n in it["notes"]:
-            z.note(iid, n)
-    z.close()
+    the way Zotero saves them (save_in_zotero): title, extra, language, creators of a type
+    Zotero has, tags, child notes."""
+    save_in_zotero(folder, [
+        {"itemType": it["itemType"], "title": it["title"], "extra": it["extra"],
+         "language": it["language"],
+         "creators": [{"creatorType": role, "lastName": last,
+                       **({"firstName": first} if first else {})}
+                      for role, last, first in it["creators"] if role in CREATOR_TYPES],
+         "tags": [{"tag": t} for t in it["tags"]], "notes": it["notes"]}
+        for it in items.values()])
 
 
 def _flat(s: str) -> str:
@@ -620,11 +615,10 @@ def _creators(item: dict) -> list[tuple[str, str]]:
     return [(c["creatorType"], c.get("lastName") or c.get("name", "")) for c in item["creators"]]
 
 
-def saved_and_read_back(items: list[dict], tmp_path: Path):
-    """Items of Zotero's API JSON (an import translator's) saved in a Zotero database as
-    Zotero saves them (fields, creators, tags, child notes), then read by kg import zotero:
-    (its report, the model of the .bib it wrote)."""
-    folder = tmp_path / "Zotero"
+def save_in_zotero(folder: Path, items: list[dict]) -> None:
+    """Items of Zotero's API JSON saved in a new ``folder``/zotero.sqlite made from Zotero's
+    schema, as Zotero saves them: each string field, the creators, tags and child notes (an
+    item type Zotero lacks saved as a book)."""
     folder.mkdir()
     z = Zot(folder / "zotero.sqlite")
     skip = {"key", "version", "itemType", "creators", "tags", "notes", "collections",
@@ -640,6 +634,14 @@ def saved_and_read_back(items: list[dict], tmp_path: Path):
         for n in it["notes"]:
             z.note(iid, n)
     z.close()
+
+
+def saved_and_read_back(items: list[dict], tmp_path: Path):
+    """Items of Zotero's API JSON (an import translator's) saved in a Zotero database as
+    Zotero saves them (fields, creators, tags, child notes), then read by kg import zotero:
+    (its report, the model of the .bib it wrote)."""
+    folder = tmp_path / "Zotero"
+    save_in_zotero(folder, items)
     dest = tmp_path / "back.bib"
     report = zo.import_zotero(folder, dest)
     return report, ex.load(dest, ONTO)
