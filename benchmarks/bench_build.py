@@ -25,6 +25,11 @@ kg.builder.loading.LOAD_BATCH as the build's loader loads them) into an empty Ox
 as a ratio of wall times to the floor: the part of the build no reordering of kg's own work
 can remove.
 
+``--without-store`` adds a column: the build with its store's loader replaced by one that
+drops what it is given (no store, no aggregate named queries, no page), as a ratio of wall
+times to the floor: what `kg build` would cost if the SPARQL store were loaded on its first
+use instead (a measure for that decision, not a mode of kg).
+
 ``--stages`` builds each library once more and prints where its CPU time goes: the build's
 process (its named stages included), the parsing workers, the store's loader and the forked
 children (read model, SHACL).
@@ -198,6 +203,34 @@ def stages_of(bib: str, ontology: str, out: str) -> dict[str, float]:
     return {"main": t_.process_time() - start, **cpu}
 
 
+def without_store(bib: str, ontology: str, out: str) -> None:
+    """A build (kg.builder.pipeline.build, in this process) with the store's loader replaced
+    by one that drops the N-Triples it is given: the build as it would be with the store
+    loaded on first use (no aggregate named queries, no page: both read the store)."""
+    from kg.builder import pipeline
+
+    class Dropping:
+        fd = None
+
+        def __init__(self, stage, *_, **__):
+            (stage / "store").mkdir()
+
+        def put(self, data) -> None:
+            if isinstance(data, Path):
+                data.unlink()
+
+        def close(self):
+            return 0, None
+
+        def finish(self) -> None:
+            pass
+
+        abort = finish
+
+    pipeline._Loader = Dropping
+    pipeline.build(bib, ontology, out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("sizes", nargs="*", type=int, default=None,
@@ -210,9 +243,16 @@ def main() -> None:
                     help="a real .bib export, replicated to each size, instead of the generator")
     ap.add_argument("--stages", action="store_true",
                     help="one more build per size: its CPU seconds by process and stage")
+    ap.add_argument("--without-store", action="store_true",
+                    help="one more column: the build without its store's load, over the floor")
+    ap.add_argument("--without-store-of", nargs=3, metavar=("BIB", "ONTOLOGY", "OUT"),
+                    help=argparse.SUPPRESS)  # what --without-store runs in a fresh process
     ap.add_argument("--stages-of", nargs=3, metavar=("BIB", "ONTOLOGY", "OUT"),
                     help=argparse.SUPPRESS)  # what --stages runs in a fresh process
     a = ap.parse_args()
+    if a.without_store_of:
+        without_store(*a.without_store_of)
+        return
     if a.stages_of:
         import json
 
@@ -232,7 +272,7 @@ def main() -> None:
         print(f"generator: benchmarks/generate.py --keywords {a.keywords}")
     print(f"{'entries':>8} {'floor s':>8} {'build s':>8} {'ratio':>6} {'peak MB':>8} "
           f"{'edit s':>7} {'edit/full':>9} {'query s':>8} {'cpu ratio':>9} {'edit cpu':>9} "
-          f"{'store':>6}")
+          f"{'store':>6}" + (f" {'no store':>8}" if a.without_store else ""))
     # kg's own modules compiled once, as an installed kg has them: with
     # PYTHONDONTWRITEBYTECODE set, each process (the build and its loader) compiled them
     # again, 0.2 s each, which the floor (an installed bibtexparser) never pays
@@ -281,15 +321,35 @@ def main() -> None:
             run([py, "-c", _DUMP, str(out), str(tmp / "graph.nt")])
             for _ in range(a.repeat):
                 shutil.rmtree(tmp / "store-only", ignore_errors=True)
+            bare = ""
+            if a.without_store:
+                walls = []
+                for _ in range(a.repeat):
+                    shutil.rmtree(tmp / "bare", ignore_errors=True)
+                    walls.append(run([py, str(Path(__file__).resolve()), "--without-store-of",
+                                      str(bib), str(ROOT / "ontology.ttl"),
+                                      str(tmp / "bare")])[0])
+                shutil.rmtree(tmp / "bare", ignore_errors=True)
+                bare = f" {statistics.median(walls) / floor:>8.2f}"
                 stores.append(run([py, "-c", _STORE_ONLY, str(tmp / "graph.nt"),
                                    str(tmp / "store-only")])[0])
             shutil.rmtree(tmp / "store-only", ignore_errors=True)
+            bare = ""
+            if a.without_store:
+                walls = []
+                for _ in range(a.repeat):
+                    shutil.rmtree(tmp / "bare", ignore_errors=True)
+                    walls.append(run([py, str(Path(__file__).resolve()), "--without-store-of",
+                                      str(bib), str(ROOT / "ontology.ttl"),
+                                      str(tmp / "bare")])[0])
+                shutil.rmtree(tmp / "bare", ignore_errors=True)
+                bare = f" {statistics.median(walls) / floor:>8.2f}"
             print(f"{n:>8} {floor:>8.2f} {full[size]:>8.2f} {full[size] / floor:>6.2f} "
                   f"{peak / 1024:>8.0f} {edit:>7.2f} {edit / full[size]:>9.2f} "
                   f"{statistics.median(queries):>8.2f} "
                   f"{statistics.median(cpus) / floor_cpu:>9.2f} "
                   f"{statistics.median(edit_cpus) / statistics.median(cpus):>9.2f} "
-                  f"{statistics.median(stores) / floor:>6.2f}", flush=True)
+                  f"{statistics.median(stores) / floor:>6.2f}{bare}", flush=True)
             if a.stages:
                 stages.append((n, floor_cpu, _stages(py, bib, tmp / f"stages{n}")))
         for n, floor_cpu, cpu in stages:

@@ -558,7 +558,8 @@ def graph_data(source, lang: str = "fr", theme: str | None = None, thinker: str 
 
     ``source``: a pyoxigraph store of the built graph or a ``kg.core.model.Model`` (the works'
     CSL-JSON comes from :func:`add_csl`). ``theme`` (id or label) and ``thinker`` (name,
-    family name or key) keep the nodes within ``depth`` links of it. ``size`` and ``group`` map node IRIs (or ids) to a measure and a community.
+    family name or key) keep the nodes within ``depth`` links of it. ``size`` and ``group``
+    map node IRIs (or ids) to a measure and a community.
     """
     lang = _lang(lang)
     if not 1 <= depth <= MAX_DEPTH:
