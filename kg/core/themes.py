@@ -97,6 +97,20 @@ def distance(a: str, b: str, limit: int) -> int:
     return prev[m] if prev[m] < big else big
 
 
+def _letters(text: str, bit: dict[str, int]) -> int:
+    """The set of characters of a text as the bits of an integer, ``bit`` giving each
+    character its bit (given on first sight: a few dozen in all): two texts' sets differ in
+    ``(a ^ b).bit_count()`` characters, and no set is made for each test
+    (:meth:`Thesaurus.suggest` tests a keyword against every name of about its length)."""
+    bits = 0
+    for c in set(text):
+        b = bit.get(c)
+        if b is None:
+            b = bit[c] = len(bit)
+        bits |= 1 << b
+    return bits
+
+
 def near_limit(text: str) -> int:
     """How many edits a typo of a ``text`` this long may hold: none under 4 letters, 1 under
     10, 2 from 10 (a two-letter word has no typo, 'moral' and 'mortal' are one apart; two
@@ -134,6 +148,7 @@ class Thesaurus:
         self._keywords: dict[str, tuple[tuple[str, ...], str | None]] = {}
         self._chains: dict[str, list[Theme]] = {}
         self._names_by_length: dict[int, list[tuple]] | None = None
+        self._bit: dict[str, int] = {}  # character -> its bit in _letters' sets
         self._index: dict[str, str] = {}
         for t in themes.values():
             self._add_names(t)
@@ -145,7 +160,7 @@ class Thesaurus:
         other.themes, other.mode, other.source = dict(self.themes), self.mode, self.source
         other._suggested, other._keywords = dict(self._suggested), dict(self._keywords)
         other._index, other._chains = dict(self._index), {}
-        other._names_by_length = self._names_by_length
+        other._names_by_length, other._bit = self._names_by_length, self._bit
         return other
 
     def _add_names(self, t: Theme) -> None:
@@ -185,13 +200,13 @@ class Thesaurus:
                     for label, tid in self._index.items():
                         if not self.themes[tid].scheme:
                             self._names_by_length.setdefault(len(label), []).append(
-                                (label, tid, frozenset(label), near_limit(label)))
-                letters = frozenset(word)
+                                (label, tid, _letters(label, self._bit), near_limit(label)))
+                letters = _letters(word, self._bit)
                 for n_ in range(len(word) - limit, len(word) + limit + 1):
                     for label, tid, its, its_limit in self._names_by_length.get(n_, ()):
                         most = min(limit, its_limit)
                         # an edit changes at most two of the letters a text is made of
-                        if most and len(letters ^ its) <= 2 * most:
+                        if most and (letters ^ its).bit_count() <= 2 * most:
                             d = distance(word, label, most)
                             if d <= most:
                                 scored.append((d, label, tid))
