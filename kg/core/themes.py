@@ -145,7 +145,8 @@ class Thesaurus:
         self.mode = mode or themes_mode()
         self.source = ""  # the file it was read from (kg.builder.inputs.thesaurus), if any
         self._suggested: dict[tuple[str, int], list[Theme]] = {}
-        self._keywords: dict[str, tuple[tuple[str, ...], str | None]] = {}
+        self._keywords: dict[str, tuple[tuple[str, ...], str | None]] = {}  # ids, why
+        self._warnings: dict[str, str] = {}  # keyword -> its warning ("": none)
         self._chains: dict[str, list[Theme]] = {}
         self._names_by_length: dict[int, list[tuple]] | None = None
         self._bit: dict[str, int] = {}  # character -> its bit in _letters' sets
@@ -159,6 +160,7 @@ class Thesaurus:
         other = Thesaurus.__new__(Thesaurus)
         other.themes, other.mode, other.source = dict(self.themes), self.mode, self.source
         other._suggested, other._keywords = dict(self._suggested), dict(self._keywords)
+        other._warnings = dict(self._warnings)
         other._index, other._chains = dict(self._index), {}
         other._names_by_length, other._bit = self._names_by_length, self._bit
         return other
@@ -221,13 +223,27 @@ class Thesaurus:
         """The theme ids a keyword of an entry stands for, and a warning (or None); once per
         distinct keyword.  A concept of the ontology by id or label; else, in mode "own", a
         concept of the library's scheme (made here, hierarchical tags with their broader
-        concepts); in mode "strict", nothing."""
+        concepts); in mode "strict", nothing.  The warning (and the closest themes it names)
+        is made when a record first asks for it: :meth:`adopt` reads every keyword of the file
+        and asks for none, and an incremental build interprets only the entries it redoes."""
+        ids, why = self._ids_of(kw)
+        if why is None:
+            return ids, None
+        warning = self._warnings.get(kw)
+        if warning is None:
+            warning = self._warnings[kw] = self._warning(kw, ids, why)
+        return ids, warning or None
+
+    def _ids_of(self, kw: str) -> tuple[tuple[str, ...], str | None]:
         found = self._keywords.get(kw)
         if found is None:
             found = self._keywords[kw] = self._keyword(kw)
         return found
 
     def _keyword(self, kw: str) -> tuple[tuple[str, ...], str | None]:
+        """The theme ids of a keyword, and what its warning is about: "strict" (no theme of the
+        ontology), "empty" (no letter or digit), "own" (a concept of the library's own, maybe
+        a near spelling of a theme), or None."""
         t = self.match(kw)
         if t is not None and t.scheme and t.alt and slug(kw) != t.id:
             t = None  # a level of another hierarchical tag ('a/b' is 'b'): the keyword 'b'
@@ -235,25 +251,32 @@ class Thesaurus:
         if t is not None:
             return (t.id,), None
         if self.mode == "strict":
-            close = self.suggest(kw)
-            hint = ("closest theme: " + ", ".join(f"'{c.id}' ({c.label()})" for c in close)
-                    if close else "add it to the thesaurus in ontology.ttl")
-            return (), f"unknown theme keyword '{kw}': {hint}"
+            return (), "strict"
         written = kw.strip()
         cuts = [m.start() for m in _HIERARCHY.finditer(written)] + [len(written)]
         parts = [p for p in _HIERARCHY.split(written) if p]
         if len(parts) > 1 and len(parts) == len(cuts) and not re.fullmatch(r"[\d\s/>]+", kw):
             return self._path(parts, [written[:c] for c in cuts]), None
-        close = self.suggest(kw)
         tid = self._own(kw, kw, None)
         if tid is None:
-            return (), f"keyword '{kw}' has no letter or digit: left out"
-        if close and self.themes[tid].scheme:
-            return (tid,), (f"keyword '{kw}' is close to the theme "
-                            + ", ".join(f"'{c.id}' ({c.label()})" for c in close)
-                            + f": made a theme of the library's own ('{tid}'); write the "
-                            "theme's name if it is meant")
-        return (tid,), None
+            return (), "empty"
+        return (tid,), "own" if self.themes[tid].scheme else None
+
+    def _warning(self, kw: str, ids: tuple[str, ...], why: str) -> str:
+        """The warning of a keyword (see :meth:`_keyword`); "" when there is none."""
+        if why == "empty":
+            return f"keyword '{kw}' has no letter or digit: left out"
+        close = self.suggest(kw)
+        if why == "strict":
+            hint = ("closest theme: " + ", ".join(f"'{c.id}' ({c.label()})" for c in close)
+                    if close else "add it to the thesaurus in ontology.ttl")
+            return f"unknown theme keyword '{kw}': {hint}"
+        if not close:
+            return ""
+        return (f"keyword '{kw}' is close to the theme "
+                + ", ".join(f"'{c.id}' ({c.label()})" for c in close)
+                + f": made a theme of the library's own ('{ids[0]}'); write the "
+                "theme's name if it is meant")
 
     def _path(self, parts: list[str], paths: list[str]) -> tuple[str, ...]:
         """A hierarchical tag: each level a concept (of the ontology when one is named so),
@@ -303,7 +326,7 @@ class Thesaurus:
             for kw in _KEYWORD_SEP.split(text("{" + raw + "}", {}, "keywords")):
                 kw = kw.strip()
                 if kw:
-                    self.keyword(kw)
+                    self._ids_of(kw)  # its warning, if any, is made for a record that asks
         adopted = self.own()
         for t in adopted:
             t.adopted = True
