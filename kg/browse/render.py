@@ -967,7 +967,8 @@ def add_references(data: dict, model, styles=tuple(cite.STYLES)) -> None:
     """Give each work of ``data`` its CSL-JSON item (:func:`add_csl`) and its reference and
     in-text citation in ``styles``, as `kg cite KEY --style S --locale L` prints them (L: the
     page's language, cite.LOCALES).  ``model``: the bibliography's (kg.write.export.load),
-    which `kg cite` formats from.  Raises kg.write.cite.PandocError when there is no pandoc."""
+    which `kg cite` formats from.  Raises kg.write.cite.PandocError when there is no pandoc
+    (the works have their CSL-JSON by then)."""
     locale = cite.LOCALES[data["lang"]]
     works = add_csl(data, model)
     refs = cite.references([n["csl"] for n in works], styles, locale)
@@ -1030,14 +1031,15 @@ def viz(store, out: str | Path = "out", output: str | Path | None = None,
     from kg.write.export import load
 
     model = load(bib, ontology)
-    add_csl(data, model)
     if styles:
         from kg.write.cite import PandocError
 
         try:
-            add_references(data, model, styles)
+            add_references(data, model, styles)  # the CSL-JSON first, then pandoc's part
         except PandocError as e:
             warnings.append(f"no formatted references on the page: {e}")
+    else:
+        add_csl(data, model)
     if warnings:
         data["warnings"] = warnings
     if output is None:

@@ -487,6 +487,8 @@ def test_references_need_pandoc_or_say_so(store, tmp_path, monkeypatch):
     assert "pandoc is not installed" in page.data["warnings"][0]
     assert not any("cite" in n for n in page.data["nodes"])
     assert "citeStyles" not in page.data and render.page_data(page.data)["citeStyles"] == {}
+    works = [n for n in page.data["nodes"] if n["type"] == "work"]
+    assert works and all(n["csl"]["id"] == n["key"] for n in works)  # CSL needs no pandoc
 
 
 def test_bibtex_of_a_work_reads_back_as_the_same_entry(data):
