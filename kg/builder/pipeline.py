@@ -7,7 +7,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kg.builder import store as st
 from kg.builder.index import index_row, piece_sha, write_index
@@ -142,7 +142,7 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
         flat = _FlatWriter(stage, onto_bytes) if large else None
         paged = page is not None and n <= PAGE_MAX_ENTRIES
         # the records come back when this process needs them: SHACL (small), the page's CSL
-        ranges = [(i, min(i + CHUNK, n), large, paged or not large)
+        ranges = [_Range(i, min(i + CHUNK, n), large, paged or not large)
                   for i in range(0, n, CHUNK)]
         results = workers.map(_chunk, ranges) if workers else map(_chunk, ranges)
         for part in results:
@@ -352,9 +352,17 @@ class _Part:
     rows: RecordRows  # the records' rows of the read model
 
 
-def _chunk(args: tuple[int, int, bool, bool]) -> _Part:
-    """Parse and interpret record pieces [i, j) of the plan (``large``: a large build's
-    files; ``keep``: the records sent back)."""
+class _Range(NamedTuple):
+    """What a worker is sent: the record pieces [start, end) of the plan to interpret."""
+
+    start: int
+    end: int
+    large: bool  # a large build: the blocks written to files, the index's rows made
+    keep: bool  # the records sent back (SHACL, the page's CSL-JSON)
+
+
+def _chunk(args: _Range) -> _Part:
+    """Parse and interpret one range of record pieces."""
     import json
 
     from kg.core import graph
