@@ -26,7 +26,7 @@ def main(sizes: list[int]) -> None:
 
     from kg.analyse import network as an
     from kg.api import build
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     onto = ROOT / "ontology.ttl"
     for n in sizes:

@@ -127,7 +127,7 @@ def cpu_timed(f):
 def bench(name: str, bib: Path, tmp: Path, runs: int, search: str, browser) -> dict:
     from kg.api import build
     from kg.browse import render
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
     from kg.write.export import load
 
     _, t_build, c_build = cpu_timed(lambda: build(bib, ROOT / "ontology.ttl", tmp / "out"))

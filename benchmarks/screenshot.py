@@ -49,7 +49,7 @@ def main() -> None:
 
     from kg.api import build
     from kg.browse import render
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     tmp = Path(tempfile.mkdtemp(prefix="kg-shot-"))
     build(a.bib, ROOT / "ontology.ttl", tmp / "out")

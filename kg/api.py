@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.builder import store
+from kg.builder import store, triplestore
 from kg.builder.inputs import default_inputs
 from kg.read.query import Library
 
@@ -34,10 +34,10 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
     from kg.browse.render import write_page
     from kg.builder import pipeline
     from kg.core.themes import themes_mode_set
-    from kg.read.query import aggregate_results
+    from kg.read.query import aggregates
 
     with themes_mode_set(themes):
-        return pipeline.build(bib, ontology, out, page=write_page, aggregates=aggregate_results,
+        return pipeline.build(bib, ontology, out, page=write_page, aggregates=aggregates(),
                               **kw)
 
 
@@ -52,10 +52,10 @@ def ensure_built(out: str | Path = "out", bib=None, ontology=None, quiet: bool =
         return Path(out)
     from kg.browse.render import write_page
     from kg.builder import pipeline
-    from kg.read.query import aggregate_results
+    from kg.read.query import aggregates
 
     return pipeline.ensure_built(out, bib, ontology, quiet=quiet, page=write_page,
-                                 aggregates=aggregate_results, previous_ok=previous_ok)
+                                 aggregates=aggregates(), previous_ok=previous_ok)
 
 
 def open_library(out: str | Path = "out", bib=None, ontology=None,
@@ -66,8 +66,8 @@ def open_library(out: str | Path = "out", bib=None, ontology=None,
 
 def open_graph(out: str | Path = "out", bib=None, ontology=None, quiet: bool = False):
     """The query store of ``out``, rebuilt first when the inputs changed; its generation is
-    held for the rest of the process (kg.builder.store.open_store)."""
-    return store.open_store(ensure_built(out, bib, ontology, quiet=quiet))
+    held for the rest of the process (kg.builder.triplestore.open_store)."""
+    return triplestore.open_store(ensure_built(out, bib, ontology, quiet=quiet))
 
 
 def export(fmt: str = "bibtex", keys: list[str] | None = None, out: str | Path = "out",
@@ -78,5 +78,5 @@ def export(fmt: str = "bibtex", keys: list[str] | None = None, out: str | Path =
     from kg.write.export import Selection, run
 
     with store.hold(ensure_built(out, bib, ontology)) as held:
-        return run(fmt, Selection(keys=list(keys or [])), store.open_store(held.folder),
+        return run(fmt, Selection(keys=list(keys or [])), triplestore.open_store(held.folder),
                    bib=bib, ontology=ontology, **kwargs)

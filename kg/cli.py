@@ -62,7 +62,13 @@ def main(ctx, base):
               help="Keywords the ontology does not have: themes of the library's own (own, "
                    "the default; KG_THEMES sets another), or warned of and left out (strict: "
                    "a curated thesaurus).")
-def build(bib, ontology, out, strict, quiet, themes):
+@click.option("--store", "store", type=click.Choice(["build", "after", "first-use"]),
+              default="after", show_default=True,
+              help="When a large library's full build (above 3,000 entries) makes its SPARQL "
+                   "store, which `kg query`, `kg work`, `kg export`, `kg viz`, `kg check`, "
+                   "`kg push` and the next incremental build read: in the build, in the "
+                   "background once the build is published, or when first needed.")
+def build(bib, ontology, out, strict, quiet, themes, store):
     """Build the graph from BIB (default ./references.bib, else the shipped corpus).
 
     Several BIB files are one library (a file per project): the union of their entries, in
@@ -70,7 +76,8 @@ def build(bib, ontology, out, strict, quiet, themes):
     from kg.api import build as run
     from kg.builder.report import summary
 
-    result = run(bib, ontology, out, strict=strict, progress=not quiet, themes=themes)
+    result = run(bib, ontology, out, strict=strict, progress=not quiet, themes=themes,
+                 store=store)
     text = summary(result, quiet=quiet)
     if text:
         click.echo(shown(text), err=bool(result.errors) and quiet)
@@ -128,7 +135,8 @@ def export(bib, ontology, out, fmt, keys, themes, thinkers, queries, style, loca
     from functools import partial
 
     from kg import api
-    from kg.builder.store import hold, open_store
+    from kg.builder.store import hold
+    from kg.builder.triplestore import open_store
     from kg.read.query import Limits, ask
     from kg.write.export import Selection, run, watch_export
 

@@ -934,7 +934,8 @@ def build_page(out_dir: str | Path = "out", lang: str = "fr", physics: bool = Fa
     """Read the published store of ``out_dir`` and write ``out_dir/graph.html``; ``bib`` and
     ``ontology``: the inputs it was built from (default: those its manifest names), read
     again for the works' CSL-JSON."""
-    from kg.builder.store import open_store, read_manifest
+    from kg.builder.store import read_manifest
+    from kg.builder.triplestore import open_store
     from kg.write.export import load
 
     store = open_store(out_dir)

@@ -205,6 +205,7 @@ def _sorted(problems: list[Problem], files: list[str] = ()) -> list[Problem]:
 
 def _built_store(out, bib_path: Path, onto_path: Path):
     from kg.builder import store as st
+    from kg.builder import triplestore
 
     try:
         gen = st.keep(out)  # one generation: the manifest checked is its store's
@@ -213,7 +214,7 @@ def _built_store(out, bib_path: Path, onto_path: Path):
     m = st.manifest_of(gen)
     if st.made_from(m, bib_path, onto_path):
         try:
-            return st.open_store(gen)
+            return triplestore.open_store(gen)
         except Exception:
             return None
     return None

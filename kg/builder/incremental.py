@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.builder import store as st
+from kg.builder import triplestore
 from kg.builder.index import INDEX, INDEX_VERSION, absolute, index_row, people_table, piece_sha
 from kg.builder.stages import (
     PAGE_MAX_ENTRIES,
@@ -150,7 +151,7 @@ def _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_by
         problems = mb.problems[before:] + blocking
         del mb.problems[before:]
         problems += [p for p in sub.problems if p.key == e.key]
-        nt, js = graph.record_blocks([rec], jsonld=True)[0]
+        nt, js, _ = graph.record_blocks([rec], jsonld=True)[0]
         new_blocks[e.key] = Block(e.key, rec.kind, nt, js, problems,
                                   [s for _, s, _ in rec.people], blocking)
 
@@ -205,8 +206,11 @@ def _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_by
     refuse(problems, counts, strict, bibs, out)
     keep_good(bibs.moved(p for b in new_blocks.values() for p in b.blocking), out)
 
-    stage = st.staging(out)
     old = held.folder  # the generation this build starts from
+    if triplestore.later(manifest):  # its store made after its build: not made yet
+        triplestore.make_store(old)
+        manifest = st.manifest_of(old)  # with the store, and its exact count of statements
+    stage = st.staging(out)
     try:
         old_store = ox.Store.read_only(str(old / manifest["store"]))
         old_store.backup(str(stage / "store"))
@@ -326,7 +330,7 @@ def _named(old: Path, store, predicates: set[str], aggregates) -> dict[str, str]
         return None
     from kg.core import readmodel
 
-    return aggregates(store, predicates, readmodel.read_named(old / st.READ_MODEL))
+    return aggregates.run(store, predicates, readmodel.read_named(old / st.READ_MODEL))
 
 
 def _splice(old_path: Path, new_path: Path, index, old_chunks, spans, new_blocks, which: int,

@@ -18,8 +18,16 @@ opened again read-only while the build's process reads it too (the page), then e
 SHACL's selection leaves out the nodes the previous build found conforming, unchanged since
 (``--known``: kg.builder.shacl.read_known).
 
+With ``--memory`` (a large library built without its SPARQL store, see kg.builder.pipeline),
+the store is held in memory and given only the statements the aggregate named queries read
+(the build sends those lines apart, with the ontology and the thinkers whole); the loader
+runs the queries of ``--queries=FILE`` (JSON: name -> text) on it and sends their results.
+
 ``lenient``: Oxigraph does not re-validate the IRIs (15 % of the load); every IRI is minted
 by kg/graph.py from percent-encoded segments, and every literal escaped there.
+
+The store of a generation built without one is made later from its graph.ttl by
+:func:`load_flat` (kg.builder.triplestore).
 """
 from __future__ import annotations
 
@@ -28,15 +36,25 @@ import pickle
 import select
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 LOAD_BATCH = 32 << 20
 
 
-def load_all(store_path: str, ontology: str, shacl: bool, fd: int = 0,
-             known: str | None = None):
+class Loaded(NamedTuple):
+    """What the loader sends back once everything is loaded."""
+
+    triples: int  # the statements in the store
+    selected: object  # what SHACL validates (kg.builder.shacl.shacl_data), or None
+    named: dict[str, str] | None  # --queries: name -> SPARQL 1.1 JSON results
+
+
+def load_all(store_path: str | None, ontology: str, shacl: bool, fd: int = 0,
+             known: str | None = None, queries: dict[str, str] | None = None) -> Loaded:
+    """``store_path`` None: a store in memory."""
     import pyoxigraph as ox
 
-    store = ox.Store(store_path)
+    store = ox.Store(store_path) if store_path else ox.Store()
     store.bulk_load(path=ontology, format=ox.RdfFormat.TURTLE)
     buf, pending, done = b"", [], False
     while True:
@@ -62,13 +80,25 @@ def load_all(store_path: str, ontology: str, shacl: bool, fd: int = 0,
             batch.append(pending.pop(0))
             size += batch[-1].stat().st_size
         _load(store, batch)
-    store.flush()
+    if store_path:
+        store.flush()
     selected = None
     if shacl:
         from kg.builder.shacl import read_known, shacl_data
 
         selected = shacl_data(store, known=read_known(Path(known)) if known else frozenset())
-    return len(store), selected
+    named = None
+    if queries is not None:
+        named = {name: store.query(text).serialize(format=ox.QueryResultsFormat.JSON)
+                 .decode("utf-8") for name, text in queries.items()}
+    return Loaded(len(store), selected, named)
+
+
+def child_env() -> dict[str, str]:
+    """The environment of a kg process a build starts: this very kg first on its path."""
+    root = str(Path(__file__).resolve().parents[2])
+    return {**os.environ,
+            "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
 
 
 def _load(store, files: list[Path]) -> None:
@@ -97,14 +127,48 @@ def _die_with(parent: int) -> None:
         sys.exit(1)
 
 
+def load_flat(ttl: Path, store_path: str) -> int:
+    """Load a large library's flat graph.ttl (prefix lines, then one statement a line) into a
+    new store at ``store_path``, in batches of LOAD_BATCH bytes cut at line ends, as the build's
+    loader loads; returns the number of statements in the store."""
+    import pyoxigraph as ox
+
+    store = ox.Store(store_path)
+    with open(ttl, "rb") as f:
+        rest, head = b"", True
+        while True:
+            data = f.read(LOAD_BATCH)
+            buf = rest + data
+            if head:  # the prefixes: the statements are written whole, in N-Triples
+                at = 0
+                while buf.startswith(b"@prefix", at) and b"\n" in buf[at:]:
+                    at = buf.index(b"\n", at) + 1
+                buf, head = buf[at:], False
+            cut = len(buf) if not data else buf.rfind(b"\n") + 1
+            if cut:
+                store.bulk_load(input=buf[:cut], format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            rest = buf[cut:]
+            if not data:
+                break
+    store.flush()
+    return len(store)
+
+
 def main(argv: list[str]) -> int:
     for a in argv[2:]:
         if a.startswith("--parent="):
             _die_with(int(a.split("=", 1)[1]))
     known = next((a.split("=", 1)[1] for a in argv[2:] if a.startswith("--known=")), None)
     dump = next((a.split("=", 1)[1] for a in argv[2:] if a.startswith("--dump=")), None)
+    queries = next((a.split("=", 1)[1] for a in argv[2:] if a.startswith("--queries=")), None)
+    if queries:
+        import json
+
+        with open(queries, encoding="utf-8") as f:
+            queries = json.load(f)
     try:
-        out = pickle.dumps(load_all(argv[0], argv[1], "--shacl" in argv[2:], known=known))
+        out = pickle.dumps(load_all(None if "--memory" in argv[2:] else argv[0], argv[1],
+                                    "--shacl" in argv[2:], known=known, queries=queries))
     except BaseException as e:  # the build reports it
         sys.stderr.write(str(e) or type(e).__name__)
         return 1
@@ -136,4 +200,6 @@ def dump_files(store_path: str, spec: Path) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    from kg.builder import loading  # its Loaded, not __main__'s, is what the build unpickles
+
+    sys.exit(loading.main(sys.argv[1:]))

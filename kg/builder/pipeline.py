@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from kg.builder import store as st
+from kg.builder import triplestore
 from kg.builder.index import index_row, piece_sha, write_index
 from kg.builder.inputs import (
     bib_paths,
     default_inputs,
 )
 from kg.builder.inputs import thesaurus as _thesaurus
+from kg.builder.loading import Loaded, child_env
 from kg.builder.stages import (
     PAGE_MAX_ENTRIES,
     Aggregates,
@@ -47,12 +49,14 @@ if TYPE_CHECKING:
 #: (at 8,000 entries the pretty dumps and SHACL took 3 s of a 4.5 s build; flat: 1.5 s in all)
 PRETTY_MAX_TRIPLES = 60_000
 CHUNK = 2000
+#: when a large library's full build makes its SPARQL store (see :func:`build`)
+STORE_MODES = ("build", "after", "first-use")
 
 
 def build(bib: str | Path | None = None, ontology: str | Path | None = None,
           out: str | Path = "out", strict: bool = False, progress: bool = False,
           incremental: bool = True, page: Page | None = None,
-          aggregates: Aggregates | None = None) -> BuildResult:
+          aggregates: Aggregates | None = None, store: str = "after") -> BuildResult:
     """Build the graph and publish it into ``out`` atomically.
 
     ``page(store, path)``, when given, writes the interactive page of the new store
@@ -62,7 +66,13 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
 
     A large library whose previous build is in ``out`` is rebuilt incrementally when only
     works, quotes or claims changed (see kg.builder.incremental); the result is the same graph.
+
+    ``store``: when a large library's full build makes its SPARQL store (kg.builder.triplestore;
+    a small library's build always does): "build" (in the build), "after" (by a process
+    started once the build is published) or "first-use" (by the first command that needs it).
     """
+    if store not in STORE_MODES:
+        raise ValueError(f"store must be one of {', '.join(STORE_MODES)}, not {store!r}")
     t0 = time.perf_counter()
     bib_path, onto_path = default_inputs(bib, ontology)
     out = Path(out)
@@ -82,15 +92,17 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
             result.seconds = time.perf_counter() - t0
             return result
     result = _full(text, read_problems, bibs, onto_path, onto_bytes, thesaurus, out, strict,
-                   progress, page=page, aggregates=aggregates)
+                   progress, page=page, aggregates=aggregates, store_mode=store)
     result.seconds = time.perf_counter() - t0
+    if result.store_later == "after":
+        triplestore.make_later(st.current(out))
     return result
 
 
 def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: bytes,
           thesaurus, out: Path, strict: bool, progress: bool,
           parallel: bool = True, page: Page | None = None,
-          aggregates: Aggregates | None = None) -> BuildResult:
+          aggregates: Aggregates | None = None, store_mode: str = "build") -> BuildResult:
     """A whole build.  The main process reads the file-wide context (@string, @thinker,
     crossref parents, every key from the entry heads); the work, quote and claim pieces are
     parsed and interpreted in chunks, by two forked workers for a large library.
@@ -125,14 +137,19 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
     bar = _Progress(progress and n >= 5000, n)
     mb = ModelBuilder(ctx, thesaurus, keys=set(plan.first_line), extra=parents.entries)
     large = n * 30 > PRETTY_MAX_TRIPLES
+    paged = page is not None and n <= PAGE_MAX_ENTRIES
+    # a large library without its page: the SPARQL store made after the build, the aggregate
+    # named queries run by the loader on what they read, in memory (kg.builder.triplestore)
+    later = large and not paged and store_mode != "build"
     workers = _workers(n) if parallel else None
     stage = st.staging(out)
     loader = flat = store = None
     writers: list[Forked] = []
     try:
         loader = _Loader(stage, onto_bytes, shacl=not large,  # started, not forked
-                         known=None if large else _known(out), dump=not large)
-        _share(mb, pieces, plan, stage)
+                         known=None if large else _known(out), dump=not large, memory=later,
+                         queries=aggregates.queries if later and aggregates else None)
+        _share(mb, pieces, plan, stage, _kept(aggregates) if later else None)
         if workers:
             workers.start(loader.fd)  # then the workers, whose pool's threads end with the map
         keys: list[str] = []  # of the works, quotes and claims, in file order
@@ -140,7 +157,7 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
         counts = {"works": 0, "quotes": 0, "claims": 0}
         records, loose, read_rows, blocking, index_rows = [], [], [], [], []
         flat = _FlatWriter(stage, onto_bytes) if large else None
-        paged = page is not None and n <= PAGE_MAX_ENTRIES
+        others = 0  # later: the statements not sent to the loader (each a record's own)
         # the records come back when this process needs them: SHACL (small), the page's CSL
         ranges = [_Range(i, min(i + CHUNK, n), large, paged or not large)
                   for i in range(0, n, CHUNK)]
@@ -148,7 +165,12 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
         for part in results:
             if part.files:  # large: the worker wrote its blocks to files in the stage
                 flat.append(*part.files)
-                loader.put(part.files[0])
+                if later:
+                    part.files[0].unlink()
+                    loader.put(part.kept)
+                    others += part.others
+                else:
+                    loader.put(part.files[0])
             else:
                 loader.put(part.nt)
             read_rows.append(part.rows)
@@ -184,16 +206,18 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
             write_index(stage / st.INDEX, pieces, piece_keys, piece_shas, keys, positions,
                         index_rows, ctx, plan.parent_keys, heads, (len(tail_nt), len(tail_js)),
                         counts, mb.persons)
-        triples, selected = loader.close()  # with what SHACL validates, selected by the loader
+        loaded = loader.close()  # with what SHACL validates, selected by the loader
+        triples = loaded.triples + others
         page_problems: list[Problem] = []
         model = mb.model(records) if paged or not large else None
         if not large:  # SHACL on the whole graph (large ones: `kg check` samples), in a
-            shacl = Forked(lambda: _validate(selected, model, stage),
+            shacl = Forked(lambda: _validate(loaded.selected, model, stage),
                            "validating the graph (SHACL)", True)
             writers.append(shacl)
-        if not large or aggregates is not None or paged:
+        if not later and (not large or aggregates is not None or paged):
             store = ox.Store.read_only(str(stage / "store"))  # after the last fork
-        named = aggregates(store, None, None) if aggregates is not None else None
+        named = loaded.named if later else \
+            aggregates.run(store, None, None) if aggregates is not None else None
         if paged:
             stage_page(stage, store, page, page_problems, model)
         if not large:  # the loader wrote the pretty files meanwhile
@@ -224,11 +248,26 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
         if isinstance(e, _Sequential) and parallel:
             bar.done()
             return _full(text, read_problems, bibs, onto_path, onto_bytes, thesaurus, out,
-                         strict, progress, parallel=False, page=page, aggregates=aggregates)
+                         strict, progress, parallel=False, page=page, aggregates=aggregates,
+                         store_mode=store_mode)
         raise
     finally:
         bar.done()
-    return BuildResult(out, counts, problems, triples)
+    result = BuildResult(out, counts, problems, triples)
+    result.store_later = store_mode if later else ""
+    return result
+
+
+def _kept(aggregates: Aggregates | None) -> frozenset[str]:
+    """The predicates whose statements a large build without its store gives its loader: what
+    the aggregate named queries read, and every predicate of a concept's statements (a
+    record may repeat its themes' concepts: the loader's store keeps one copy, and the count
+    of statements stays exact)."""
+    from kg.core.vocab import RDF, SKOS
+
+    return frozenset({*(aggregates.predicates if aggregates else ()), RDF.type,
+                      SKOS.prefLabel, SKOS.altLabel, SKOS.inScheme, SKOS.broader,
+                      SKOS.topConceptOf})
 
 
 def _known(out: Path) -> Path | None:
@@ -350,6 +389,8 @@ class _Part:
     piece_keys: list[tuple[int, str | None]]
     piece_shas: list[tuple[int, str]]  # large builds: the pieces' hashes for the index
     rows: RecordRows  # the records' rows of the read model
+    kept: bytes = b""  # large builds without their store: the lines the loader is given
+    others: int = 0  # and how many lines were not
 
 
 class _Range(NamedTuple):
@@ -391,19 +432,22 @@ def _chunk(args: _Range) -> _Part:
     by_key = {rec.key: ps for rec, ps in zip(recs, problems)}
     for p in gate:
         by_key[p.key].append(p)
-    blocks = graph.record_blocks(recs, jsonld=large)
+    kept = _SHARED["kept"]
+    blocks = graph.record_blocks(recs, jsonld=large, keep=kept)
     counts = {"works": 0, "quotes": 0, "claims": 0}
     rows = {}
-    for rec, e, (nt, js), ps in zip(recs, entries, blocks, problems):
+    for rec, e, (nt, js, _), ps in zip(recs, entries, blocks, problems):
         counts[rec.kind + "s"] += 1
         if large:
             rows[rec.key] = index_row(rec.kind, len(nt), len(js), ps, e.line,
                                       [slug for _, slug, _ in rec.people])
-    nt, files = b"".join(b[0] for b in blocks), None
+    nt, files = b"".join(b.nt for b in blocks), None
+    lines = b"".join(b.kept for b in blocks) if kept is not None else b""
+    others = nt.count(b"\n") - lines.count(b"\n") if kept is not None else 0
     if large:
         files = (_SHARED["stage"] / f".chunk-{i:09d}.nt", _SHARED["stage"] / f".chunk-{i:09d}.js")
         files[0].write_bytes(nt)
-        files[1].write_bytes(b"".join(b[1] for b in blocks))
+        files[1].write_bytes(b"".join(b.js for b in blocks))
         nt = b""
     return _Part(
         nt, files, [rec.key for rec in recs], [e.position for e in entries], counts,
@@ -412,7 +456,7 @@ def _chunk(args: _Range) -> _Part:
         [p for s, p in mb.persons.items() if s not in known], recs if keep else [],
         [p for ps in own.values() for p in ps], piece_keys,
         [(k, piece_sha(pieces[k][0])) for k in plan.records[i:j]] if large else [],
-        readmodel.record_rows(recs))
+        readmodel.record_rows(recs), lines, others)
 
 
 def _write_read_model(stage: Path, onto_bytes: bytes, rows: list[RecordRows], persons: dict,
@@ -426,8 +470,8 @@ def _write_read_model(stage: Path, onto_bytes: bytes, rows: list[RecordRows], pe
     return Forked(write, "writing the read model", fork, NICE)
 
 
-def _share(mb, pieces, plan, stage) -> None:
-    _SHARED.update(mb=mb, pieces=pieces, plan=plan, stage=stage)
+def _share(mb, pieces, plan, stage, kept: frozenset[str] | None) -> None:
+    _SHARED.update(mb=mb, pieces=pieces, plan=plan, stage=stage, kept=kept)
 
 
 class _Workers:
@@ -551,7 +595,9 @@ class _Loader:
     once the loader is done."""
 
     def __init__(self, stage: Path, onto_bytes: bytes, shacl: bool, known: Path | None = None,
-                 dump: bool = False):
+                 dump: bool = False, memory: bool = False,
+                 queries: dict[str, str] | None = None):
+        """``memory``: the store held in memory, never written (``queries`` run on it)."""
         import json
         import os
         import subprocess
@@ -562,20 +608,21 @@ class _Loader:
         onto = stage / ".load-ontology.ttl"
         onto.write_bytes(onto_bytes)
         spec = stage / ".load-dump.json"
+        asked = stage / ".load-queries.json"
+        if queries is not None:
+            asked.write_text(json.dumps(queries), encoding="utf-8")
         if dump:  # the pretty files, written by the loader once the store is loaded
             spec.write_text(json.dumps({"turtle": str(stage / "graph.ttl"),
                                         "jsonld": str(stage / "graph.jsonld"),
                                         "prefixes": PREFIXES}), encoding="utf-8")
-        root = str(Path(__file__).resolve().parents[2])  # the kg this build runs
-        env = {**os.environ,
-               "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
         self.errors = open(stage / ".load-errors", "w+b")  # noqa: SIM115 (closed in _end)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kg.builder.loading", str(stage / "store"), str(onto),
              f"--parent={os.getpid()}", *(["--shacl"] if shacl else []),
              *([f"--known={known}"] if shacl and known else []),
-             *([f"--dump={spec}"] if dump else [])],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=env)
+             *([f"--dump={spec}"] if dump else []), *(["--memory"] if memory else []),
+             *([f"--queries={asked}"] if queries is not None else [])],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, env=child_env())
         self.fd: int | None = self.proc.stdin.fileno()
 
     def put(self, data: bytes | Path) -> None:
@@ -594,11 +641,10 @@ class _Loader:
             self.close()
             raise BuildError("loading the graph failed: the loader stopped") from None
 
-    def close(self):
-        """Wait until everything is loaded: (the number of triples in the store, SHACL's
-        selection of it or None).  The store is then closed by the loader and may be opened
-        (read-only); a loader that writes the pretty files goes on with them (:meth:`finish`
-        waits for them)."""
+    def close(self) -> Loaded:
+        """Wait until everything is loaded (kg.builder.loading.Loaded).  The store is then
+        closed by the loader and may be opened (read-only); a loader that writes the pretty
+        files goes on with them (:meth:`finish` waits for them)."""
         import pickle
 
         try:
@@ -627,7 +673,8 @@ class _Loader:
         self.errors.seek(0)
         error = self.errors.read().decode("utf-8", "replace").strip()
         self.errors.close()
-        for name in (".load-errors", ".load-ontology.ttl", ".load-dump.json"):
+        for name in (".load-errors", ".load-ontology.ttl", ".load-dump.json",
+                     ".load-queries.json"):
             (self.stage / name).unlink(missing_ok=True)
         if self.proc.returncode:
             raise BuildError(f"loading the graph failed: "

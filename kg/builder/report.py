@@ -24,6 +24,12 @@ def summary(result, quiet: bool = False) -> str:
         f"thinkers, {c.get('contributors', 0)} other authors, {c['themes']} themes, "
         f"{c['quotes']} quotes, {c['claims']} claims "
         f"({result.triples} triples); {len(errors)} error(s), {len(warnings)} warning(s).")
+    if result.store_later:
+        lines.append("The SPARQL store (`kg query`, `kg work`, `kg export`, `kg viz`, `kg push`) "
+                     "is "
+                     + ("being made in the background; a command that needs it before it is "
+                        "ready waits for it." if result.store_later == "after" else
+                        "made by the first command that needs it (a few seconds)."))
     return "\n".join(lines)
 
 

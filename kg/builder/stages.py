@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from kg.builder import store as st
 from kg.core.errors import BuildError, Problem
@@ -20,9 +21,18 @@ from kg.core.vocab import PREFIXES
 Page = Callable[[object, Path, object], object]
 
 
-#: aggregates(store, changed predicates, previous results) -> {named query: SPARQL 1.1 JSON
-#: results}: what the read model caches (a full build passes None, None: run them all)
-Aggregates = Callable[[object, "set[str] | None", "dict[str, str] | None"], dict[str, str]]
+class Aggregates(NamedTuple):
+    """The named queries whose results the read model caches (kg.read.query.aggregates).
+
+    ``run(store, changed predicates, previous results) -> {name: SPARQL 1.1 JSON results}``
+    runs them on a store (a full build passes None, None: all of them); ``queries`` are their
+    texts and ``predicates`` every predicate they read (none has a variable predicate): a
+    large library built without its SPARQL store has them run by its loader on the statements
+    of those predicates alone, held in memory."""
+
+    run: Callable[[object, set[str] | None, dict[str, str] | None], dict[str, str]]
+    queries: dict[str, str]
+    predicates: frozenset[str]
 
 
 @dataclass
@@ -33,6 +43,8 @@ class BuildResult:
     triples: int = 0
     seconds: float = 0.0
     incremental: bool = False  # True when only the changed entries were rebuilt
+    #: "after" or "first-use" when the SPARQL store is made after the build (kg.builder.triplestore)
+    store_later: str = ""
 
     @property
     def errors(self) -> list[Problem]:

@@ -216,6 +216,20 @@ def hold(out: str | Path) -> Held:
     raise KgError(f"{out}/ kept changing while it was opened (builds in a loop?): try again")
 
 
+def hold_generation(gen: Path) -> Held:
+    """Generation folder ``gen`` held (see :class:`Held`), live or not; KgError when it is
+    gone (a build removed it: no reader held it)."""
+    try:
+        fd = os.open(gen, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        raise StaleStoreError(f"the built graph {gen} is gone: run `kg build`") from None
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    if not os.path.isdir(gen) or manifest_of(gen) is None:  # removed meanwhile
+        os.close(fd)
+        raise StaleStoreError(f"the built graph {gen} is gone: run `kg build`")
+    return Held(gen, fd)
+
+
 _KEPT: dict[Path, Held] = {}  # generations open_store opened: held while this process lives
 
 
@@ -227,23 +241,6 @@ def keep(out: str | Path) -> Path:
     else:
         _KEPT[held.folder] = held
     return held.folder
-
-
-def open_store(out: str | Path):
-    """Open the store of the live generation read-only (several readers may share it).
-
-    Given ``out``, the generation is held for the rest of the process (a store cannot say when
-    it is closed); given a generation folder (a :class:`Held`'s), the caller holds it."""
-    import pyoxigraph as ox
-
-    gen = Path(out) if is_generation(out) else keep(out)
-    m = manifest_of(gen)
-    if m is None or not m.get("store"):
-        raise StaleStoreError(f"no built graph in {out}/: run `kg build`")
-    try:
-        return ox.Store.read_only(str(gen / m["store"]))
-    except (OSError, RuntimeError) as e:
-        raise KgError(f"cannot open the graph store in {out}/ ({e}): run `kg build`") from None
 
 
 # --------------------------------------------------------------------------- writing safely
@@ -500,8 +497,10 @@ def publish(out: Path, stage: Path, manifest: dict) -> Path:
     out = Path(out)
     with lock(out):
         kgdir = out / KG_DIR
-        store_name = store_name_of(stage, manifest["bib"]["sha256"])
-        os.rename(stage / "store", stage / store_name)
+        store_name = None  # a large library's store may be made after (kg.builder.triplestore)
+        if (stage / "store").is_dir():
+            store_name = store_name_of(stage, manifest["bib"]["sha256"])
+            os.rename(stage / "store", stage / store_name)
         manifest = dict(manifest, store=store_name, files=_files_of(stage))
         write_atomic(stage / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
         gen = kgdir / f"gen-{_stage_id(stage)}"

@@ -6,6 +6,7 @@ blank node for a work, a person, a theme, a quote or a claim.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from kg.core.model import Model, Person, Record, parse_number
 from kg.core.values import _ISBN_PREFIX, date_type, doi_of, isbn_ok, isbns, url_ok, year_of
@@ -109,8 +110,11 @@ _UNSAFE = re.compile(r'[\\"\x00-\x1f\x7f]')  # what escape() changes
 class _Out:
     """Triples as N-Triples lines and, optionally, as JSON-LD node objects (same escapes)."""
 
-    def __init__(self, jsonld: bool = False) -> None:
+    def __init__(self, jsonld: bool = False, keep: frozenset[str] | None = None) -> None:
         self.lines: list[str] = []
+        #: the predicates whose lines are also collected in ``kept`` (see :func:`record_blocks`)
+        self.keep = keep
+        self.kept: list[str] = []
         self.nodes: dict[str, dict[str, list[str]]] | None = {} if jsonld else None
         self._s: str | None = None  # the last subject and its properties (most come in runs)
         self._props: dict[str, list[str]] = {}
@@ -127,6 +131,8 @@ class _Out:
 
     def link(self, s: str, p: str, o: str) -> None:
         self.lines.append(f"<{s}> <{p}> <{o}> .\n")
+        if self.keep is not None and p in self.keep:
+            self.kept.append(self.lines[-1])
         if self.nodes is not None:
             self._add(s, p, f'{{"@id":"{o}"}}')
 
@@ -143,6 +149,8 @@ class _Out:
             self.lines.append(f'<{s}> <{p}> "{v}" .\n')
             if self.nodes is not None:
                 self._add(s, p, f'{{"@value":"{v}"}}')
+        if self.keep is not None and p in self.keep:
+            self.kept.append(self.lines[-1])
 
     def lang_text(self, s: str, p: str, value: str, lang: str) -> None:
         """A literal in a language (none when ``lang`` is empty)."""
@@ -150,6 +158,8 @@ class _Out:
             self.text(s, p, value)
             return
         self.lines.append(f"<{s}> <{p}> {lit(value, lang=lang)} .\n")
+        if self.keep is not None and p in self.keep:
+            self.kept.append(self.lines[-1])
         if self.nodes is not None:
             self._add(s, p, f'{{"@value":"{escape(value)}","@language":"{escape(lang)}"}}')
 
@@ -169,9 +179,10 @@ class _Out:
         return out
 
 
-def records_out(records: list[Record], jsonld: bool = False) -> _Out:
+def records_out(records: list[Record], jsonld: bool = False,
+                keep: frozenset[str] | None = None) -> _Out:
     """The triples of some works, quotes and claims (independent of the other records)."""
-    out = _Out(jsonld)
+    out = _Out(jsonld, keep)
     for rec in records:
         node = record_iri(rec)
         _raw(out, node, rec.entry)
@@ -202,7 +213,7 @@ def concept(out: _Out, t) -> None:
     """A concept of the library's own scheme (kg.core.themes.OWN_SCHEME): a keyword the
     ontology does not have.  Written with each record tagged with it (the store keeps one copy):
     every record's triples stay independent of the others'."""
-    if out.nodes is None:  # N-Triples only: the lines made once per concept
+    if out.nodes is None and out.keep is None:  # N-Triples only: the lines made once
         lines = t.__dict__.get("_lines")
         if lines is None:
             once = _Out()
@@ -231,13 +242,25 @@ def _concept(out: _Out, t) -> None:
         out.lang_text(OWN_SCHEME, SKOS.prefLabel, label, lang)
 
 
-def record_blocks(records: list[Record], jsonld: bool = False) -> list[tuple[bytes, bytes]]:
-    """Each record's N-Triples and JSON-LD nodes (',\n'-led), as separate byte blocks."""
+class RecordBlock(NamedTuple):
+    """One record's statements: N-Triples, JSON-LD node objects (',\n'-led, when asked), and
+    the N-Triples lines of the predicates asked for (``keep``)."""
+
+    nt: bytes
+    js: bytes
+    kept: bytes
+
+
+def record_blocks(records: list[Record], jsonld: bool = False,
+                  keep: frozenset[str] | None = None) -> list[RecordBlock]:
+    """Each record's statements as separate byte blocks; ``keep``: predicates (IRIs) whose lines
+    are also given apart (what the build's aggregate named queries read)."""
     blocks = []
     for rec in records:
-        out = records_out([rec], jsonld)
+        out = records_out([rec], jsonld, keep)
         js = "".join(",\n" + node for node in out.jsonld_nodes()) if jsonld else ""
-        blocks.append((out.ntriples().encode("utf-8"), js.encode("utf-8")))
+        blocks.append(RecordBlock(out.ntriples().encode("utf-8"), js.encode("utf-8"),
+                            "".join(out.kept).encode("utf-8")))
     return blocks
 
 

@@ -426,7 +426,7 @@ class Library:
 
     def close(self) -> None:
         """Let builds remove the generation read: neither the library nor its store may be
-        used after (a store that must outlive it: kg.builder.store.open_store)."""
+        used after (a store that must outlive it: kg.builder.triplestore.open_store)."""
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -445,7 +445,7 @@ class Library:
     @property
     def store(self):
         if self._store is None:
-            from kg.builder.store import open_store
+            from kg.builder.triplestore import open_store
 
             self._store = open_store(self.folder)
         return self._store
@@ -953,6 +953,15 @@ def aggregate_results(store, changed: set[str] | None = None,
     return out
 
 
+def aggregates():
+    """The CACHED named queries as a build runs them (kg.builder.stages.Aggregates)."""
+    from kg.builder.stages import Aggregates
+
+    texts = {name: named(name).text_for(set()) for name in CACHED}
+    return Aggregates(aggregate_results, texts,
+                      frozenset().union(*(mentioned_iris(t) for t in texts.values())))
+
+
 def results_json(store, text: str) -> str:
     """The SPARQL 1.1 JSON results of a (trusted, parameterless) query: serialized by
     Oxigraph itself on a local store, with no Python term per value (2-3x faster on the
@@ -1067,6 +1076,9 @@ def ask(folder: str | Path, text: str, limits: Limits | None = None,
     if not shipped:
         check(text, allow_service=limits.allow_service)
     q = bind(text, bindings, shipped=shipped)
+    from kg.builder.triplestore import ensure
+
+    ensure(folder)  # here, not in the query's process: its time limit is the query's
     try:
         end = Child.start(_answer, str(folder), q, timeout, os.getpid()).wait(timeout)
     except Expired:
@@ -1120,7 +1132,7 @@ def _answer(folder: str, text: str, timeout: float | None, parent: int) -> Answe
 
     def run():
         try:
-            from kg.builder.store import open_store
+            from kg.builder.triplestore import open_store
 
             res = _local(open_store(folder), text, _fields)
             box["answer"] = Answer(res.vars, res.rows, res.boolean, res.triples)

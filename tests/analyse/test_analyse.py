@@ -324,7 +324,7 @@ def test_export_unknown_format(small):
 def corpus(tmp_path_factory):
     """The shipped corpus, built once; its networkx graph."""
     from kg.api import build
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     base = tmp_path_factory.mktemp("corpus-analyse")
     shutil.copyfile(ROOT / "references.bib", base / "references.bib")

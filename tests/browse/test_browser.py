@@ -39,7 +39,7 @@ def corpus(tmp_path_factory, ontology_path):
     """The page `kg viz` writes for the corpus (with its references, as `kg cite` prints them),
     its data, and the build."""
     from kg.api import build
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     base = tmp_path_factory.mktemp("browser")
     bib = base / "references.bib"
@@ -55,7 +55,7 @@ def hostile(request, tmp_path_factory, ontology_path):
     """The hostile bibliography's page, as `kg build` publishes it and as `kg viz` writes it
     (with the references pandoc formats from its fields)."""
     from kg.api import build
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     base = tmp_path_factory.mktemp("browser-hostile")
     bib = base / "hostile.bib"
@@ -265,7 +265,7 @@ def test_hostile_bibliography_runs_nothing_and_fetches_nothing(hostile, opened):
 
 
 def test_physics_option_and_english_page(corpus, browser, opened, tmp_path):
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     result = corpus[2]
     data = render.graph_data(open_store(result.out), "en", thinker="Ellul")
@@ -293,7 +293,7 @@ def readability(o: Opened) -> dict:
 @pytest.fixture(scope="module")
 def theme_page(corpus, tmp_path_factory):
     """What `kg viz --theme surveillance` writes."""
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     out = tmp_path_factory.mktemp("theme")
     return render.viz(open_store(corpus[2].out), out, theme="surveillance").path
@@ -552,7 +552,7 @@ def test_traps_of_the_first_page_are_gone(corpus, opened):
 
 def test_communities_have_their_own_colours_swatches_and_readable_measures(corpus, opened,
                                                                            tmp_path):
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     p = render.viz(open_store(corpus[2].out), tmp_path, output=tmp_path / "c.html",
                    size_by="pagerank", colour_by_community=True).path

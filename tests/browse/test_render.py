@@ -34,7 +34,7 @@ def corpus(tmp_path_factory, ontology_path):
 
 @pytest.fixture(scope="session")
 def store(corpus):
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     return open_store(corpus.out)
 
@@ -237,7 +237,7 @@ def test_ambiguous_thinker(model_of):
 
 
 def test_a_model_gives_the_same_graph_as_its_store(small_model, built_small):
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     a = render.graph_data(small_model, "fr", layout=False)
     b = render.graph_data(open_store(built_small.out), "fr", layout=False)
@@ -572,7 +572,7 @@ def test_themes_nothing_is_about_are_not_drawn(tmp_path, ontology_path):
     its own themes and none of the lecture's, which nothing of it is about; a shipped theme it
     uses is drawn with the themes of its hierarchy.  The corpus keeps all of its 38."""
     from kg.api import build
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     bib = tmp_path / "mine.bib"
     bib.write_text("@book{a, author = {Doe, Jane}, title = {On gardens}, date = {2001},\n"

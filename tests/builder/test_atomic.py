@@ -16,6 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.builder import store as st
+from kg.builder import triplestore
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -146,7 +147,8 @@ def test_readers_during_a_build_see_a_whole_graph(tmp_path, libraries, ontology_
        "-q").communicate(timeout=600)
     writer = kg("build", str(libraries[10_000]), "--ontology", str(ontology_path), "-o",
                 str(out), "-q")
-    from kg.builder.store import open_store, read_manifest
+    from kg.builder.store import read_manifest
+    from kg.builder.triplestore import open_store
     from kg.core.errors import KgError
 
     seen = set()
@@ -178,7 +180,7 @@ def test_open_store_of_a_replaced_store(tmp_path, libraries, ontology_path):
     for f in sorted((st.current(out) / m["store"]).glob("*.sst"))[:1]:
         f.unlink()
     with pytest.raises(KgError):
-        st.open_store(out)
+        triplestore.open_store(out)
 
 
 #: a `kg` process that SIGKILLs itself at its N-th change to the file system (rename, link,

@@ -213,7 +213,7 @@ def test_10000_authors(tmp_path, ontology_path):
     r = run_kg(["build", str(p), "--ontology", str(ontology_path), "-o", str(tmp_path / "out"),
                 "-q"], tmp_path)
     assert r.returncode == 0, r.stderr
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     store = open_store(tmp_path / "out")
     q = "SELECT (COUNT(?p) AS ?n) WHERE { <https://kg.example/id/work/many> " \
@@ -257,7 +257,7 @@ def hostile_build(tmp_path_factory, ontology_path):
 
 
 def test_hostile_text_is_a_literal_in_the_store(hostile_build):
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     bib, out = hostile_build
     entry = load(bib).entries[0]
@@ -280,7 +280,7 @@ def test_hostile_text_is_a_literal_in_the_store(hostile_build):
 def test_hostile_text_round_trips_through_every_file(hostile_build):
     import pyoxigraph as ox
 
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
     from kg.write.export import bibtex
 
     bib, out = hostile_build

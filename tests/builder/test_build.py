@@ -13,6 +13,7 @@ from conftest import snapshot
 
 from kg.api import build, ensure_built
 from kg.builder import store as st
+from kg.builder import triplestore
 from kg.builder.inputs import default_inputs
 from kg.core.errors import BuildError, InputError, StaleStoreError
 
@@ -86,7 +87,7 @@ def test_no_staging_folder_is_left(built, out):
 
 
 def test_the_store_answers_queries(built, out):
-    store = st.open_store(out)
+    store = triplestore.open_store(out)
     rows = list(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s a "
                             "<https://kg.example/ontology#Work> }"))
     assert int(rows[0]["n"].value) == 5
@@ -272,7 +273,7 @@ def test_unchanged(small_bib):
 
 def test_open_store_without_a_build(tmp_path):
     with pytest.raises(StaleStoreError, match="no built graph in .*: run `kg build`"):
-        st.open_store(tmp_path)
+        triplestore.open_store(tmp_path)
 
 
 def test_read_manifest_ignores_garbage(tmp_path):

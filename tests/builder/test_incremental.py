@@ -41,10 +41,9 @@ def library(tmp_path):
 
 
 def quads(out: Path) -> set[str]:
-    import pyoxigraph as ox
+    from kg.builder.triplestore import open_store
 
-    store = ox.Store.read_only(str(next(st.current(out).glob("store-*"))))
-    return {str(q) for q in store}
+    return {str(q) for q in open_store(out)}
 
 
 def same_as_full(bib: Path, out: Path, tmp_path: Path, result) -> None:

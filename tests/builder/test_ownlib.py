@@ -370,7 +370,7 @@ def test_an_own_library_loses_no_field_in_the_export(own_build, name):
 def test_an_own_library_s_keywords_are_themes_in_the_graph(own_build, name):
     """In the store (SPARQL, the page, the analytics): each keyword is a skos:Concept that
     tags its works, with its broader concepts."""
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
     from kg.core.latex import slug
 
     bib, opts, r = own_build(name)

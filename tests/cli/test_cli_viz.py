@@ -101,7 +101,7 @@ def test_viz_sizes_by_a_measure_and_colours_by_community(built, tmp_path):
     """Issue 7: the page sizes nodes by a chosen measure of kg.analyse.network and colours them by
     Louvain community; the values are those `kg.analyse.network.measures` computes."""
     from kg.analyse.network import load_nx, measures
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     base, opts = built
     page = tmp_path / "pr.html"

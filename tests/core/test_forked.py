@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.builder.loading import Loaded
 from kg.core.errors import BuildError
 from kg.core.forked import Forked
 from kg.read.query import named
@@ -240,7 +241,7 @@ def test_the_loader_loads_bytes_and_files_and_counts(tmp_path):
     f.write_bytes(b"<https://a.example/1> <https://a.example/p> <https://a.example/2> .\n")
     loader.put(f)
     loader.put(b"<https://a.example/3> <https://a.example/p> \"trois\" .\n")
-    assert loader.close() == (2, None)
+    assert loader.close() == Loaded(2, None, None)
     assert not f.exists()  # a file is removed once loaded
 
 

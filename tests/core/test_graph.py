@@ -401,7 +401,7 @@ def test_two_builds_differ_only_by_the_inserted_entry(ontology_path, tmp_path):
     included): one entry inserted before the last changes its own triples and the file's
     order, nothing of any other entry."""
     from kg.builder import pipeline
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     text = SMALL_BIB.read_text(encoding="utf-8")
     at = text.index("@book{pourparlers")

@@ -347,7 +347,7 @@ def test_incremental_builds_keep_the_cached_results_right(tmp_path, monkeypatch)
     bib.write_text(generate(300, 5, themes(onto)), encoding="utf-8")
 
     def build(out, **kw):
-        return kb.build(bib, onto, tmp_path / out, aggregates=Q.aggregate_results, **kw)
+        return kb.build(bib, onto, tmp_path / out, aggregates=Q.aggregates(), **kw)
 
     build("out")
     ran = tmp_path / "ran"  # written by the forked child that runs the queries

@@ -71,7 +71,7 @@ def read_only(request, tmp_path_factory, corpus):
 
 @pytest.fixture(scope="session")
 def local(corpus):
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     return open_store(corpus / "out")
 
@@ -442,7 +442,7 @@ def test_file_broken_past_the_first_batch_is_never_sent_in_part(tmp_path):
 def test_push_in_batches_on_the_server(server, corpus):
     """The corpus in requests of 500 triples: replaced, then merged again (nothing doubled),
     into a named graph; the server holds exactly the local graph."""
-    from kg.builder.store import open_store
+    from kg.builder.triplestore import open_store
 
     g = "https://kg.example/graph/batches"
     local = {str(q.triple) for q in open_store(corpus / "out")}

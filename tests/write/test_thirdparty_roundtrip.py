@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kg.api import build
-from kg.builder.store import open_store
+from kg.builder.triplestore import open_store
 from kg.core.bib import load, parse
 from kg.write.export import bibtex
 
