@@ -4,7 +4,9 @@
     python benchmarks/bench_build.py --real tests/data/real/zotero-better-bibtex/big-whopping-library.bib [0 10000 50000]
 
 For each size: a synthetic library (benchmarks/generate.py), then, each in a fresh process,
-the floor `bibtexparser.parse_file(path)` (default middleware stack) and `kg build`; prints the
+the floor `bibtexparser.parse_file(path)` (default middleware stack) and `kg build`, one after
+the other (``--repeat`` times each, in turn: a machine that slows down or speeds up during the
+run weighs on both alike); prints the
 median wall times, their ratio, peak memory, the 50k/10k cost ratio, and the incremental
 rebuild after one entry is edited, as a ratio to the full build, and the first query after
 it (``kg theme surveillance``, from the read model the incremental build updated); the last
@@ -152,12 +154,6 @@ with st.hold(sys.argv[1]) as held:
 """
 
 
-def median(cmd: list[str], repeat: int) -> tuple[float, int, float]:
-    runs = [run(cmd) for _ in range(repeat)]
-    return (statistics.median(r[0] for r in runs), max(r[1] for r in runs),
-            statistics.median(r[2] for r in runs))
-
-
 def stages_of(bib: str, ontology: str, out: str) -> dict[str, float]:
     """CPU seconds of one ``kg build`` (run in this process) by where they are spent: the
     build's own process (``main``, and within it the stages named ``main: ...``), and the
@@ -265,12 +261,13 @@ def main() -> None:
                 n = size
                 bib = tmp / f"lib{n}.bib"
                 bib.write_text(generate(n, 1, ids, a.keywords), encoding="utf-8")
-            floor, _, floor_cpu = median([py, "-c", "import sys, bibtexparser; "
-                               "bibtexparser.parse_file(sys.argv[1])", str(bib)], a.repeat)
             out = tmp / f"out{n}"
-            builds, cpus, readies = [], [], []
+            builds, cpus, readies, floors = [], [], [], []
             peak = 0
             for _ in range(a.repeat):
+                # the floor and the build in turn: both see the machine in the same state
+                floors.append(run([py, "-c", "import sys, bibtexparser; "
+                                   "bibtexparser.parse_file(sys.argv[1])", str(bib)]))
                 shutil.rmtree(out, ignore_errors=True)
                 wall, rss, cpu = run([py, "-m", "kg.cli", "build", str(bib), "--ontology",
                                       str(ROOT / "ontology.ttl"), "-o", str(out), "-q"])
@@ -281,6 +278,8 @@ def main() -> None:
                 cpus.append(cpu)
                 peak = max(peak, rss)
             full[size] = statistics.median(builds)
+            floor = statistics.median(f[0] for f in floors)
+            floor_cpu = statistics.median(f[2] for f in floors)
             text = bib.read_bytes().decode("utf-8")
             edits, edit_cpus, queries = [], [], []
             for i in range(a.repeat):

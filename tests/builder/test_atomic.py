@@ -41,6 +41,7 @@ def consistent(out: Path) -> dict:
     """out/ holds one whole build: the manifest's store opens and matches graph.ttl, through
     out/'s links and in the live generation alike."""
     gen = st.current(out)
+    triplestore.ensure(gen)  # a large library's store, made after its build: made or waited for
     m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert m == st.manifest_of(gen)
     stores = [p.name for p in gen.glob("store-*")]
