@@ -112,8 +112,12 @@ def make_store(gen: Path, quiet: bool = False) -> str:
             triples = load_flat(gen / "graph.ttl", str(tmp))
             name = st.store_name_of(gen, m["bib"]["sha256"])
             os.rename(tmp, gen / name)
-        except BaseException:
+        except BaseException as e:
             shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(e, (OSError, RuntimeError, ValueError)):  # disk full, a bad file...
+                raise KgError(f"making the SPARQL store of {_shown(gen)}/ failed ({e}): free "
+                              "some space if the disk is full, then run `kg build` again"
+                              ) from None
             raise
         st.write_atomic(gen / st.MANIFEST,
                         json.dumps(dict(m, store=name, triples=triples), indent=2,

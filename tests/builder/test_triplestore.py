@@ -184,3 +184,38 @@ def test_kg_query_after_a_build_that_left_its_store(large, tmp_path):
     assert "making the SPARQL store" in r.stderr
     n = json.loads(r.stdout)["results"]["bindings"][0]["n"]["value"]
     assert int(n) == st.read_manifest(out)["triples"]
+
+
+def test_a_graph_ttl_changed_since_the_build_is_not_loaded(large, tmp_path):
+    """graph.ttl overwritten through out/'s link: the store is not made from it (a clear error,
+    the generation untouched) and the next build is a full one, which makes it right."""
+    from kg.core.errors import KgError
+
+    out = tmp_path / "out"
+    built(large, out, "first-use")
+    with open(out / "graph.ttl", "a", encoding="utf-8") as f:
+        f.write("<urn:x> <urn:y> <urn:z> .\n")
+    with pytest.raises(KgError, match="graph.ttl is not as its build wrote it"):
+        triplestore.open_store(out)
+    assert st.read_manifest(out)["store"] is None
+    result = kb.build(large, ONTOLOGY, out, aggregates=aggregates(), store="first-use")
+    assert not result.incremental
+    assert len(triplestore.open_store(out)) == result.triples
+
+
+def test_a_store_that_cannot_be_made_is_a_clear_error(large, tmp_path, monkeypatch):
+    from kg.builder import loading
+    from kg.core.errors import KgError
+
+    out = tmp_path / "out"
+    built(large, out, "first-use")
+
+    def full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(loading, "load_flat", full)
+    with pytest.raises(KgError, match="making the SPARQL store of .* failed .*No space left"):
+        triplestore.open_store(out)
+    gen = st.current(out)
+    assert not [p for p in gen.iterdir() if p.name.startswith(".store-") and p.is_dir()]
+    assert st.read_manifest(out)["store"] is None
