@@ -64,7 +64,7 @@ from kg.core import vocab
 from kg.core.vocab import PERSON_NS, RDF, SKOS, THEME_NS, WD
 
 NAME = "read.sqlite"
-VERSION = 8
+VERSION = 9
 HEAD = 50  # works kept per theme in theme_works: enough for every default listing (20)
 
 #: search weights: titles count most, then quotes and claims, then annotations
@@ -76,6 +76,9 @@ SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE themes(id TEXT PRIMARY KEY, iri TEXT NOT NULL, labels TEXT, alt TEXT,
                     broader TEXT, narrower TEXT, fr TEXT);
+-- joined on its IRI by a thinker's themes: without it, every row scanned every theme (a
+-- library's own keywords make thousands of them: 0.27 s for `kg thinker` at 50,000 entries)
+CREATE INDEX themes_by_iri ON themes(iri);
 CREATE TABLE works(key TEXT PRIMARY KEY, iri TEXT NOT NULL, title TEXT, year INTEGER,
                    annotation TEXT, shown);
 CREATE TABLE quotes(key TEXT PRIMARY KEY, iri TEXT NOT NULL, text TEXT, locator TEXT,
