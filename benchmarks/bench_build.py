@@ -124,18 +124,12 @@ def _stages(py: str, bib: Path, out: Path) -> dict[str, float]:
 
 
 #: a fresh process loading a built graph (its N-Triples, dumped from the built store
-#: beforehand) into an empty store as the build's loader does: in LOAD_BATCH batches
+#: beforehand) into an empty store as a large build's store is made (kg.builder.loading.load_flat)
 _STORE_ONLY = """
-import sys, pyoxigraph as ox
-from kg.builder.loading import LOAD_BATCH
-data = open(sys.argv[1], 'rb').read()
-store = ox.Store(sys.argv[2])
-i = 0
-while i < len(data):
-    j = data.find(b'\\n', min(i + LOAD_BATCH, len(data) - 1)) + 1 or len(data)
-    store.bulk_load(input=data[i:j], format=ox.RdfFormat.N_TRIPLES, lenient=True)
-    i = j
-store.flush()
+import sys
+from pathlib import Path
+from kg.builder.loading import load_flat
+load_flat(Path(sys.argv[1]), sys.argv[2])
 """
 _DUMP = """
 import sys, pyoxigraph as ox

@@ -141,8 +141,8 @@ def load_flat(ttl: Path, store_path: str) -> int:
             buf = rest + data
             if head:  # the prefixes: the statements are written whole, in N-Triples
                 at = 0
-                while buf.startswith(b"@prefix", at) and b"\n" in buf[at:]:
-                    at = buf.index(b"\n", at) + 1
+                while buf.startswith(b"@prefix", at) and (nl := buf.find(b"\n", at)) >= 0:
+                    at = nl + 1
                 buf, head = buf[at:], False
             cut = len(buf) if not data else buf.rfind(b"\n") + 1
             if cut:

@@ -202,14 +202,11 @@ def hold(out: str | Path) -> Held:
     removed by its build, so the new one is taken instead."""
     for _ in range(100):
         gen = current(out)
-        try:
-            fd = os.open(gen, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-        except OSError:  # gone (or a link planted in its place: not read, not written)
+        fd = _lock_shared(gen)
+        if fd is None:  # gone (or a link planted in its place: not read, not written)
             if current(out) == gen:
-                raise StaleStoreError(f"the built graph of {out}/ is missing: run `kg build`"
-                                      ) from None
+                raise StaleStoreError(f"the built graph of {out}/ is missing: run `kg build`")
             continue
-        fcntl.flock(fd, fcntl.LOCK_SH)
         if current(out) == gen and os.path.isdir(gen):
             return Held(gen, fd)
         os.close(fd)
@@ -219,15 +216,23 @@ def hold(out: str | Path) -> Held:
 def hold_generation(gen: Path) -> Held:
     """Generation folder ``gen`` held (see :class:`Held`), live or not; KgError when it is
     gone (a build removed it: no reader held it)."""
+    fd = _lock_shared(gen)
+    if fd is not None and os.path.isdir(gen) and manifest_of(gen) is not None:
+        return Held(gen, fd)
+    if fd is not None:  # removed meanwhile
+        os.close(fd)
+    raise StaleStoreError(f"the built graph {gen} is gone: run `kg build`")
+
+
+def _lock_shared(gen: Path) -> int | None:
+    """A shared flock on generation folder ``gen`` (its fd), never through a link; None when
+    it cannot be opened."""
     try:
         fd = os.open(gen, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
-        raise StaleStoreError(f"the built graph {gen} is gone: run `kg build`") from None
+        return None
     fcntl.flock(fd, fcntl.LOCK_SH)
-    if not os.path.isdir(gen) or manifest_of(gen) is None:  # removed meanwhile
-        os.close(fd)
-        raise StaleStoreError(f"the built graph {gen} is gone: run `kg build`")
-    return Held(gen, fd)
+    return fd
 
 
 _KEPT: dict[Path, Held] = {}  # generations open_store opened: held while this process lives
