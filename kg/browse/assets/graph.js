@@ -602,8 +602,38 @@
       r: f.x + (lg.r + 8 - W / 2) / sc, t: f.y + (lg.t - 8 - H / 2) / sc,
       b: f.y + (lg.b + 8 - H / 2) / sc };
     var pushes = new Map();
-    // until nothing moves, or a quarter of a second (a page of thousands: its first draw)
-    for (var it = 0; it < 200 && performance.now() - t0 < 250; it++) {
+    // how much is still covered: each theme whose box (its label's) meets another node or the
+    // legend, the most important counting most (0: every wanted label has its room)
+    function covered() {
+      var bad = 0;
+      wanted.forEach(function (n, i) {
+        var a = boxes.get(n.id), hit = under && a.l < under.r && under.l < a.r &&
+          a.t < under.b && under.t < a.b;
+        for (var gx = Math.floor(a.l / cell); !hit && gx <= Math.floor(a.r / cell); gx++)
+          for (var gy = Math.floor(a.t / cell); !hit && gy <= Math.floor(a.b / cell); gy++)
+            (grid.get(gx + "," + gy) || []).forEach(function (o) {
+              work++;
+              var b = boxes.get(o);
+              if (o !== n.id && a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b) hit = true;
+            });
+        if (hit) bad += wanted.length - i;
+      });
+      return bad;
+    }
+    // Rounds until nothing is covered or nothing moves, within a budget of work (boxes looked
+    // at), not of time: the same page gets the same first sight on a fast machine and on a
+    // loaded one. A crowded map may not settle (a node caught between two themes goes back and
+    // forth): the best state met is kept.
+    var WORK = 400000, work = 0, best = Infinity, kept = null, it;
+    function remember(bad) {
+      if (bad >= best) return;
+      best = bad;
+      kept = new Map();
+      ids.forEach(function (id) { kept.set(id, { x: pos[id].x, y: pos[id].y }); });
+    }
+    for (it = 0; it < 300 && work < WORK; it++) {
+      remember(covered());
+      if (!best) break;
       var moved = 0;
       wanted.forEach(function (n) {
         var seen = new Set([n.id]), a = boxes.get(n.id);
@@ -615,6 +645,7 @@
         for (var gx = Math.floor(a.l / cell); gx <= Math.floor(a.r / cell); gx++)
           for (var gy = Math.floor(a.t / cell); gy <= Math.floor(a.b / cell); gy++)
             (grid.get(gx + "," + gy) || []).slice().forEach(function (o) {
+              work++;
               if (seen.has(o)) return;
               seen.add(o);
               var b = boxes.get(o);
@@ -651,7 +682,10 @@
       });
       if (!moved) break;
     }
-    window.kgRoom = { themes: wanted.length, rounds: it, ms: performance.now() - t0 };
+    if (best) remember(covered());
+    if (kept) kept.forEach(function (p, id) { pos[id].x = p.x; pos[id].y = p.y; });
+    window.kgRoom = { themes: wanted.length, rounds: it, work: work, covered: best,
+                      ms: performance.now() - t0 };
     // the moves, and the detail of each moved node with it
     var delta = new Map();
     shown.forEach(function (n) {
