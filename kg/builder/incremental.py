@@ -1,16 +1,20 @@
 """Incremental builds: after a few works, quotes or claims are edited, redo only those.
 
 A full build of a large library leaves, beside the store and the flat graph.ttl /
-graph.jsonld, an index (``index.json``): for every piece of the .bib its SHA-1, and for every
-work, quote and claim the length of its block in each file, its problems (lines relative to the
-entry) and the people it names.  The next build compares the pieces:
+graph.jsonld, an index (``index.sqlite``, kg.builder.index): for every piece of the .bib its
+SHA-1 and the print of its keywords fields, for every work, quote and claim the length of its
+block in each file, its problems (lines relative to the entry) and the people it names, and the
+library's own concepts as they were made.  The next build compares the pieces:
 
 - when anything else changed (the ontology, a @string, a @thinker, a @comment, a crossref
-  parent, the list of keys, an entry kg could not scan alone), it falls back to a full build;
-- otherwise it re-interprets the changed entries only, copies the store (a RocksDB checkpoint:
-  hard links), removes their old triples and adds the new ones, regenerates the thinkers,
-  writes the files by copying the unchanged byte ranges of the previous ones, and updates a
-  copy of the read model by key (kg.core.readmodel.update).
+  parent, the list of keys, an entry kg could not scan alone, the library's own concepts), it
+  falls back to a full build;
+- otherwise it re-interprets the changed entries only (their keywords fields as they were: the
+  own concepts made again from the index, the rest of the file not read for keywords), copies
+  the store (a RocksDB checkpoint: hard links), removes their old triples and adds the new
+  ones, regenerates the thinkers, writes the files by copying the unchanged byte ranges of the
+  previous ones, and updates copies of the read model and of the index by key
+  (kg.core.readmodel.update, kg.builder.index.update_index).
 
 The result is the graph and read model a full build gives (tested), in a fraction of the
 time.  A previous output without a read model means a full build.
@@ -18,19 +22,27 @@ time.  A previous output without a read model means a full build.
 from __future__ import annotations
 
 import functools
-import json
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.builder import store as st
 from kg.builder import triplestore
-from kg.builder.index import INDEX, INDEX_VERSION, absolute, index_row, people_table, piece_sha
+from kg.builder.index import (
+    INDEX,
+    Chunk,
+    Index,
+    absolute,
+    index_row,
+    ontology_sha,
+    piece_sha,
+    read_index,
+    update_index,
+)
 from kg.builder.stages import (
     PAGE_MAX_ENTRIES,
     Block,
     BuildResult,
-    flat_heads,
     gate_rules,
     keep_good,
     page_warnings,
@@ -45,25 +57,33 @@ if TYPE_CHECKING:
 
 
 def rebuild(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: bytes,
-            thesaurus, out: Path, strict: bool, page=None, aggregates=None):
+            thesaurus, out: Path, strict: bool, page=None, aggregates=None, adopted=None):
     """The incremental build, or None when a full build is needed.  It reads the live
     generation of ``out`` (held, so no other build removes it meanwhile), and only files of it
     that are as their build wrote them (``page``, ``aggregates``: see
     kg.builder.pipeline.build).  ``bibs``: the .bib file(s) ``text`` was read from (what
-    the build finds moved to its own file and line before it is reported)."""
+    the build finds moved to its own file and line before it is reported).
+
+    ``onto_bytes`` and ``thesaurus``: the ontology's, before the library's own concepts.
+    When the edited entries' keywords fields are as the previous build recorded them, the
+    concepts it adopted are made again from its index (Thesaurus.replay, on a copy);
+    otherwise ``adopted()`` reads every keyword of ``text`` (Thesaurus.adopt, on
+    ``thesaurus``) and returns the ontology's bytes with them."""
     try:
         held = st.hold(out)
     except KgError:
         return None
     with held:
         return _rebuild(text, read_problems, bibs, onto_path, onto_bytes, thesaurus, out,
-                        strict, page, aggregates, held)
+                        strict, page, aggregates, held, adopted)
 
 
 def _rebuild(text, read_problems, bibs, onto_path, onto_bytes, thesaurus, out, strict, page,
-             aggregates, held):
+             aggregates, held, adopted):
     from kg.core.bib import _chunks
+    from kg.core.graph import own_concepts
     from kg.core.readmodel import is_current
+    from kg.core.themes import keywords_print
 
     old = held.folder
     m = st.manifest_of(old)
@@ -74,29 +94,34 @@ def _rebuild(text, read_problems, bibs, onto_path, onto_bytes, thesaurus, out, s
         return None
     if not st.unchanged(m["ontology"], onto_path):
         return None
-    try:
-        with open(old / INDEX, encoding="utf-8") as f:
-            index = json.load(f)
-    except (OSError, ValueError):
-        return None
-    if index.get("version") != INDEX_VERSION or not index.get("usable"):
+    index = read_index(old / INDEX)
+    if index is None or not index.usable:
         return None
     pieces = list(_chunks(text))
-    old = index["chunks"]
-    if len(pieces) != len(old):
+    if len(pieces) != len(index.chunks):
         return None
     changed: list[int] = []
-    for i, ((chunk, _), (sha, key)) in enumerate(zip(pieces, old)):
-        if piece_sha(chunk) != sha:
-            if key is None or key in index["parents"]:
+    parents = set(index.parents)
+    for i, ((chunk, _), was) in enumerate(zip(pieces, index.chunks)):
+        if piece_sha(chunk) != was.sha:
+            if was.key is None or was.key in parents:
                 return None  # context changed: full build
             changed.append(i)
-    return _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_bytes,
-                  thesaurus, out, strict, m, held, page, aggregates)
+    # the library's own concepts: those of the previous build when the edited entries'
+    # keywords fields are as they were (the whole file's are, then), else read again
+    if all(keywords_print(pieces[i][0]) == index.chunks[i].keywords for i in changed):
+        thesaurus = thesaurus.copy()
+        onto_bytes += own_concepts(thesaurus.replay(index.own))
+    else:
+        onto_bytes = adopted()
+    if ontology_sha(onto_bytes) != index.ontology:
+        return None  # the ontology, or the library's own concepts, changed: a full build
+    return _apply(text, read_problems, pieces, changed, index, bibs, onto_path, thesaurus,
+                  out, strict, m, held, page, aggregates)
 
 
-def _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_bytes,
-           thesaurus, out, strict, manifest, held, page, aggregates=None):
+def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, thesaurus,
+           out, strict, manifest, held, page, aggregates=None):
     import pyoxigraph as ox
 
     from kg.core import graph
@@ -110,20 +135,21 @@ def _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_by
         thinker_counts,
     )
     from kg.core.readmodel import speakers
+    from kg.core.themes import keywords_print
 
-    old_chunks = index["chunks"]
+    old_chunks = index.chunks
     # The file-wide context: every piece without a key (strings, thinkers, comments...),
     # the crossref parents, and the changed entries, parsed together.
-    parents = set(index["parents"])
+    parents = set(index.parents)
     edited = set(changed)
-    keep = [i for i, (_, key) in enumerate(old_chunks)
+    keep = [i for i, (_, key, _) in enumerate(old_chunks)
             if key is None or key in parents or i in edited]
     # each kept piece with its own line: every line number is the real one
     sub = BibFile(bibs.name)
     parse_pieces(sub, [pieces[i] for i in keep], range(len(keep)), {})
     _check_macros(sub)
     for e in sub.entries:  # positions in the whole file, not in this partial text
-        e.position = index["positions"].get(e.key, e.position)
+        e.position = index.positions.get(e.key, e.position)
     changed_keys = [old_chunks[i][1] for i in changed]
     got = {e.key for e in sub.entries}
     if any(k not in got for k in changed_keys):
@@ -136,8 +162,8 @@ def _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_by
                 e.fields[e.names()["crossref"]].strip('{}" ') not in parents:
             return None  # a new crossref parent changes the context
 
-    all_keys = set(index["positions"])
-    positions = index["positions"]
+    all_keys = set(index.positions)
+    positions = index.positions
     mb = ModelBuilder(sub, thesaurus, keys=all_keys)
     new_blocks: dict[str, Block] = {}
     redone = []  # the records interpreted again
@@ -157,12 +183,12 @@ def _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_by
 
     # Thinkers in the order a full build meets them: @thinker entries, then names by entry.
     persons = {s: p for s, p in mb.persons.items() if p.entry is not None}
-    records = index["records"]
+    records = index.records
     for key, b in new_blocks.items():
-        if set(records[key][4]) - set(b.people):
+        if set(records[key].slugs()) - set(b.people):
             return None  # a person no longer named here may have been spelled as it did
     entry_line = {}
-    for (chunk, line), (_, key) in zip(pieces, old_chunks):
+    for (chunk, line), (_, key, _) in zip(pieces, old_chunks):
         if key is None:
             continue
         entry_line[key] = line
@@ -170,10 +196,10 @@ def _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_by
             for slug in new_blocks[key].people:
                 persons.setdefault(slug, mb.persons[slug])
             continue
-        for slug in records[key][4]:
+        for slug in records[key].slugs():
             if slug not in persons:
-                given, family, suffix, org = index["people"][slug]
-                persons[slug] = Person(slug, Name(given, family, suffix, bool(org)))
+                given, family, suffix, org = index.people[slug]
+                persons[slug] = Person(slug, Name(given, family, suffix, org))
     mb.persons = persons
     # thinkers or other authors (THINKER_RULE): the speakers of the records kept, from the
     # previous read model, and of those redone
@@ -192,15 +218,16 @@ def _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_by
     problems = list(read_problems)
     problems += [p for p in mb.problems]
     problems += [p for p in sub.problems if p.key not in records]
-    for key, (kind, _, _, own, _) in records.items():
+    for key, row in records.items():
         if key in new_blocks:
             problems += new_blocks[key].problems
-        else:
-            problems += [absolute(bibs.name, key, entry_line[key], rel) for rel in own]
+        elif row.problems:
+            problems += [absolute(bibs.name, key, entry_line[key], rel)
+                         for rel in row.own_problems()]
     problems = sorted(bibs.moved(set(problems)), key=bibs.order)
-    counts = dict(index["counts"])
+    counts = dict(index.counts)
     for key, b in new_blocks.items():
-        counts[records[key][0] + "s"] -= 1
+        counts[records[key].kind + "s"] -= 1
         counts[b.kind + "s"] += 1
     counts.update(thinker_counts(persons.values()))
     refuse(problems, counts, strict, bibs, out)
@@ -218,13 +245,9 @@ def _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_by
         store = ox.Store(str(stage / "store"))
         old_ttl, old_js = old / "graph.ttl", old / "graph.jsonld"
         spans = _spans(index, old_chunks)
-        head_ttl, head_js = flat_heads(onto_bytes)
-        if len(head_ttl) != index["heads"][0] or len(head_js) != index["heads"][1]:
-            st.discard(stage)
-            return None
         with open(old_ttl, "rb") as f:
-            old_tail_nt = _read(f, spans["tail"][0], index["tails"][0])
-            removed = b"".join(_read(f, spans[k][0], records[k][1]) for k in new_blocks)
+            old_tail_nt = _read(f, spans["tail"][0], index.tails[0])
+            removed = b"".join(_read(f, spans[k][0], records[k].nt) for k in new_blocks)
         gained, predicates = _replace(
             store, removed + old_tail_nt, b"".join(b.nt for b in new_blocks.values()) + tail_nt)
         triples = manifest["triples"] + gained
@@ -242,18 +265,14 @@ def _apply(text, read_problems, pieces, changed, index, bibs, onto_path, onto_by
                 tail_nt, b"")
         _splice(old_js, stage / "graph.jsonld", index, old_chunks, spans, new_blocks, 1,
                 tail_js, b"\n]\n")
-        new_index = dict(index)
-        new_index["chunks"] = [[piece_sha(pieces[i][0]), key] if i in edited else [sha, key]
-                               for i, (sha, key) in enumerate(old_chunks)]
-        new_index["tails"] = [len(tail_nt), len(tail_js)]
-        new_index["records"] = dict(records)
-        for key, b in new_blocks.items():
-            new_index["records"][key] = index_row(b.kind, len(b.nt), len(b.js), b.problems,
-                                                  entry_line[key], b.people)
-        new_index["people"] = people_table(persons)
-        new_index["counts"] = counts
-        with open(stage / INDEX, "w", encoding="utf-8") as f:
-            f.write(json.dumps(new_index, ensure_ascii=False, separators=(",", ":")))
+        update_index(
+            old / INDEX, stage / INDEX,
+            {i: Chunk(piece_sha(pieces[i][0]), old_chunks[i].key, keywords_print(pieces[i][0]))
+             for i in edited},
+            [index_row(key, b.kind, len(b.nt), len(b.js), b.problems, entry_line[key], b.people)
+             for key, b in new_blocks.items()],
+            {s: p for s, p in persons.items() if index.people.get(s) != _name(p)},
+            counts, (len(tail_nt), len(tail_js)))
         _update_read_model(old, stage, redone, persons, named)
         held.release()  # read: the old generation may go once the new one is live
         publish(out, stage, bibs, onto_path, counts, triples, problems)
@@ -278,17 +297,22 @@ def _update_read_model(old: Path, stage: Path, redone: list, persons: dict,
     readmodel.write_named(stage / st.READ_MODEL, named or {})
 
 
-def _spans(index, old_chunks) -> dict:
+def _name(p) -> tuple:
+    """A person (kg.core.model.Person) as the index keeps its name (kg.builder.index.Name)."""
+    return (p.name.given, p.name.family, p.name.suffix, bool(p.name.organization))
+
+
+def _spans(index: Index, old_chunks) -> dict:
     """Byte offsets of each record's blocks (ttl, jsonld) in the previous files, and the tail."""
-    t, j = index["heads"]
+    t, j = index.heads
     spans = {}
-    for _, key in old_chunks:
+    for _, key, _ in old_chunks:
         if key is None:
             continue
-        _, ln, lj, _, _ = index["records"][key]
+        row = index.records[key]
         spans[key] = (t, j)
-        t += ln
-        j += lj
+        t += row.nt
+        j += row.js
     spans["tail"] = (t, j)
     return spans
 
@@ -336,15 +360,15 @@ def _named(old: Path, store, predicates: set[str], aggregates) -> dict[str, str]
 def _splice(old_path: Path, new_path: Path, index, old_chunks, spans, new_blocks, which: int,
             tail: bytes, end: bytes) -> None:
     """The new file: the previous one's unchanged byte ranges, the changed blocks rewritten."""
-    head = index["heads"][which]
+    head = index.heads[which]
     with open(old_path, "rb") as src, open(new_path, "wb") as dst:
         copy = functools.partial(st.copy_range, src, dst)
         copy(0, head)
         run_start, run_len = None, 0
-        for _, key in old_chunks:
+        for _, key, _ in old_chunks:
             if key is None:
                 continue
-            length = index["records"][key][1 + which]
+            length = index.records[key][2 + which]
             if key in new_blocks:
                 if run_start is not None:
                     copy(run_start, run_len)

@@ -1,6 +1,7 @@
 """`kg build`: references.bib + ontology.ttl -> out/ (store, Turtle, JSON-LD, manifest)."""
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from kg.builder import store as st
 from kg.builder import triplestore
-from kg.builder.index import index_row, piece_sha, write_index
+from kg.builder.index import Row, index_row, piece_sha, write_index
 from kg.builder.inputs import (
     bib_paths,
     default_inputs,
@@ -82,15 +83,21 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
 
     bibs = read_texts(bib_paths(bib_path))  # several files: one text, problems moved back
     text, read_problems = bibs.text, bibs.problems
-    onto_bytes += own_concepts(thesaurus.adopt(text))  # the library's own themes
+    base = onto_bytes
+
+    @functools.cache
+    def adopted() -> bytes:  # the ontology's bytes with the library's own themes
+        return base + own_concepts(thesaurus.adopt(text))
+
     if incremental:
         from kg.builder import incremental as inc
 
-        result = inc.rebuild(text, read_problems, bibs, onto_path, onto_bytes, thesaurus,
-                             out, strict, page=page, aggregates=aggregates)
+        result = inc.rebuild(text, read_problems, bibs, onto_path, base, thesaurus,
+                             out, strict, page=page, aggregates=aggregates, adopted=adopted)
         if result is not None:
             result.seconds = time.perf_counter() - t0
             return result
+    onto_bytes = adopted()
     result = _full(text, read_problems, bibs, onto_path, onto_bytes, thesaurus, out, strict,
                    progress, page=page, aggregates=aggregates, store_mode=store)
     result.seconds = time.perf_counter() - t0
@@ -205,7 +212,7 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, onto_bytes: b
             heads = flat.close(tail_nt, tail_js)
             write_index(stage / st.INDEX, pieces, piece_keys, piece_shas, keys, positions,
                         index_rows, ctx, plan.parent_keys, heads, (len(tail_nt), len(tail_js)),
-                        counts, mb.persons)
+                        counts, mb.persons, thesaurus, onto_bytes)
         loaded = loader.close()  # with what SHACL validates, selected by the loader
         triples = loaded.triples + others
         page_problems: list[Problem] = []
@@ -382,7 +389,7 @@ class _Part:
     counts: dict[str, int]  # "works", "quotes", "claims" -> how many
     problems: list[Problem]  # the records' problems
     blocking: list[Problem]  # those that make the graph wrong
-    index: str  # the records' rows of the incremental index (JSON object members), if large
+    index: list[Row]  # the records' rows of the incremental index, if large
     persons: list  # persons first seen in this part
     recs: list  # the records themselves (SHACL needs them, and the page its works' CSL)
     loose: list[Problem]  # problems of pieces that gave no record
@@ -404,7 +411,6 @@ class _Range(NamedTuple):
 
 def _chunk(args: _Range) -> _Part:
     """Parse and interpret one range of record pieces."""
-    import json
 
     from kg.core import graph
     from kg.core.bib import BibFile, _check_macros, parse_pieces
@@ -435,12 +441,12 @@ def _chunk(args: _Range) -> _Part:
     kept = _SHARED["kept"]
     blocks = graph.record_blocks(recs, jsonld=large, keep=kept)
     counts = {"works": 0, "quotes": 0, "claims": 0}
-    rows = {}
+    rows = []
     for rec, e, (nt, js, _), ps in zip(recs, entries, blocks, problems):
         counts[rec.kind + "s"] += 1
         if large:
-            rows[rec.key] = index_row(rec.kind, len(nt), len(js), ps, e.line,
-                                      [slug for _, slug, _ in rec.people])
+            rows.append(index_row(rec.key, rec.kind, len(nt), len(js), ps, e.line,
+                                  [slug for _, slug, _ in rec.people]))
     nt, files = b"".join(b.nt for b in blocks), None
     lines = b"".join(b.kept for b in blocks) if kept is not None else b""
     others = nt.count(b"\n") - lines.count(b"\n") if kept is not None else 0
@@ -452,7 +458,7 @@ def _chunk(args: _Range) -> _Part:
     return _Part(
         nt, files, [rec.key for rec in recs], [e.position for e in entries], counts,
         [p for ps in problems for p in ps], gate,
-        json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1],
+        rows,
         [p for s, p in mb.persons.items() if s not in known], recs if keep else [],
         [p for ps in own.values() for p in ps], piece_keys,
         [(k, piece_sha(pieces[k][0])) for k in plan.records[i:j]] if large else [],

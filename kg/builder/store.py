@@ -7,7 +7,7 @@ Layout of ``out/``::
         gen-<id>/              one whole build: manifest.json, store-<id>-<sha>/ (the Oxigraph
                                store), graph.ttl, graph.jsonld, graph.html, and whatever else
                                the build wrote into its stage: read.sqlite (the read model
-                               the query commands answer from), index.json (large libraries)
+                               the query commands answer from), index.sqlite (large libraries)
         stage-<pid>-<rand>/    a build in progress; it becomes gen-<rand> when published
         lock                   one publisher at a time
     graph.ttl     -> .kg/current/graph.ttl      the paths people and scripts use:
@@ -54,7 +54,7 @@ from kg.core.readmodel import NAME as READ_MODEL  # noqa: F401  (a file of every
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
-INDEX = "index.json"  # large libraries: what an incremental build needs (kg.builder.incremental)
+INDEX = "index.sqlite"  # large libraries: what an incremental build needs (kg.builder.incremental)
 KG_DIR = ".kg"  # the marker of a kg output, and everything kg keeps in it
 CURRENT = "current"
 #: the names of out/ that lead into the live generation (relative symlinks)

@@ -151,6 +151,13 @@ class Thesaurus:
         self._names_by_length: dict[int, list[tuple]] | None = None
         self._bit: dict[str, int] = {}  # character -> its bit in _letters' sets
         self._index: dict[str, str] = {}
+        #: the library's own concepts in the order they were made: (label, path, parent), the
+        #: arguments of :meth:`_own`; :meth:`replay` makes them again
+        self.made: list[tuple[str, str, str | None]] = []
+        #: the keywords fields :meth:`adopt` found in the text: (start, end, value written)
+        self.fields: list[tuple[int, int, str]] = []
+        #: :attr:`made` when :meth:`adopt` ended (what :meth:`replay` makes again)
+        self.adopted_made: list[tuple[str, str, str | None]] = []
         for t in themes.values():
             self._add_names(t)
 
@@ -163,6 +170,8 @@ class Thesaurus:
         other._warnings = dict(self._warnings)
         other._index, other._chains = dict(self._index), {}
         other._names_by_length, other._bit = self._names_by_length, self._bit
+        other.made, other.fields = list(self.made), []
+        other.adopted_made = list(self.adopted_made)
         return other
 
     def _add_names(self, t: Theme) -> None:
@@ -308,6 +317,7 @@ class Thesaurus:
             self.themes[parent] = replace(up, narrower=[*up.narrower, tid])
         self.themes[tid] = t
         self._add_names(t)
+        self.made.append((label, path, parent))
         return tid
 
     def adopt(self, bib_text: str) -> list[Theme]:
@@ -318,8 +328,10 @@ class Thesaurus:
         from kg.core.bib import text
 
         seen: set[str] = set()
+        fields = self.fields = []
         for m in _KEYWORDS.finditer(bib_text):
             raw = m.group(1)
+            fields.append((m.start(), m.end(), raw))
             if raw in seen:
                 continue
             seen.add(raw)
@@ -327,11 +339,24 @@ class Thesaurus:
                 kw = kw.strip()
                 if kw:
                     self._ids_of(kw)  # its warning, if any, is made for a record that asks
+        return self._adopt()
+
+    def _adopt(self) -> list[Theme]:
         adopted = self.own()
         for t in adopted:
             t.adopted = True
         self._chains.clear()
+        self.adopted_made = list(self.made)
         return adopted
+
+    def replay(self, made) -> list[Theme]:
+        """Make the library's own concepts a previous :meth:`adopt` made (its :attr:`made`), in
+        the same order, and adopt them: the same concepts as :meth:`adopt` of a text whose
+        keywords fields are the same, without reading it (an incremental build: the edited
+        entries' keywords fields are as they were)."""
+        for label, path, parent in made:
+            self._own(label, path, parent)
+        return self._adopt()
 
     def own(self) -> list[Theme]:
         """The concepts of the library's own scheme made so far."""
@@ -392,6 +417,16 @@ class Thesaurus:
             out.append(t)
             todo.extend(self.themes[t].narrower if t in self.themes else [])
         return out
+
+
+def keywords_print(text: str) -> str:
+    """What the keywords fields written in ``text`` (a piece of a .bib) are, as a short hash
+    ("": none): an incremental build compares an edited entry's with the one its previous
+    build recorded (:meth:`Thesaurus.replay` only if they are the same)."""
+    import hashlib
+
+    found = [m.group(1) for m in _KEYWORDS.finditer(text)]
+    return hashlib.sha1("\0".join(found).encode("utf-8")).hexdigest()[:12] if found else ""
 
 
 def load_thesaurus(turtle: bytes | str) -> Thesaurus:

@@ -71,7 +71,7 @@ def edit(bib: Path, old: str, new: str) -> None:
 def test_unchanged_library_is_rebuilt_incrementally(small_large, library, tmp_path):
     out = tmp_path / "out"
     first = kb.build(library, ONTOLOGY, out)
-    assert not first.incremental and (st.current(out) / "index.json").is_file()
+    assert not first.incremental and (st.current(out) / st.INDEX).is_file()
     again = kb.build(library, ONTOLOGY, out)
     assert again.incremental
     same_as_full(library, out, tmp_path, again)
@@ -140,14 +140,14 @@ def test_ontology_change_falls_back(small_large, library, tmp_path):
 def test_small_libraries_keep_no_index(library, tmp_path):
     out = tmp_path / "out"
     kb.build(library, ONTOLOGY, out)
-    assert not (st.current(out) / "index.json").exists()
+    assert not (st.current(out) / st.INDEX).exists()
     assert not kb.build(library, ONTOLOGY, out).incremental
 
 
 def test_a_damaged_index_means_a_full_build(small_large, library, tmp_path):
     out = tmp_path / "out"
     kb.build(library, ONTOLOGY, out)
-    (st.current(out) / "index.json").write_text("{not json", encoding="utf-8")
+    (st.current(out) / st.INDEX).write_text("{not json", encoding="utf-8")
     edit(library, "@book{w0,\n", "@book{w0,\n  note = {x},\n")
     result = kb.build(library, ONTOLOGY, out)
     assert not result.incremental
@@ -169,7 +169,7 @@ def test_the_index_follows_the_builds(small_large, library, tmp_path, monkeypatc
     out = tmp_path / "out"
     kb.build(library, ONTOLOGY, out)
     gen = st.current(out)
-    assert (gen / "index.json").is_file() and (gen / "read.sqlite").is_file()
+    assert (gen / st.INDEX).is_file() and (gen / "read.sqlite").is_file()
     before = {p.name for p in gen.iterdir() if not p.name.startswith("store-")}
     edit(library, "title = {", "title = {Changed ")
     assert kb.build(library, ONTOLOGY, out).incremental
@@ -178,7 +178,7 @@ def test_the_index_follows_the_builds(small_large, library, tmp_path, monkeypatc
     monkeypatch.setattr(kb, "PRETTY_MAX_TRIPLES", 10**9)
     kb.build(library, ONTOLOGY, out, incremental=False)
     gen = st.current(out)
-    assert not (gen / "index.json").exists() and (gen / "read.sqlite").is_file()
+    assert not (gen / st.INDEX).exists() and (gen / "read.sqlite").is_file()
 
 
 def test_an_out_without_read_model_gets_a_full_build(small_large, library, tmp_path):
@@ -290,3 +290,84 @@ def test_a_new_speaker_becomes_a_thinker_in_an_incremental_build(small_large, li
     assert result.counts["thinkers"] == first.counts["thinkers"] + 1
     assert result.counts["contributors"] == first.counts["contributors"] - 1
     same_as_full(library, out, tmp_path, result)
+
+
+# --------------------------------------------------------------------------- own keywords
+
+@pytest.fixture()
+def own_library(tmp_path):
+    """A library whose keywords are its own words (hierarchical tags among them), and one
+    concept whose first writing is in an early entry, another one later."""
+    bib = tmp_path / "own.bib"
+    text = generate(400, 7, themes(ONTOLOGY), keywords="free")
+    text = text.replace("@book{w0,\n", "@book{early, author = {Gorz, André}, title = {Écologie"
+                        " et politique}, date = {1975}, keywords = {Écologie Politique}}\n\n"
+                        "@book{w0,\n", 1)
+    text += ("\n@book{late, author = {Gorz, André}, title = {Écologica}, date = {2008},"
+             " keywords = {écologie politique}}\n")
+    bib.write_text(text, encoding="utf-8")
+    return bib
+
+
+def test_an_edit_that_keeps_the_keywords_reads_none(small_large, own_library, tmp_path,
+                                                    monkeypatch):
+    """The library's own concepts of an edited entry whose keywords fields are as they were
+    are made again from the index (Thesaurus.replay): the file's keywords are not read, and
+    the graph is the full build's."""
+    from kg.core.themes import Thesaurus
+
+    out = tmp_path / "out"
+    first = kb.build(own_library, ONTOLOGY, out)
+    assert first.counts["themes"] > 100
+    edit(own_library, "title = {", "title = {Changed ")
+
+    def unread(self, text):
+        raise AssertionError("every keyword of the file read again")
+
+    with monkeypatch.context() as m:
+        m.setattr(Thesaurus, "adopt", unread)
+        result = kb.build(own_library, ONTOLOGY, out)
+    assert result.incremental
+    same_as_full(own_library, out, tmp_path, result)
+
+
+@pytest.mark.parametrize("old,new,incremental", [
+    ("keywords = {", "keywords = {surveillance, ", True),
+    ("title = {Écologica}, date = {2008}, keywords = {écologie politique}",
+     "title = {Écologica}, date = {2008}, keywords = {écologie politique, Surveillance}", True),
+    ("keywords = {Écologie Politique}", "note = {x}", False),
+    ("keywords = {", "keywords = {un mot à moi, ", False),
+], ids=["a-theme-added", "a-later-writing", "first-writing-dropped", "a-new-own-keyword"])
+def test_an_edit_of_keywords_reads_them_again(small_large, own_library, tmp_path, old, new,
+                                              incremental):
+    """An edited keywords field: the file's keywords are read again. The same concepts (a
+    shipped theme added, a concept's later writing edited): an incremental build; other
+    concepts (a first writing gone, which made the concept's label; a new keyword): a full
+    build. Either way the graph is the full build's."""
+    out = tmp_path / "out"
+    kb.build(own_library, ONTOLOGY, out)
+    edit(own_library, old, new)
+    result = kb.build(own_library, ONTOLOGY, out)
+    assert result.incremental is incremental
+    same_as_full(own_library, out, tmp_path, result)
+    if not incremental and "moi" in new:
+        assert "un-mot-a-moi" in (out / "graph.ttl").read_text(encoding="utf-8")
+
+
+def test_keyword_prints_are_those_of_each_piece():
+    """The build finds each piece's keywords print from the fields Thesaurus.adopt found in
+    the whole text; an incremental build computes it from the piece alone: the same. A field
+    left open runs into the next piece: neither matches ("*")."""
+    from kg.builder.index import keyword_prints
+    from kg.core.bib import _chunks
+    from kg.core.themes import keywords_print, load_thesaurus
+
+    text = generate(300, 3, themes(ONTOLOGY), keywords="free")
+    text += "@book{open, title = {T}, keywords = {a, b\n@comment(x)\n, c}\n"
+    pieces = list(_chunks(text))
+    th = load_thesaurus(ONTOLOGY.read_bytes())
+    th.adopt(text)
+    prints = keyword_prints(pieces, th.fields)
+    assert prints[:-2] == [keywords_print(p) for p, _ in pieces[:-2]]
+    assert sum(1 for p in prints if p) > 250 and prints[-2:] == ["*", "*"]
+    assert keywords_print("@book{x, title = {T}}") == ""
