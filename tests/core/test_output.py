@@ -38,3 +38,27 @@ def test_a_table_of_many_long_rows_is_aligned():
     starts = {line.index(str(2000 + i)) for i, line in enumerate(lines[2:])}
     widths = {_width(line[:line.index(str(2000 + i))]) for i, line in enumerate(lines[2:])}
     assert len(widths) == 1 and starts
+
+
+def test_latin_cells_take_the_fast_way_and_the_same_columns():
+    """A cell of Latin letters (accents, a Danish 'ø') is measured and cut by its length, not
+    character by character; what it gives is what the character-by-character rule gives."""
+    import random
+    import unicodedata
+
+    def columns(s: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else
+                   0 if unicodedata.combining(c) else 1 for c in s)
+
+    rnd = random.Random(3)
+    for _ in range(3000):
+        s = "".join(chr(rnd.choice([rnd.randint(32, 126), rnd.randint(160, 0x2FF),
+                                    rnd.randint(0x300, 0x36F), 0x4E00 + rnd.randint(0, 50),
+                                    0x2014, 0x2019]))
+                    for _ in range(rnd.randint(1, 50)))
+        assert _width(s) == columns(s), s
+        n = rnd.randint(2, 40)
+        cut, flat = _cut(s, n), " ".join(s.split())
+        assert columns(cut) <= n and (cut == flat or (
+            cut.endswith("…") and flat.startswith(cut[:-1])
+            and columns(flat[:len(cut)] + "…") > n)), (s, n, cut)
