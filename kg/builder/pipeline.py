@@ -91,6 +91,7 @@ def build(bib: str | Path | None = None, ontology: str | Path | None = None,
         if result is not None:
             result.seconds = time.perf_counter() - t0
             return result
+    triplestore.stop_makers(out)  # the store of the graph this build replaces
     result = _full(text, read_problems, bibs, onto_path, own, thesaurus, out, strict,
                    progress, page=page, aggregates=aggregates, store_mode=store)
     result.seconds = time.perf_counter() - t0

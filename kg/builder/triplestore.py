@@ -18,6 +18,8 @@ One maker at a time per generation (an exclusive flock on ``GENERATION/.store-lo
 is loaded into ``.store-<pid>`` and renamed, then the manifest replaced (atomically) by one that
 names it: a maker killed at any instant leaves the generation as it was, its partial folder
 removed by the next maker.  Only files are added: nothing a reader reads changes under it.
+A full build of the same output stops the maker of the graph it replaces (:func:`stop_makers`),
+and a maker whose generation is no longer the live one makes nothing.
 """
 from __future__ import annotations
 
@@ -147,17 +149,55 @@ def make_later(gen: Path) -> None:
                          env=child_env())
 
 
+def stop_makers(out: str | Path) -> list[int]:
+    """Stop the processes that make the store of ``out``'s live generation (started by its
+    build, :func:`make_later`): a full build of ``out`` starts, whose graph replaces that one,
+    and which should not share the processors with it.  Each is found by its partial folder
+    (``.store-<pid>``) and its command line (this module, that generation): a command of the
+    person's making the store is never stopped.  A reader that still wants the old
+    generation's store makes it (:func:`make_store`).  Returns the pids signalled."""
+    import signal
+
+    try:
+        gen = st.current(out).resolve()
+    except (KgError, OSError):
+        return []
+    stopped = []
+    for partial in gen.glob(_PARTIAL + "*"):
+        pid = partial.name[len(_PARTIAL):]
+        if not pid.isdigit():
+            continue
+        try:
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"kg.builder.triplestore" not in args[:-2] or not args[-2:-1] or \
+                Path(os.fsdecode(args[-2])).resolve() != gen:
+            continue
+        with contextlib.suppress(OSError):
+            os.kill(int(pid), signal.SIGTERM)
+            stopped.append(int(pid))
+    return stopped
+
+
 def main(argv: list[str]) -> int:
     """``python -m kg.builder.triplestore GENERATION``: make its store unless another command
-    made it first or the generation is gone (a newer build is live and no reader holds it);
-    niced, so that what the person does meanwhile goes first."""
+    made it first, or the generation is gone or no longer the live one (a newer build is
+    live: a reader that holds this one makes its store if it needs it); niced, so that what
+    the person does meanwhile goes first."""
     with contextlib.suppress(OSError):
         os.nice(10)
+    gen = Path(argv[0])
     try:
-        held = st.hold_generation(Path(argv[0]))
+        held = st.hold_generation(gen)
     except KgError:
         return 0
     with held:
+        try:
+            if st.current(gen.parent.parent).resolve() != gen.resolve():
+                return 0
+        except (KgError, OSError):
+            return 0
         try:
             make_store(held.folder, quiet=True)
         except KgError:

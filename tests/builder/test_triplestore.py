@@ -83,6 +83,41 @@ def test_after_the_build_a_process_of_its_own_makes_it(large, tmp_path):
     assert len(triplestore.open_store(out)) == result.triples
 
 
+def test_a_full_build_stops_the_maker_of_the_graph_it_replaces(large, tmp_path):
+    """A maker still loading the live generation's store when a full build starts is stopped
+    (found by its partial folder and its command line); a command of the person's making a
+    store is not; a maker that starts after a newer build is live makes nothing."""
+    out = tmp_path / "out"
+    built(large, out, "first-use")
+    gen = st.current(out)
+    sleep = "import time; time.sleep(120)"
+    maker = subprocess.Popen([sys.executable, "-c", sleep, "-m", "kg.builder.triplestore",
+                              str(gen)])
+    other = subprocess.Popen([sys.executable, "-c", sleep, "kg.cli", "query", str(gen)])
+    try:
+        for p in (maker, other):
+            (gen / f".store-{p.pid}").mkdir()
+        deadline = time.time() + 30  # their command lines are written once they run
+        while not all(Path(f"/proc/{p.pid}/cmdline").read_bytes() for p in (maker, other)):
+            assert time.time() < deadline
+            time.sleep(0.05)
+        assert triplestore.stop_makers(out) == [maker.pid]
+        assert maker.wait(30) == -signal.SIGTERM and other.poll() is None
+    finally:
+        for p in (maker, other):
+            p.kill()
+            p.wait()
+    # a newer build is live: a maker of the old generation (holding it) makes nothing
+    old = st.current(out)
+    held = st.hold(out)
+    with held:
+        built(large, out, "first-use")
+        assert st.current(out) != old
+        done = subprocess.run([sys.executable, "-m", "kg.builder.triplestore", str(old)])
+        assert done.returncode == 0
+        assert (st.manifest_of(old) or {}).get("store") is None
+
+
 def test_the_next_incremental_build_makes_it_then_updates_it(large, tmp_path):
     out = tmp_path / "out"
     built(large, out, "first-use")
