@@ -39,6 +39,9 @@ from kg.builder.index import (
     read_index,
     update_index,
 )
+from kg.builder.index import (
+    Name as IndexName,
+)
 from kg.builder.stages import (
     PAGE_MAX_ENTRIES,
     Block,
@@ -271,7 +274,7 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
              for i in edited},
             [index_row(key, b.kind, len(b.nt), len(b.js), b.problems, entry_line[key], b.people)
              for key, b in new_blocks.items()],
-            {s: p for s, p in persons.items() if index.people.get(s) != _name(p)},
+            {s: p for s, p in persons.items() if index.people.get(s) != IndexName.of(p)},
             counts, (len(tail_nt), len(tail_js)))
         _update_read_model(old, stage, redone, persons, named)
         held.release()  # read: the old generation may go once the new one is live
@@ -295,11 +298,6 @@ def _update_read_model(old: Path, stage: Path, redone: list, persons: dict,
     readmodel.update(stage / st.READ_MODEL, [r.key for r in redone],
                      readmodel.record_rows(redone), readmodel.people_rows(persons))
     readmodel.write_named(stage / st.READ_MODEL, named or {})
-
-
-def _name(p) -> tuple:
-    """A person (kg.core.model.Person) as the index keeps its name (kg.builder.index.Name)."""
-    return (p.name.given, p.name.family, p.name.suffix, bool(p.name.organization))
 
 
 def _spans(index: Index, old_chunks) -> dict:
@@ -368,7 +366,8 @@ def _splice(old_path: Path, new_path: Path, index, old_chunks, spans, new_blocks
         for _, key, _ in old_chunks:
             if key is None:
                 continue
-            length = index.records[key][2 + which]
+            row = index.records[key]
+            length = row.js if which else row.nt
             if key in new_blocks:
                 if run_start is not None:
                     copy(run_start, run_len)

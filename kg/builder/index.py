@@ -66,6 +66,12 @@ class Name(NamedTuple):
     suffix: str
     organization: bool
 
+    @classmethod
+    def of(cls, person) -> Name:
+        """The index's name of a kg.core.model.Person."""
+        n = person.name
+        return cls(n.given, n.family, n.suffix, bool(n.organization))
+
 
 @dataclass
 class Index:
@@ -130,8 +136,7 @@ def index_row(key: str, kind: str, nt_size: int, js_size: int, problems: list[Pr
 
 def _names(persons: dict):
     """The index's people rows of ``persons`` (slug -> kg.core.model.Person)."""
-    return [(s, p.name.given, p.name.family, p.name.suffix, bool(p.name.organization))
-            for s, p in persons.items()]
+    return [(s, *Name.of(p)) for s, p in persons.items()]
 
 
 def keyword_prints(pieces, fields) -> list[str]:
@@ -140,6 +145,8 @@ def keyword_prints(pieces, fields) -> list[str]:
     the text again.  A field that runs past its piece (a brace left open) gives it, and the
     pieces it runs over, "*": no incremental build's print equals it."""
     from bisect import bisect_right
+
+    from kg.core.themes import fields_print
 
     starts, at = [], 0
     for chunk, _ in pieces:
@@ -153,9 +160,7 @@ def keyword_prints(pieces, fields) -> list[str]:
         j = bisect_right(starts, b - 1) - 1
         if j != i:
             spans.update(range(i, j + 1))
-    return ["*" if i in spans else hashlib.sha1("\0".join(found[i]).encode("utf-8")
-                                                ).hexdigest()[:12] if i in found else ""
-            for i in range(len(pieces))]
+    return ["*" if i in spans else fields_print(found.get(i, [])) for i in range(len(pieces))]
 
 
 def write_index(path: Path, pieces, piece_keys: dict, piece_shas: dict, keys: list[str],

@@ -168,11 +168,12 @@ def stop_makers(out: str | Path) -> list[int]:
         if not pid.isdigit():
             continue
         try:
-            args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
         except OSError:
             continue
-        if b"kg.builder.triplestore" not in args[:-2] or not args[-2:-1] or \
-                Path(os.fsdecode(args[-2])).resolve() != gen:
+        # python -m kg.builder.triplestore GENERATION (make_later)
+        if b"kg.builder.triplestore" not in args[:-1] or \
+                Path(os.fsdecode(args[-1])).resolve() != gen:
             continue
         with contextlib.suppress(OSError):
             os.kill(int(pid), signal.SIGTERM)

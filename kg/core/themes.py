@@ -423,10 +423,14 @@ def keywords_print(text: str) -> str:
     """What the keywords fields written in ``text`` (a piece of a .bib) are, as a short hash
     ("": none): an incremental build compares an edited entry's with the one its previous
     build recorded (:meth:`Thesaurus.replay` only if they are the same)."""
+    return fields_print([m.group(1) for m in _KEYWORDS.finditer(text)])
+
+
+def fields_print(values: list[str]) -> str:
+    """The print of keywords fields as written, in order ("": none): :func:`keywords_print`."""
     import hashlib
 
-    found = [m.group(1) for m in _KEYWORDS.finditer(text)]
-    return hashlib.sha1("\0".join(found).encode("utf-8")).hexdigest()[:12] if found else ""
+    return hashlib.sha1("\0".join(values).encode("utf-8")).hexdigest()[:12] if values else ""
 
 
 def load_thesaurus(turtle: bytes | str) -> Thesaurus:
