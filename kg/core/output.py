@@ -134,19 +134,30 @@ def columns_of(rows: list[dict]) -> list[str]:
     return cols
 
 
+def _fit(v) -> tuple[str, int]:
+    """A table cell: its text on one line, controls made visible, cut to WIDTH columns; and
+    the columns it takes (measured once: a table of 2,000 rows measured each cell three times,
+    0.1 s)."""
+    s = visible(" ".join(_cell(v).split()))
+    if _narrow(s):
+        return (s, len(s)) if len(s) <= WIDTH else (s[:WIDTH - 1] + "…", WIDTH)
+    s = _cut(s, WIDTH)
+    return s, _width(s)
+
+
 def table(rows: list[dict], columns: list[str] | None = None) -> str:
     cols = columns or columns_of(rows)
     if not rows:
         return "(none)\n"
-    cells = [[_cut(visible(" ".join(_cell(r.get(c)).split())), WIDTH) for c in cols]
-             for r in rows]
-    cols = [visible(c) for c in cols]
-    widths = [max([_width(c)] + [_width(row[i]) for row in cells]) for i, c in enumerate(cols)]
+    cells = [[_fit(r.get(c)) for c in cols] for r in rows]
+    head = [(t, _width(t)) for t in map(visible, cols)]
+    widths = [max(w for _, w in col) for col in zip(head, *cells)]
 
     def line(vals):
-        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(vals, widths)).rstrip()
+        return "  ".join(t + " " * (w - n) for (t, n), w in zip(vals, widths)).rstrip()
 
-    out = [line(cols), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    rule = [("-" * w, w) for w in widths]
+    out = [line(head), line(rule)] + [line(r) for r in cells]
     return "\n".join(out) + "\n"
 
 

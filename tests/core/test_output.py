@@ -62,3 +62,26 @@ def test_latin_cells_take_the_fast_way_and_the_same_columns():
         assert columns(cut) <= n and (cut == flat or (
             cut.endswith("…") and flat.startswith(cut[:-1])
             and columns(flat[:len(cut)] + "…") > n)), (s, n, cut)
+
+
+def test_a_table_measures_each_cell_once_and_lines_up_whatever_the_text():
+    """The table keeps each cell's text and columns together (measured once): every line of a
+    table of random cells (Latin, accents, CJK, combining marks, controls, numbers, lists) puts
+    its second cell at the same column, each cell within the width, controls made visible."""
+    import random
+
+    rnd = random.Random(5)
+    alphabet = "ab éøå日本\u0301\x1b\t\n-–…" + "xyz" * 5
+
+    def text() -> str:
+        return "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 120)))
+
+    rows = [{"a": text(), "b": rnd.choice([None, 1, 2.5, ["x", "y"], text()]), "c": "|"}
+            for _ in range(400)]
+    lines = output.table(rows).splitlines()
+    assert len(lines) == 402 and "\x1b" not in "".join(lines)
+    for line, r in zip(lines[2:], rows):
+        a = output._fit(r["a"])[0]
+        assert line.startswith(a) and _width(a) <= output.WIDTH
+    # the bar of column c starts at the same column on every line
+    assert len({_width(line[:line.rindex("|")]) for line in lines[2:]}) == 1
