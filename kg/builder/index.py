@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from kg.builder import store as st
 from kg.core.errors import Place, Problem
+from kg.core.themes import Made
 
 INDEX = st.INDEX
 INDEX_VERSION = 5
@@ -87,7 +88,7 @@ class Index:
     tails: tuple[int, int]  # ... of their tails (people, files)
     counts: dict[str, int]
     ontology: str  # ontology_sha of the ontology's bytes with the library's own concepts
-    own: list  # the library's own concepts as Thesaurus.adopt made them (Thesaurus.replay)
+    own: list[Made]  # the library's own concepts as Thesaurus.adopt made them (replay)
 
 
 _LINE = re.compile(r"\bline (\d+)")
@@ -154,7 +155,7 @@ def keyword_prints(pieces, fields) -> list[str]:
         at += len(chunk)
     found: dict[int, list[str]] = {}
     spans: set[int] = set()
-    for a, b, raw in fields:
+    for a, b, raw in fields:  # kg.core.themes.Field
         i = bisect_right(starts, a) - 1
         found.setdefault(i, []).append(raw)
         j = bisect_right(starts, b - 1) - 1
@@ -227,7 +228,7 @@ def read_index(path: Path) -> Index | None:
             {r[0]: Row(*r) for r in db.execute("SELECT * FROM records")},
             {r[0]: Name(r[1], r[2], r[3], bool(r[4])) for r in db.execute("SELECT * FROM people")},
             tuple(meta["heads"]), tuple(meta["tails"]), meta["counts"], meta["ontology"],
-            meta["own"])
+            [Made(*m) for m in meta["own"]])
     except (sqlite3.Error, ValueError, KeyError):
         return None
     finally:

@@ -38,6 +38,7 @@ from kg.core.forked import NICE, Forked
 from kg.core.graph import own_concepts
 from kg.core.model import mark_thinkers, thinker_counts
 from kg.core.readmodel import RecordRows
+from kg.core.themes import Field, Made
 from kg.core.vocab import PREFIXES, SPEAKER
 
 if TYPE_CHECKING:
@@ -127,15 +128,14 @@ class _Own:
             if got is None:
                 self.thesaurus.adopt(self.text)
             else:
-                made, fields, heads, made_from = got
-                self.thesaurus.replay(made)
-                self.thesaurus.fields = fields
+                self.thesaurus.replay(got.made)
+                self.thesaurus.fields = got.fields
             self.bytes = self.base + own_concepts(self.thesaurus.own())
-            if got is not None and made_from == ontology_sha(self.bytes):
-                self.heads = heads  # (else made from other bytes: made again here)
+            if got is not None and got.ontology == ontology_sha(self.bytes):
+                self.heads = got.heads  # (else made from other bytes: made again here)
         return self.bytes
 
-    def _wait(self):
+    def _wait(self) -> Adopted | None:
         """What the child sent (None: no child, or it failed: adopt here, which says why)."""
         child, self.child = self.child, None
         if child is None:
@@ -150,12 +150,22 @@ class _Own:
             self.child = None
 
 
-def _adopt_words(thesaurus, text: str, base: bytes):
+class Adopted(NamedTuple):
+    """What the child of _Own.start sends back."""
+
+    made: list[Made]  # the library's own concepts, as made (Thesaurus.replay)
+    fields: list[Field]  # the keywords fields found (kg.builder.index.keyword_prints)
+    heads: tuple[bytes, bytes]  # the flat files' heads (the ontology with those concepts)
+    ontology: str  # ontology_sha of the bytes the heads were made from
+
+
+def _adopt_words(thesaurus, text: str, base: bytes) -> Adopted:
     """(In the child of _Own.start.) Every keyword of the text read: the concepts made, the
     keywords fields found, and the flat files' heads."""
     thesaurus.adopt(text)
     data = base + own_concepts(thesaurus.own())
-    return thesaurus.adopted_made, thesaurus.fields, flat_heads(data), ontology_sha(data)
+    return Adopted(thesaurus.adopted_made, thesaurus.fields, flat_heads(data),
+                   ontology_sha(data))
 
 
 def _full(text: str, read_problems, bibs: Joined, onto_path: Path, own: _Own,

@@ -15,6 +15,7 @@ import contextvars
 import os
 import re
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from kg.core.cycles import find_cycles
 from kg.core.latex import fold, slug
@@ -137,6 +138,23 @@ class Theme:
             iter(self.labels.values()), self.id)
 
 
+class Made(NamedTuple):
+    """One of the library's own concepts as :meth:`Thesaurus._own` made it (its arguments):
+    what :meth:`Thesaurus.replay` makes again; a build's index keeps them."""
+
+    label: str
+    path: str
+    parent: str | None
+
+
+class Field(NamedTuple):
+    """A keywords field :meth:`Thesaurus.adopt` found in a text: where, and as written."""
+
+    start: int
+    end: int
+    value: str
+
+
 class Thesaurus:
     """Themes by id, with an index of every label folded (case and accents ignored)."""
 
@@ -151,13 +169,13 @@ class Thesaurus:
         self._names_by_length: dict[int, list[tuple]] | None = None
         self._bit: dict[str, int] = {}  # character -> its bit in _letters' sets
         self._index: dict[str, str] = {}
-        #: the library's own concepts in the order they were made: (label, path, parent), the
-        #: arguments of :meth:`_own`; :meth:`replay` makes them again
-        self.made: list[tuple[str, str, str | None]] = []
-        #: the keywords fields :meth:`adopt` found in the text: (start, end, value written)
-        self.fields: list[tuple[int, int, str]] = []
+        #: the library's own concepts in the order they were made; :meth:`replay` makes them
+        #: again
+        self.made: list[Made] = []
+        #: the keywords fields :meth:`adopt` found in the text
+        self.fields: list[Field] = []
         #: :attr:`made` when :meth:`adopt` ended (what :meth:`replay` makes again)
-        self.adopted_made: list[tuple[str, str, str | None]] = []
+        self.adopted_made: list[Made] = []
         for t in themes.values():
             self._add_names(t)
 
@@ -317,7 +335,7 @@ class Thesaurus:
             self.themes[parent] = replace(up, narrower=[*up.narrower, tid])
         self.themes[tid] = t
         self._add_names(t)
-        self.made.append((label, path, parent))
+        self.made.append(Made(label, path, parent))
         return tid
 
     def adopt(self, bib_text: str) -> list[Theme]:
@@ -331,7 +349,7 @@ class Thesaurus:
         fields = self.fields = []
         for m in _KEYWORDS.finditer(bib_text):
             raw = m.group(1)
-            fields.append((m.start(), m.end(), raw))
+            fields.append(Field(m.start(), m.end(), raw))
             if raw in seen:
                 continue
             seen.add(raw)
@@ -349,13 +367,13 @@ class Thesaurus:
         self.adopted_made = list(self.made)
         return adopted
 
-    def replay(self, made) -> list[Theme]:
+    def replay(self, made: list[Made]) -> list[Theme]:
         """Make the library's own concepts a previous :meth:`adopt` made (its :attr:`made`), in
         the same order, and adopt them: the same concepts as :meth:`adopt` of a text whose
         keywords fields are the same, without reading it (an incremental build: the edited
         entries' keywords fields are as they were)."""
-        for label, path, parent in made:
-            self._own(label, path, parent)
+        for m in made:
+            self._own(m.label, m.path, m.parent)
         return self._adopt()
 
     def own(self) -> list[Theme]:
