@@ -13,12 +13,15 @@ near-misses of shipped themes (a letter dropped, accents or case changed); and t
 of real exports: several ISBNs in one field, short DOIs and DOI URLs, EDTF dates (``199X``,
 ``19uu``, open and unknown range ends), ``urldate`` as a web browser writes it, Better
 BibTeX's extended names, crossref'd chapters, ``@string`` publishers, LaTeX markup in titles,
-Zotero's ``file`` and ``abstract`` fields, and one mistyped ISBN checksum in about 500 works.
+Zotero's ``file`` and ``abstract`` fields, and one mistyped ISBN checksum in about 500 works;
+and as many people as a real library has (about 0.6 a record, half of them met once, a few
+on hundreds of works: a long tail), where ``themes`` draws 400 names at most.
 Deterministic for a given size, seed and mode.
 """
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import re
 from pathlib import Path
@@ -103,6 +106,31 @@ def near_misses(theme_ids: list[str], rnd: random.Random, k: int) -> list[str]:
     return out
 
 
+#: syllables of the family names of a large library's people (with LAST and FIRST)
+_HEADS = ["Ber", "Lan", "Mor", "Vas", "Kow", "Sch", "Dup", "Fon", "Gar", "Hal", "Jor", "Kri",
+          "Lev", "Mar", "Nak", "Ost", "Pel", "Rou", "Sal", "Tan", "Val", "Wei", "Zim", "Ch{\\'e}",
+          "M{\\\"u}", "Bj{\\o}", "Ga{\\v{c}}", "S{\\o}"]
+_MIDS = ["", "a", "e", "i", "o", "u", "an", "el", "er", "in", "or", "ag", "ot"]
+_TAILS = ["nard", "ger", "elli", "str{\\\"o}m", "ski", "mann", "eau", "ez", "ova", "sen", "idis",
+          "oglu", "aki", "ford", "ier", "ard", "ino", "berg", "ton", "ais"]
+_PARTICLES = ["de ", "van der ", "von ", "di ", "da ", "le "]
+
+
+def many_people(k: int, rnd: random.Random) -> list[tuple[str, str]]:
+    """``k`` distinct (family, given) names as a large library has them: the LAST ones first
+    (its prolific authors), then family names made of syllables, LaTeX accents in some, a
+    particle in a few; the same family name with several given names."""
+    out = dict.fromkeys((last, first) for last in LAST for first in FIRST[:3])
+    while len(out) < k:
+        family = rnd.choice(_HEADS) + rnd.choice(_MIDS) + rnd.choice(_TAILS)
+        if rnd.random() < 0.15:
+            family = rnd.choice(_PARTICLES) + family
+        if rnd.random() < 0.1:
+            family += "-" + rnd.choice(_HEADS) + rnd.choice(_TAILS)
+        out.setdefault((family, rnd.choice(FIRST)), None)
+    return list(out)[:k]
+
+
 #: EDTF and real-world date forms Zotero, JabRef and biblatex users write
 ODD_DATES = ["{y3}u", "{y2}uu", "{y3}X", "{y}-uu", "unknown/{y}", "{y}/", "{y}/..", "{y}~",
              "{y}?", "{y}-21", "{y}-03-15/{y}-04-02"]
@@ -131,8 +159,18 @@ def generate(n: int, seed: int = 1, theme_ids: list[str] | None = None,
     else:
         def draw(k: int) -> list[str]:
             return rnd.sample(theme_ids, k)
-    people = list(dict.fromkeys((rnd.choice(LAST), rnd.choice(FIRST))
-                                for _ in range(max(20, n // 5))))
+    if keywords == "free":  # as many people as a real library: most of them once
+        people = many_people(max(20, n), random.Random(seed + 3))
+        cum = list(itertools.accumulate(1 / (k + 1) ** 0.7 for k in range(len(people))))
+
+        def some(k: int) -> list[tuple[str, str]]:  # a few prolific, a long tail
+            return list(dict.fromkeys(rnd.choices(people, cum_weights=cum, k=k)))
+    else:
+        people = list(dict.fromkeys((rnd.choice(LAST), rnd.choice(FIRST))
+                                    for _ in range(max(20, n // 5))))
+
+        def some(k: int) -> list[tuple[str, str]]:
+            return rnd.sample(people, k)
     out: list[str] = ["@string{seuil = {Seuil}}\n"]
     real = keywords == "free"  # the field forms of real exports (see the module's doc)
 
@@ -140,7 +178,7 @@ def generate(n: int, seed: int = 1, theme_ids: list[str] | None = None,
         return " ".join(rnd.choice(WORDS) for _ in range(k))
 
     def names(k: int) -> str:
-        return " and ".join(f"{last}, {first}" for last, first in rnd.sample(people, k))
+        return " and ".join(f"{last}, {first}" for last, first in some(k))
 
     n_works = int(n * 0.7)
     n_quotes = int(n * 0.15)
@@ -170,7 +208,7 @@ def generate(n: int, seed: int = 1, theme_ids: list[str] | None = None,
             fields += _real_forms(rnd, t, i, year, fields)
         out.append(f"@{t}{{w{i},\n" + ",\n".join(fields) + "\n}\n")
     for i in range(n_quotes):
-        last, first = rnd.choice(people)
+        last, first = some(1)[0]
         out.append(
             f"@quote{{q{i},\n  quote = {{{words(25)}}},\n  speaker = {{{last}, {first}}},\n"
             f"  source = {{w{rnd.randrange(n_works)}}},\n  locator = {{p. {rnd.randint(1, 400)}}},\n"

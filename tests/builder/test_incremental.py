@@ -300,9 +300,9 @@ def own_library(tmp_path):
     concept whose first writing is in an early entry, another one later."""
     bib = tmp_path / "own.bib"
     text = generate(400, 7, themes(ONTOLOGY), keywords="free")
-    text = text.replace("@book{w0,\n", "@book{early, author = {Gorz, André}, title = {Écologie"
-                        " et politique}, date = {1975}, keywords = {Écologie Politique}}\n\n"
-                        "@book{w0,\n", 1)
+    first = text.index("\n@", text.index("@string")) + 1  # before the first entry
+    text = (text[:first] + "@book{early, author = {Gorz, André}, title = {Écologie et "
+            "politique}, date = {1975}, keywords = {Écologie Politique}}\n\n" + text[first:])
     text += ("\n@book{late, author = {Gorz, André}, title = {Écologica}, date = {2008},"
              " keywords = {écologie politique}}\n")
     bib.write_text(text, encoding="utf-8")
