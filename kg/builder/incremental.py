@@ -32,6 +32,7 @@ from kg.builder.index import (
     INDEX,
     Chunk,
     Index,
+    PeopleTail,
     absolute,
     index_row,
     ontology_sha,
@@ -210,12 +211,19 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
                   | speakers_of(redone))
     pos_bib = BibFile(bibs.name, entries=sub.entries, strings=sub.strings,
                       preambles=sub.preambles, comments=sub.comments)
-    tail = graph.persons_out(persons.values(), jsonld=True)
+    # the thinkers' triples: kept from the previous files when made from the same persons
+    people_print = graph.persons_print(persons.values())
+    same_people = people_print == index.people_tail.print
+    if same_people:
+        people_nt = people_js = b""  # read from the previous files below
+    else:
+        people = graph.persons_out(persons.values(), jsonld=True)
+        people_nt = people.ntriples().encode("utf-8")
+        people_js = "".join(",\n" + n for n in people.jsonld_nodes()).encode("utf-8")
     order = [k for k, _ in sorted(positions.items(), key=lambda kv: kv[1])]
     files = graph.file_out(pos_bib, mb.unplaced, jsonld=True, order=order)
-    tail_nt = (tail.ntriples() + files.ntriples()).encode("utf-8")
-    tail_js = "".join(",\n" + n for n in [*tail.jsonld_nodes(), *files.jsonld_nodes()]
-                      ).encode("utf-8")
+    files_nt = files.ntriples().encode("utf-8")
+    files_js = "".join(",\n" + n for n in files.jsonld_nodes()).encode("utf-8")
 
     # problems: the file's, the context's, each record's (kept or new), at today's lines
     problems = list(read_problems)
@@ -251,6 +259,12 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
         with open(old_ttl, "rb") as f:
             old_tail_nt = _read(f, spans["tail"][0], index.tails[0])
             removed = b"".join(_read(f, spans[k][0], records[k].nt) for k in new_blocks)
+        if same_people:
+            people_nt = old_tail_nt[:index.people_tail.nt]
+            with open(old_js, "rb") as f:
+                people_js = _read(f, spans["tail"][1], index.people_tail.js)
+        tail_nt, tail_js = people_nt + files_nt, people_js + files_js
+        # the whole tails compared: a statement of a record may also be a thinker's
         gained, predicates = _replace(
             store, removed + old_tail_nt, b"".join(b.nt for b in new_blocks.values()) + tail_nt)
         triples = manifest["triples"] + gained
@@ -274,9 +288,11 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
              for i in edited},
             [index_row(key, b.kind, len(b.nt), len(b.js), b.problems, entry_line[key], b.people)
              for key, b in new_blocks.items()],
+            {} if same_people else
             {s: p for s, p in persons.items() if index.people.get(s) != IndexName.of(p)},
-            counts, (len(tail_nt), len(tail_js)))
-        _update_read_model(old, stage, redone, persons, named)
+            counts, (len(tail_nt), len(tail_js)),
+            PeopleTail(people_print, len(people_nt), len(people_js)))
+        _update_read_model(old, stage, redone, None if same_people else persons, named)
         held.release()  # read: the old generation may go once the new one is live
         publish(out, stage, bibs, onto_path, counts, triples, problems)
         problems.extend(page_warnings(out, len(positions)))
@@ -288,15 +304,17 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
     return result
 
 
-def _update_read_model(old: Path, stage: Path, redone: list, persons: dict,
+def _update_read_model(old: Path, stage: Path, redone: list, persons: dict | None,
                        named: dict[str, str] | None) -> None:
     """The read model of generation ``old`` copied into the stage, the redone records replaced
-    by key, the thinkers rewritten and the aggregates refreshed: equal to a full build's."""
+    by key, the thinkers rewritten (``persons`` None: they are as they were) and the
+    aggregates refreshed: equal to a full build's."""
     from kg.core import readmodel
 
     shutil.copyfile(old / st.READ_MODEL, stage / st.READ_MODEL)
     readmodel.update(stage / st.READ_MODEL, [r.key for r in redone],
-                     readmodel.record_rows(redone), readmodel.people_rows(persons))
+                     readmodel.record_rows(redone),
+                     None if persons is None else readmodel.people_rows(persons))
     readmodel.write_named(stage / st.READ_MODEL, named or {})
 
 

@@ -20,7 +20,7 @@ from kg.core.errors import Place, Problem
 from kg.core.themes import Made
 
 INDEX = st.INDEX
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 
 _SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -74,6 +74,16 @@ class Name(NamedTuple):
         return cls(n.given, n.family, n.suffix, bool(n.organization))
 
 
+class PeopleTail(NamedTuple):
+    """The thinkers' part of the flat files' tails (kg.core.graph.persons_out, before the
+    file-level nodes): what it was made from (kg.core.graph.persons_print) and its lengths in
+    graph.ttl and graph.jsonld; an incremental build keeps it when the print is the same."""
+
+    print: str
+    nt: int
+    js: int
+
+
 @dataclass
 class Index:
     """What the previous build of a large library recorded (:func:`read_index`)."""
@@ -86,6 +96,7 @@ class Index:
     people: dict[str, Name]
     heads: tuple[int, int]  # the lengths of graph.ttl's and graph.jsonld's heads (ontology)
     tails: tuple[int, int]  # ... of their tails (people, files)
+    people_tail: PeopleTail  # the people's part of the tails
     counts: dict[str, int]
     ontology: str  # ontology_sha of the ontology's bytes with the library's own concepts
     own: list[Made]  # the library's own concepts as Thesaurus.adopt made them (replay)
@@ -166,8 +177,8 @@ def keyword_prints(pieces, fields) -> list[str]:
 
 def write_index(path: Path, pieces, piece_keys: dict, piece_shas: dict, keys: list[str],
                 positions: list[int], rows: list[list[Row]], ctx, parent_keys: list[str],
-                heads: tuple[int, int], tails: tuple[int, int], counts: dict, persons: dict,
-                thesaurus, ontology: bytes) -> None:
+                heads: tuple[int, int], tails: tuple[int, int], people_tail: PeopleTail,
+                counts: dict, persons: dict, thesaurus, ontology: bytes) -> None:
     """Record what the next build needs to redo only what changed.  ``keys`` and
     ``positions``: the works, quotes and claims in file order; ``rows``: their index rows,
     made by the workers, chunk by chunk; ``piece_shas``: the hashes of the pieces the workers
@@ -181,7 +192,8 @@ def write_index(path: Path, pieces, piece_keys: dict, piece_shas: dict, keys: li
     at = {e.key: e.position for e in ctx.entries}
     at.update(zip(keys, positions))
     meta = {"version": INDEX_VERSION, "usable": simple, "parents": parent_keys,
-            "heads": list(heads), "tails": list(tails), "counts": counts,
+            "heads": list(heads), "tails": list(tails), "people_tail": list(people_tail),
+            "counts": counts,
             "ontology": ontology_sha(ontology), "own": thesaurus.adopted_made}
     db = _create(path)
     try:
@@ -227,7 +239,8 @@ def read_index(path: Path) -> Index | None:
             dict(db.execute("SELECT key, position FROM positions")),
             {r[0]: Row(*r) for r in db.execute("SELECT * FROM records")},
             {r[0]: Name(r[1], r[2], r[3], bool(r[4])) for r in db.execute("SELECT * FROM people")},
-            tuple(meta["heads"]), tuple(meta["tails"]), meta["counts"], meta["ontology"],
+            tuple(meta["heads"]), tuple(meta["tails"]), PeopleTail(*meta["people_tail"]),
+            meta["counts"], meta["ontology"],
             [Made(*m) for m in meta["own"]])
     except (sqlite3.Error, ValueError, KeyError):
         return None
@@ -236,10 +249,11 @@ def read_index(path: Path) -> Index | None:
 
 
 def update_index(old: Path, new: Path, chunks: dict[int, Chunk], rows: list[Row],
-                 persons: dict, counts: dict, tails: tuple[int, int]) -> None:
+                 persons: dict, counts: dict, tails: tuple[int, int],
+                 people_tail: PeopleTail) -> None:
     """The index of an incremental build: generation ``old``'s copied to ``new``, the edited
     pieces (``chunks``, by position) and records (``rows``) replaced by key, the people of
-    ``persons`` added or replaced, the counts and the tails' lengths rewritten."""
+    ``persons`` added or replaced, the counts and the tails rewritten."""
     shutil.copyfile(old, new)
     db = sqlite3.connect(str(new))
     try:
@@ -250,7 +264,8 @@ def update_index(old: Path, new: Path, chunks: dict[int, Chunk], rows: list[Row]
         db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)", rows)
         db.executemany("INSERT OR REPLACE INTO people VALUES (?, ?, ?, ?, ?)", _names(persons))
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                       _meta({"counts": counts, "tails": list(tails)}))
+                       _meta({"counts": counts, "tails": list(tails),
+                              "people_tail": list(people_tail)}))
         db.commit()
     finally:
         db.close()

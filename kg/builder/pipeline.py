@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from kg.builder import store as st
 from kg.builder import triplestore
-from kg.builder.index import Row, index_row, ontology_sha, piece_sha, write_index
+from kg.builder.index import PeopleTail, Row, index_row, ontology_sha, piece_sha, write_index
 from kg.builder.inputs import (
     bib_paths,
     default_inputs,
@@ -271,18 +271,18 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, own: _Own,
                                             for r in rows.roles if r.role == SPEAKER})
         order = [k for _, k in sorted([*((e.position, e.key) for e in ctx.entries),
                                        *zip(positions, keys)])]
-        tail_nt, tail_js = _tail(mb, ctx, large, order)
-        loader.put(tail_nt)
+        tail = _tail(mb, ctx, large, order)
+        loader.put(tail.nt)
         writers.append(_write_read_model(stage, onto_bytes, read_rows, mb.persons, large))
         del read_rows  # the child has its copy
         counts.update(thinker_counts(mb.persons.values()), themes=len(thesaurus))
         thinker_model = mb.model([])
         blocking += [p for rule in gate() for p in rule(thinker_model) if p.level == "error"]
         if large:  # while the store finishes loading
-            heads = flat.close(tail_nt, tail_js)
+            heads = flat.close(tail.nt, tail.js)
             write_index(stage / st.INDEX, pieces, piece_keys, piece_shas, keys, positions,
-                        index_rows, ctx, plan.parent_keys, heads, (len(tail_nt), len(tail_js)),
-                        counts, mb.persons, thesaurus, onto_bytes)
+                        index_rows, ctx, plan.parent_keys, heads, (len(tail.nt), len(tail.js)),
+                        tail.people, counts, mb.persons, thesaurus, onto_bytes)
         loaded = loader.close()  # with what SHACL validates, selected by the loader
         triples = loaded.triples + others
         page_problems: list[Problem] = []
@@ -440,18 +440,27 @@ def _plan(text: str, pieces: list[tuple[str, int]]) -> _Plan:
     return plan
 
 
-def _tail(mb, bib_file, large: bool, order: list[str]) -> tuple[bytes, bytes]:
-    """The thinkers, then the file-level nodes: N-Triples and JSON-LD (',\\n'-led) blocks;
-    ``order``: every key in file order."""
+class Tail(NamedTuple):
+    """The thinkers, then the file-level nodes: the end of graph.ttl and graph.jsonld."""
+
+    nt: bytes
+    js: bytes  # ',\n'-led node objects
+    people: PeopleTail  # the thinkers' part (an incremental build may keep it)
+
+
+def _tail(mb, bib_file, large: bool, order: list[str]) -> Tail:
+    """``order``: every key in file order."""
     from kg.core import graph
 
     nt, js = [], []
     for part in (graph.persons_out(mb.persons.values(), jsonld=large),
                  graph.file_out(bib_file, mb.unplaced, jsonld=large, order=order)):
-        nt.append(part.ntriples())
-        if large:
-            js.extend(",\n" + node for node in part.jsonld_nodes())
-    return "".join(nt).encode("utf-8"), "".join(js).encode("utf-8")
+        nt.append(part.ntriples().encode("utf-8"))
+        js.append("".join(",\n" + node for node in part.jsonld_nodes()).encode("utf-8")
+                  if large else b"")
+    people = PeopleTail(graph.persons_print(mb.persons.values()) if large else "",
+                        len(nt[0]), len(js[0]))
+    return Tail(b"".join(nt), b"".join(js), people)
 
 
 #: libraries of at least this many entries are interpreted by two processes (2 cores)

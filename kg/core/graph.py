@@ -274,6 +274,25 @@ def persons_out(persons, jsonld: bool = False) -> _Out:
     return out
 
 
+def persons_print(persons) -> str:
+    """What :func:`persons_out` makes the thinkers' triples from (every field of each
+    person, in order, and the base of the IRIs), as a hash: an incremental build whose
+    thinkers print as its previous build's keeps their triples as they are (at 50,000
+    entries with 30,000 people, writing them again took 1-2 s of an edit)."""
+    import hashlib
+
+    h = hashlib.sha1(ID.encode("utf-8"))
+    for p in persons:
+        e, n = p.entry, p.name
+        h.update(repr((
+            p.slug, n.given, n.family, n.suffix, n.organization, p.key, p.birth, p.death,
+            p.nationality, p.description, p.description_en, p.wikidata, p.aliases, p.themes,
+            p.thinker, [t.id for t in p.concepts],
+            None if e is None else (e.raw_type or e.entry_type, e.key, list(e.fields.items()))
+        )).encode("utf-8"))
+    return h.hexdigest()
+
+
 def file_out(bib, unplaced=(), jsonld: bool = False, order=None) -> _Out:
     """@string macros, @preamble and @comment blocks, the entries that stand for nothing
     (a @thinker without name, a second @thinker for one person): kept for a faithful export;

@@ -459,9 +459,10 @@ def write(path: str | Path, themes: list[ThemeRow], chunks: Iterable[RecordRows]
 
 
 def update(path: str | Path, keys: Iterable[str], rows: RecordRows,
-           people: PeopleRows) -> None:
+           people: PeopleRows | None) -> None:
     """An incremental build's change: the records of ``keys`` replaced by ``rows``, the
-    people replaced, the aggregates refreshed (the result equals a full build's)."""
+    people replaced (None: they are as they were), the aggregates refreshed (the result
+    equals a full build's)."""
     conn = connect(path)
     try:
         conn.execute("BEGIN")
@@ -469,10 +470,11 @@ def update(path: str | Path, keys: Iterable[str], rows: RecordRows,
         before = _shape(conn, keys)
         delete_records(conn, keys)
         insert_records(conn, rows)
-        write_people(conn, people)
+        if people is not None:
+            write_people(conn, people)
         after = _shape(conn, keys)
         refresh_aggregates(conn, set() if after == before else
-                           {r[2] for r in (*before[0], *after[0])})
+                           {r[2] for r in (*before[0], *after[0])}, names=people is not None)
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -603,9 +605,11 @@ def _shape(conn: sqlite3.Connection, keys: list[str]) -> tuple[list, list, list]
         "SELECT key, year FROM works WHERE key IN (SELECT value FROM json_each(?))"))
 
 
-def refresh_aggregates(conn: sqlite3.Connection, themes: set[str] | None = None) -> None:
+def refresh_aggregates(conn: sqlite3.Connection, themes: set[str] | None = None,
+                       names: bool = True) -> None:
     """Every aggregate, from the tables (after any write); the subtree ones only for the
-    themes above these theme IRIs (None: all)."""
+    themes above these theme IRIs (None: all); the names of the people (thinker_names) unless
+    ``names`` is False (the people are as they were: 2.5 s at 30,000 people)."""
     refresh_subtrees(conn, None if themes is None else {a for (a,) in conn.execute(
         "SELECT DISTINCT ancestor FROM theme_tree WHERE theme IN "
         "(SELECT value FROM json_each(?))", (json.dumps(sorted(themes)),))})
@@ -617,9 +621,10 @@ def refresh_aggregates(conn: sqlite3.Connection, themes: set[str] | None = None)
                sum(s.kind = 'work'), sum(s.kind = 'quote'), sum(s.kind = 'claim')
         FROM subjects s LEFT JOIN themes t ON t.iri = s.theme
         GROUP BY s.theme""", (THEME_NS,))
-    conn.execute("DELETE FROM thinker_names")
-    conn.executemany("INSERT INTO thinker_names VALUES (?,?,?)",
-                     ((k, p, i) for i, (k, p) in enumerate(_thinker_names(conn).items())))
+    if names:
+        conn.execute("DELETE FROM thinker_names")
+        conn.executemany("INSERT INTO thinker_names VALUES (?,?,?)",
+                         ((k, p, i) for i, (k, p) in enumerate(_thinker_names(conn).items())))
     conn.execute("DELETE FROM vocabulary")
     conn.execute("INSERT INTO vocabulary SELECT term FROM search_terms")
 

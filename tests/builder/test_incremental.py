@@ -181,6 +181,37 @@ def test_the_index_follows_the_builds(small_large, library, tmp_path, monkeypatc
     assert not (gen / st.INDEX).exists() and (gen / "read.sqlite").is_file()
 
 
+def test_an_edit_that_keeps_the_people_keeps_their_triples(small_large, library, tmp_path,
+                                                           monkeypatch):
+    """The thinkers' triples and rows are made again only when the people changed (their
+    print, kg.core.graph.persons_print): a new title keeps them as the previous build wrote
+    them, a new author writes them again; either way the graph is the full build's."""
+    from kg.core import graph, readmodel
+
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    edit(library, "title = {", "title = {Changed ")
+
+    def unmade(*a, **k):
+        raise AssertionError("the people made again")
+
+    with monkeypatch.context() as m:
+        m.setattr(graph, "persons_out", unmade)
+        m.setattr(readmodel, "people_rows", unmade)
+        m.setattr(readmodel, "_thinker_names", unmade)
+        result = kb.build(library, ONTOLOGY, out)
+    assert result.incremental
+    same_as_full(library, out, tmp_path, result)
+    calls = []
+    with monkeypatch.context() as m:
+        m.setattr(graph, "persons_out", lambda *a, f=graph.persons_out, **k: (
+            calls.append(1), f(*a, **k))[1])
+        edit(library, "@book{w0,\n  author = {", "@book{w0,\n  author = {Nouvelle, Personne and ")
+        result = kb.build(library, ONTOLOGY, out)
+    assert result.incremental and calls
+    same_as_full(library, out, tmp_path, result)
+
+
 def test_an_out_without_read_model_gets_a_full_build(small_large, library, tmp_path):
     out = tmp_path / "out"
     kb.build(library, ONTOLOGY, out)
