@@ -44,6 +44,36 @@ def name_index(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     return out
 
 
+def people_keys(rows: Iterable[tuple[str, str, str]], person_ns: str) -> dict[str, list[str]]:
+    """Folded name -> the people it names, from (person IRI, name, kind) rows in the order of
+    the thinker-names named query (kind "name", "sort", "alias" or "key"; then IRI, then
+    name): the read model's thinker_names and a remote library's are both made here.
+
+    A name of a person (display name, sort name, alias, entry key, the last part of its IRI)
+    is the first person's that has it. A family name alone (a sort name's part before its
+    comma), when it is no one's name, is every person's who has it: "ellul" in a library of
+    Jacques and Ivan Ellul is ambiguous, and ``resolve`` lists them."""
+    names: dict[str, list[str]] = {}
+    families: dict[str, list[str]] = {}
+
+    def claim(name: str, iri: str) -> None:
+        k = name_key(name)
+        if k:
+            names.setdefault(k, [iri])
+
+    for iri, name, kind in rows:
+        claim(name, iri)
+        if kind == "sort":
+            k = name_key(name.split(",")[0])
+            if k and iri not in families.setdefault(k, []):
+                families[k].append(iri)
+        if iri.startswith(person_ns):
+            claim(iri[len(person_ns):], iri)
+    for k, iris in families.items():
+        names.setdefault(k, iris)
+    return names
+
+
 def _ids(value: str | Collection[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 

@@ -30,7 +30,8 @@ Tables (every value as the graph gives it, so that SQL answers equal the named q
     theme_thinkers(theme, person, works)         creators of works in a subtree, how many
     theme_works(theme, pos, key)                 a subtree's first HEAD works (year, key)
     theme_speakers(theme, person)                who speaks in the records on a theme IRI
-    thinker_names(name, person, pos)             folded name -> thinker IRI (first wins)
+    thinker_names(name, person, pos)             folded name -> the people it names
+                                                 (kg.core.names.people_keys)
     named_results(name, json)    parameterless aggregate named queries: their SPARQL 1.1
                                  JSON results, computed by their .rq on the built store
                                  (when the build was given the function; see kg.api)
@@ -64,7 +65,7 @@ from kg.core import vocab
 from kg.core.vocab import PERSON_NS, RDF, SKOS, THEME_NS, WD
 
 NAME = "read.sqlite"
-VERSION = 9
+VERSION = 10
 HEAD = 50  # works kept per theme in theme_works: enough for every default listing (20)
 
 #: search weights: titles count most, then quotes and claims, then annotations
@@ -124,7 +125,8 @@ CREATE TABLE theme_speakers(theme TEXT NOT NULL, person TEXT NOT NULL,
                             PRIMARY KEY(theme, person)) WITHOUT ROWID;
 CREATE TABLE theme_works(theme TEXT NOT NULL, pos INTEGER NOT NULL, key TEXT NOT NULL,
                          PRIMARY KEY(theme, pos)) WITHOUT ROWID;
-CREATE TABLE thinker_names(name TEXT PRIMARY KEY, person TEXT NOT NULL, pos INTEGER);
+CREATE TABLE thinker_names(name TEXT NOT NULL, person TEXT NOT NULL, pos INTEGER);
+CREATE INDEX thinker_names_name ON thinker_names(name);
 CREATE TABLE named_results(name TEXT PRIMARY KEY, json TEXT NOT NULL);
 """
 
@@ -623,8 +625,9 @@ def refresh_aggregates(conn: sqlite3.Connection, themes: set[str] | None = None,
         GROUP BY s.theme""", (THEME_NS,))
     if names:
         conn.execute("DELETE FROM thinker_names")
+        rows = ((k, p) for k, ps in _thinker_names(conn).items() for p in ps)
         conn.executemany("INSERT INTO thinker_names VALUES (?,?,?)",
-                         ((k, p, i) for i, (k, p) in enumerate(_thinker_names(conn).items())))
+                         ((k, p, i) for i, (k, p) in enumerate(rows)))
     conn.execute("DELETE FROM vocabulary")
     conn.execute("INSERT INTO vocabulary SELECT term FROM search_terms")
 
@@ -708,10 +711,11 @@ def refresh_subtrees(conn: sqlite3.Connection, ancestors: set[str] | None) -> No
     conn.executemany("INSERT INTO theme_works VALUES (?,?,?)", firsts)
 
 
-def _thinker_names(conn: sqlite3.Connection) -> dict[str, str]:
-    """Folded name -> thinker IRI, in the order of the thinker-names named query (name, sort
-    name, alias, key; then IRI, then name): the first thinker to claim a name keeps it."""
-    from kg.core.names import name_key
+def _thinker_names(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Folded name -> the people it names (kg.core.names.people_keys), from the rows of the
+    thinker-names named query, in its order (name, sort name, alias, key; then IRI, then
+    name)."""
+    from kg.core.names import people_keys
 
     rows = conn.execute("""
         SELECT 0, iri, name, 'name' FROM people WHERE name IS NOT NULL
@@ -720,14 +724,7 @@ def _thinker_names(conn: sqlite3.Connection) -> dict[str, str]:
               WHERE a.alias != ''
         UNION SELECT 3, iri, key, 'key' FROM people WHERE key IS NOT NULL AND key != ''
         ORDER BY 1, 2, 3""").fetchall()
-    names: dict[str, str] = {}
-    for _, o, n, kind in rows:
-        names.setdefault(name_key(n), o)
-        if kind == "sort":
-            names.setdefault(name_key(n.split(",")[0]), o)
-        if o.startswith(PERSON_NS):
-            names.setdefault(name_key(o[len(PERSON_NS):]), o)
-    return names
+    return people_keys(((o, n, kind) for _, o, n, kind in rows), PERSON_NS)
 
 
 def content(path: str | Path) -> dict[str, list]:

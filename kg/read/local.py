@@ -187,14 +187,18 @@ def claim_rows(db: sqlite3.Connection, keys_sql: str = "SELECT key FROM claims",
 
 # --------------------------------------------------------------------------- thinkers
 
-def thinker_name(db: sqlite3.Connection, key: str) -> str | None:
-    """The thinker IRI a folded name is exactly (None: look further, thinker_names)."""
-    got = db.execute("SELECT person FROM thinker_names WHERE name = ?", (key,)).fetchone()
-    return got[0] if got else None
+def thinker_name(db: sqlite3.Connection, key: str) -> list[str]:
+    """The people a folded name is exactly the name of (none: look further, thinker_names)."""
+    return [p for (p,) in db.execute("SELECT person FROM thinker_names WHERE name = ? "
+                                     "ORDER BY pos", (key,))]
 
 
-def thinker_names(db: sqlite3.Connection) -> dict[str, str]:
-    return dict(db.execute("SELECT name, person FROM thinker_names ORDER BY pos"))
+def thinker_names(db: sqlite3.Connection) -> dict[str, list[str]]:
+    """Folded name -> the people it names (kg.core.names.people_keys)."""
+    out: dict[str, list[str]] = {}
+    for name, person in db.execute("SELECT name, person FROM thinker_names ORDER BY pos"):
+        out.setdefault(name, []).append(person)
+    return out
 
 
 def _slug(db: sqlite3.Connection, iri: str) -> str | None:

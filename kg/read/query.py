@@ -516,29 +516,25 @@ class Library:
             from kg.read import local
 
             found = local.thinker_name(self.db, name_key(name))
-            if found is not None:
-                return found
+            if len(found) == 1:
+                return found[0]
         return resolve(name, self.thinker_names(), "thinker",
-                      "`kg query thinker-names` lists them")
+                       "`kg query thinker-names` lists them",
+                       show=lambda iri: iri.rsplit("/", 1)[-1])  # a key `kg thinker` takes
 
-    def thinker_names(self) -> dict[str, str]:
-        """Folded name (display, sort, family, alias, key) -> thinker IRI."""
+    def thinker_names(self) -> dict[str, list[str]]:
+        """Folded name (display, sort, family, alias, key) -> the people it names
+        (kg.core.names.people_keys)."""
         if self._thinkers is None and self.local:
             from kg.read import local
 
             self._thinkers = local.thinker_names(self.db)
         if self._thinkers is None:
-            names: dict[str, str] = {}
-            for r in self.run("thinker-names").rows:
-                p = r["thinker"].value
-                n = r["name"].value
-                names.setdefault(name_key(n), p)
-                if r["kind"].value == "sort":  # "Ellul, Jacques": the family name alone too
-                    fam = n.split(",")[0]
-                    names.setdefault(name_key(fam), p)
-                if p.startswith(ID + "person/"):
-                    names.setdefault(name_key(p[len(ID) + 7:]), p)
-            self._thinkers = names
+            from kg.core.names import people_keys
+
+            self._thinkers = people_keys(
+                ((r["thinker"].value, r["name"].value, r["kind"].value)
+                 for r in self.run("thinker-names").rows), ID + "person/")
         return self._thinkers
 
     def find_work(self, key: str) -> str:

@@ -125,3 +125,26 @@ def test_every_command_says_it_the_same_way(shipped_corpus, tmp_path, command):
         last = r.output.strip().splitlines()[-1]
         assert form.match(last), last
         assert "Traceback" not in r.output
+
+
+def test_a_family_name_shared_by_several_people_names_them_all():
+    """people_keys, the one rule of the read model and of a remote library: a person's own
+    names go to the first person that has them; a family name alone, when no one has it as a
+    name, to everyone of that family, so that `kg thinker ellul` in a library of Jacques and
+    Ivan Ellul lists both instead of answering with one of them."""
+    from kg.core.names import people_keys
+
+    ns = "https://kg.example/id/person/"
+    j, i, o = ns + "ellul-jacques", ns + "ellul-ivan", ns + "ellul"
+    rows = [(i, "Ivan Ellul", "name"), (j, "Jacques Ellul", "name"),
+            (i, "Ellul, Ivan", "sort"), (j, "Ellul, Jacques", "sort"),
+            (j, "ellul1912", "key")]
+    keys = people_keys(rows, ns)
+    assert keys["ellul"] == [i, j] and keys["jacques ellul"] == [j]
+    assert keys["ellul jacques"] == [j] and keys["ellul1912"] == [j]
+    with pytest.raises(NotFoundError, match="ellul-ivan, ellul-jacques"):
+        resolve("Ellul", keys, "thinker", "how", show=lambda p: p.rsplit("/", 1)[-1])
+    assert resolve("jacques ellul", keys, "thinker", "how") == j
+    # a family name that is someone's name (an organisation "Ellul") is that one's
+    keys = people_keys([(o, "Ellul", "name"), *rows], ns)
+    assert keys["ellul"] == [o]
