@@ -257,8 +257,11 @@ def thinker_quotes(db: sqlite3.Connection, slug: str) -> list[dict]:
         FROM (SELECT * FROM mine UNION ALL SELECT * FROM about) x
         JOIN quotes q ON q.key = x.item
         LEFT JOIN (SELECT r.item, p.name FROM roles r JOIN people p ON p.slug = r.person
-                   WHERE r.role = 'speaker' AND p.name IS NOT NULL) p ON p.item = q.key
-        WHERE q.text IS NOT NULL""", (slug,)).fetchall()
+                   WHERE r.role = 'speaker' AND p.name IS NOT NULL
+                     AND r.item IN (SELECT item FROM mine UNION ALL SELECT item FROM about)
+                   ) p ON p.item = q.key
+        WHERE q.text IS NOT NULL""", (slug,)).fetchall()  # the speakers of these quotes only:
+    # of every quote, then scanned for each row, they took 0.2 s at 50,000 entries
     rows.sort(key=lambda r: (r[0], r[1], _opt(r[3])))
     return [{"key": k, "relation": rel, "text": t, "speaker": name, "locator": loc}
             for rel, k, t, name, loc in rows]
