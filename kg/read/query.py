@@ -23,7 +23,7 @@ from typing import NamedTuple
 from kg.core.cycles import find_cycles
 from kg.core.errors import InputError, NotFoundError, QueryError
 from kg.core.latex import fold
-from kg.core.names import name_key, resolve
+from kg.core.names import THEMES_HOW, THINKERS_HOW, name_key, resolve
 from kg.core.vocab import CLAIM_STATUSES, ID, THEME_NS
 from kg.core.vocab import KGO as _KGO
 from kg.core.vocab import XSD as _XSD
@@ -498,7 +498,7 @@ class Library:
         for t in themes.values():
             for n in [*t["labels"].values(), *t["alt"]]:
                 names.setdefault(name_key(n), t["id"])
-        tid = resolve(name, names, "theme", "`kg themes` lists them")
+        tid = resolve(name, names, "theme", THEMES_HOW)
         return themes[tid]
 
     def subtree(self, tid: str) -> list[str]:
@@ -518,9 +518,8 @@ class Library:
             found = local.thinker_name(self.db, name_key(name))
             if len(found) == 1:
                 return found[0]
-        return resolve(name, self.thinker_names(), "thinker",
-                       "`kg query thinker-names` lists them",
-                       show=lambda iri: iri.rsplit("/", 1)[-1])  # a key `kg thinker` takes
+        return resolve(name, self.thinker_names(), "thinker", THINKERS_HOW,
+                       show=lambda iri: _id(iri, ID + "person/"))  # a key `kg thinker` takes
 
     def thinker_names(self) -> dict[str, list[str]]:
         """Folded name (display, sort, family, alias, key) -> the people it names
