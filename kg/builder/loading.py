@@ -130,7 +130,14 @@ def _die_with(parent: int) -> None:
 def load_flat(ttl: Path, store_path: str) -> int:
     """Load a large library's flat graph.ttl (prefix lines, then one statement a line) into a
     new store at ``store_path``, in batches of LOAD_BATCH bytes cut at line ends, as the build's
-    loader loads; returns the number of statements in the store."""
+    loader loads, then compacted; returns the number of statements in the store.
+
+    Each bulk load writes its own sorted files, which overlap: a look-up then reads one file of
+    each load (eight at 50,000 entries).  Compacted (Store.optimize: 3.4 s after the 14 s load
+    of a 50,000-entry graph), a query reading many rows is about three times faster: the works
+    of a theme holding 11,542 of them, 2.3 -> 0.75 s.  This store is made once a generation,
+    after the build, so the cost is paid by no command a person waits for but the first
+    SPARQL query right after a build."""
     import pyoxigraph as ox
 
     store = ox.Store(store_path)
@@ -151,6 +158,7 @@ def load_flat(ttl: Path, store_path: str) -> int:
             if not data:
                 break
     store.flush()
+    store.optimize()
     return len(store)
 
 

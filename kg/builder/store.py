@@ -345,12 +345,16 @@ def check_out(out: str | Path) -> None:
         return
     if os.path.lexists(p) and not p.is_dir():
         raise InputError(f"{out}: exists and is not a folder: give another --out")
-    if p.is_dir() and any(p.iterdir()) and not _legacy(p):
+    if p.is_dir() and any(e.name not in PLACEHOLDERS for e in p.iterdir()) and not _legacy(p):
         raise InputError(f"{out}/ is not empty and is not a kg output (it has no {KG_DIR}/): "
                          "a build writes only into a new or empty folder, or one a build made "
                          "before, and would not touch files it did not make; give another "
                          f"--out (e.g. --out {Path(out) / 'kg-out'})")
 
+
+#: files version control keeps in an empty folder (the repository's own out/ holds one): a
+#: folder with nothing else is empty to a build, which leaves them as they are
+PLACEHOLDERS = frozenset({".gitkeep", ".keep", ".gitignore"})
 
 _MADE: dict[Path, bool] = {}  # out/.kg folders this process made -> whether out/ too
 

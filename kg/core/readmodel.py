@@ -9,8 +9,10 @@ Tables (every value as the graph gives it, so that SQL answers equal the named q
 
     meta(name, value)                 schema version, base IRI of the graph
     themes(id, iri, labels, alt, broader, narrower, fr)   the thesaurus (JSON lists/dicts)
-    works(key, iri, title, year, annotation, shown)   shown: the year as outputs show it
-                                      (kg.core.values.shown_year: 1988, "1965?", "2022–")
+    works(key, iri, title, year, annotation, shown, issued)
+                                      shown: the year as outputs show it
+                                      (kg.core.values.shown_year: 1988, "1965?", "2022–");
+                                      issued: the date as written (dcterms:issued)
     quotes(key, iri, text, locator, language, status)
     claims(key, iri, statement, figure, unit, date, status, note, correction)
     sources(item, source, pos)        a quote's or claim's source keys (dcterms:source, cito)
@@ -65,7 +67,7 @@ from kg.core import vocab
 from kg.core.vocab import PERSON_NS, RDF, SKOS, THEME_NS, WD
 
 NAME = "read.sqlite"
-VERSION = 10
+VERSION = 11
 HEAD = 50  # works kept per theme in theme_works: enough for every default listing (20)
 
 #: search weights: titles count most, then quotes and claims, then annotations
@@ -81,7 +83,7 @@ CREATE TABLE themes(id TEXT PRIMARY KEY, iri TEXT NOT NULL, labels TEXT, alt TEX
 -- library's own keywords make thousands of them: 0.27 s for `kg thinker` at 50,000 entries)
 CREATE INDEX themes_by_iri ON themes(iri);
 CREATE TABLE works(key TEXT PRIMARY KEY, iri TEXT NOT NULL, title TEXT, year INTEGER,
-                   annotation TEXT, shown);
+                   annotation TEXT, shown, issued TEXT);
 CREATE TABLE quotes(key TEXT PRIMARY KEY, iri TEXT NOT NULL, text TEXT, locator TEXT,
                     language TEXT, status TEXT);
 CREATE TABLE claims(key TEXT PRIMARY KEY, iri TEXT NOT NULL, statement TEXT, figure,
@@ -144,6 +146,7 @@ class WorkRow(NamedTuple):
     year: int | None
     annotation: str | None
     shown: int | str | None  # the year shown, uncertainty kept (kg.core.values.shown_year)
+    issued: str | None  # the date as the graph has it (dcterms:issued; typed by date_type)
 
 
 class QuoteRow(NamedTuple):
@@ -294,7 +297,7 @@ def _work(rec, iri: str, out: RecordRows) -> None:
     out.works.append(WorkRow(rec.key, iri, v.get("title") or None,
                              year_of(date) if date else None,
                              v.get("annotation") or v.get("annote") or None,
-                             shown_year(date) if date else None))
+                             shown_year(date) if date else None, date or None))
     for weight, text in ((TITLE, v.get("title", "")), (TITLE, v.get("subtitle", "")),
                          (ANNOTATION, v.get("annotation") or v.get("annote", ""))):
         if text:
@@ -483,7 +486,7 @@ def update(path: str | Path, keys: Iterable[str], rows: RecordRows,
 
 
 def insert_records(conn: sqlite3.Connection, rows: RecordRows) -> None:
-    conn.executemany("INSERT INTO works VALUES (?,?,?,?,?,?)", rows.works)
+    conn.executemany("INSERT INTO works VALUES (?,?,?,?,?,?,?)", rows.works)
     conn.executemany("INSERT INTO quotes VALUES (?,?,?,?,?,?)", rows.quotes)
     conn.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?)", rows.claims)
     conn.executemany("INSERT OR IGNORE INTO sources VALUES (?,?,?)", rows.sources)

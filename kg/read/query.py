@@ -1218,6 +1218,8 @@ def run_query(text: str | None = None, params: dict[str, str] | None = None,
             raise InputError(f"query {name!r} has no parameter {sorted(unknown)[0]!r}; "
                              f"it takes: {', '.join(declared) or 'none'}")
         b = {k: param_value(lib, declared[k], k, v) for k, v in params.items()}
+        if lib.local and set(b) == set(declared) and _read_model_answers(name):
+            return _read_answer(lib, name, b)
         if not b and lib.local and name in CACHED:
             got = lib.db.execute("SELECT json FROM named_results WHERE name = ?",
                                  (name,)).fetchone()
@@ -1233,6 +1235,36 @@ def run_query(text: str | None = None, params: dict[str, str] | None = None,
     if not lib.local:  # the server runs it, within the endpoint's own timeout
         return select(lib.store, text, b)
     return ask(lib.folder, text, limits, b, shipped=name is not None)
+
+
+def _read_model_answers(name: str) -> bool:
+    from kg.read import local
+
+    return name in local.NAMED
+
+
+def _read_answer(lib: Library, name: str, b: dict[str, Term | list[Term]]) -> Result:
+    """The named query ``name`` answered from the read model (kg.read.local.NAMED): the rows
+    its SPARQL gives, its values typed as the graph types them."""
+    from kg.core.values import date_type
+    from kg.read import local
+
+    cols, rows = local.named(lib.db, name, {
+        k: [t.value for t in v] if isinstance(v, list) else v.value for k, v in b.items()})
+    types = local.NAMED[name].types
+
+    def term(col: str, v) -> Term:
+        kind = types.get(col)
+        if kind == "uri":
+            return Term("uri", v)
+        if kind == "integer":
+            return Term("literal", str(v), None, XSD + "integer")
+        if kind == "date":
+            return Term("literal", v, None, date_type(v))
+        return Term("literal", v)
+
+    return Result(vars=cols, rows=[{c: term(c, v) for c, v in zip(cols, r) if v is not None}
+                                   for r in rows])
 
 
 # --------------------------------------------------------------------------- full-text search

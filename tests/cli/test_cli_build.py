@@ -218,6 +218,22 @@ def test_an_empty_folder_is_taken(kg, small_bib, tmp_path):
     assert kg("build", small_bib, "-o", out).exit_code == 0  # a kg output now: rebuilt
 
 
+def test_a_folder_with_only_a_placeholder_is_empty(kg, small_bib, tmp_path):
+    """The repository's own out/ holds a .gitkeep (git keeps no empty folder): the README's
+    first command, `kg build` in a fresh clone, builds there and leaves it as it was."""
+    from kg.builder.store import PLACEHOLDERS
+
+    assert ".gitkeep" in PLACEHOLDERS
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".gitkeep").write_text("", encoding="utf-8")
+    assert kg("build", small_bib, "-o", out).exit_code == 0
+    assert (out / "graph.ttl").is_file() and (out / ".gitkeep").read_text() == ""
+    (out / "notes.txt").write_text("mine", encoding="utf-8")  # a kg output now: still taken
+    assert kg("build", small_bib, "-o", out).exit_code == 0
+    assert (out / "notes.txt").read_text() == "mine"
+
+
 @pytest.mark.parametrize("where", ["root", "home"])
 def test_root_and_home_are_refused(kg, small_bib, tmp_path, monkeypatch, where):
     home = tmp_path / "home"

@@ -313,6 +313,61 @@ def test_cached_named_queries_equal_sparql(libs):
             assert output.result(a, fmt) == output.result(b, fmt), (name, fmt)
 
 
+@pytest.fixture(scope="module")
+def generated_free(tmp_path_factory):
+    """A library with its own keywords and realistic people and dates (EDTF, ranges)."""
+    from generate import generate, themes
+
+    return _build(tmp_path_factory.mktemp("readmodel-free"),
+                  generate(1000, 2, themes(ROOT / "ontology.ttl"), keywords="free"))
+
+
+@pytest.fixture(scope="module",
+                params=["corpus", pytest.param("generated-1000", marks=pytest.mark.slow),
+                        pytest.param("generated-free-1000", marks=pytest.mark.slow)])
+def named_libs(request):
+    b = request.getfixturevalue({"corpus": "built", "generated-1000": "generated"}.get(
+        request.param, "generated_free"))
+    return _libs(b)
+
+
+def test_named_queries_from_the_read_model_equal_sparql(named_libs):
+    """kg.read.local.NAMED: the same result, term for term (types, datatypes, order), as the
+    query's SPARQL on the store, for every thinker and every theme of the library."""
+    from kg.core import output
+    from kg.read import local
+
+    fast, slow = named_libs
+    assert set(local.NAMED) == {"thinker-works", "theme-works"}
+    people = sorted({p.rsplit("/", 1)[-1] for ps in fast.thinker_names().values() for p in ps})
+    themes = sorted(fast.theme_index())
+    asked = {"thinker-works": ("thinker", people), "theme-works": ("theme", themes)}
+    rows = 0
+    for name, (param, values) in asked.items():
+        for v in values:
+            a = Q.run_query(name=name, params={param: v}, lib=fast)
+            b = Q.run_query(name=name, params={param: v}, lib=slow)
+            assert a == b, (name, v)
+            rows += len(a.rows)
+        assert output.result(a, "json") == output.result(b, "json")
+    assert rows > 50  # the comparisons had rows to compare
+    typed = {t.datatype for name, (param, values) in asked.items() for v in values[:50]
+             for r in Q.run_query(name=name, params={param: v}, lib=fast).rows
+             for t in r.values()}
+    assert Q.XSD + "integer" in typed
+
+
+def test_named_queries_from_the_read_model_never_open_the_store(built, monkeypatch):
+    out, bib, onto = built
+    lib = open_library(out, bib, onto)
+    monkeypatch.setattr(Q.Library, "store", property(lambda self: pytest.fail("store")))
+    monkeypatch.setattr(Q, "ask", lambda *a, **kw: pytest.fail("SPARQL"))
+    got = Q.run_query(name="thinker-works", params={"thinker": "ellul"}, lib=lib)
+    assert got.vars == ["work", "key", "title", "year", "issued", "role"]
+    assert {r["role"].value for r in got.rows} >= {"author"}
+    assert Q.run_query(name="theme-works", params={"theme": "surveillance"}, lib=lib).rows
+
+
 def test_named_query_with_params_or_text_uses_sparql(built, monkeypatch):
     out, bib, onto = built
     lib = open_library(out, bib, onto)
