@@ -9,10 +9,12 @@ The floor is `python -c "import rdflib"` in a fresh process.  Goal: every comman
 1.5x the floor at 50,000 entries, within 1.2x on the shipped corpus.  Libraries come from
 benchmarks/generate.py; each is built once (not timed), then every command runs once to warm
 the OS cache, then is timed.  `kg build` writes the read model (read.sqlite,
-kg/core/readmodel.py) the commands answer from with SQL; `work` also opens the store, and the
-named queries are SPARQL on the store: the parameterless ones cached by the build, the others
-(thinker-works here) run as a person's query is, in a process of its own that opens the store
-(kg.read.query.ask), stopped at its timeout or on Ctrl-C.
+kg/core/readmodel.py) the commands answer from with SQL; `work` also opens the store.  The
+named queries are SPARQL on the store, the parameterless ones cached by the build, but those
+whose answer grows with the library (kg.read.local.NAMED: the works and themes of a thinker,
+the works and people of a theme; asked here of the library's largest theme and most frequent
+author), which the read model answers; a person's SPARQL runs in a process of its own that
+opens the store (kg.read.query.ask), stopped at its timeout or on Ctrl-C.
 
 With ``--real PATH`` the libraries are a real export: as it is (size 0) and replicated to about
 each size (bench_build.replicate: keys renamed KEY_r1, KEY_r2...); the commands ask for the
@@ -46,6 +48,9 @@ COMMANDS = [
     ["query", "works-per-theme"],
     ["query", "thinkers-by-century"],
     ["query", "thinker-works", "--param", "thinker={thinker}"],
+    ["query", "thinker-themes", "--param", "thinker={thinker}"],
+    ["query", "theme-works", "--param", "theme={theme}"],
+    ["query", "theme-thinkers", "--param", "theme={theme}"],
 ]
 #: what the commands ask of the shipped corpus and the generated libraries
 SHIPPED = {"theme": "surveillance", "theme2": "democratie", "thinker": "ellul",

@@ -539,6 +539,28 @@ NAMED = {
                                      WHERE theme IN (SELECT value FROM json_each(:theme)))
         ORDER BY w.year, w.key""",
                          {"work": "uri", "year": "integer", "issued": "date"}),
+    "theme-thinkers": Named("""
+        WITH theme AS (SELECT value AS iri FROM json_each(:theme))
+        SELECT p.iri AS thinker, p.name, count(DISTINCT x.item) AS works,
+               CASE p.thinker WHEN 1 THEN 'thinker' ELSE 'contributor' END AS kind
+        FROM (SELECT DISTINCT r.person, r.item FROM subjects s
+              JOIN roles r ON r.item = s.item AND r.role IN ('author', 'speaker')
+              WHERE s.kind = 'work' AND s.theme IN theme
+              UNION ALL SELECT t.slug, NULL FROM person_themes t
+              JOIN people q ON q.slug = t.slug AND q.thinker = 1
+              WHERE t.theme IN theme) x
+        JOIN people p ON p.slug = x.person WHERE p.name IS NOT NULL
+        GROUP BY p.slug ORDER BY works DESC, p.name, p.iri""",
+                            {"thinker": "uri", "works": "integer"}),
+    "thinker-themes": Named("""
+        WITH me AS (SELECT slug FROM people WHERE iri = :thinker)
+        SELECT x.theme, l.value AS label, count(DISTINCT x.item) AS items FROM (
+          SELECT s.theme, s.item FROM roles r JOIN subjects s ON s.item = r.item
+          WHERE r.person IN me AND (r.kind = 'work' OR r.role = 'speaker')
+          UNION ALL SELECT theme, '' FROM person_themes WHERE slug IN me) x
+        JOIN themes t ON t.iri = x.theme, json_each(t.fr) l
+        GROUP BY x.theme, l.value ORDER BY items DESC, x.theme, l.value""",
+                            {"theme": "uri", "label": "fr", "items": "integer"}),
 }
 
 

@@ -1261,6 +1261,8 @@ def _read_answer(lib: Library, name: str, b: dict[str, Term | list[Term]]) -> Re
             return Term("literal", str(v), None, XSD + "integer")
         if kind == "date":
             return Term("literal", v, None, date_type(v))
+        if kind == "fr":
+            return Term("literal", v, "fr")
         return Term("literal", v)
 
     return Result(vars=cols, rows=[{c: term(c, v) for c, v in zip(cols, r) if v is not None}
