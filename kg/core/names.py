@@ -74,6 +74,24 @@ def people_keys(rows: Iterable[tuple[str, str, str]], person_ns: str) -> dict[st
     return names
 
 
+def theme_keys(themes: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
+    """Folded name -> the theme it names, from (id, labels) in theme IRI order (labels:
+    preferred in every language, then alternative): every theme's id (and the id with spaces
+    for its hyphens) first, then the labels; a name is the first theme's that has it
+    ("sociology" is the theme of that id, not another labelled so, the level of a tag
+    "Social Science/Sociology").  Library.find_theme and the read model's theme_names are
+    both made here."""
+    themes = [(tid, list(labels)) for tid, labels in themes]
+    names: dict[str, str] = {}
+    for tid, _ in themes:
+        for n in (tid, tid.replace("-", " ")):
+            names.setdefault(name_key(n), tid)
+    for tid, labels in themes:
+        for n in labels:
+            names.setdefault(name_key(n), tid)
+    return names
+
+
 def _ids(value: str | Collection[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 

@@ -32,6 +32,7 @@ Tables (every value as the graph gives it, so that SQL answers equal the named q
     theme_thinkers(theme, person, works)         creators of works in a subtree, how many
     theme_works(theme, pos, key)                 a subtree's first HEAD works (year, key)
     theme_speakers(theme, person)                who speaks in the records on a theme IRI
+    theme_names(name, theme)                     folded name -> the theme it names
     thinker_names(name, person, pos)             folded name -> the people it names
                                                  (kg.core.names.people_keys)
     named_results(name, json)    parameterless aggregate named queries: their SPARQL 1.1
@@ -67,7 +68,7 @@ from kg.core import vocab
 from kg.core.vocab import PERSON_NS, RDF, SKOS, THEME_NS, WD
 
 NAME = "read.sqlite"
-VERSION = 11
+VERSION = 12
 HEAD = 50  # works kept per theme in theme_works: enough for every default listing (20)
 
 #: search weights: titles count most, then quotes and claims, then annotations
@@ -127,6 +128,7 @@ CREATE TABLE theme_speakers(theme TEXT NOT NULL, person TEXT NOT NULL,
                             PRIMARY KEY(theme, person)) WITHOUT ROWID;
 CREATE TABLE theme_works(theme TEXT NOT NULL, pos INTEGER NOT NULL, key TEXT NOT NULL,
                          PRIMARY KEY(theme, pos)) WITHOUT ROWID;
+CREATE TABLE theme_names(name TEXT PRIMARY KEY, theme TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE thinker_names(name TEXT NOT NULL, person TEXT NOT NULL, pos INTEGER);
 CREATE INDEX thinker_names_name ON thinker_names(name);
 CREATE TABLE named_results(name TEXT PRIMARY KEY, json TEXT NOT NULL);
@@ -454,6 +456,7 @@ def write(path: str | Path, themes: list[ThemeRow], chunks: Iterable[RecordRows]
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO themes VALUES (?,?,?,?,?,?,?)", themes)
         conn.executemany("INSERT INTO theme_tree VALUES (?,?)", _tree(themes))
+        conn.executemany("INSERT INTO theme_names VALUES (?,?)", _theme_names(themes).items())
         for rows in chunks:
             insert_records(conn, rows)
         write_people(conn, people)
@@ -712,6 +715,14 @@ def refresh_subtrees(conn: sqlite3.Connection, ancestors: set[str] | None) -> No
         firsts.extend((ancestor, i, key) for i, (_, _, key) in enumerate(ranked, 1))
     conn.executemany("INSERT INTO theme_thinkers VALUES (?,?,?)", thinkers)
     conn.executemany("INSERT INTO theme_works VALUES (?,?,?)", firsts)
+
+
+def _theme_names(themes: list[ThemeRow]) -> dict[str, str]:
+    """Folded name -> theme id, as Library.find_theme reads them (kg.core.names.theme_keys)."""
+    from kg.core.names import theme_keys
+
+    return theme_keys((t.id, [*json.loads(t.labels).values(), *json.loads(t.alt)])
+                      for t in sorted(themes, key=lambda t: t.iri))
 
 
 def _thinker_names(conn: sqlite3.Connection) -> dict[str, list[str]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -49,15 +50,49 @@ def _dicts(cur: sqlite3.Cursor) -> list[dict]:
 
 # --------------------------------------------------------------------------- themes
 
-def theme_index(db: sqlite3.Connection) -> dict[str, dict]:
-    """Library.theme_index(): id -> {id, iri, labels, alt, broader, narrower}."""
-    out = {}
-    for tid, iri, labels, alt, broader, narrower in db.execute(
-            "SELECT id, iri, labels, alt, broader, narrower FROM themes ORDER BY iri"):
-        out[tid] = {"id": tid, "iri": iri, "labels": json.loads(labels),
-                    "alt": json.loads(alt), "broader": json.loads(broader),
-                    "narrower": json.loads(narrower)}
-    return out
+class ThemeRows(Mapping):
+    """Library.theme_index() of a read model: id -> {id, iri, labels, alt, broader,
+    narrower}, in theme IRI order; a theme is read when asked for, all of them only when
+    they are gone through.  A library's own keywords make thousands of themes: reading them
+    all (15,000 rows of JSON, 0.15 s at 50,000 entries) for the few a command shows cost
+    `kg work` a third of its time."""
+
+    _COLS = "SELECT id, iri, labels, alt, broader, narrower FROM themes"
+
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+        self._rows: dict[str, dict] = {}
+        self._all = False
+
+    def _read(self, sql: str, args: tuple = ()) -> None:
+        for tid, iri, labels, alt, broader, narrower in self._db.execute(sql, args):
+            self._rows[tid] = {"id": tid, "iri": iri, "labels": json.loads(labels),
+                               "alt": json.loads(alt), "broader": json.loads(broader),
+                               "narrower": json.loads(narrower)}
+
+    def __getitem__(self, tid: str) -> dict:
+        if tid not in self._rows and not self._all:
+            self._read(self._COLS + " WHERE id = ?", (tid,))
+        return self._rows[tid]
+
+    def _every(self) -> dict[str, dict]:
+        if not self._all:
+            self._rows.clear()
+            self._read(self._COLS + " ORDER BY iri")
+            self._all = True
+        return self._rows
+
+    def __iter__(self):
+        return iter(self._every())
+
+    def __len__(self) -> int:
+        return len(self._every())
+
+
+def theme_name(db: sqlite3.Connection, key: str) -> str | None:
+    """The id of the theme a folded name names (kg.core.names.theme_keys), or None."""
+    got = db.execute("SELECT theme FROM theme_names WHERE name = ?", (key,)).fetchone()
+    return got[0] if got else None
 
 
 def theme_counts(db: sqlite3.Connection) -> dict[str, dict]:
@@ -522,9 +557,10 @@ class Named(NamedTuple):
 
 #: Named queries whose answer grows with a library, answered locally from the read model with
 #: the rows, columns and order of their SPARQL (kg/read/queries; tests/core/test_readmodel.py
-#: compares them for every thinker and theme).  Oxigraph reads a row of them with a look-up
-#: per value (0.1 ms): at 50,000 entries the 1,960 works of one author took 0.58 s as SPARQL,
-#: the 11,542 works of one theme 2.4 s.  SPARQL still answers them from a remote endpoint.
+#: compares them for every thinker and theme of a library).  Oxigraph reads a row of them
+#: with a look-up per value (0.1 ms): at 50,000 entries the 1,960 works of one author took
+#: 0.58 s as SPARQL, the 11,542 works of one theme 2.4 s.  SPARQL still answers them from a
+#: remote endpoint.
 NAMED = {
     "thinker-works": Named("""
         SELECT DISTINCT w.iri AS work, w.key, w.title, w.year, w.issued,
@@ -561,6 +597,17 @@ NAMED = {
         JOIN themes t ON t.iri = x.theme, json_each(t.fr) l
         GROUP BY x.theme, l.value ORDER BY items DESC, x.theme, l.value""",
                             {"theme": "uri", "label": "fr", "items": "integer"}),
+    # every name of every person (62,000 rows at 50,000 entries): the build ran it on the
+    # loader's store to cache it, 1.3 s of its serial end
+    "thinker-names": Named("""
+        SELECT thinker, name, kind FROM (
+          SELECT 0 AS o, iri AS thinker, name, 'name' AS kind FROM people
+          WHERE name IS NOT NULL
+          UNION SELECT 1, iri, sort, 'sort' FROM people WHERE sort IS NOT NULL
+          UNION SELECT 2, p.iri, a.alias, 'alias' FROM aliases a JOIN people p USING (slug)
+                WHERE a.alias != ''
+          UNION SELECT 3, iri, key, 'key' FROM people WHERE key IS NOT NULL AND key != '')
+        ORDER BY o, thinker, name""", {"thinker": "uri"}),
 }
 
 

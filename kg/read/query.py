@@ -23,7 +23,7 @@ from typing import NamedTuple
 from kg.core.cycles import find_cycles
 from kg.core.errors import InputError, NotFoundError, QueryError
 from kg.core.latex import fold
-from kg.core.names import THEMES_HOW, THINKERS_HOW, name_key, resolve
+from kg.core.names import THEMES_HOW, THINKERS_HOW, name_key, resolve, theme_keys
 from kg.core.vocab import CLAIM_STATUSES, ID, THEME_NS
 from kg.core.vocab import KGO as _KGO
 from kg.core.vocab import XSD as _XSD
@@ -463,7 +463,7 @@ class Library:
         if self._themes is None and self.local:
             from kg.read import local
 
-            self._themes = local.theme_index(self.db)
+            self._themes = local.ThemeRows(self.db)
         if self._themes is None:
             themes: dict[str, dict] = {}
             for r in self.run("theme-labels").rows:
@@ -491,13 +491,14 @@ class Library:
     def find_theme(self, name: str) -> dict:
         name = clean_text(name, "theme name")
         themes = self.theme_index()
-        names = {}  # a theme's id first: 'sociology' is the theme of that id, not another
-        for t in themes.values():  # labelled so (the level of a tag 'Social Science/Sociology')
-            for n in [t["id"], t["id"].replace("-", " ")]:
-                names.setdefault(name_key(n), t["id"])
-        for t in themes.values():
-            for n in [*t["labels"].values(), *t["alt"]]:
-                names.setdefault(name_key(n), t["id"])
+        if self.local and name_key(name):  # a name as written: one look-up (theme_names)
+            from kg.read import local
+
+            tid = local.theme_name(self.db, name_key(name))
+            if tid is not None:
+                return themes[tid]
+        names = theme_keys((t["id"], [*t["labels"].values(), *t["alt"]])
+                           for t in themes.values())
         tid = resolve(name, names, "theme", THEMES_HOW)
         return themes[tid]
 
@@ -925,8 +926,9 @@ def param_value(lib: Library, p: Param | None, name: str, value: str) -> Term | 
 #: the parameterless named queries, whose results the build caches in the read model: at
 #: 50,000 entries Oxigraph takes 0.2-2 s on some, and any of them run as a person's SPARQL
 #: (a process of its own that opens the store) costs 30-50 ms more than reading its results
+#: (thinker-names is answered from the read model instead: kg.read.local.NAMED)
 CACHED = ("claims-without-source", "quotes-by-language", "theme-counts", "theme-labels",
-          "thinker-names", "thinkers-by-century", "works-per-theme")
+          "thinkers-by-century", "works-per-theme")
 
 
 def aggregate_results(store, changed: set[str] | None = None,

@@ -340,26 +340,46 @@ def test_named_queries_from_the_read_model_equal_sparql(named_libs):
     fast, slow = named_libs
     people = sorted({p.rsplit("/", 1)[-1] for ps in fast.thinker_names().values() for p in ps})
     themes = sorted(fast.theme_index())
-    asked = {name: ("thinker", people) if name.startswith("thinker") else ("theme", themes)
+    asked = {name: [{p.name: v} for p in Q.named(name).params
+                    for v in (people if p.type == "thinker" else themes)] or [{}]
              for name in local.NAMED}
-    assert set(asked) == {"thinker-works", "theme-works", "theme-thinkers", "thinker-themes"}
+    assert set(asked) == {"thinker-works", "theme-works", "theme-thinkers", "thinker-themes",
+                          "thinker-names"}
     rows = 0
-    for name, (param, values) in asked.items():
-        for v in values:
-            a = Q.run_query(name=name, params={param: v}, lib=fast)
-            b = Q.run_query(name=name, params={param: v}, lib=slow)
-            assert a == b, (name, v)
+    for name, params in asked.items():
+        for p in params:
+            a = Q.run_query(name=name, params=p, lib=fast)
+            b = Q.run_query(name=name, params=p, lib=slow)
+            assert a == b, (name, p)
             rows += len(a.rows)
         assert output.result(a, "json") == output.result(b, "json")
     assert rows > 50  # the comparisons had rows to compare
-    typed = {t.datatype for name, (param, values) in asked.items() for v in values[:50]
-             for r in Q.run_query(name=name, params={param: v}, lib=fast).rows
-             for t in r.values()}
+    typed = {t.datatype for name, params in asked.items() for p in params[:50]
+             for r in Q.run_query(name=name, params=p, lib=fast).rows for t in r.values()}
     assert Q.XSD + "integer" in typed
     langs = {t.lang for v in people[:50]
              for r in Q.run_query(name="thinker-themes", params={"thinker": v}, lib=fast).rows
              for t in r.values()}
     assert "fr" in langs
+
+
+def test_theme_names_are_the_names_find_theme_reads(libs):
+    """The read model's theme_names holds, for every folded name, the theme the whole index
+    resolves it to; a theme found by one name reads that theme only."""
+    from kg.core.names import name_key, theme_keys
+    from kg.read import local
+
+    fast, slow = libs
+    index = slow.theme_index()
+    want = theme_keys((t["id"], [*t["labels"].values(), *t["alt"]]) for t in index.values())
+    assert dict(fast.db.execute("SELECT name, theme FROM theme_names")) == want
+    for t in list(index.values())[:40]:
+        for n in (t["id"], *t["labels"].values(), *t["alt"]):
+            assert Q.Library.find_theme(fast, n) == slow.find_theme(n)
+    rows = local.ThemeRows(fast.db)
+    some = next(iter(index))
+    assert rows[some] == index[some] and rows._all is False  # one row read, not the index
+    assert "no-such-theme" not in rows and dict(rows) == dict(index)
 
 
 def test_named_queries_from_the_read_model_never_open_the_store(built, monkeypatch):
