@@ -32,6 +32,36 @@ def test_keys_ignore_accents_case_and_punctuation():
     assert name_key("non-neutralité_de la technique") == "non neutralite de la technique"
 
 
+def test_name_key_is_words_of_the_folded_text_for_every_character():
+    """name_key replaces each run of non-word characters by one space and strips the ends: the
+    words of the folded text joined by one space, whatever the character (white space of
+    any kind, controls, marks, other scripts)."""
+    from kg.core.latex import fold
+
+    def words(s: str) -> str:
+        return " ".join(re.sub(r"[\W_]+", " ", fold(s)).split())
+
+    for c in map(chr, range(0x110000)):
+        for s in (c, f"a{c}b", f"{c}x{c}", f" {c}\u00a0"):
+            if not 0xD800 <= ord(c) <= 0xDFFF:
+                assert name_key(s) == words(s), hex(ord(c))
+
+
+def test_a_slug_is_its_own_key_with_spaces():
+    """people_keys reads a plain slug's key without folding it: the same key."""
+    from kg.core.graph import person_iri
+    from kg.core.latex import slug
+    from kg.core.names import _SLUG, people_keys
+
+    for name in ("Jacques Ellul", "Günther Anders", "Pièces et main d'œuvre", "Толстой",
+                 "van Dijk, Marten", "O'Neil", "X Æ A-12", "1984"):
+        s = slug(name)
+        assert (s.replace("-", " ") if _SLUG.fullmatch(s) else name_key(s)) == name_key(s)
+        iri = person_iri(s)
+        ns = iri[: -len(s)] if iri.endswith(s) else iri.rsplit("/", 1)[0] + "/"
+        assert people_keys([(iri, name, "name")], ns)[name_key(s)] == [iri]
+
+
 @pytest.mark.parametrize("name, id_", [
     ("jacques ellul", "ellul"),          # exact, folded
     ("GUNTHER ANDERS", "anders"),        # exact, accents ignored

@@ -366,7 +366,7 @@ def test_named_queries_from_the_read_model_equal_sparql(named_libs):
 def test_theme_names_are_the_names_find_theme_reads(libs):
     """The read model's theme_names holds, for every folded name, the theme the whole index
     resolves it to; a theme found by one name reads that theme only."""
-    from kg.core.names import name_key, theme_keys
+    from kg.core.names import theme_keys
     from kg.read import local
 
     fast, slow = libs
