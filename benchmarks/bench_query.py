@@ -2,7 +2,8 @@
 
     python benchmarks/bench_query.py                 # shipped corpus, 1k, 10k, 50k entries
     python benchmarks/bench_query.py --sizes 1000 --repeat 3
-    python benchmarks/bench_query.py --keywords free    # free keywords, none in the thesaurus
+    python benchmarks/bench_query.py --keywords free    # free keywords, none in the thesaurus:
+                                                        # {theme} is the most frequent one
     python benchmarks/bench_query.py --real tests/data/real/zotero-better-bibtex/big-whopping-library.bib
 
 The floor is `python -c "import rdflib"` in a fresh process.  Goal: every command within
@@ -121,7 +122,7 @@ def main() -> None:
                     help="a real .bib export (as it is: size 0; else replicated to each size) "
                          "instead of the generator; --sizes defaults to 0,10000,50000")
     a = ap.parse_args()
-    from bench_build import replicate
+    from bench_build import replicate, top_keyword
     from generate import generate, themes
 
     real = a.real.read_text(encoding="utf-8") if a.real else None
@@ -152,14 +153,17 @@ def main() -> None:
         bib = work / f"lib{n}-{a.keywords}.bib"
         if not bib.exists():
             bib.write_text(generate(n, 1, themes(onto), a.keywords), encoding="utf-8")
-        libs.append((f"{n}", bib, {**SHIPPED, "work": "w1",
-                                   "thinker": top_author(bib.read_text(encoding="utf-8"))}))
+        text = bib.read_text(encoding="utf-8")
+        own = {"theme": top_keyword(text)} if a.keywords == "free" else {}
+        libs.append((f"{n}", bib, {**SHIPPED, "work": "w1", "thinker": top_author(text),
+                                   **own}))
     floor = wall([py, "-c", "import rdflib"], env, a.repeat)
     floor_cpu = CPU[(py, "-c", "import rdflib")]
     print(f"floor (python -c 'import rdflib'): {floor:.3f} s (CPU {floor_cpu:.3f} s)")
     print(f"{'command':40}" + "".join(f"{name:>10}" for name, _, _ in libs))
     if not real:
         print("{thinker}: " + ", ".join(f"{n} {t['thinker']!r}" for n, _, t in libs))
+        print("{theme}: " + ", ".join(f"{n} {t['theme']!r}" for n, _, t in libs))
     results, cpu = {}, {}
     for name, bib, asked in libs:
         out = work / f"out-{name}"
