@@ -37,9 +37,10 @@ MAX_INPUT = 1000  # characters: longer names or search texts are refused, not tr
 
 # --------------------------------------------------------------------------- terms and rows
 
-@dataclass(frozen=True)
-class Term:
-    """An RDF term as SPARQL results carry it (independent of the engine that produced it)."""
+class Term(NamedTuple):
+    """An RDF term as SPARQL results carry it (independent of the engine that produced it).
+    A named tuple: answers of thousands of rows make tens of thousands (0.3 us each; 2 us as
+    a frozen dataclass)."""
 
     type: str  # "uri" | "literal" | "bnode" | "triple"
     value: str
@@ -1253,21 +1254,13 @@ def _read_answer(lib: Library, name: str, b: dict[str, Term | list[Term]]) -> Re
 
     cols, rows = local.named(lib.db, name, {
         k: [t.value for t in v] if isinstance(v, list) else v.value for k, v in b.items()})
-    types = local.NAMED[name].types
-
-    def term(col: str, v) -> Term:
-        kind = types.get(col)
-        if kind == "uri":
-            return Term("uri", v)
-        if kind == "integer":
-            return Term("literal", str(v), None, XSD + "integer")
-        if kind == "date":
-            return Term("literal", v, None, date_type(v))
-        if kind == "fr":
-            return Term("literal", v, "fr")
-        return Term("literal", v)
-
-    return Result(vars=cols, rows=[{c: term(c, v) for c, v in zip(cols, r) if v is not None}
+    made = {"uri": lambda v: Term("uri", v),
+            "integer": lambda v: Term("literal", str(v), None, XSD + "integer"),
+            "date": lambda v: Term("literal", v, None, date_type(v)),
+            "fr": lambda v: Term("literal", v, "fr")}
+    terms = [made.get(local.NAMED[name].types.get(c), lambda v: Term("literal", v))
+             for c in cols]
+    return Result(vars=cols, rows=[{c: f(v) for c, f, v in zip(cols, terms, r) if v is not None}
                                    for r in rows])
 
 

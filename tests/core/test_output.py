@@ -85,3 +85,22 @@ def test_a_table_measures_each_cell_once_and_lines_up_whatever_the_text():
         assert line.startswith(a) and _width(a) <= output.WIDTH
     # the bar of column c starts at the same column on every line
     assert len({_width(line[:line.rindex("|")]) for line in lines[2:]}) == 1
+
+
+def test_a_plain_cell_is_fitted_as_any_other():
+    """_fit takes printable ASCII text as it is unless spaces need folding: the same text and
+    columns as the general path (white space folded, controls shown, cut to the width)."""
+    import random
+
+    rnd = random.Random(11)
+
+    def general(v) -> tuple[str, int]:
+        s = output.visible(" ".join(output._cell(v).split()))
+        return (s, len(s)) if len(s) <= output.WIDTH else (s[:output.WIDTH - 1] + "…",
+                                                           output.WIDTH)
+
+    alphabet = "ab  xyz-,.;:'\"()" + "e" * 5
+    for _ in range(3000):
+        v = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 150)))
+        for cell in (v, " " + v, v + " ", v.replace(" ", "  ")):
+            assert output._fit(cell) == general(cell), cell
