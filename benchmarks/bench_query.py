@@ -161,6 +161,8 @@ def main() -> None:
     floor_cpu = CPU[(py, "-c", "import rdflib")]
     print(f"floor (python -c 'import rdflib'): {floor:.3f} s (CPU {floor_cpu:.3f} s)")
     print(f"{'command':40}" + "".join(f"{name:>10}" for name, _, _ in libs))
+    # what differs between the libraries is shown by name, its values listed once
+    SHOWN = {"thinker": "{thinker}", **({"theme": "{theme}"} if a.keywords == "free" else {})}
     if not real:
         print("{thinker}: " + ", ".join(f"{n} {t['thinker']!r}" for n, _, t in libs))
         print("{theme}: " + ", ".join(f"{n} {t['theme']!r}" for n, _, t in libs))
@@ -182,12 +184,12 @@ def main() -> None:
             cpu[(" ".join(c), name)] = CPU[tuple(cmd)] / floor_cpu
     for c in COMMANDS:
         label = " ".join(c)
-        print(f"{(label if real else label.format(**{**SHIPPED, 'thinker': '{thinker}'}, work='{work}')):40}"
+        print(f"{(label if real else label.format(**{**SHIPPED, **SHOWN}, work='{work}')):40}"
               + "".join(f"{results[(label, n)]:>9.2f}x" for n, _, _ in libs))
     print("CPU time (user + system) as a ratio to the floor's:")
     for c in COMMANDS:
         label = " ".join(c)
-        print(f"{(label if real else label.format(**{**SHIPPED, 'thinker': '{thinker}'}, work='{work}')):40}"
+        print(f"{(label if real else label.format(**{**SHIPPED, **SHOWN}, work='{work}')):40}"
               + "".join(f"{cpu[(label, n)]:>9.2f}x" for n, _, _ in libs))
     worst = {n: max(results[(" ".join(c), n)] for c in COMMANDS) for n, _, _ in libs}
     print("worst ratio per library: " + ", ".join(f"{n} {w:.2f}x" for n, w in worst.items()))
