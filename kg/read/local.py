@@ -597,6 +597,11 @@ NAMED = {
         JOIN themes t ON t.iri = x.theme, json_each(t.fr) l
         GROUP BY x.theme, l.value ORDER BY items DESC, x.theme, l.value""",
                             {"theme": "uri", "label": "fr", "items": "integer"}),
+    "theme-size": Named("""
+        SELECT kind, n FROM (
+          SELECT s.kind, count(DISTINCT s.item) AS n FROM subjects s
+          WHERE s.theme IN (SELECT value FROM json_each(:theme)) GROUP BY s.kind)
+        ORDER BY n DESC, kind""", {"kind": "class", "n": "integer"}),
     # every name of every person (62,000 rows at 50,000 entries): the build ran it on the
     # loader's store to cache it, 1.3 s of its serial end
     "thinker-names": Named("""

@@ -1257,7 +1257,8 @@ def _read_answer(lib: Library, name: str, b: dict[str, Term | list[Term]]) -> Re
     made = {"uri": lambda v: Term("uri", v),
             "integer": lambda v: Term("literal", str(v), None, XSD + "integer"),
             "date": lambda v: Term("literal", v, None, date_type(v)),
-            "fr": lambda v: Term("literal", v, "fr")}
+            "fr": lambda v: Term("literal", v, "fr"),
+            "class": lambda v: Term("uri", KGO + v.capitalize())}  # work -> kgo:Work
     terms = [made.get(local.NAMED[name].types.get(c), lambda v: Term("literal", v))
              for c in cols]
     return Result(vars=cols, rows=[{c: f(v) for c, f, v in zip(cols, terms, r) if v is not None}

@@ -344,7 +344,7 @@ def test_named_queries_from_the_read_model_equal_sparql(named_libs):
                     for v in (people if p.type == "thinker" else themes)] or [{}]
              for name in local.NAMED}
     assert set(asked) == {"thinker-works", "theme-works", "theme-thinkers", "thinker-themes",
-                          "thinker-names"}
+                          "thinker-names", "theme-size"}
     rows = 0
     for name, params in asked.items():
         for p in params:
