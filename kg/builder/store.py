@@ -354,7 +354,7 @@ def check_out(out: str | Path) -> None:
 
 #: files version control keeps in an empty folder (the repository's own out/ holds one): a
 #: folder with nothing else is empty to a build, which leaves them as they are
-PLACEHOLDERS = frozenset({".gitkeep", ".keep", ".gitignore"})
+PLACEHOLDERS = frozenset({".gitkeep", ".keep"})
 
 _MADE: dict[Path, bool] = {}  # out/.kg folders this process made -> whether out/ too
 

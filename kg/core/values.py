@@ -67,9 +67,10 @@ _DATE = re.compile(r"(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 def date_type(value: str) -> str | None:
     """The XSD type of an exact biblatex date that exists (1999, 1999-05, 1999-05-31); None
     for what is not exact (ranges, X/u digits, seasons, ? ~ %) or not a date: such a value
-    is kept as written, a plain literal, never given a precision it does not have."""
+    is kept as written, a plain literal, never given a precision it does not have.  Nor is
+    "-0000": XSD has no negative year zero (an RDF store would read it back as "0000")."""
     m = _DATE.fullmatch(value)
-    if not m:
+    if not m or value.startswith("-0000"):
         return None
     y, mo, d = m.groups()
     if mo is None:

@@ -431,6 +431,7 @@ class Library:
         if self._db is not None:
             self._db.close()
             self._db = None
+            self._themes = None  # read through that connection (local.ThemeRows)
         if self._held is not None:
             self._held.release()
 
