@@ -264,18 +264,13 @@ def thinker_works(db: sqlite3.Connection, slug: str) -> list[dict]:
         ORDER BY w.year, w.key, role""", (slug,)))
 
 
-def thinker_themes(db: sqlite3.Connection, slug: str) -> list[dict]:
-    """thinker-themes.rq: themes with a French label and how many of the thinker's works
-    (any role), sayings, or own tags are on them."""
-    rows = []
-    for theme, tid, fr, n in db.execute("""
-            SELECT x.theme, t.id, t.fr, count(DISTINCT x.item) FROM (
-              SELECT s.theme, s.item FROM roles r JOIN subjects s ON s.item = r.item
-              WHERE r.person = ?1 AND (r.kind = 'work' OR r.role = 'speaker')
-              UNION ALL SELECT theme, '' FROM person_themes WHERE slug = ?1) x
-            JOIN themes t ON t.iri = x.theme GROUP BY x.theme""", (slug,)):
-        rows.extend((-n, theme, label, tid) for label in json.loads(fr))
-    return [{"id": tid, "items": -n} for n, _, _, tid in sorted(rows)]
+def thinker_themes(db: sqlite3.Connection, iri: str) -> list[dict]:
+    """thinker-themes.rq (NAMED) as `kg thinker` lists it: each row's theme id and how many
+    of the thinker's works (any role), sayings, or own tags are on it."""
+    _, rows = named(db, "thinker-themes", {"thinker": iri})
+    ids = dict(db.execute("SELECT iri, id FROM themes WHERE iri IN (SELECT value FROM "
+                          "json_each(?))", (json.dumps([r[0] for r in rows]),)))
+    return [{"id": ids[theme], "items": n} for theme, _, n in rows]
 
 
 def thinker_quotes(db: sqlite3.Connection, slug: str) -> list[dict]:
@@ -334,7 +329,7 @@ def thinker_page(db: sqlite3.Connection, iri: str) -> dict | None:
     info = thinker_info(db, iri)
     if info is None:
         return {"info": None}
-    themes = thinker_themes(db, slug)
+    themes = thinker_themes(db, iri)
     return {"info": info, "works": thinker_works(db, slug), "themes": themes,
             "quotes": thinker_quotes(db, slug),
             "related": thinker_related(db, iri, list(dict.fromkeys(r["id"] for r in themes)))}
@@ -549,7 +544,8 @@ def all_claims(db: sqlite3.Connection, status: str | None = None) -> list[dict]:
 class Named(NamedTuple):
     """A named query the read model answers: its SQL (named parameters: an IRI, or a JSON
     list of IRIs for a theme and its subthemes) and how its columns are typed as terms
-    (``uri``, ``integer``, ``date``: kg.core.values.date_type; any other, a plain literal)."""
+    (``uri``; ``integer``; ``date``, typed by kg.core.values.date_type; ``fr``, a French
+    label; ``class``, a record kind as its kgo class; any other, a plain literal)."""
 
     sql: str
     types: dict[str, str]

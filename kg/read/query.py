@@ -493,10 +493,11 @@ class Library:
     def find_theme(self, name: str) -> dict:
         name = clean_text(name, "theme name")
         themes = self.theme_index()
-        if self.local and name_key(name):  # a name as written: one look-up (theme_names)
+        key = name_key(name)
+        if self.local and key:  # a name as written: one look-up (theme_names)
             from kg.read import local
 
-            tid = local.theme_name(self.db, name_key(name))
+            tid = local.theme_name(self.db, key)
             if tid is not None:
                 return themes[tid]
         names = theme_keys((t["id"], [*t["labels"].values(), *t["alt"]])
@@ -1222,8 +1223,11 @@ def run_query(text: str | None = None, params: dict[str, str] | None = None,
             raise InputError(f"query {name!r} has no parameter {sorted(unknown)[0]!r}; "
                              f"it takes: {', '.join(declared) or 'none'}")
         b = {k: param_value(lib, declared[k], k, v) for k, v in params.items()}
-        if lib.local and set(b) == set(declared) and _read_model_answers(name):
-            return _read_answer(lib, name, b)
+        if lib.local and set(b) == set(declared):
+            from kg.read import local
+
+            if name in local.NAMED:
+                return _read_answer(lib, name, b)
         if not b and lib.local and name in CACHED:
             got = lib.db.execute("SELECT json FROM named_results WHERE name = ?",
                                  (name,)).fetchone()
@@ -1239,12 +1243,6 @@ def run_query(text: str | None = None, params: dict[str, str] | None = None,
     if not lib.local:  # the server runs it, within the endpoint's own timeout
         return select(lib.store, text, b)
     return ask(lib.folder, text, limits, b, shipped=name is not None)
-
-
-def _read_model_answers(name: str) -> bool:
-    from kg.read import local
-
-    return name in local.NAMED
 
 
 def _read_answer(lib: Library, name: str, b: dict[str, Term | list[Term]]) -> Result:
