@@ -96,7 +96,7 @@ def _char_width(c: str) -> int:
     return 2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
 
 
-_FROM_MARKS = re.compile("[\u0300-\U0010ffff]")
+_FROM_MARKS = re.compile("[^\x00-\u02ff]")  # U+0300 on (negated: compiled in 1 ms, not 8)
 
 
 def _narrow(s: str) -> bool:
@@ -151,20 +151,56 @@ def _fit(v) -> tuple[str, int]:
     return s, _width(s)
 
 
+# a column that holds none of these is shown as it is: no control or bidirectional character,
+# no white space to fold (a space at a cell's edge or two in a row, another white space
+# character), no character from the combining marks (U+0300) on; its cells are then measured
+# by their length. A cell holding a line break is seen by counting the separators, white space
+# by looking for it (one pattern of alternatives was 10x slower on long text).
+_NOT_AS_IS = re.compile("[^\n -~\xa1-\u02ff]")  # a negated class: compiled in 1 ms, not 9
+
+
+def _column(values) -> tuple[list[str], list[int] | None]:
+    """A column of table cells (see _fit): their texts and the columns each takes, or None
+    for the widths when every cell takes its length (most columns: checked in one pass over
+    the column, 11,542 titles in 10 ms where a cell at a time took 0.3 s)."""
+    texts = values if set(map(type, values)) <= {str} else [
+        v if type(v) is str else "" if v is None else str(v) if type(v) is int else _cell(v)
+        for v in values]
+    # a longer cell shows at most its first WIDTH characters: they are read, and its last one
+    # (white space there would be folded away; anything else says the cell is cut)
+    heads = [t if len(t) <= WIDTH else t[:WIDTH] + t[-1] for t in texts]
+    blob = "\n".join(heads)
+    if (blob.count("\n") == len(heads) - 1 and blob[:1] != " " and blob[-1:] != " "
+            and "  " not in blob and " \n" not in blob and "\n " not in blob
+            and _NOT_AS_IS.search(blob) is None):
+        return [t if len(t) <= WIDTH else t[:WIDTH - 1] + "…" for t in heads], None
+    fitted = [_fit(v) for v in texts]
+    return [t for t, _ in fitted], [n for _, n in fitted]
+
+
+def grid(columns: list[str], values: list[tuple]) -> str:
+    """A terminal table of rows given as tuples in the order of ``columns``: each cell on one
+    line, controls made visible, cut to WIDTH columns, the columns lined up."""
+    if not values:
+        return "(none)\n"
+    head = [(t, _width(t)) for t in map(visible, columns)]
+    cells = [_column(col) for col in zip(*values)]
+    widths = [max(h, max(map(len, t)) if n is None else max(n))
+              for (_, h), (t, n) in zip(head, cells)]
+    shown = []
+    for (t, n), w in zip(cells, widths):
+        # a column whose cells take their length is padded by the format, another one by hand
+        shown.append(t if n is None else [x + " " * (w - k) for x, k in zip(t, n)])
+    fmt = "  ".join(f"%-{w}s" if n is None else "%s" for (_, n), w in zip(cells, widths))
+    out = ["  ".join(t + " " * (w - n) for (t, n), w in zip(head, widths)).rstrip(),
+           "  ".join("-" * w for w in widths).rstrip()]
+    out += [(fmt % r).rstrip() for r in zip(*shown)]  # % : 0.016 s for 11,542 rows, format 0.028
+    return "\n".join(out) + "\n"
+
+
 def table(rows: list[dict], columns: list[str] | None = None) -> str:
     cols = columns or columns_of(rows)
-    if not rows:
-        return "(none)\n"
-    cells = [[_fit(r.get(c)) for c in cols] for r in rows]
-    head = [(t, _width(t)) for t in map(visible, cols)]
-    widths = [max(w for _, w in col) for col in zip(head, *cells)]
-
-    def line(vals):
-        return "  ".join(t + " " * (w - n) for (t, n), w in zip(vals, widths)).rstrip()
-
-    rule = [("-" * w, w) for w in widths]
-    out = [line(head), line(rule)] + [line(r) for r in cells]
-    return "\n".join(out) + "\n"
+    return grid(cols, [tuple(r.get(c) for c in cols) for r in rows])
 
 
 def markdown(rows: list[dict], columns: list[str] | None = None) -> str:
@@ -267,5 +303,9 @@ def result(res, fmt: str) -> str:
         return sparql_json(res)
     if res.boolean is not None:
         return ("true" if res.boolean else "false") + "\n"
-    plain = [{v: (r[v].value if v in r else None) for v in res.vars} for r in res.rows]
-    return rows(plain, fmt, res.vars)
+    shown = getattr(res.rows, "shown", None)  # rows that hold their values as shown
+    values = shown() if shown else [tuple(r[v].value if v in r else None for v in res.vars)
+                                    for r in res.rows]
+    if fmt == "table":
+        return grid(res.vars, values)
+    return rows([dict(zip(res.vars, t)) for t in values], fmt, res.vars)

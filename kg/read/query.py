@@ -15,6 +15,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -128,6 +129,43 @@ def clean_text(s: str, what: str = "text", max_len: int = MAX_INPUT) -> str:
         raise InputError(f"the {what} is {len(s)} characters long; at most {max_len} "
                          "are accepted")
     return s
+
+
+class TermRows(Sequence):
+    """The rows of a Result answered from the read model: a row's terms are made when the row
+    is read, its values as shown (each term's value) straight from the values (an answer of
+    11,542 rows printed as a table made 69,252 terms it never used: 0.15 s)."""
+
+    def __init__(self, vars: list[str], make: list, values: list[tuple], shown: list):
+        self._vars, self._make, self._values, self._shown = vars, make, values, shown
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def _row(self, r: tuple) -> dict[str, Term]:
+        return {c: f(v) for c, f, v in zip(self._vars, self._make, r) if v is not None}
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._row(r) for r in self._values[i]]
+        return self._row(self._values[i])
+
+    def __iter__(self):
+        return map(self._row, self._values)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    def shown(self) -> list[tuple]:
+        """Each row as the values of its terms, in the order of the variables (None where a
+        variable is unbound; a count as the number it is, not its text)."""
+        if not any(self._shown):
+            return self._values
+        return [tuple(v if f is None or v is None else f(v) for f, v in zip(self._shown, r))
+                for r in self._values]
 
 
 @dataclass
@@ -1258,10 +1296,12 @@ def _read_answer(lib: Library, name: str, b: dict[str, Term | list[Term]]) -> Re
             "date": lambda v: Term("literal", v, None, date_type(v)),
             "fr": lambda v: Term("literal", v, "fr"),
             "class": lambda v: Term("uri", KGO + v.capitalize())}  # work -> kgo:Work
-    terms = [made.get(local.NAMED[name].types.get(c), lambda v: Term("literal", v))
-             for c in cols]
-    return Result(vars=cols, rows=[{c: f(v) for c, f, v in zip(cols, terms, r) if v is not None}
-                                   for r in rows])
+    # the value a term shows where it is not the column's value itself (an integer stays one)
+    shown = {"class": lambda v: KGO + v.capitalize()}
+    types = [local.NAMED[name].types.get(c) for c in cols]
+    return Result(vars=cols, rows=TermRows(
+        cols, [made.get(t, lambda v: Term("literal", v)) for t in types], rows,
+        [shown.get(t) for t in types]))
 
 
 # --------------------------------------------------------------------------- full-text search

@@ -333,7 +333,8 @@ def named_libs(request):
 
 def test_named_queries_from_the_read_model_equal_sparql(named_libs):
     """kg.read.local.NAMED: the same result, term for term (types, datatypes, order), as the
-    query's SPARQL on the store, for every thinker and every theme of the library."""
+    query's SPARQL on the store, for every thinker and every theme of the library; printed in
+    every format, the same text."""
     from kg.core import output
     from kg.read import local
 
@@ -350,9 +351,12 @@ def test_named_queries_from_the_read_model_equal_sparql(named_libs):
         for p in params:
             a = Q.run_query(name=name, params=p, lib=fast)
             b = Q.run_query(name=name, params=p, lib=slow)
+            assert isinstance(a.rows, Q.TermRows) and not isinstance(b.rows, Q.TermRows)
             assert a == b, (name, p)
             rows += len(a.rows)
-        assert output.result(a, "json") == output.result(b, "json")
+            # printed from the values as shown (no terms made): the same text in every format
+            for fmt in output.FORMATS:
+                assert output.result(a, fmt) == output.result(b, fmt), (name, p, fmt)
     assert rows > 50  # the comparisons had rows to compare
     typed = {t.datatype for name, params in asked.items() for p in params[:50]
              for r in Q.run_query(name=name, params=p, lib=fast).rows for t in r.values()}
