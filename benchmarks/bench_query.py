@@ -52,6 +52,10 @@ COMMANDS = [
     ["query", "thinker-themes", "--param", "thinker={thinker}"],
     ["query", "theme-works", "--param", "theme={theme}"],
     ["query", "theme-thinkers", "--param", "theme={theme}"],
+    ["query", "claims"],
+    ["query", "claims", "--param", "theme={theme}"],
+    ["query", "quotes", "--param", "theme={theme}"],
+    ["query", "thinker-names"],
 ]
 #: what the commands ask of the shipped corpus and the generated libraries
 SHIPPED = {"theme": "surveillance", "theme2": "democratie", "thinker": "ellul",

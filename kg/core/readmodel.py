@@ -14,8 +14,10 @@ Tables (every value as the graph gives it, so that SQL answers equal the named q
                                       (kg.core.values.shown_year: 1988, "1965?", "2022–");
                                       issued: the date as written (dcterms:issued)
     quotes(key, iri, text, locator, language, status)
-    claims(key, iri, statement, figure, unit, date, status, note, correction)
-    sources(item, source, pos)        a quote's or claim's source keys (dcterms:source, cito)
+    claims(key, iri, statement, figure, unit, date, status, note, correction, figure_text)
+                                      figure_text: kgo:figure's literal as the graph writes it
+    sources(item, source, pos, iri)   a quote's or claim's source keys (dcterms:source, cito)
+                                      and the IRI the graph links to
     subjects(item, kind, theme)       dcterms:subject of a work, quote or claim (theme IRI)
     roles(item, kind, person, role)   author | speaker | editor | translator (person slug)
     people(slug, iri, name, sort, key, birth, death, nationality, description, same_as,
@@ -68,7 +70,7 @@ from kg.core import vocab
 from kg.core.vocab import PERSON_NS, RDF, SKOS, THEME_NS, WD
 
 NAME = "read.sqlite"
-VERSION = 12
+VERSION = 13
 HEAD = 50  # works kept per theme in theme_works: enough for every default listing (20)
 
 #: search weights: titles count most, then quotes and claims, then annotations
@@ -88,11 +90,12 @@ CREATE TABLE works(key TEXT PRIMARY KEY, iri TEXT NOT NULL, title TEXT, year INT
 CREATE TABLE quotes(key TEXT PRIMARY KEY, iri TEXT NOT NULL, text TEXT, locator TEXT,
                     language TEXT, status TEXT);
 CREATE TABLE claims(key TEXT PRIMARY KEY, iri TEXT NOT NULL, statement TEXT, figure,
-                    unit TEXT, date TEXT, status TEXT, note TEXT, correction TEXT);
+                    unit TEXT, date TEXT, status TEXT, note TEXT, correction TEXT,
+                    figure_text TEXT);
 CREATE INDEX works_by_iri ON works(iri);
 CREATE INDEX quotes_by_iri ON quotes(iri);
 CREATE INDEX claims_by_iri ON claims(iri);
-CREATE TABLE sources(item TEXT NOT NULL, source TEXT NOT NULL, pos INTEGER,
+CREATE TABLE sources(item TEXT NOT NULL, source TEXT NOT NULL, pos INTEGER, iri TEXT,
                      PRIMARY KEY(item, source)) WITHOUT ROWID;
 CREATE INDEX sources_by_source ON sources(source);
 CREATE TABLE subjects(item TEXT NOT NULL, kind TEXT NOT NULL, theme TEXT NOT NULL,
@@ -170,12 +173,14 @@ class ClaimRow(NamedTuple):
     status: str | None  # sourced | unsourced | contested
     note: str | None
     correction: str | None  # a contested claim's correct fact (kgo:correction)
+    figure_text: str | None  # kgo:figure's literal as the graph writes it (xsd:decimal/double)
 
 
 class SourceRow(NamedTuple):
     item: str  # a quote's or claim's key
     source: str  # the key it names as source
     pos: int
+    iri: str  # the IRI the graph links it to (kg.core.graph.work_iri)
 
 
 class SubjectRow(NamedTuple):
@@ -307,8 +312,10 @@ def _work(rec, iri: str, out: RecordRows) -> None:
 
 
 def _sources(rec, out: RecordRows) -> None:
+    from kg.core.graph import work_iri
+
     for i, k in enumerate(dict.fromkeys(rec.refs.get("source", []))):
-        out.sources.append(SourceRow(rec.key, k, i))
+        out.sources.append(SourceRow(rec.key, k, i, work_iri(k)))
 
 
 def _quote(rec, iri: str, out: RecordRows) -> None:
@@ -336,7 +343,7 @@ def _claim(rec, iri: str, out: RecordRows) -> None:
     out.claims.append(ClaimRow(
         rec.key, iri, statement, _figure(number), v.get("unit") or None,
         v.get("date", "").strip() or None, status if status in _CLAIM_STATUS else None,
-        v.get("note") or None, v.get("correction") or None))
+        v.get("note") or None, v.get("correction") or None, number))
     _sources(rec, out)
     if statement:
         out.lines.append(LineRow("claim", rec.key, iri, TEXT, fold_words(statement)))
@@ -491,8 +498,8 @@ def update(path: str | Path, keys: Iterable[str], rows: RecordRows,
 def insert_records(conn: sqlite3.Connection, rows: RecordRows) -> None:
     conn.executemany("INSERT INTO works VALUES (?,?,?,?,?,?,?)", rows.works)
     conn.executemany("INSERT INTO quotes VALUES (?,?,?,?,?,?)", rows.quotes)
-    conn.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?)", rows.claims)
-    conn.executemany("INSERT OR IGNORE INTO sources VALUES (?,?,?)", rows.sources)
+    conn.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?)", rows.claims)
+    conn.executemany("INSERT OR IGNORE INTO sources VALUES (?,?,?,?)", rows.sources)
     conn.executemany("INSERT OR IGNORE INTO subjects VALUES (?,?,?)", rows.subjects)
     conn.executemany("INSERT OR IGNORE INTO roles VALUES (?,?,?,?)", rows.roles)
     first = conn.execute("SELECT coalesce(max(id), -1) FROM lines").fetchone()[0] // SLOTS + 1

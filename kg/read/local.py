@@ -545,7 +545,9 @@ class Named(NamedTuple):
     """A named query the read model answers: its SQL (named parameters: an IRI, or a JSON
     list of IRIs for a theme and its subthemes) and how its columns are typed as terms
     (``uri``; ``integer``; ``date``, typed by kg.core.values.date_type; ``fr``, a French
-    label; ``class``, a record kind as its kgo class; any other, a plain literal)."""
+    label; ``class``, a record kind as its kgo class; ``number``, a figure as xsd:decimal, or
+    xsd:double with an exponent; any other, a plain literal).  A parameter the query takes as
+    optional is NULL when it is not given."""
 
     sql: str
     types: dict[str, str]
@@ -613,13 +615,46 @@ NAMED = {
                 WHERE a.alias != ''
           UNION SELECT 3, iri, key, 'key' FROM people WHERE key IS NOT NULL AND key != '')
         ORDER BY o, thinker, name""", {"thinker": "uri"}),
+    # claims.rq: each claim once, its sources' keys in key order (the .rq concatenates them
+    # from rows sorted the same way), none when it has none (Oxigraph leaves the
+    # concatenation of no value unbound); an optional parameter left out is NULL
+    "claims": Named("""
+        SELECT c.iri AS claim, c.key, c.statement, c.figure_text AS figure, c.unit, c.date,
+               (SELECT group_concat(key, ', ') FROM (
+                   SELECT DISTINCT w.key FROM sources s JOIN works w ON w.key = s.source
+                   WHERE s.item = c.key ORDER BY w.key)) AS sources,
+               c.status AS state, c.note, c.correction
+        FROM claims c
+        WHERE c.statement IS NOT NULL
+          AND (:theme IS NULL OR c.key IN (SELECT item FROM subjects
+               WHERE theme IN (SELECT value FROM json_each(:theme))))
+          AND (:status IS NULL OR c.status = substr(:status, instr(:status, '#') + 1))
+        ORDER BY c.key""", {"claim": "uri", "figure": "number", "date": "date"}),
+    # quotes.rq: a row per speaker and source; without a speaker asked for, only speakers
+    # with a name (the .rq binds them in an OPTIONAL with their name)
+    "quotes": Named("""
+        WITH q AS (SELECT key, iri, text, locator, language, status FROM quotes
+                   WHERE text IS NOT NULL
+                     AND (:theme IS NULL OR key IN (SELECT item FROM subjects
+                          WHERE theme IN (SELECT value FROM json_each(:theme))))),
+        sp AS (SELECT r.item, p.iri, p.name FROM roles r JOIN people p ON p.slug = r.person
+               WHERE r.role = 'speaker' AND r.item IN (SELECT key FROM q)
+                 AND (p.name IS NOT NULL OR :speaker IS NOT NULL))
+        SELECT DISTINCT q.iri AS quote, q.key, q.text, sp.iri AS speaker,
+               sp.name AS speakerName, s.iri AS source, w.title AS sourceTitle, q.locator,
+               q.language, q.status
+        FROM q LEFT JOIN sp ON sp.item = q.key
+        LEFT JOIN sources s ON s.item = q.key LEFT JOIN works w ON w.key = s.source
+        WHERE :speaker IS NULL OR sp.iri = :speaker
+        ORDER BY q.key, speakerName, speaker, source""",
+                   {"quote": "uri", "speaker": "uri", "source": "uri"}),
 }
 
 
 def named(db: sqlite3.Connection, name: str,
           args: dict[str, str | list[str]]) -> tuple[list[str], list[tuple]]:
     """The columns and rows of the named query ``name`` (in NAMED), its parameters bound to
-    ``args`` (every parameter it takes: IRIs, lists of IRIs)."""
+    ``args`` (IRIs, lists of IRIs; None for an optional one not given)."""
     q = NAMED[name]
     cur = db.execute(q.sql, {k: json.dumps(v) if isinstance(v, list) else v
                              for k, v in args.items()})

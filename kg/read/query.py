@@ -1261,11 +1261,11 @@ def run_query(text: str | None = None, params: dict[str, str] | None = None,
             raise InputError(f"query {name!r} has no parameter {sorted(unknown)[0]!r}; "
                              f"it takes: {', '.join(declared) or 'none'}")
         b = {k: param_value(lib, declared[k], k, v) for k, v in params.items()}
-        if lib.local and set(b) == set(declared):
+        if lib.local:
             from kg.read import local
 
-            if name in local.NAMED:
-                return _read_answer(lib, name, b)
+            if name in local.NAMED:  # every parameter is given or optional (checked above)
+                return _read_answer(lib, name, {**dict.fromkeys(declared), **b})
         if not b and lib.local and name in CACHED:
             got = lib.db.execute("SELECT json FROM named_results WHERE name = ?",
                                  (name,)).fetchone()
@@ -1283,19 +1283,22 @@ def run_query(text: str | None = None, params: dict[str, str] | None = None,
     return ask(lib.folder, text, limits, b, shipped=name is not None)
 
 
-def _read_answer(lib: Library, name: str, b: dict[str, Term | list[Term]]) -> Result:
+def _read_answer(lib: Library, name: str, b: dict[str, Term | list[Term] | None]) -> Result:
     """The named query ``name`` answered from the read model (kg.read.local.NAMED): the rows
     its SPARQL gives, its values typed as the graph types them."""
     from kg.core.values import date_type
     from kg.read import local
 
     cols, rows = local.named(lib.db, name, {
-        k: [t.value for t in v] if isinstance(v, list) else v.value for k, v in b.items()})
+        k: [t.value for t in v] if isinstance(v, list) else None if v is None else v.value
+        for k, v in b.items()})
     made = {"uri": lambda v: Term("uri", v),
             "integer": lambda v: Term("literal", str(v), None, XSD + "integer"),
             "date": lambda v: Term("literal", v, None, date_type(v)),
             "fr": lambda v: Term("literal", v, "fr"),
-            "class": lambda v: Term("uri", KGO + v.capitalize())}  # work -> kgo:Work
+            "class": lambda v: Term("uri", KGO + v.capitalize()),  # work -> kgo:Work
+            "number": lambda v: Term("literal", v, None, XSD + (
+                "double" if "e" in v.lower() else "decimal"))}
     # the value a term shows where it is not the column's value itself (an integer stays one)
     shown = {"class": lambda v: KGO + v.capitalize()}
     types = [local.NAMED[name].types.get(c) for c in cols]

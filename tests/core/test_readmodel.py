@@ -341,11 +341,22 @@ def test_named_queries_from_the_read_model_equal_sparql(named_libs):
     fast, slow = named_libs
     people = sorted({p.rsplit("/", 1)[-1] for ps in fast.thinker_names().values() for p in ps})
     themes = sorted(fast.theme_index())
-    asked = {name: [{p.name: v} for p in Q.named(name).params
-                    for v in (people if p.type == "thinker" else themes)] or [{}]
-             for name in local.NAMED}
+    values = {"thinker": people, "theme": themes, "status": list(Q.STATUSES)}
+
+    def spread(vs: list, n: int) -> list:
+        return vs[::max(1, len(vs) // n)]
+
+    asked = {}
+    for name in local.NAMED:
+        ps = Q.named(name).params
+        asked[name] = [{p.name: v} for p in ps for v in values[p.type]]
+        if all(p.optional for p in ps):
+            asked[name].append({})  # none given
+        if len(ps) == 2:  # both given
+            asked[name] += [{ps[0].name: v, ps[1].name: w} for v in spread(values[ps[0].type], 20)
+                            for w in spread(values[ps[1].type], 10)]
     assert set(asked) == {"thinker-works", "theme-works", "theme-thinkers", "thinker-themes",
-                          "thinker-names", "theme-size"}
+                          "thinker-names", "theme-size", "claims", "quotes"}
     rows = 0
     for name, params in asked.items():
         for p in params:
