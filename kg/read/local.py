@@ -605,15 +605,16 @@ NAMED = {
           WHERE s.theme IN (SELECT value FROM json_each(:theme)) GROUP BY s.kind)
         ORDER BY n DESC, kind""", {"kind": "class", "n": "integer"}),
     # every name of every person (62,000 rows at 50,000 entries): the build ran it on the
-    # loader's store to cache it, 1.3 s of its serial end
+    # loader's store to cache it, 1.3 s of its serial end; the kinds of name never repeat a
+    # row of another kind, so only aliases are made distinct (0.35 -> 0.23 s)
     "thinker-names": Named("""
         SELECT thinker, name, kind FROM (
           SELECT 0 AS o, iri AS thinker, name, 'name' AS kind FROM people
           WHERE name IS NOT NULL
-          UNION SELECT 1, iri, sort, 'sort' FROM people WHERE sort IS NOT NULL
-          UNION SELECT 2, p.iri, a.alias, 'alias' FROM aliases a JOIN people p USING (slug)
-                WHERE a.alias != ''
-          UNION SELECT 3, iri, key, 'key' FROM people WHERE key IS NOT NULL AND key != '')
+          UNION ALL SELECT 1, iri, sort, 'sort' FROM people WHERE sort IS NOT NULL
+          UNION ALL SELECT DISTINCT 2, p.iri, a.alias, 'alias' FROM aliases a
+                JOIN people p USING (slug) WHERE a.alias != ''
+          UNION ALL SELECT 3, iri, key, 'key' FROM people WHERE key IS NOT NULL AND key != '')
         ORDER BY o, thinker, name""", {"thinker": "uri"}),
     # claims.rq: each claim once, its sources' keys in key order (the .rq concatenates them
     # from rows sorted the same way), none when it has none (Oxigraph leaves the
