@@ -53,6 +53,7 @@ COMMANDS = [
     ["query", "theme-works", "--param", "theme={theme}"],
     ["query", "theme-thinkers", "--param", "theme={theme}"],
     ["query", "claims"],
+    ["query", "quotes"],
     ["query", "claims", "--param", "theme={theme}"],
     ["query", "quotes", "--param", "theme={theme}"],
     ["query", "thinker-names"],

@@ -168,12 +168,14 @@ def _column(values) -> tuple[list[str], list[int] | None]:
         for v in values]
     # a longer cell shows at most its first WIDTH characters: they are read, and its last one
     # (white space there would be folded away; anything else says the cell is cut)
-    heads = [t if len(t) <= WIDTH else t[:WIDTH] + t[-1] for t in texts]
+    long = max(map(len, texts)) > WIDTH
+    heads = [t if len(t) <= WIDTH else t[:WIDTH] + t[-1] for t in texts] if long else texts
     blob = "\n".join(heads)
     if (blob.count("\n") == len(heads) - 1 and blob[:1] != " " and blob[-1:] != " "
             and "  " not in blob and " \n" not in blob and "\n " not in blob
             and _NOT_AS_IS.search(blob) is None):
-        return [t if len(t) <= WIDTH else t[:WIDTH - 1] + "…" for t in heads], None
+        return [t if len(t) <= WIDTH else t[:WIDTH - 1] + "…" for t in heads] if long \
+            else list(heads), None
     fitted = [_fit(v) for v in texts]
     return [t for t, _ in fitted], [n for _, n in fitted]
 
@@ -187,14 +189,18 @@ def grid(columns: list[str], values: list[tuple]) -> str:
     cells = [_column(col) for col in zip(*values)]
     widths = [max(h, max(map(len, t)) if n is None else max(n))
               for (_, h), (t, n) in zip(head, cells)]
-    shown = []
-    for (t, n), w in zip(cells, widths):
-        # a column whose cells take their length is padded by the format, another one by hand
-        shown.append(t if n is None else [x + " " * (w - k) for x, k in zip(t, n)])
-    fmt = "  ".join(f"%-{w}s" if n is None else "%s" for (_, n), w in zip(cells, widths))
+    # a column whose cells take their length is padded by the format, another one by hand;
+    # the last one is not padded: a line then ends in spaces only where its last cell is
+    # empty (a cell never ends in white space), and only then is it stripped
+    shown, fmt = [], []
+    for i, ((t, n), w) in enumerate(zip(cells, widths)):
+        last = i == len(cells) - 1
+        shown.append(t if n is None or last else [x + " " * (w - k) for x, k in zip(t, n)])
+        fmt.append("%s" if n is not None or last else f"%-{w}s")
     out = ["  ".join(t + " " * (w - n) for (t, n), w in zip(head, widths)).rstrip(),
            "  ".join("-" * w for w in widths).rstrip()]
-    out += [(fmt % r).rstrip() for r in zip(*shown)]  # % : 0.016 s for 11,542 rows, format 0.028
+    lines = map("  ".join(fmt).__mod__, zip(*shown))  # a line at a time in C: 62,040 in 20 ms
+    out.extend([x.rstrip() for x in lines] if "" in shown[-1] else lines)
     return "\n".join(out) + "\n"
 
 

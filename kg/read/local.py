@@ -632,7 +632,9 @@ NAMED = {
           AND (:status IS NULL OR c.status = substr(:status, instr(:status, '#') + 1))
         ORDER BY c.key""", {"claim": "uri", "figure": "number", "date": "date"}),
     # quotes.rq: a row per speaker and source; without a speaker asked for, only speakers
-    # with a name (the .rq binds them in an OPTIONAL with their name)
+    # with a name (the .rq binds them in an OPTIONAL with their name). The .rq's DISTINCT is
+    # implied (a quote's speakers and sources are keys of their tables): one sort of the
+    # rows fewer
     "quotes": Named("""
         WITH q AS (SELECT key, iri, text, locator, language, status FROM quotes
                    WHERE text IS NOT NULL
@@ -641,7 +643,7 @@ NAMED = {
         sp AS (SELECT r.item, p.iri, p.name FROM roles r JOIN people p ON p.slug = r.person
                WHERE r.role = 'speaker' AND r.item IN (SELECT key FROM q)
                  AND (p.name IS NOT NULL OR :speaker IS NOT NULL))
-        SELECT DISTINCT q.iri AS quote, q.key, q.text, sp.iri AS speaker,
+        SELECT q.iri AS quote, q.key, q.text, sp.iri AS speaker,
                sp.name AS speakerName, s.iri AS source, w.title AS sourceTitle, q.locator,
                q.language, q.status
         FROM q LEFT JOIN sp ON sp.item = q.key
