@@ -70,7 +70,7 @@ from kg.core import vocab
 from kg.core.vocab import PERSON_NS, RDF, SKOS, THEME_NS, WD
 
 NAME = "read.sqlite"
-VERSION = 13
+VERSION = 14
 HEAD = 50  # works kept per theme in theme_works: enough for every default listing (20)
 
 #: search weights: titles count most, then quotes and claims, then annotations
@@ -107,6 +107,9 @@ CREATE INDEX roles_by_person ON roles(person);
 CREATE TABLE people(slug TEXT PRIMARY KEY, iri TEXT NOT NULL, name TEXT, sort TEXT, key TEXT,
                     birth TEXT, death TEXT, nationality TEXT, description TEXT, same_as TEXT,
                     description_en TEXT, thinker INTEGER NOT NULL);
+-- a thinker asked for by IRI (every named query of a thinker): without it, a scan of every
+-- person (30,520 at 50,000 entries)
+CREATE INDEX people_by_iri ON people(iri);
 CREATE TABLE aliases(slug TEXT NOT NULL, alias TEXT NOT NULL, pos INTEGER);
 CREATE TABLE person_themes(slug TEXT NOT NULL, theme TEXT NOT NULL,
                            PRIMARY KEY(slug, theme)) WITHOUT ROWID;
