@@ -6,8 +6,11 @@
                                                         # {theme} is the most frequent one
     python benchmarks/bench_query.py --real tests/data/real/zotero-better-bibtex/big-whopping-library.bib
 
-The floor is `python -c "import rdflib"` in a fresh process.  Goal: every command within
-1.5x the floor at 50,000 entries, within 1.2x on the shipped corpus.  Libraries come from
+The floor is `python -c "import rdflib"` in a fresh process, timed again beside every command
+(the same number of runs, just after it): each ratio is to the floor of its own moment, so a
+machine whose speed drifts during the run (a shared VM) does not bend the ratios; the
+floor's range over the run is printed.  Goal: every command within 1.5x the floor at 50,000
+entries, within 1.2x on the shipped corpus.  Libraries come from
 benchmarks/generate.py; each is built once (not timed), then every command runs once to warm
 the OS cache, then is timed.  `kg build` writes the read model (read.sqlite,
 kg/core/readmodel.py) the commands answer from with SQL; `work` also opens the store.  The
@@ -162,9 +165,11 @@ def main() -> None:
         own = {"theme": top_keyword(text)} if a.keywords == "free" else {}
         libs.append((f"{n}", bib, {**SHIPPED, "work": "w1", "thinker": top_author(text),
                                    **own}))
-    floor = wall([py, "-c", "import rdflib"], env, a.repeat)
-    floor_cpu = CPU[(py, "-c", "import rdflib")]
-    print(f"floor (python -c 'import rdflib'): {floor:.3f} s (CPU {floor_cpu:.3f} s)")
+    floor_cmd = [py, "-c", "import rdflib"]
+    floor = wall(floor_cmd, env, a.repeat)
+    floors = [floor]
+    print(f"floor (python -c 'import rdflib'): {floor:.3f} s (CPU {CPU[tuple(floor_cmd)]:.3f} s) "
+          "at the start")
     print(f"{'command':40}" + "".join(f"{name:>10}" for name, _, _ in libs))
     # what differs between the libraries is shown by name, its values listed once
     SHOWN = {"thinker": "{thinker}", **({"theme": "{theme}"} if a.keywords == "free" else {})}
@@ -185,8 +190,12 @@ def main() -> None:
             cmd = [py, "-m", "kg.cli", *args, "--out", str(out), "--bib", str(bib),
                    "--ontology", str(onto)]
             wall(cmd, env, 1)  # warm: OS cache, search index
-            results[(" ".join(c), name)] = wall(cmd, env, a.repeat) / floor
-            cpu[(" ".join(c), name)] = CPU[tuple(cmd)] / floor_cpu
+            took = wall(cmd, env, a.repeat)
+            floors.append(wall(floor_cmd, env, a.repeat))  # the floor of this moment
+            results[(" ".join(c), name)] = took / floors[-1]
+            cpu[(" ".join(c), name)] = CPU[tuple(cmd)] / CPU[tuple(floor_cmd)]
+    print(f"the floor beside the commands: {min(floors):.3f}-{max(floors):.3f} s "
+          f"(median {statistics.median(floors):.3f} s)")
     for c in COMMANDS:
         label = " ".join(c)
         print(f"{(label if real else label.format(**{**SHIPPED, **SHOWN}, work='{work}')):40}"
