@@ -13,7 +13,8 @@ near-misses of shipped themes (a letter dropped, accents or case changed); and t
 of real exports: several ISBNs in one field, short DOIs and DOI URLs, EDTF dates (``199X``,
 ``19uu``, open and unknown range ends), ``urldate`` as a web browser writes it, Better
 BibTeX's extended names, crossref'd chapters, ``@string`` publishers, LaTeX markup in titles,
-Zotero's ``file`` and ``abstract`` fields, and one mistyped ISBN checksum in about 500 works;
+Zotero's ``file`` and ``abstract`` fields, one mistyped ISBN checksum in about 500 works,
+claims' figures as people write them (``1,50``, ``12 000``, ``+45``, ``45e3``, ``012,0``);
 and as many people as a real library has (about 0.6 a record, half of them met once, a few
 on hundreds of works: a long tail), where ``themes`` draws 400 names at most.
 Deterministic for a given size, seed and mode.
@@ -218,8 +219,13 @@ def generate(n: int, seed: int = 1, theme_ids: list[str] | None = None,
         status = rnd.choice(["sourced", "sourced", "unsourced", "contested"])
         src = f"  source = {{w{rnd.randrange(n_works)}}},\n" if status == "sourced" else ""
         note = "  note = {Chiffre corrig{\\'e}.},\n" if status == "contested" else ""
+        figure = rnd.randint(1, 999)
+        if real:  # as people write figures: French decimals, spaced thousands, a sign, an
+            # exponent, a leading zero (the same draws: only the form changes)
+            figure = [f"{figure}", f"{figure},50", f"{figure} 000", f"+{figure}",
+                      f"{figure}e3", f"0{figure},0", f"{figure}"][i % 7]
         out.append(
-            f"@claim{{c{i},\n  statement = {{{words(15)}}},\n  figure = {{{rnd.randint(1, 999)}}},\n"
+            f"@claim{{c{i},\n  statement = {{{words(15)}}},\n  figure = {{{figure}}},\n"
             f"  unit = {{\\%}},\n  date = {{{rnd.randint(1990, 2025)}}},\n{src}{note}"
             f"  status = {{{status}}},\n  keywords = {{{', '.join(draw(1))}}}\n}}\n")
     for j, (last, first) in enumerate(people[: max(5, n // 50)]):

@@ -9,7 +9,16 @@ import re
 from typing import NamedTuple
 
 from kg.core.model import Model, Person, Record, parse_number
-from kg.core.values import _ISBN_PREFIX, date_type, doi_of, isbn_ok, isbns, url_ok, year_of
+from kg.core.values import (
+    _ISBN_PREFIX,
+    date_type,
+    doi_of,
+    figure_literal,
+    isbn_ok,
+    isbns,
+    url_ok,
+    year_of,
+)
 from kg.core.vocab import (  # noqa: F401  (the IRIs of kg.core.vocab)
     AUTHOR,
     BIBLIOGRAPHY,
@@ -512,8 +521,7 @@ def _claim(out: _Out, node: str, rec: Record) -> None:
         out.text(node, RDFS.label, label_of(v["statement"]))
     number = parse_number(v.get("figure", "")) if v.get("figure") else None
     if number is not None:
-        out.text(node, KGO.figure, number, XSD.decimal if "e" not in number.lower()
-                 else XSD.double)
+        out.text(node, KGO.figure, *figure_literal(number))
     out.text(node, KGO.unit, v.get("unit", ""))
     if v.get("date"):
         out.date(node, DCT.date, v["date"])

@@ -185,6 +185,8 @@ def grid(columns: list[str], values: list[tuple]) -> str:
     line, controls made visible, cut to WIDTH columns, the columns lined up."""
     if not values:
         return "(none)\n"
+    if not columns:  # SELECT * of a pattern without variables: empty lines, one a row
+        return "\n" * (len(values) + 2)
     head = [(t, _width(t)) for t in map(visible, columns)]
     cells = [_column(col) for col in zip(*values)]
     widths = [max(h, max(map(len, t)) if n is None else max(n))

@@ -15,7 +15,8 @@ Tables (every value as the graph gives it, so that SQL answers equal the named q
                                       issued: the date as written (dcterms:issued)
     quotes(key, iri, text, locator, language, status)
     claims(key, iri, statement, figure, unit, date, status, note, correction, figure_text)
-                                      figure_text: kgo:figure's literal as the graph writes it
+                                      figure_text: the figure's number as read
+                                      (kg.core.values.figure_literal: its literal)
     sources(item, source, pos, iri)   a quote's or claim's source keys (dcterms:source, cito)
                                       and the IRI the graph links to
     subjects(item, kind, theme)       dcterms:subject of a work, quote or claim (theme IRI)
@@ -176,7 +177,8 @@ class ClaimRow(NamedTuple):
     status: str | None  # sourced | unsourced | contested
     note: str | None
     correction: str | None  # a contested claim's correct fact (kgo:correction)
-    figure_text: str | None  # kgo:figure's literal as the graph writes it (xsd:decimal/double)
+    figure_text: str | None  # the figure's number as read (parse_number): the graph's literal
+    #                          is kg.core.values.figure_literal of it
 
 
 class SourceRow(NamedTuple):

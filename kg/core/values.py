@@ -24,6 +24,30 @@ _JS_DATE = re.compile(r"(?:[A-Z][a-z]{2},? )?([A-Z][a-z]{2}) (\d{1,2}),? (\d{4})
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
+def figure_literal(number: str) -> tuple[str, str]:
+    """A claim's figure (kg.core.model.parse_number's text) as the literal the graph writes:
+    its lexical form and XSD type (xsd:double when written with an exponent, else
+    xsd:decimal), in the one form an RDF store gives back for that value: Oxigraph reads a
+    number as a value and writes it out canonically ("1.50" came back "1.5", "+45" "45",
+    "2e6"^^xsd:double "2000000"), so a figure written otherwise read differently from the
+    store and from the read model. No sign but a minus, no leading or trailing zero, a double's
+    digits written out in full (INF when it overflows)."""
+    from decimal import Decimal
+
+    if "e" not in number.lower():  # by hand: every digit kept (a Decimal rounds to 28)
+        sign = "-" if number.startswith("-") else ""
+        whole, _, part = number.lstrip("+-").partition(".")
+        whole, part = whole.lstrip("0") or "0", part.rstrip("0")
+        if whole == "0" and not part:
+            return "0", str(XSD.decimal)
+        return sign + whole + ("." + part if part else ""), str(XSD.decimal)
+    f = float(number)
+    if f in (float("inf"), float("-inf")):
+        return ("INF" if f > 0 else "-INF"), str(XSD.double)
+    text = format(Decimal(repr(f)), "f")  # the shortest digits that read back as f
+    return (text.rstrip("0").rstrip(".") if "." in text else text), str(XSD.double)
+
+
 @functools.lru_cache(maxsize=65536)
 def date_error(value: str) -> str | None:
     """Why a biblatex (ISO 8601/EDTF level 1) date is malformed, or None when biblatex reads

@@ -545,9 +545,9 @@ class Named(NamedTuple):
     """A named query the read model answers: its SQL (named parameters: an IRI, or a JSON
     list of IRIs for a theme and its subthemes) and how its columns are typed as terms
     (``uri``; ``integer``; ``date``, typed by kg.core.values.date_type; ``fr``, a French
-    label; ``class``, a record kind as its kgo class; ``number``, a figure as xsd:decimal, or
-    xsd:double with an exponent; any other, a plain literal).  A parameter the query takes as
-    optional is NULL when it is not given."""
+    label; ``class``, a record kind as its kgo class; ``number``, a figure's number as its
+    literal, kg.core.values.figure_literal; any other, a plain literal).  A parameter the
+    query takes as optional is NULL when it is not given."""
 
     sql: str
     types: dict[str, str]

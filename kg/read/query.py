@@ -138,20 +138,24 @@ class TermRows(Sequence):
 
     def __init__(self, vars: list[str], make: list, values: list[tuple], shown: list):
         self._vars, self._make, self._values, self._shown = vars, make, values, shown
+        self._rows: list[dict[str, Term]] | None = None
 
     def __len__(self) -> int:
         return len(self._values)
 
-    def _row(self, r: tuple) -> dict[str, Term]:
-        return {c: f(v) for c, f, v in zip(self._vars, self._make, r) if v is not None}
+    def _list(self) -> list[dict[str, Term]]:
+        """Every row's terms, made once when a row is first read (a row changed in place
+        stays changed, as in a list)."""
+        if self._rows is None:
+            self._rows = [{c: f(v) for c, f, v in zip(self._vars, self._make, r)
+                           if v is not None} for r in self._values]
+        return self._rows
 
     def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self._row(r) for r in self._values[i]]
-        return self._row(self._values[i])
+        return self._list()[i]
 
     def __iter__(self):
-        return map(self._row, self._values)
+        return iter(self._list())
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
@@ -1286,7 +1290,7 @@ def run_query(text: str | None = None, params: dict[str, str] | None = None,
 def _read_answer(lib: Library, name: str, b: dict[str, Term | list[Term] | None]) -> Result:
     """The named query ``name`` answered from the read model (kg.read.local.NAMED): the rows
     its SPARQL gives, its values typed as the graph types them."""
-    from kg.core.values import date_type
+    from kg.core.values import date_type, figure_literal
     from kg.read import local
 
     cols, rows = local.named(lib.db, name, {
@@ -1297,10 +1301,9 @@ def _read_answer(lib: Library, name: str, b: dict[str, Term | list[Term] | None]
             "date": lambda v: Term("literal", v, None, date_type(v)),
             "fr": lambda v: Term("literal", v, "fr"),
             "class": lambda v: Term("uri", KGO + v.capitalize()),  # work -> kgo:Work
-            "number": lambda v: Term("literal", v, None, XSD + (
-                "double" if "e" in v.lower() else "decimal"))}
+            "number": lambda v: Term("literal", (lit := figure_literal(v))[0], None, lit[1])}
     # the value a term shows where it is not the column's value itself (an integer stays one)
-    shown = {"class": lambda v: KGO + v.capitalize()}
+    shown = {"class": lambda v: KGO + v.capitalize(), "number": lambda v: figure_literal(v)[0]}
     types = [local.NAMED[name].types.get(c) for c in cols]
     return Result(vars=cols, rows=TermRows(
         cols, [made.get(t, lambda v: Term("literal", v)) for t in types], rows,

@@ -438,3 +438,30 @@ def test_two_builds_differ_only_by_the_inserted_entry(ontology_path, tmp_path):
     assert {t for t in a - b if t[:2] != order} == set()
     changed = {t[0] for t in b - a if t[:2] != order}
     assert changed == {f"<{work_iri('inserted')}>"}
+
+
+def test_a_figure_reads_back_from_the_store_as_the_graph_writes_it():
+    """A claim's figure is written in the form an RDF store gives back for its value (Oxigraph
+    reads numbers as values: "1.50" came back "1.5", "2e6"^^xsd:double "2000000"), so the
+    store, the read model and graph.ttl show the same text; every digit is kept."""
+    import pyoxigraph as ox
+
+    from kg.core.model import parse_number
+    from kg.core.values import figure_literal
+
+    written = ["70", "1,2", "1,50", "+45", "007", "12 000", "1 200 000", ".5", "0,0", "-0",
+               "-1,50", "100", "2e6", "1e20", "1e400", "-1e400", "1.5e-7", "-0e0", "0.1e1",
+               "2.5E-3", "3.14159265358979323846", "123456789012345678901234567890",
+               "0.0000000000000000000001", "12345678901234567890.5"]
+    store = ox.Store()
+    for i, v in enumerate(written):
+        text, dt = figure_literal(parse_number(v))
+        store.load(input=f'<http://x/{i}> <http://x/p> "{text}"^^<{dt}> .'.encode(),
+                   format=ox.RdfFormat.N_TRIPLES)
+        got = next(iter(store.quads_for_pattern(ox.NamedNode(f"http://x/{i}"), None, None)))
+        assert got.object.value == text, (v, text, got.object)
+        assert float(text.replace("INF", "inf")) == float(parse_number(v)), v  # the same value
+    assert figure_literal("1.50") == ("1.5", "http://www.w3.org/2001/XMLSchema#decimal")
+    assert figure_literal("2e6") == ("2000000", "http://www.w3.org/2001/XMLSchema#double")
+    assert figure_literal("123456789012345678901234567890")[0] == \
+        "123456789012345678901234567890"

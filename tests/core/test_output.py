@@ -147,3 +147,9 @@ def test_a_table_read_by_columns_equals_one_fitted_a_cell_at_a_time():
                  "mixed": text(pieces if trial % 3 else plain)}
             rows.append({c: v for c, v in r.items() if rnd.random() > 0.1})
         assert output.table(rows, cols) == _table_a_cell_at_a_time(rows, cols), rows
+
+
+def test_a_table_without_columns_has_a_line_a_row():
+    """SELECT * of a pattern without variables: rows without columns, printed as empty lines
+    (head, rule, one a row), as fitting each cell printed them."""
+    assert output.table([{}, {}], []) == _table_a_cell_at_a_time([{}, {}], []) == "\n" * 4
