@@ -14,9 +14,9 @@ Tables (every value as the graph gives it, so that SQL answers equal the named q
                                       (kg.core.values.shown_year: 1988, "1965?", "2022–");
                                       issued: the date as written (dcterms:issued)
     quotes(key, iri, text, locator, language, status)
-    claims(key, iri, statement, figure, unit, date, status, note, correction, figure_text)
-                                      figure_text: the figure's number as read
-                                      (kg.core.values.figure_literal: its literal)
+    claims(key, iri, statement, figure, unit, date, status, note, correction)
+                                      figure: the number as read (kg.core.values:
+                                      figure_literal its literal, figure_number its value)
     sources(item, source, pos, iri)   a quote's or claim's source keys (dcterms:source, cito)
                                       and the IRI the graph links to
     subjects(item, kind, theme)       dcterms:subject of a work, quote or claim (theme IRI)
@@ -71,7 +71,7 @@ from kg.core import vocab
 from kg.core.vocab import PERSON_NS, RDF, SKOS, THEME_NS, WD
 
 NAME = "read.sqlite"
-VERSION = 14
+VERSION = 15
 HEAD = 50  # works kept per theme in theme_works: enough for every default listing (20)
 
 #: search weights: titles count most, then quotes and claims, then annotations
@@ -90,9 +90,8 @@ CREATE TABLE works(key TEXT PRIMARY KEY, iri TEXT NOT NULL, title TEXT, year INT
                    annotation TEXT, shown, issued TEXT);
 CREATE TABLE quotes(key TEXT PRIMARY KEY, iri TEXT NOT NULL, text TEXT, locator TEXT,
                     language TEXT, status TEXT);
-CREATE TABLE claims(key TEXT PRIMARY KEY, iri TEXT NOT NULL, statement TEXT, figure,
-                    unit TEXT, date TEXT, status TEXT, note TEXT, correction TEXT,
-                    figure_text TEXT);
+CREATE TABLE claims(key TEXT PRIMARY KEY, iri TEXT NOT NULL, statement TEXT, figure TEXT,
+                    unit TEXT, date TEXT, status TEXT, note TEXT, correction TEXT);
 CREATE INDEX works_by_iri ON works(iri);
 CREATE INDEX quotes_by_iri ON quotes(iri);
 CREATE INDEX claims_by_iri ON claims(iri);
@@ -171,14 +170,12 @@ class ClaimRow(NamedTuple):
     key: str
     iri: str
     statement: str | None
-    figure: int | float | None  # kgo:figure as Term.py() reads it back
+    figure: str | None  # the number as read (kg.core.model.parse_number)
     unit: str | None
     date: str | None
     status: str | None  # sourced | unsourced | contested
     note: str | None
     correction: str | None  # a contested claim's correct fact (kgo:correction)
-    figure_text: str | None  # the figure's number as read (parse_number): the graph's literal
-    #                          is kg.core.values.figure_literal of it
 
 
 class SourceRow(NamedTuple):
@@ -346,20 +343,12 @@ def _claim(rec, iri: str, out: RecordRows) -> None:
     number = parse_number(v.get("figure", "")) if v.get("figure") else None
     statement = v.get("statement") or None
     out.claims.append(ClaimRow(
-        rec.key, iri, statement, _figure(number), v.get("unit") or None,
+        rec.key, iri, statement, number, v.get("unit") or None,
         v.get("date", "").strip() or None, status if status in _CLAIM_STATUS else None,
-        v.get("note") or None, v.get("correction") or None, number))
+        v.get("note") or None, v.get("correction") or None))
     _sources(rec, out)
     if statement:
         out.lines.append(LineRow("claim", rec.key, iri, TEXT, fold_words(statement)))
-
-
-def _figure(number: str | None) -> int | float | None:
-    """kgo:figure as Term.py() reads it back (xsd:decimal, or xsd:double with an exponent)."""
-    if number is None:
-        return None
-    f = float(number)
-    return int(f) if f.is_integer() and "e" not in number.lower() else f
 
 
 _FOLDED_WORDS: dict[str, str] = {}  # word as written -> folded (a bounded cache)
@@ -503,7 +492,7 @@ def update(path: str | Path, keys: Iterable[str], rows: RecordRows,
 def insert_records(conn: sqlite3.Connection, rows: RecordRows) -> None:
     conn.executemany("INSERT INTO works VALUES (?,?,?,?,?,?,?)", rows.works)
     conn.executemany("INSERT INTO quotes VALUES (?,?,?,?,?,?)", rows.quotes)
-    conn.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?)", rows.claims)
+    conn.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?)", rows.claims)
     conn.executemany("INSERT OR IGNORE INTO sources VALUES (?,?,?,?)", rows.sources)
     conn.executemany("INSERT OR IGNORE INTO subjects VALUES (?,?,?)", rows.subjects)
     conn.executemany("INSERT OR IGNORE INTO roles VALUES (?,?,?,?)", rows.roles)

@@ -48,6 +48,15 @@ def figure_literal(number: str) -> tuple[str, str]:
     return (text.rstrip("0").rstrip(".") if "." in text else text), str(XSD.double)
 
 
+def figure_number(number: str | None) -> int | float | None:
+    """A claim's figure as a number, as a SPARQL result gives it back (its literal,
+    :func:`figure_literal`, read as kg.read.query.Term.py reads one: a whole value an int)."""
+    if number is None:
+        return None
+    f = float(figure_literal(number)[0].replace("INF", "inf"))
+    return int(f) if f.is_integer() else f
+
+
 @functools.lru_cache(maxsize=65536)
 def date_error(value: str) -> str | None:
     """Why a biblatex (ISO 8601/EDTF level 1) date is malformed, or None when biblatex reads

@@ -211,14 +211,19 @@ def claim_rows(db: sqlite3.Connection, keys_sql: str = "SELECT key FROM claims",
                limit: int | None = None) -> list[dict]:
     """claims.rq rows of the claims whose keys ``keys_sql`` selects (of one status), by key;
     their sources: the keys of the works they cite, sorted, joined by ", "."""
+    from kg.core.values import figure_number
+
     where = "" if status is None else " AND c.status = ?"
-    return _dicts(db.execute(f"""
+    rows = _dicts(db.execute(f"""
         SELECT c.key, c.statement, c.figure, c.unit, c.date,
                (SELECT group_concat(key, ', ') FROM (SELECT DISTINCT w.key FROM sources s
                   JOIN works w ON w.key = s.source WHERE s.item = c.key ORDER BY w.key))
                AS sources, c.status, c.note, c.correction
         FROM claims c WHERE c.key IN ({keys_sql}) AND c.statement IS NOT NULL{where}
         ORDER BY c.key{_take(limit)}""", (*args, *(() if status is None else (status,)))))
+    for r in rows:
+        r["figure"] = figure_number(r["figure"])
+    return rows
 
 
 # --------------------------------------------------------------------------- thinkers
@@ -620,7 +625,7 @@ NAMED = {
     # from rows sorted the same way), none when it has none (Oxigraph leaves the
     # concatenation of no value unbound); an optional parameter left out is NULL
     "claims": Named("""
-        SELECT c.iri AS claim, c.key, c.statement, c.figure_text AS figure, c.unit, c.date,
+        SELECT c.iri AS claim, c.key, c.statement, c.figure, c.unit, c.date,
                (SELECT group_concat(key, ', ') FROM (
                    SELECT DISTINCT w.key FROM sources s JOIN works w ON w.key = s.source
                    WHERE s.item = c.key ORDER BY w.key)) AS sources,

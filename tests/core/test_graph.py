@@ -447,7 +447,8 @@ def test_a_figure_reads_back_from_the_store_as_the_graph_writes_it():
     import pyoxigraph as ox
 
     from kg.core.model import parse_number
-    from kg.core.values import figure_literal
+    from kg.core.values import figure_literal, figure_number
+    from kg.read.query import Term
 
     written = ["70", "1,2", "1,50", "+45", "007", "12 000", "1 200 000", ".5", "0,0", "-0",
                "-1,50", "100", "2e6", "1e20", "1e400", "-1e400", "1.5e-7", "-0e0", "0.1e1",
@@ -461,6 +462,10 @@ def test_a_figure_reads_back_from_the_store_as_the_graph_writes_it():
         got = next(iter(store.quads_for_pattern(ox.NamedNode(f"http://x/{i}"), None, None)))
         assert got.object.value == text, (v, text, got.object)
         assert float(text.replace("INF", "inf")) == float(parse_number(v)), v  # the same value
+        # the read model's number is the one a SPARQL result gives back (2e6: 2000000, an int)
+        back = Term("literal", got.object.value, None, got.object.datatype.value).py()
+        mine = figure_number(parse_number(v))
+        assert (mine, type(mine)) == (back, type(back)), v
     assert figure_literal("1.50") == ("1.5", "http://www.w3.org/2001/XMLSchema#decimal")
     assert figure_literal("2e6") == ("2000000", "http://www.w3.org/2001/XMLSchema#double")
     assert figure_literal("123456789012345678901234567890")[0] == \
