@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from kg.console import KgGroup, build_folder, output_file, settle_base, shown
+from kg.console import KgGroup, answer, build_folder, output_file, settle_base, shown
 from kg.core.errors import KgError
 from kg.core.vocab import CLAIM_STATUSES, DEFAULT_BASE
 
@@ -453,7 +453,7 @@ def themes_cmd(bib, ontology, out, fmt, lang):
     if fmt in ("table", "markdown"):
         rows = [{"theme": "  " * r["depth"] + r["label"], "id": r["id"], "works": r["works"],
                  "quotes": r["quotes"], "claims": r["claims"]} for r in rows]
-    click.echo(output.rows(rows, fmt), nl=False)
+    answer(output.rows(rows, fmt))
 
 
 @main.command("theme")
@@ -471,10 +471,10 @@ def theme_cmd(name, limit, bib, ontology, out, fmt, lang):
     header = {"theme": f"{t['label']} ({t['id']})", "labels": ", ".join(t["labels"].values()),
               "altLabels": ", ".join(t["altLabels"]),
               "narrower": ", ".join(n["label"] for n in t["narrower"])}
-    click.echo(output.sections(d, fmt, [("thinkers", "Thinkers"),
-                                        ("contributors", "Other authors"), ("works", "Works"),
-                                        ("quotes", "Quotes"), ("claims", "Claims")],
-                               header, d["counts"]), nl=False)
+    answer(output.sections(d, fmt, [("thinkers", "Thinkers"),
+                                   ("contributors", "Other authors"), ("works", "Works"),
+                                   ("quotes", "Quotes"), ("claims", "Claims")],
+                           header, d["counts"]))
 
 
 @main.command("thinker")
@@ -497,10 +497,10 @@ def thinker_cmd(name, limit, bib, ontology, out, fmt, lang):
               "life": life,
               "nationality": p["nationality"], "description": p["description"] or "unknown",
               "sameAs": p["sameAs"]}
-    click.echo(output.sections(d, fmt, [("works", "Works"), ("themes", "Themes"),
-                                        ("quotes", "Quotes by and about"),
-                                        ("related", "Thinkers sharing themes")],
-                               header, d["counts"]), nl=False)
+    answer(output.sections(d, fmt, [("works", "Works"), ("themes", "Themes"),
+                                    ("quotes", "Quotes by and about"),
+                                    ("related", "Thinkers sharing themes")],
+                           header, d["counts"]))
 
 
 @main.command("work")
@@ -514,10 +514,10 @@ def work_cmd(key, bib, ontology, out, fmt, lang):
     d = query.work(key, lang=lang, lib=_ask_lib(out, bib, ontology))
     if fmt in ("json", "csv"):
         rows = [{"field": k, "value": v} for k, v in d["work"].items()]
-        click.echo(output.to_json(d) if fmt == "json" else output.sections(
-            {"work": rows, "linked": d["linked"]}, fmt, [("work", ""), ("linked", "")]), nl=False)
+        answer(output.to_json(d) if fmt == "json" else output.sections(
+            {"work": rows, "linked": d["linked"]}, fmt, [("work", ""), ("linked", "")]))
         return
-    click.echo(output.sections(d, fmt, [("linked", "Quotes and claims")], d["work"]), nl=False)
+    answer(output.sections(d, fmt, [("linked", "Quotes and claims")], d["work"]))
 
 
 @main.command("quotes")
@@ -539,8 +539,8 @@ def quotes_cmd(theme_, thinker, limit, bib, ontology, out, fmt, lang):
         click.echo(shown(quote_bank(rows, "latex" if fmt == "latex" else "markdown",
                                      "en-US" if lang == "en" else "fr-FR")), nl=False)
         return
-    click.echo(output.rows(rows[:_ask_limit(limit, fmt)] if _ask_limit(limit, fmt) else rows,
-                           fmt), nl=False)
+    answer(output.rows(rows[:_ask_limit(limit, fmt)] if _ask_limit(limit, fmt) else rows,
+                       fmt))
 
 
 for _p in quotes_cmd.params:  # Write (issue 6): the quote-bank formats
@@ -570,7 +570,7 @@ def claims_cmd(theme_, status, limit, bib, ontology, out, fmt, lang):
         rows = [{**{k: r.get(k) for k in first},
                  **{k: v for k, v in r.items() if k not in first and k != "correction"}}
                 for r in rows]
-    click.echo(output.rows(rows, fmt), nl=False)
+    answer(output.rows(rows, fmt))
 
 
 @main.command("search")
@@ -589,7 +589,7 @@ def search_cmd(text, limit, bib, ontology, out, fmt, lang):
             click.echo("No match.")
             return
         rows = [{k: r[k] for k in ("kind", "key", "score", "passage")} for r in rows]
-    click.echo(output.rows(rows, fmt), nl=False)
+    answer(output.rows(rows, fmt))
 
 
 @main.command("query")
@@ -614,7 +614,7 @@ def query_cmd(sparql, qfile, qname, list_, params, timeout, allow_service, bib, 
             p.name + ("?" if p.optional else "") for p in q.params), "description": q.title
             + (": " + q.description if q.description else "")}
             for q in query.named_queries().values()]
-        click.echo(output.rows(rows, fmt), nl=False)
+        answer(output.rows(rows, fmt))
         return
     bound = {}
     for p in params:
@@ -629,7 +629,7 @@ def query_cmd(sparql, qfile, qname, list_, params, timeout, allow_service, bib, 
         raise InputError("give a query name or a query text, not both")
     res = query.run_query(text, bound, name=qname, lib=_ask_lib(out, bib, ontology),
                           limits=query.Limits(timeout, allow_service))
-    click.echo(output.result(res, fmt), nl=False)
+    answer(output.result(res, fmt))
 
 
 # --- Browse (kg viz) ---

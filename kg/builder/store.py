@@ -41,7 +41,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -72,6 +71,8 @@ def fingerprint(path: str | Path) -> dict:
 
 
 def sha256(path: str | Path) -> str:
+    import hashlib  # only when a file moved: a query that finds its build current hashes nothing
+
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):

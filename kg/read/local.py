@@ -30,6 +30,10 @@ def connect(folder: Path) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro&immutable=1", uri=True,
                                check_same_thread=False)
+        # pages read from the file's memory map, not copied by a read each: the first answer
+        # of a process reads them all from the OS (7,500 quotes with their speakers and
+        # sources: 0.075 -> 0.067 s)
+        conn.execute("PRAGMA mmap_size = 1073741824")
         got = conn.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
     except sqlite3.DatabaseError as e:
         raise KgError(f"cannot read {path} ({e}): run `kg build`") from None
@@ -554,7 +558,7 @@ class Named(NamedTuple):
     literal, kg.core.values.figure_literal; any other, a plain literal).  A parameter the
     query takes as optional is NULL when it is not given."""
 
-    sql: str
+    sql: str | tuple[str, ...]  # several statements: the rows of each, one after the other
     types: dict[str, str]
 
 
@@ -609,18 +613,20 @@ NAMED = {
           SELECT s.kind, count(DISTINCT s.item) AS n FROM subjects s
           WHERE s.theme IN (SELECT value FROM json_each(:theme)) GROUP BY s.kind)
         ORDER BY n DESC, kind""", {"kind": "class", "n": "integer"}),
-    # every name of every person (62,000 rows at 50,000 entries): the build ran it on the
-    # loader's store to cache it, 1.3 s of its serial end; the kinds of name never repeat a
-    # row of another kind, so only aliases are made distinct (0.35 -> 0.23 s)
-    "thinker-names": Named("""
-        SELECT thinker, name, kind FROM (
-          SELECT 0 AS o, iri AS thinker, name, 'name' AS kind FROM people
-          WHERE name IS NOT NULL
-          UNION ALL SELECT 1, iri, sort, 'sort' FROM people WHERE sort IS NOT NULL
-          UNION ALL SELECT DISTINCT 2, p.iri, a.alias, 'alias' FROM aliases a
-                JOIN people p USING (slug) WHERE a.alias != ''
-          UNION ALL SELECT 3, iri, key, 'key' FROM people WHERE key IS NOT NULL AND key != '')
-        ORDER BY o, thinker, name""", {"thinker": "uri"}),
+    # every name of every person (62,000 rows at 50,000 entries), a kind of name after the
+    # other, in the .rq's order (kind, thinker, name): a statement per kind, each read in IRI
+    # order from the index people_by_iri, which holds the names (a person's IRI is unique, so
+    # its order is the whole order); one statement of the four sorted 62,000 rows (0.10 s
+    # against 0.06 s).  The kinds of name never repeat a row of another kind: only aliases
+    # are made distinct
+    "thinker-names": Named((
+        "SELECT iri AS thinker, name, 'name' AS kind FROM people WHERE name IS NOT NULL "
+        "ORDER BY iri",
+        "SELECT iri, sort, 'sort' FROM people WHERE sort IS NOT NULL ORDER BY iri",
+        "SELECT DISTINCT p.iri, a.alias, 'alias' FROM aliases a JOIN people p USING (slug) "
+        "WHERE a.alias != '' ORDER BY p.iri, a.alias",
+        "SELECT iri, key, 'key' FROM people WHERE key IS NOT NULL AND key != '' ORDER BY iri"),
+        {"thinker": "uri"}),
     # claims.rq: each claim once, its sources' keys in key order (the .rq concatenates them
     # from rows sorted the same way), none when it has none (Oxigraph leaves the
     # concatenation of no value unbound); an optional parameter left out is NULL
@@ -664,6 +670,12 @@ def named(db: sqlite3.Connection, name: str,
     """The columns and rows of the named query ``name`` (in NAMED), its parameters bound to
     ``args`` (IRIs, lists of IRIs; None for an optional one not given)."""
     q = NAMED[name]
-    cur = db.execute(q.sql, {k: json.dumps(v) if isinstance(v, list) else v
-                             for k, v in args.items()})
-    return [d[0] for d in cur.description], cur.fetchall()
+    args = {k: json.dumps(v) if isinstance(v, list) else v for k, v in args.items()}
+    if isinstance(q.sql, str):
+        cur = db.execute(q.sql, args)
+        return [d[0] for d in cur.description], cur.fetchall()
+    cur = db.execute(q.sql[0], args)
+    rows = cur.fetchall()
+    for sql in q.sql[1:]:
+        rows += db.execute(sql, args).fetchall()
+    return [d[0] for d in cur.description], rows

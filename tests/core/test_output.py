@@ -147,6 +147,26 @@ def test_a_table_read_by_columns_equals_one_fitted_a_cell_at_a_time():
                  "mixed": text(pieces if trial % 3 else plain)}
             rows.append({c: v for c, v in r.items() if rnd.random() > 0.1})
         assert output.table(rows, cols) == _table_a_cell_at_a_time(rows, cols), rows
+        # strings only, every cell given: the cells may be formatted as they came
+        words = [rnd.choice(["", "k", "a b", "é", "Ellul", "x" * output.WIDTH])
+                 for _ in range(6)]
+        short = [{"key": f"k{i}", "name": rnd.choice(words), "kind": rnd.choice(words)}
+                 for i in range(rnd.randint(1, 30))]
+        if trial % 5 == 0:
+            short[-1]["name"] = text(pieces)
+        cols = ["key", "name", "kind"]
+        assert output.table(short, cols) == _table_a_cell_at_a_time(short, cols), short
+
+
+def test_a_table_of_plain_strings_is_formatted_as_it_came():
+    """The tables of names and IRIs (kg query thinker-names) take the way that formats the
+    cells as they came; a % in a cell or a column name is text, not a format."""
+    rows = [{"thinker": "https://kg.example/id/person/ellul-jacques", "name": "Jacques Ellul",
+             "kind": "name"}, {"thinker": "x", "name": "100 %s %", "kind": "alias"}]
+    assert output.table(rows) == _table_a_cell_at_a_time(rows, list(rows[0]))
+    assert output.table(rows, ["thinker", "name", "kind"]).splitlines()[3] == \
+        "x                                           100 %s %       alias"
+    assert output.table([{"a%": "b"}]) == "a%\n--\nb\n"
 
 
 def test_a_table_without_columns_has_a_line_a_row():
