@@ -8,6 +8,7 @@ kg.cli is the wiring of the commands; this module is what they all do the same w
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -23,9 +24,15 @@ def shown(text: str, json_text: bool = False) -> str:
 
 
 def answer(text: str) -> None:
-    """Print a command's answer as kg.core.output made it: made safe for a terminal there, it
-    holds no escape sequence, so click's search for them (to strip them from piped output) is
-    skipped: 7 ms of a 7 MB table."""
+    """Print a command's answer as kg.core.output made it.  Table, markdown and JSON hold no
+    control character (made visible, or escaped, there); CSV keeps its cells as they are for a
+    file or a program, and on a terminal shows their control characters as a table does (as
+    ``ls`` does with a file name).  So click's search for escape sequences, which it strips from
+    piped output only, is not run: 7 ms of a 7 MB table, and a CSV file keeps its cells."""
+    if sys.stdout is not None and sys.stdout.isatty():
+        from kg.core.output import visible
+
+        text = visible(text, keep="\n\t")
     click.echo(text, nl=False, color=True)
 
 

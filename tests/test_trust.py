@@ -287,6 +287,34 @@ def test_csv_formulas_neutralised(hostile):
     assert "'=HYPERLINK(" in out and '\n"=HYPERLINK' not in out
 
 
+def test_csv_keeps_its_cells_for_a_file_and_shows_controls_on_a_terminal(hostile, monkeypatch):
+    """CSV is data: written to a file or a pipe, a cell keeps its characters (escape sequences
+    included: click strips those from piped output unless told not to); on a terminal they
+    are shown as a table shows them (kg.console.answer)."""
+    import csv
+    import io
+
+    from kg.console import answer
+
+    out = hostile("work", "esc1", "--format", "csv")  # CliRunner: not a terminal
+    cells = [c for row in csv.reader(io.StringIO(out)) for c in row]
+    assert any(OSC52 in c and CSI in c and C1 in c and BIDI in c for c in cells), cells
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    shown = {}
+    for name, stream in (("terminal", Terminal()), ("pipe", io.StringIO())):
+        monkeypatch.setattr("sys.stdout", stream)
+        answer(out)
+        shown[name] = stream.getvalue()
+    assert shown["pipe"] == out
+    assert not [c for c in RAW if c in shown["terminal"]]
+    assert "␛]52;c;cm0gLXJmIH4=␇" in shown["terminal"] and "\\u202etxt.exe" in shown["terminal"]
+    assert ORDINARY in shown["terminal"]
+
+
 @pytest.mark.parametrize("cell, expected", [
     ("=1+2", "'=1+2"), ("+1+2", "'+1+2"), ("-1+2", "'-1+2"), ("@A1", "'@A1"), ("\t=1", "'\t=1"),
     ("\r=1", "'\r=1"), ("-12", "-12"), ("+3.5", "+3.5"), ("-1e3", "-1e3"), ("a=1", "a=1"),

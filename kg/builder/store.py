@@ -71,7 +71,7 @@ def fingerprint(path: str | Path) -> dict:
 
 
 def sha256(path: str | Path) -> str:
-    import hashlib  # only when a file moved: a query that finds its build current hashes nothing
+    import hashlib  # a build, or a file touched: a query whose build is current hashes nothing
 
     h = hashlib.sha256()
     with open(path, "rb") as f:

@@ -222,17 +222,18 @@ def grid(columns: list[str], values: list[tuple]) -> str:
         return ("  ".join(t + " " * (w - n) for (t, n), w in zip(head, widths)).rstrip()
                 + "\n" + "  ".join("-" * w for w in widths).rstrip() + "\n").replace("%", "%%")
 
-    # every line in one call of the format (62,040 lines in 13 ms, where a line at a time and
-    # joining them took 21 ms); the last column is not padded: a line ends in spaces only
-    # where its last cell is empty (a cell never ends in white space), and only then is it
-    # stripped
     # the cells row after row, as the format reads them, and a column as every n-th of them
+    # (rows as long as the columns, as every caller gives them; else read by zip)
     flat = tuple(chain.from_iterable(values))
     n = len(columns)
-    whole = len(flat) == n * len(values)
+    whole = set(map(len, values)) == {n}
     cols = [flat[i::n] for i in range(n)] if whole else list(zip(*values))
     cells = [_column(col) for col in cols]
     widths = [max(h, c.width) for (_, h), c in zip(head, cells)]
+    # the lines in one call of the format (62,040 lines in 13 ms, where a line at a time and
+    # joining them took 21 ms); the last column is not padded: a line ends in spaces only
+    # where its last cell is empty (a cell never ends in white space), and only then is each
+    # line formatted and stripped on its own
     if whole and all(c.texts is col for c, col in zip(cells, cols)) and "" not in cols[-1]:
         # every cell as it is (a table of names and IRIs): the cells are formatted as they
         # came, not regrouped into lines (62,040 rows: 10 ms less)

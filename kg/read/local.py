@@ -569,8 +569,8 @@ class Named(NamedTuple):
 def _names(people: list[tuple], aliases: list[tuple]) -> tuple[list[str], list[tuple]]:
     """thinker-names from one read of every person in IRI order (iri, name, sort, key) and
     of their aliases: each kind of name after the other, in the .rq's order (kind, thinker,
-    name; a person's IRI is unique, so its order is the whole order).  The four kinds read
-    from one pass over people: 62,040 rows in 28 ms, where a statement per kind took 41 (a
+    name; a person's IRI is unique, so its order is the whole order).  Three kinds read from
+    one statement over people: 62,040 rows in 28 ms, where a statement per kind took 41 (a
     row's IRI and kind made once, not once per row) and one statement sorting them 100."""
     rows = [(i, n, "name") for i, n, _, _ in people if n is not None]
     rows += [(i, s, "sort") for i, _, s, _ in people if s is not None]
