@@ -265,13 +265,14 @@ def thinker_info(db: sqlite3.Connection, iri: str) -> dict | None:
     return rows[0]
 
 
-def thinker_works(db: sqlite3.Connection, slug: str) -> list[dict]:
-    """thinker-works.rq: works with the thinker's role (speaker counts as author)."""
-    return _dicts(db.execute("""
-        SELECT DISTINCT w.key, w.shown AS year, w.title,
-               CASE r.role WHEN 'speaker' THEN 'author' ELSE r.role END AS role
-        FROM roles r JOIN works w ON w.key = r.item WHERE r.person = ?
-        ORDER BY w.year, w.key, role""", (slug,)))
+def thinker_works(db: sqlite3.Connection, iri: str) -> list[dict]:
+    """thinker-works (NAMED) as `kg thinker` lists it: each work with the thinker's role
+    (speaker counts as author), its year as shown (uncertainty kept)."""
+    _, rows = named(db, "thinker-works", {"thinker": iri})
+    shown = dict(db.execute("SELECT key, shown FROM works WHERE key IN (SELECT value FROM "
+                            "json_each(?))", (json.dumps([r[1] for r in rows]),)))
+    return [{"key": key, "year": shown[key], "title": title, "role": role}
+            for _, key, title, _, _, role in rows]
 
 
 def thinker_themes(db: sqlite3.Connection, iri: str) -> list[dict]:
@@ -340,7 +341,7 @@ def thinker_page(db: sqlite3.Connection, iri: str) -> dict | None:
     if info is None:
         return {"info": None}
     themes = thinker_themes(db, iri)
-    return {"info": info, "works": thinker_works(db, slug), "themes": themes,
+    return {"info": info, "works": thinker_works(db, iri), "themes": themes,
             "quotes": thinker_quotes(db, slug),
             "related": thinker_related(db, iri, list(dict.fromkeys(r["id"] for r in themes)))}
 
