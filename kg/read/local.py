@@ -17,7 +17,16 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kg.core.errors import KgError
-from kg.core.readmodel import HEAD, NAME, PERSON_NS, SLOTS, THEME_NS, VERSION
+from kg.core.readmodel import (
+    HEAD,
+    NAME,
+    NAME_SQL,
+    PERSON_NS,
+    SLOTS,
+    THEME_NS,
+    VERSION,
+    name_rows,
+)
 
 RELATED = 15  # thinker-related.rq: LIMIT 15
 
@@ -568,16 +577,8 @@ class Named(NamedTuple):
 
 
 def _names(people: list[tuple], aliases: list[tuple]) -> tuple[list[str], list[tuple]]:
-    """thinker-names from one read of every person in IRI order (iri, name, sort, key) and
-    of their aliases: each kind of name after the other, in the .rq's order (kind, thinker,
-    name; a person's IRI is unique, so its order is the whole order).  Three kinds read from
-    one statement over people: 62,040 rows in 28 ms, where a statement per kind took 41 (a
-    row's IRI and kind made once, not once per row) and one statement sorting them 100."""
-    rows = [(i, n, "name") for i, n, _, _ in people if n is not None]
-    rows += [(i, s, "sort") for i, _, s, _ in people if s is not None]
-    rows += aliases
-    rows += [(i, k, "key") for i, _, _, k in people if k]
-    return ["thinker", "name", "kind"], rows
+    """thinker-names: every name of every person (kg.core.readmodel.name_rows)."""
+    return ["thinker", "name", "kind"], name_rows(people, aliases)
 
 
 #: Named queries whose answer grows with a library, answered locally from the read model with
@@ -631,13 +632,8 @@ NAMED = {
           SELECT s.kind, count(DISTINCT s.item) AS n FROM subjects s
           WHERE s.theme IN (SELECT value FROM json_each(:theme)) GROUP BY s.kind)
         ORDER BY n DESC, kind""", {"kind": "class", "n": "integer"}),
-    # every name of every person (62,000 rows at 50,000 entries), read in IRI order from the
-    # index people_by_iri, which holds the names (_names).  The kinds of name never repeat a
-    # row of another kind: only aliases are made distinct
-    "thinker-names": Named((
-        "SELECT iri, name, sort, key FROM people ORDER BY iri",
-        "SELECT DISTINCT p.iri, a.alias, 'alias' FROM aliases a JOIN people p USING (slug) "
-        "WHERE a.alias != '' ORDER BY p.iri, a.alias"), {"thinker": "uri"}, _names),
+    # every name of every person (62,000 rows at 50,000 entries), in one read of people
+    "thinker-names": Named(NAME_SQL, {"thinker": "uri"}, _names),
     # claims.rq: each claim once, its sources' keys in key order (the .rq concatenates them
     # from rows sorted the same way), none when it has none (Oxigraph leaves the
     # concatenation of no value unbound); an optional parameter left out is NULL
