@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from kg.console import KgGroup, answer, build_folder, output_file, settle_base, shown
+from kg.console import KgGroup, answer, build_folder, output_file, program, settle_base, shown
 from kg.core.errors import KgError
 from kg.core.vocab import CLAIM_STATUSES, DEFAULT_BASE
 
@@ -753,5 +753,11 @@ def push_cmd(endpoint, store_url, graph, replace, timeout, bib, ontology, out):
                 remote.check_count(n, sent, graph, replace)
 
 
+def run() -> None:
+    """The `kg` program (the console script; `python -m kg.cli`): ``main`` as the process's
+    program (kg.console.program)."""
+    program(main)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

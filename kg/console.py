@@ -23,6 +23,55 @@ def shown(text: str, json_text: bool = False) -> str:
     return output.json_safe(text) if json_text else output.visible(text, keep="\n\t")
 
 
+def program(group: click.Group) -> None:
+    """Run ``group``'s command line as the program of this process (the `kg` console script),
+    tuned for a process that lives as long as one command, as mypy tunes its own:
+
+    - the cyclic garbage collector runs after 200,000 new objects instead of 700: a build
+      makes millions of objects that live until its end, and the collector went through them
+      again and again (50,000 entries: 19.2 -> 17.4 s of CPU, 11.8 -> 11.0 s, the same peak
+      memory);
+    - once the command is done, its output flushed, and nothing is left to run (no other
+      thread, no exit handler: a build's worker pool registers one), the process ends without
+      tearing its objects down one by one (mypy's ``hard_exit``): 10-16 ms of a query's
+      100-160 ms.  Files are closed by the commands themselves, never at exit.
+
+    A test or a program that calls the commands (click's CliRunner, ``main()``) gets neither:
+    only the process's own program changes its collector."""
+    import gc
+
+    gc.set_threshold(200_000, 30, 30)
+    try:
+        group.main(prog_name="kg")  # click's standalone mode: it always exits
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    _end(code)
+
+
+def _end(code) -> None:
+    """Exit with ``code`` (SystemExit's), without the interpreter's teardown when nothing is
+    left to do but free memory (see program)."""
+    import atexit
+    import threading
+
+    if code is None:
+        code = 0
+    if not isinstance(code, int):  # a message: Python prints it
+        sys.exit(code)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):  # a closed pipe or stream: Python's own exit deals with it
+        sys.exit(code)
+    # atexit's count of its handlers is CPython's (elsewhere: assume there are some)
+    handlers = getattr(atexit, "_ncallbacks", lambda: 1)()
+    if threading.active_count() == 1 and handlers == 0:
+        os._exit(code)
+    sys.exit(code)
+
+
 def answer(text: str) -> None:
     """Print a command's answer as kg.core.output made it.  Table, markdown and JSON hold no
     control character (made visible, or escaped, there); CSV keeps its cells as they are for a

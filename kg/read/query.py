@@ -642,14 +642,18 @@ def themes(lang: str = "fr", lib: Library | None = None, **kw) -> list[dict]:
         c[_KIND_COUNT[r["kind"].value]] = r["n"].py()
     out: list[dict] = []
 
-    def walk(tid: str, depth: int, seen: tuple):
-        t = index[tid]
-        c = counts.get(tid, {"works": 0, "quotes": 0, "claims": 0})
-        out.append({"id": tid, "label": _label(t, lang), "depth": depth,
-                    "broader": t["broader"][0] if t["broader"] else None, **c})
-        for n in t["narrower"]:
-            if n not in seen:
-                walk(n, depth + 1, seen + (n,))
+    def walk(root: str, depth: int, seen: tuple) -> None:
+        # depth first with a stack of its own, not by calling itself: a function that refers
+        # to itself is a reference cycle, which kept every row until the cyclic collector ran
+        todo = [(root, depth, seen)]
+        while todo:
+            tid, depth, seen = todo.pop()
+            t = index[tid]
+            c = counts.get(tid, {"works": 0, "quotes": 0, "claims": 0})
+            out.append({"id": tid, "label": _label(t, lang), "depth": depth,
+                        "broader": t["broader"][0] if t["broader"] else None, **c})
+            todo.extend((n, depth + 1, seen + (n,)) for n in reversed(t["narrower"])
+                        if n not in seen)
 
     roots = sorted((t for t in index.values() if not any(b in index for b in t["broader"])),
                    key=lambda t: t["id"])
