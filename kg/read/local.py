@@ -652,21 +652,21 @@ NAMED = {
     # quotes.rq: a row per speaker and source; without a speaker asked for, only speakers
     # with a name (the .rq binds them in an OPTIONAL with their name). The .rq's DISTINCT is
     # implied (a quote's speakers and sources are keys of their tables): one sort of the
-    # rows fewer
+    # rows fewer. Each quote's speakers and sources looked up from the quote, not gathered
+    # first into tables of their own (7,500 quotes: 50 -> 46 ms; one speaker's: 19 -> 7 ms)
     "quotes": Named("""
-        WITH q AS (SELECT key, iri, text, locator, language, status FROM quotes
-                   WHERE text IS NOT NULL
-                     AND (:theme IS NULL OR key IN (SELECT item FROM subjects
-                          WHERE theme IN (SELECT value FROM json_each(:theme))))),
-        sp AS (SELECT r.item, p.iri, p.name FROM roles r JOIN people p ON p.slug = r.person
-               WHERE r.role = 'speaker' AND r.item IN (SELECT key FROM q)
-                 AND (p.name IS NOT NULL OR :speaker IS NOT NULL))
-        SELECT q.iri AS quote, q.key, q.text, sp.iri AS speaker,
-               sp.name AS speakerName, s.iri AS source, w.title AS sourceTitle, q.locator,
-               q.language, q.status
-        FROM q LEFT JOIN sp ON sp.item = q.key
+        SELECT q.iri AS quote, q.key, q.text, p.iri AS speaker, p.name AS speakerName,
+               s.iri AS source, w.title AS sourceTitle, q.locator, q.language, q.status
+        FROM quotes q
+        LEFT JOIN roles r ON r.item = q.key AND r.role = 'speaker'
+             AND (:speaker IS NOT NULL
+                  OR (SELECT name FROM people WHERE slug = r.person) IS NOT NULL)
+        LEFT JOIN people p ON p.slug = r.person
         LEFT JOIN sources s ON s.item = q.key LEFT JOIN works w ON w.key = s.source
-        WHERE :speaker IS NULL OR sp.iri = :speaker
+        WHERE q.text IS NOT NULL
+          AND (:theme IS NULL OR q.key IN (SELECT item FROM subjects
+               WHERE theme IN (SELECT value FROM json_each(:theme))))
+          AND (:speaker IS NULL OR p.iri = :speaker)
         ORDER BY q.key, speakerName, speaker, source""",
                    {"quote": "uri", "speaker": "uri", "source": "uri"}),
 }
