@@ -270,9 +270,6 @@ def bind(text: str, bindings: dict[str, Term | list[Term]] | None, *,
     return text[:at] + "\n  " + "\n  ".join(blocks) + "\n" + text[at:]
 
 
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-
-
 def _shipped_where(text: str) -> int:
     """:func:`_where_brace` of one of kg's own query texts, read with a simple pattern: IRIs,
     strings and comments blanked (:data:`_TOKEN`), then the first query keyword.  kg's texts
@@ -1296,19 +1293,20 @@ def run_query(text: str | None = None, params: dict[str, str] | None = None,
 def _read_answer(lib: Library, name: str, b: dict[str, Term | list[Term] | None]) -> Result:
     """The named query ``name`` answered from the read model (kg.read.local.NAMED): the rows
     its SPARQL gives, its values typed as the graph types them."""
-    from kg.core.values import date_type, figure_literal
     from kg.read import local
 
     cols, rows = local.named(lib.db, name, {
         k: [t.value for t in v] if isinstance(v, list) else None if v is None else v.value
         for k, v in b.items()})
+    types = [local.NAMED[name].types.get(c) for c in cols]
+    if {"date", "number"} & set(types):  # kg.core.values only then (1 ms of a start)
+        from kg.core.values import date_type, figure_literal
     made = {"uri": lambda v: Term("uri", v),
             "integer": lambda v: Term("literal", str(v), None, XSD + "integer"),
             "date": lambda v: Term("literal", v, None, date_type(v)),
             "fr": lambda v: Term("literal", v, "fr"),
             "class": lambda v: Term("uri", KGO + v.capitalize()),  # work -> kgo:Work
             "number": lambda v: Term("literal", (lit := figure_literal(v))[0], None, lit[1])}
-    types = [local.NAMED[name].types.get(c) for c in cols]
     # a term shows the column's value itself but for a class and a figure (an integer is
     # shown as the number it is)
     return Result(vars=cols, rows=TermRows(
