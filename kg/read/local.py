@@ -581,6 +581,15 @@ def _names(people: list[tuple], aliases: list[tuple]) -> tuple[list[str], list[t
     return ["thinker", "name", "kind"], name_rows(people, aliases)
 
 
+def _by_year(works: list[tuple]) -> tuple[list[str], list[tuple]]:
+    """theme-works: the works in the .rq's order (by year, those without one first, then by
+    key; a year is a whole number, a key is compared as SQLite compares text), sorted here:
+    SQLite's sort carried each row whole, its annotation included (12,733 works: 47 -> 40 ms
+    in all)."""
+    works.sort(key=lambda w: (w[3] is not None, w[3] or 0, w[1]))
+    return ["work", "key", "title", "year", "issued", "annotation"], works
+
+
 #: Named queries whose answer grows with a library, answered locally from the read model with
 #: the rows, columns and order of their SPARQL (kg/read/queries; tests/core/test_readmodel.py
 #: compares them for every thinker and theme of a library).  Oxigraph reads a row of them
@@ -595,12 +604,11 @@ NAMED = {
         WHERE r.person IN (SELECT slug FROM people WHERE iri = :thinker)
         ORDER BY w.year, w.key, role""",
                            {"work": "uri", "year": "integer", "issued": "date"}),
-    "theme-works": Named("""
+    "theme-works": Named(("""
         SELECT w.iri AS work, w.key, w.title, w.year, w.issued, w.annotation
         FROM works w WHERE w.key IN (SELECT item FROM subjects
-                                     WHERE theme IN (SELECT value FROM json_each(:theme)))
-        ORDER BY w.year, w.key""",
-                         {"work": "uri", "year": "integer", "issued": "date"}),
+                                     WHERE theme IN (SELECT value FROM json_each(:theme)))""",),
+                         {"work": "uri", "year": "integer", "issued": "date"}, _by_year),
     # the people who wrote on the theme counted once each, then the thinkers tagged with it
     # who wrote nothing on it (one grouping, not two: 0.16 -> 0.09 s for 13,775 people)
     "theme-thinkers": Named("""
