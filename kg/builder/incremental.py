@@ -21,7 +21,6 @@ time.  A previous output without a read model means a full build.
 """
 from __future__ import annotations
 
-import functools
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -220,7 +219,7 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
         people = graph.persons_out(persons.values(), jsonld=True)
         people_nt = people.ntriples().encode("utf-8")
         people_js = "".join(",\n" + n for n in people.jsonld_nodes()).encode("utf-8")
-    order = [k for k, _ in sorted(positions.items(), key=lambda kv: kv[1])]
+    order = sorted(positions, key=positions.__getitem__)  # the keys in file order
     files = graph.file_out(pos_bib, mb.unplaced, jsonld=True, order=order)
     files_nt = files.ntriples().encode("utf-8")
     files_js = "".join(",\n" + n for n in files.jsonld_nodes()).encode("utf-8")
@@ -255,7 +254,7 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
         del old_store
         store = ox.Store(str(stage / "store"))
         old_ttl, old_js = old / "graph.ttl", old / "graph.jsonld"
-        spans = _spans(index, old_chunks)
+        spans = _spans(index, old_chunks, new_blocks)
         with open(old_ttl, "rb") as f:
             old_tail_nt = _read(f, spans["tail"][0], index.tails[0])
             removed = b"".join(_read(f, spans[k][0], records[k].nt) for k in new_blocks)
@@ -278,21 +277,26 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
         store.flush()
         named = _named(old, store, predicates, aggregates)  # here: no fork once a store is open
         del store
-        _splice(old_ttl, stage / "graph.ttl", index, old_chunks, spans, new_blocks, 0,
-                tail_nt, b"")
-        _splice(old_js, stage / "graph.jsonld", index, old_chunks, spans, new_blocks, 1,
-                tail_js, b"\n]\n")
-        update_index(
-            old / INDEX, stage / INDEX,
-            {i: Chunk(piece_sha(pieces[i][0]), old_chunks[i].key, keywords_print(pieces[i][0]))
-             for i in edited},
-            [index_row(key, b.kind, len(b.nt), len(b.js), b.problems, entry_line[key], b.people)
-             for key, b in new_blocks.items()],
-            {} if same_people else
-            {s: p for s, p in persons.items() if index.people.get(s) != IndexName.of(p)},
-            counts, (len(tail_nt), len(tail_js)),
-            PeopleTail(people_print, len(people_nt), len(people_js)))
-        _update_read_model(old, stage, redone, None if same_people else persons, named)
+        # the graph files spliced in a thread while the index and the read model are updated:
+        # the kernel copies their unchanged bytes (360 MB at 49,640 entries) without the GIL
+        spliced = _Thread(lambda: (
+            _splice(old_ttl, stage / "graph.ttl", index, spans, new_blocks, 0, tail_nt, b""),
+            _splice(old_js, stage / "graph.jsonld", index, spans, new_blocks, 1, tail_js,
+                    b"\n]\n")))
+        try:
+            update_index(
+                old / INDEX, stage / INDEX,
+                {i: Chunk(piece_sha(pieces[i][0]), old_chunks[i].key,
+                          keywords_print(pieces[i][0])) for i in edited},
+                [index_row(key, b.kind, len(b.nt), len(b.js), b.problems, entry_line[key],
+                           b.people) for key, b in new_blocks.items()],
+                {} if same_people else
+                {s: p for s, p in persons.items() if index.people.get(s) != IndexName.of(p)},
+                counts, (len(tail_nt), len(tail_js)),
+                PeopleTail(people_print, len(people_nt), len(people_js)))
+            _update_read_model(old, stage, redone, None if same_people else persons, named)
+        finally:
+            spliced.join()  # its error, if any, raised here
         held.release()  # read: the old generation may go once the new one is live
         publish(out, stage, bibs, onto_path, counts, triples, problems)
         problems.extend(page_warnings(out, len(positions)))
@@ -318,19 +322,42 @@ def _update_read_model(old: Path, stage: Path, redone: list, persons: dict | Non
     readmodel.write_named(stage / st.READ_MODEL, named or {})
 
 
-def _spans(index: Index, old_chunks) -> dict:
-    """Byte offsets of each record's blocks (ttl, jsonld) in the previous files, and the tail."""
-    t, j = index.heads
-    spans = {}
-    for _, key, _ in old_chunks:
-        if key is None:
-            continue
-        row = index.records[key]
-        spans[key] = (t, j)
-        t += row.nt
-        j += row.js
-    spans["tail"] = (t, j)
+def _spans(index: Index, old_chunks, keys) -> dict:
+    """Byte offsets (ttl, jsonld) in the previous files of the blocks of the records ``keys``
+    and of the tail: the records' lengths summed in file order (accumulate: 40 -> 10 ms at
+    49,640 entries)."""
+    from itertools import accumulate
+
+    rows = [index.records[key] for _, key, _ in old_chunks if key is not None]
+    t = list(accumulate((r.nt for r in rows), initial=index.heads[0]))
+    j = list(accumulate((r.js for r in rows), initial=index.heads[1]))
+    spans = {r.key: (t[i], j[i]) for i, r in enumerate(rows) if r.key in keys}
+    spans["tail"] = (t[-1], j[-1])
     return spans
+
+
+class _Thread:
+    """``work`` run in a thread (started at once); ``join`` waits for it and raises what it
+    raised.  Nothing forks while it runs (the build forks before it opens its store)."""
+
+    def __init__(self, work):
+        import threading
+
+        self.error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                work()
+            except BaseException as e:  # noqa: BLE001 (raised again by join)
+                self.error = e
+
+        self.thread = threading.Thread(target=run, name="kg-splice", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def _read(f, offset: int, length: int) -> bytes:
@@ -373,29 +400,18 @@ def _named(old: Path, store, predicates: set[str], aggregates) -> dict[str, str]
     return aggregates.run(store, predicates, readmodel.read_named(old / st.READ_MODEL))
 
 
-def _splice(old_path: Path, new_path: Path, index, old_chunks, spans, new_blocks, which: int,
+def _splice(old_path: Path, new_path: Path, index, spans, new_blocks, which: int,
             tail: bytes, end: bytes) -> None:
-    """The new file: the previous one's unchanged byte ranges, the changed blocks rewritten."""
-    head = index.heads[which]
+    """The new file: the previous one's bytes up to each redone record's block (copied by the
+    kernel), that block rewritten, and so on; then the tail (``which``: 0 graph.ttl, 1
+    graph.jsonld)."""
     with open(old_path, "rb") as src, open(new_path, "wb") as dst:
-        copy = functools.partial(st.copy_range, src, dst)
-        copy(0, head)
-        run_start, run_len = None, 0
-        for _, key, _ in old_chunks:
-            if key is None:
-                continue
-            row = index.records[key]
-            length = row.js if which else row.nt
-            if key in new_blocks:
-                if run_start is not None:
-                    copy(run_start, run_len)
-                run_start, run_len = None, 0
-                dst.write(new_blocks[key].nt if which == 0 else new_blocks[key].js)
-            else:
-                if run_start is None:
-                    run_start = spans[key][which]
-                run_len += length
-        if run_start is not None:
-            copy(run_start, run_len)
+        at = 0
+        for key in sorted(new_blocks, key=lambda k: spans[k][which]):  # in file order
+            st.copy_range(src, dst, at, spans[key][which] - at)
+            row, block = index.records[key], new_blocks[key]
+            dst.write(block.js if which else block.nt)
+            at = spans[key][which] + (row.js if which else row.nt)
+        st.copy_range(src, dst, at, spans["tail"][which] - at)
         dst.write(tail)
         dst.write(end)

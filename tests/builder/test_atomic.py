@@ -110,7 +110,7 @@ def test_kill_9_mid_build_leaves_previous_output(tmp_path, libraries, ontology_p
                                                  large_build_seconds):
     delay = fraction * large_build_seconds
     out = tmp_path / "out"
-    for _ in range(5):  # a build quicker than the one timed: kill it sooner
+    for _ in range(6):  # until a kill lands before the build publishes: sooner each time
         first = kg("build", str(libraries[300]), "--ontology", str(ontology_path), "-o",
                    str(out), "-q")
         first.communicate(timeout=600)
@@ -121,16 +121,18 @@ def test_kill_9_mid_build_leaves_previous_output(tmp_path, libraries, ontology_p
                     str(out), "-q")
         time.sleep(delay)
         if victim.poll() is None:
-            break
-        victim.communicate(timeout=60)
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.communicate(timeout=60)
+            assert victim.returncode == -signal.SIGKILL
+            if published(out) == before:  # byte for byte: killed mid-build
+                break
+            # killed once it had published (its last moments): the new graph, whole
+            assert consistent(out)["bib"]["path"] == str(libraries[10_000].resolve())
+        else:
+            victim.communicate(timeout=60)
         delay *= 0.7
     else:
-        pytest.fail(f"every build finished before it could be killed (last wait {delay:.2f}s)")
-    os.kill(victim.pid, signal.SIGKILL)
-    victim.communicate(timeout=60)
-    assert victim.returncode == -signal.SIGKILL
-
-    assert published(out) == before  # byte for byte
+        pytest.fail(f"no kill landed before the build published (last wait {delay:.2f}s)")
     consistent(out)
 
     again = kg("build", str(libraries[300]), "--ontology", str(ontology_path), "-o", str(out),
