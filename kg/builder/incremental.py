@@ -298,7 +298,7 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
         finally:
             spliced.join()  # its error, if any, raised here
         held.release()  # read: the old generation may go once the new one is live
-        publish(out, stage, bibs, onto_path, counts, triples, problems)
+        publish(out, stage, bibs, onto_path, counts, triples, problems, drop_now=False)
         problems.extend(page_warnings(out, len(positions)))
     except BaseException:
         st.discard(stage)

@@ -67,11 +67,13 @@ def refuse(problems, counts, strict: bool, bib_path, out) -> None:
 
 
 def publish(out: Path, stage: Path, bib_path, onto_path: Path, counts: dict,
-            triples: int, problems: list[Problem]) -> None:
+            triples: int, problems: list[Problem], drop_now: bool = True) -> None:
     """Make the stage, a complete generation, the live output (kg.builder.store.publish).
 
     ``bib_path``: the .bib file, or the files of a library read as one (kg.core.bib.Joined):
-    the manifest records each ("bibs", in order; "bib": the first, as readers knew it)."""
+    the manifest records each ("bibs", in order; "bib": the first, as readers knew it).
+    ``drop_now``: the old generations removed by this process, else by one of their own
+    (kg.builder.store.drop_later: an edit's build)."""
     paths = getattr(bib_path, "paths", None) or [bib_path]
     bibs = [st.fingerprint(p) for p in paths]
     manifest = {
@@ -85,7 +87,9 @@ def publish(out: Path, stage: Path, bib_path, onto_path: Path, counts: dict,
                      "warnings": sum(p.level == "warning" for p in problems)},
         "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    st.publish(out, stage, manifest)
+    st.publish(out, stage, manifest, drop_now)
+    if not drop_now:
+        st.drop_later(out)
 
 
 #: above this many entries `kg build` writes no whole-graph page (`kg viz` draws parts of it)

@@ -496,14 +496,14 @@ def _stage_id(stage: Path) -> str:
     return stage.name.split("-", 2)[-1]
 
 
-def publish(out: Path, stage: Path, manifest: dict) -> Path:
+def publish(out: Path, stage: Path, manifest: dict, drop_now: bool = True) -> Path:
     """Make the finished build in ``stage`` the live generation of ``out``; returns its folder.
 
     Whatever the stage holds is the generation: its store is renamed to its published name,
     the manifest written into it (with the size and mtime of every file, see :func:`intact`),
     the stage renamed to ``gen-<id>``, then ``current`` switched to it by one rename.  After:
     the links of out/ made where missing, the files of the previous layout removed, and the
-    old generations no reader holds."""
+    old generations no reader holds (unless not ``drop_now``: :func:`drop_later`)."""
     out = Path(out)
     with lock(out):
         kgdir = out / KG_DIR
@@ -521,8 +521,33 @@ def publish(out: Path, stage: Path, manifest: dict) -> Path:
         if _legacy(out):
             _drop_legacy(out)
         _link(out, [MANIFEST])  # last: a regular manifest.json marks the previous layout
-        _drop_old_generations(kgdir, gen.name)
+        if drop_now:
+            _drop_old_generations(kgdir, gen.name)
     return gen
+
+
+def drop_old(out: str | Path) -> None:
+    """Remove the generations of ``out`` but the live one that no reader holds (as
+    :func:`publish` does), under the lock of publishing: a build publishing meanwhile waits."""
+    out = Path(out)
+    with lock(out):
+        _drop_old_generations(out / KG_DIR, current(out).name)
+
+
+def drop_later(out: str | Path) -> None:
+    """:func:`drop_old` in a process of its own, in a session of its own (it outlives the
+    build, as the store's maker does): removing a large library's previous generation (about
+    1 GB at 50,000 entries, on the disk by then) took 0.1-0.15 s of an edit's 0.7-1.5 s."""
+    import subprocess
+    import sys
+
+    from kg.builder.loading import child_env
+
+    with contextlib.suppress(OSError):
+        subprocess.Popen([sys.executable, "-m", "kg.builder.store", str(Path(out).resolve())],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True,
+                         env=child_env())
 
 
 def _files_of(stage: Path) -> dict[str, list[int]]:
@@ -628,3 +653,10 @@ def public_text(text: str) -> str:
 def public_path(path: str) -> str:
     """One path as the user knows it (see public_text)."""
     return public_text(path) or "."
+
+
+if __name__ == "__main__":  # drop_later's process
+    import sys
+
+    with contextlib.suppress(KgError, OSError):
+        drop_old(sys.argv[1])

@@ -77,6 +77,43 @@ def test_unchanged_library_is_rebuilt_incrementally(small_large, library, tmp_pa
     same_as_full(library, out, tmp_path, again)
 
 
+def _generations(out: Path) -> list[str]:
+    return sorted(p.name for p in (out / st.KG_DIR).glob("gen-*"))
+
+
+def test_an_edit_leaves_the_old_generation_to_a_process_of_its_own(small_large, library,
+                                                                    tmp_path):
+    """An edit's build publishes, then a process of its own removes the previous generation
+    (kg.builder.store.drop_later): gone soon after, the live one whole."""
+    import time
+
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    first = st.current(out).name
+    library.write_text(library.read_text(encoding="utf-8").replace(
+        "@book{w0,\n", "@book{w0,\n  note = {Une note},\n", 1), encoding="utf-8")
+    again = kb.build(library, ONTOLOGY, out)
+    assert again.incremental
+    live = st.current(out).name
+    assert live != first
+    deadline = time.monotonic() + 30
+    while _generations(out) != [live] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _generations(out) == [live]
+    same_as_full(library, out, tmp_path, again)
+
+
+def test_drop_old_keeps_the_live_generation_and_a_held_one(small_large, library, tmp_path):
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    with st.hold(out) as held:
+        kb.build(library, ONTOLOGY, out, incremental=False)
+        st.drop_old(out)
+        assert _generations(out) == sorted([held.folder.name, st.current(out).name])
+    st.drop_old(out)
+    assert _generations(out) == [st.current(out).name]
+
+
 @pytest.mark.parametrize("old,new", [
     ("@book{w0,\n", "@book{w0,\n  note = {Une note {\\'e}dit{\\'e}e},\n"),
     ("@book{w0,\n  author = {", "@book{w0,\n  author = {Nouvelle, Personne and "),
