@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from kg.builder import store as st
-from kg.builder import triplestore
+from kg.builder import tables, triplestore
 from kg.builder.index import PeopleTail, Row, index_row, ontology_sha, piece_sha, write_index
 from kg.builder.inputs import (
     bib_paths,
@@ -32,12 +32,13 @@ from kg.builder.stages import (
     refuse,
     stage_page,
 )
-from kg.core import readmodel, vocab
+from kg.core import rows as readrows
+from kg.core import vocab
 from kg.core.errors import BuildError, KgError, Problem
 from kg.core.forked import NICE, Forked
 from kg.core.graph import own_concepts
 from kg.core.model import mark_thinkers, thinker_counts
-from kg.core.readmodel import RecordRows
+from kg.core.rows import RecordRows
 from kg.core.themes import Field, Made
 from kg.core.vocab import PREFIXES, SPEAKER
 
@@ -311,7 +312,7 @@ def _full(text: str, read_problems, bibs: Joined, onto_path: Path, own: _Own,
         for w in writers:
             w.wait()
         if named is not None:
-            readmodel.write_named(stage / st.READ_MODEL, named)
+            tables.write_named(stage / st.READ_MODEL, named)
         publish(out, stage, bibs, onto_path, counts, triples, problems)
         problems.extend(page_warnings(out, n))
     except BaseException as e:
@@ -557,7 +558,7 @@ def _chunk(args: _Range) -> _Part:
         [p for s, p in mb.persons.items() if s not in known], recs if keep else [],
         [p for ps in own.values() for p in ps], piece_keys,
         [(k, piece_sha(pieces[k][0])) for k in plan.records[i:j]] if large else [],
-        readmodel.record_rows(recs), lines, others)
+        readrows.record_rows(recs), lines, others)
 
 
 def _write_read_model(stage: Path, onto_bytes: bytes, rows: list[RecordRows], persons: dict,
@@ -568,8 +569,8 @@ def _write_read_model(stage: Path, onto_bytes: bytes, rows: list[RecordRows], pe
     build), one core idle while it ends, so it does not yield the processor (50,000 entries,
     medians of three builds: 13.21 s niced, 12.96 s not; builds vary by 0.3 s)."""
     def write() -> None:
-        readmodel.write(stage / st.READ_MODEL, readmodel.theme_rows(onto_bytes), rows,
-                        readmodel.people_rows(persons))
+        tables.write(stage / st.READ_MODEL, readrows.theme_rows(onto_bytes), rows,
+                     readrows.people_rows(persons))
 
     return Forked(write, "writing the read model", fork, 0 if last else NICE)
 

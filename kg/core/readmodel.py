@@ -2,8 +2,11 @@
 
 The build writes it from the same records it turns into triples (kg.core.model.Record and
 Person, the thesaurus), so the graph and the read model never disagree; an incremental build
-updates it by key.  It lives here, in the core layer, because both sides use it: the builder
-writes rows, kg.read reads them, and neither may import the other upward.
+updates it by key.  This module is what both sides agree on: the schema, its version, the
+constants and the statements that reading needs; it lives in the core layer because both use
+it, and neither may import the other upward.  The rows made from records are
+kg.core.rows (a worker process makes them), their writing kg.builder.tables; a query imports
+neither (4 ms of row types at each start).
 
 Tables (every value as the graph gives it, so that SQL answers equal the named queries')::
 
@@ -26,10 +29,11 @@ Tables (every value as the graph gives it, so that SQL answers equal the named q
                                       (kg.core.model.THINKER_RULE, as rdf:type kgo:Thinker)
     aliases(slug, alias, pos), person_themes(slug, theme)
     lines(id, kind, key, iri, weight, text) + search (FTS5 over lines.text); id: the record's
-                                      number times SLOTS plus the line's place (line_ids)
+                                      number times SLOTS plus the line's place
+                                      (kg.builder.tables.line_ids)
     vocabulary(term)                  the words search indexes (search_terms, kept as a table)
     theme_tree(ancestor, theme)       a theme id and the IRIs of its subtree (itself included)
-    -- aggregates, refreshed after every write (refresh_aggregates):
+    -- aggregates, refreshed after every write (kg.builder.tables.refresh_aggregates):
     theme_counts(theme, works, quotes, claims)   direct counts per theme id
     theme_pages(theme, works, quotes, claims)    counts over a theme's subtree
     theme_thinkers(theme, person, works)         creators of works in a subtree, how many
@@ -63,12 +67,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from kg.core import vocab
-from kg.core.vocab import PERSON_NS, RDF, SKOS, THEME_NS, WD
 
 NAME = "read.sqlite"
 VERSION = 17
@@ -156,414 +157,26 @@ RECORD_TABLES = {"works": "key", "quotes": "key", "claims": "key", "sources": "i
                  "subjects": "item", "roles": "item"}
 
 
-# --------------------------------------------------------------------------- row types
-
-class WorkRow(NamedTuple):
-    key: str
-    iri: str
-    title: str | None
-    year: int | None
-    annotation: str | None
-    shown: int | str | None  # the year shown, uncertainty kept (kg.core.values.shown_year)
-    issued: str | None  # the date as the graph has it (dcterms:issued; typed by date_type)
-
-
-class QuoteRow(NamedTuple):
-    key: str
-    iri: str
-    text: str | None
-    locator: str | None
-    language: str | None
-    status: str | None  # verbatim | attributed | paraphrase
-
-
-class ClaimRow(NamedTuple):
-    key: str
-    iri: str
-    statement: str | None
-    figure: str | None  # the number as read (kg.core.model.parse_number)
-    unit: str | None
-    date: str | None
-    status: str | None  # sourced | unsourced | contested
-    note: str | None
-    correction: str | None  # a contested claim's correct fact (kgo:correction)
-
-
-class SourceRow(NamedTuple):
-    item: str  # a quote's or claim's key
-    source: str  # the key it names as source
-    pos: int
-    iri: str  # the IRI the graph links it to (kg.core.graph.work_iri)
-
-
-class SubjectRow(NamedTuple):
-    item: str
-    kind: str  # work | quote | claim
-    theme: str  # the theme's IRI
-
-
-class RoleRow(NamedTuple):
-    item: str
-    kind: str
-    person: str  # the person's slug
-    role: str  # author | speaker | editor | translator
-
-
-class LineRow(NamedTuple):
-    """One searchable text of a record, folded."""
-
-    kind: str
-    key: str
-    iri: str
-    weight: int
-    text: str
-
-
-class PersonRow(NamedTuple):
-    slug: str
-    iri: str
-    name: str | None
-    sort: str | None
-    key: str | None  # citekey of its @thinker entry
-    birth: str | None
-    death: str | None
-    nationality: str | None
-    description: str | None
-    same_as: str | None
-    description_en: str | None  # schema:description in English
-    thinker: int  # 1: a thinker (kgo:Thinker), 0: another author (kgo:Contributor)
-
-
-class AliasRow(NamedTuple):
-    slug: str
-    alias: str
-    pos: int
-
-
-class PersonThemeRow(NamedTuple):
-    slug: str
-    theme: str  # IRI
-
-
-class ThemeRow(NamedTuple):
-    id: str
-    iri: str
-    labels: str  # JSON {lang: label}
-    alt: str  # JSON [label]
-    broader: str  # JSON [id]
-    narrower: str  # JSON [id]
-    fr: str  # JSON [French preferred labels], sorted
-
-
-@dataclass
-class RecordRows:
-    """The rows of some works, quotes and claims (one build chunk, or the records an
-    incremental build redid): what crosses from a worker process to the writer."""
-
-    works: list[WorkRow] = field(default_factory=list)
-    quotes: list[QuoteRow] = field(default_factory=list)
-    claims: list[ClaimRow] = field(default_factory=list)
-    sources: list[SourceRow] = field(default_factory=list)
-    subjects: list[SubjectRow] = field(default_factory=list)
-    roles: list[RoleRow] = field(default_factory=list)
-    lines: list[LineRow] = field(default_factory=list)
-
-    def keys(self) -> list[str]:
-        return [r.key for r in (*self.works, *self.quotes, *self.claims)]
-
-
-@dataclass
-class PeopleRows:
-    people: list[PersonRow] = field(default_factory=list)
-    aliases: list[AliasRow] = field(default_factory=list)
-    themes: list[PersonThemeRow] = field(default_factory=list)
-
-
-# --------------------------------------------------------------------------- records -> rows
-
-_ROLES = {"author": "author", "speaker": "speaker", "editor": "editor",
-          "translator": "translator"}
-_QUOTE_STATUS = ("verbatim", "attributed", "paraphrase")
-_CLAIM_STATUS = ("sourced", "unsourced", "contested")
-
-
-def record_rows(records: Iterable) -> RecordRows:
-    """The rows of these kg.core.model.Record objects: what kg/core/graph.py writes of them,
-    as the named queries read it back (no other record needed: a worker can do it)."""
-    from kg.core.graph import record_iri, theme_iri
-
-    out = RecordRows()
-    for rec in records:
-        iri = record_iri(rec)
-        for t in dict.fromkeys(rec.themes):
-            out.subjects.append(SubjectRow(rec.key, rec.kind, theme_iri(t)))
-        for role, slug in dict.fromkeys((r, s) for r, s, _ in rec.people if r in _ROLES):
-            out.roles.append(RoleRow(rec.key, rec.kind, slug, role))
-        if rec.kind == "work":
-            _work(rec, iri, out)
-        elif rec.kind == "quote":
-            _quote(rec, iri, out)
-        else:
-            _claim(rec, iri, out)
-    return out
-
-
-def _work(rec, iri: str, out: RecordRows) -> None:
-    from kg.core.graph import year_of
-    from kg.core.values import shown_year
-
-    v = rec.values
-    date = (v.get("date") or v.get("year", "")).strip()
-    out.works.append(WorkRow(rec.key, iri, v.get("title") or None,
-                             year_of(date) if date else None,
-                             v.get("annotation") or v.get("annote") or None,
-                             shown_year(date) if date else None, date or None))
-    for weight, text in ((TITLE, v.get("title", "")), (TITLE, v.get("subtitle", "")),
-                         (ANNOTATION, v.get("annotation") or v.get("annote", ""))):
-        if text:
-            out.lines.append(LineRow("work", rec.key, iri, weight, fold_words(text)))
-
-
-def _sources(rec, out: RecordRows) -> None:
-    from kg.core.graph import work_iri
-
-    for i, k in enumerate(dict.fromkeys(rec.refs.get("source", []))):
-        out.sources.append(SourceRow(rec.key, k, i, work_iri(k)))
-
-
-def _quote(rec, iri: str, out: RecordRows) -> None:
-    from kg.core.graph import language_code
-
-    v = rec.values
-    status = v.get("status", "").lower()
-    text = v.get("quote") or None
-    out.quotes.append(QuoteRow(
-        rec.key, iri, text, v.get("locator") or v.get("pages") or None,
-        (language_code(v["langid"]) or None) if v.get("langid") else None,
-        status if status in _QUOTE_STATUS else None))
-    _sources(rec, out)
-    if text:
-        out.lines.append(LineRow("quote", rec.key, iri, TEXT, fold_words(text)))
-
-
-def _claim(rec, iri: str, out: RecordRows) -> None:
-    from kg.core.model import parse_number
-
-    v = rec.values
-    status = v.get("status", "").lower()
-    number = parse_number(v.get("figure", "")) if v.get("figure") else None
-    statement = v.get("statement") or None
-    out.claims.append(ClaimRow(
-        rec.key, iri, statement, number, v.get("unit") or None,
-        v.get("date", "").strip() or None, status if status in _CLAIM_STATUS else None,
-        v.get("note") or None, v.get("correction") or None))
-    _sources(rec, out)
-    if statement:
-        out.lines.append(LineRow("claim", rec.key, iri, TEXT, fold_words(statement)))
-
-
-_FOLDED_WORDS: dict[str, str] = {}  # word as written -> folded (a bounded cache)
-
-
-def fold_words(text: str) -> str:
-    """``" ".join(fold(text).split())``, a word at a time: a library repeats its words, and
-    folding is done per character (whitespace stays whitespace), so each is folded once."""
-    from kg.core.latex import fold
-
-    out = []
-    for word in text.split():
-        f = _FOLDED_WORDS.get(word)
-        if f is None:
-            f = " ".join(fold(word).split())
-            if len(_FOLDED_WORDS) < 200_000:
-                _FOLDED_WORDS[word] = f
-        if f:
-            out.append(f)
-    return " ".join(out)
-
-
-def people_rows(persons: dict) -> PeopleRows:
-    """The rows of every thinker (slug -> kg.core.model.Person)."""
-    from kg.core.graph import person_iri, theme_iri
-
-    out = PeopleRows()
-    for s, p in persons.items():
-        out.people.append(PersonRow(
-            s, person_iri(s), p.name.display or None, p.name.sort or None,
-            p.entry.key if p.entry is not None else None, p.birth.strip() or None,
-            p.death.strip() or None, p.nationality or None, p.description or None,
-            WD + p.wikidata if p.wikidata else None, p.description_en or None,
-            int(p.thinker)))
-        out.aliases.extend(AliasRow(s, a, i) for i, a in enumerate(p.aliases))
-        out.themes.extend(PersonThemeRow(s, theme_iri(t)) for t in dict.fromkeys(p.themes))
-    return out
-
-
-def theme_rows(onto_bytes: bytes) -> list[ThemeRow]:
-    """Every skos:Concept of the ontology as the theme-labels named query gives it (read
-    from the same triples): preferred labels by language, alternative labels by language
-    then label, broader themes by IRI, narrower ones (the inverse of broader) sorted."""
-    import pyoxigraph as ox
-
-    concepts: set[str] = set()
-    pref: dict[str, list] = {}
-    alt: dict[str, list] = {}
-    broader: dict[str, set] = {}
-    for t in ox.parse(onto_bytes, format=ox.RdfFormat.TURTLE):
-        s, p, o = t.subject, t.predicate.value, t.object
-        if not isinstance(s, ox.NamedNode):
-            continue
-        if p == RDF_TYPE and o.value == SKOS.Concept:
-            concepts.add(s.value)
-        elif p in (SKOS.prefLabel, SKOS.altLabel) and isinstance(o, ox.Literal):
-            (pref if p.endswith("prefLabel") else alt).setdefault(s.value, []).append(
-                (o.language or "", o.value))
-        elif p == SKOS.broader and not isinstance(o, ox.Literal):
-            broader.setdefault(s.value, set()).add(o.value)
-    ids = {c: c.removeprefix(THEME_NS) for c in concepts}
-    narrower: dict[str, set] = {}
-    for c in concepts:
-        for b in broader.get(c, ()):
-            if b in concepts:
-                narrower.setdefault(b, set()).add(ids[c])
-    out = []
-    for c in sorted(concepts):
-        labels = dict((lang or "fr", v) for lang, v in sorted(set(pref.get(c, ()))))
-        out.append(ThemeRow(
-            ids[c], c, _json(labels), _json([v for _, v in sorted(set(alt.get(c, ())))]),
-            _json([b.removeprefix(THEME_NS) for b in sorted(broader.get(c, ()))]),
-            _json(sorted(narrower.get(c, ()))),
-            _json(sorted(v for lang, v in set(pref.get(c, ())) if lang == "fr"))))
-    return out
-
-
-RDF_TYPE = RDF.type
-
-
-def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-# --------------------------------------------------------------------------- writing
-
-def connect(path: str | Path, create: bool = False, indexes: bool = True) -> sqlite3.Connection:
-    """A connection for writing (the build's staging copy: no journal, no sync; the file is
-    published by rename once complete, so a crash leaves nothing half-written in sight).
-    ``create``: the schema made, its secondary indexes (INDEXES) only if ``indexes``."""
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.execute("PRAGMA journal_mode=OFF")
-    conn.execute("PRAGMA synchronous=OFF")
-    conn.execute("PRAGMA temp_store=MEMORY")
-    if create:
-        conn.executescript(SCHEMA if indexes else "\n".join(
-            line for line in SCHEMA.splitlines() if line not in INDEXES))
-        conn.execute("INSERT INTO meta VALUES ('version', ?)", (str(VERSION),))
-        conn.execute("INSERT INTO meta VALUES ('base', ?)", (vocab.BASE,))
-    return conn
-
-
-def write(path: str | Path, themes: list[ThemeRow], chunks: Iterable[RecordRows],
-          people: PeopleRows) -> None:
-    """A whole read model, from the rows of every chunk of records in file order."""
-    conn = connect(path, create=True, indexes=False)
-    try:
-        conn.execute("BEGIN")
-        conn.executemany("INSERT INTO themes VALUES (?,?,?,?,?,?,?)", themes)
-        conn.executemany("INSERT INTO theme_tree VALUES (?,?)", _tree(themes))
-        conn.executemany("INSERT INTO theme_names VALUES (?,?)", _theme_names(themes).items())
-        for rows in chunks:
-            insert_records(conn, rows)
-        write_people(conn, people)
-        for sql in INDEXES:  # before the aggregates, which read through them
-            conn.execute(sql)
-        refresh_aggregates(conn)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
-
-
-def update(path: str | Path, keys: Iterable[str], rows: RecordRows,
-           people: PeopleRows | None) -> None:
-    """An incremental build's change: the records of ``keys`` replaced by ``rows``, the
-    people replaced (None: they are as they were), the aggregates refreshed (the result
-    equals a full build's)."""
-    conn = connect(path)
-    try:
-        conn.execute("BEGIN")
-        keys = list(keys)
-        before = _shape(conn, keys)
-        delete_records(conn, keys)
-        insert_records(conn, rows)
-        if people is not None:
-            write_people(conn, people)
-        after = _shape(conn, keys)
-        refresh_aggregates(conn, set() if after == before else
-                           {r[2] for r in (*before[0], *after[0])}, names=people is not None)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
-
-
-def insert_records(conn: sqlite3.Connection, rows: RecordRows) -> None:
-    conn.executemany("INSERT INTO works VALUES (?,?,?,?,?,?,?)", rows.works)
-    conn.executemany("INSERT INTO quotes VALUES (?,?,?,?,?,?)", rows.quotes)
-    conn.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?)", rows.claims)
-    conn.executemany("INSERT OR IGNORE INTO sources VALUES (?,?,?,?)", rows.sources)
-    conn.executemany("INSERT OR IGNORE INTO subjects VALUES (?,?,?)", rows.subjects)
-    conn.executemany("INSERT OR IGNORE INTO roles VALUES (?,?,?,?)", rows.roles)
-    first = conn.execute("SELECT coalesce(max(id), -1) FROM lines").fetchone()[0] // SLOTS + 1
-    conn.executemany("INSERT INTO lines VALUES (?,?,?,?,?,?)",
-                     ((i, *r) for i, r in zip(line_ids(rows.lines, first), rows.lines)))
-    conn.execute("INSERT INTO search(rowid, text) SELECT id, text FROM lines WHERE id >= ?",
-                 (first * SLOTS,))
-
-
-def line_ids(lines: list[LineRow], first: int) -> list[int]:
-    """The ids of a record's search lines: its number (from ``first``, a record after
-    another) times SLOTS, plus the line's place among the record's lines (title, subtitle,
-    annotation): a search groups the lines it finds by record without reading their IRIs."""
-    out, n, at, iri = [], first - 1, 0, None
-    for line in lines:
-        if line.iri != iri:
-            n, at, iri = n + 1, 0, line.iri
-        else:
-            at += 1
-        if at >= SLOTS:
-            raise ValueError(f"{line.key}: more than {SLOTS} search lines")
-        out.append(n * SLOTS + at)
-    return out
-
-
-def delete_records(conn: sqlite3.Connection, keys: Iterable[str]) -> None:
-    """Every row of these records (works, quotes, claims, their links and search lines)."""
-    keys = [(k,) for k in dict.fromkeys(keys)]
-    conn.executemany("INSERT INTO search(search, rowid, text) SELECT 'delete', id, text "
-                     "FROM lines WHERE key = ?", keys)
-    conn.executemany("DELETE FROM lines WHERE key = ?", keys)
-    for table, column in RECORD_TABLES.items():
-        conn.executemany(f"DELETE FROM {table} WHERE {column} = ?", keys)
-
-
-def write_people(conn: sqlite3.Connection, rows: PeopleRows) -> None:
-    """Every thinker, replacing those there were (they are few, and derive from all the
-    records: an incremental build rewrites them whole)."""
-    for table in ("people", "aliases", "person_themes"):
-        conn.execute(f"DELETE FROM {table}")
-    conn.executemany("INSERT INTO people VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows.people)
-    conn.executemany("INSERT INTO aliases VALUES (?,?,?)", rows.aliases)
-    conn.executemany("INSERT OR IGNORE INTO person_themes VALUES (?,?)", rows.themes)
-
-
-def write_named(path: str | Path, results: dict[str, str]) -> None:
-    """Replace the cached named query results (name -> SPARQL 1.1 Query Results JSON)."""
-    conn = connect(path)
-    try:
-        conn.execute("BEGIN")
-        conn.execute("DELETE FROM named_results")
-        conn.executemany("INSERT INTO named_results VALUES (?, ?)", sorted(results.items()))
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
+#: the statements of every name of every person (the thinker-names named query, unfolded by
+#: name_rows): every person in IRI order, read from the index people_by_iri, which holds the
+#: names; their aliases.  The kinds of name never repeat a row of another kind: only aliases
+#: are made distinct
+NAME_SQL = ("SELECT iri, name, sort, key FROM people ORDER BY iri",
+            "SELECT DISTINCT p.iri, a.alias, 'alias' FROM aliases a JOIN people p USING (slug) "
+            "WHERE a.alias != '' ORDER BY p.iri, a.alias")
+
+
+def name_rows(people: list[tuple], aliases: list[tuple]) -> list[tuple[str, str, str]]:
+    """(IRI, name, kind) of every name of every person, from the rows of NAME_SQL: each kind of
+    name after the other, in the thinker-names query's order (kind, thinker, name; a person's
+    IRI is unique, so its order is the whole order).  Three kinds read from one statement:
+    62,040 rows in 28 ms, where a statement per kind took 41 (a row's IRI and kind made once,
+    not once per row) and one statement sorting them 100."""
+    rows = [(i, n, "name") for i, n, _, _ in people if n is not None]
+    rows += [(i, s, "sort") for i, _, s, _ in people if s is not None]
+    rows += aliases
+    rows += [(i, k, "key") for i, _, _, k in people if k]
+    return rows
 
 
 def is_current(path: str | Path) -> bool:
@@ -600,176 +213,6 @@ def read_named(path: str | Path) -> dict[str, str]:
         return dict(conn.execute("SELECT name, json FROM named_results"))
     finally:
         conn.close()
-
-
-def _tree(themes: list[ThemeRow]) -> list[tuple[str, str]]:
-    """(theme id, IRI of a theme in its subtree): the theme and its narrower ones, as
-    kg.read.query.subtree walks them."""
-    by_id = {t.id: t for t in themes}
-    out = []
-    for t in themes:
-        seen, todo = [], [t.id]
-        while todo:
-            x = todo.pop(0)
-            if x in seen or x not in by_id:
-                continue
-            seen.append(x)
-            todo.extend(json.loads(by_id[x].narrower))
-        out += [(t.id, by_id[x].iri) for x in seen]
-    return out
-
-
-def _shape(conn: sqlite3.Connection, keys: list[str]) -> tuple[list, list, list]:
-    """What the theme aggregates read of these records: their subjects, roles and (key,
-    year); an edit that leaves them as they were (a title, a note) refreshes none."""
-    which = (json.dumps(keys),)
-    return tuple(sorted(conn.execute(sql, which).fetchall(), key=repr) for sql in (
-        "SELECT item, kind, theme FROM subjects WHERE item IN (SELECT value FROM json_each(?))",
-        "SELECT * FROM roles WHERE item IN (SELECT value FROM json_each(?))",
-        "SELECT key, year FROM works WHERE key IN (SELECT value FROM json_each(?))"))
-
-
-def refresh_aggregates(conn: sqlite3.Connection, themes: set[str] | None = None,
-                       names: bool = True) -> None:
-    """Every aggregate, from the tables (after any write); the subtree ones only for the
-    themes above these theme IRIs (None: all); the names of the people (thinker_names) unless
-    ``names`` is False (the people are as they were: 2.5 s at 30,000 people)."""
-    refresh_subtrees(conn, None if themes is None else {a for (a,) in conn.execute(
-        "SELECT DISTINCT ancestor FROM theme_tree WHERE theme IN "
-        "(SELECT value FROM json_each(?))", (json.dumps(sorted(themes)),))})
-    refresh_speakers(conn, themes)
-    conn.execute("DELETE FROM theme_counts")
-    conn.execute("""
-        INSERT INTO theme_counts
-        SELECT coalesce(t.id, substr(s.theme, length(?) + 1)),
-               sum(s.kind = 'work'), sum(s.kind = 'quote'), sum(s.kind = 'claim')
-        FROM subjects s LEFT JOIN themes t ON t.iri = s.theme
-        GROUP BY s.theme""", (THEME_NS,))
-    if names:
-        conn.execute("DELETE FROM thinker_names")
-        rows = ((k, p) for k, ps in _thinker_names(conn).items() for p in ps)
-        conn.executemany("INSERT INTO thinker_names VALUES (?,?,?)",
-                         ((k, p, i) for i, (k, p) in enumerate(rows)))
-    conn.execute("DELETE FROM vocabulary")
-    conn.execute("INSERT INTO vocabulary SELECT term FROM search_terms")
-
-
-def refresh_speakers(conn: sqlite3.Connection, themes: set[str] | None) -> None:
-    """theme_speakers of these theme IRIs (None: all)."""
-    if themes is None:
-        conn.execute("DELETE FROM theme_speakers")
-        where, args = "", ()
-    else:
-        args = (json.dumps(sorted(themes)),)
-        conn.execute("DELETE FROM theme_speakers WHERE theme IN "
-                     "(SELECT value FROM json_each(?))", args)
-        where = " AND s.theme IN (SELECT value FROM json_each(?))"
-    conn.execute(f"""INSERT INTO theme_speakers SELECT DISTINCT s.theme, r.person
-        FROM subjects s JOIN roles r ON r.item = s.item AND r.role = 'speaker'{where}""",
-                 args)
-
-
-_TREE_ITEMS = ("SELECT t.ancestor, s.kind, s.item FROM theme_tree t "
-               "JOIN subjects s ON s.theme = t.theme")
-
-
-def refresh_subtrees(conn: sqlite3.Connection, ancestors: set[str] | None) -> None:
-    """theme_pages, theme_thinkers and theme_works of these theme ids (None: all), from the
-    items of each subtree read once: the counts, each author's works and the first HEAD works
-    (by year, no year first, then key) made here.  (As three SQL statements, each grouping or
-    ranking the 160,000 items of 3,500 subtrees again, it took 2.8 s at 50,000 entries with
-    their own keywords: the longest part of the read model's writing, the end of a build.)"""
-    import heapq
-    from collections import defaultdict
-
-    if ancestors is None:
-        for table in ("theme_pages", "theme_thinkers", "theme_works"):
-            conn.execute(f"DELETE FROM {table}")
-        items = conn.execute(_TREE_ITEMS)
-    else:
-        which = (json.dumps(sorted(ancestors)),)
-        for table in ("theme_pages", "theme_thinkers", "theme_works"):
-            conn.execute(f"DELETE FROM {table} WHERE theme IN "
-                         "(SELECT value FROM json_each(?))", which)
-        items = conn.execute(_TREE_ITEMS + " WHERE t.ancestor IN (SELECT value FROM json_each(?))",
-                             which)
-    slot = {"work": 0, "quote": 1, "claim": 2}
-    pages: dict[str, list[int]] = {}
-    works: dict[str, list[str]] = defaultdict(list)
-    seen: set[tuple] = set()  # an item under two themes of a subtree counts once
-    for row in items:
-        if row in seen:
-            continue
-        seen.add(row)
-        ancestor, kind, item = row
-        counts = pages.get(ancestor)
-        if counts is None:
-            counts = pages[ancestor] = [0, 0, 0]
-        if kind in slot:
-            counts[slot[kind]] += 1
-        if kind == "work":
-            works[ancestor].append(item)
-    conn.executemany("INSERT INTO theme_pages VALUES (?,?,?,?)",
-                     ((t, *c) for t, c in pages.items()))
-    if not works:
-        return
-    years: dict[str, tuple] = {}  # a work's place in a theme's list: no year first
-    for key, year in conn.execute("SELECT key, year FROM works"):
-        years[key] = (year is not None, year or 0, key)
-    authors: dict[str, set[str]] = defaultdict(set)
-    for item, person in conn.execute(
-            "SELECT item, person FROM roles WHERE role IN ('author', 'speaker')"):
-        authors[item].add(person)
-    thinkers, firsts = [], []
-    for ancestor, keys in works.items():
-        n: dict[str, int] = defaultdict(int)
-        for key in keys:
-            for person in authors.get(key, ()):
-                n[person] += 1
-        thinkers.extend((ancestor, person, k) for person, k in n.items())
-        ranked = heapq.nsmallest(HEAD, (years[k] for k in keys if k in years))
-        firsts.extend((ancestor, i, key) for i, (_, _, key) in enumerate(ranked, 1))
-    conn.executemany("INSERT INTO theme_thinkers VALUES (?,?,?)", thinkers)
-    conn.executemany("INSERT INTO theme_works VALUES (?,?,?)", firsts)
-
-
-def _theme_names(themes: list[ThemeRow]) -> dict[str, str]:
-    """Folded name -> theme id, as Library.find_theme reads them (kg.core.names.theme_keys)."""
-    from kg.core.names import theme_keys
-
-    return theme_keys((t.id, [*json.loads(t.labels).values(), *json.loads(t.alt)])
-                      for t in sorted(themes, key=lambda t: t.iri))
-
-
-#: the statements of every name of every person (the thinker-names named query, unfolded by
-#: name_rows): every person in IRI order, read from the index people_by_iri, which holds the
-#: names; their aliases.  The kinds of name never repeat a row of another kind: only aliases
-#: are made distinct
-NAME_SQL = ("SELECT iri, name, sort, key FROM people ORDER BY iri",
-            "SELECT DISTINCT p.iri, a.alias, 'alias' FROM aliases a JOIN people p USING (slug) "
-            "WHERE a.alias != '' ORDER BY p.iri, a.alias")
-
-
-def name_rows(people: list[tuple], aliases: list[tuple]) -> list[tuple[str, str, str]]:
-    """(IRI, name, kind) of every name of every person, from the rows of NAME_SQL: each kind of
-    name after the other, in the thinker-names query's order (kind, thinker, name; a person's
-    IRI is unique, so its order is the whole order).  Three kinds read from one statement:
-    62,040 rows in 28 ms, where a statement per kind took 41 (a row's IRI and kind made once,
-    not once per row) and one statement sorting them 100."""
-    rows = [(i, n, "name") for i, n, _, _ in people if n is not None]
-    rows += [(i, s, "sort") for i, _, s, _ in people if s is not None]
-    rows += aliases
-    rows += [(i, k, "key") for i, _, _, k in people if k]
-    return rows
-
-
-def _thinker_names(conn: sqlite3.Connection) -> dict[str, list[str]]:
-    """Folded name -> the people it names (kg.core.names.people_keys), from every name of
-    every person in the thinker-names order (name_rows)."""
-    from kg.core.names import people_keys
-
-    return people_keys(name_rows(*[conn.execute(sql).fetchall() for sql in NAME_SQL]),
-                       PERSON_NS)
 
 
 def content(path: str | Path) -> dict[str, list]:

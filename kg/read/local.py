@@ -17,16 +17,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kg.core.errors import KgError
-from kg.core.readmodel import (
-    HEAD,
-    NAME,
-    NAME_SQL,
-    PERSON_NS,
-    SLOTS,
-    THEME_NS,
-    VERSION,
-    name_rows,
-)
+from kg.core.readmodel import HEAD, NAME, NAME_SQL, SLOTS, VERSION, name_rows
+from kg.core.vocab import PERSON_NS, THEME_NS
 
 RELATED = 15  # thinker-related.rq: LIMIT 15
 
@@ -389,8 +381,9 @@ def search(db: sqlite3.Connection, words: list[str],
     The word index gives the lines holding, for every word, a word of the library that holds
     it (see _match); they are checked and counted by rank_lines, as UTF-8 bytes (no
     decoding): Python's bytes.count is several times faster than SQLite's replace() and
-    instr(), which count characters.  They are grouped by record with their ids (line_ids:
-    the record's number, id // SLOTS); only the records that may rank among the first are
+    instr(), which count characters.  They are grouped by record with their ids
+    (kg.builder.tables.line_ids: the record's number, id // SLOTS); only the records that may
+    rank among the first are
     named (their IRIs read, ties being ordered by IRI)."""
     from itertools import repeat
     from operator import floordiv

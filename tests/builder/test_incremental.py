@@ -223,7 +223,8 @@ def test_an_edit_that_keeps_the_people_keeps_their_triples(small_large, library,
     """The thinkers' triples and rows are made again only when the people changed (their
     print, kg.core.graph.persons_print): a new title keeps them as the previous build wrote
     them, a new author writes them again; either way the graph is the full build's."""
-    from kg.core import graph, readmodel
+    from kg.builder import tables
+    from kg.core import graph, rows
 
     out = tmp_path / "out"
     kb.build(library, ONTOLOGY, out)
@@ -234,8 +235,8 @@ def test_an_edit_that_keeps_the_people_keeps_their_triples(small_large, library,
 
     with monkeypatch.context() as m:
         m.setattr(graph, "persons_out", unmade)
-        m.setattr(readmodel, "people_rows", unmade)
-        m.setattr(readmodel, "_thinker_names", unmade)
+        m.setattr(rows, "people_rows", unmade)
+        m.setattr(tables, "_thinker_names", unmade)
         result = kb.build(library, ONTOLOGY, out)
     assert result.incremental
     same_as_full(library, out, tmp_path, result)
@@ -439,3 +440,25 @@ def test_keyword_prints_are_those_of_each_piece():
     assert prints[:-2] == [keywords_print(p) for p, _ in pieces[:-2]]
     assert sum(1 for p in prints if p) > 250 and prints[-2:] == ["*", "*"]
     assert keywords_print("@book{x, title = {T}}") == ""
+
+
+def test_the_changed_lines_are_those_of_the_whole_graphs():
+    """_changed gives the set algebra of the old and new graphs, the tails read whole or, when
+    as they were, only for the lines that changed (a record's statement also in the tail
+    stays)."""
+    import random
+
+    from kg.builder.incremental import _changed
+
+    rng = random.Random(7)
+    lines = [f"<s{i}> <p{i % 5}> \"o{i}\" .".encode() for i in range(300)]
+    for n in range(300):
+        tail = b"".join(x + b"\n" for x in rng.sample(lines, rng.randrange(0, 40)))
+        removed = b"".join(x + b"\n" for x in rng.sample(lines, rng.randrange(0, 80 if n % 3
+                                                                            else 10)))
+        added = b"".join(x + b"\n" for x in rng.sample(lines, rng.randrange(0, 80)))
+        new_tail = tail if n % 2 else b"".join(
+            x + b"\n" for x in rng.sample(lines, rng.randrange(0, 40)))
+        old, new = set((removed + tail).splitlines()), set((added + new_tail).splitlines())
+        assert _changed(removed, added, tail, new_tail) == (old - new, new - old)
+    assert _changed(b"<a> <b> <c> .\n", b"", b"<a> <b> <c> .", b"<a> <b> <c> .") == (set(), set())

@@ -80,7 +80,7 @@ def test_two_processes_build_the_same_graph(tmp_path, monkeypatch, large):
 def test_a_failing_read_model_writer_stops_the_build_and_keeps_out(tmp_path, monkeypatch):
     """The read model is written by a forked child: a failure there is a clean error, the
     previous graph stays published, nothing is left in the staging area."""
-    from kg.core import readmodel
+    from kg.builder import tables
     from kg.core.errors import BuildError
 
     bib = tmp_path / "lib.bib"
@@ -94,7 +94,7 @@ def test_a_failing_read_model_writer_stops_the_build_and_keeps_out(tmp_path, mon
     def boom(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr(readmodel, "write", boom)
+    monkeypatch.setattr(tables, "write", boom)
     with pytest.raises(BuildError, match="writing the read model failed: disk full"):
         kb.build(bib, ONTOLOGY, out, incremental=False)
     assert snapshot(out) == before
