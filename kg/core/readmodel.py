@@ -206,6 +206,17 @@ def speakers(path: str | Path, but: Iterable[str] = ()) -> set[str]:
         conn.close()
 
 
+def record_speakers(path: str | Path, keys: Iterable[str]) -> set[str]:
+    """The slugs of the speakers of these records in a read model."""
+    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    try:
+        return {s for (s,) in conn.execute(
+            "SELECT DISTINCT person FROM roles WHERE role = 'speaker' AND item IN "
+            "(SELECT value FROM json_each(?))", (json.dumps(list(keys)),))}
+    finally:
+        conn.close()
+
+
 def read_named(path: str | Path) -> dict[str, str]:
     """The cached named query results of a read model (name -> SPARQL JSON)."""
     conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)

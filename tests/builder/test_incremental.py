@@ -462,3 +462,24 @@ def test_the_changed_lines_are_those_of_the_whole_graphs():
         old, new = set((removed + tail).splitlines()), set((added + new_tail).splitlines())
         assert _changed(removed, added, tail, new_tail) == (old - new, new - old)
     assert _changed(b"<a> <b> <c> .\n", b"", b"<a> <b> <c> .", b"<a> <b> <c> .") == (set(), set())
+
+
+@pytest.mark.parametrize("new,incremental", [
+    ("Zorgl{\\\"u}b, Anatole", True), ("Zorglub, Anatole and Ellul, Jacques", True),
+    ("Ellul, Jacques and Zorglub, Anatole", True), ("Zorglub, A.", False)],
+    ids=["same-slug-new-spelling", "one-more", "another-order", "another-slug"])
+def test_a_person_first_named_in_an_edited_entry_is_the_full_builds(small_large, library,
+                                                                   tmp_path, new, incremental):
+    """The thinkers are kept as they were only when the edited entries name the same people,
+    spelled the same, in the same order: a new spelling of a person's only mention (the same
+    slug), one more person, another order each gives the full build's thinkers (a person no
+    longer named, another slug, means a full build)."""
+    text = library.read_text(encoding="utf-8")
+    library.write_text(text + "\n@book{uniq, author = {Zorglub, Anatole}, title = {U},"
+                       " date = {2001}}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    edit(library, "author = {Zorglub, Anatole}", f"author = {{{new}}}")
+    result = kb.build(library, ONTOLOGY, out)
+    assert result.incremental == incremental
+    same_as_full(library, out, tmp_path, result)
