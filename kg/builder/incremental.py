@@ -12,9 +12,11 @@ library's own concepts as they were made.  The next build compares the pieces:
 - otherwise it re-interprets the changed entries only (their keywords fields as they were: the
   own concepts made again from the index, the rest of the file not read for keywords), copies
   the store (a RocksDB checkpoint: hard links), removes their old triples and adds the new
-  ones, regenerates the thinkers, writes the files by copying the unchanged byte ranges of the
-  previous ones, and updates copies of the read model and of the index by key
-  (kg.builder.tables.update, kg.builder.index.update_index).
+  ones, keeps the thinkers when the edited entries name the same people as before (else makes
+  them again), writes the files by copying the unchanged byte ranges of the previous ones (in
+  a thread), and updates copies of the read model and of the index by key
+  (kg.builder.tables.update, kg.builder.index.update_index); a process of its own then removes
+  the previous generation (kg.builder.store.drop_later).
 
 The result is the graph and read model a full build gives (tested), in a fraction of the
 time.  A previous output without a read model means a full build.
@@ -254,6 +256,7 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
         triplestore.make_store(old)
         manifest = st.manifest_of(old)  # with the store, and its exact count of statements
     stage = st.staging(out)
+    spliced = None
     try:
         old_store = ox.Store.read_only(str(old / manifest["store"]))
         old_store.backup(str(stage / "store"))
@@ -300,12 +303,16 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
                 counts, (len(tail_nt), len(tail_js)),
                 PeopleTail(people_print, len(people_nt), len(people_js)))
             _update_read_model(old, stage, redone, None if same_people else persons, named)
-        finally:
-            spliced.join()  # its error, if any, raised here
+        except BaseException:
+            spliced.thread.join()  # its own error comes second
+            raise
+        spliced.join()  # its error, if any, raised here
         held.release()  # read: the old generation may go once the new one is live
         publish(out, stage, bibs, onto_path, counts, triples, problems, drop_now=False)
         problems.extend(page_warnings(out, len(positions)))
     except BaseException:
+        if spliced is not None:  # not removed under it (Ctrl-C while it copies)
+            spliced.thread.join()
         st.discard(stage)
         raise
     result = BuildResult(out, counts, problems, triples)

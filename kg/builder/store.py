@@ -530,6 +530,8 @@ def drop_old(out: str | Path) -> None:
     """Remove the generations of ``out`` but the live one that no reader holds (as
     :func:`publish` does), under the lock of publishing: a build publishing meanwhile waits."""
     out = Path(out)
+    if not (out / KG_DIR).is_dir():  # removed meanwhile: nothing to do, nothing made again
+        return
     with lock(out):
         _drop_old_generations(out / KG_DIR, current(out).name)
 

@@ -383,8 +383,7 @@ def search(db: sqlite3.Connection, words: list[str],
     decoding): Python's bytes.count is several times faster than SQLite's replace() and
     instr(), which count characters.  They are grouped by record with their ids
     (kg.builder.tables.line_ids: the record's number, id // SLOTS); only the records that may
-    rank among the first are
-    named (their IRIs read, ties being ordered by IRI)."""
+    rank among the first are named (their IRIs read, ties being ordered by IRI)."""
     from itertools import repeat
     from operator import floordiv
 

@@ -483,3 +483,24 @@ def test_a_person_first_named_in_an_edited_entry_is_the_full_builds(small_large,
     result = kb.build(library, ONTOLOGY, out)
     assert result.incremental == incremental
     same_as_full(library, out, tmp_path, result)
+
+
+def test_a_failing_splice_leaves_the_output_as_it_was(small_large, library, tmp_path,
+                                                      monkeypatch):
+    """The graph files are spliced in a thread: its error is the build's, the previous
+    generation stays live and the stage is removed once the thread is done."""
+    from kg.builder import incremental
+
+    out = tmp_path / "out"
+    kb.build(library, ONTOLOGY, out)
+    live = st.current(out).name
+    edit(library, "title = {", "title = {Changed ")
+
+    def full_disk(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(incremental, "_splice", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        kb.build(library, ONTOLOGY, out)
+    assert st.current(out).name == live
+    assert not list(out.glob(".kg/stage-*"))
