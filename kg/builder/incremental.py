@@ -139,7 +139,7 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
         speakers_of,
         thinker_counts,
     )
-    from kg.core.readmodel import record_speakers, speakers
+    from kg.core.readmodel import speakers
     from kg.core.themes import keywords_print
 
     old_chunks = index.chunks
@@ -194,8 +194,9 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
             return None  # a person no longer named here may have been spelled as it did
     entry_line = {key: line for (_, line), (_, key, _) in zip(pieces, old_chunks)
                   if key is not None}
-    if _same_people(index, new_blocks, mb.persons, redone,
-                    record_speakers(held.folder / st.READ_MODEL, changed_keys)):
+    # the speakers of the records redone and of those kept, as the previous build had them
+    speakers_before, speakers_kept = speakers(held.folder / st.READ_MODEL, changed_keys)
+    if _same_people(index, new_blocks, mb.persons, redone, speakers_before):
         persons = None  # the previous build's, its thinkers' triples, rows and counts kept
         people_print = index.people_tail.print
     else:
@@ -211,10 +212,9 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
                     given, family, suffix, org = index.people[slug]
                     persons[slug] = Person(slug, Name(given, family, suffix, org))
         mb.persons = persons
-        # thinkers or other authors (THINKER_RULE): the speakers of the records kept, from
-        # the previous read model, and of those redone
-        mark_thinkers(persons.values(), speakers(held.folder / st.READ_MODEL, changed_keys)
-                      | speakers_of(redone))
+        # thinkers or other authors (THINKER_RULE): the speakers of the records kept and of
+        # those redone
+        mark_thinkers(persons.values(), speakers_kept | speakers_of(redone))
         people_print = graph.persons_print(persons.values())
     pos_bib = BibFile(bibs.name, entries=sub.entries, strings=sub.strings,
                       preambles=sub.preambles, comments=sub.comments)
@@ -304,7 +304,7 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
                 PeopleTail(people_print, len(people_nt), len(people_js)))
             _update_read_model(old, stage, redone, None if same_people else persons, named)
         except BaseException:
-            spliced.thread.join()  # its own error comes second
+            spliced.wait()  # its own error comes second
             raise
         spliced.join()  # its error, if any, raised here
         held.release()  # read: the old generation may go once the new one is live
@@ -312,7 +312,7 @@ def _apply(text, read_problems, pieces, changed, index: Index, bibs, onto_path, 
         problems.extend(page_warnings(out, len(positions)))
     except BaseException:
         if spliced is not None:  # not removed under it (Ctrl-C while it copies)
-            spliced.thread.join()
+            spliced.wait()
         st.discard(stage)
         raise
     result = BuildResult(out, counts, problems, triples)
@@ -383,8 +383,12 @@ class _Thread:
         self.thread = threading.Thread(target=run, name="kg-splice", daemon=True)
         self.thread.start()
 
-    def join(self) -> None:
+    def wait(self) -> None:
+        """Wait for it, its error (if any) left aside: another one is being raised."""
         self.thread.join()
+
+    def join(self) -> None:
+        self.wait()
         if self.error is not None:
             raise self.error
 

@@ -101,6 +101,19 @@ def child_env() -> dict[str, str]:
             "PYTHONPATH": os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])}
 
 
+def start_detached(module: str, *args: str) -> None:
+    """``python -m module args`` started in a session of its own, its output discarded: a
+    process that outlives the build that starts it (the store's maker, the remover of old
+    generations); one that cannot start is a job left to the next command."""
+    import contextlib
+    import subprocess
+
+    with contextlib.suppress(OSError):
+        subprocess.Popen([sys.executable, "-m", module, *args], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True, close_fds=True, env=child_env())
+
+
 def _load(store, files: list[Path]) -> None:
     """Load N-Triples files (then removed), in one load.  From memory, not from the files:
     Oxigraph's file reader stops at a statement over 16 MB (a 20 MB annotation)."""

@@ -540,16 +540,9 @@ def drop_later(out: str | Path) -> None:
     """:func:`drop_old` in a process of its own, in a session of its own (it outlives the
     build, as the store's maker does): removing a large library's previous generation (about
     1 GB at 50,000 entries, on the disk by then) took 0.1-0.15 s of an edit's 0.7-1.5 s."""
-    import subprocess
-    import sys
+    from kg.builder.loading import start_detached
 
-    from kg.builder.loading import child_env
-
-    with contextlib.suppress(OSError):
-        subprocess.Popen([sys.executable, "-m", "kg.builder.store", str(Path(out).resolve())],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True,
-                         env=child_env())
+    start_detached("kg.builder.store", str(Path(out).resolve()))
 
 
 def _files_of(stage: Path) -> dict[str, list[int]]:

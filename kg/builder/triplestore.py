@@ -138,15 +138,9 @@ def make_later(gen: Path) -> None:
     """Start the process that makes the store of generation ``gen`` (see the module): a fresh
     interpreter in a session of its own, its output discarded (a command that needs the store
     and finds none says why)."""
-    import subprocess
+    from kg.builder.loading import start_detached
 
-    from kg.builder.loading import child_env
-
-    with contextlib.suppress(OSError):
-        subprocess.Popen([sys.executable, "-m", "kg.builder.triplestore", str(gen)],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True,
-                         env=child_env())
+    start_detached("kg.builder.triplestore", str(gen))
 
 
 def stop_makers(out: str | Path) -> list[int]:

@@ -194,25 +194,19 @@ def is_current(path: str | Path) -> bool:
     return got == {"version": str(VERSION), "base": vocab.BASE}
 
 
-def speakers(path: str | Path, but: Iterable[str] = ()) -> set[str]:
-    """The slugs of the speakers of a read model's records, but those of the records ``but``
-    (an incremental build: the people of the records it did not redo)."""
+def speakers(path: str | Path, keys: Iterable[str]) -> tuple[set[str], set[str]]:
+    """The slugs of the speakers of a read model's records ``keys``, and of its other records
+    (an incremental build: the people of the records it redoes and of those it keeps), in one
+    read."""
     conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
     try:
-        return {s for (s,) in conn.execute(
-            "SELECT DISTINCT person FROM roles WHERE role = 'speaker' AND item NOT IN "
-            "(SELECT value FROM json_each(?))", (json.dumps(list(but)),))}
-    finally:
-        conn.close()
-
-
-def record_speakers(path: str | Path, keys: Iterable[str]) -> set[str]:
-    """The slugs of the speakers of these records in a read model."""
-    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
-    try:
-        return {s for (s,) in conn.execute(
-            "SELECT DISTINCT person FROM roles WHERE role = 'speaker' AND item IN "
-            "(SELECT value FROM json_each(?))", (json.dumps(list(keys)),))}
+        mine: set[str] = set()
+        others: set[str] = set()
+        for person, redone in conn.execute(
+                "SELECT DISTINCT person, item IN (SELECT value FROM json_each(?)) FROM roles "
+                "WHERE role = 'speaker'", (json.dumps(list(keys)),)):
+            (mine if redone else others).add(person)
+        return mine, others
     finally:
         conn.close()
 
